@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+/** Oration authenticates every request with two headers: `x-api-key` and `x-workspace-id`. */
+export const orationCredentialsSchema = z.object({
+  apiKey: z.string().min(1),
+  workspaceId: z.string().min(1),
+});
+export type OrationCredentials = z.infer<typeof orationCredentialsSchema>;
+
+/** Trata: `Authorization: Bearer <token>`. */
+export const trataCredentialsSchema = z.object({ token: z.string().min(1) });
+export type TrataCredentials = z.infer<typeof trataCredentialsSchema>;
+
+/** VoiceOS: `Authorization: Bearer <token>`. */
+export const voiceOsCredentialsSchema = z.object({ token: z.string().min(1) });
+export type VoiceOsCredentials = z.infer<typeof voiceOsCredentialsSchema>;
+
+/** Everything a connector factory needs besides the shared dispatcher. */
+export interface ConnectorOptions<C> {
+  baseUrl: string;
+  credentials: C;
+  dispatcher: import('undici').Dispatcher;
+  /** Whole-request timeout in milliseconds. @default 10000 */
+  timeoutMs?: number;
+}

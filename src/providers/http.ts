@@ -1,0 +1,185 @@
+import { Agent as UndiciAgent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import type { z } from 'zod';
+import type { Provider } from '../domain/types.ts';
+import {
+  ProviderBadResponseError,
+  ProviderRateLimitedError,
+  ProviderRejectedError,
+  ProviderTimeoutError,
+  ProviderUnauthorizedError,
+  ProviderUnavailableError,
+} from './errors.ts';
+import { parseRateLimitHeaders } from './rateLimitHeaders.ts';
+import type { RateLimitInfo } from './connector.ts';
+
+export interface UpstreamClientOptions {
+  provider: Provider;
+  /** Base URL of the provider API, e.g. `https://www.oration.ai/api/v2`. */
+  baseUrl: string;
+  /** Headers sent on every request (the credentials). Never logged, never put in an error. */
+  authHeaders: Record<string, string>;
+  /** Shared per provider so keep-alive connections are reused across workspaces and requests. */
+  dispatcher: Dispatcher;
+  /** Whole-request timeout in milliseconds. @default 10000 */
+  timeoutMs?: number;
+}
+
+export interface UpstreamRequest<S extends z.ZodType> {
+  method: 'GET' | 'POST';
+  /** Path below the base URL, starting with `/`. */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  /** zod schema of a successful body; the response is parsed before anything uses it. */
+  schema: S;
+  /** Logical endpoint name for errors and metrics, e.g. `conversations.list`. */
+  endpoint: string;
+  /** Extra status codes treated as success with a null body (e.g. 404 on a get by id). */
+  nullOn?: readonly number[];
+}
+
+export interface UpstreamResponse<T> {
+  status: number;
+  data: T;
+  rateLimit: RateLimitInfo | null;
+}
+
+/** Creates the keep-alive dispatcher one provider's connectors share. */
+export function createProviderDispatcher(options: { connectTimeoutMs?: number; connections?: number } = {}): Dispatcher {
+  return new UndiciAgent({
+    keepAliveTimeout: 10_000,
+    keepAliveMaxTimeout: 60_000,
+    connect: { timeout: options.connectTimeoutMs ?? 5_000 },
+    connections: options.connections ?? 64,
+  });
+}
+
+/**
+ * One provider API as seen by a connector: builds URLs, adds credentials, enforces the timeout,
+ * parses the body with zod and turns every failure into a typed `ProviderError`.
+ */
+export class UpstreamClient {
+  readonly provider: Provider;
+  readonly #options: UpstreamClientOptions;
+
+  constructor(options: UpstreamClientOptions) {
+    this.provider = options.provider;
+    this.#options = options;
+  }
+
+  async send<S extends z.ZodType>(req: UpstreamRequest<S>): Promise<UpstreamResponse<z.output<S> | null>> {
+    const { provider } = this;
+    const url = new URL(this.#options.baseUrl.replace(/\/+$/, '') + req.path);
+    for (const [key, value] of Object.entries(req.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const timeoutMs = this.#options.timeoutMs ?? 10_000;
+    const signal = AbortSignal.timeout(timeoutMs);
+    const base = { provider, endpoint: req.endpoint };
+
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(url, {
+        method: req.method,
+        dispatcher: this.#options.dispatcher,
+        signal,
+        headers: {
+          accept: 'application/json',
+          ...(req.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...this.#options.authHeaders,
+        },
+        body: req.body === undefined ? undefined : JSON.stringify(req.body),
+      });
+    } catch (error) {
+      throw transportError(error, signal, base, timeoutMs);
+    }
+
+    const { statusCode } = response;
+    const rateLimit = parseRateLimitHeaders(response.headers);
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (error) {
+      throw transportError(error, signal, base, timeoutMs);
+    }
+
+    if (req.nullOn?.includes(statusCode)) return { status: statusCode, data: null, rateLimit };
+    if (statusCode === 429) {
+      throw new ProviderRateLimitedError(`${provider} rate limited ${req.endpoint}`, {
+        ...base,
+        httpStatus: statusCode,
+        ...retryAfter(rateLimit),
+      });
+    }
+    if (statusCode === 401 || statusCode === 403) {
+      throw new ProviderUnauthorizedError(`${provider} refused the workspace's credentials on ${req.endpoint}`, {
+        ...base,
+        httpStatus: statusCode,
+      });
+    }
+    if (statusCode >= 500) {
+      throw new ProviderUnavailableError(`${provider} answered HTTP ${statusCode} on ${req.endpoint}`, {
+        ...base,
+        httpStatus: statusCode,
+        ...retryAfter(rateLimit),
+      });
+    }
+    if (statusCode >= 400) {
+      throw new ProviderRejectedError(`${provider} rejected ${req.endpoint} with HTTP ${statusCode}`, {
+        ...base,
+        httpStatus: statusCode,
+      });
+    }
+
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new ProviderBadResponseError(`${provider} sent a body that is not JSON on ${req.endpoint}`, {
+        ...base,
+        httpStatus: statusCode,
+      });
+    }
+    const parsed = req.schema.safeParse(json);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((issue) => issue.path.join('.') || '(root)');
+      throw new ProviderBadResponseError(
+        `${provider} sent a response to ${req.endpoint} that breaks its documented shape at ${issues.slice(0, 5).join(', ')}`,
+        { ...base, httpStatus: statusCode, issues },
+      );
+    }
+    return { status: statusCode, data: parsed.data, rateLimit };
+  }
+
+  /** `send` for endpoints that never answer with a null body. */
+  async sendOk<S extends z.ZodType>(req: Omit<UpstreamRequest<S>, 'nullOn'>): Promise<UpstreamResponse<z.output<S>>> {
+    const response = await this.send(req);
+    return response as UpstreamResponse<z.output<S>>;
+  }
+}
+
+function retryAfter(rateLimit: RateLimitInfo | null): { retryAfterMs?: number } {
+  const ms = rateLimit?.retryAfterMs ?? rateLimit?.resetMs;
+  return ms === undefined ? {} : { retryAfterMs: ms };
+}
+
+function transportError(
+  error: unknown,
+  signal: AbortSignal,
+  base: { provider: Provider; endpoint: string },
+  timeoutMs: number,
+): Error {
+  const timedOut =
+    signal.aborted ||
+    error instanceof undiciErrors.HeadersTimeoutError ||
+    error instanceof undiciErrors.BodyTimeoutError ||
+    error instanceof undiciErrors.ConnectTimeoutError;
+  if (timedOut) {
+    return new ProviderTimeoutError(`${base.provider} did not answer ${base.endpoint} within ${timeoutMs} ms`, base);
+  }
+  const reason = error instanceof Error && 'code' in error ? String(error.code) : 'connection failed';
+  return new ProviderUnavailableError(`${base.provider} could not be reached on ${base.endpoint} (${reason})`, {
+    ...base,
+    cause: error,
+  });
+}
