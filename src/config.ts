@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { workspacesFileSchema, type WorkspaceConfig } from './workspaces/workspaceConfig.ts';
+
+/**
+ * Configuration from the environment and, for workspaces, an optional JSON file. Everything is
+ * parsed with zod up front; a bad value stops the start with a message naming the key, never a
+ * crash later on first use.
+ */
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** PostgreSQL for several replicas; unset means the embedded PGlite store. */
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  /** Where the embedded store keeps its files. */
+  SWITCHBOARD_DATA_DIR: z.string().min(1).default('.data/pglite'),
+  /** JSON file with `{ "workspaces": [...] }`; unset means demo mode. */
+  SWITCHBOARD_WORKSPACES_FILE: z.string().min(1).optional(),
+  /** Seconds a demo call lasts on the Oration simulator (talk time; dialing adds about one). */
+  SWITCHBOARD_DEMO_CALL_SECONDS: z.coerce.number().positive().max(600).default(4),
+  /** Real provider credentials for the demo workspace: each provider given here uses its real API. */
+  ORATION_API_KEY: z.string().min(1).optional(),
+  ORATION_WORKSPACE_ID: z.string().min(1).optional(),
+  ORATION_BASE_URL: z.url().default('https://www.oration.ai/api/v2'),
+  TRATA_TOKEN: z.string().min(1).optional(),
+  TRATA_BASE_URL: z.url().default('https://api.trata.ai'),
+  VOICEOS_TOKEN: z.string().min(1).optional(),
+  VOICEOS_BASE_URL: z.url().default('https://api.voiceos.ai'),
+  /** Introspection and the Sandbox landing page; on by default outside production. */
+  SWITCHBOARD_INTROSPECTION: z.stringbool().optional(),
+  /** Upstream request timeout in milliseconds. */
+  SWITCHBOARD_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface GatewayConfig {
+  env: Env;
+  /** Workspaces from the file, or null in demo mode (they are built around the simulators). */
+  workspaces: WorkspaceConfig[] | null;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const parsedEnv = envSchema.safeParse(source);
+  if (!parsedEnv.success) throw new ConfigError(describeIssues('environment variable', parsedEnv.error.issues));
+  const env = parsedEnv.data;
+  if ((env.ORATION_API_KEY === undefined) !== (env.ORATION_WORKSPACE_ID === undefined)) {
+    throw new ConfigError('Invalid configuration: ORATION_API_KEY and ORATION_WORKSPACE_ID must be set together');
+  }
+  return { env, workspaces: env.SWITCHBOARD_WORKSPACES_FILE ? loadWorkspacesFile(env.SWITCHBOARD_WORKSPACES_FILE) : null };
+}
+
+export function loadWorkspacesFile(path: string): WorkspaceConfig[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    const reason = error instanceof SyntaxError ? 'it is not valid JSON' : 'it cannot be read';
+    throw new ConfigError(`Invalid configuration: SWITCHBOARD_WORKSPACES_FILE (${path}): ${reason}`);
+  }
+  const parsed = workspacesFileSchema.safeParse(json);
+  if (!parsed.success) throw new ConfigError(describeIssues(`key in ${path}`, parsed.error.issues));
+  const seenKeys = new Set<string>();
+  const seenIds = new Set<string>();
+  for (const [index, workspace] of parsed.data.workspaces.entries()) {
+    if (seenIds.has(workspace.id)) throw new ConfigError(`Invalid configuration: workspaces.${index}.id "${workspace.id}" is used twice`);
+    seenIds.add(workspace.id);
+    for (const [keyIndex, key] of workspace.apiKeys.entries()) {
+      if (key.length < 16) {
+        throw new ConfigError(`Invalid configuration: workspaces.${index}.apiKeys.${keyIndex} is shorter than 16 characters`);
+      }
+      if (seenKeys.has(key)) {
+        throw new ConfigError(`Invalid configuration: workspaces.${index}.apiKeys.${keyIndex} is also used by another workspace`);
+      }
+      seenKeys.add(key);
+    }
+  }
+  return parsed.data.workspaces;
+}
+
+/** Names every bad key and why, never the value (it may be a secret). */
+function describeIssues(what: string, issues: z.core.$ZodIssue[]): string {
+  const lines = issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  return `Invalid configuration, check each ${what}:\n${lines.join('\n')}`;
+}

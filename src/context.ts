@@ -1,0 +1,36 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { GraphQLError } from 'graphql';
+import { UnauthenticatedError } from './errors.ts';
+import { createLoaders, type Loaders } from './loaders.ts';
+import type { Workspace, WorkspaceRegistry } from './workspaces/workspaceRegistry.ts';
+
+/** Everything a resolver may use, built fresh for each request. */
+export interface GatewayContext {
+  workspace: Workspace;
+  loaders: Loaders;
+  /**
+   * Errors of providers that failed while others answered (partial data). The
+   * `partialErrorsPlugin` appends them to the response's `errors`.
+   */
+  partialErrors: GraphQLError[];
+}
+
+/** Reads the API key from `Authorization: Bearer <key>` or `x-api-key: <key>`. */
+export function apiKeyFrom(headers: IncomingHttpHeaders): string | null {
+  const authorization = headers.authorization;
+  if (typeof authorization === 'string') {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    return match?.[1] ?? null;
+  }
+  const apiKey = headers['x-api-key'];
+  return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey : null;
+}
+
+export function createContextFactory(registry: WorkspaceRegistry) {
+  return async (headers: IncomingHttpHeaders): Promise<GatewayContext> => {
+    const key = apiKeyFrom(headers);
+    const workspace = key === null ? null : registry.authenticate(key);
+    if (!workspace) throw new UnauthenticatedError();
+    return { workspace, loaders: createLoaders(workspace), partialErrors: [] };
+  };
+}

@@ -1,0 +1,92 @@
+import type { Env } from '../config.ts';
+import { createOrationSimulator, type OrationSimulator } from '../simulators/oration/orationSimulator.ts';
+import { createTrataSimulator, type TrataSimulator } from '../simulators/trata/trataSimulator.ts';
+import { createVoiceOsSimulator, type VoiceOsSimulator } from '../simulators/voiceos/voiceOsSimulator.ts';
+import { DEMO_ACCOUNTS } from '../simulators/demoAccounts.ts';
+import type { WorkspaceConfig } from '../workspaces/workspaceConfig.ts';
+
+/** The API keys demo mode accepts; the README shows them. */
+export const DEMO_API_KEYS = { demo: 'demo-key', acme: 'acme-key' } as const;
+
+export interface DemoEnvironment {
+  workspaces: WorkspaceConfig[];
+  /** Base URLs of the simulators this process runs (empty for providers on their real API). */
+  simulatorUrls: Partial<Record<'oration' | 'trata' | 'voiceos', string>>;
+  /** The running simulators, for tests and benchmarks that read their counters (null: real API). */
+  simulators: {
+    oration: OrationSimulator | null;
+    trata: TrataSimulator | null;
+    voiceos: VoiceOsSimulator | null;
+  };
+  close(): Promise<void>;
+}
+
+/**
+ * Demo mode: the three provider simulators run inside the gateway process and two workspaces,
+ * `demo` and `acme`, use their accounts. A provider whose real credentials are in the
+ * environment is used for real by the `demo` workspace instead of its simulator.
+ */
+export async function startDemoEnvironment(env: Env): Promise<DemoEnvironment> {
+  const callMs = env.SWITCHBOARD_DEMO_CALL_SECONDS * 1000;
+  const oration = env.ORATION_API_KEY
+    ? null
+    : createOrationSimulator({
+        lifecycle: {
+          dialMs: { kind: 'uniform', minMs: 500, maxMs: 1500 },
+          talkMs: { kind: 'uniform', minMs: callMs * 0.5, maxMs: callMs * 1.5 },
+          unansweredRate: 0.15,
+          failRate: 0.02,
+        },
+      });
+  const trata = env.TRATA_TOKEN ? null : createTrataSimulator();
+  const voiceos = env.VOICEOS_TOKEN ? null : createVoiceOsSimulator();
+
+  const simulatorUrls: DemoEnvironment['simulatorUrls'] = {};
+  if (oration) simulatorUrls.oration = await oration.listen(0);
+  if (trata) simulatorUrls.trata = await trata.listen(0);
+  if (voiceos) simulatorUrls.voiceos = await voiceos.listen(0);
+
+  const [demoOration, acmeOration] = DEMO_ACCOUNTS.oration;
+  const [demoTrata, acmeTrata] = DEMO_ACCOUNTS.trata;
+  const [demoVoiceOs, acmeVoiceOs] = DEMO_ACCOUNTS.voiceos;
+
+  const demo: WorkspaceConfig = {
+    id: 'demo',
+    name: 'Demo workspace',
+    apiKeys: [DEMO_API_KEYS.demo],
+    providers: {
+      oration: env.ORATION_API_KEY
+        ? { baseUrl: env.ORATION_BASE_URL, apiKey: env.ORATION_API_KEY, workspaceId: env.ORATION_WORKSPACE_ID ?? '', concurrencyLimit: 20 }
+        : { baseUrl: `${simulatorUrls.oration}/api/v2`, apiKey: demoOration.apiKey, workspaceId: demoOration.workspaceId, concurrencyLimit: 20 },
+      trata: env.TRATA_TOKEN
+        ? { baseUrl: env.TRATA_BASE_URL, token: env.TRATA_TOKEN }
+        : { baseUrl: `${simulatorUrls.trata}`, token: demoTrata.token },
+      voiceos: env.VOICEOS_TOKEN
+        ? { baseUrl: env.VOICEOS_BASE_URL, token: env.VOICEOS_TOKEN }
+        : { baseUrl: `${simulatorUrls.voiceos}`, token: demoVoiceOs.token },
+    },
+  };
+
+  // The second workspace exists to show (and test) isolation; it only ever uses simulators.
+  const acme: WorkspaceConfig = {
+    id: 'acme',
+    name: 'Acme (second demo workspace)',
+    apiKeys: [DEMO_API_KEYS.acme],
+    providers: {
+      ...(simulatorUrls.oration && {
+        oration: { baseUrl: `${simulatorUrls.oration}/api/v2`, apiKey: acmeOration.apiKey, workspaceId: acmeOration.workspaceId, concurrencyLimit: 20 },
+      }),
+      ...(simulatorUrls.trata && { trata: { baseUrl: simulatorUrls.trata, token: acmeTrata.token } }),
+      ...(simulatorUrls.voiceos && { voiceos: { baseUrl: simulatorUrls.voiceos, token: acmeVoiceOs.token } }),
+    },
+  };
+
+  return {
+    workspaces: [demo, acme],
+    simulatorUrls,
+    simulators: { oration, trata, voiceos },
+    close: async () => {
+      await Promise.all([oration?.close(), trata?.close(), voiceos?.close()]);
+    },
+  };
+}

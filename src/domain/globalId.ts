@@ -1,0 +1,41 @@
+import { PROVIDERS, type Provider } from './types.ts';
+
+export const NODE_TYPES = ['Conversation', 'Agent', 'Prospect', 'ConversationBatch'] as const;
+export type NodeType = (typeof NODE_TYPES)[number];
+
+export interface GlobalIdParts {
+  provider: Provider | null;
+  type: NodeType;
+  nativeId: string;
+}
+
+const VERSION = 'sb1';
+
+/**
+ * Opaque global ids: base64url of `sb1:<provider>:<type>:<nativeId>`. Clients must not parse them;
+ * the version prefix lets the format change without breaking ids already stored by clients.
+ * Entities the gateway owns itself (batches) carry `-` as their provider.
+ */
+export function toGlobalId(parts: GlobalIdParts): string {
+  return Buffer.from(`${VERSION}:${parts.provider ?? '-'}:${parts.type}:${parts.nativeId}`, 'utf8').toString('base64url');
+}
+
+/** Returns null for anything that is not an id this gateway issued. */
+export function fromGlobalId(id: string): GlobalIdParts | null {
+  if (!/^[A-Za-z0-9_-]+$/.test(id)) return null;
+  const decoded = Buffer.from(id, 'base64url').toString('utf8');
+  const match = /^sb1:([A-Z]+|-):([A-Za-z]+):(.+)$/s.exec(decoded);
+  if (!match) return null;
+  const [, provider, type, nativeId] = match;
+  if (provider === undefined || type === undefined || nativeId === undefined) return null;
+  if (!(NODE_TYPES as readonly string[]).includes(type)) return null;
+  if (provider !== '-' && !(PROVIDERS as readonly string[]).includes(provider)) return null;
+  return { provider: provider === '-' ? null : (provider as Provider), type: type as NodeType, nativeId };
+}
+
+/** Decodes an id that must be of `type`; null when it is not. */
+export function fromGlobalIdOfType(id: string, type: NodeType): (GlobalIdParts & { provider: Provider }) | null {
+  const parts = fromGlobalId(id);
+  if (!parts || parts.type !== type || parts.provider === null) return null;
+  return parts as GlobalIdParts & { provider: Provider };
+}

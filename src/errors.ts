@@ -1,0 +1,79 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { isProviderError, ProviderBadResponseError } from './providers/errors.ts';
+
+/**
+ * Every `extensions.code` the gateway can answer with. Clients may switch on these; the README's
+ * error table documents each.
+ */
+export const ErrorCode = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  PROVIDER_UNAVAILABLE: 'PROVIDER_UNAVAILABLE',
+  PROVIDER_TIMEOUT: 'PROVIDER_TIMEOUT',
+  PROVIDER_RATE_LIMITED: 'PROVIDER_RATE_LIMITED',
+  PROVIDER_BAD_RESPONSE: 'PROVIDER_BAD_RESPONSE',
+  PROVIDER_UNAUTHORIZED: 'PROVIDER_UNAUTHORIZED',
+  PROVIDER_REJECTED: 'PROVIDER_REJECTED',
+  UNSUPPORTED_BY_PROVIDER: 'UNSUPPORTED_BY_PROVIDER',
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class UnauthenticatedError extends GraphQLError {
+  constructor(message = 'Missing or invalid API key. Send `Authorization: Bearer <key>` or `x-api-key: <key>`.') {
+    super(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
+  }
+}
+
+export class NotFoundError extends GraphQLError {
+  constructor(type: string, id: string) {
+    super(`No ${type} with id "${truncate(id, 120)}"`, { extensions: { code: ErrorCode.NOT_FOUND } });
+  }
+}
+
+export class BadUserInputError extends GraphQLError {
+  constructor(message: string, extensions: Record<string, unknown> = {}) {
+    super(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, ...extensions } });
+  }
+}
+
+/**
+ * The one mapping from internal failures to what a client sees. Provider errors keep their code
+ * and gain `provider` (and `retryAfterSeconds` for rate limits); anything unexpected becomes a
+ * bare INTERNAL_SERVER_ERROR so no stack, SQL or upstream body leaks.
+ */
+export function formatGatewayError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  if (isProviderError(original)) {
+    const extensions: Record<string, unknown> = {
+      code: original.code,
+      provider: original.provider,
+    };
+    if (original.endpoint) extensions.endpoint = original.endpoint;
+    if (original.retryAfterMs !== undefined) extensions.retryAfterSeconds = Math.ceil(original.retryAfterMs / 1000);
+    if (original instanceof ProviderBadResponseError && original.issues.length > 0) {
+      extensions.invalidFields = original.issues.slice(0, 10);
+    }
+    return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
+  }
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+    // A GraphQLError we (or graphql-js validation) raised on purpose: safe to show; drop stack traces.
+    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  return {
+    message: 'Internal server error',
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+  };
+}
+
+function truncate(value: string, max: number): string {
+  return value.length > max ? `${value.slice(0, max)}…` : value;
+}

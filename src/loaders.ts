@@ -1,0 +1,65 @@
+import DataLoader from 'dataloader';
+import type { Agent, Conversation, EntityRef, Prospect, Provider } from './domain/types.ts';
+import type { ProviderConnector } from './providers/connector.ts';
+import type { Workspace } from './workspaces/workspaceRegistry.ts';
+
+/**
+ * Per-request DataLoaders for every reference a resolver follows. A page of 50 conversations
+ * that each name an agent and a prospect costs one agent request and one prospect request per
+ * provider, whatever the page size (connectors chunk very large batches).
+ *
+ * Contract (dataloader's): values come back in key order; a key the provider does not know
+ * resolves to null; when a provider call fails, every key of that provider rejects with the same
+ * typed error, so only the fields that needed that provider fail.
+ */
+export interface Loaders {
+  conversation: DataLoader<EntityRef, Conversation | null, string>;
+  agent: DataLoader<EntityRef, Agent | null, string>;
+  prospect: DataLoader<EntityRef, Prospect | null, string>;
+}
+
+export function createLoaders(workspace: Workspace): Loaders {
+  const options = { cacheKeyFn: refKey, maxBatchSize: 500 };
+  return {
+    conversation: new DataLoader(byProvider(workspace, (c, ids) => c.getConversations(ids)), options),
+    agent: new DataLoader(byProvider(workspace, (c, ids) => c.getAgents(ids)), options),
+    prospect: new DataLoader(byProvider(workspace, (c, ids) => c.getProspects(ids)), options),
+  };
+}
+
+export function refKey(ref: EntityRef): string {
+  return `${ref.provider}:${ref.nativeId}`;
+}
+
+type BatchFetch<T> = (connector: ProviderConnector, nativeIds: readonly string[]) => Promise<(T | null)[]>;
+
+/** Splits one batch of keys by provider, fetches each provider's share in one call, reassembles in key order. */
+function byProvider<T>(workspace: Workspace, fetch: BatchFetch<T>) {
+  return async (refs: readonly EntityRef[]): Promise<(T | null | Error)[]> => {
+    const groups = new Map<Provider, string[]>();
+    for (const ref of refs) {
+      const ids = groups.get(ref.provider) ?? [];
+      if (!ids.includes(ref.nativeId)) ids.push(ref.nativeId);
+      groups.set(ref.provider, ids);
+    }
+    const results = new Map<string, T | null | Error>();
+    await Promise.all(
+      [...groups].map(async ([provider, ids]) => {
+        const connector = workspace.connectors.get(provider);
+        if (!connector) {
+          // The workspace has no account on this provider: nothing there can belong to it.
+          for (const id of ids) results.set(`${provider}:${id}`, null);
+          return;
+        }
+        try {
+          const values = await fetch(connector, ids);
+          ids.forEach((id, index) => results.set(`${provider}:${id}`, values[index] ?? null));
+        } catch (error) {
+          const failure = error instanceof Error ? error : new Error(String(error));
+          for (const id of ids) results.set(`${provider}:${id}`, failure);
+        }
+      }),
+    );
+    return refs.map((ref) => results.get(refKey(ref)) ?? null);
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * A small structured logger: one JSON object per line on stderr. It never receives credentials
+ * (callers log names and codes, not headers or bodies), and `redact` scrubs anything shaped like
+ * one from free text as a second line of defence.
+ */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
+  const log = (at: LogLevel) => (message: string, fields: Record<string, unknown> = {}) => {
+    if (ORDER[at] < ORDER[level]) return;
+    const entry = { time: new Date().toISOString(), level: at, message: redact(message), ...redactFields(fields) };
+    write(`${JSON.stringify(entry)}\n`);
+  };
+  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+const SECRET_KEYS = /authorization|api[-_]?key|token|secret|password|credential/i;
+
+function redactFields(fields: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    out[key] = SECRET_KEYS.test(key) ? '[redacted]' : typeof value === 'string' ? redact(value) : value;
+  }
+  return out;
+}
+
+/** Scrubs bearer tokens and key=value secrets from free text. */
+export function redact(text: string): string {
+  return text
+    .replace(/(Bearer\s+)[^\s"']+/gi, '$1[redacted]')
+    .replace(/((?:api[-_]?key|token|secret|password)["']?\s*[:=]\s*["']?)[^\s"',}]+/gi, '$1[redacted]');
+}

@@ -1,0 +1,37 @@
+import type { Agent, Conversation, Prospect } from '../domain/types.ts';
+
+export interface PageInfoModel {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
+
+export interface EdgeModel<T> {
+  cursor: string;
+  node: T;
+}
+
+/** What a connection resolver returns; `nodes` is derived from `edges` by the field resolver. */
+export interface ConnectionModel<T> {
+  edges: EdgeModel<T>[];
+  pageInfo: PageInfoModel;
+  totalCount: number | null;
+}
+
+export type ConversationConnectionModel = ConnectionModel<Conversation>;
+export type AgentConnectionModel = ConnectionModel<Agent>;
+export type ProspectConnectionModel = ConnectionModel<Prospect>;
+
+export function connectionOf<T>(edges: EdgeModel<T>[], hasNextPage: boolean, totalCount: number | null, hasPreviousPage: boolean): ConnectionModel<T> {
+  return {
+    edges,
+    totalCount,
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { PROVIDERS, type Provider } from '../domain/types.ts';
+import type { OffsetPage, OffsetRequest, ProviderConnector } from '../providers/connector.ts';
+import type { Workspace } from '../workspaces/workspaceRegistry.ts';
+import { connectionOf, type ConnectionModel } from './connections.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+
+export interface ListByProviderOptions<T> {
+  /** Cursor kind, e.g. `agents`; a cursor of another list is refused. */
+  kind: string;
+  workspace: Workspace;
+  providers: readonly Provider[] | null | undefined;
+  first: number;
+  after: string | null | undefined;
+  withTotal: boolean;
+  fetch: (connector: ProviderConnector, request: OffsetRequest) => Promise<OffsetPage<T>>;
+  onProviderError: (error: unknown) => void;
+}
+
+const positionSchema = z.object({ p: z.enum(PROVIDERS), o: z.number().int().min(0) });
+
+/**
+ * Lists entities that have no natural cross-provider order (agents, prospects): provider by
+ * provider in a fixed order, each in its own order. The cursor is (provider, offset); these lists
+ * change rarely, so offsets are an honest trade for not needing a sort key.
+ */
+export async function listByProvider<T>(options: ListByProviderOptions<T>): Promise<ConnectionModel<T>> {
+  const { workspace, first } = options;
+  const after = options.after ? decodeCursor(options.kind, options.after, positionSchema) : null;
+  const providers = PROVIDERS.filter(
+    (p) => workspace.connectors.has(p) && (!options.providers || options.providers.includes(p)),
+  );
+  const startIndex = after ? providers.indexOf(after.p) : 0;
+
+  const edges: { cursor: string; node: T }[] = [];
+  let hasNextPage = false;
+  const totals = new Map<Provider, number | null>();
+  for (let i = Math.max(0, startIndex); i < providers.length; i++) {
+    const provider = providers[i] as Provider;
+    const connector = workspace.connectors.get(provider) as ProviderConnector;
+    const offset = after && after.p === provider ? after.o : 0;
+    const remaining = first - edges.length;
+    if (remaining <= 0) {
+      hasNextPage = true;
+      break;
+    }
+    try {
+      const page = await options.fetch(connector, { offset, limit: remaining });
+      totals.set(provider, page.totalCount);
+      page.items.forEach((node, index) => {
+        edges.push({ node, cursor: encodeCursor(options.kind, { p: provider, o: offset + index + 1 }) });
+      });
+      if (offset + page.items.length < page.totalCount) {
+        // This provider has more; the next page resumes here rather than skipping the rest.
+        hasNextPage = true;
+        break;
+      }
+    } catch (error) {
+      totals.set(provider, null);
+      options.onProviderError(error);
+    }
+  }
+
+  let totalCount: number | null = null;
+  if (options.withTotal) {
+    totalCount = 0;
+    for (const provider of providers) {
+      let total = totals.get(provider);
+      if (total === undefined) {
+        try {
+          total = (await options.fetch(workspace.connectors.get(provider) as ProviderConnector, { offset: 0, limit: 1 })).totalCount;
+        } catch (error) {
+          options.onProviderError(error);
+          total = null;
+        }
+      }
+      totalCount = total === null || totalCount === null ? null : totalCount + total;
+    }
+  }
+  return connectionOf(edges, hasNextPage, totalCount, after !== null);
+}

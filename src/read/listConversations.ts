@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import { fromGlobalIdOfType } from '../domain/globalId.ts';
+import {
+  PROVIDERS,
+  type Conversation,
+  type ConversationChannel,
+  type ConversationStatus,
+  type Provider,
+} from '../domain/types.ts';
+import type { ConversationFilter, ConversationListPage, ConversationPosition } from '../providers/connector.ts';
+import type { Workspace } from '../workspaces/workspaceRegistry.ts';
+import { connectionOf, type ConversationConnectionModel } from './connections.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+
+/** The filter as the API accepts it: global ids, optional provider restriction. */
+export interface ConversationQueryFilter {
+  providers?: readonly Provider[] | null;
+  statuses?: readonly ConversationStatus[] | null;
+  channels?: readonly ConversationChannel[] | null;
+  agentIds?: readonly string[] | null;
+  prospectIds?: readonly string[] | null;
+  createdAfter?: Date | null;
+  createdBefore?: Date | null;
+}
+
+export interface ListConversationsOptions {
+  workspace: Workspace;
+  first: number;
+  after: string | null | undefined;
+  filter: ConversationQueryFilter;
+  withTotal: boolean;
+  /** Called for each provider that failed; the others' conversations are still returned. */
+  onProviderError: (error: unknown) => void;
+  /** Called with every conversation fetched, so per-request loaders can be primed. */
+  onFetched?: (conversation: Conversation) => void;
+}
+
+/** Position of a conversation in the merged order: newest first, then provider, then native id descending. */
+const mergedPositionSchema = z.object({ t: z.number().int(), p: z.enum(PROVIDERS), id: z.string() });
+type MergedPosition = z.infer<typeof mergedPositionSchema>;
+const CURSOR_KIND = 'conversations';
+
+/**
+ * Lists conversations of every provider merged newest first.
+ *
+ * Each provider is asked for at most `first` conversations after the cursor, in parallel, with
+ * the filters pushed down; the results are merged and cut to `first`. The cursor is a keyset
+ * position (time, provider, id), not an offset, so a page boundary stays put while new
+ * conversations are created at the top, and each provider can resume from it on its own.
+ */
+export async function listConversations(options: ListConversationsOptions): Promise<ConversationConnectionModel> {
+  const { workspace, first, filter } = options;
+  const after = options.after ? decodeCursor(CURSOR_KIND, options.after, mergedPositionSchema) : null;
+  const plans = planProviders(workspace, filter);
+
+  const pages = await Promise.all(
+    plans.map(async ({ provider, providerFilter }): Promise<[Provider, ConversationListPage | null]> => {
+      const connector = workspace.connectors.get(provider);
+      if (!connector) return [provider, null];
+      try {
+        const page = await connector.listConversations({
+          filter: providerFilter,
+          after: after ? providerPosition(after, provider) : null,
+          limit: first,
+          withTotal: options.withTotal,
+        });
+        return [provider, page];
+      } catch (error) {
+        options.onProviderError(error);
+        return [provider, null];
+      }
+    }),
+  );
+
+  const merged: Conversation[] = [];
+  let hasMoreUpstream = false;
+  let totalCount: number | null = 0;
+  for (const [, page] of pages) {
+    if (!page) continue;
+    merged.push(...page.items);
+    hasMoreUpstream ||= page.hasMore;
+    totalCount = totalCount === null || page.totalCount === null ? null : totalCount + page.totalCount;
+  }
+  for (const conversation of merged) options.onFetched?.(conversation);
+  merged.sort(compareMerged);
+  const pageItems = merged.slice(0, first);
+  const edges = pageItems.map((node) => ({ node, cursor: encodeCursor(CURSOR_KIND, positionOf(node)) }));
+  return connectionOf(edges, merged.length > first || hasMoreUpstream, options.withTotal ? totalCount : null, after !== null);
+}
+
+interface ProviderPlan {
+  provider: Provider;
+  providerFilter: ConversationFilter;
+}
+
+/**
+ * Decides which providers can hold matches and translates the filter for each. Agent and
+ * prospect ids belong to one provider, so a filter on them rules the other providers out
+ * without asking them.
+ */
+function planProviders(workspace: Workspace, filter: ConversationQueryFilter): ProviderPlan[] {
+  const plans: ProviderPlan[] = [];
+  for (const provider of PROVIDERS) {
+    if (!workspace.connectors.has(provider)) continue;
+    if (filter.providers && !filter.providers.includes(provider)) continue;
+    const providerFilter: ConversationFilter = {};
+    if (filter.statuses) providerFilter.statuses = filter.statuses;
+    if (filter.channels) providerFilter.channels = filter.channels;
+    if (filter.createdAfter) providerFilter.createdAfter = filter.createdAfter;
+    if (filter.createdBefore) providerFilter.createdBefore = filter.createdBefore;
+    if (filter.agentIds) {
+      const ids = nativeIdsOf(filter.agentIds, 'Agent', provider);
+      if (ids.length === 0) continue;
+      providerFilter.agentNativeIds = ids;
+    }
+    if (filter.prospectIds) {
+      const ids = nativeIdsOf(filter.prospectIds, 'Prospect', provider);
+      if (ids.length === 0) continue;
+      providerFilter.prospectNativeIds = ids;
+    }
+    plans.push({ provider, providerFilter });
+  }
+  return plans;
+}
+
+/** Native ids of `provider` among global ids; ids of other providers or other types match nothing. */
+function nativeIdsOf(globalIds: readonly string[], type: 'Agent' | 'Prospect', provider: Provider): string[] {
+  return globalIds.flatMap((id) => {
+    const parts = fromGlobalIdOfType(id, type);
+    return parts && parts.provider === provider ? [parts.nativeId] : [];
+  });
+}
+
+function positionOf(conversation: Conversation): MergedPosition {
+  return { t: conversation.createdAt.getTime(), p: conversation.provider, id: conversation.nativeId };
+}
+
+function compareMerged(a: Conversation, b: Conversation): number {
+  const byTime = b.createdAt.getTime() - a.createdAt.getTime();
+  if (byTime !== 0) return byTime;
+  if (a.provider !== b.provider) return PROVIDERS.indexOf(a.provider) - PROVIDERS.indexOf(b.provider);
+  return a.nativeId < b.nativeId ? 1 : a.nativeId > b.nativeId ? -1 : 0;
+}
+
+/**
+ * Where `provider` resumes after a merged position. At the cursor's exact instant, providers
+ * ordered before the cursor's provider were already consumed (resume strictly before that
+ * instant: no id is below ""), and providers ordered after it were not (resume at the instant:
+ * every id is below the maximal one).
+ */
+function providerPosition(after: MergedPosition, provider: Provider): ConversationPosition {
+  const createdAt = new Date(after.t);
+  if (provider === after.p) return { createdAt, nativeId: after.id };
+  return PROVIDERS.indexOf(provider) < PROVIDERS.indexOf(after.p)
+    ? { createdAt, nativeId: '' }
+    : { createdAt, nativeId: '\u{10FFFF}' };
+}

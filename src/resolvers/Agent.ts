@@ -1,0 +1,18 @@
+import type { AgentResolvers } from '../generated/graphql.ts';
+import { checkFirst } from '../read/cursor.ts';
+import { listConversations } from '../read/listConversations.ts';
+import { MAX_PAGE_SIZE } from './Query.ts';
+import { globalIdOf, reportPartialFailure, selectsField } from './resolverSupport.ts';
+
+export const Agent: AgentResolvers = {
+  id: (agent) => globalIdOf('Agent', agent),
+  conversations: (agent, { first, after }, context, info) =>
+    listConversations({
+      workspace: context.workspace,
+      first: checkFirst(first, MAX_PAGE_SIZE),
+      after,
+      filter: { providers: [agent.provider], agentIds: [globalIdOf('Agent', agent)] },
+      withTotal: selectsField(info, 'totalCount'),
+      onProviderError: reportPartialFailure(context, info),
+    }),
+};

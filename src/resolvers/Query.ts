@@ -1,0 +1,96 @@
+import { fromGlobalId, fromGlobalIdOfType } from '../domain/globalId.ts';
+import type { Agent, Conversation, Prospect } from '../domain/types.ts';
+import { NotFoundError } from '../errors.ts';
+import type { QueryResolvers } from '../generated/graphql.ts';
+import type { GatewayContext } from '../context.ts';
+import { checkFirst } from '../read/cursor.ts';
+import { listByProvider } from '../read/listByProvider.ts';
+import { listConversations } from '../read/listConversations.ts';
+import { reportPartialFailure, selectsField } from './resolverSupport.ts';
+
+/** The largest page any list serves; larger requests are refused, not silently cut. */
+export const MAX_PAGE_SIZE = 100;
+
+export const Query: QueryResolvers = {
+  node: (_, { id }, context) => loadNode(id, context),
+  nodes: (_, { ids }, context) => ids.map((id) => loadNode(id, context)),
+
+  conversation: (_, { id }, context) => loadConversation(id, context),
+  agent: (_, { id }, context) => loadAgent(id, context),
+  prospect: (_, { id }, context) => loadProspect(id, context),
+
+  conversations: (_, { first, after, filter }, context, info) =>
+    listConversations({
+      workspace: context.workspace,
+      first: checkFirst(first, MAX_PAGE_SIZE),
+      after,
+      filter: filter ?? {},
+      withTotal: selectsField(info, 'totalCount'),
+      onProviderError: reportPartialFailure(context, info),
+      onFetched: (conversation) => context.loaders.conversation.prime(conversation, conversation),
+    }),
+
+  agents: (_, { first, after, providers }, context, info) =>
+    listByProvider({
+      kind: 'agents',
+      workspace: context.workspace,
+      providers,
+      first: checkFirst(first, MAX_PAGE_SIZE),
+      after,
+      withTotal: selectsField(info, 'totalCount'),
+      fetch: (connector, request) => connector.listAgents(request),
+      onProviderError: reportPartialFailure(context, info),
+    }),
+
+  prospects: (_, { first, after, providers }, context, info) =>
+    listByProvider({
+      kind: 'prospects',
+      workspace: context.workspace,
+      providers,
+      first: checkFirst(first, MAX_PAGE_SIZE),
+      after,
+      withTotal: selectsField(info, 'totalCount'),
+      fetch: (connector, request) => connector.listProspects(request),
+      onProviderError: reportPartialFailure(context, info),
+    }),
+};
+
+/**
+ * Ids that are malformed, of another type, of a provider the workspace has no account on, or of
+ * another workspace's account all answer NOT_FOUND alike: an id reveals nothing about whether it
+ * exists elsewhere.
+ */
+async function loadConversation(id: string, context: GatewayContext): Promise<Conversation> {
+  const parts = fromGlobalIdOfType(id, 'Conversation');
+  const conversation = parts ? await context.loaders.conversation.load(parts) : null;
+  if (!conversation) throw new NotFoundError('conversation', id);
+  return conversation;
+}
+
+async function loadAgent(id: string, context: GatewayContext): Promise<Agent> {
+  const parts = fromGlobalIdOfType(id, 'Agent');
+  const agent = parts ? await context.loaders.agent.load(parts) : null;
+  if (!agent) throw new NotFoundError('agent', id);
+  return agent;
+}
+
+async function loadProspect(id: string, context: GatewayContext): Promise<Prospect> {
+  const parts = fromGlobalIdOfType(id, 'Prospect');
+  const prospect = parts ? await context.loaders.prospect.load(parts) : null;
+  if (!prospect) throw new NotFoundError('prospect', id);
+  return prospect;
+}
+
+async function loadNode(id: string, context: GatewayContext): Promise<Conversation | Agent | Prospect> {
+  switch (fromGlobalId(id)?.type) {
+    case 'Conversation':
+      return loadConversation(id, context);
+    case 'Agent':
+      return loadAgent(id, context);
+    case 'Prospect':
+      return loadProspect(id, context);
+    case 'ConversationBatch':
+    case undefined:
+      throw new NotFoundError('node', id);
+  }
+}

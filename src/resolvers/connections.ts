@@ -1,0 +1,10 @@
+import type {
+  AgentConnectionResolvers,
+  ConversationConnectionResolvers,
+  ProspectConnectionResolvers,
+} from '../generated/graphql.ts';
+import { nodesOf } from './resolverSupport.ts';
+
+export const ConversationConnection: ConversationConnectionResolvers = { nodes: nodesOf };
+export const AgentConnection: AgentConnectionResolvers = { nodes: nodesOf };
+export const ProspectConnection: ProspectConnectionResolvers = { nodes: nodesOf };

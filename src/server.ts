@@ -1,0 +1,89 @@
+import { createServer, type Server } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import {
+  ApolloServerPluginLandingPageLocalDefault,
+} from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { createContextFactory, type GatewayContext } from './context.ts';
+import { formatGatewayError } from './errors.ts';
+import { createGraphQLHttpHandler, sendJson } from './http/nodeHttpHandler.ts';
+import { partialErrorsPlugin } from './plugins/partialErrorsPlugin.ts';
+import { resolvers } from './resolvers/index.ts';
+import { loadTypeDefs } from './schema.ts';
+import type { WorkspaceRegistry } from './workspaces/workspaceRegistry.ts';
+
+export interface GatewayOptions {
+  registry: WorkspaceRegistry;
+  /** Introspection and the Sandbox landing page. */
+  introspection: boolean;
+  /** Whether stack traces may appear in error extensions (never in production). */
+  includeStacktrace: boolean;
+  /** Largest accepted request body in bytes. @default 1_000_000 */
+  maxBodyBytes?: number;
+  /** Headers and a first query that the Sandbox landing page starts with (demo mode). */
+  sandboxInitialState?: { headers: Record<string, string>; document: string };
+}
+
+export interface Gateway {
+  httpServer: Server;
+  apollo: ApolloServer<GatewayContext>;
+  /** Starts Apollo (not the socket: call `httpServer.listen`). */
+  start(): Promise<void>;
+  /** Stops accepting requests and drains the ones in flight. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds the gateway: Apollo Server, its plugins and the HTTP routes, with no side effects until
+ * `start`. `main.ts` wires the dependencies; tests build gateways on their own simulators.
+ */
+export function createGateway(options: GatewayOptions): Gateway {
+  const httpServer = createServer();
+  const landingPage = !options.introspection
+    ? ApolloServerPluginLandingPageDisabled()
+    : options.sandboxInitialState
+      ? ApolloServerPluginLandingPageLocalDefault({ embed: true, ...options.sandboxInitialState })
+      : ApolloServerPluginLandingPageLocalDefault({ embed: true });
+
+  const apollo = new ApolloServer<GatewayContext>({
+    typeDefs: loadTypeDefs(),
+    resolvers: resolvers as never,
+    introspection: options.introspection,
+    includeStacktraceInErrorResponses: options.includeStacktrace,
+    csrfPrevention: true,
+    formatError: formatGatewayError,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), partialErrorsPlugin, landingPage],
+  });
+
+  const contextFor = createContextFactory(options.registry);
+  const graphql = createGraphQLHttpHandler({
+    server: apollo,
+    context: async (req) => contextFor(req.headers),
+    maxBodyBytes: options.maxBodyBytes ?? 1_000_000,
+  });
+
+  httpServer.on('request', (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/health') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/graphql' || path === '/') {
+      graphql(req, res).catch(() => {
+        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+        else res.destroy();
+      });
+      return;
+    }
+    sendJson(res, 404, { errors: [{ message: `Not found: ${path}. The API is at /graphql.`, extensions: { code: 'NOT_FOUND' } }] });
+  });
+
+  return {
+    httpServer,
+    apollo,
+    start: () => apollo.start(),
+    stop: async () => {
+      await apollo.stop();
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}
+

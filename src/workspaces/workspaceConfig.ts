@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+/**
+ * A workspace: the gateway's own tenant. Its API keys authenticate callers; its provider accounts
+ * (credentials and base URLs) are what its queries and mutations use. One workspace never sees
+ * another's provider accounts, batches or data.
+ */
+const orationAccountSchema = z.strictObject({
+  baseUrl: z.url(),
+  apiKey: z.string().min(1),
+  workspaceId: z.string().min(1),
+  /** Concurrent active or dialing conversations the account allows. @default 20 */
+  concurrencyLimit: z.number().int().positive().max(10_000).default(20),
+});
+
+const bearerAccountSchema = z.strictObject({
+  baseUrl: z.url(),
+  token: z.string().min(1),
+});
+
+export const workspaceConfigSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lowercase letters, digits, "-" and "_", at most 63'),
+  name: z.string().min(1).optional(),
+  /** At least 16 characters each, except in demo mode, which documents its own short key. */
+  apiKeys: z.array(z.string().min(1)).min(1),
+  providers: z.strictObject({
+    oration: orationAccountSchema.optional(),
+    trata: bearerAccountSchema.optional(),
+    voiceos: bearerAccountSchema.optional(),
+  }),
+});
+
+export const workspacesFileSchema = z.strictObject({
+  workspaces: z.array(workspaceConfigSchema).min(1),
+});
+
+export type WorkspaceConfig = z.infer<typeof workspaceConfigSchema>;
+export type OrationAccountConfig = z.infer<typeof orationAccountSchema>;
+export type BearerAccountConfig = z.infer<typeof bearerAccountSchema>;

@@ -1,0 +1,62 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from '../support/testGateway.ts';
+
+const QUERY = /* GraphQL */ `
+  {
+    conversations(first: 30) {
+      totalCount
+      edges { node { provider status rawStatus } }
+    }
+  }
+`;
+
+interface Data {
+  conversations: { totalCount: number | null; edges: { node: { provider: string; status: string; rawStatus: string | null } }[] };
+}
+
+describe('one provider failing while the others answer', () => {
+  let gw: TestGateway;
+  const simulators = () => gw.demo.simulators;
+  beforeAll(async () => {
+    gw = await startTestGateway();
+  });
+  afterEach(() => {
+    simulators().oration?.server.clearFaults();
+    simulators().trata?.server.clearFaults();
+    simulators().voiceos?.server.clearFaults();
+  });
+  afterAll(async () => {
+    await gw.close();
+  });
+
+  it('returns the other providers\' conversations and names the provider that is down', async () => {
+    simulators().trata!.server.setFault('*', { kind: 'status', status: 503 });
+    const { status, body } = await gw.query<Data>(QUERY);
+    expect(status).toBe(200);
+    const providers = new Set(body.data!.conversations.edges.map((e) => e.node.provider));
+    expect(providers).toEqual(new Set(['ORATION', 'VOICEOS']));
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors![0]!.extensions).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', provider: 'TRATA' });
+    expect(body.errors![0]!.path).toEqual(['conversations']);
+    expect(JSON.stringify(body)).not.toContain('demo-trata-token');
+  });
+
+  it('turns a response that breaks the documented shape into PROVIDER_BAD_RESPONSE for that provider only', async () => {
+    simulators().oration!.server.setFault('GET /api/v2/conversations', { kind: 'drift', field: 'createdAt', to: { value: 42 } });
+    const { body } = await gw.query<Data>(QUERY);
+    const providers = new Set(body.data!.conversations.edges.map((e) => e.node.provider));
+    expect(providers).toEqual(new Set(['TRATA', 'VOICEOS']));
+    expect(body.errors?.map((e) => e.extensions)).toEqual([
+      expect.objectContaining({ code: 'PROVIDER_BAD_RESPONSE', provider: 'ORATION' }),
+    ]);
+  });
+
+  it('maps a status value no document lists to UNKNOWN and keeps the raw value', async () => {
+    simulators().voiceos!.server.setFault('GET /v1/conversations', { kind: 'drift', field: 'status', to: { value: 'ringing' } });
+    const { body } = await gw.query<Data>(QUERY);
+    expect(body.errors).toBeUndefined();
+    const voiceos = body.data!.conversations.edges.map((e) => e.node).filter((n) => n.provider === 'VOICEOS');
+    expect(voiceos.length).toBeGreaterThan(0);
+    expect(voiceos.every((n) => n.status === 'UNKNOWN' && n.rawStatus === 'ringing')).toBe(true);
+  });
+});
