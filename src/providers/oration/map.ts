@@ -1,0 +1,158 @@
+import { toPhoneNumber } from '../../domain/phone.ts';
+import type {
+  Agent,
+  Conversation,
+  ConversationChannel,
+  ConversationStatus,
+  EndReason,
+  Normalized,
+  PostCall,
+  RecordingStatus,
+} from '../../domain/types.ts';
+import type { OrationAgentWire, OrationConversationWire } from './wire.ts';
+
+/**
+ * Pure mapping from Oration's wire shapes to the domain. No I/O, no clock: the same wire object
+ * always gives the same domain object. Placeholders such as `"<string>"` are data and are kept.
+ */
+
+const STATUSES: Record<string, ConversationStatus> = {
+  queued: 'QUEUED',
+  dialing: 'DIALING',
+  active: 'IN_PROGRESS',
+  ended: 'ENDED',
+  failed: 'FAILED',
+};
+
+const END_REASONS: Record<string, EndReason> = {
+  user_did_not_answer: 'CUSTOMER_DID_NOT_ANSWER',
+  agent_ended: 'AGENT_ENDED',
+  user_ended: 'CUSTOMER_ENDED',
+  max_duration_reached: 'MAX_DURATION_REACHED',
+  error: 'ERROR',
+};
+
+const RECORDING_STATUSES: Record<string, RecordingStatus> = {
+  in_progress: 'IN_PROGRESS',
+  completed: 'AVAILABLE',
+  failed: 'FAILED',
+};
+
+/** The domain status each wire status stands for; the connector reads it backwards to push filters down. */
+export const ORATION_STATUS_BY_WIRE: Readonly<Record<string, ConversationStatus>> = STATUSES;
+
+export function mapOrationConversation(wire: OrationConversationWire): Conversation {
+  const startedAt = toDate(wire.callStartTime);
+  const endedAt = toDate(wire.callEndTime);
+  return {
+    provider: 'ORATION',
+    nativeId: wire.id,
+    channel: mapChannel(wire.conversationType, wire.telephonyType),
+    status: normalize(wire.conversationStatus, STATUSES) ?? { value: 'UNKNOWN', raw: null },
+    createdAt: new Date(wire.createdAt),
+    startedAt,
+    endedAt,
+    durationSeconds: startedAt && endedAt ? Math.max(0, (endedAt.getTime() - startedAt.getTime()) / 1000) : null,
+    endReason: normalize(wire.endReason, END_REASONS),
+    fromNumber: toPhoneNumber(wire.fromPhoneNumber),
+    toNumber: toPhoneNumber(wire.toPhoneNumber),
+    sipTrunkAddress: wire.sipTrunkAddress ?? null,
+    agentRef: wire.agentId ? { provider: 'ORATION', nativeId: wire.agentId } : null,
+    embeddedAgent: null,
+    prospectRef: null,
+    // Oration documents neither a transcript nor a cost: unknown, never empty or zero.
+    transcript: null,
+    summary: wire.summary ?? null,
+    recording: wire.recordingStatus ? { url: null, status: normalize(wire.recordingStatus, RECORDING_STATUSES) } : null,
+    analytics: null,
+    postCall: mapPostCall(wire),
+    dynamicVariables: parseDynamicVariables(wire.dynamicVariables),
+    adminComments: [],
+    cost: null,
+    uri: wire.wsUrl ?? null,
+  };
+}
+
+export function mapOrationAgent(wire: OrationAgentWire): Agent {
+  return {
+    provider: 'ORATION',
+    nativeId: wire.id,
+    name: wire.name ?? null,
+    prompt: wire.prompt ?? null,
+    initialMessage: wire.initialMessage ?? null,
+    maxDurationSeconds: wire.maxDurationSeconds ?? null,
+    llm: wire.llmModel ? { provider: null, model: wire.llmModel, temperature: null, maxTokens: null } : null,
+    transcriber: wire.language ? { provider: null, model: null, language: wire.language, keywords: [] } : null,
+    voice: wire.voiceId
+      ? { provider: null, voice: wire.voiceId, speed: null, emotion: null, temperature: null, textGuidance: null }
+      : null,
+    webhooks: [],
+    hookEvents: [],
+    metadata: null,
+    createdAt: toDate(wire.createdAt),
+  };
+}
+
+/**
+ * Oration splits the channel over two fields. The raw value keeps both (`telephony:outbound`).
+ * A telephony conversation whose direction is missing or unknown is still a phone call: PHONE.
+ */
+export function mapChannel(
+  conversationType: string | null | undefined,
+  telephonyType: string | null | undefined,
+): Normalized<ConversationChannel> {
+  if (!conversationType) return { value: 'UNKNOWN', raw: null };
+  if (conversationType === 'chat') return { value: 'CHAT', raw: conversationType };
+  if (conversationType !== 'telephony') return { value: 'UNKNOWN', raw: conversationType };
+  if (!telephonyType) return { value: 'PHONE', raw: conversationType };
+  const raw = `${conversationType}:${telephonyType}`;
+  if (telephonyType === 'inbound') return { value: 'PHONE_INBOUND', raw };
+  if (telephonyType === 'outbound') return { value: 'PHONE_OUTBOUND', raw };
+  return { value: 'PHONE', raw };
+}
+
+/**
+ * The response carries `dynamicVariables` as a JSON-encoded string. A string that decodes to an
+ * object gives that object; any other string (the document's `"<string>"`, a scalar, broken JSON)
+ * is kept whole as `{ value: <the string> }` so nothing the provider sent is lost. An object (the
+ * request's shape, should a response ever use it) is taken as is; empty or absent gives null.
+ */
+export function parseDynamicVariables(
+  value: string | Record<string, unknown> | null | undefined,
+): Record<string, unknown> | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value !== 'string') return value;
+  try {
+    const decoded: unknown = JSON.parse(value);
+    if (typeof decoded === 'object' && decoded !== null && !Array.isArray(decoded)) {
+      return decoded as Record<string, unknown>;
+    }
+  } catch {
+    // not JSON: fall through and keep the text
+  }
+  return { value };
+}
+
+function mapPostCall(wire: OrationConversationWire): PostCall | null {
+  const categories = [wire.postCallCategory1, wire.postCallCategory2, wire.postCallCategory3].filter(
+    (category): category is string => typeof category === 'string' && category !== '',
+  );
+  const notes = wire.postCallNotes ?? null;
+  const metadata = wire.postCallMetadata ?? null;
+  if (notes === null && categories.length === 0 && metadata === null) return null;
+  return { notes, categories, metadata };
+}
+
+function normalize<T extends string>(
+  raw: string | null | undefined,
+  known: Record<string, T>,
+): Normalized<T | 'UNKNOWN'> | null {
+  if (raw === null || raw === undefined || raw === '') return null;
+  return { value: Object.hasOwn(known, raw) ? (known[raw] as T) : 'UNKNOWN', raw };
+}
+
+function toDate(value: string | null | undefined): Date | null {
+  if (!value) return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : new Date(ms);
+}
