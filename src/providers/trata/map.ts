@@ -1,0 +1,171 @@
+import { toPhoneNumber } from '../../domain/phone.ts';
+import type {
+  Agent,
+  ConversationAnalytics,
+  Conversation,
+  ConversationChannel,
+  ConversationStatus,
+  EntityRef,
+  Normalized,
+  Prospect,
+  Recording,
+  Sentiment,
+} from '../../domain/types.ts';
+import { parseTrataTimestamp } from './timestamps.ts';
+import { mapTrataTranscript } from './transcript.ts';
+import type { TrataAgent, TrataAnalytics, TrataConversation, TrataProspect } from './wire.ts';
+
+/**
+ * Pure mapping from Trata's wire records to the domain model. No I/O; every assumption about
+ * values the document does not list is written down in this folder's README.
+ */
+
+/** Trata `sourceType` -> domain channel. Only BROWSER is documented; the rest are assumed. */
+const CHANNEL_BY_SOURCE_TYPE: Readonly<Record<string, ConversationChannel>> = {
+  BROWSER: 'WEB',
+  PHONE: 'PHONE_INBOUND',
+  PHONE_OUTBOUND: 'PHONE_OUTBOUND',
+  CHAT: 'CHAT',
+};
+
+const SENTIMENTS: Readonly<Record<string, Sentiment>> = {
+  POSITIVE: 'POSITIVE',
+  NEGATIVE: 'NEGATIVE',
+  NEUTRAL: 'NEUTRAL',
+  MIXED: 'MIXED',
+};
+
+export function mapTrataConversation(record: TrataConversation): Conversation {
+  const createdAt = parseTrataTimestamp(record.createdAt);
+  // The wire schema refuses a record without a readable createdAt, so this cannot happen.
+  if (createdAt === null) throw new TypeError(`Trata conversation ${record.id} has no readable createdAt`);
+  const startedAt = parseTrataTimestamp(record.timestampStart);
+  const endedAt = parseTrataTimestamp(record.timestampEnd);
+  const agentId = record.aiAgentId ?? record.agentId ?? null;
+  const summary = record.transcriptSummary ?? null;
+
+  return {
+    provider: 'TRATA',
+    nativeId: record.id,
+    channel: mapTrataSourceType(record.sourceType),
+    status: mapTrataRecordStatus(record.status, endedAt !== null),
+    createdAt,
+    startedAt,
+    endedAt,
+    durationSeconds: startedAt && endedAt && endedAt >= startedAt ? (endedAt.getTime() - startedAt.getTime()) / 1000 : null,
+    endReason: null,
+    // `source` is an IP address or device label, not a phone line; the caller's number is in analytics.
+    fromNumber: null,
+    toNumber: null,
+    sipTrunkAddress: null,
+    agentRef: ref(agentId),
+    embeddedAgent: null,
+    prospectRef: ref(record.prospectId),
+    transcript: mapTrataTranscript(record.transcriptText),
+    summary,
+    recording: mapRecording(record.transcriptRecordingUrl),
+    analytics: record.conversationAnalytics ? mapAnalytics(record.conversationAnalytics) : null,
+    postCall: null,
+    dynamicVariables: null,
+    adminComments: (record.adminComments ?? []).map((c) => ({ comment: c.comment ?? null, rating: c.rating ?? null })),
+    // Trata reports no cost at all: null, never a made-up zero.
+    cost: null,
+    uri: null,
+  };
+}
+
+export function mapTrataAgent(record: TrataAgent): Agent {
+  return {
+    provider: 'TRATA',
+    nativeId: record.id,
+    name: record.name ?? null,
+    prompt: record.prompt ?? null,
+    initialMessage: record.initialMessage ?? null,
+    maxDurationSeconds: null,
+    llm: null,
+    transcriber: null,
+    voice: record.voiceModelId
+      ? { provider: null, voice: record.voiceModelId, speed: null, emotion: null, temperature: null, textGuidance: null }
+      : null,
+    webhooks: [],
+    hookEvents: [],
+    metadata: withoutNulls({
+      orgId: record.orgId,
+      description: record.description,
+      language: record.language,
+      status: record.status,
+      updatedAt: record.updatedAt,
+    }),
+    createdAt: parseTrataTimestamp(record.createdAt),
+  };
+}
+
+export function mapTrataProspect(record: TrataProspect): Prospect {
+  return {
+    provider: 'TRATA',
+    nativeId: record.id,
+    name: record.name ?? null,
+    phone: toPhoneNumber(record.phoneNumber),
+    email: record.email ?? null,
+    address: record.address ?? null,
+    status: record.prospectStatus ?? null,
+    createdAt: parseTrataTimestamp(record.createdAt),
+  };
+}
+
+export function mapTrataSourceType(raw: string | null | undefined): Normalized<ConversationChannel> {
+  const channel = raw ? CHANNEL_BY_SOURCE_TYPE[raw.trim().toUpperCase()] : undefined;
+  return { value: channel ?? 'UNKNOWN', raw: raw ?? null };
+}
+
+/** The `sourceType` to send for a domain channel, or null when no Trata value means exactly it. */
+export function trataSourceTypeFor(channel: ConversationChannel): string | null {
+  for (const [sourceType, mapped] of Object.entries(CHANNEL_BY_SOURCE_TYPE)) {
+    if (mapped === channel) return sourceType;
+  }
+  return null;
+}
+
+/**
+ * Trata's `status` is the record's state (`active`), not the call's. An active record is ENDED
+ * when it has an end time and IN_PROGRESS before; any other record state (`deleted`, `archived`,
+ * …) says nothing reliable about the call, so it is UNKNOWN with the raw value kept.
+ */
+export function mapTrataRecordStatus(raw: string | null | undefined, hasEnded: boolean): Normalized<ConversationStatus> {
+  if (raw?.trim().toLowerCase() === 'active') return { value: hasEnded ? 'ENDED' : 'IN_PROGRESS', raw };
+  return { value: 'UNKNOWN', raw: raw ?? null };
+}
+
+export function mapTrataSentiment(raw: string | null | undefined): Normalized<Sentiment> | null {
+  if (raw === null || raw === undefined) return null;
+  return { value: SENTIMENTS[raw.trim().toUpperCase()] ?? 'UNKNOWN', raw };
+}
+
+function mapAnalytics(analytics: TrataAnalytics): ConversationAnalytics {
+  return {
+    summary: analytics.summary ?? null,
+    sentiment: mapTrataSentiment(analytics.sentiment_of_caller),
+    actionItems: analytics.action_items ?? [],
+    callerName: analytics.name_of_caller ?? null,
+    callerPhone: toPhoneNumber(analytics.phone_number_of_caller),
+    callerEmail: analytics.email_address_of_caller ?? null,
+    callerAddress: analytics.address_of_caller ?? null,
+    audioConsentGiven: analytics.is_audio_consent_given ?? null,
+    prospectStatus: analytics.prospectStatus ?? null,
+  };
+}
+
+function mapRecording(url: string | null | undefined): Recording | null {
+  if (!url) return null;
+  // Trata stores the recording URL once the file exists; it reports no recording state of its own.
+  return { url, status: { value: 'AVAILABLE', raw: null } };
+}
+
+function ref(nativeId: string | null | undefined): EntityRef | null {
+  return nativeId ? { provider: 'TRATA', nativeId } : null;
+}
+
+function withoutNulls(fields: Record<string, string | null | undefined>): Record<string, unknown> | null {
+  const kept = Object.entries(fields).filter(([, value]) => value !== null && value !== undefined);
+  return kept.length > 0 ? Object.fromEntries(kept) : null;
+}

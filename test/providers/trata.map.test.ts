@@ -1,0 +1,242 @@
+import { describe, expect, it } from 'vitest';
+import { mapTrataAgent, mapTrataConversation, mapTrataProspect } from '../../src/providers/trata/map.ts';
+import { parseTrataTimestamp } from '../../src/providers/trata/timestamps.ts';
+import { mapTrataTranscript } from '../../src/providers/trata/transcript.ts';
+import { trataConversationSchema, type TrataConversation } from '../../src/providers/trata/wire.ts';
+import {
+  DOCUMENTED_CONVERSATION_ID,
+  DOCUMENTED_CONVERSATION_RESPONSE,
+  documentedConversationRecord,
+} from '../../src/simulators/trata/samples.ts';
+
+const documented = trataConversationSchema.parse(documentedConversationRecord());
+const utc = (iso: string) => new Date(`${iso}Z`);
+
+function record(overrides: Partial<TrataConversation>): TrataConversation {
+  return trataConversationSchema.parse({ id: 'con.1.x', createdAt: '2024-12-06T19:23:38.618331', ...overrides });
+}
+
+describe('mapTrataConversation on the documented response', () => {
+  const conversation = mapTrataConversation(documented);
+
+  it('keeps identity, references, channel and status', () => {
+    expect(conversation).toMatchObject({
+      provider: 'TRATA',
+      nativeId: DOCUMENTED_CONVERSATION_ID,
+      channel: { value: 'WEB', raw: 'BROWSER' },
+      status: { value: 'ENDED', raw: 'active' },
+      agentRef: { provider: 'TRATA', nativeId: 'aia.1726903132.obUuT7vM' },
+      prospectRef: { provider: 'TRATA', nativeId: 'pro.1731301754.OZSMSU1S' },
+      endReason: null,
+      fromNumber: null,
+      toNumber: null,
+      sipTrunkAddress: null,
+      embeddedAgent: null,
+      postCall: null,
+      dynamicVariables: null,
+      adminComments: [],
+      cost: null,
+      uri: null,
+    });
+  });
+
+  it('reads the zoneless times as UTC, truncated to milliseconds', () => {
+    expect(conversation.createdAt).toEqual(utc('2024-12-06T19:23:38.618'));
+    expect(conversation.startedAt).toEqual(utc('2024-11-11T05:06:20.733'));
+    expect(conversation.endedAt).toEqual(utc('2024-11-11T05:08:41.585'));
+    expect(conversation.durationSeconds).toBe(140.852);
+  });
+
+  it('maps summary, recording and every analytics field', () => {
+    const summary =
+      'The caller, Hari, called to place an order at Cote Korean Steak House. He requested recommendations for spicy menu items and chose the Spicy Korean Chicken Wings for pick-up. His phone number is 96260-12778. The order is confirmed for pickup within 30-45 minutes.';
+    expect(conversation.summary).toBe(summary);
+    expect(conversation.recording).toEqual({
+      url: 'https://storage.googleapis.com/trata-staging-recordings-storage/org.1726902940.GZChqlpU/fil.1731301754.8FQUmNBJ.mp3',
+      status: { value: 'AVAILABLE', raw: null },
+    });
+    expect(conversation.analytics).toEqual({
+      summary,
+      sentiment: { value: 'POSITIVE', raw: 'positive' },
+      actionItems: [
+        'Confirm the order for Hari and prepare the Spicy Korean Chicken Wings for pickup.',
+        'Send a confirmation text to Hari about his order.',
+      ],
+      callerName: 'Hari',
+      callerPhone: { raw: '96260-12778', e164: null },
+      callerEmail: 'hari@gmail.com',
+      callerAddress: '123, Main Street, New York, NY, 10001',
+      audioConsentGiven: false,
+      prospectStatus: 'SERVICE_ORDER_PLACED',
+    });
+  });
+
+  it('removes the three exact repeats: 27 messages become 24', () => {
+    const raw = JSON.parse(DOCUMENTED_CONVERSATION_RESPONSE) as { transcriptText: unknown[] };
+    expect(raw.transcriptText).toHaveLength(27);
+    const transcript = conversation.transcript;
+    expect(transcript?.duplicatesRemoved).toBe(3);
+    expect(transcript?.messages).toHaveLength(24);
+    const texts = transcript?.messages.map((m) => m.text) ?? [];
+    expect(texts.filter((t) => t.startsWith('Certainly! At Cote Korean'))).toHaveLength(1);
+    expect(texts.filter((t) => t === 'And my name is Hari.')).toHaveLength(1);
+    // The repeated exchange sat between "…it has to be, like," and "spicy."; the order stays.
+    const like = texts.indexOf('Yeah. So recommendation would be helpful, and it has to be, like,');
+    expect(texts[like + 1]).toBe('spicy.');
+  });
+
+  it('keeps AI message ids, drops USER "ids" that are only the text, and times every message', () => {
+    const messages = conversation.transcript?.messages ?? [];
+    expect(messages[0]).toEqual({
+      id: 'dia.1731301581.gTtTGu8J',
+      speaker: { value: 'AGENT', raw: 'AI' },
+      text: 'Hi, thanks for calling the Restaurant. I am Sophia, the Restaurant manager powered by AI, how may I assist you today?',
+      at: utc('2024-11-11T05:06:21.049'),
+    });
+    expect(messages[1]).toEqual({ id: null, speaker: { value: 'CUSTOMER', raw: 'USER' }, text: 'Hey.', at: utc('2024-11-11T05:06:31.737') });
+    const agentIds = messages.filter((m) => m.speaker.value === 'AGENT').map((m) => m.id);
+    expect(agentIds).toHaveLength(9); // 10 AI messages in the sample, one of them a repeat
+    expect(agentIds.every((id) => id !== null && id.startsWith('dia.'))).toBe(true);
+    expect(new Set(agentIds).size).toBe(agentIds.length);
+    expect(messages.filter((m) => m.speaker.value === 'CUSTOMER').every((m) => m.id === null)).toBe(true);
+    expect(messages.every((m) => m.at instanceof Date)).toBe(true);
+  });
+});
+
+describe('tolerance to values the document does not list', () => {
+  it('maps unknown speaker, sentiment and source type to UNKNOWN and keeps the raw value', () => {
+    const conversation = mapTrataConversation(
+      record({
+        sourceType: 'WHATSAPP',
+        transcriptText: [{ speaker: 'SUPERVISOR', message: 'Joining the call.', timestamp: '2024-11-11T05:06:21', message_id: 'x.1' }],
+        conversationAnalytics: { sentiment_of_caller: 'ecstatic' },
+      }),
+    );
+    expect(conversation.channel).toEqual({ value: 'UNKNOWN', raw: 'WHATSAPP' });
+    expect(conversation.transcript?.messages[0]?.speaker).toEqual({ value: 'UNKNOWN', raw: 'SUPERVISOR' });
+    expect(conversation.transcript?.messages[0]?.id).toBe('x.1');
+    expect(conversation.analytics?.sentiment).toEqual({ value: 'UNKNOWN', raw: 'ecstatic' });
+  });
+
+  it('maps the assumed source types and sentiments', () => {
+    const channel = (sourceType: string) => mapTrataConversation(record({ sourceType })).channel.value;
+    expect(['BROWSER', 'PHONE', 'PHONE_OUTBOUND', 'CHAT'].map(channel)).toEqual(['WEB', 'PHONE_INBOUND', 'PHONE_OUTBOUND', 'CHAT']);
+    const sentiment = (value: string) =>
+      mapTrataConversation(record({ conversationAnalytics: { sentiment_of_caller: value } })).analytics?.sentiment?.value;
+    expect(['positive', 'negative', 'neutral', 'mixed'].map(sentiment)).toEqual(['POSITIVE', 'NEGATIVE', 'NEUTRAL', 'MIXED']);
+  });
+
+  it('derives the call state from an active record and refuses to guess for other record states', () => {
+    const status = (overrides: Partial<TrataConversation>) => mapTrataConversation(record(overrides)).status;
+    expect(status({ status: 'active', timestampEnd: '2024-11-11T05:08:41.585099' })).toEqual({ value: 'ENDED', raw: 'active' });
+    expect(status({ status: 'active', timestampEnd: null })).toEqual({ value: 'IN_PROGRESS', raw: 'active' });
+    expect(status({ status: 'archived', timestampEnd: '2024-11-11T05:08:41.585099' })).toEqual({ value: 'UNKNOWN', raw: 'archived' });
+    expect(status({})).toEqual({ value: 'UNKNOWN', raw: null });
+  });
+
+  it('reads a minimal record with nulls, never defaults', () => {
+    const conversation = mapTrataConversation(record({}));
+    expect(conversation).toMatchObject({
+      agentRef: null,
+      prospectRef: null,
+      startedAt: null,
+      endedAt: null,
+      durationSeconds: null,
+      transcript: null,
+      summary: null,
+      recording: null,
+      analytics: null,
+      adminComments: [],
+      cost: null,
+    });
+  });
+
+  it('reads the request spelling agentId, admin comments, and a transcript given as a URL', () => {
+    const conversation = mapTrataConversation(
+      record({
+        agentId: 'aia.1719914136.zl2fxvXB',
+        transcriptText: 'http://example.com/transcript',
+        adminComments: [{ comment: 'good', rating: 5 }, { comment: null }],
+      }),
+    );
+    expect(conversation.agentRef).toEqual({ provider: 'TRATA', nativeId: 'aia.1719914136.zl2fxvXB' });
+    expect(conversation.transcript).toEqual({ messages: [], duplicatesRemoved: 0 });
+    expect(conversation.adminComments).toEqual([
+      { comment: 'good', rating: 5 },
+      { comment: null, rating: null },
+    ]);
+  });
+
+  it('keeps messages that share text but not time', () => {
+    const transcript = mapTrataTranscript([
+      { speaker: 'USER', message: 'Yes.', timestamp: '2024-11-11T05:06:21.000001', message_id: 'Yes.' },
+      { speaker: 'USER', message: 'Yes.', timestamp: '2024-11-11T05:06:25.000001', message_id: 'Yes.' },
+      { speaker: 'AI', message: 'Yes.', timestamp: '2024-11-11T05:06:25.000001', message_id: 'dia.1.a' },
+    ]);
+    expect(transcript?.messages).toHaveLength(3);
+    expect(transcript?.duplicatesRemoved).toBe(0);
+  });
+
+  it('refuses a record without an id or a readable createdAt, naming the field', () => {
+    const missingId = trataConversationSchema.safeParse({ createdAt: '2024-12-06T19:23:38.618331' });
+    expect(missingId.error?.issues.map((i) => i.path.join('.'))).toEqual(['id']);
+    const badTime = trataConversationSchema.safeParse({ id: 'con.1.x', createdAt: 'yesterday' });
+    expect(badTime.error?.issues.map((i) => i.path.join('.'))).toEqual(['createdAt']);
+  });
+});
+
+describe('parseTrataTimestamp', () => {
+  it('reads zoneless times as UTC and honours a zone when there is one', () => {
+    expect(parseTrataTimestamp('2024-11-11T05:06:21.049339')).toEqual(utc('2024-11-11T05:06:21.049'));
+    expect(parseTrataTimestamp('2023-11-07T05:31:56Z')).toEqual(utc('2023-11-07T05:31:56.000'));
+    expect(parseTrataTimestamp('2023-11-07T07:31:56+02:00')).toEqual(utc('2023-11-07T05:31:56.000'));
+  });
+
+  it('truncates sub-millisecond fractions instead of rounding them up', () => {
+    expect(parseTrataTimestamp('2024-12-06T19:23:38.618999')).toEqual(utc('2024-12-06T19:23:38.618'));
+  });
+
+  it('returns null for what is not a date-time', () => {
+    expect(parseTrataTimestamp('2024-02-30T00:00:00')).toBeNull();
+    expect(parseTrataTimestamp('2024-11-11')).toBeNull();
+    expect(parseTrataTimestamp('')).toBeNull();
+    expect(parseTrataTimestamp(null)).toBeNull();
+  });
+});
+
+describe('mapTrataAgent and mapTrataProspect', () => {
+  it('maps the assumed agent shape, keeping Trata-only fields as metadata', () => {
+    const agent = mapTrataAgent({
+      id: 'aia.1726903132.obUuT7vM',
+      orgId: 'org.1726902940.GZChqlpU',
+      name: 'Sophia',
+      description: 'Restaurant manager',
+      prompt: 'You are Sophia.',
+      initialMessage: 'Hi, thanks for calling the Restaurant.',
+      voiceModelId: 'vom.1726000000.AbCdEfGh',
+      language: 'en-US',
+      status: 'active',
+      createdAt: '2024-09-21T07:18:52.348501',
+      updatedAt: null,
+    });
+    expect(agent).toMatchObject({
+      provider: 'TRATA',
+      nativeId: 'aia.1726903132.obUuT7vM',
+      name: 'Sophia',
+      prompt: 'You are Sophia.',
+      initialMessage: 'Hi, thanks for calling the Restaurant.',
+      voice: { voice: 'vom.1726000000.AbCdEfGh', provider: null },
+      llm: null,
+      transcriber: null,
+      metadata: { orgId: 'org.1726902940.GZChqlpU', description: 'Restaurant manager', language: 'en-US', status: 'active' },
+      createdAt: utc('2024-09-21T07:18:52.348'),
+    });
+  });
+
+  it('keeps a national phone number raw and derives E.164 only from an international one', () => {
+    const hari = mapTrataProspect({ id: 'pro.1731301754.OZSMSU1S', name: 'Hari', phoneNumber: '96260-12778', prospectStatus: 'NEW' });
+    expect(hari).toMatchObject({ name: 'Hari', phone: { raw: '96260-12778', e164: null }, status: 'NEW', email: null, createdAt: null });
+    const london = mapTrataProspect({ id: 'pro.1.x', phoneNumber: '+44 20 7946 0365' });
+    expect(london.phone).toEqual({ raw: '+44 20 7946 0365', e164: '+442079460365' });
+  });
+});
