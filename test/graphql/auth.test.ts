@@ -18,7 +18,8 @@ describe('authentication', () => {
     });
 
   it('accepts the demo key as a bearer token and as x-api-key', async () => {
-    for (const headers of [{ authorization: 'Bearer demo-key' }, { 'x-api-key': 'demo-key' }]) {
+    const accepted: Record<string, string>[] = [{ authorization: 'Bearer demo-key' }, { 'x-api-key': 'demo-key' }];
+    for (const headers of accepted) {
       const response = await post(headers);
       const body = (await response.json()) as { data?: { agents: { totalCount: number } }; errors?: unknown };
       expect(response.status).toBe(200);
@@ -28,7 +29,8 @@ describe('authentication', () => {
   });
 
   it('answers UNAUTHENTICATED with HTTP 401 for no key, a wrong key, or a malformed header', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong-key' }, { 'x-api-key': 'nope' }, { authorization: 'Basic ZGVtbzprZXk=' }]) {
+    const refused: Record<string, string>[] = [{}, { authorization: 'Bearer wrong-key' }, { 'x-api-key': 'nope' }, { authorization: 'Basic ZGVtbzprZXk=' }];
+    for (const headers of refused) {
       const response = await post(headers);
       const body = (await response.json()) as { data?: unknown; errors: { extensions: { code: string } }[] };
       expect(response.status).toBe(401);

@@ -1,0 +1,87 @@
+import type { UpstreamClient } from '../http.ts';
+import {
+  voiceOsAgentPageSchema,
+  voiceOsAgentSchema,
+  voiceOsConversationPageSchema,
+  voiceOsConversationSchema,
+  type VoiceOsAgent,
+  type VoiceOsAgentPage,
+  type VoiceOsConversation,
+  type VoiceOsConversationPage,
+  type VoiceOsStatusFilter,
+} from './wire.ts';
+
+/** The largest `limit` the list endpoints accept. */
+export const VOICEOS_MAX_PAGE_SIZE = 100;
+
+export interface ConversationListQuery {
+  status?: VoiceOsStatusFilter;
+  /** Exclusive, as documented. */
+  createdBefore?: Date;
+  /** Exclusive, as documented. */
+  createdAfter?: Date;
+  /** 0-based page index. */
+  page: number;
+  limit: number;
+}
+
+/** The VoiceOS endpoints, one method each, parsed with the wire schemas. */
+export class VoiceOsClient {
+  readonly #upstream: UpstreamClient;
+
+  constructor(upstream: UpstreamClient) {
+    this.#upstream = upstream;
+  }
+
+  async listConversations(query: ConversationListQuery): Promise<VoiceOsConversationPage> {
+    const response = await this.#upstream.sendOk({
+      method: 'GET',
+      path: '/v1/conversations',
+      query: {
+        status: query.status,
+        created_before: query.createdBefore?.toISOString(),
+        created_after: query.createdAfter?.toISOString(),
+        page: query.page,
+        limit: query.limit,
+      },
+      schema: voiceOsConversationPageSchema,
+      endpoint: 'conversations.list',
+    });
+    return response.data;
+  }
+
+  /** Null when VoiceOS does not know the id (404). */
+  async getConversation(id: string): Promise<VoiceOsConversation | null> {
+    const response = await this.#upstream.send({
+      method: 'GET',
+      path: `/v1/conversations/${encodeURIComponent(id)}`,
+      schema: voiceOsConversationSchema,
+      endpoint: 'conversations.get',
+      nullOn: [404],
+    });
+    return response.data;
+  }
+
+  async listAgents(query: { page: number; limit: number }): Promise<VoiceOsAgentPage> {
+    const response = await this.#upstream.sendOk({
+      method: 'GET',
+      path: '/v1/agents',
+      query: { page: query.page, limit: query.limit },
+      schema: voiceOsAgentPageSchema,
+      endpoint: 'agents.list',
+    });
+    return response.data;
+  }
+
+  /** Null when VoiceOS does not know the id (404). */
+  async getAgent(id: string): Promise<VoiceOsAgent | null> {
+    const response = await this.#upstream.send({
+      method: 'GET',
+      path: `/v1/agents/${encodeURIComponent(id)}`,
+      schema: voiceOsAgentSchema,
+      endpoint: 'agents.get',
+      nullOn: [404],
+    });
+    return response.data;
+  }
+}

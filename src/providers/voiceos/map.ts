@@ -1,0 +1,193 @@
+/** Pure VoiceOS wire -> domain mapping: no I/O, no clock. */
+import { toPhoneNumber } from '../../domain/phone.ts';
+import type {
+  Agent,
+  Conversation,
+  ConversationChannel,
+  ConversationStatus,
+  Cost,
+  CostComponent,
+  EndReason,
+  Normalized,
+  Provider,
+  Webhook,
+} from '../../domain/types.ts';
+import type { VoiceOsAgent, VoiceOsAgentConfig, VoiceOsConversation, VoiceOsCost } from './wire.ts';
+
+const PROVIDER: Provider = 'VOICEOS';
+
+/**
+ * Native id prefix of an agent that exists only inside one conversation (VoiceOS reports
+ * `agent_id: null` when a conversation ran an inline configuration). The connector resolves such
+ * an id by fetching the conversation, so the agent's global id stays resolvable.
+ */
+export const INLINE_AGENT_PREFIX = 'conversation:';
+
+const STATUSES = new Map<string, ConversationStatus>([
+  ['queued', 'QUEUED'],
+  ['started', 'IN_PROGRESS'],
+  ['ended', 'ENDED'],
+]);
+
+const CHANNELS = new Map<string, ConversationChannel>([
+  ['inbound_phone_call', 'PHONE_INBOUND'],
+  ['outbound_phone_call', 'PHONE_OUTBOUND'],
+  ['web_call', 'WEB'],
+]);
+
+const END_REASONS = new Map<string, EndReason>([
+  ['agent_ended', 'AGENT_ENDED'],
+  ['user_ended', 'CUSTOMER_ENDED'],
+  ['unknown', 'UNKNOWN'],
+]);
+
+export function mapConversationStatus(raw: string): Normalized<ConversationStatus> {
+  return { value: STATUSES.get(raw) ?? 'UNKNOWN', raw };
+}
+
+export function mapChannel(raw: string): Normalized<ConversationChannel> {
+  return { value: CHANNELS.get(raw) ?? 'UNKNOWN', raw };
+}
+
+/** Null while the conversation has not ended (VoiceOS reports no reason yet). */
+export function mapEndReason(raw: string | null | undefined): Normalized<EndReason> | null {
+  if (raw === null || raw === undefined) return null;
+  return { value: END_REASONS.get(raw) ?? 'UNKNOWN', raw };
+}
+
+/** The native id of the agent a conversation ran: its saved agent, else the conversation itself. */
+export function embeddedAgentNativeId(conversationId: string, agentId: string | null | undefined): string {
+  return agentId ?? `${INLINE_AGENT_PREFIX}${conversationId}`;
+}
+
+/** The conversation id inside an inline agent's native id, or null for a saved agent's id. */
+export function inlineAgentConversationId(agentNativeId: string): string | null {
+  return agentNativeId.startsWith(INLINE_AGENT_PREFIX) ? agentNativeId.slice(INLINE_AGENT_PREFIX.length) : null;
+}
+
+export function mapConversation(wire: VoiceOsConversation): Conversation {
+  const startedAt = toDate(wire.start_time);
+  const endedAt = toDate(wire.end_time);
+  const agentNativeId = embeddedAgentNativeId(wire.id, wire.agent_id);
+  const embeddedAgent = wire.agent ? mapAgentConfig(wire.agent, { nativeId: agentNativeId, name: null, createdAt: null }) : null;
+  // With neither a configuration nor an agent id there is no agent to point to.
+  const hasAgent = embeddedAgent !== null || (wire.agent_id ?? null) !== null;
+
+  return {
+    provider: PROVIDER,
+    nativeId: wire.id,
+    channel: mapChannel(wire.type),
+    status: mapConversationStatus(wire.status),
+    createdAt: new Date(wire.created_at),
+    startedAt,
+    endedAt,
+    durationSeconds: startedAt && endedAt ? Math.max(0, (endedAt.getTime() - startedAt.getTime()) / 1000) : null,
+    endReason: mapEndReason(wire.end_reason),
+    fromNumber: toPhoneNumber(wire.phone_call?.from_number),
+    toNumber: toPhoneNumber(wire.phone_call?.to_number),
+    sipTrunkAddress: null,
+    agentRef: hasAgent ? { provider: PROVIDER, nativeId: agentNativeId } : null,
+    embeddedAgent,
+    prospectRef: null,
+    transcript: null,
+    summary: null,
+    recording: null,
+    analytics: null,
+    postCall: null,
+    dynamicVariables: null,
+    adminComments: [],
+    cost: mapCost(wire.cost),
+    uri: wire.uri ?? null,
+  };
+}
+
+/** A saved agent from `GET /v1/agents`. */
+export function mapAgent(wire: VoiceOsAgent): Agent {
+  return mapAgentConfig(wire, { nativeId: wire.id, name: wire.name ?? null, createdAt: toDate(wire.created_at) });
+}
+
+function mapAgentConfig(
+  config: VoiceOsAgentConfig,
+  identity: { nativeId: string; name: string | null; createdAt: Date | null },
+): Agent {
+  const { llm, transcriber, voice } = config;
+  return {
+    provider: PROVIDER,
+    ...identity,
+    prompt: config.prompt ?? null,
+    initialMessage: config.initial_message ?? null,
+    // VoiceOS's null means "no limit"; the domain has no separate value for that, so it stays null.
+    maxDurationSeconds: config.max_duration ?? null,
+    llm: llm
+      ? {
+          provider: llm.provider ?? null,
+          model: llm.model ?? null,
+          temperature: llm.temperature ?? null,
+          maxTokens: llm.max_tokens ?? null,
+        }
+      : null,
+    transcriber: transcriber
+      ? {
+          provider: transcriber.provider ?? null,
+          model: transcriber.model ?? null,
+          language: transcriber.language ?? null,
+          keywords: transcriber.keywords ?? [],
+        }
+      : null,
+    voice: voice
+      ? {
+          provider: voice.provider ?? null,
+          voice: voice.voice ?? voice.voice_id ?? voice.model ?? null,
+          speed: voice.speed ?? null,
+          emotion: voice.emotion ?? null,
+          temperature: voice.temperature ?? null,
+          textGuidance: voice.text_guidance ?? null,
+        }
+      : null,
+    webhooks: (config.webhooks ?? []).flatMap((webhook): Webhook[] =>
+      webhook.url ? [{ method: webhook.method ?? null, url: webhook.url, events: webhook.events ?? [] }] : [],
+    ),
+    hookEvents: [...new Set((config.hooks ?? []).flatMap((hook) => hook.events ?? []))],
+    metadata: config.metadata ?? null,
+  };
+}
+
+/**
+ * The cost breakdown, one component per part of the stack. A missing breakdown (a queued
+ * conversation) stays null: no cost reported is not a cost of zero.
+ */
+export function mapCost(wire: VoiceOsCost | null | undefined): Cost | null {
+  if (wire === null || wire === undefined) return null;
+  const components: CostComponent[] = [];
+  const { agent, llm, transcriber, voice, telephony } = wire;
+  if (agent) components.push(component('AGENT', agent, [['SECONDS', agent.seconds]]));
+  if (llm) {
+    components.push(
+      component('LLM', llm, [
+        ['INPUT_TOKENS', llm.input_tokens],
+        ['OUTPUT_TOKENS', llm.output_tokens],
+      ]),
+    );
+  }
+  if (transcriber) components.push(component('TRANSCRIBER', transcriber, [['SECONDS', transcriber.seconds]]));
+  if (voice) components.push(component('VOICE', voice, [['CHARACTERS', voice.characters]]));
+  if (telephony) components.push(component('TELEPHONY', telephony, [['SECONDS', telephony.seconds]]));
+  return { totalUsd: wire.total ?? null, components };
+}
+
+function component(
+  kind: CostComponent['kind'],
+  part: { cost?: number | null; provider?: string | null },
+  quantities: [CostComponent['quantities'][number]['unit'], number | null | undefined][],
+): CostComponent {
+  return {
+    kind,
+    provider: part.provider ?? null,
+    amountUsd: part.cost ?? null,
+    quantities: quantities.flatMap(([unit, amount]) => (amount === null || amount === undefined ? [] : [{ unit, amount }])),
+  };
+}
+
+function toDate(value: string | null | undefined): Date | null {
+  return value === null || value === undefined ? null : new Date(value);
+}

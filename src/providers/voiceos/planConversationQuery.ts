@@ -1,0 +1,68 @@
+import type { Conversation, ConversationChannel, ConversationStatus } from '../../domain/types.ts';
+import type { ConversationFilter } from '../connector.ts';
+import type { VoiceOsStatusFilter } from './wire.ts';
+
+/** How a domain filter splits between what VoiceOS applies and what the connector applies. */
+export interface ConversationQueryPlan {
+  /** Sent as `status`; VoiceOS filters on one status at a time. */
+  status: VoiceOsStatusFilter | undefined;
+  /** Sent as `created_after` (exclusive). */
+  createdAfter: Date | undefined;
+  /** The rest of the filter, applied to each mapped conversation; null when nothing is left. */
+  localFilter: ((conversation: Conversation) => boolean) | null;
+  /** The filter asks for something VoiceOS never has, so no request is needed. */
+  matchesNothing: boolean;
+}
+
+const STATUS_FILTERS = new Map<ConversationStatus, VoiceOsStatusFilter>([
+  ['QUEUED', 'queued'],
+  ['IN_PROGRESS', 'started'],
+  ['ENDED', 'ended'],
+]);
+
+/** Every status `map.ts` can produce; asking for any other one matches nothing. */
+const REACHABLE_STATUSES: ReadonlySet<ConversationStatus> = new Set(['QUEUED', 'IN_PROGRESS', 'ENDED', 'UNKNOWN']);
+
+/** `PHONE` is the direction-less umbrella: a filter on it matches both directions VoiceOS reports. */
+const CHANNEL_EXPANSIONS: Partial<Record<ConversationChannel, readonly ConversationChannel[]>> = {
+  PHONE: ['PHONE_INBOUND', 'PHONE_OUTBOUND'],
+};
+
+/**
+ * Plans a list request. VoiceOS filters on a single `status` and on creation time; channels,
+ * agents and several statuses at once are filtered here. An empty list in the filter means "no
+ * constraint", like an absent one. VoiceOS has no prospects, so any prospect filter matches nothing.
+ */
+export function planConversationQuery(filter: ConversationFilter): ConversationQueryPlan {
+  const nothing: ConversationQueryPlan = { status: undefined, createdAfter: undefined, localFilter: null, matchesNothing: true };
+  if (filter.prospectNativeIds?.length) return nothing;
+
+  const checks: ((conversation: Conversation) => boolean)[] = [];
+  let status: VoiceOsStatusFilter | undefined;
+
+  if (filter.statuses?.length) {
+    const wanted = new Set(filter.statuses.filter((candidate) => REACHABLE_STATUSES.has(candidate)));
+    if (wanted.size === 0) return nothing;
+    const [only] = wanted;
+    const pushable = wanted.size === 1 && only !== undefined ? STATUS_FILTERS.get(only) : undefined;
+    if (pushable) status = pushable;
+    else checks.push((conversation) => wanted.has(conversation.status.value));
+  }
+
+  if (filter.channels?.length) {
+    const wanted = new Set(filter.channels.flatMap((channel) => CHANNEL_EXPANSIONS[channel] ?? [channel]));
+    checks.push((conversation) => wanted.has(conversation.channel.value));
+  }
+
+  if (filter.agentNativeIds?.length) {
+    const wanted = new Set(filter.agentNativeIds);
+    checks.push((conversation) => conversation.agentRef !== null && wanted.has(conversation.agentRef.nativeId));
+  }
+
+  return {
+    status,
+    createdAfter: filter.createdAfter,
+    localFilter: checks.length === 0 ? null : (conversation) => checks.every((check) => check(conversation)),
+    matchesNothing: false,
+  };
+}
