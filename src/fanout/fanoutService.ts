@@ -1,0 +1,285 @@
+import { randomUUID } from 'node:crypto';
+import type { Provider } from '../domain/types.ts';
+import type { ProviderConnector } from '../providers/connector.ts';
+import type { Database } from '../store/database.ts';
+import { listBatchItems } from '../store/queries/batchItems.ts';
+import {
+  cancelBatch,
+  findBatch,
+  findBatchByIdempotencyKey,
+  insertBatchWithItems,
+  isUuid,
+  listBatches,
+} from '../store/queries/batches.ts';
+import { listActiveBudgetKeys, upsertBudget } from '../store/queries/budgets.ts';
+import { expireLeasesOf } from '../store/queries/reconciliation.ts';
+import type { BatchRecord, NewBatchItem } from '../store/records.ts';
+import type { CreateBatchInput } from './batchInput.ts';
+import { isFinalBatchStatus } from './batchStatus.ts';
+import { BatchValidationError } from './batchValidationError.ts';
+import { BudgetWorker } from './budgetWorker.ts';
+import { checkAgentsExist, type AgentLookup } from './checkAgentsExist.ts';
+import { systemClock, type Clock } from './clock.ts';
+import type { FanoutContext } from './fanoutContext.ts';
+import { resolveTiming, type FanoutTiming } from './fanoutTiming.ts';
+import { IdempotencyConflictError } from './idempotencyConflictError.ts';
+import { decodeBatchCursor, decodeItemCursor, encodeBatchCursor, encodeItemCursor } from './pageCursor.ts';
+import { requestHash } from './requestHash.ts';
+import { validateBatchInput, type CreationSupport } from './validateBatchInput.ts';
+import { toBatchItemView, toBatchView, type BatchItemView, type BatchView } from './views.ts';
+import { WakeSignal } from './wakeSignal.ts';
+
+/** A provider account's concurrency budget: who shares it (the key) and its size. */
+export interface BudgetConfig {
+  /** e.g. `ORATION:<provider workspace id>`: every gateway workspace on that account shares it. */
+  key: string;
+  /** Used until the provider states its own limit in rate-limit headers. */
+  limit: number;
+}
+
+export interface FanoutServiceOptions {
+  database: Database;
+  /**
+   * Names this replica in the leases it takes. Keep it stable across restarts of the same
+   * replica (e.g. the host name): on start, leftovers under this id are reconciled at once
+   * instead of after their leases expire.
+   */
+  replicaId: string;
+  /** @default the system clock */
+  clock?: Clock;
+  /** The workspace's connector for a provider; throws when the workspace has no account there. */
+  connectorFor: (workspaceId: string, provider: Provider) => ProviderConnector;
+  budgetFor: (workspaceId: string, provider: Provider) => BudgetConfig;
+  timing?: Partial<FanoutTiming>;
+  /** Errors the engine survives and retries; defaults to a one-line warning on stderr. */
+  onError?: (error: unknown, during: string) => void;
+}
+
+export interface PageRequest {
+  first?: number | null;
+  after?: string | null;
+}
+
+export interface Page<T> {
+  nodes: T[];
+  /** Cursor of each node, in order. */
+  cursors: string[];
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+/** Longest a caller may wait for a batch in one call. */
+export const MAX_WAIT_SECONDS = 60;
+
+/**
+ * The fan-out's public surface, for the GraphQL layer: store batches of conversations to create,
+ * report on them, cancel them, and (between `start` and `stop`) dispatch them within each
+ * provider account's concurrency budget. Every read and write is scoped by workspace: another
+ * workspace's batch is simply not found.
+ */
+export class FanoutService {
+  readonly #ctx: FanoutContext;
+  readonly #options: FanoutServiceOptions;
+  readonly #workers = new Map<string, BudgetWorker>();
+  readonly #discoveryWake = new WakeSignal();
+  #discovery: Promise<void> | null = null;
+  #running = false;
+
+  constructor(options: FanoutServiceOptions) {
+    this.#options = options;
+    this.#ctx = {
+      db: options.database,
+      replicaId: options.replicaId,
+      clock: options.clock ?? systemClock,
+      timing: resolveTiming(options.timing),
+      connectorFor: options.connectorFor,
+      reportError:
+        options.onError ??
+        ((error, during) => console.warn(`[fanout] ${during}: ${error instanceof Error ? error.message : String(error)}`)),
+    };
+  }
+
+  /**
+   * Validates the request whole (nothing is stored if any item is wrong; every problem is
+   * named), then stores the batch and its items in one transaction, QUEUED, and wakes the
+   * dispatcher. With an idempotency key, a repeat of the same request returns the first batch.
+   * @throws BatchValidationError, IdempotencyConflictError, or a ProviderError when the agents
+   *   could not be looked up.
+   */
+  async createBatch(workspaceId: string, input: CreateBatchInput): Promise<BatchView> {
+    const support = new Map<Provider, CreationSupport>();
+    const validation = validateBatchInput(input, (provider) => {
+      const known = support.get(provider) ?? this.#creationSupport(workspaceId, provider);
+      support.set(provider, known);
+      return known;
+    });
+    const lookup: AgentLookup = (provider, ids) => this.#options.connectorFor(workspaceId, provider).getAgents(ids);
+    if (validation.problems.length > 0) {
+      // Name unknown agents along with the other problems, in one answer; when the provider
+      // cannot be asked, the other problems are reason enough to refuse.
+      const missing = await checkAgentsExist(validation.agents, lookup).catch(() => []);
+      throw new BatchValidationError(sortProblems([...validation.problems, ...missing]));
+    }
+    const { idempotencyKey, items } = validation;
+    const hash = requestHash(items);
+    if (idempotencyKey !== null) {
+      const existing = await findBatchByIdempotencyKey(this.#ctx.db, workspaceId, idempotencyKey);
+      if (existing) return this.#replay(existing, hash, idempotencyKey);
+    }
+    const missing = await checkAgentsExist(validation.agents, lookup);
+    if (missing.length > 0) throw new BatchValidationError(missing);
+
+    const budgets = new Map<Provider, { key: string; limit: number }>();
+    for (const item of items) {
+      if (!budgets.has(item.provider)) budgets.set(item.provider, this.#options.budgetFor(workspaceId, item.provider));
+    }
+    const newItems: NewBatchItem[] = items.map((item) => ({
+      ...item,
+      requestId: randomUUID(),
+      budgetKey: budgets.get(item.provider)?.key ?? `${item.provider}:${workspaceId}`,
+    }));
+    const batchId = randomUUID();
+    const now = this.#ctx.clock.now();
+    const inserted = await this.#ctx.db.transaction(async (tx) => {
+      for (const budget of budgets.values()) await upsertBudget(tx, budget.key, budget.limit, now);
+      return insertBatchWithItems(tx, { id: batchId, workspaceId, idempotencyKey, requestHash: hash, createdAt: now, items: newItems });
+    });
+    if (!inserted) {
+      // A concurrent request with the same key won the insert.
+      const winner = idempotencyKey === null ? null : await findBatchByIdempotencyKey(this.#ctx.db, workspaceId, idempotencyKey);
+      if (!winner || idempotencyKey === null) throw new Error('The batch was neither inserted nor found');
+      return this.#replay(winner, hash, idempotencyKey);
+    }
+    for (const budget of budgets.values()) this.#wakeBudget(budget.key);
+    const batch = await findBatch(this.#ctx.db, workspaceId, batchId);
+    if (!batch) throw new Error('The batch just stored could not be read back');
+    return toBatchView(batch);
+  }
+
+  async getBatch(workspaceId: string, batchId: string): Promise<BatchView | null> {
+    const batch = await findBatch(this.#ctx.db, workspaceId, batchId);
+    return batch ? toBatchView(batch) : null;
+  }
+
+  /** The workspace's batches, newest first. */
+  async listBatches(workspaceId: string, page: PageRequest = {}): Promise<Page<BatchView>> {
+    const first = pageSize(page.first);
+    const after = page.after ? decodeBatchCursor(page.after) : null;
+    const batches = await listBatches(this.#ctx.db, workspaceId, { after, limit: first + 1 });
+    const nodes = batches.slice(0, first).map(toBatchView);
+    const cursors = nodes.map((batch) => encodeBatchCursor(batch));
+    return { nodes, cursors, hasNextPage: batches.length > first, endCursor: cursors.at(-1) ?? null };
+  }
+
+  /** A batch's items in request order; null when the workspace has no such batch. */
+  async listItems(workspaceId: string, batchId: string, page: PageRequest = {}): Promise<Page<BatchItemView> | null> {
+    const first = pageSize(page.first);
+    const afterIndex = page.after ? decodeItemCursor(page.after) : null;
+    if (!isUuid(batchId) || !(await findBatch(this.#ctx.db, workspaceId, batchId))) return null;
+    const items = await listBatchItems(this.#ctx.db, workspaceId, batchId, { afterIndex, limit: first + 1 });
+    const nodes = items.slice(0, first).map(toBatchItemView);
+    const cursors = nodes.map((item) => encodeItemCursor(item.index));
+    return { nodes, cursors, hasNextPage: items.length > first, endCursor: cursors.at(-1) ?? null };
+  }
+
+  /** Cancels what has not been sent yet; conversations already placed run to their end. */
+  async cancelBatch(workspaceId: string, batchId: string): Promise<BatchView | null> {
+    const now = this.#ctx.clock.now();
+    const cancelled = await this.#ctx.db.transaction((tx) => cancelBatch(tx, workspaceId, batchId, now));
+    if (cancelled === null) return null;
+    return this.getBatch(workspaceId, batchId);
+  }
+
+  /**
+   * Waits until the batch is final or `seconds` (at most MAX_WAIT_SECONDS) pass, and returns
+   * it as it is then; null when the workspace has no such batch. The batch is read from the
+   * database, so progress made by other replicas counts.
+   */
+  async waitForBatch(workspaceId: string, batchId: string, seconds: number): Promise<BatchView | null> {
+    const deadline = Date.now() + Math.min(Math.max(0, seconds), MAX_WAIT_SECONDS) * 1000;
+    const checkEveryMs = Math.min(250, this.#ctx.timing.pollIntervalMs);
+    for (;;) {
+      const batch = await this.getBatch(workspaceId, batchId);
+      const left = deadline - Date.now();
+      if (!batch || isFinalBatchStatus(batch.status) || left <= 0) return batch;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(checkEveryMs, left)));
+    }
+  }
+
+  /**
+   * Starts dispatching: this replica's leftovers from an earlier life are made due for
+   * reconciliation, then a worker runs for each budget with work, and every
+   * `discoveryIntervalMs` it looks for budgets other replicas added work to.
+   */
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    await expireLeasesOf(this.#ctx.db, this.#ctx.replicaId, this.#ctx.clock.now());
+    this.#discovery = this.#discoveryLoop();
+  }
+
+  /** Graceful stop: no new claims; answers of sends in flight are recorded before it resolves. */
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    this.#discoveryWake.wake();
+    await this.#discovery;
+    await Promise.all([...this.#workers.values()].map((worker) => worker.stop()));
+    this.#workers.clear();
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  async #discoveryLoop(): Promise<void> {
+    while (this.#running) {
+      try {
+        for (const key of await listActiveBudgetKeys(this.#ctx.db)) this.#wakeBudget(key);
+      } catch (error) {
+        this.#ctx.reportError(error, 'looking for budgets with work');
+      }
+      await this.#discoveryWake.wait(this.#ctx.timing.discoveryIntervalMs);
+    }
+  }
+
+  #wakeBudget(budgetKey: string): void {
+    if (!this.#running) return;
+    let worker = this.#workers.get(budgetKey);
+    if (!worker) {
+      worker = new BudgetWorker(this.#ctx, budgetKey, (retired) => {
+        if (this.#workers.get(budgetKey) === retired) this.#workers.delete(budgetKey);
+      });
+      this.#workers.set(budgetKey, worker);
+      worker.start();
+    }
+    worker.wake();
+  }
+
+  #creationSupport(workspaceId: string, provider: Provider): CreationSupport {
+    let connector: ProviderConnector;
+    try {
+      connector = this.#options.connectorFor(workspaceId, provider);
+    } catch {
+      return 'NOT_CONFIGURED';
+    }
+    return connector.capabilities.createConversations ? 'SUPPORTED' : 'UNSUPPORTED';
+  }
+
+  #replay(existing: BatchRecord, hash: string, idempotencyKey: string): BatchView {
+    if (existing.requestHash !== hash) throw new IdempotencyConflictError(idempotencyKey, existing.id);
+    return toBatchView(existing);
+  }
+}
+
+function pageSize(first: number | null | undefined): number {
+  if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 0) throw new RangeError('first must be a non-negative integer');
+  return Math.min(first, MAX_PAGE_SIZE);
+}
+
+function sortProblems<T extends { index: number | null }>(problems: T[]): T[] {
+  return problems.sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
+}

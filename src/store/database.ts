@@ -1,0 +1,34 @@
+/**
+ * The one database surface the store's queries use. Two adapters implement it with the SAME SQL:
+ * PGlite (embedded PostgreSQL in WebAssembly, one process) and PostgreSQL through `pg` (any
+ * number of replicas). Queries take positional parameters (`$1`) and return plain rows.
+ *
+ * Parameter conventions both adapters agree on: strings, numbers, booleans, null and `Date`s are
+ * passed as they are; JSON goes in as a string and is cast in SQL with `$n::text::jsonb`, because
+ * `pg` would turn a JavaScript array into a PostgreSQL array; counts come back as `::int`, because
+ * `pg` returns `bigint` as a string.
+ */
+export interface Queryable {
+  query<Row extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface QueryResult<Row> {
+  rows: Row[];
+  /** Rows returned by a SELECT or changed by an INSERT, UPDATE or DELETE. */
+  rowCount: number;
+}
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export interface Database extends Queryable {
+  readonly kind: DatabaseKind;
+  /**
+   * Runs `work` in one transaction (READ COMMITTED) on one connection: committed when it
+   * resolves, rolled back when it throws. Transactions do not nest.
+   */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Closes the pool or the embedded database and releases the data directory. */
+  close(): Promise<void>;
+}

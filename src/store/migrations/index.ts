@@ -1,0 +1,7 @@
+import { fanoutTables } from './0001_fanout_tables.ts';
+import type { Migration } from './migration.ts';
+
+/** Every migration, in the order it is applied. Append only: never edit one that has shipped. */
+export const MIGRATIONS: readonly Migration[] = [fanoutTables];
+
+export type { Migration };

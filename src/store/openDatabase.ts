@@ -1,0 +1,23 @@
+import type { Database } from './database.ts';
+import { openPgliteDatabase } from './pgliteDatabase.ts';
+import { openPostgresDatabase } from './postgresDatabase.ts';
+
+export interface OpenDatabaseOptions {
+  /** PostgreSQL connection URL; when set, PostgreSQL is used and `dataDir` is ignored. */
+  databaseUrl?: string;
+  /** PGlite data directory, or `memory://` (the default) for an in-memory database. */
+  dataDir?: string;
+  /** PostgreSQL only: the schema to work in (created when missing). */
+  schema?: string;
+}
+
+/** PostgreSQL when a URL is given, else embedded PGlite. The same SQL runs on both. */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  if (options.databaseUrl) {
+    return openPostgresDatabase({
+      databaseUrl: options.databaseUrl,
+      ...(options.schema === undefined ? {} : { schema: options.schema }),
+    });
+  }
+  return openPgliteDatabase(options.dataDir);
+}

@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import type { Dispatcher } from 'undici';
+import { FanoutService, type FanoutServiceOptions } from '../../src/fanout/fanoutService.ts';
+import type { FanoutTiming } from '../../src/fanout/fanoutTiming.ts';
+import type { BatchItemView } from '../../src/fanout/views.ts';
+import { toGlobalId } from '../../src/domain/globalId.ts';
+import type { Provider } from '../../src/domain/types.ts';
+import type { ProviderConnector } from '../../src/providers/connector.ts';
+import { createProviderDispatcher } from '../../src/providers/http.ts';
+import { createOrationConnector } from '../../src/providers/oration/orationConnector.ts';
+import { createTrataConnector } from '../../src/providers/trata/trataConnector.ts';
+import { DEMO_ACCOUNTS } from '../../src/simulators/demoAccounts.ts';
+import {
+  createOrationSimulator,
+  type OrationSimulator,
+  type OrationSimulatorOptions,
+} from '../../src/simulators/oration/orationSimulator.ts';
+import { ORATION_DOCUMENTED_IDS } from '../../src/simulators/oration/samples.ts';
+import type { OrationBudgetStats } from '../../src/simulators/oration/concurrencyBudget.ts';
+import type { Database } from '../../src/store/database.ts';
+
+export const [DEMO_ACCOUNT, ACME_ACCOUNT] = DEMO_ACCOUNTS.oration;
+/** The agent of the Oration document's examples; the demo account has it. */
+export const AGENT_NATIVE_ID = ORATION_DOCUMENTED_IDS.exampleAgent;
+export const AGENT_ID = toGlobalId({ provider: 'ORATION', type: 'Agent', nativeId: AGENT_NATIVE_ID });
+
+/** Gateway workspaces of the tests and the Oration account each one uses. */
+export const WORKSPACE = 'ws-demo';
+export const OTHER_WORKSPACE = 'ws-other';
+
+/** Short calls of a fixed length (50 queued + 50 dialing + 150 talking), nobody misses one. */
+export const SHORT_CALLS: OrationSimulatorOptions['lifecycle'] = {
+  queueMs: { kind: 'fixed', ms: 50 },
+  dialMs: { kind: 'fixed', ms: 50 },
+  talkMs: { kind: 'fixed', ms: 150 },
+  unansweredRate: 0,
+  failRate: 0,
+};
+
+/** Fast pacing for tests: a 100 ms poll, leases and grace periods well under a second. */
+export const FAST_TIMING: Partial<FanoutTiming> = {
+  pollIntervalMs: 100,
+  leaseMs: 3_000,
+  reconcileGraceMs: 300,
+  reconcileRetryMs: 200,
+  maxReconcileAttempts: 3,
+  observationTtlMs: 1_000,
+  defaultRetryAfterMs: 200,
+  unreachableBackoffMs: 200,
+  discoveryIntervalMs: 200,
+  errorBackoffMs: 100,
+};
+
+export interface Harness {
+  simulator: OrationSimulator;
+  /** Base URL of the simulated Oration API (`.../api/v2`). */
+  apiUrl: string;
+  /** A unique budget key for this harness, so tests sharing a database never share a budget. */
+  budgetKey: string;
+  limit: number;
+  connectorFor(workspaceId: string, provider: Provider): ProviderConnector;
+  /** Starts a FanoutService ("replica") on `database`; stopped by `close` unless stopped before. */
+  startService(database: Database, options?: Partial<FanoutServiceOptions>): Promise<FanoutService>;
+  /** Budget figures of the demo account. */
+  stats(): OrationBudgetStats;
+  errors: string[];
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: { limit: number; lifecycle?: OrationSimulatorOptions['lifecycle']; timeoutMs?: number }): Promise<Harness> {
+  const simulator = createOrationSimulator({
+    concurrencyLimit: options.limit,
+    lifecycle: options.lifecycle ?? SHORT_CALLS,
+    historicConversations: 10,
+  });
+  const apiUrl = `${await simulator.listen(0)}/api/v2`;
+  const dispatcher: Dispatcher = createProviderDispatcher();
+  const timeoutMs = options.timeoutMs ?? 2_000;
+  const oration = createOrationConnector({
+    baseUrl: apiUrl,
+    credentials: { apiKey: DEMO_ACCOUNT.apiKey, workspaceId: DEMO_ACCOUNT.workspaceId },
+    dispatcher,
+    timeoutMs,
+  });
+  // A real Trata connector: it cannot create conversations, which is what validation must see.
+  const trata = createTrataConnector({ baseUrl: 'http://127.0.0.1:9/v1', credentials: { token: 'unused' }, dispatcher, timeoutMs });
+  const budgetKey = `ORATION:${DEMO_ACCOUNT.workspaceId}:${randomUUID().slice(0, 8)}`;
+  const services: FanoutService[] = [];
+  const errors: string[] = [];
+
+  const connectorFor = (workspaceId: string, provider: Provider): ProviderConnector => {
+    if (workspaceId !== WORKSPACE && workspaceId !== OTHER_WORKSPACE) throw new Error(`unknown workspace ${workspaceId}`);
+    if (provider === 'ORATION') return oration;
+    if (provider === 'TRATA') return trata;
+    throw new Error(`workspace ${workspaceId} has no ${provider} account`);
+  };
+
+  return {
+    simulator,
+    apiUrl,
+    budgetKey,
+    limit: options.limit,
+    connectorFor,
+    async startService(database, overrides = {}) {
+      const service = new FanoutService({
+        database,
+        replicaId: `replica-${randomUUID().slice(0, 8)}`,
+        connectorFor,
+        budgetFor: () => ({ key: budgetKey, limit: options.limit }),
+        timing: FAST_TIMING,
+        onError: (error, during) => errors.push(`${during}: ${error instanceof Error ? error.message : String(error)}`),
+        ...overrides,
+      });
+      services.push(service);
+      await service.start();
+      return service;
+    },
+    stats: () => {
+      const stats = simulator.budgetStats()[DEMO_ACCOUNT.workspaceId];
+      if (!stats) throw new Error('the demo account has no budget figures');
+      return stats;
+    },
+    errors,
+    async close() {
+      await Promise.all(services.map((service) => service.stop()));
+      await dispatcher.close();
+      await simulator.close();
+    },
+  };
+}
+
+/** `count` valid phone calls through the document's example agent. */
+export function phoneCalls(count: number, tag = 'c') {
+  return Array.from({ length: count }, (_, i) => ({
+    agentId: AGENT_ID,
+    channel: 'PHONE_OUTBOUND',
+    toNumber: `+1415555${String(1000 + i).padStart(4, '0')}`,
+    dynamicVariables: { customerName: `Customer ${tag}-${i}`, attempt: 1, vip: i % 3 === 0 },
+  }));
+}
+
+/** Every item of a batch, across pages. */
+export async function allItems(service: FanoutService, workspaceId: string, batchId: string): Promise<BatchItemView[]> {
+  const items: BatchItemView[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const page = await service.listItems(workspaceId, batchId, { first: 500, after });
+    if (!page) throw new Error(`batch ${batchId} not found`);
+    items.push(...page.nodes);
+    if (!page.hasNextPage) return items;
+    after = page.endCursor;
+  }
+}
+
+/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Counts of values, e.g. item states: `{ ENDED: 60 }`. */
+export function tally<T extends string>(values: readonly T[]): Partial<Record<T, number>> {
+  const counts: Partial<Record<T, number>> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}

@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { migrate } from '../../src/store/migrate.ts';
+import { openDatabase } from '../../src/store/openDatabase.ts';
+import type { Database } from '../../src/store/database.ts';
+
+/** Set to run the PostgreSQL half of the suites, e.g. `postgres://postgres@127.0.0.1:5432/test`. */
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? '';
+
+export interface TestDatabase {
+  db: Database;
+  /** Opens another connection pool on the same database (PostgreSQL: another "replica"). */
+  openAnother(): Promise<Database>;
+  /** Closes everything and, on PostgreSQL, drops the test's schema. */
+  dispose(): Promise<void>;
+}
+
+/** A fresh, migrated in-memory PGlite. */
+export async function openTestPglite(): Promise<TestDatabase> {
+  const db = await openDatabase({ dataDir: 'memory://' });
+  await migrate(db);
+  return {
+    db,
+    openAnother: () => Promise.reject(new Error('An in-memory PGlite cannot be opened twice')),
+    dispose: () => db.close(),
+  };
+}
+
+/** A migrated schema of its own on TEST_DATABASE_URL, dropped by `dispose`. */
+export async function openTestPostgres(): Promise<TestDatabase> {
+  const schema = `sb_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  const opened: Database[] = [];
+  const open = async () => {
+    const db = await openDatabase({ databaseUrl: TEST_DATABASE_URL, schema });
+    opened.push(db);
+    return db;
+  };
+  const db = await open();
+  await migrate(db);
+  return {
+    db,
+    openAnother: open,
+    dispose: async () => {
+      await Promise.all(opened.map((each) => each.close()));
+      const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await client.connect();
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
