@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GraphQLError } from 'graphql';
 import { UnauthenticatedError } from './errors.ts';
+import type { FanoutService } from './fanout/fanoutService.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 import type { Workspace, WorkspaceRegistry } from './workspaces/workspaceRegistry.ts';
 
@@ -8,6 +9,8 @@ import type { Workspace, WorkspaceRegistry } from './workspaces/workspaceRegistr
 export interface GatewayContext {
   workspace: Workspace;
   loaders: Loaders;
+  /** Durable conversation batches: create, read, cancel (scoped to `workspace`). */
+  fanout: FanoutService;
   /**
    * Errors of providers that failed while others answered (partial data). The
    * `partialErrorsPlugin` appends them to the response's `errors`.
@@ -26,11 +29,11 @@ export function apiKeyFrom(headers: IncomingHttpHeaders): string | null {
   return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey : null;
 }
 
-export function createContextFactory(registry: WorkspaceRegistry) {
+export function createContextFactory(registry: WorkspaceRegistry, fanout: FanoutService) {
   return async (headers: IncomingHttpHeaders): Promise<GatewayContext> => {
     const key = apiKeyFrom(headers);
     const workspace = key === null ? null : registry.authenticate(key);
     if (!workspace) throw new UnauthenticatedError();
-    return { workspace, loaders: createLoaders(workspace), partialErrors: [] };
+    return { workspace, loaders: createLoaders(workspace), fanout, partialErrors: [] };
   };
 }

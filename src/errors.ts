@@ -1,4 +1,6 @@
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type ASTNode, type GraphQLFormattedError } from 'graphql';
+import { BatchValidationError } from './fanout/batchValidationError.ts';
+import { IdempotencyConflictError } from './fanout/idempotencyConflictError.ts';
 import { isProviderError, ProviderBadResponseError } from './providers/errors.ts';
 
 /**
@@ -20,6 +22,11 @@ export const ErrorCode = {
   UNSUPPORTED_BY_PROVIDER: 'UNSUPPORTED_BY_PROVIDER',
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  // Raised by Apollo Server itself before any resolver runs; listed so clients can switch on them too.
+  BAD_REQUEST: 'BAD_REQUEST',
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -41,6 +48,23 @@ export class BadUserInputError extends GraphQLError {
   }
 }
 
+/** Which query limit a refused operation broke; see `src/limits/queryLimits.ts`. */
+export type QueryLimitName = 'depth' | 'aliases' | 'directives' | 'cost';
+
+/**
+ * A query refused before execution because it breaks one of the documented limits. The
+ * extensions name the limit, its maximum and what the query measured, so a client can tell how
+ * far over it is.
+ */
+export class QueryTooComplexError extends GraphQLError {
+  constructor(message: string, details: { limit: QueryLimitName; max: number; actual: number }, nodes?: readonly ASTNode[]) {
+    super(message, {
+      ...(nodes && { nodes }),
+      extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, ...details, http: { status: 400 } },
+    });
+  }
+}
+
 /**
  * The one mapping from internal failures to what a client sees. Provider errors keep their code
  * and gain `provider` (and `retryAfterSeconds` for rate limits); anything unexpected becomes a
@@ -48,6 +72,27 @@ export class BadUserInputError extends GraphQLError {
  */
 export function formatGatewayError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  if (original instanceof BatchValidationError) {
+    // Every problem named by index and field; UNSUPPORTED_BY_PROVIDER when that is all that is wrong.
+    const unsupportedOnly = original.problems.every((problem) => problem.code === 'UNSUPPORTED_BY_PROVIDER');
+    return {
+      message: original.message,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: {
+        code: unsupportedOnly ? ErrorCode.UNSUPPORTED_BY_PROVIDER : ErrorCode.BAD_USER_INPUT,
+        problems: original.problems,
+      },
+    };
+  }
+  if (original instanceof IdempotencyConflictError) {
+    return {
+      message: original.message,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: ErrorCode.CONFLICT, idempotencyKey: original.idempotencyKey },
+    };
+  }
   if (isProviderError(original)) {
     const extensions: Record<string, unknown> = {
       code: original.code,
@@ -59,6 +104,11 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
       extensions.invalidFields = original.issues.slice(0, 10);
     }
     return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
+  }
+  if (original instanceof QueryTooComplexError) {
+    // Apollo re-labels validation-rule errors GRAPHQL_VALIDATION_FAILED; the limit's own code is more useful.
+    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions: { ...extensions, code: ErrorCode.QUERY_TOO_COMPLEX } };
   }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) {

@@ -2,12 +2,10 @@
  * The only module with side effects at start: configuration -> dependencies -> listen.
  * `npm start` runs it; with no workspaces file it starts demo mode on the simulators.
  */
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, credentialsIn, loadConfig } from './config.ts';
 import { DEMO_API_KEYS, startDemoEnvironment, type DemoEnvironment } from './demo/demoEnvironment.ts';
 import { createLogger } from './logger.ts';
-import { closeProviderDispatchers, createProviderDispatchers } from './providers/connectorFactory.ts';
-import { createGateway } from './server.ts';
-import { WorkspaceRegistry } from './workspaces/workspaceRegistry.ts';
+import { startGatewayRuntime } from './gatewayRuntime.ts';
 
 const SAMPLE_QUERY = `{
   conversations(first: 10) {
@@ -27,41 +25,39 @@ const SAMPLE_QUERY = `{
 async function main(): Promise<void> {
   const config = loadConfig();
   const { env } = config;
-  const logger = createLogger(env.LOG_LEVEL);
 
   let demo: DemoEnvironment | null = null;
-  if (config.workspaces === null) {
-    demo = await startDemoEnvironment(env);
-    logger.info('demo mode: provider simulators started', { simulators: demo.simulatorUrls });
-  }
+  if (config.workspaces === null) demo = await startDemoEnvironment(env);
   const workspaces = config.workspaces ?? demo?.workspaces ?? [];
-  const dispatchers = createProviderDispatchers();
-  const registry = new WorkspaceRegistry(workspaces, dispatchers, { timeoutMs: env.SWITCHBOARD_UPSTREAM_TIMEOUT_MS });
-
-  const production = env.NODE_ENV === 'production';
-  const gateway = createGateway({
-    registry,
-    introspection: env.SWITCHBOARD_INTROSPECTION ?? !production,
-    includeStacktrace: !production && env.NODE_ENV !== 'test',
+  // Every configured credential is scrubbed from log lines by value, whatever the line's shape;
+  // the demo API keys are published in the README, so the start-up hint may show them.
+  const publicKeys: readonly string[] = Object.values(DEMO_API_KEYS);
+  const secrets = credentialsIn(workspaces).filter((secret) => !publicKeys.includes(secret));
+  const logger = createLogger(env.LOG_LEVEL, undefined, { secrets });
+  if (demo) logger.info('demo mode: provider simulators started', { simulators: demo.simulatorUrls });
+  const runtime = await startGatewayRuntime({
+    env,
+    workspaces,
+    logger,
     ...(demo && {
-      sandboxInitialState: { headers: { Authorization: `Bearer ${DEMO_API_KEYS.demo}` }, document: SAMPLE_QUERY },
+      gateway: { sandboxInitialState: { headers: { Authorization: `Bearer ${DEMO_API_KEYS.demo}` }, document: SAMPLE_QUERY } },
     }),
   });
-  await gateway.start();
+  const { gateway } = runtime;
   await new Promise<void>((resolve) => gateway.httpServer.listen(env.PORT, env.HOST, resolve));
   logger.info(`Switchboard listening on http://localhost:${env.PORT}/graphql`, {
     mode: demo ? 'demo' : 'configured',
+    store: env.DATABASE_URL ? 'postgresql' : `pglite (${env.SWITCHBOARD_DATA_DIR})`,
     workspaces: workspaces.map((w) => w.id),
   });
-  if (demo) logger.info(`demo mode: send the header "Authorization: Bearer ${DEMO_API_KEYS.demo}" (shown in the README)`);
+  if (demo) logger.info(`demo mode: use the API key "${DEMO_API_KEYS.demo}" as a bearer token or in x-api-key`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info('shutting down', { signal });
-    await gateway.stop();
-    await closeProviderDispatchers(dispatchers);
+    await runtime.close();
     await demo?.close();
     process.exit(0);
   };

@@ -6,8 +6,13 @@ import {
 } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { createContextFactory, type GatewayContext } from './context.ts';
+import type { FanoutService } from './fanout/fanoutService.ts';
 import { formatGatewayError } from './errors.ts';
 import { createGraphQLHttpHandler, sendJson } from './http/nodeHttpHandler.ts';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/queryLimits.ts';
+import { queryLimitGuards } from './limits/queryLimitGuards.ts';
+import type { Logger } from './logger.ts';
+import { errorLoggingPlugin } from './plugins/errorLoggingPlugin.ts';
 import { partialErrorsPlugin } from './plugins/partialErrorsPlugin.ts';
 import { resolvers } from './resolvers/index.ts';
 import { loadTypeDefs } from './schema.ts';
@@ -15,12 +20,18 @@ import type { WorkspaceRegistry } from './workspaces/workspaceRegistry.ts';
 
 export interface GatewayOptions {
   registry: WorkspaceRegistry;
+  /** The durable fan-out behind `createConversations` and the batch queries. */
+  fanout: FanoutService;
   /** Introspection and the Sandbox landing page. */
   introspection: boolean;
   /** Whether stack traces may appear in error extensions (never in production). */
   includeStacktrace: boolean;
   /** Largest accepted request body in bytes. @default 1_000_000 */
   maxBodyBytes?: number;
+  /** Depth, alias, directive, token, selection and cost limits. @default DEFAULT_QUERY_LIMITS */
+  limits?: QueryLimits;
+  /** Where unexpected errors are logged (with stack, redacted); silent when absent. */
+  logger?: Logger;
   /** Headers and a first query that the Sandbox landing page starts with (demo mode). */
   sandboxInitialState?: { headers: Record<string, string>; document: string };
 }
@@ -46,17 +57,25 @@ export function createGateway(options: GatewayOptions): Gateway {
       ? ApolloServerPluginLandingPageLocalDefault({ embed: true, ...options.sandboxInitialState })
       : ApolloServerPluginLandingPageLocalDefault({ embed: true });
 
+  const { plugins: limitPlugins, ...limitOptions } = queryLimitGuards<GatewayContext>(options.limits ?? DEFAULT_QUERY_LIMITS);
   const apollo = new ApolloServer<GatewayContext>({
     typeDefs: loadTypeDefs(),
     resolvers: resolvers as never,
     introspection: options.introspection,
     includeStacktraceInErrorResponses: options.includeStacktrace,
     csrfPrevention: true,
+    ...limitOptions,
     formatError: formatGatewayError,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), partialErrorsPlugin, landingPage],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ...limitPlugins,
+      partialErrorsPlugin,
+      ...(options.logger ? [errorLoggingPlugin(options.logger)] : []),
+      landingPage,
+    ],
   });
 
-  const contextFor = createContextFactory(options.registry);
+  const contextFor = createContextFactory(options.registry, options.fanout);
   const graphql = createGraphQLHttpHandler({
     server: apollo,
     context: async (req) => contextFor(req.headers),

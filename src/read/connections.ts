@@ -1,4 +1,5 @@
 import type { Agent, Conversation, Prospect } from '../domain/types.ts';
+import type { BatchItemView, BatchView } from '../fanout/views.ts';
 
 export interface PageInfoModel {
   hasNextPage: boolean;
@@ -22,6 +23,8 @@ export interface ConnectionModel<T> {
 export type ConversationConnectionModel = ConnectionModel<Conversation>;
 export type AgentConnectionModel = ConnectionModel<Agent>;
 export type ProspectConnectionModel = ConnectionModel<Prospect>;
+export type BatchConnectionModel = ConnectionModel<BatchView>;
+export type BatchItemConnectionModel = ConnectionModel<BatchItemView>;
 
 export function connectionOf<T>(edges: EdgeModel<T>[], hasNextPage: boolean, totalCount: number | null, hasPreviousPage: boolean): ConnectionModel<T> {
   return {

@@ -9,6 +9,7 @@ export const Node: NodeResolvers = {
     if ('channel' in node && 'status' in node) return 'Conversation';
     if ('llm' in node) return 'Agent';
     if ('email' in node && 'phone' in node) return 'Prospect';
-    return 'ConversationBatch';
+    if ('itemCount' in node) return 'ConversationBatch';
+    throw new Error('Node of unknown type');
   },
 };

@@ -6,7 +6,9 @@ import type { GatewayContext } from '../context.ts';
 import { checkFirst } from '../read/cursor.ts';
 import { listByProvider } from '../read/listByProvider.ts';
 import { listConversations } from '../read/listConversations.ts';
+import { batchIdOf, connectionOfPage } from './batchSupport.ts';
 import { reportPartialFailure, selectsField } from './resolverSupport.ts';
+import type { BatchView } from '../fanout/views.ts';
 
 /** The largest page any list serves; larger requests are refused, not silently cut. */
 export const MAX_PAGE_SIZE = 100;
@@ -41,6 +43,10 @@ export const Query: QueryResolvers = {
       fetch: (connector, request) => connector.listAgents(request),
       onProviderError: reportPartialFailure(context, info),
     }),
+
+  batch: (_, { id }, context) => loadBatch(id, context),
+  batches: async (_, { first, after }, { fanout, workspace }) =>
+    connectionOfPage(await fanout.listBatches(workspace.id, { first: checkFirst(first, MAX_PAGE_SIZE), after }), Boolean(after)),
 
   prospects: (_, { first, after, providers }, context, info) =>
     listByProvider({
@@ -81,7 +87,14 @@ async function loadProspect(id: string, context: GatewayContext): Promise<Prospe
   return prospect;
 }
 
-async function loadNode(id: string, context: GatewayContext): Promise<Conversation | Agent | Prospect> {
+async function loadBatch(id: string, context: GatewayContext): Promise<BatchView> {
+  const batchId = batchIdOf(id);
+  const batch = batchId ? await context.fanout.getBatch(context.workspace.id, batchId) : null;
+  if (!batch) throw new NotFoundError('batch', id);
+  return batch;
+}
+
+async function loadNode(id: string, context: GatewayContext): Promise<Conversation | Agent | Prospect | BatchView> {
   switch (fromGlobalId(id)?.type) {
     case 'Conversation':
       return loadConversation(id, context);
@@ -90,6 +103,7 @@ async function loadNode(id: string, context: GatewayContext): Promise<Conversati
     case 'Prospect':
       return loadProspect(id, context);
     case 'ConversationBatch':
+      return loadBatch(id, context);
     case undefined:
       throw new NotFoundError('node', id);
   }

@@ -1,7 +1,15 @@
 import { DateTimeResolver, EmailAddressResolver, JSONObjectResolver, JSONResolver, URLResolver } from 'graphql-scalars';
 import type { Resolvers } from '../generated/graphql.ts';
 import { Agent } from './Agent.ts';
-import { AgentConnection, ConversationConnection, ProspectConnection } from './connections.ts';
+import {
+  AgentConnection,
+  BatchItemConnection,
+  ConversationBatchConnection,
+  ConversationConnection,
+  ProspectConnection,
+} from './connections.ts';
+import { BatchItem, ConversationBatch } from './ConversationBatch.ts';
+import { Mutation } from './Mutation.ts';
 import { Conversation } from './Conversation.ts';
 import { ConversationAnalytics } from './ConversationAnalytics.ts';
 import { Node } from './Node.ts';
@@ -17,6 +25,7 @@ export const resolvers: Resolvers = {
   URL: URLResolver,
   EmailAddress: EmailAddressResolver,
   Query,
+  Mutation,
   Node,
   Conversation,
   ConversationConnection,
@@ -28,4 +37,8 @@ export const resolvers: Resolvers = {
   AgentConnection,
   Prospect,
   ProspectConnection,
+  ConversationBatch,
+  ConversationBatchConnection,
+  BatchItem,
+  BatchItemConnection,
 };

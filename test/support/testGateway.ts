@@ -1,9 +1,12 @@
+import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../src/config.ts';
 import { startDemoEnvironment, type DemoEnvironment } from '../../src/demo/demoEnvironment.ts';
-import { closeProviderDispatchers, createProviderDispatchers } from '../../src/providers/connectorFactory.ts';
-import { createGateway, type Gateway } from '../../src/server.ts';
-import { WorkspaceRegistry } from '../../src/workspaces/workspaceRegistry.ts';
-import type { AddressInfo } from 'node:net';
+import type { FanoutTiming } from '../../src/fanout/fanoutTiming.ts';
+import { startGatewayRuntime, type GatewayRuntime } from '../../src/gatewayRuntime.ts';
+import { createLogger, type Logger } from '../../src/logger.ts';
+import type { ProviderDispatchers } from '../../src/providers/connectorFactory.ts';
+import type { ResilienceHooks } from '../../src/providers/resilience/providerResilience.ts';
+import type { Gateway, GatewayOptions } from '../../src/server.ts';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -14,22 +17,46 @@ export interface TestGateway {
   url: string;
   gateway: Gateway;
   demo: DemoEnvironment;
+  /** The per-provider dispatchers; `resilienceOf(dispatchers.TRATA)` reaches a provider's breaker. */
+  dispatchers: ProviderDispatchers;
+  /** Everything the gateway runs on: registry, fan-out, store. */
+  runtime: GatewayRuntime;
   /** POSTs a query with the given API key (default: the demo key). */
   query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, apiKey?: string | null): Promise<GraphQLResponse<T>>;
   close(): Promise<void>;
 }
 
+export interface TestGatewayOptions {
+  /** Receives the gateway's log lines (upstream failures, breaker changes, unexpected errors). */
+  logger?: Logger;
+  /** A clock, sleep or random source for the providers' resilience policies. */
+  resilienceHooks?: Omit<ResilienceHooks, 'logger'>;
+  /** Overrides of the gateway options (introspection, stack traces, limits). */
+  gateway?: Partial<Omit<GatewayOptions, 'registry' | 'fanout'>>;
+  /** The fan-out store; default PGlite in memory. */
+  store?: { databaseUrl?: string; dataDir?: string; schema?: string };
+  fanoutTiming?: Partial<FanoutTiming>;
+}
+
 /**
  * The real gateway on the real simulators, in demo configuration, on free ports. Tests read the
- * simulators' request counters through `demo.simulators`.
+ * simulators' request counters through `demo.simulators`. Limits and resilience settings come
+ * from `env` exactly as in production (`SWITCHBOARD_MAX_COST`, `SWITCHBOARD_UPSTREAM_RETRIES`, ...).
  */
-export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+export async function startTestGateway(env: Record<string, string> = {}, options: TestGatewayOptions = {}): Promise<TestGateway> {
   const { env: parsed } = loadConfig({ NODE_ENV: 'test', SWITCHBOARD_DEMO_CALL_SECONDS: '0.2', ...env });
   const demo = await startDemoEnvironment(parsed);
-  const dispatchers = createProviderDispatchers();
-  const registry = new WorkspaceRegistry(demo.workspaces, dispatchers, { timeoutMs: parsed.SWITCHBOARD_UPSTREAM_TIMEOUT_MS });
-  const gateway = createGateway({ registry, introspection: true, includeStacktrace: false });
-  await gateway.start();
+  const runtime = await startGatewayRuntime({
+    env: parsed,
+    workspaces: demo.workspaces,
+    logger: options.logger ?? createLogger('silent'),
+    store: options.store ?? { dataDir: 'memory://' },
+    replicaId: 'test-gateway',
+    fanoutTiming: { pollIntervalMs: 50, discoveryIntervalMs: 100, ...options.fanoutTiming },
+    ...(options.resilienceHooks && { resilienceHooks: options.resilienceHooks }),
+    gateway: { introspection: true, includeStacktrace: false, ...options.gateway },
+  });
+  const { gateway, dispatchers } = runtime;
   await new Promise<void>((resolve) => gateway.httpServer.listen(0, '127.0.0.1', resolve));
   const { port } = gateway.httpServer.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}/graphql`;
@@ -37,6 +64,7 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     url,
     gateway,
     demo,
+    dispatchers,
     async query<T>(query: string, variables?: Record<string, unknown>, apiKey: string | null = 'demo-key'): Promise<GraphQLResponse<T>> {
       const response = await fetch(url, {
         method: 'POST',
@@ -45,9 +73,9 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
       });
       return { status: response.status, body: (await response.json()) as GraphQLResponse<T>['body'] };
     },
+    runtime,
     async close() {
-      await gateway.stop();
-      await closeProviderDispatchers(dispatchers);
+      await runtime.close();
       await demo.close();
     },
   };

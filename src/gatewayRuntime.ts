@@ -1,0 +1,105 @@
+import { hostname } from 'node:os';
+import { queryLimitsOf, resilienceOptionsOf, type Env } from './config.ts';
+import { FanoutService } from './fanout/fanoutService.ts';
+import type { FanoutTiming } from './fanout/fanoutTiming.ts';
+import type { Logger } from './logger.ts';
+import {
+  closeProviderDispatchers,
+  createProviderDispatchers,
+  type ProviderDispatchersOptions,
+  type ProviderDispatchers,
+} from './providers/connectorFactory.ts';
+import { createGateway, type Gateway, type GatewayOptions } from './server.ts';
+import type { Database } from './store/database.ts';
+import { migrate } from './store/migrate.ts';
+import { openDatabase } from './store/openDatabase.ts';
+import type { WorkspaceConfig } from './workspaces/workspaceConfig.ts';
+import { WorkspaceRegistry } from './workspaces/workspaceRegistry.ts';
+
+export interface GatewayRuntimeOptions {
+  env: Env;
+  workspaces: readonly WorkspaceConfig[];
+  logger: Logger;
+  /** Where batches live: `DATABASE_URL`, else PGlite in `SWITCHBOARD_DATA_DIR` (or `memory://`). */
+  store?: { databaseUrl?: string; dataDir?: string; schema?: string };
+  /** Names this replica in dispatch leases; stable across restarts of one replica. @default host name + port */
+  replicaId?: string;
+  fanoutTiming?: Partial<FanoutTiming>;
+  resilienceHooks?: ProviderDispatchersOptions['hooks'];
+  gateway?: Partial<Omit<GatewayOptions, 'registry' | 'fanout'>>;
+}
+
+export interface GatewayRuntime {
+  gateway: Gateway;
+  registry: WorkspaceRegistry;
+  fanout: FanoutService;
+  database: Database;
+  dispatchers: ProviderDispatchers;
+  /** Stops the HTTP server, the dispatcher loops, the upstream pools and the store, in that order. */
+  close(): Promise<void>;
+}
+
+/**
+ * Wires the gateway's dependencies: provider dispatchers, the workspace registry, the store (with
+ * its migrations), the fan-out engine and the HTTP/GraphQL server. Nothing listens yet; `main.ts`
+ * and the tests call `gateway.httpServer.listen`. One composition for production, tests and
+ * benchmarks, so they cannot drift apart.
+ */
+export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promise<GatewayRuntime> {
+  const { env, logger } = options;
+  const dispatchers = createProviderDispatchers({
+    resilience: resilienceOptionsOf(env),
+    hooks: { ...options.resilienceHooks, logger },
+  });
+  const registry = new WorkspaceRegistry(options.workspaces, dispatchers, { timeoutMs: env.SWITCHBOARD_UPSTREAM_TIMEOUT_MS });
+
+  const store = options.store ?? { ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : { dataDir: env.SWITCHBOARD_DATA_DIR }) };
+  const database = await openDatabase(store);
+  await migrate(database);
+
+  const fanout = new FanoutService({
+    database,
+    replicaId: options.replicaId ?? `${hostname()}:${env.PORT}`,
+    connectorFor: (workspaceId, provider) => {
+      const connector = registry.get(workspaceId)?.connectors.get(provider);
+      if (!connector) throw new Error(`workspace ${workspaceId} has no ${provider} account`);
+      return connector;
+    },
+    budgetFor: (workspaceId, provider) => {
+      const budget = registry.get(workspaceId)?.budgets.get(provider);
+      if (!budget) throw new Error(`workspace ${workspaceId} has no ${provider} budget`);
+      return budget;
+    },
+    ...(options.fanoutTiming && { timing: options.fanoutTiming }),
+    onError: (error, during) =>
+      logger.warn('fan-out: recovered from an error', { during, error: error instanceof Error ? error.message : String(error) }),
+  });
+  await fanout.start();
+
+  const production = env.NODE_ENV === 'production';
+  const gateway = createGateway({
+    registry,
+    fanout,
+    introspection: env.SWITCHBOARD_INTROSPECTION ?? !production,
+    includeStacktrace: !production && env.NODE_ENV !== 'test',
+    maxBodyBytes: env.SWITCHBOARD_MAX_BODY_BYTES,
+    limits: queryLimitsOf(env),
+    logger,
+    ...options.gateway,
+  });
+  await gateway.start();
+
+  return {
+    gateway,
+    registry,
+    fanout,
+    database,
+    dispatchers,
+    async close() {
+      await gateway.stop();
+      await fanout.stop();
+      await closeProviderDispatchers(dispatchers);
+      await database.close();
+    },
+  };
+}

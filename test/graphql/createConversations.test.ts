@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from '../support/testGateway.ts';
+
+const CREATE = /* GraphQL */ `
+  mutation Create($input: CreateConversationsInput!) {
+    createConversations(input: $input) {
+      id status idempotencyKey
+      counts { total queued dispatching created ended failed cancelled unresolved }
+      items(first: 100) {
+        pageInfo { hasNextPage }
+        nodes { index state attempts error { code message } conversation { id provider status dynamicVariables } }
+      }
+    }
+  }
+`;
+
+interface Batch {
+  id: string;
+  status: string;
+  idempotencyKey: string | null;
+  counts: Record<string, number>;
+  items: {
+    pageInfo: { hasNextPage: boolean };
+    nodes: { index: number; state: string; attempts: number; error: unknown; conversation: { id: string; provider: string; dynamicVariables: Record<string, unknown> } | null }[];
+  };
+}
+
+describe('createConversations through GraphQL', () => {
+  let gw: TestGateway;
+  let orationAgentId: string;
+  let trataAgentId: string;
+
+  beforeAll(async () => {
+    gw = await startTestGateway();
+    const { body } = await gw.query<{ o: { nodes: { id: string }[] }; t: { nodes: { id: string }[] } }>(
+      `{ o: agents(first: 1, providers: [ORATION]) { nodes { id } } t: agents(first: 1, providers: [TRATA]) { nodes { id } } }`,
+    );
+    orationAgentId = body.data!.o.nodes[0]!.id;
+    trataAgentId = body.data!.t.nodes[0]!.id;
+  });
+  afterAll(async () => {
+    await gw.close();
+  });
+
+  const calls = (count: number, offset = 0) =>
+    Array.from({ length: count }, (_, i) => ({
+      agentId: orationAgentId,
+      channel: 'PHONE_OUTBOUND',
+      toNumber: `+1415555${String(1000 + offset + i).padStart(4, '0')}`,
+      dynamicVariables: { customerName: `Customer ${offset + i}`, vip: i % 2 === 0, score: i },
+    }));
+
+  it('dispatches a batch larger than the budget, each item exactly once, never above the limit', async () => {
+    const { body } = await gw.query<{ createConversations: Batch }>(CREATE, {
+      input: { conversations: calls(45), waitSeconds: 60 },
+    });
+    expect(body.errors).toBeUndefined();
+    const batch = body.data!.createConversations;
+    expect(batch.status).toBe('COMPLETED');
+    expect(batch.counts).toMatchObject({ total: 45, ended: 45, failed: 0, queued: 0, unresolved: 0 });
+    expect(batch.items.nodes.map((item) => item.index)).toEqual([...Array(45).keys()]);
+    expect(batch.items.nodes.every((item) => item.conversation?.provider === 'ORATION')).toBe(true);
+    expect(batch.items.nodes[3]!.conversation!.dynamicVariables).toMatchObject({ customerName: 'Customer 3', vip: false, score: 3 });
+
+    const stats = gw.demo.simulators.oration!.budgetStats()['demo-oration-workspace']!;
+    expect(stats.created).toBe(45);
+    expect(stats.duplicateRequestIds).toEqual([]);
+    expect(stats.peak).toBeLessThanOrEqual(20);
+    expect(stats.rejected429).toBe(0);
+  });
+
+  it('rejects a bad batch whole, naming every bad item and field, and stores nothing', async () => {
+    const before = await gw.query<{ batches: { nodes: unknown[] } }>(`{ batches(first: 100) { nodes { id } } }`);
+    const conversations = [
+      ...calls(2),
+      { agentId: orationAgentId, channel: 'PHONE_OUTBOUND', toNumber: '96260-12778' },
+      { agentId: 'not-an-id', channel: 'CHAT' },
+      { agentId: orationAgentId, channel: 'CHAT', dynamicVariables: { nested: { no: true } } },
+    ];
+    const { body } = await gw.query<{ createConversations: Batch }>(CREATE, { input: { conversations } });
+    expect(body.data ?? null).toBeNull();
+    const error = body.errors![0]!;
+    expect(error.extensions!.code).toBe('BAD_USER_INPUT');
+    const problems = error.extensions!.problems as { index: number; field: string }[];
+    expect(problems.map((p) => p.index)).toEqual([2, 3, 4]);
+    expect(problems.map((p) => p.field)).toEqual([
+      'conversations[2].toNumber',
+      'conversations[3].agentId',
+      expect.stringMatching(/^conversations\[4\]\.dynamicVariables/),
+    ]);
+    const after = await gw.query<{ batches: { nodes: unknown[] } }>(`{ batches(first: 100) { nodes { id } } }`);
+    expect(after.body.data!.batches.nodes).toHaveLength(before.body.data!.batches.nodes.length);
+  });
+
+  it('answers UNSUPPORTED_BY_PROVIDER for a provider that cannot place conversations', async () => {
+    const { body } = await gw.query(CREATE, { input: { conversations: [{ agentId: trataAgentId, channel: 'CHAT' }] } });
+    expect(body.errors![0]!.extensions).toMatchObject({ code: 'UNSUPPORTED_BY_PROVIDER' });
+  });
+
+  it('returns the same batch for the same idempotency key, and CONFLICT for other content', async () => {
+    const input = { conversations: calls(2, 100), idempotencyKey: 'campaign-42' };
+    const first = await gw.query<{ createConversations: Batch }>(CREATE, { input });
+    const again = await gw.query<{ createConversations: Batch }>(CREATE, { input });
+    expect(again.body.data!.createConversations.id).toBe(first.body.data!.createConversations.id);
+    const other = await gw.query(CREATE, { input: { ...input, conversations: calls(3, 100) } });
+    expect(other.body.errors![0]!.extensions).toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('hides one workspace\'s batches from another: NOT_FOUND, like an id that never existed', async () => {
+    const { body } = await gw.query<{ createConversations: Batch }>(CREATE, { input: { conversations: calls(1, 200) } });
+    const id = body.data!.createConversations.id;
+    const own = await gw.query<{ batch: { id: string } }>(`query($id: ID!) { batch(id: $id) { id } }`, { id });
+    expect(own.body.data!.batch.id).toBe(id);
+    for (const query of [`query($id: ID!) { batch(id: $id) { id } }`, `query($id: ID!) { node(id: $id) { id } }`]) {
+      const other = await gw.query(query, { id }, 'acme-key');
+      expect(other.body.errors![0]!.extensions).toMatchObject({ code: 'NOT_FOUND' });
+    }
+    const cancel = await gw.query(`mutation($id: ID!) { cancelBatch(id: $id) { id } }`, { id }, 'acme-key');
+    expect(cancel.body.errors![0]!.extensions).toMatchObject({ code: 'NOT_FOUND' });
+    const list = await gw.query<{ batches: { nodes: { id: string }[] } }>(`{ batches(first: 100) { nodes { id } } }`, {}, 'acme-key');
+    expect(list.body.data!.batches.nodes.map((b) => b.id)).not.toContain(id);
+  });
+});
