@@ -1,6 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/queryLimits.ts';
+import { DEFAULT_RESILIENCE_OPTIONS, type ResilienceOptions } from './providers/resilience/providerResilience.ts';
 import { workspacesFileSchema, type WorkspaceConfig } from './workspaces/workspaceConfig.ts';
+
+/** Largest request body accepted, in bytes. */
+export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
+
+/** A whole number from the environment, at least `min`, with its documented default. */
+function count(defaultValue: number, min = 1) {
+  return z.coerce.number().int().min(min).default(defaultValue);
+}
 
 /**
  * Configuration from the environment and, for workspaces, an optional JSON file. Everything is
@@ -29,8 +39,27 @@ const envSchema = z.object({
   VOICEOS_BASE_URL: z.url().default('https://api.voiceos.ai'),
   /** Introspection and the Sandbox landing page; on by default outside production. */
   SWITCHBOARD_INTROSPECTION: z.stringbool().optional(),
-  /** Upstream request timeout in milliseconds. */
+  /** Upstream request timeout in milliseconds, per attempt. */
   SWITCHBOARD_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+
+  // Request and query limits: see src/limits/queryLimits.ts for what each one counts.
+  SWITCHBOARD_MAX_BODY_BYTES: count(DEFAULT_MAX_BODY_BYTES),
+  SWITCHBOARD_MAX_DEPTH: count(DEFAULT_QUERY_LIMITS.maxDepth),
+  SWITCHBOARD_MAX_ALIASES: count(DEFAULT_QUERY_LIMITS.maxAliases, 0),
+  SWITCHBOARD_MAX_DIRECTIVES: count(DEFAULT_QUERY_LIMITS.maxDirectives, 0),
+  SWITCHBOARD_MAX_TOKENS: count(DEFAULT_QUERY_LIMITS.maxTokens),
+  SWITCHBOARD_MAX_SELECTIONS: count(DEFAULT_QUERY_LIMITS.maxSelections),
+  SWITCHBOARD_MAX_COST: count(DEFAULT_QUERY_LIMITS.maxCost),
+
+  // Upstream resilience, per provider: see src/providers/resilience/.
+  SWITCHBOARD_UPSTREAM_RETRIES: count(DEFAULT_RESILIENCE_OPTIONS.retry.maxRetries, 0),
+  SWITCHBOARD_UPSTREAM_RETRY_BASE_MS: count(DEFAULT_RESILIENCE_OPTIONS.retry.baseDelayMs, 0),
+  SWITCHBOARD_UPSTREAM_RETRY_MAX_DELAY_MS: count(DEFAULT_RESILIENCE_OPTIONS.retry.maxDelayMs, 0),
+  SWITCHBOARD_UPSTREAM_MAX_RETRY_AFTER_MS: count(DEFAULT_RESILIENCE_OPTIONS.retry.maxRetryAfterMs, 0),
+  SWITCHBOARD_BREAKER_FAILURES: count(DEFAULT_RESILIENCE_OPTIONS.breaker.failureThreshold),
+  SWITCHBOARD_BREAKER_COOLDOWN_MS: count(DEFAULT_RESILIENCE_OPTIONS.breaker.cooldownMs, 0),
+  SWITCHBOARD_UPSTREAM_MAX_CONCURRENCY: count(DEFAULT_RESILIENCE_OPTIONS.concurrency.maxConcurrent),
+  SWITCHBOARD_UPSTREAM_MAX_QUEUED: count(DEFAULT_RESILIENCE_OPTIONS.concurrency.maxQueued, 0),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -54,6 +83,40 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
     throw new ConfigError('Invalid configuration: ORATION_API_KEY and ORATION_WORKSPACE_ID must be set together');
   }
   return { env, workspaces: env.SWITCHBOARD_WORKSPACES_FILE ? loadWorkspacesFile(env.SWITCHBOARD_WORKSPACES_FILE) : null };
+}
+
+export function queryLimitsOf(env: Env): QueryLimits {
+  return {
+    maxDepth: env.SWITCHBOARD_MAX_DEPTH,
+    maxAliases: env.SWITCHBOARD_MAX_ALIASES,
+    maxDirectives: env.SWITCHBOARD_MAX_DIRECTIVES,
+    maxTokens: env.SWITCHBOARD_MAX_TOKENS,
+    maxSelections: env.SWITCHBOARD_MAX_SELECTIONS,
+    maxCost: env.SWITCHBOARD_MAX_COST,
+  };
+}
+
+export function resilienceOptionsOf(env: Env): ResilienceOptions {
+  return {
+    retry: {
+      maxRetries: env.SWITCHBOARD_UPSTREAM_RETRIES,
+      baseDelayMs: env.SWITCHBOARD_UPSTREAM_RETRY_BASE_MS,
+      maxDelayMs: env.SWITCHBOARD_UPSTREAM_RETRY_MAX_DELAY_MS,
+      maxRetryAfterMs: env.SWITCHBOARD_UPSTREAM_MAX_RETRY_AFTER_MS,
+    },
+    breaker: { failureThreshold: env.SWITCHBOARD_BREAKER_FAILURES, cooldownMs: env.SWITCHBOARD_BREAKER_COOLDOWN_MS },
+    concurrency: { maxConcurrent: env.SWITCHBOARD_UPSTREAM_MAX_CONCURRENCY, maxQueued: env.SWITCHBOARD_UPSTREAM_MAX_QUEUED },
+  };
+}
+
+/** Every secret the workspaces hold: their API keys and their provider credentials. */
+export function credentialsIn(workspaces: readonly WorkspaceConfig[]): string[] {
+  return workspaces.flatMap(({ apiKeys, providers: { oration, trata, voiceos } }) => [
+    ...apiKeys,
+    ...(oration ? [oration.apiKey] : []),
+    ...(trata ? [trata.token] : []),
+    ...(voiceos ? [voiceos.token] : []),
+  ]);
 }
 
 export function loadWorkspacesFile(path: string): WorkspaceConfig[] {

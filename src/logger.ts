@@ -13,11 +13,28 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
+export interface LoggerOptions {
+  /**
+   * Exact values to scrub from every line (the configured API keys and provider credentials),
+   * whatever shape the text around them has. Values shorter than 6 characters are ignored: they
+   * would scrub ordinary words.
+   */
+  secrets?: readonly string[];
+}
+
+export function createLogger(
+  level: LogLevel,
+  write: (line: string) => void = (line) => process.stderr.write(line),
+  options: LoggerOptions = {},
+): Logger {
+  const secrets = [...new Set(options.secrets ?? [])].filter((secret) => secret.length >= 6).sort((a, b) => b.length - a.length);
   const log = (at: LogLevel) => (message: string, fields: Record<string, unknown> = {}) => {
     if (ORDER[at] < ORDER[level]) return;
     const entry = { time: new Date().toISOString(), level: at, message: redact(message), ...redactFields(fields) };
-    write(`${JSON.stringify(entry)}\n`);
+    let line = JSON.stringify(entry);
+    // After serialization, so secrets nested in objects or escaped in JSON are caught as well.
+    for (const secret of secrets) line = line.replaceAll(JSON.stringify(secret).slice(1, -1), '[redacted]');
+    write(`${line}\n`);
   };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }

@@ -3,19 +3,41 @@ import type { Provider } from '../domain/types.ts';
 import type { WorkspaceConfig } from '../workspaces/workspaceConfig.ts';
 import type { ProviderConnector } from './connector.ts';
 import { createProviderDispatcher } from './http.ts';
+import { attachResilience } from './resilience/dispatcherResilience.ts';
+import {
+  DEFAULT_RESILIENCE_OPTIONS,
+  ProviderResilience,
+  type ResilienceHooks,
+  type ResilienceOptions,
+} from './resilience/providerResilience.ts';
 import { createOrationConnector } from './oration/orationConnector.ts';
 import { createTrataConnector } from './trata/trataConnector.ts';
 import { createVoiceOsConnector } from './voiceos/voiceOsConnector.ts';
 
-/** One keep-alive dispatcher per provider, shared by every workspace's connector for it. */
+/**
+ * One keep-alive dispatcher per provider, shared by every workspace's connector for it, each
+ * carrying the provider's `ProviderResilience` (breaker, concurrency cap, retry policy).
+ */
 export type ProviderDispatchers = Record<Provider, Dispatcher>;
 
-export function createProviderDispatchers(): ProviderDispatchers {
-  return {
-    ORATION: createProviderDispatcher(),
-    TRATA: createProviderDispatcher(),
-    VOICEOS: createProviderDispatcher(),
+export interface ProviderDispatchersOptions {
+  /** Per-field overrides of `DEFAULT_RESILIENCE_OPTIONS`. */
+  resilience?: { [K in keyof ResilienceOptions]?: Partial<ResilienceOptions[K]> };
+  hooks?: ResilienceHooks;
+}
+
+export function createProviderDispatchers(options: ProviderDispatchersOptions = {}): ProviderDispatchers {
+  const resilienceOptions: ResilienceOptions = {
+    retry: { ...DEFAULT_RESILIENCE_OPTIONS.retry, ...options.resilience?.retry },
+    breaker: { ...DEFAULT_RESILIENCE_OPTIONS.breaker, ...options.resilience?.breaker },
+    concurrency: { ...DEFAULT_RESILIENCE_OPTIONS.concurrency, ...options.resilience?.concurrency },
   };
+  const forProvider = (provider: Provider): Dispatcher => {
+    const dispatcher = createProviderDispatcher();
+    attachResilience(dispatcher, new ProviderResilience(provider, resilienceOptions, options.hooks));
+    return dispatcher;
+  };
+  return { ORATION: forProvider('ORATION'), TRATA: forProvider('TRATA'), VOICEOS: forProvider('VOICEOS') };
 }
 
 export async function closeProviderDispatchers(dispatchers: ProviderDispatchers): Promise<void> {

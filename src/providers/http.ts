@@ -10,6 +10,7 @@ import {
   ProviderUnavailableError,
 } from './errors.ts';
 import { parseRateLimitHeaders } from './rateLimitHeaders.ts';
+import { resilienceOf } from './resilience/dispatcherResilience.ts';
 import type { RateLimitInfo } from './connector.ts';
 
 export interface UpstreamClientOptions {
@@ -55,8 +56,10 @@ export function createProviderDispatcher(options: { connectTimeoutMs?: number; c
 }
 
 /**
- * One provider API as seen by a connector: builds URLs, adds credentials, enforces the timeout,
- * parses the body with zod and turns every failure into a typed `ProviderError`.
+ * One provider API as seen by a connector: builds URLs, adds credentials, enforces the timeout on
+ * every attempt, parses the body with zod and turns every failure into a typed `ProviderError`.
+ * Retries, the circuit breaker and the concurrency cap come from the provider's
+ * `ProviderResilience` (see `src/providers/resilience/`).
  */
 export class UpstreamClient {
   readonly provider: Provider;
@@ -67,7 +70,18 @@ export class UpstreamClient {
     this.#options = options;
   }
 
+  /**
+   * Sends one request. Through the provider's shared resilience policy when its dispatcher carries
+   * one: GETs are reads and may be retried; a POST is sent at most once, since a create that timed
+   * out may still have happened.
+   */
   async send<S extends z.ZodType>(req: UpstreamRequest<S>): Promise<UpstreamResponse<z.output<S> | null>> {
+    const resilience = resilienceOf(this.#options.dispatcher);
+    if (!resilience) return this.#sendOnce(req);
+    return resilience.execute({ endpoint: req.endpoint, idempotent: req.method === 'GET' }, () => this.#sendOnce(req));
+  }
+
+  async #sendOnce<S extends z.ZodType>(req: UpstreamRequest<S>): Promise<UpstreamResponse<z.output<S> | null>> {
     const { provider } = this;
     const url = new URL(this.#options.baseUrl.replace(/\/+$/, '') + req.path);
     for (const [key, value] of Object.entries(req.query ?? {})) {

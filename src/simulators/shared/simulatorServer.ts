@@ -10,10 +10,11 @@ import type { AddressInfo } from 'node:net';
  *   GET  /__simulator/stats            request counts per endpoint and simulator-specific figures
  *   POST /__simulator/reset-stats      zero the counters
  *   PUT  /__simulator/faults           body `{ "endpoint": "GET /v1/conversations" | "*", "fault": Fault | null }`
+ *                                      (`"times": n` in the fault limits it to the next n requests)
  *   PUT  /__simulator/latency          body `{ "minMs": 0, "maxMs": 20 }`
  */
 
-export type Fault =
+export type FaultMode =
   | { kind: 'status'; status: number; body?: unknown }
   | { kind: 'timeout' } // accept the request and never answer
   | { kind: 'reset' } // destroy the socket without a response
@@ -21,6 +22,13 @@ export type Fault =
   | { kind: 'malformedJson' }
   | { kind: 'drift'; field: string; to: 'delete' | { value: unknown } } // applied to every object with `field`
   | { kind: 'rateLimit'; retryAfterSeconds: number };
+
+/**
+ * A fault mode, by default until cleared. With `times`, it hits only the next `times` matching
+ * requests and then clears itself: an intermittent failure, or a 429 storm of a given length,
+ * after which recovery can be observed without racing the test against the simulator.
+ */
+export type Fault = FaultMode & { times?: number };
 
 export interface SimRequest {
   method: string;
@@ -58,6 +66,10 @@ export interface SimulatorStats {
   /** Requests per endpoint, keyed `METHOD /pattern`, counted before auth and faults. */
   requests: Record<string, number>;
   total: number;
+  /** Requests answered with an injected fault. */
+  faulted: number;
+  /** Most requests to routed endpoints in progress at the same time since the last reset. */
+  peakInFlight: number;
   [extra: string]: unknown;
 }
 
@@ -66,7 +78,10 @@ export class SimulatorServer {
   #server: Server | null = null;
   #routes: { route: Route; key: string; regex: RegExp; names: string[] }[];
   #counts = new Map<string, number>();
-  #faults = new Map<string, Fault>();
+  #faults = new Map<string, { fault: Fault; remaining: number }>();
+  #faulted = 0;
+  #inFlight = 0;
+  #peakInFlight = 0;
   #latency: { minMs: number; maxMs: number };
   #options: SimulatorServerOptions;
   #sockets = new Set<import('node:net').Socket>();
@@ -117,7 +132,7 @@ export class SimulatorServer {
   stats(): SimulatorStats {
     const requests = Object.fromEntries(this.#counts);
     const total = [...this.#counts.values()].reduce((a, b) => a + b, 0);
-    return { requests, total, ...(this.#options.extraStats?.() ?? {}) };
+    return { requests, total, faulted: this.#faulted, peakInFlight: this.#peakInFlight, ...(this.#options.extraStats?.() ?? {}) };
   }
 
   /** Count of requests to one endpoint, keyed as in `stats().requests`. */
@@ -127,12 +142,17 @@ export class SimulatorServer {
 
   resetStats(): void {
     this.#counts.clear();
+    this.#faulted = 0;
+    this.#peakInFlight = this.#inFlight;
   }
 
-  /** Sets (or with null clears) a fault on one endpoint (`GET /v1/agents/:id`) or on all (`*`). */
+  /**
+   * Sets (or with null clears) a fault on one endpoint (`GET /v1/agents/:id`) or on all (`*`).
+   * An endpoint's own fault wins over `*`.
+   */
   setFault(endpoint: string, fault: Fault | null): void {
     if (fault === null) this.#faults.delete(endpoint);
-    else this.#faults.set(endpoint, fault);
+    else this.#faults.set(endpoint, { fault, remaining: fault.times ?? Number.POSITIVE_INFINITY });
   }
 
   clearFaults(): void {
@@ -153,9 +173,12 @@ export class SimulatorServer {
       const match = this.#match(req.method ?? 'GET', url.pathname);
       if (!match) return send(res, { status: 404, body: { error: 'Not found' } });
       this.#counts.set(match.key, (this.#counts.get(match.key) ?? 0) + 1);
+      this.#inFlight += 1;
+      this.#peakInFlight = Math.max(this.#peakInFlight, this.#inFlight);
+      res.once('close', () => (this.#inFlight -= 1));
 
       await delay(this.#latency.minMs + Math.random() * (this.#latency.maxMs - this.#latency.minMs));
-      const fault = this.#faults.get(match.key) ?? this.#faults.get('*');
+      const fault = this.#takeFault(match.key);
       if (fault?.kind === 'timeout') return; // the client's timeout is what is under test
       if (fault?.kind === 'reset') return void req.socket.destroy();
       if (fault?.kind === 'status') return send(res, { status: fault.status, body: fault.body ?? { error: 'Simulated failure' } });
@@ -198,6 +221,17 @@ export class SimulatorServer {
     } catch (error) {
       send(res, { status: 500, body: { error: error instanceof Error ? error.message : 'Internal error' } });
     }
+  }
+
+  /** The fault for this request, if any, counting it against the fault's `times`. */
+  #takeFault(endpoint: string): Fault | undefined {
+    const key = this.#faults.has(endpoint) ? endpoint : '*';
+    const entry = this.#faults.get(key);
+    if (!entry) return undefined;
+    entry.remaining -= 1;
+    if (entry.remaining <= 0) this.#faults.delete(key);
+    this.#faulted += 1;
+    return entry.fault;
   }
 
   #control(method: string, path: string, rawBody: string): SimResponse {

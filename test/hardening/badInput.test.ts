@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { toGlobalId } from '../../src/domain/globalId.ts';
+import type { Provider } from '../../src/domain/types.ts';
+import { createLogger } from '../../src/logger.ts';
+import { startTestGateway, type TestGateway } from '../support/testGateway.ts';
+
+interface Body {
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+describe('bad input: each gets a clear error naming what is wrong', () => {
+  let gw: TestGateway;
+  const logLines: string[] = [];
+  const post = async (body: string | object, contentType = 'application/json') => {
+    const response = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': contentType, authorization: 'Bearer demo-key' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Body };
+  };
+  const upstream = () => Object.fromEntries(Object.entries(gw.demo.simulators).map(([name, s]) => [name, s!.server.stats().requests]));
+
+  beforeAll(async () => {
+    gw = await startTestGateway({}, { logger: createLogger('debug', (line) => logLines.push(line)) });
+  });
+  afterAll(async () => {
+    await gw.close();
+  });
+  beforeEach(() => {
+    for (const simulator of Object.values(gw.demo.simulators)) simulator?.server.resetStats();
+  });
+
+  it('malformed GraphQL: GRAPHQL_PARSE_FAILED with the position of the mistake', async () => {
+    const { status, body } = await post({ query: '{ conversations(first: 5 { totalCount } }' });
+    expect(status).toBe(400);
+    expect(body.errors).toEqual([
+      {
+        message: 'Syntax Error: Expected Name, found "{".',
+        locations: [{ line: 1, column: 26 }],
+        extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+      },
+    ]);
+  });
+
+  it.each([
+    ['a body that is not JSON', '{"query": "{ __typename }"', /not valid JSON/],
+    ['an empty object', {}, /JSON object has no keys/],
+    ['no query', { variables: {} }, /must contain a non-empty `query`/],
+    ['a query that is not a string', { query: 42 }, /GraphQL queries must be strings/],
+    ['variables that are not an object', { query: '{ __typename }', variables: 'x' }, /variables.*object/i],
+  ])('a malformed request (%s): 400 BAD_REQUEST', async (_, body, message) => {
+    const response = await post(body);
+    expect(response.status).toBe(400);
+    expect(response.body.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
+    expect(response.body.errors?.[0]?.message).toMatch(message);
+  });
+
+  it('wrong variable types: BAD_USER_INPUT naming the variable and the expected type', async () => {
+    const { status, body } = await post({
+      query: 'query($n: Int, $since: DateTime) { conversations(first: $n, filter: { createdAfter: $since }) { totalCount } }',
+      variables: { n: 'ten', since: 'yesterday\u0000' },
+    });
+    expect(status).toBe(400);
+    const messages = body.errors?.map((e) => e.message) ?? [];
+    expect(body.errors?.every((e) => e.extensions?.code === 'BAD_USER_INPUT')).toBe(true);
+    expect(messages[0]).toMatch(/^Variable "\$n" got invalid value "ten"; Int cannot represent non-integer value/);
+    expect(messages[1]).toMatch(/^Variable "\$since" got invalid value/);
+    expect(Object.values(upstream()).every((requests) => Object.keys(requests).length === 0)).toBe(true);
+  });
+
+  it('unknown fields, arguments and enum values: GRAPHQL_VALIDATION_FAILED naming each', async () => {
+    const { status, body } = await post({
+      query: '{ conversations(first: 5, sort: NEWEST, filter: { statuses: [RINGING] }) { edges { node { id secret } } } }',
+    });
+    expect(status).toBe(400);
+    expect(body.errors?.every((e) => e.extensions?.code === 'GRAPHQL_VALIDATION_FAILED')).toBe(true);
+    const messages = body.errors!.map((e) => e.message).join('\n');
+    expect(messages).toContain('Unknown argument "sort" on field "Query.conversations".');
+    expect(messages).toContain('Value "RINGING" does not exist in "ConversationStatus" enum.');
+    expect(messages).toContain('Cannot query field "secret" on type "Conversation".');
+  });
+
+  it('an operation name that does not exist, or none among several: OPERATION_RESOLUTION_FAILURE', async () => {
+    const twoOperations = 'query A { __typename } query B { __typename }';
+    const unknown = await post({ query: twoOperations, operationName: 'C' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors?.[0]).toMatchObject({ message: 'Unknown operation named "C".', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } });
+    const ambiguous = await post({ query: twoOperations });
+    expect(ambiguous.body.errors?.[0]?.message).toBe('Must provide operation name if query contains multiple operations.');
+  });
+
+  it('a query nested thousands of levels deep stops at the parser, not the stack', async () => {
+    const { status, body } = await post({ query: `${'{ a '.repeat(5000)}${'}'.repeat(5000)}` });
+    expect(status).toBe(400);
+    expect(body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect(body.errors?.[0]?.message).toMatch(/Document contains more tha[nt] 2000 tokens/);
+  });
+
+  it('ids with control characters, injection attempts or path tricks are NOT_FOUND, and never reach another endpoint', async () => {
+    const { body: page } = await gw.query<{ conversations: { edges: { node: { provider: Provider; nativeId: string } }[] } }>(
+      '{ conversations(first: 30) { edges { node { provider nativeId } } } }',
+    );
+    const trataIds = page.data!.conversations.edges.filter((e) => e.node.provider === 'TRATA').map((e) => e.node.nativeId);
+    expect(trataIds.length).toBeGreaterThan(1);
+    for (const simulator of Object.values(gw.demo.simulators)) simulator?.server.resetStats();
+
+    const nativeIds = [
+      '../agents',
+      '..%2Fagents',
+      'x?ids=1&limit=100',
+      `${trataIds[0]},${trataIds[1]}`,
+      "' OR 1=1; --",
+      '\u0000\u001b[31m\r\n{"level":"error","message":"forged"}',
+      '$where: { $ne: null }',
+    ];
+    const ids = (['ORATION', 'TRATA', 'VOICEOS'] as const).flatMap((provider) =>
+      nativeIds.map((nativeId) => toGlobalId({ provider, type: 'Conversation', nativeId })),
+    );
+    const { body } = await gw.query<{ nodes: unknown[] }>('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids });
+    expect(body.data?.nodes).toEqual(ids.map(() => null));
+    expect(body.errors).toHaveLength(ids.length);
+    for (const error of body.errors!) {
+      expect(error.extensions?.code).toBe('NOT_FOUND');
+      expect(error.message).toMatch(/^No conversation with id "/);
+    }
+    // Only conversation lookups went upstream: no id reached an agent or prospect endpoint.
+    for (const requests of Object.values(upstream())) {
+      expect(Object.keys(requests).every((endpoint) => endpoint.includes('/conversations'))).toBe(true);
+    }
+    // A control character in input cannot forge a log entry: every line is one JSON object.
+    for (const line of logLines) expect(() => JSON.parse(line) as unknown).not.toThrow();
+    expect(logLines.some((line) => (JSON.parse(line) as { message: string }).message === 'forged')).toBe(false);
+  });
+
+  it('a huge list of ids is refused by the cost limit before any upstream call', async () => {
+    const ids = Array.from({ length: 6000 }, (_, i) => toGlobalId({ provider: 'TRATA', type: 'Conversation', nativeId: `c${i}` }));
+    const { status, body } = await post({ query: 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }', variables: { ids } });
+    expect(status).toBe(400);
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', actual: 6000 });
+    expect(Object.values(upstream()).every((requests) => Object.keys(requests).length === 0)).toBe(true);
+  });
+});

@@ -1,0 +1,65 @@
+import { ApolloServer } from '@apollo/server';
+import { describe, expect, it } from 'vitest';
+import { formatGatewayError } from '../../src/errors.ts';
+import { createLogger, redact } from '../../src/logger.ts';
+import { errorLoggingPlugin } from '../../src/plugins/errorLoggingPlugin.ts';
+
+describe('unexpected errors', () => {
+  it('reach the client as a bare INTERNAL_SERVER_ERROR and the log with their stack', async () => {
+    const lines: string[] = [];
+    const server = new ApolloServer({
+      typeDefs: 'type Query { boom: String, fine: String }',
+      resolvers: {
+        Query: {
+          boom: () => {
+            throw new TypeError('cannot read row of postgres://gateway@db-3.internal/switchboard');
+          },
+          fine: () => 'ok',
+        },
+      },
+      includeStacktraceInErrorResponses: false,
+      formatError: formatGatewayError,
+      plugins: [errorLoggingPlugin(createLogger('debug', (line) => lines.push(line)))],
+    });
+    const response = await server.executeOperation({ query: '{ boom fine }' });
+    expect(response.body.kind === 'single' && response.body.singleResult).toEqual({
+      data: { boom: null, fine: 'ok' },
+      errors: [{ message: 'Internal server error', locations: [{ line: 1, column: 3 }], path: ['boom'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+    });
+    const logged = lines.map((line) => JSON.parse(line) as Record<string, string>);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ level: 'error', path: 'boom', reason: expect.stringContaining('db-3.internal') });
+    expect(logged[0]!.stack).toMatch(/TypeError: cannot read row/);
+    await server.stop();
+  });
+});
+
+describe('logger redaction', () => {
+  it('scrubs configured secrets by value wherever they appear, even inside nested fields', () => {
+    const lines: string[] = [];
+    const logger = createLogger('info', (line) => lines.push(line), { secrets: ['sk-live-0123456789', 'short'] });
+    logger.info('calling with sk-live-0123456789', { detail: { nested: 'url?key=sk-live-0123456789' }, word: 'short' });
+    expect(lines[0]).not.toContain('sk-live-0123456789');
+    expect(lines[0]!.match(/\[redacted\]/g)).toHaveLength(2);
+    // Values under 6 characters would scrub ordinary words: they are not treated as secrets.
+    expect(JSON.parse(lines[0]!)).toMatchObject({ word: 'short' });
+  });
+
+  it('scrubs fields named like secrets and bearer tokens or key=value pairs in free text', () => {
+    const lines: string[] = [];
+    createLogger('info', (line) => lines.push(line)).warn('sent Authorization: Bearer abc.def and api_key=xyz123', {
+      authorization: 'Bearer abc.def',
+      token: 'xyz123',
+    });
+    expect(lines[0]).not.toMatch(/abc\.def|xyz123/);
+    expect(redact('token: "t0k3n"')).toBe('token: "[redacted]"');
+  });
+
+  it('drops lines below the configured level', () => {
+    const lines: string[] = [];
+    const logger = createLogger('warn', (line) => lines.push(line));
+    logger.info('quiet');
+    logger.error('loud');
+    expect(lines.map((line) => (JSON.parse(line) as { message: string }).message)).toEqual(['loud']);
+  });
+});

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from '../support/testGateway.ts';
+
+interface Body {
+  data?: unknown;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+
+const upstreamTotal = (gw: TestGateway) =>
+  Object.values(gw.demo.simulators).reduce((sum, simulator) => sum + (simulator?.server.stats().total ?? 0), 0);
+
+describe('CSRF prevention', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway();
+  });
+  afterAll(async () => {
+    await gw.close();
+  });
+
+  const auth = { authorization: 'Bearer demo-key' };
+  const CSRF_MESSAGE = /blocked as a potential Cross-Site Request Forgery/;
+
+  it.each([
+    ['text/plain', JSON.stringify({ query: '{ agents(first: 1) { totalCount } }' })],
+    ['application/x-www-form-urlencoded', 'query=%7B__typename%7D'],
+    ['multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="query"\r\n\r\n{__typename}\r\n--x--'],
+  ])('refuses a POST a browser could send cross-site without preflight (%s)', async (contentType, body) => {
+    for (const simulator of Object.values(gw.demo.simulators)) simulator?.server.resetStats();
+    const response = await fetch(gw.url, { method: 'POST', headers: { ...auth, 'content-type': contentType }, body });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(CSRF_MESSAGE);
+    expect(upstreamTotal(gw)).toBe(0);
+  });
+
+  it('refuses a GET query without a preflight-forcing header, and runs it with one', async () => {
+    const url = `${gw.url}?query=${encodeURIComponent('{ agents(first: 1) { totalCount } }')}`;
+    const simple = await fetch(url, { headers: auth });
+    expect(simple.status).toBe(400);
+    expect(await simple.text()).toMatch(CSRF_MESSAGE);
+
+    const preflighted = await fetch(url, { headers: { ...auth, 'apollo-require-preflight': 'true' } });
+    expect(preflighted.status).toBe(200);
+    expect(((await preflighted.json()) as Body).errors).toBeUndefined();
+  });
+
+  it('never runs a mutation over GET', async () => {
+    const url = `${gw.url}?query=${encodeURIComponent('mutation { cancelBatch(id: "x") { id } }')}`;
+    const response = await fetch(url, { headers: { ...auth, 'apollo-require-preflight': 'true' } });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+  });
+});
+
+describe('introspection, Sandbox and stack traces', () => {
+  let development: TestGateway;
+  let production: TestGateway;
+  beforeAll(async () => {
+    development = await startTestGateway({}, { gateway: { introspection: true, includeStacktrace: false } });
+    production = await startTestGateway({}, { gateway: { introspection: false, includeStacktrace: false } });
+  });
+  afterAll(async () => {
+    await development.close();
+    await production.close();
+  });
+
+  const landingPage = (gw: TestGateway) => fetch(gw.url, { headers: { accept: 'text/html' } });
+
+  it('serves introspection and the Sandbox landing page when enabled (demo and development)', async () => {
+    const { body } = await development.query<{ __schema: { queryType: { name: string } } }>('{ __schema { queryType { name } } }');
+    expect(body.data?.__schema.queryType.name).toBe('Query');
+    const page = await landingPage(development);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await page.text()).toMatch(/sandbox/i);
+  });
+
+  it('refuses introspection and serves no landing page when disabled (SWITCHBOARD_INTROSPECTION=false)', async () => {
+    for (const query of ['{ __schema { queryType { name } } }', '{ __type(name: "Conversation") { name } }']) {
+      const { status, body } = await production.query(query);
+      expect(status).toBe(400);
+      expect(body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(body.errors?.[0]?.message).toMatch(/introspection is not allowed/);
+    }
+    const page = await landingPage(production);
+    expect(page.headers.get('content-type') ?? '').not.toMatch(/text\/html/);
+    expect(await page.text()).not.toMatch(/sandbox/i);
+  });
+
+  it('puts no stack trace in any error a production gateway answers', async () => {
+    const production400s = [
+      '{ conversations(first: 1) { edges { node { nope } } } }',
+      '{ conversations(first: ',
+      '{ conversations(first: 1000) { totalCount } }',
+      '{ conversation(id: "not-an-id") { id } }',
+    ];
+    production.demo.simulators.trata!.server.setFault('*', { kind: 'status', status: 500 });
+    const responses = await Promise.all([...production400s, '{ conversations(first: 5) { totalCount } }'].map((q) => production.query(q)));
+    production.demo.simulators.trata!.server.clearFaults();
+    const codes = responses.flatMap((r) => r.body.errors ?? []).map((e) => e.extensions?.code);
+    expect(codes).toEqual(['GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_USER_INPUT', 'NOT_FOUND', 'PROVIDER_UNAVAILABLE']);
+    for (const response of responses) expect(JSON.stringify(response.body)).not.toMatch(/stacktrace|\bat .*\.ts:\d+/);
+  });
+});

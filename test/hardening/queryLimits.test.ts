@@ -1,0 +1,185 @@
+import { getIntrospectionQuery } from 'graphql';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_QUERY_LIMITS } from '../../src/limits/queryLimits.ts';
+import { startTestGateway, type TestGateway } from '../support/testGateway.ts';
+
+interface ErrorBody {
+  data?: unknown;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+
+/** `agent { conversations(first: 1) { edges { node { ... } } } }` nested `levels` times: 4 levels each. */
+function nestedConversations(levels: number, innermost = 'id'): string {
+  let selection = innermost;
+  for (let i = 0; i < levels; i++) selection = `agent { conversations(first: 1) { edges { node { ${selection} } } } }`;
+  return `{ conversations(first: 1) { edges { node { ${selection} } } } }`;
+}
+
+describe('query limits (defaults)', () => {
+  let gw: TestGateway;
+  const upstreamTotal = () =>
+    Object.values(gw.demo.simulators).reduce((sum, simulator) => sum + (simulator?.server.stats().total ?? 0), 0);
+  const post = async (body: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer demo-key', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as ErrorBody };
+  };
+
+  beforeAll(async () => {
+    gw = await startTestGateway();
+  });
+  afterAll(async () => {
+    await gw.close();
+  });
+  beforeEach(() => {
+    for (const simulator of Object.values(gw.demo.simulators)) simulator?.server.resetStats();
+  });
+
+  it('accepts a query at the depth limit and refuses one level more, naming the limit', async () => {
+    // 3 (outer) + 4 per level + the leaf: two levels and `id` reach exactly 12.
+    const atLimit = await gw.query(nestedConversations(2, 'id'));
+    expect(atLimit.body.errors).toBeUndefined();
+
+    const tooDeep = await post({ query: nestedConversations(2, 'agent { id }') });
+    expect(tooDeep.status).toBe(400);
+    expect(tooDeep.body.errors).toEqual([
+      {
+        message: expect.stringMatching(/^Query depth 13 exceeds the limit of 12/),
+        locations: expect.any(Array),
+        extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'depth', max: 12, actual: 13 },
+      },
+    ]);
+  });
+
+  it('refuses too many aliases', async () => {
+    const aliases = Array.from({ length: 31 }, (_, i) => `a${i}: agents(first: 1) { totalCount }`).join(' ');
+    const { status, body } = await post({ query: `{ ${aliases} }` });
+    expect(status).toBe(400);
+    expect(body.errors?.[0]?.extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'aliases', max: 30, actual: 31 });
+    expect(body.errors?.[0]?.message).toBe('Operation uses 31 aliases; at most 30 are allowed');
+    expect(upstreamTotal()).toBe(0);
+  });
+
+  it('refuses too many directives', async () => {
+    const fields = Array.from({ length: 51 }, () => '__typename @skip(if: false)').join(' ');
+    const { status, body } = await post({ query: `{ ${fields} }` });
+    expect(status).toBe(400);
+    expect(body.errors?.[0]?.extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'directives', max: 50, actual: 51 });
+  });
+
+  it('stops parsing a document with too many tokens', async () => {
+    const { status, body } = await post({ query: `{ ${'__typename '.repeat(2100)} }` });
+    expect(status).toBe(400);
+    expect(body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect(body.errors?.[0]?.message).toMatch(/Document contains more tha[nt] 2000 tokens/);
+  });
+
+  it('refuses a fragment bomb: small on the wire, huge once expanded', async () => {
+    const fragments = ['fragment F0 on Query { __typename }'];
+    for (let i = 1; i <= 16; i++) fragments.push(`fragment F${i} on Query { ...F${i - 1} ...F${i - 1} }`);
+    const { status, body } = await post({ query: `{ ...F16 } ${fragments.join(' ')}` });
+    expect(status).toBe(400);
+    expect(body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(body.errors?.[0]?.message).toMatch(/selections/i);
+  });
+
+  it('refuses, before any upstream call, a query whose page sizes multiply past the cost limit', async () => {
+    const query = `query($outer: Int, $inner: Int) {
+      conversations(first: $outer) { edges { node { agent { conversations(first: $inner) { edges { node { id } } } } } } }
+    }`;
+    const { status, body } = await post({ query, variables: { outer: 100, inner: 50 } });
+    expect(status).toBe(400);
+    // 10 + 100 × (edge + node + agent + 10 + 50 × (edge + node))
+    expect(body.errors?.[0]?.extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', max: 5000, actual: 11_310 });
+    expect(body.errors?.[0]?.message).toMatch(/Query cost 11310 exceeds the limit of 5000/);
+    expect(upstreamTotal()).toBe(0);
+
+    const small = await post({ query, variables: { outer: 5, inner: 2 } });
+    expect(small.status).toBe(200);
+    expect(small.body.errors).toBeUndefined();
+  });
+
+  it('refuses `first` above the page size limit, naming the argument', async () => {
+    const { body } = await gw.query('{ conversations(first: 101) { totalCount } }');
+    expect(body.errors?.[0]).toMatchObject({
+      message: 'Argument "first" must be between 0 and 100',
+      extensions: { code: 'BAD_USER_INPUT', argument: 'first', max: 100 },
+    });
+  });
+
+  it('refuses a body larger than the limit with 413 before parsing it', async () => {
+    const { status, body } = await post({ query: `{ __typename }`, padding: 'x'.repeat(1_000_001) });
+    expect(status).toBe(413);
+    expect(body.errors?.[0]).toEqual({ message: 'Request body exceeds 1000000 bytes', extensions: { code: 'BAD_REQUEST' } });
+  });
+
+  it('refuses batched operations (an array of operations in one POST)', async () => {
+    const { status, body } = await post([{ query: '{ __typename }' }, { query: '{ __typename }' }]);
+    expect(status).toBe(400);
+    expect(body.errors?.[0]?.message).toMatch(/batching/i);
+    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
+  });
+
+  it('lets the full introspection query Apollo Sandbox sends through every limit', async () => {
+    const query = getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+    });
+    const { status, body } = await post({ query });
+    expect(status).toBe(200);
+    expect(body.errors).toBeUndefined();
+  });
+
+  it('documents its defaults', () => {
+    expect(DEFAULT_QUERY_LIMITS).toEqual({
+      maxDepth: 12,
+      maxAliases: 30,
+      maxDirectives: 50,
+      maxTokens: 2000,
+      maxSelections: 5000,
+      maxCost: 5000,
+    });
+  });
+});
+
+describe('query limits (configured through the environment)', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      SWITCHBOARD_MAX_DEPTH: '4',
+      SWITCHBOARD_MAX_ALIASES: '1',
+      SWITCHBOARD_MAX_COST: '100',
+      SWITCHBOARD_MAX_TOKENS: '40',
+      SWITCHBOARD_MAX_BODY_BYTES: '500',
+    });
+  });
+  afterAll(async () => {
+    await gw.close();
+  });
+
+  it('applies each configured limit in place of the default', async () => {
+    const depth = await gw.query('{ conversations(first: 1) { edges { node { agent { id } } } } }');
+    expect(depth.body.errors?.[0]?.extensions).toMatchObject({ limit: 'depth', max: 4, actual: 5 });
+
+    const aliases = await gw.query('{ a: agents(first: 1) { totalCount } b: agents(first: 1) { totalCount } }');
+    expect(aliases.body.errors?.[0]?.extensions).toMatchObject({ limit: 'aliases', max: 1, actual: 2 });
+
+    const cost = await gw.query('{ conversations(first: 50) { edges { node { id } } } }');
+    expect(cost.body.errors?.[0]?.extensions).toMatchObject({ limit: 'cost', max: 100, actual: 110 });
+
+    const tokens = await gw.query(`{ ${'__typename '.repeat(41)} }`);
+    expect(tokens.body.errors?.[0]?.message).toMatch(/more tha[nt] 40 tokens/);
+
+    const body = await gw.query(`{ __typename } # ${'x'.repeat(600)}`);
+    expect(body.status).toBe(413);
+
+    const fine = await gw.query('{ conversations(first: 5) { edges { node { id } } } }');
+    expect(fine.body.errors).toBeUndefined();
+  });
+});

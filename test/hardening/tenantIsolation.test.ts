@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromGlobalId, toGlobalId, type NodeType } from '../../src/domain/globalId.ts';
+import { startTestGateway, type TestGateway } from '../support/testGateway.ts';
+
+/**
+ * Demo mode has two workspaces on separate simulator accounts: `demo` (key demo-key) and `acme`
+ * (key acme-key). Whatever one holds, the other can neither read nor detect.
+ */
+interface Ids {
+  conversations: string[];
+  agents: string[];
+  prospects: string[];
+}
+
+const LISTS = /* GraphQL */ `
+  {
+    conversations(first: 100) { edges { node { id } } }
+    agents(first: 100) { nodes { id } }
+    prospects(first: 100) { nodes { id } }
+  }
+`;
+
+describe('tenant isolation between two workspaces', () => {
+  let gw: TestGateway;
+  const ids: Record<'demo' | 'acme', Ids> = {
+    demo: { conversations: [], agents: [], prospects: [] },
+    acme: { conversations: [], agents: [], prospects: [] },
+  };
+
+  beforeAll(async () => {
+    gw = await startTestGateway();
+    for (const workspace of ['demo', 'acme'] as const) {
+      const { body } = await gw.query<{
+        conversations: { edges: { node: { id: string } }[] };
+        agents: { nodes: { id: string }[] };
+        prospects: { nodes: { id: string }[] };
+      }>(LISTS, undefined, `${workspace}-key`);
+      expect(body.errors).toBeUndefined();
+      ids[workspace] = {
+        conversations: body.data!.conversations.edges.map((e) => e.node.id),
+        agents: body.data!.agents.nodes.map((n) => n.id),
+        prospects: body.data!.prospects.nodes.map((n) => n.id),
+      };
+    }
+  });
+  afterAll(async () => {
+    await gw.close();
+  });
+
+  it('each workspace lists only its own conversations, agents and prospects', () => {
+    for (const kind of ['conversations', 'agents', 'prospects'] as const) {
+      expect(ids.demo[kind].length).toBeGreaterThan(0);
+      expect(ids.acme[kind].length).toBeGreaterThan(0);
+      expect(ids.acme[kind].filter((id) => ids.demo[kind].includes(id))).toEqual([]);
+    }
+  });
+
+  /** An id of the same provider and type that no workspace has. */
+  const neverIssued = (id: string): string => {
+    const parts = fromGlobalId(id)!;
+    return toGlobalId({ ...parts, nativeId: `${parts.nativeId}-never-issued` });
+  };
+
+  it.each([
+    ['conversation', 'Conversation', 'conversations'],
+    ['agent', 'Agent', 'agents'],
+    ['prospect', 'Prospect', 'prospects'],
+  ] as const)('a %s id of the other workspace is NOT_FOUND exactly like one that never existed', async (field, type, kind) => {
+    const foreign = ids.demo[kind].slice(0, 8);
+    for (const id of foreign) {
+      expect(fromGlobalId(id)?.type).toBe(type satisfies NodeType);
+      const missing = neverIssued(id);
+      for (const query of [`query($id: ID!) { ${field}(id: $id) { id } }`, 'query($id: ID!) { node(id: $id) { id } }']) {
+        const asForeign = await gw.query(query, { id }, 'acme-key');
+        const asMissing = await gw.query(query, { id: missing }, 'acme-key');
+        expect(asForeign.status).toBe(asMissing.status);
+        expect(asForeign.body.data).toEqual(asMissing.body.data);
+        const [foreignError] = asForeign.body.errors ?? [];
+        const [missingError] = asMissing.body.errors ?? [];
+        expect(foreignError?.extensions).toEqual({ code: 'NOT_FOUND' });
+        expect(missingError?.extensions).toEqual({ code: 'NOT_FOUND' });
+        expect(foreignError?.message.replace(id, '<id>')).toBe(missingError?.message.replace(missing, '<id>'));
+      }
+      // The owner still reads it: the id is real.
+      const own = await gw.query<Record<string, { id: string } | null>>(`query($id: ID!) { ${field}(id: $id) { id } }`, { id }, 'demo-key');
+      expect(own.body.data?.[field]?.id).toBe(id);
+    }
+  });
+
+  it('nodes(ids:) answers null for every id of the other workspace', async () => {
+    const foreign = [...ids.demo.conversations.slice(0, 10), ...ids.demo.agents.slice(0, 5), ...ids.demo.prospects.slice(0, 5)];
+    const { body } = await gw.query<{ nodes: ({ id: string } | null)[] }>('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: foreign }, 'acme-key');
+    expect(body.data?.nodes).toEqual(foreign.map(() => null));
+    expect(body.errors?.map((e) => e.extensions?.code)).toEqual(foreign.map(() => 'NOT_FOUND'));
+  });
+
+  it('filtering by the other workspace\'s agents or prospects finds nothing of theirs', async () => {
+    const { body } = await gw.query<{ conversations: { totalCount: number | null; edges: { node: { id: string } }[] } }>(
+      'query($agents: [ID!], $prospects: [ID!]) { a: conversations(first: 50, filter: { agentIds: $agents }) { edges { node { id } } } p: conversations(first: 50, filter: { prospectIds: $prospects }) { edges { node { id } } } }',
+      { agents: ids.demo.agents.slice(0, 10), prospects: ids.demo.prospects.slice(0, 10) },
+      'acme-key',
+    );
+    const data = body.data as unknown as Record<'a' | 'p', { edges: { node: { id: string } }[] }> | undefined;
+    const found = [...(data?.a.edges ?? []), ...(data?.p.edges ?? [])].map((e) => e.node.id);
+    expect(found.filter((id) => ids.demo.conversations.includes(id))).toEqual([]);
+    expect(found.filter((id) => !ids.acme.conversations.includes(id))).toEqual([]);
+  });
+
+  it('an agent of the other workspace cannot be used to reach its conversations', async () => {
+    const [agentId] = ids.demo.agents;
+    const { body } = await gw.query(
+      'query($id: ID!) { agent(id: $id) { conversations(first: 5) { edges { node { id } } } } }',
+      { id: agentId },
+      'acme-key',
+    );
+    expect(body.data?.agent ?? null).toBeNull();
+    expect(body.errors?.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
+  });
+});
