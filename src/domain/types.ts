@@ -170,7 +170,11 @@ export interface Conversation {
   toNumber: PhoneNumber | null;
   sipTrunkAddress: string | null;
   agentRef: EntityRef | null;
-  /** Some providers embed the whole agent configuration in the conversation (VoiceOS). */
+  /**
+   * The agent configuration as it was when the conversation ran, when the provider embeds it
+   * (VoiceOS). Its native id is its own; `agentRef` may point to it (an inline agent) or to a
+   * saved agent.
+   */
   embeddedAgent: Agent | null;
   prospectRef: EntityRef | null;
   /** Embedded transcript when the provider sends it with the conversation (Trata); else null. */

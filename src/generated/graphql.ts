@@ -170,6 +170,11 @@ export type Conversation = Node & {
   adminComments: Array<AdminComment>;
   /** The agent that held the conversation. Loaded in one batched request per provider for a whole page. */
   agent: Maybe<Agent>;
+  /**
+   * The agent configuration exactly as it was when this conversation ran, when the provider reports
+   * it (VoiceOS embeds it in every conversation); the saved `agent` may have changed since.
+   */
+  agentSnapshot: Maybe<Agent>;
   /** What the provider's analysis extracted from the conversation; only Trata reports analytics. */
   analytics: Maybe<ConversationAnalytics>;
   channel: ConversationChannel;
@@ -905,6 +910,7 @@ export type BatchItemErrorResolvers<ContextType = GatewayContext, ParentType ext
 export type ConversationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Conversation'] = ResolversParentTypes['Conversation']> = {
   adminComments?: Resolver<Array<ResolversTypes['AdminComment']>, ParentType, ContextType>;
   agent?: Resolver<Maybe<ResolversTypes['Agent']>, ParentType, ContextType>;
+  agentSnapshot?: Resolver<Maybe<ResolversTypes['Agent']>, ParentType, ContextType>;
   analytics?: Resolver<Maybe<ResolversTypes['ConversationAnalytics']>, ParentType, ContextType>;
   channel?: Resolver<ResolversTypes['ConversationChannel'], ParentType, ContextType>;
   cost?: Resolver<Maybe<ResolversTypes['Cost']>, ParentType, ContextType>;

@@ -9,9 +9,13 @@ export const Conversation: ConversationResolvers = {
   rawStatus: (conversation) => conversation.status.raw,
   endReason: (conversation) => conversation.endReason?.value ?? null,
   rawEndReason: (conversation) => conversation.endReason?.raw ?? null,
-  /** Embedded configurations (VoiceOS) cost nothing; references go through the batched loader. */
-  agent: (conversation, _, { loaders }) =>
-    conversation.embeddedAgent ?? (conversation.agentRef ? loaders.agent.load(conversation.agentRef) : null),
+  /** A reference to the embedded configuration itself costs nothing; others go through the batched loader. */
+  agent: ({ agentRef, embeddedAgent }, _, { loaders }) => {
+    if (!agentRef) return null;
+    if (embeddedAgent?.nativeId === agentRef.nativeId) return embeddedAgent;
+    return loaders.agent.load(agentRef);
+  },
+  agentSnapshot: (conversation) => conversation.embeddedAgent,
   prospect: (conversation, _, { loaders }) =>
     conversation.prospectRef ? loaders.prospect.load(conversation.prospectRef) : null,
 };

@@ -76,9 +76,11 @@ describe('mapConversation', () => {
       fromNumber: { raw: '+14155550123', e164: '+14155550123' },
       toNumber: { raw: '+447700900123', e164: '+447700900123' },
       sipTrunkAddress: null,
+      // The saved agent is referenced; the embedded copy has an id of its own (the conversation's).
       agentRef: agent,
       embeddedAgent: {
-        ...agent,
+        provider: 'VOICEOS',
+        nativeId: 'conversation:conv_42',
         name: null,
         prompt: "Confirm tomorrow's appointment.",
         initialMessage: 'Hi, this is Lakeside Dental calling about your appointment tomorrow.',
@@ -165,6 +167,7 @@ describe('mapConversation', () => {
   });
 
   it('gives an inline agent (agent_id null) the native id conversation:<id>, in both the ref and the agent', () => {
+    expect(map(documentedConversation()).embeddedAgent?.nativeId).toBe('conversation:conv_42');
     const conversation = map({ ...documentedConversation(), agent_id: null });
     expect(conversation.agentRef).toEqual({ provider: 'VOICEOS', nativeId: 'conversation:conv_42' });
     expect(conversation.embeddedAgent?.nativeId).toBe('conversation:conv_42');

@@ -55,9 +55,14 @@ export function mapEndReason(raw: string | null | undefined): Normalized<EndReas
   return { value: END_REASONS.get(raw) ?? 'UNKNOWN', raw };
 }
 
-/** The native id of the agent a conversation ran: its saved agent, else the conversation itself. */
-export function embeddedAgentNativeId(conversationId: string, agentId: string | null | undefined): string {
-  return agentId ?? `${INLINE_AGENT_PREFIX}${conversationId}`;
+/**
+ * The native id of the configuration a conversation embeds. It is always tied to the
+ * conversation, even when the conversation used a saved agent: the embedded copy is the
+ * configuration as it was then, the saved agent may have changed since, and two different
+ * objects must not share one global id (client caches normalize by id).
+ */
+export function embeddedAgentNativeId(conversationId: string): string {
+  return `${INLINE_AGENT_PREFIX}${conversationId}`;
 }
 
 /** The conversation id inside an inline agent's native id, or null for a saved agent's id. */
@@ -68,10 +73,13 @@ export function inlineAgentConversationId(agentNativeId: string): string | null 
 export function mapConversation(wire: VoiceOsConversation): Conversation {
   const startedAt = toDate(wire.start_time);
   const endedAt = toDate(wire.end_time);
-  const agentNativeId = embeddedAgentNativeId(wire.id, wire.agent_id);
-  const embeddedAgent = wire.agent ? mapAgentConfig(wire.agent, { nativeId: agentNativeId, name: null, createdAt: null }) : null;
-  // With neither a configuration nor an agent id there is no agent to point to.
-  const hasAgent = embeddedAgent !== null || (wire.agent_id ?? null) !== null;
+  const embeddedAgent = wire.agent
+    ? mapAgentConfig(wire.agent, { nativeId: embeddedAgentNativeId(wire.id), name: null, createdAt: null })
+    : null;
+  // The saved agent when there is one (it has a name); else the configuration set up inline.
+  const agentRef = wire.agent_id
+    ? { provider: PROVIDER, nativeId: wire.agent_id }
+    : embeddedAgent && { provider: PROVIDER, nativeId: embeddedAgent.nativeId };
 
   return {
     provider: PROVIDER,
@@ -86,7 +94,7 @@ export function mapConversation(wire: VoiceOsConversation): Conversation {
     fromNumber: toPhoneNumber(wire.phone_call?.from_number),
     toNumber: toPhoneNumber(wire.phone_call?.to_number),
     sipTrunkAddress: null,
-    agentRef: hasAgent ? { provider: PROVIDER, nativeId: agentNativeId } : null,
+    agentRef,
     embeddedAgent,
     prospectRef: null,
     transcript: null,

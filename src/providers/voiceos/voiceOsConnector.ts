@@ -87,8 +87,19 @@ export function createVoiceOsConnector(options: ConnectorOptions<VoiceOsCredenti
     },
 
     /** A `conversation:<id>` native id is an inline agent: it is read from that conversation. */
+    /**
+     * VoiceOS has no batch get. Accounts hold few saved agents, so one list request (a page of
+     * 100) answers a whole batch; only ids beyond that page, and inline configurations, are
+     * fetched one by one.
+     */
     async getAgents(nativeIds) {
-      return fetchEachOnce(nativeIds, getAgent);
+      const savedIds = nativeIds.filter((id) => id !== '' && inlineAgentConversationId(id) === null);
+      const listed = new Map<string, Agent>();
+      if (savedIds.length > 1) {
+        const page = await client.listAgents({ page: 0, limit: VOICEOS_MAX_PAGE_SIZE });
+        for (const wire of page.agents) listed.set(wire.id, mapAgent(wire));
+      }
+      return fetchEachOnce(nativeIds, async (id) => listed.get(id) ?? getAgent(id));
     },
 
     async listProspects() {
