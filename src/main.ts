@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     store: env.DATABASE_URL ? 'postgresql' : `pglite (${env.SWITCHBOARD_DATA_DIR})`,
     workspaces: workspaces.map((w) => w.id),
   });
-  if (demo) logger.info(`demo mode: use the API key "${DEMO_API_KEYS.demo}" as a bearer token or in x-api-key`);
+  if (demo) logger.info(`demo mode: send the API key "${DEMO_API_KEYS.demo}" in the x-api-key header, or in Authorization as a Bearer credential`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
