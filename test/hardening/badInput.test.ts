@@ -141,4 +141,83 @@ describe('bad input: each gets a clear error naming what is wrong', () => {
     expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', actual: 6000 });
     expect(Object.values(upstream()).every((requests) => Object.keys(requests).length === 0)).toBe(true);
   });
+
+  describe('createConversations input', () => {
+    const CREATE = 'mutation($input: CreateConversationsInput!) { createConversations(input: $input) { id counts { total } } }';
+    let agentId: string;
+    const batchCount = async () => {
+      const { body } = await gw.query<{ batches: { nodes: unknown[] } }>('{ batches(first: 100) { nodes { id } } }');
+      return body.data!.batches.nodes.length;
+    };
+    const creates = () => gw.demo.simulators.oration!.server.count('POST /api/v2/conversations');
+
+    beforeAll(async () => {
+      const { body } = await gw.query<{ agents: { nodes: { id: string }[] } }>('{ agents(first: 1, providers: [ORATION]) { nodes { id } } }');
+      agentId = body.data!.agents.nodes[0]!.id;
+    });
+
+    it('a huge batch is refused whole, naming the limit, with nothing stored or sent', async () => {
+      const before = await batchCount();
+      const conversations = Array.from({ length: 1001 }, () => ({ agentId, channel: 'CHAT' }));
+      const { body } = await gw.query(CREATE, { input: { conversations } });
+      expect(body.data ?? null).toBeNull();
+      expect(body.errors?.[0]?.extensions).toEqual({
+        code: 'BAD_USER_INPUT',
+        problems: [{ index: null, field: 'conversations', message: 'holds 1001 conversations; at most 1000 per batch', code: 'INVALID' }],
+      });
+      expect(await batchCount()).toBe(before);
+      expect(creates()).toBe(0);
+    });
+
+    it('control characters in variable names are refused, naming the item and field', async () => {
+      const before = await batchCount();
+      const { body } = await gw.query(CREATE, {
+        input: { conversations: [{ agentId, channel: 'CHAT' }, { agentId, channel: 'CHAT', dynamicVariables: { 'name\u0007': 'x' } }] },
+      });
+      expect(body.errors?.[0]?.extensions?.problems).toEqual([
+        { index: 1, field: 'conversations[1].dynamicVariables', message: 'variable names must not contain control characters', code: 'INVALID' },
+      ]);
+      expect(await batchCount()).toBe(before);
+      expect(creates()).toBe(0);
+    });
+
+    it('injection attempts in variable values are stored and passed on as plain data', async () => {
+      const dynamicVariables = { sql: "'); DROP TABLE batches; --", template: '{{system_prompt}}', bidi: '\u202egnp.exe', json: '{"$ne": null}' };
+      const { body } = await gw.query<{ createConversations: { id: string } }>(CREATE, {
+        input: { conversations: [{ agentId, channel: 'CHAT', dynamicVariables }], waitSeconds: 10 },
+      });
+      expect(body.errors).toBeUndefined();
+      const { body: batch } = await gw.query<{ batch: { items: { nodes: { conversation: { dynamicVariables: Record<string, unknown> } | null }[] } } }>(
+        'query($id: ID!) { batch(id: $id) { items(first: 1) { nodes { conversation { dynamicVariables } } } } }',
+        { id: body.data!.createConversations.id },
+      );
+      expect(batch.data!.batch.items.nodes[0]!.conversation!.dynamicVariables).toMatchObject(dynamicVariables);
+      // The batches table is still there and answers.
+      expect(await batchCount()).toBeGreaterThan(0);
+    });
+
+    it('a NUL character in a variable value stores nothing and sends nothing', async () => {
+      const before = await batchCount();
+      const { body } = await gw.query(CREATE, {
+        input: { conversations: [{ agentId, channel: 'CHAT' }, { agentId, channel: 'CHAT', dynamicVariables: { note: 'a\u0000b' } }] },
+      });
+      expect(body.data ?? null).toBeNull();
+      expect(body.errors).toHaveLength(1);
+      expect(await batchCount()).toBe(before);
+      expect(creates()).toBe(0);
+    });
+
+    // Known gap, reported to the lead: validateBatchInput lets NUL through in variable values and
+    // PostgreSQL's jsonb refuses it, so the client gets INTERNAL_SERVER_ERROR instead of a named
+    // problem. When the validation refuses it, vitest flags this as passing: turn `it.fails` into `it`.
+    it.fails('a NUL character in a variable value is refused as BAD_USER_INPUT naming the field', async () => {
+      const { body } = await gw.query(CREATE, {
+        input: { conversations: [{ agentId, channel: 'CHAT', dynamicVariables: { note: 'a\u0000b' } }] },
+      });
+      expect(body.errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        problems: [expect.objectContaining({ index: 0, field: 'conversations[0].dynamicVariables.note' })],
+      });
+    });
+  });
 });

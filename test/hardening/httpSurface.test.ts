@@ -9,15 +9,21 @@ interface Body {
 const upstreamTotal = (gw: TestGateway) =>
   Object.values(gw.demo.simulators).reduce((sum, simulator) => sum + (simulator?.server.stats().total ?? 0), 0);
 
-describe('CSRF prevention', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway();
-  });
-  afterAll(async () => {
-    await gw.close();
-  });
+// Two gateways for the whole file (each start costs a store): the demo/development configuration
+// and a production one.
+let development: TestGateway;
+let production: TestGateway;
+beforeAll(async () => {
+  [development, production] = await Promise.all([
+    startTestGateway({}, { gateway: { introspection: true, includeStacktrace: false } }),
+    startTestGateway({}, { gateway: { introspection: false, includeStacktrace: false } }),
+  ]);
+});
+afterAll(async () => {
+  await Promise.all([development.close(), production.close()]);
+});
 
+describe('CSRF prevention', () => {
   const auth = { authorization: 'Bearer demo-key' };
   const CSRF_MESSAGE = /blocked as a potential Cross-Site Request Forgery/;
 
@@ -26,15 +32,15 @@ describe('CSRF prevention', () => {
     ['application/x-www-form-urlencoded', 'query=%7B__typename%7D'],
     ['multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="query"\r\n\r\n{__typename}\r\n--x--'],
   ])('refuses a POST a browser could send cross-site without preflight (%s)', async (contentType, body) => {
-    for (const simulator of Object.values(gw.demo.simulators)) simulator?.server.resetStats();
-    const response = await fetch(gw.url, { method: 'POST', headers: { ...auth, 'content-type': contentType }, body });
+    for (const simulator of Object.values(development.demo.simulators)) simulator?.server.resetStats();
+    const response = await fetch(development.url, { method: 'POST', headers: { ...auth, 'content-type': contentType }, body });
     expect(response.status).toBe(400);
     expect(await response.text()).toMatch(CSRF_MESSAGE);
-    expect(upstreamTotal(gw)).toBe(0);
+    expect(upstreamTotal(development)).toBe(0);
   });
 
   it('refuses a GET query without a preflight-forcing header, and runs it with one', async () => {
-    const url = `${gw.url}?query=${encodeURIComponent('{ agents(first: 1) { totalCount } }')}`;
+    const url = `${development.url}?query=${encodeURIComponent('{ agents(first: 1) { totalCount } }')}`;
     const simple = await fetch(url, { headers: auth });
     expect(simple.status).toBe(400);
     expect(await simple.text()).toMatch(CSRF_MESSAGE);
@@ -45,7 +51,7 @@ describe('CSRF prevention', () => {
   });
 
   it('never runs a mutation over GET', async () => {
-    const url = `${gw.url}?query=${encodeURIComponent('mutation { cancelBatch(id: "x") { id } }')}`;
+    const url = `${development.url}?query=${encodeURIComponent('mutation { cancelBatch(id: "x") { id } }')}`;
     const response = await fetch(url, { headers: { ...auth, 'apollo-require-preflight': 'true' } });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('POST');
@@ -53,17 +59,6 @@ describe('CSRF prevention', () => {
 });
 
 describe('introspection, Sandbox and stack traces', () => {
-  let development: TestGateway;
-  let production: TestGateway;
-  beforeAll(async () => {
-    development = await startTestGateway({}, { gateway: { introspection: true, includeStacktrace: false } });
-    production = await startTestGateway({}, { gateway: { introspection: false, includeStacktrace: false } });
-  });
-  afterAll(async () => {
-    await development.close();
-    await production.close();
-  });
-
   const landingPage = (gw: TestGateway) => fetch(gw.url, { headers: { accept: 'text/html' } });
 
   it('serves introspection and the Sandbox landing page when enabled (demo and development)', async () => {

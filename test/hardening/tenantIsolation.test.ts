@@ -116,4 +116,43 @@ describe('tenant isolation between two workspaces', () => {
     expect(body.data?.agent ?? null).toBeNull();
     expect(body.errors?.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
   });
+
+  it('a create naming the other workspace\'s agent is refused like an unknown agent; nothing is sent or stored', async () => {
+    const CREATE = 'mutation($input: CreateConversationsInput!) { createConversations(input: $input) { id } }';
+    const { body: page } = await gw.query<{ agents: { nodes: { id: string }[] } }>('{ agents(first: 1, providers: [ORATION]) { nodes { id } } }');
+    const foreignAgent = page.data!.agents.nodes[0]!.id;
+    const oration = gw.demo.simulators.oration!.server;
+    oration.resetStats();
+    const problemsFor = async (agentId: string) => {
+      const { body } = await gw.query(CREATE, { input: { conversations: [{ agentId, channel: 'CHAT' }] } }, 'acme-key');
+      expect(body.data ?? null).toBeNull();
+      return body.errors?.[0]?.extensions;
+    };
+    const asForeign = await problemsFor(foreignAgent);
+    expect(asForeign).toEqual(await problemsFor(neverIssued(foreignAgent)));
+    expect(asForeign).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ index: 0, field: 'conversations[0].agentId', code: 'NOT_FOUND' }] });
+    expect(oration.count('POST /api/v2/conversations')).toBe(0);
+    const { body: batches } = await gw.query<{ batches: { nodes: unknown[] } }>('{ batches(first: 10) { nodes { id } } }', {}, 'acme-key');
+    expect(batches.data!.batches.nodes).toEqual([]);
+  });
+
+  it('a batch id of the other workspace is NOT_FOUND exactly like one that never existed', async () => {
+    const { body: agents } = await gw.query<{ agents: { nodes: { id: string }[] } }>('{ agents(first: 1, providers: [ORATION]) { nodes { id } } }');
+    const { body: created } = await gw.query<{ createConversations: { id: string } }>(
+      'mutation($input: CreateConversationsInput!) { createConversations(input: $input) { id } }',
+      { input: { conversations: [{ agentId: agents.data!.agents.nodes[0]!.id, channel: 'CHAT' }] } },
+    );
+    const id = created.data!.createConversations.id;
+    const missing = neverIssued(id);
+    for (const query of [
+      'query($id: ID!) { batch(id: $id) { id } }',
+      'query($id: ID!) { node(id: $id) { id } }',
+      'mutation($id: ID!) { cancelBatch(id: $id) { id } }',
+    ]) {
+      const asForeign = await gw.query(query, { id }, 'acme-key');
+      const asMissing = await gw.query(query, { id: missing }, 'acme-key');
+      expect(asForeign.body.errors?.[0]?.extensions).toEqual({ code: 'NOT_FOUND' });
+      expect(asForeign.body.errors?.[0]?.message.replace(id, '<id>')).toBe(asMissing.body.errors?.[0]?.message.replace(missing, '<id>'));
+    }
+  });
 });
