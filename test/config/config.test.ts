@@ -1,0 +1,72 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+const workspacesFile = (content: unknown): string => {
+  const path = join(mkdtempSync(join(tmpdir(), 'switchboard-config-')), 'workspaces.json');
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+};
+
+const validWorkspace = {
+  id: 'acme',
+  apiKeys: ['a-key-of-at-least-16-chars'],
+  providers: {
+    oration: { baseUrl: 'https://www.oration.ai/api/v2', apiKey: 'oration-secret-value', workspaceId: 'ws-1' },
+    trata: { baseUrl: 'https://api.trata.ai', token: 'trata-secret-value' },
+  },
+};
+
+function configError(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('defaults to demo mode on port 4000 with the embedded store', () => {
+    const { env, workspaces } = loadConfig({});
+    expect(workspaces).toBeNull();
+    expect(env.PORT).toBe(4000);
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.SWITCHBOARD_DATA_DIR).toBe('.data/pglite');
+  });
+
+  it('reads workspaces, their keys and provider accounts from a file, with defaults', () => {
+    const { workspaces } = loadConfig({ SWITCHBOARD_WORKSPACES_FILE: workspacesFile({ workspaces: [validWorkspace] }) });
+    expect(workspaces).toHaveLength(1);
+    expect(workspaces![0]!.providers.oration?.concurrencyLimit).toBe(20);
+  });
+
+  it('names the bad environment variable, never its value', () => {
+    const message = configError({ PORT: 'eighty', DATABASE_URL: 'mysql://user:hunter2@db/x' });
+    expect(message).toContain('PORT');
+    expect(message).toContain('DATABASE_URL');
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('names the bad key inside the workspaces file, never the secret', () => {
+    const bad = {
+      workspaces: [{ ...validWorkspace, providers: { ...validWorkspace.providers, trata: { baseUrl: 'not a url', token: 'trata-secret-value' } } }],
+    };
+    const message = configError({ SWITCHBOARD_WORKSPACES_FILE: workspacesFile(bad) });
+    expect(message).toContain('workspaces.0.providers.trata.baseUrl');
+    expect(message).not.toContain('trata-secret-value');
+  });
+
+  it('refuses short, shared or malformed workspace keys and unreadable files', () => {
+    expect(configError({ SWITCHBOARD_WORKSPACES_FILE: workspacesFile({ workspaces: [{ ...validWorkspace, apiKeys: ['short'] }] }) })).toContain(
+      'workspaces.0.apiKeys.0',
+    );
+    const twice = { workspaces: [validWorkspace, { ...validWorkspace, id: 'other' }] };
+    expect(configError({ SWITCHBOARD_WORKSPACES_FILE: workspacesFile(twice) })).toContain('workspaces.1.apiKeys.0');
+    expect(configError({ SWITCHBOARD_WORKSPACES_FILE: workspacesFile('{ not json') })).toContain('not valid JSON');
+    expect(configError({ ORATION_API_KEY: 'k' })).toContain('ORATION_WORKSPACE_ID');
+  });
+});
