@@ -31,7 +31,14 @@
 import type { IncomingMessage } from 'node:http';
 import { DEMO_ACCOUNTS, DEMO_ANCHOR } from '../demoAccounts.ts';
 import { SeededRandom } from '../shared/random.ts';
-import { SimulatorServer, type Route, type SimRequest, type SimResponse } from '../shared/simulatorServer.ts';
+import {
+  providerSimulatorOf,
+  SimulatorServer,
+  type ProviderSimulator,
+  type Route,
+  type SimRequest,
+  type SimResponse,
+} from '../shared/simulatorServer.ts';
 import type { OrationBudgetStats } from './concurrencyBudget.ts';
 import { DEFAULT_ORATION_LIFECYCLE, type OrationLifecycle } from './liveConversation.ts';
 import { OrationAccount, type OrationAccountConfig } from './orationAccount.ts';
@@ -54,13 +61,8 @@ export interface OrationSimulatorOptions {
   now?: () => number;
 }
 
-export interface OrationSimulator {
-  /** The HTTP plumbing: request counts, faults, latency. */
-  readonly server: SimulatorServer;
-  /** Base URL once listening, e.g. `http://127.0.0.1:4010` (the API lives under `/api/v2`). */
-  readonly url: string;
-  listen(port?: number): Promise<string>;
-  close(): Promise<void>;
+/** The API lives under `<url>/api/v2`. */
+export interface OrationSimulator extends ProviderSimulator {
   /** Budget figures per account, keyed by workspace id. */
   budgetStats(): Record<string, OrationBudgetStats>;
   /** Changes an account's limit at runtime (another client sharing the workspace, a raised quota). */
@@ -177,18 +179,12 @@ export function createOrationSimulator(options: OrationSimulatorOptions = {}): O
     ...(options.latency ? { latency: options.latency } : {}),
   });
 
-  return {
-    server,
-    get url() {
-      return server.url;
-    },
-    listen: (port) => server.listen(port),
-    close: () => server.close(),
+  return Object.assign(providerSimulatorOf(server), {
     budgetStats,
-    setConcurrencyLimit(workspaceId, limit) {
+    setConcurrencyLimit(workspaceId: string, limit: number) {
       const account = accounts.find((candidate) => candidate.config.workspaceId === workspaceId);
       if (!account) throw new Error(`No Oration account with workspace ${workspaceId}`);
       account.budget.setLimit(limit);
     },
-  };
+  });
 }

@@ -302,3 +302,26 @@ function applyDrift(value: unknown, field: string, to: 'delete' | { value: unkno
   }
   return copy;
 }
+
+/** What every provider simulator offers its callers: the running server and its lifecycle. */
+export interface ProviderSimulator {
+  /** Counters, faults and latency controls. */
+  readonly server: SimulatorServer;
+  /** Base URL once listening, e.g. `http://127.0.0.1:4102`. */
+  readonly url: string;
+  /** Listens on 127.0.0.1 (port 0: a free one) and resolves to the base URL. */
+  listen(port?: number): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The `ProviderSimulator` face of a server; simulators spread it into what they return. */
+export function providerSimulatorOf(server: SimulatorServer): ProviderSimulator {
+  return {
+    server,
+    get url() {
+      return server.url;
+    },
+    listen: (port) => server.listen(port),
+    close: () => server.close(),
+  };
+}

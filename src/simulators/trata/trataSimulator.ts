@@ -1,6 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { DEMO_ACCOUNTS, DEMO_ANCHOR } from '../demoAccounts.ts';
-import { SimulatorServer, type SimRequest, type SimResponse } from '../shared/simulatorServer.ts';
+import {
+  providerSimulatorOf,
+  SimulatorServer,
+  type ProviderSimulator,
+  type SimRequest,
+  type SimResponse,
+} from '../shared/simulatorServer.ts';
 import { createConversationRequestSchema } from './createConversationRequest.ts';
 import { microsFromDate, parseTimestampMicros } from './naiveTimestamp.ts';
 import { seedTrataAccount, type TrataSimulatorAccount } from './seedTrataAccount.ts';
@@ -32,14 +38,8 @@ export interface TrataSimulatorOptions {
   now?: () => Date;
 }
 
-export interface TrataSimulator {
-  /** Counters, faults and latency controls. */
-  readonly server: SimulatorServer;
-  /** Base URL once listening; the API lives at its root. */
-  readonly url: string;
-  listen(port?: number): Promise<string>;
-  close(): Promise<void>;
-}
+/** The API lives at the simulator's root. */
+export type TrataSimulator = ProviderSimulator;
 
 /** Largest page and largest `ids` batch the simulator accepts (assumed). */
 const MAX_LIMIT = 100;
@@ -132,14 +132,7 @@ export function createTrataSimulator(options: TrataSimulatorOptions = {}): Trata
     ],
   });
 
-  return {
-    server,
-    get url() {
-      return server.url;
-    },
-    listen: (port) => server.listen(port),
-    close: () => server.close(),
-  };
+  return providerSimulatorOf(server);
 }
 
 /**

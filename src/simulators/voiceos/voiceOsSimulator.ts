@@ -1,6 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { DEMO_ACCOUNTS, DEMO_ANCHOR } from '../demoAccounts.ts';
-import { SimulatorServer, type Route, type SimResponse } from '../shared/simulatorServer.ts';
+import {
+  providerSimulatorOf,
+  SimulatorServer,
+  type ProviderSimulator,
+  type Route,
+  type SimResponse,
+} from '../shared/simulatorServer.ts';
 import { generateAccountData, type VoiceOsAccountData } from './generateAccountData.ts';
 import { parseConversationListQuery, parsePageQuery } from './parseListQuery.ts';
 import type { ErrorBody } from './wireTypes.ts';
@@ -23,13 +29,8 @@ export interface VoiceOsSimulatorOptions {
   conversationsPerAccount?: number;
 }
 
-export interface VoiceOsSimulator {
-  /** Listens on 127.0.0.1 (port 0: a free one) and resolves to the base URL. */
-  listen(port?: number): Promise<string>;
-  close(): Promise<void>;
-  readonly url: string;
-  readonly server: SimulatorServer;
-}
+/** The API lives at the simulator's root. */
+export type VoiceOsSimulator = ProviderSimulator;
 
 /**
  * The VoiceOS API as its document describes it (`GET /v1/conversations` with its filters and
@@ -118,14 +119,7 @@ export function createVoiceOsSimulator(options: VoiceOsSimulatorOptions = {}): V
     ...(options.latency ? { latency: options.latency } : {}),
   });
 
-  return {
-    listen: (port) => server.listen(port),
-    close: () => server.close(),
-    get url() {
-      return server.url;
-    },
-    server,
-  };
+  return providerSimulatorOf(server);
 }
 
 function ok(body: unknown): SimResponse {
