@@ -185,12 +185,19 @@ function validateDynamicVariables(value: unknown, problem: (field: string, messa
       problem('', 'variable names must not contain control characters');
       continue;
     }
+    if (key === '__proto__') {
+      // Assigning it would change the object's prototype instead of adding a variable.
+      problem('', 'variable names must not be "__proto__"');
+      continue;
+    }
     if (key === REQUEST_ID_VARIABLE) {
       problem(field, `${REQUEST_ID_VARIABLE} is reserved: the gateway tags every conversation with it`);
       continue;
     }
     if (typeof inner === 'string') {
       if (inner.length > MAX_VARIABLE_VALUE_LENGTH) problem(field, `must be at most ${MAX_VARIABLE_VALUE_LENGTH} characters`);
+      // Newlines and tabs are fine in a value; NUL is not text and PostgreSQL refuses to store it.
+      else if (inner.includes('\u0000')) problem(field, 'must not contain the NUL character');
       else result[key] = inner;
     } else if (typeof inner === 'number') {
       if (!Number.isFinite(inner)) problem(field, 'must be a finite number');

@@ -207,10 +207,8 @@ describe('bad input: each gets a clear error naming what is wrong', () => {
       expect(creates()).toBe(0);
     });
 
-    // Known gap, reported to the lead: validateBatchInput lets NUL through in variable values and
-    // PostgreSQL's jsonb refuses it, so the client gets INTERNAL_SERVER_ERROR instead of a named
-    // problem. When the validation refuses it, vitest flags this as passing: turn `it.fails` into `it`.
-    it.fails('a NUL character in a variable value is refused as BAD_USER_INPUT naming the field', async () => {
+    // PostgreSQL's jsonb refuses NUL, so validation must name it before anything is stored.
+    it('a NUL character in a variable value is refused as BAD_USER_INPUT naming the field', async () => {
       const { body } = await gw.query(CREATE, {
         input: { conversations: [{ agentId, channel: 'CHAT', dynamicVariables: { note: 'a\u0000b' } }] },
       });
