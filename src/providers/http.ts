@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Provider } from '../domain/types.ts';
 import {
   ProviderBadResponseError,
+  ProviderError,
   ProviderRateLimitedError,
   ProviderRejectedError,
   ProviderTimeoutError,
@@ -183,6 +184,9 @@ function transportError(
   base: { provider: Provider; endpoint: string },
   timeoutMs: number,
 ): Error {
+  // Already typed by the resilience layer (circuit open, queue full): keep it, so callers can
+  // tell "never sent" from "sent, outcome unknown".
+  if (error instanceof ProviderError) return error;
   const timedOut =
     signal.aborted ||
     error instanceof undiciErrors.HeadersTimeoutError ||
