@@ -50,13 +50,18 @@ async function main(): Promise<void> {
     store: env.DATABASE_URL ? 'postgresql' : `pglite (${env.SWITCHBOARD_DATA_DIR})`,
     workspaces: workspaces.map((w) => w.id),
   });
-  if (demo) logger.info(`demo mode: send the API key "${DEMO_API_KEYS.demo}" in the x-api-key header, or in Authorization as a Bearer credential`);
+  if (demo) logger.info(`demo mode: the API key is "${DEMO_API_KEYS.demo}" (README, Quick start, shows both ways to send it)`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info('shutting down', { signal });
+    // Items in flight are safe in the store; a stop that hangs must not keep the process alive.
+    setTimeout(() => {
+      logger.error('graceful shutdown took over 10 s; exiting');
+      process.exit(1);
+    }, 10_000).unref();
     await runtime.close();
     await demo?.close();
     process.exit(0);
