@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { DEFAULT_FANOUT_TIMING, type FanoutTiming } from './fanout/fanoutTiming.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/queryLimits.ts';
 import { DEFAULT_RESILIENCE_OPTIONS, type ResilienceOptions } from './providers/resilience/providerResilience.ts';
 import { workspacesFileSchema, type WorkspaceConfig } from './workspaces/workspaceConfig.ts';
@@ -61,6 +62,16 @@ const envSchema = z.object({
   SWITCHBOARD_UPSTREAM_MAX_CONCURRENCY: count(DEFAULT_RESILIENCE_OPTIONS.concurrency.maxConcurrent),
   SWITCHBOARD_UPSTREAM_MAX_QUEUED: count(DEFAULT_RESILIENCE_OPTIONS.concurrency.maxQueued, 0),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+
+  // Fan-out and replicas: see src/fanout/fanoutTiming.ts for what each timing does.
+  /** Names this replica in dispatch leases; keep it stable across restarts. Default: host name and port. */
+  SWITCHBOARD_REPLICA_ID: z.string().min(1).max(200).optional(),
+  /** PostgreSQL schema for the store, created when missing; unset means the connection's default. */
+  SWITCHBOARD_DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').optional(),
+  SWITCHBOARD_FANOUT_POLL_MS: count(DEFAULT_FANOUT_TIMING.pollIntervalMs),
+  SWITCHBOARD_FANOUT_LEASE_MS: count(DEFAULT_FANOUT_TIMING.leaseMs),
+  SWITCHBOARD_FANOUT_RECONCILE_GRACE_MS: count(DEFAULT_FANOUT_TIMING.reconcileGraceMs, 0),
+  SWITCHBOARD_FANOUT_DISCOVERY_MS: count(DEFAULT_FANOUT_TIMING.discoveryIntervalMs),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -81,6 +92,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
   const env = parsedEnv.data;
   if ((env.ORATION_API_KEY === undefined) !== (env.ORATION_WORKSPACE_ID === undefined)) {
     throw new ConfigError('Invalid configuration: ORATION_API_KEY and ORATION_WORKSPACE_ID must be set together');
+  }
+  if (env.SWITCHBOARD_FANOUT_LEASE_MS <= env.SWITCHBOARD_UPSTREAM_TIMEOUT_MS) {
+    // A lease shorter than a create's timeout lets another replica reconcile an item whose create
+    // is still running, and conclude "not created" too early.
+    throw new ConfigError('Invalid configuration: SWITCHBOARD_FANOUT_LEASE_MS must exceed SWITCHBOARD_UPSTREAM_TIMEOUT_MS');
   }
   return { env, workspaces: env.SWITCHBOARD_WORKSPACES_FILE ? loadWorkspacesFile(env.SWITCHBOARD_WORKSPACES_FILE) : null };
 }
@@ -106,6 +122,15 @@ export function resilienceOptionsOf(env: Env): ResilienceOptions {
     },
     breaker: { failureThreshold: env.SWITCHBOARD_BREAKER_FAILURES, cooldownMs: env.SWITCHBOARD_BREAKER_COOLDOWN_MS },
     concurrency: { maxConcurrent: env.SWITCHBOARD_UPSTREAM_MAX_CONCURRENCY, maxQueued: env.SWITCHBOARD_UPSTREAM_MAX_QUEUED },
+  };
+}
+
+export function fanoutTimingOf(env: Env): Partial<FanoutTiming> {
+  return {
+    pollIntervalMs: env.SWITCHBOARD_FANOUT_POLL_MS,
+    leaseMs: env.SWITCHBOARD_FANOUT_LEASE_MS,
+    reconcileGraceMs: env.SWITCHBOARD_FANOUT_RECONCILE_GRACE_MS,
+    discoveryIntervalMs: env.SWITCHBOARD_FANOUT_DISCOVERY_MS,
   };
 }
 

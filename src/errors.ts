@@ -65,6 +65,11 @@ export class QueryTooComplexError extends GraphQLError {
   }
 }
 
+/** Refusals the fan-out raises on purpose (bad batch, reused idempotency key): the client's, not a bug. */
+export function isRefusedRequest(error: unknown): boolean {
+  return error instanceof BatchValidationError || error instanceof IdempotencyConflictError;
+}
+
 /**
  * The one mapping from internal failures to what a client sees. Provider errors keep their code
  * and gain `provider` (and `retryAfterSeconds` for rate limits); anything unexpected becomes a

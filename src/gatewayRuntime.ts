@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { queryLimitsOf, resilienceOptionsOf, type Env } from './config.ts';
+import { fanoutTimingOf, queryLimitsOf, resilienceOptionsOf, type Env } from './config.ts';
 import { FanoutService } from './fanout/fanoutService.ts';
 import type { FanoutTiming } from './fanout/fanoutTiming.ts';
 import type { Logger } from './logger.ts';
@@ -20,10 +20,11 @@ export interface GatewayRuntimeOptions {
   env: Env;
   workspaces: readonly WorkspaceConfig[];
   logger: Logger;
-  /** Where batches live: `DATABASE_URL`, else PGlite in `SWITCHBOARD_DATA_DIR` (or `memory://`). */
+  /** Where batches live. @default `DATABASE_URL` (in `SWITCHBOARD_DATABASE_SCHEMA`), else PGlite in `SWITCHBOARD_DATA_DIR` */
   store?: { databaseUrl?: string; dataDir?: string; schema?: string };
-  /** Names this replica in dispatch leases; stable across restarts of one replica. @default host name + port */
+  /** Names this replica in dispatch leases; stable across restarts of one replica. @default SWITCHBOARD_REPLICA_ID, else host name + port */
   replicaId?: string;
+  /** Overrides of the fan-out timing the environment sets (`SWITCHBOARD_FANOUT_*`). */
   fanoutTiming?: Partial<FanoutTiming>;
   resilienceHooks?: ProviderDispatchersOptions['hooks'];
   gateway?: Partial<Omit<GatewayOptions, 'registry' | 'fanout'>>;
@@ -53,13 +54,13 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
   });
   const registry = new WorkspaceRegistry(options.workspaces, dispatchers, { timeoutMs: env.SWITCHBOARD_UPSTREAM_TIMEOUT_MS });
 
-  const store = options.store ?? { ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : { dataDir: env.SWITCHBOARD_DATA_DIR }) };
+  const store = options.store ?? storeOptionsOf(env);
   const database = await openDatabase(store);
   await migrate(database);
 
   const fanout = new FanoutService({
     database,
-    replicaId: options.replicaId ?? `${hostname()}:${env.PORT}`,
+    replicaId: options.replicaId ?? env.SWITCHBOARD_REPLICA_ID ?? `${hostname()}:${env.PORT}`,
     connectorFor: (workspaceId, provider) => {
       const connector = registry.get(workspaceId)?.connectors.get(provider);
       if (!connector) throw new Error(`workspace ${workspaceId} has no ${provider} account`);
@@ -70,7 +71,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
       if (!budget) throw new Error(`workspace ${workspaceId} has no ${provider} budget`);
       return budget;
     },
-    ...(options.fanoutTiming && { timing: options.fanoutTiming }),
+    timing: { ...fanoutTimingOf(env), ...options.fanoutTiming },
     onError: (error, during) =>
       logger.warn('fan-out: recovered from an error', { during, error: error instanceof Error ? error.message : String(error) }),
   });
@@ -102,4 +103,9 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
       await database.close();
     },
   };
+}
+
+function storeOptionsOf(env: Env): NonNullable<GatewayRuntimeOptions['store']> {
+  if (!env.DATABASE_URL) return { dataDir: env.SWITCHBOARD_DATA_DIR };
+  return { databaseUrl: env.DATABASE_URL, ...(env.SWITCHBOARD_DATABASE_SCHEMA && { schema: env.SWITCHBOARD_DATABASE_SCHEMA }) };
 }

@@ -64,6 +64,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     introspection: options.introspection,
     includeStacktraceInErrorResponses: options.includeStacktrace,
     csrfPrevention: true,
+    // main.ts owns SIGTERM/SIGINT and stops everything in order; Apollo's own handlers (on outside
+    // NODE_ENV=test) re-raise the signal into main's handler and the shutdown never finishes.
+    stopOnTerminationSignals: false,
     ...limitOptions,
     formatError: formatGatewayError,
     plugins: [

@@ -8,15 +8,24 @@ import { sendBurst } from './sendBurst.ts';
 import { WakeSignal } from './wakeSignal.ts';
 
 /**
+ * Longest a dispatcher with nothing to send sleeps between looks at a budget, at fast poll rates.
+ * Its own poller wakes it the moment a slot frees; this look catches slots freed by what it is
+ * not told about (another replica's poll), without an empty claim competing with the poll for
+ * the database on every tick.
+ */
+const MIN_IDLE_RECHECK_MS = 250;
+
+/**
  * Keeps one budget busy within this replica, with two loops:
  *
  * - dispatch: claim as many items as there are free slots, send them without waiting for the
- *   answer, claim again; when nothing is free, sleep until woken (a slot freed, an answer came
- *   in, a batch was added) or until a 429's Retry-After or the next poll is due. Waking on
- *   events rather than sleeping a fixed time keeps the gap between an end and the next create
- *   down to one poll interval plus a create round trip.
+ *   answer, claim again; when nothing is free, sleep until woken (a slot freed, the provider
+ *   reported room, an answer came in, a batch was added), until a 429's Retry-After ends, or for
+ *   a re-check. Waking on events rather than sleeping a fixed time keeps the gap between an end
+ *   and the next create down to one poll interval plus a create round trip.
  * - maintenance: each poll interval, take the budget's polling round if no other replica has
- *   (see `claimPollRound`), poll created conversations, and reconcile expired dispatches.
+ *   (see `claimPollRound`) and poll created conversations; each reconcile interval, reconcile
+ *   expired dispatches.
  *
  * The worker retires by itself once its budget has nothing queued, in flight or held.
  */
@@ -78,25 +87,33 @@ export class BudgetWorker {
         return;
       }
       const untilUnblocked = slots.blockedUntil ? slots.blockedUntil.getTime() - this.#ctx.clock.now().getTime() : Infinity;
-      await this.#dispatchWake.wait(Math.min(untilUnblocked, timing.pollIntervalMs));
+      await this.#dispatchWake.wait(Math.min(untilUnblocked, Math.max(timing.pollIntervalMs, MIN_IDLE_RECHECK_MS)));
     }
   }
 
   async #maintenanceLoop(): Promise<void> {
     const { timing, db, replicaId, clock } = this.#ctx;
+    let nextReconcileAt = 0;
     while (!this.#stopping && !this.#retired) {
+      const tickStartedAt = performance.now();
       try {
         const now = clock.now();
-        if (await claimPollRound(db, this.budgetKey, replicaId, now, addMs(now, timing.pollIntervalMs))) {
-          const ended = await pollConversations(this.#ctx, this.budgetKey);
-          if (ended > 0) this.#dispatchWake.wake();
+        // The round is due a little before the next tick, so timer jitter never skips a round.
+        if (await claimPollRound(db, this.budgetKey, replicaId, now, addMs(now, timing.pollIntervalMs * 0.9))) {
+          const polled = await pollConversations(this.#ctx, this.budgetKey);
+          // Ends free slots; so may other clients of the account, which only the provider's count shows.
+          if (polled.ended > 0 || (polled.providerRemaining ?? 0) > 0) this.#dispatchWake.wake();
         }
-        const reconciled = await reconcileDispatches(this.#ctx, this.budgetKey);
-        if (reconciled.found + reconciled.requeued + reconciled.unresolved > 0) this.#dispatchWake.wake();
+        if (tickStartedAt >= nextReconcileAt) {
+          nextReconcileAt = tickStartedAt + timing.reconcileIntervalMs;
+          const reconciled = await reconcileDispatches(this.#ctx, this.budgetKey);
+          if (reconciled.found + reconciled.requeued + reconciled.unresolved > 0) this.#dispatchWake.wake();
+        }
       } catch (error) {
         this.#ctx.reportError(error, `polling or reconciling budget ${this.budgetKey}`);
       }
-      await this.#maintenanceWake.wait(timing.pollIntervalMs);
+      // A steady cadence: the round's own work does not stretch the time between two polls.
+      await this.#maintenanceWake.wait(timing.pollIntervalMs - (performance.now() - tickStartedAt));
     }
   }
 

@@ -210,13 +210,13 @@ export class FanoutService {
 
   /**
    * Starts dispatching: this replica's leftovers from an earlier life are made due for
-   * reconciliation, then a worker runs for each budget with work, and every
+   * reconciliation (once `reconcileGraceMs` has passed since each was sent), then a worker runs for each budget with work, and every
    * `discoveryIntervalMs` it looks for budgets other replicas added work to.
    */
   async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
-    await expireLeasesOf(this.#ctx.db, this.#ctx.replicaId, this.#ctx.clock.now());
+    await expireLeasesOf(this.#ctx.db, this.#ctx.replicaId, this.#ctx.clock.now(), { graceMs: this.#ctx.timing.reconcileGraceMs });
     this.#discovery = this.#discoveryLoop();
   }
 

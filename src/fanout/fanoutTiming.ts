@@ -15,10 +15,18 @@ export interface FanoutTiming {
   leaseMs: number;
   /**
    * After a create without a clear answer (timeout, reset, 5xx, garbled body), how long to wait
-   * before asking the provider what it created, so a create still running there can finish.
+   * before asking the provider what it created, so a create still running there can finish. Also
+   * the least time between a dispatch and its reconciliation after this replica restarts: a create
+   * sent just before a crash may still be running at the provider.
    * @default 5000
    */
   reconcileGraceMs: number;
+  /**
+   * How often DISPATCHING items whose lease expired are looked for. Only crashes and unclear
+   * create answers leave such items, so this need not follow the (faster) poll.
+   * @default 1000
+   */
+  reconcileIntervalMs: number;
   /** Wait between reconciliation attempts when the provider cannot answer. @default 5000 */
   reconcileRetryMs: number;
   /** Failed reconciliation attempts before an item is reported UNRESOLVED. @default 5 */
@@ -45,6 +53,7 @@ export const DEFAULT_FANOUT_TIMING: FanoutTiming = {
   pollIntervalMs: 1_000,
   leaseMs: 60_000,
   reconcileGraceMs: 5_000,
+  reconcileIntervalMs: 1_000,
   reconcileRetryMs: 5_000,
   maxReconcileAttempts: 5,
   reconcileLookbackMs: 300_000,

@@ -1,3 +1,5 @@
+import type { RateLimitInfo } from '../providers/connector.ts';
+import { recordStatusReadObservation } from '../store/queries/budgets.ts';
 import { listItemsToPoll, recordConversationProgress, type ConversationProgress } from '../store/queries/polling.ts';
 import type { FanoutContext } from './fanoutContext.ts';
 import { groupItems } from './groupItems.ts';
@@ -11,20 +13,35 @@ export const MAX_POLLED_PER_ROUND = 2000;
 /**
  * One polling round of a budget: reads the status of its created conversations (one request per
  * 100) and marks the ended ones ENDED, which frees their slots. A chunk whose request fails is
- * simply polled again next round. Returns how many conversations were seen ending.
+ * simply polled again next round. When the answers carry rate-limit headers, the provider's count
+ * of free slots is refreshed too, so room taken or freed by other clients of the account is seen
+ * within a poll interval.
  */
-export async function pollConversations(ctx: FanoutContext, budgetKey: string): Promise<number> {
+export interface PollOutcome {
+  /** Conversations seen ending: their slots are free now. */
+  ended: number;
+  /** Free slots the provider reported, when its answers said (before this gateway's corrections). */
+  providerRemaining: number | null;
+}
+
+export async function pollConversations(ctx: FanoutContext, budgetKey: string): Promise<PollOutcome> {
   const items = await listItemsToPoll(ctx.db, budgetKey, MAX_POLLED_PER_ROUND);
-  if (items.length === 0) return 0;
+  if (items.length === 0) return { ended: 0, providerRemaining: null };
+  const sentAt = ctx.clock.now();
   const progress: ConversationProgress[] = [];
+  const budgetNews: RateLimitInfo[] = [];
   await Promise.all(
     groupItems(items, POLL_CHUNK_SIZE).map(async (chunk) => {
       try {
         const connector = ctx.connectorFor(chunk.workspaceId, chunk.provider);
         const ids = chunk.items.map((item) => item.conversationNativeId ?? '');
-        const conversations = await connector.getConversations(ids);
+        const read = (await connector.getConversationsWithRateLimit?.(ids)) ?? {
+          conversations: await connector.getConversations(ids),
+          rateLimit: null,
+        };
+        if (read.rateLimit) budgetNews.push(read.rateLimit);
         chunk.items.forEach((item, i) => {
-          const conversation = conversations[i] ?? null;
+          const conversation = read.conversations[i] ?? null;
           if (conversation === null) {
             // The provider no longer knows it: waiting for an end that cannot be seen would hold
             // the slot forever. Its budget answers (and 429s) still guard against a wrong guess.
@@ -54,5 +71,22 @@ export async function pollConversations(ctx: FanoutContext, budgetKey: string): 
     }),
   );
   const now = ctx.clock.now();
-  return ctx.db.transaction((tx) => recordConversationProgress(tx, progress, now));
+  const news = leastRoom(budgetNews);
+  return ctx.db.transaction(async (tx) => {
+    const ended = await recordConversationProgress(tx, progress, now);
+    if (news && (news.limit !== undefined || news.remaining !== undefined)) {
+      // After the progress, in the same transaction: the ends this answer shows are in its count.
+      await recordStatusReadObservation(tx, budgetKey, { limit: news.limit ?? null, remaining: news.remaining ?? null }, sentAt, now);
+    }
+    return { ended, providerRemaining: news?.remaining ?? null };
+  });
+}
+
+/** Of several answers' budget news (several chunks, or gateway workspaces sharing the account), the least room. */
+function leastRoom(news: readonly RateLimitInfo[]): RateLimitInfo | null {
+  let least: RateLimitInfo | null = null;
+  for (const info of news) {
+    if (least === null || (info.remaining ?? Infinity) < (least.remaining ?? Infinity)) least = info;
+  }
+  return least;
 }

@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../context.ts';
+import { isRefusedRequest } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { isProviderError } from '../providers/errors.ts';
 
@@ -18,6 +19,10 @@ export function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<GatewayCo
           for (const error of errors) {
             const original = error.originalError ?? error;
             if (isProviderError(original)) continue;
+            if (isRefusedRequest(original)) {
+              logger.debug('request refused', { operationName, reason: original.message });
+              continue;
+            }
             // Apollo's wrappers (parse, validation, coercion) carry the code; a resolver's error carries its own.
             const code = error.extensions.code ?? (original instanceof GraphQLError ? original.extensions.code : undefined);
             if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {

@@ -87,6 +87,13 @@ export interface ConversationCreateResult {
   rateLimit: RateLimitInfo | null;
 }
 
+/** Conversations read by id (one entry per id, in order, null when unknown) and the budget news that came with them. */
+export interface ConversationStatusRead {
+  conversations: (Conversation | null)[];
+  /** What the answers said about the budget; with several requests, the one with the least room. */
+  rateLimit: RateLimitInfo | null;
+}
+
 /** What a provider's API can do. Resolvers and the fan-out consult it instead of switching on names. */
 export interface ProviderCapabilities {
   createConversations: boolean;
@@ -106,6 +113,13 @@ export interface ProviderConnector {
 
   listConversations(request: ConversationListRequest): Promise<ConversationListPage>;
   getConversations(nativeIds: readonly string[]): Promise<(Conversation | null)[]>;
+  /**
+   * `getConversations` plus the rate-limit headers of its answers. The fan-out polls the status of
+   * the conversations it created with it, so every poll also refreshes the provider's count of free
+   * slots (which sees other clients of the account). Optional: without it, only create answers
+   * bring that count.
+   */
+  getConversationsWithRateLimit?(nativeIds: readonly string[]): Promise<ConversationStatusRead>;
 
   listAgents(request: OffsetRequest): Promise<OffsetPage<Agent>>;
   getAgents(nativeIds: readonly string[]): Promise<(Agent | null)[]>;

@@ -42,6 +42,7 @@ export const FAST_TIMING: Partial<FanoutTiming> = {
   pollIntervalMs: 100,
   leaseMs: 3_000,
   reconcileGraceMs: 300,
+  reconcileIntervalMs: 100,
   reconcileRetryMs: 200,
   maxReconcileAttempts: 3,
   observationTtlMs: 1_000,

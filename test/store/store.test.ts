@@ -19,6 +19,7 @@ import {
   readBudgetUsage,
   recordBudgetObservation,
   recordRateLimited,
+  recordStatusReadObservation,
   upsertBudget,
 } from '../../src/store/queries/budgets.ts';
 import { claimQueuedItems } from '../../src/store/queries/dispatchClaims.ts';
@@ -246,6 +247,26 @@ function storeSuite(open: () => Promise<TestDatabase>) {
     expect((await findBudget(db, budgetKey))?.configuredLimit).toBe(5);
   });
 
+  it('dates a status read when it arrived, less the creations recorded since it was sent; a probe stays', async () => {
+    const { workspaceId, budgetKey } = fresh();
+    await upsertBudget(db, budgetKey, 20, T0);
+    await createBatch(db, { workspaceId, budgetKey, count: 3 });
+    const [a, b, c] = await claim(db, budgetKey, 3);
+    if (!a || !b || !c) throw new Error('expected three items');
+    const created = (requestId: string) =>
+      ({ requestId, conversationNativeId: `conv-${requestId}`, status: 'DIALING', statusRaw: 'dialing', ended: false, conversationEndedAt: null });
+    await db.transaction((tx) => recordCreatedItems(tx, [created(a.requestId), created(b.requestId)], at(1_000)));
+    await recordRateLimited(db, budgetKey, at(1_800), at(1_500));
+    // The read is sent at 2 s and answered at 3 s; c was recorded created in between, so the
+    // provider's count may not include it.
+    await db.transaction((tx) => recordCreatedItems(tx, [created(c.requestId)], at(2_500)));
+    await db.transaction((tx) => recordStatusReadObservation(tx, budgetKey, { limit: 8, remaining: 5 }, at(2_000), at(3_000)));
+    expect(await findBudget(db, budgetKey)).toMatchObject({ providerLimit: 8, providerRemaining: 4, observedAt: at(3_000), probePending: true });
+    // An answer older than the newest word changes nothing.
+    await db.transaction((tx) => recordStatusReadObservation(tx, budgetKey, { limit: null, remaining: 9 }, at(1_000), at(2_900)));
+    expect((await findBudget(db, budgetKey))?.providerRemaining).toBe(4);
+  });
+
   it('gives each polling round to exactly one caller', async () => {
     const { budgetKey } = fresh();
     await upsertBudget(db, budgetKey, 20, T0);
@@ -292,6 +313,20 @@ function storeSuite(open: () => Promise<TestDatabase>) {
       ['UNRESOLVED', 'UNRESOLVED'],
     ]);
     expect(items[2]).toMatchObject({ errorCode: 'RECONCILIATION_FAILED', errorMessage: 'provider unavailable', reconcileAttempts: 2 });
+  });
+
+  it('on restart, makes its own leases due no earlier than the grace after each dispatch', async () => {
+    const { workspaceId, budgetKey } = fresh();
+    await createBatch(db, { workspaceId, budgetKey, count: 2 });
+    await claim(db, budgetKey, 2, 'restarted-replica');
+    // Restarted 1 s after the dispatch with a 3 s grace: due at T0 + 3 s, not at once.
+    expect(await expireLeasesOf(db, 'restarted-replica', at(1_000), { graceMs: 3_000 })).toBe(2);
+    const reclaim = (now: Date) =>
+      db.transaction((tx) => claimExpiredDispatches(tx, budgetKey, { owner: 'restarted-replica', now, leaseExpiresAt: at(90_000), limit: 10 }));
+    expect(await reclaim(at(2_999))).toEqual([]);
+    expect(await reclaim(at(3_000))).toHaveLength(2);
+    // Leases only shrink: a later restart with a long grace leaves them as they are.
+    expect(await expireLeasesOf(db, 'restarted-replica', at(4_000), { graceMs: 200_000 })).toBe(0);
   });
 }
 

@@ -6,10 +6,12 @@ import {
   type ConversationCreateResult,
   type ConversationListPage,
   type ConversationListRequest,
+  type ConversationStatusRead,
   type OffsetPage,
   type OffsetRequest,
   type ProviderCapabilities,
   type ProviderConnector,
+  type RateLimitInfo,
 } from '../connector.ts';
 import type { ConnectorOptions, OrationCredentials } from '../credentials.ts';
 import { UpstreamClient } from '../http.ts';
@@ -75,7 +77,13 @@ class OrationConnector implements ProviderConnector {
   }
 
   async getConversations(nativeIds: readonly string[]): Promise<(Conversation | null)[]> {
+    return (await this.getConversationsWithRateLimit(nativeIds)).conversations;
+  }
+
+  /** Every Oration answer carries `X-RateLimit-Limit` / `-Remaining`, status reads included. */
+  async getConversationsWithRateLimit(nativeIds: readonly string[]): Promise<ConversationStatusRead> {
     const found = new Map<string, Conversation>();
+    const rateLimits: RateLimitInfo[] = [];
     await Promise.all(
       idChunks(nativeIds).map(async (chunk) => {
         const response = await this.#client.sendOk({
@@ -86,9 +94,10 @@ class OrationConnector implements ProviderConnector {
           endpoint: 'conversations.batchGet',
         });
         for (const wire of response.data.results) found.set(wire.id, mapOrationConversation(wire));
+        if (response.rateLimit) rateLimits.push(response.rateLimit);
       }),
     );
-    return nativeIds.map((id) => found.get(id) ?? null);
+    return { conversations: nativeIds.map((id) => found.get(id) ?? null), rateLimit: leastRoom(rateLimits) };
   }
 
   async listAgents(request: OffsetRequest): Promise<OffsetPage<Agent>> {
@@ -238,6 +247,15 @@ function refusalReason(error: string | undefined, allErrors: string[]): string {
   if (error !== undefined) return `Oration refused the conversation: ${error}`;
   if (allErrors.length === 0) return 'Oration created no conversation for this request and gave no reason';
   return `Oration created no conversation for this request; its errors: ${allErrors.join('; ')}`;
+}
+
+/** Of several answers' budget news, the one that leaves the least room (the safe one to believe). */
+function leastRoom(rateLimits: readonly RateLimitInfo[]): RateLimitInfo | null {
+  let least: RateLimitInfo | null = null;
+  for (const info of rateLimits) {
+    if (least === null || (info.remaining ?? Infinity) < (least.remaining ?? Infinity)) least = info;
+  }
+  return least;
 }
 
 /** Distinct ids in chunks the `ids` parameter takes; ids that cannot travel in it are left out (null). */

@@ -88,6 +88,35 @@ export async function recordBudgetObservation(
 }
 
 /**
+ * Keeps what a status read (a poll) said about the budget, dated `now`, when the answer came. The
+ * provider counted at some instant after `sentAt`, so conversations this gateway recorded as
+ * created since `sentAt` may be missing from its count: they are taken off `remaining` (erring on
+ * the safe side). Unlike a create answer, a read does not end the probing that follows a 429:
+ * only a create that succeeds proves there is room for one.
+ */
+export async function recordStatusReadObservation(
+  tx: Queryable,
+  budgetKey: string,
+  observation: { limit: number | null; remaining: number | null },
+  sentAt: Date,
+  now: Date,
+): Promise<void> {
+  await tx.query(
+    `UPDATE budgets SET
+       provider_limit = coalesce($2, provider_limit),
+       provider_remaining = CASE WHEN $3::int IS NULL THEN provider_remaining ELSE greatest(0, $3::int - (
+         (SELECT count(*)::int FROM batch_items WHERE budget_key = $1 AND state = 'CREATED' AND created_at > $4::timestamptz)
+         + (SELECT count(*)::int FROM batch_items
+             WHERE budget_key = $1 AND state = 'ENDED' AND ended_at > $4::timestamptz AND created_at > $4::timestamptz)))
+       END,
+       observed_at = CASE WHEN $3::int IS NULL THEN observed_at ELSE $5::timestamptz END,
+       updated_at = $5
+     WHERE budget_key = $1 AND (observed_at IS NULL OR observed_at <= $5)`,
+    [budgetKey, observation.limit, observation.remaining, sentAt, now],
+  );
+}
+
+/**
  * After a 429: no create before `blockedUntil`, and the next create probes with one conversation.
  * The 429 is also the provider's newest word (no room at `now`), so an older successful answer
  * still on its way cannot end the probing.

@@ -3,14 +3,23 @@ import type { BatchItemRecord } from '../records.ts';
 import { toBatchItemRecord, type Row } from '../rowMappers.ts';
 
 /**
- * At start-up: the DISPATCHING items an earlier life of this replica left behind are due for
- * reconciliation now. Their requests died with that process, so there is no answer to wait for.
+ * At start-up: the DISPATCHING items an earlier life of this replica left behind become due for
+ * reconciliation. Their requests died with that process, so there is no answer to wait for; but
+ * the provider may still be working on a create sent just before the crash, so an item is due no
+ * earlier than `graceMs` after it was dispatched (a lookup before then could miss a conversation
+ * still being created, and requeue it). Leases only get shorter here, never longer.
  */
-export async function expireLeasesOf(db: Queryable, owner: string, now: Date): Promise<number> {
+export async function expireLeasesOf(db: Queryable, owner: string, now: Date, options: { graceMs?: number } = {}): Promise<number> {
   const { rowCount } = await db.query(
-    `UPDATE batch_items SET lease_expires_at = $2, updated_at = $2
-     WHERE state = 'DISPATCHING' AND lease_owner = $1 AND (lease_expires_at IS NULL OR lease_expires_at > $2)`,
-    [owner, now],
+    `WITH due AS (
+       SELECT batch_id, index,
+              greatest($2::timestamptz, coalesce(dispatched_at, $2::timestamptz) + $3::int * interval '1 millisecond') AS at
+       FROM batch_items WHERE state = 'DISPATCHING' AND lease_owner = $1)
+     UPDATE batch_items AS i SET lease_expires_at = due.at, updated_at = $2
+     FROM due
+     WHERE i.batch_id = due.batch_id AND i.index = due.index AND i.state = 'DISPATCHING'
+       AND (i.lease_expires_at IS NULL OR i.lease_expires_at > due.at)`,
+    [owner, now, Math.round(options.graceMs ?? 0)],
   );
   return rowCount;
 }

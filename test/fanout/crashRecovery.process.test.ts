@@ -1,0 +1,163 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrationSimulator, type OrationSimulator } from '../../src/simulators/oration/orationSimulator.ts';
+import { SeededRandom } from '../../src/simulators/shared/random.ts';
+import { openDatabase } from '../../src/store/openDatabase.ts';
+import { postBatch, waitForFinalBatch } from './batchGraphql.ts';
+import { DEMO_ACCOUNT, phoneCalls } from './fanoutHarness.ts';
+import { freePort, spawnGateway, writeWorkspacesFile, type GatewayProcess } from './gatewayProcess.ts';
+
+const ITEMS = 120;
+const LIMIT = 10;
+const SEED = 20_261_121;
+const API_KEY = 'crash-test-key-0123456789';
+const CREATE = 'POST /api/v2/conversations';
+/**
+ * How late the provider answers (and carries out) the create caught by the mid-dispatch kill:
+ * longer than a restart takes, so a restarted gateway that asked the provider at once would find
+ * nothing, requeue the burst and dial it twice. The reconcile grace is what prevents that.
+ */
+const SLOW_CREATE_MS = 6_000;
+
+/** Short calls (~0.3-0.6 s of slot), nobody misses one, so every item must end ENDED. */
+const CALLS = {
+  queueMs: { kind: 'fixed', ms: 50 },
+  dialMs: { kind: 'fixed', ms: 50 },
+  talkMs: { kind: 'uniform', minMs: 200, maxMs: 500 },
+  unansweredRate: 0,
+  failRate: 0,
+} as const;
+
+/**
+ * The gateway as production runs it, in its own process on a PGlite data directory, killed with
+ * SIGKILL at seeded points of a batch and restarted on the same directory each time. The
+ * simulator runs in the test process, so its counters see every process's requests.
+ */
+describe('crash safety: the gateway process SIGKILLed mid-batch and restarted (PGlite data dir)', () => {
+  let simulator: OrationSimulator;
+  let dir: string;
+  let env: Record<string, string>;
+  let gateway: GatewayProcess | null = null;
+
+  beforeAll(async () => {
+    simulator = createOrationSimulator({ concurrencyLimit: LIMIT, lifecycle: CALLS, historicConversations: 10, seed: SEED });
+    const simulatorUrl = await simulator.listen(0);
+    dir = mkdtempSync(join(tmpdir(), 'switchboard-crash-'));
+    const workspacesFile = writeWorkspacesFile(join(dir, 'workspaces.json'), [
+      {
+        id: 'crash',
+        apiKeys: [API_KEY],
+        providers: {
+          oration: {
+            baseUrl: `${simulatorUrl}/api/v2`,
+            apiKey: DEMO_ACCOUNT.apiKey,
+            workspaceId: DEMO_ACCOUNT.workspaceId,
+            concurrencyLimit: LIMIT,
+          },
+        },
+      },
+    ]);
+    env = {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      PORT: String(await freePort()),
+      SWITCHBOARD_WORKSPACES_FILE: workspacesFile,
+      SWITCHBOARD_DATA_DIR: join(dir, 'pglite'),
+      // The same replica id on every restart: its leftovers are its own to reconcile at once...
+      SWITCHBOARD_REPLICA_ID: 'crash-replica',
+      // ...once the provider has had time to finish a create sent just before the kill.
+      SWITCHBOARD_FANOUT_RECONCILE_GRACE_MS: String(SLOW_CREATE_MS + 1_500),
+      SWITCHBOARD_FANOUT_POLL_MS: '100',
+      SWITCHBOARD_FANOUT_DISCOVERY_MS: '200',
+    };
+  });
+
+  afterAll(async () => {
+    await gateway?.kill();
+    await simulator?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Item states and reconciliation outcomes, read straight from the data directory of a stopped gateway. */
+  async function readStore() {
+    const db = await openDatabase({ dataDir: env.SWITCHBOARD_DATA_DIR });
+    try {
+      const { rows } = await db.query<{ request_id: string; state: string; reconciled_outcome: string | null; attempts: number }>(
+        'SELECT request_id, state, reconciled_outcome, attempts FROM batch_items',
+      );
+      return rows;
+    } finally {
+      await db.close();
+    }
+  }
+
+  const waitFor = async (what: string, check: () => boolean, timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; gateway log:\n${gateway?.log() ?? ''}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+  const created = () => simulator.budgetStats()[DEMO_ACCOUNT.workspaceId]?.created ?? 0;
+
+  it('creates every item exactly once through five SIGKILLs, reconciling what a kill left mid-dispatch', async () => {
+    gateway = await spawnGateway({ env, apiKey: API_KEY });
+    const input = { conversations: phoneCalls(ITEMS, 'crash'), idempotencyKey: 'crash-campaign' };
+    const batch = await postBatch(gateway.query, input);
+    expect(batch.counts.total).toBe(ITEMS);
+
+    // Seeded kill points, as counts of conversations the provider has created; the third kill
+    // lands while a create is at the provider and its answer is still to come.
+    const random = new SeededRandom(SEED);
+    const killAt = Array.from({ length: 5 }, (_, round) => Math.round(((round + random.next()) / 5) * (ITEMS - 20)) + 5);
+    const midDispatchRound = 2;
+    /** Items each kill left DISPATCHING: sent, or about to be, with no answer recorded. */
+    const strandedByKill: Set<string>[] = [];
+
+    for (const [round, threshold] of killAt.entries()) {
+      await waitFor(`${threshold} conversations created`, () => created() >= threshold);
+      if (round === midDispatchRound) {
+        const sent = simulator.server.count(CREATE);
+        simulator.server.setFault(CREATE, { kind: 'slow', delayMs: SLOW_CREATE_MS, times: 1 });
+        await waitFor('a create to reach the provider', () => simulator.server.count(CREATE) > sent);
+      }
+      await gateway.kill();
+      const atKill = await readStore();
+      strandedByKill.push(new Set(atKill.filter((item) => item.state === 'DISPATCHING').map((item) => item.request_id)));
+      gateway = await spawnGateway({ env, apiKey: API_KEY });
+      if (round === 0) {
+        // A client retrying its request after the crash gets the same batch, not a second one.
+        expect((await postBatch(gateway.query, input)).id).toBe(batch.id);
+      }
+    }
+
+    const done = await waitForFinalBatch(gateway.query, batch.id, 40_000);
+    expect(done.status).toBe('COMPLETED');
+    expect(done.counts).toMatchObject({ total: ITEMS, ended: ITEMS, unresolved: 0, failed: 0, dispatching: 0 });
+    expect(await gateway.stop()).toBe(0);
+
+    const stats = simulator.budgetStats()[DEMO_ACCOUNT.workspaceId]!;
+    expect(stats.created).toBe(ITEMS);
+    expect(stats.duplicateRequestIds).toEqual([]);
+    expect(stats.peak).toBeLessThanOrEqual(LIMIT);
+    // After each restart the store still counts every slot held, so the provider never had to refuse.
+    expect(stats.rejected429).toBe(0);
+
+    // Every item a kill left DISPATCHING was settled by reconciliation (found at the provider, or
+    // proven absent and requeued), and only those were: nothing was re-sent on a guess.
+    const items = await readStore();
+    expect(items).toHaveLength(ITEMS);
+    expect(items.every((item) => item.state === 'ENDED')).toBe(true);
+    const stranded = new Set(strandedByKill.flatMap((ids) => [...ids]));
+    const reconciled = items.filter((item) => item.reconciled_outcome !== null);
+    expect(new Set(reconciled.map((item) => item.request_id))).toEqual(stranded);
+    // The mid-dispatch kill's burst was created by the provider after the kill; the restarted
+    // gateway found it by request id and recorded it without sending it again.
+    const slowBurst = strandedByKill[midDispatchRound] ?? new Set<string>();
+    expect(slowBurst.size).toBeGreaterThan(0);
+    const slowItems = items.filter((item) => slowBurst.has(item.request_id));
+    expect(slowItems.map((item) => [item.reconciled_outcome, item.attempts])).toEqual([...slowBurst].map(() => ['FOUND', 1]));
+  }, 120_000);
+});
