@@ -60,7 +60,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const { plugins: limitPlugins, ...limitOptions } = queryLimitGuards<GatewayContext>(options.limits ?? DEFAULT_QUERY_LIMITS);
   const apollo = new ApolloServer<GatewayContext>({
     typeDefs: loadTypeDefs(),
-    resolvers: resolvers as never,
+    resolvers,
     introspection: options.introspection,
     includeStacktraceInErrorResponses: options.includeStacktrace,
     csrfPrevention: true,
