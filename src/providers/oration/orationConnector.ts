@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Agent, Conversation, Prospect } from '../../domain/types.ts';
 import {
   REQUEST_ID_VARIABLE,
@@ -82,22 +83,13 @@ class OrationConnector implements ProviderConnector {
 
   /** Every Oration answer carries `X-RateLimit-Limit` / `-Remaining`, status reads included. */
   async getConversationsWithRateLimit(nativeIds: readonly string[]): Promise<ConversationStatusRead> {
-    const found = new Map<string, Conversation>();
-    const rateLimits: RateLimitInfo[] = [];
-    await Promise.all(
-      idChunks(nativeIds).map(async (chunk) => {
-        const response = await this.#client.sendOk({
-          method: 'GET',
-          path: '/conversations',
-          query: { ids: chunk.join(','), limit: MAX_PAGE_SIZE },
-          schema: orationConversationPageSchema,
-          endpoint: 'conversations.batchGet',
-        });
-        for (const wire of response.data.results) found.set(wire.id, mapOrationConversation(wire));
-        if (response.rateLimit) rateLimits.push(response.rateLimit);
-      }),
-    );
-    return { conversations: nativeIds.map((id) => found.get(id) ?? null), rateLimit: leastRoom(rateLimits) };
+    const { values, rateLimit } = await this.#batchGet(nativeIds, {
+      path: '/conversations',
+      schema: orationConversationPageSchema,
+      endpoint: 'conversations.batchGet',
+      map: mapOrationConversation,
+    });
+    return { conversations: values, rateLimit };
   }
 
   async listAgents(request: OffsetRequest): Promise<OffsetPage<Agent>> {
@@ -128,20 +120,40 @@ class OrationConnector implements ProviderConnector {
   }
 
   async getAgents(nativeIds: readonly string[]): Promise<(Agent | null)[]> {
-    const found = new Map<string, Agent>();
+    const { values } = await this.#batchGet(nativeIds, {
+      path: '/agents',
+      schema: orationAgentPageSchema,
+      endpoint: 'agents.batchGet',
+      map: mapOrationAgent,
+    });
+    return values;
+  }
+
+  /**
+   * Fetches entities by id through a list endpoint's `ids` filter: one request per 100 ids,
+   * answers in the order asked (null for ids Oration does not know), with the tightest budget
+   * news any of the answers carried.
+   */
+  async #batchGet<W extends { id: string }, T>(
+    nativeIds: readonly string[],
+    endpoint: { path: string; schema: z.ZodType<{ results: W[] }>; endpoint: string; map: (wire: W) => T },
+  ): Promise<{ values: (T | null)[]; rateLimit: RateLimitInfo | null }> {
+    const found = new Map<string, T>();
+    const rateLimits: RateLimitInfo[] = [];
     await Promise.all(
       idChunks(nativeIds).map(async (chunk) => {
         const response = await this.#client.sendOk({
           method: 'GET',
-          path: '/agents',
+          path: endpoint.path,
           query: { ids: chunk.join(','), limit: MAX_PAGE_SIZE },
-          schema: orationAgentPageSchema,
-          endpoint: 'agents.batchGet',
+          schema: endpoint.schema,
+          endpoint: endpoint.endpoint,
         });
-        for (const wire of response.data.results) found.set(wire.id, mapOrationAgent(wire));
+        for (const wire of response.data.results) found.set(wire.id, endpoint.map(wire));
+        if (response.rateLimit) rateLimits.push(response.rateLimit);
       }),
     );
-    return nativeIds.map((id) => found.get(id) ?? null);
+    return { values: nativeIds.map((id) => found.get(id) ?? null), rateLimit: leastRoom(rateLimits) };
   }
 
   async listProspects(): Promise<OffsetPage<Prospect>> {
