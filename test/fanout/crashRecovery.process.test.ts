@@ -7,7 +7,7 @@ import { SeededRandom } from '../../src/simulators/shared/random.ts';
 import { openDatabase } from '../../src/store/openDatabase.ts';
 import { postBatch, waitForFinalBatch } from './batchGraphql.ts';
 import { DEMO_ACCOUNT, phoneCalls } from './fanoutHarness.ts';
-import { freePort, spawnGateway, writeWorkspacesFile, type GatewayProcess } from './gatewayProcess.ts';
+import { freePort, SHORT_ANSWERED_CALLS as CALLS, spawnGateway, writeWorkspacesFile, type GatewayProcess } from './gatewayProcess.ts';
 
 const ITEMS = 120;
 const LIMIT = 10;
@@ -21,14 +21,6 @@ const CREATE = 'POST /api/v2/conversations';
  */
 const SLOW_CREATE_MS = 6_000;
 
-/** Short calls (~0.3-0.6 s of slot), nobody misses one, so every item must end ENDED. */
-const CALLS = {
-  queueMs: { kind: 'fixed', ms: 50 },
-  dialMs: { kind: 'fixed', ms: 50 },
-  talkMs: { kind: 'uniform', minMs: 200, maxMs: 500 },
-  unansweredRate: 0,
-  failRate: 0,
-} as const;
 
 /**
  * The gateway as production runs it, in its own process on a PGlite data directory, killed with

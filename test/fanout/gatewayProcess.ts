@@ -111,3 +111,12 @@ export async function spawnGateway(options: { env: Record<string, string>; apiKe
     log: () => log,
   };
 }
+
+/** Oration lifecycle for process tests: short calls (~0.3-0.6 s of slot) that nobody misses, so every item ends ENDED. */
+export const SHORT_ANSWERED_CALLS = {
+  queueMs: { kind: 'fixed', ms: 50 },
+  dialMs: { kind: 'fixed', ms: 50 },
+  talkMs: { kind: 'uniform', minMs: 200, maxMs: 500 },
+  unansweredRate: 0,
+  failRate: 0,
+} as const;

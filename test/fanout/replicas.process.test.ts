@@ -10,7 +10,7 @@ import { openDatabase } from '../../src/store/openDatabase.ts';
 import { TEST_DATABASE_URL } from '../store/testDatabases.ts';
 import { postBatch, readBatch, waitForFinalBatch } from './batchGraphql.ts';
 import { DEMO_ACCOUNT, phoneCalls } from './fanoutHarness.ts';
-import { freePort, spawnGateway, writeWorkspacesFile, type GatewayProcess } from './gatewayProcess.ts';
+import { freePort, SHORT_ANSWERED_CALLS as CALLS, spawnGateway, writeWorkspacesFile, type GatewayProcess } from './gatewayProcess.ts';
 
 const ITEMS = 60;
 const LIMIT = 6;
@@ -19,13 +19,6 @@ const CREATE = 'POST /api/v2/conversations';
 /** A create answered late, but within the upstream timeout: the one a replica dies waiting for. */
 const SLOW_CREATE_MS = 1_000;
 
-const CALLS = {
-  queueMs: { kind: 'fixed', ms: 50 },
-  dialMs: { kind: 'fixed', ms: 50 },
-  talkMs: { kind: 'uniform', minMs: 200, maxMs: 500 },
-  unansweredRate: 0,
-  failRate: 0,
-} as const;
 
 /**
  * Two gateway processes on one PostgreSQL database (a schema of the test's own, dropped at the
