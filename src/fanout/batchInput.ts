@@ -18,6 +18,8 @@ export interface ConversationRequestInput {
   sipTrunkAddress?: string | null;
   /** A flat object of string, number or boolean values, sent to the agent's prompt. */
   dynamicVariables?: unknown;
+  /** Global id of the prospect called (a `Prospect` id); kept with the item as `prospect.externalId`. */
+  prospectId?: string | null;
   /** Who is called, for the operator's records; kept with the item, not sent to the provider. */
   prospect?: { name?: string | null; email?: string | null; externalId?: string | null } | null;
 }

@@ -147,6 +147,11 @@ function validateItem(
     problem(field === '' ? 'dynamicVariables' : `dynamicVariables.${field}`, message),
   );
   const prospect = validateProspect(raw.prospect, (field, message) => problem(`prospect${field}`, message));
+  // The GraphQL API names the prospect by its global id; it is kept with the item for the operator's records.
+  const prospectId = optionalString(raw.prospectId);
+  if (prospectId === undefined || (prospectId !== null && !fromGlobalIdOfType(prospectId, 'Prospect'))) {
+    problem('prospectId', 'must be the id of a Prospect');
+  }
 
   if (problems.length > before || provider === null || channel === null) return null;
   return {
@@ -157,7 +162,7 @@ function validateItem(
     toNumber: toNumber ?? null,
     sipTrunkAddress: sipTrunkAddress ?? null,
     dynamicVariables,
-    prospect,
+    prospect: prospect ?? (prospectId ? { name: null, email: null, externalId: prospectId } : null),
   };
 }
 

@@ -18,7 +18,7 @@ export const Mutation: MutationResolvers = {
         toNumber: conversation.toNumber ?? null,
         sipTrunkAddress: conversation.sipTrunkAddress ?? null,
         dynamicVariables: conversation.dynamicVariables ?? undefined,
-        prospect: conversation.prospectId ? { externalId: conversation.prospectId } : null,
+        prospectId: conversation.prospectId ?? null,
       })),
     };
     const batch = await fanout.createBatch(workspace.id, request);

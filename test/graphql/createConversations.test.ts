@@ -76,17 +76,19 @@ describe('createConversations through GraphQL', () => {
       { agentId: orationAgentId, channel: 'PHONE_OUTBOUND', toNumber: '96260-12778' },
       { agentId: 'not-an-id', channel: 'CHAT' },
       { agentId: orationAgentId, channel: 'CHAT', dynamicVariables: { nested: { no: true } } },
+      { agentId: orationAgentId, channel: 'CHAT', prospectId: orationAgentId },
     ];
     const { body } = await gw.query<{ createConversations: Batch }>(CREATE, { input: { conversations } });
     expect(body.data ?? null).toBeNull();
     const error = body.errors![0]!;
     expect(error.extensions!.code).toBe('BAD_USER_INPUT');
     const problems = error.extensions!.problems as { index: number; field: string }[];
-    expect(problems.map((p) => p.index)).toEqual([2, 3, 4]);
+    expect(problems.map((p) => p.index)).toEqual([2, 3, 4, 5]);
     expect(problems.map((p) => p.field)).toEqual([
       'conversations[2].toNumber',
       'conversations[3].agentId',
       expect.stringMatching(/^conversations\[4\]\.dynamicVariables/),
+      'conversations[5].prospectId',
     ]);
     const after = await gw.query<{ batches: { nodes: unknown[] } }>(`{ batches(first: 100) { nodes { id } } }`);
     expect(after.body.data!.batches.nodes).toHaveLength(before.body.data!.batches.nodes.length);
@@ -107,7 +109,12 @@ describe('createConversations through GraphQL', () => {
   });
 
   it('hides one workspace\'s batches from another: NOT_FOUND, like an id that never existed', async () => {
-    const { body } = await gw.query<{ createConversations: Batch }>(CREATE, { input: { conversations: calls(1, 200) } });
+    const prospects = await gw.query<{ prospects: { nodes: { id: string }[] } }>(`{ prospects(first: 1) { nodes { id } } }`);
+    const prospectId = prospects.body.data!.prospects.nodes[0]!.id;
+    const { body } = await gw.query<{ createConversations: Batch }>(CREATE, {
+      input: { conversations: calls(1, 200).map((call) => ({ ...call, prospectId })) },
+    });
+    expect(body.errors).toBeUndefined();
     const id = body.data!.createConversations.id;
     const own = await gw.query<{ batch: { id: string } }>(`query($id: ID!) { batch(id: $id) { id } }`, { id });
     expect(own.body.data!.batch.id).toBe(id);
