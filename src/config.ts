@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DEFAULT_FANOUT_TIMING, type FanoutTiming } from './fanout/fanoutTiming.ts';
+import { DEFAULT_FANOUT_TIMING, resolveTiming, UnsafeFanoutTimingError, type FanoutTiming } from './fanout/fanoutTiming.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/queryLimits.ts';
 import { DEFAULT_RESILIENCE_OPTIONS, type ResilienceOptions } from './providers/resilience/providerResilience.ts';
 import { workspacesFileSchema, type WorkspaceConfig } from './workspaces/workspaceConfig.ts';
@@ -70,7 +70,10 @@ const envSchema = z.object({
   SWITCHBOARD_DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').optional(),
   SWITCHBOARD_FANOUT_POLL_MS: count(DEFAULT_FANOUT_TIMING.pollIntervalMs),
   SWITCHBOARD_FANOUT_LEASE_MS: count(DEFAULT_FANOUT_TIMING.leaseMs),
-  SWITCHBOARD_FANOUT_RECONCILE_GRACE_MS: count(DEFAULT_FANOUT_TIMING.reconcileGraceMs, 0),
+  /** Unset: the create landing window (send window + upstream timeout + provider settle); never less. */
+  SWITCHBOARD_FANOUT_RECONCILE_GRACE_MS: z.coerce.number().int().min(0).optional(),
+  SWITCHBOARD_FANOUT_SEND_WINDOW_MS: count(DEFAULT_FANOUT_TIMING.sendWindowMs),
+  SWITCHBOARD_FANOUT_PROVIDER_SETTLE_MS: count(DEFAULT_FANOUT_TIMING.providerSettleMs, 0),
   SWITCHBOARD_FANOUT_DISCOVERY_MS: count(DEFAULT_FANOUT_TIMING.discoveryIntervalMs),
 });
 
@@ -93,11 +96,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
   if ((env.ORATION_API_KEY === undefined) !== (env.ORATION_WORKSPACE_ID === undefined)) {
     throw new ConfigError('Invalid configuration: ORATION_API_KEY and ORATION_WORKSPACE_ID must be set together');
   }
-  if (env.SWITCHBOARD_FANOUT_LEASE_MS <= env.SWITCHBOARD_UPSTREAM_TIMEOUT_MS) {
-    // A lease shorter than a create's timeout lets another replica reconcile an item whose create
-    // is still running, and conclude "not created" too early.
-    throw new ConfigError('Invalid configuration: SWITCHBOARD_FANOUT_LEASE_MS must exceed SWITCHBOARD_UPSTREAM_TIMEOUT_MS');
-  }
+  checkFanoutTiming(env);
   return { env, workspaces: env.SWITCHBOARD_WORKSPACES_FILE ? loadWorkspacesFile(env.SWITCHBOARD_WORKSPACES_FILE) : null };
 }
 
@@ -129,9 +128,28 @@ export function fanoutTimingOf(env: Env): Partial<FanoutTiming> {
   return {
     pollIntervalMs: env.SWITCHBOARD_FANOUT_POLL_MS,
     leaseMs: env.SWITCHBOARD_FANOUT_LEASE_MS,
-    reconcileGraceMs: env.SWITCHBOARD_FANOUT_RECONCILE_GRACE_MS,
+    upstreamTimeoutMs: env.SWITCHBOARD_UPSTREAM_TIMEOUT_MS,
+    sendWindowMs: env.SWITCHBOARD_FANOUT_SEND_WINDOW_MS,
+    providerSettleMs: env.SWITCHBOARD_FANOUT_PROVIDER_SETTLE_MS,
+    ...(env.SWITCHBOARD_FANOUT_RECONCILE_GRACE_MS !== undefined && { reconcileGraceMs: env.SWITCHBOARD_FANOUT_RECONCILE_GRACE_MS }),
     discoveryIntervalMs: env.SWITCHBOARD_FANOUT_DISCOVERY_MS,
   };
+}
+
+/**
+ * The fan-out's safety rules, checked at start with the keys named: a reconcile grace or a lease
+ * shorter than the window in which a create can still land would let a lookup that misses a
+ * late create requeue it, and dial the customer twice.
+ */
+function checkFanoutTiming(env: Env): void {
+  try {
+    resolveTiming(fanoutTimingOf(env));
+  } catch (error) {
+    if (!(error instanceof UnsafeFanoutTimingError)) throw error;
+    const key = error.field === 'leaseMs' ? 'SWITCHBOARD_FANOUT_LEASE_MS' : 'SWITCHBOARD_FANOUT_RECONCILE_GRACE_MS';
+    const window = 'SWITCHBOARD_FANOUT_SEND_WINDOW_MS + SWITCHBOARD_UPSTREAM_TIMEOUT_MS + SWITCHBOARD_FANOUT_PROVIDER_SETTLE_MS';
+    throw new ConfigError(`Invalid configuration: ${key} is too short: ${error.message.replace(/^Fan-out timing \w+ /, '')} (${window})`);
+  }
 }
 
 /** Every secret the workspaces hold: their API keys and their provider credentials. */

@@ -1,5 +1,6 @@
 import { isProviderError } from '../providers/errors.ts';
 import { RequestNotSentError } from '../providers/resilience/requestNotSentError.ts';
+import { SendWindowMissedError } from '../providers/resilience/sendWindowMissedError.ts';
 
 /**
  * What a failed create request means for its items:
@@ -20,6 +21,10 @@ export type CreateFailure =
   | { kind: 'AMBIGUOUS'; reason: string };
 
 export function classifyCreateFailure(error: unknown): CreateFailure {
+  if (error instanceof SendWindowMissedError) {
+    // The gateway's own queue was slow, not the provider: send again at once, freshly dispatched.
+    return { kind: 'NOT_SENT', reason: error.message, retryAfterMs: 0 };
+  }
   if (error instanceof RequestNotSentError) {
     return { kind: 'NOT_SENT', reason: error.message, retryAfterMs: error.retryAfterMs ?? null };
   }

@@ -14,11 +14,35 @@ export interface FanoutTiming {
    */
   leaseMs: number;
   /**
-   * After a create without a clear answer (timeout, reset, 5xx, garbled body), how long to wait
-   * before asking the provider what it created, so a create still running there can finish. Also
-   * the least time between a dispatch and its reconciliation after this replica restarts: a create
-   * sent just before a crash may still be running at the provider.
+   * The connector's timeout for one create request, from the moment it is handed to the network.
+   * Part of the landing window (see `createLandingWindowMs`): a create may reach the provider and
+   * be carried out until the gateway gives up on it. Must equal the upstream client's timeout
+   * (`SWITCHBOARD_UPSTREAM_TIMEOUT_MS`); the runtime passes it.
+   * @default 10000
+   */
+  upstreamTimeoutMs: number;
+  /**
+   * Longest time between claiming an item (DISPATCHING, `dispatched_at`) and handing its create
+   * to the network. A create that waited longer (in the upstream queue, behind a stalled event
+   * loop) is not sent at all and its items go back to the queue, so no create can start later than
+   * `dispatched_at + sendWindowMs`.
+   * @default 2000
+   */
+  sendWindowMs: number;
+  /**
+   * How long a provider may still be carrying out a create after the gateway stopped waiting for
+   * it (the request timed out or the socket died). An assumption about the provider, written down
+   * in src/fanout/README.md; the simulators finish a create within its answer delay.
    * @default 5000
+   */
+  providerSettleMs: number;
+  /**
+   * After a create without a clear answer (timeout, reset, 5xx, garbled body), how long after its
+   * dispatch to wait before asking the provider what it created; also the least time between a
+   * dispatch and its reconciliation after this replica restarts. Never shorter than the landing
+   * window (`sendWindowMs + upstreamTimeoutMs + providerSettleMs`): before then a create may
+   * still land, and a lookup that misses it would requeue it and dial the customer twice.
+   * @default the landing window
    */
   reconcileGraceMs: number;
   /**
@@ -52,7 +76,10 @@ export interface FanoutTiming {
 export const DEFAULT_FANOUT_TIMING: FanoutTiming = {
   pollIntervalMs: 1_000,
   leaseMs: 60_000,
-  reconcileGraceMs: 5_000,
+  upstreamTimeoutMs: 10_000,
+  sendWindowMs: 2_000,
+  providerSettleMs: 5_000,
+  reconcileGraceMs: 17_000,
   reconcileIntervalMs: 1_000,
   reconcileRetryMs: 5_000,
   maxReconcileAttempts: 5,
@@ -64,11 +91,52 @@ export const DEFAULT_FANOUT_TIMING: FanoutTiming = {
   errorBackoffMs: 1_000,
 };
 
+/**
+ * The longest time after an item's dispatch during which its create can still land at the
+ * provider: handed to the network within `sendWindowMs`, given up on `upstreamTimeoutMs` later,
+ * and carried out by the provider within `providerSettleMs` after that. Only a lookup made after
+ * this window can prove that nothing was created.
+ */
+export function createLandingWindowMs(timing: Pick<FanoutTiming, 'sendWindowMs' | 'upstreamTimeoutMs' | 'providerSettleMs'>): number {
+  return timing.sendWindowMs + timing.upstreamTimeoutMs + timing.providerSettleMs;
+}
+
+/** A timing that would let "not found" be believed while a create can still land. */
+export class UnsafeFanoutTimingError extends RangeError {
+  override readonly name = 'UnsafeFanoutTimingError';
+  constructor(
+    readonly field: 'reconcileGraceMs' | 'leaseMs',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Defaults filled in, `reconcileGraceMs` derived from the landing window when not given, and the
+ * safety rules checked: a grace or a lease shorter than the landing window is refused, never
+ * silently lengthened, so a misconfiguration is seen at start and not as a customer dialed twice.
+ */
 export function resolveTiming(overrides: Partial<FanoutTiming> | undefined): FanoutTiming {
-  const timing = { ...DEFAULT_FANOUT_TIMING, ...overrides };
+  const base = { ...DEFAULT_FANOUT_TIMING, ...overrides };
+  const landingWindowMs = createLandingWindowMs(base);
+  const timing = { ...base, reconcileGraceMs: overrides?.reconcileGraceMs ?? landingWindowMs };
   for (const [name, value] of Object.entries(timing)) {
     if (!Number.isFinite(value) || value < 0) throw new RangeError(`Fan-out timing ${name} must be a non-negative number`);
   }
   if (timing.maxReconcileAttempts < 1) throw new RangeError('Fan-out timing maxReconcileAttempts must be at least 1');
+  if (timing.reconcileGraceMs < landingWindowMs) {
+    throw new UnsafeFanoutTimingError(
+      'reconcileGraceMs',
+      `Fan-out timing reconcileGraceMs (${timing.reconcileGraceMs} ms) must be at least the create landing window ` +
+        `(send window ${timing.sendWindowMs} + upstream timeout ${timing.upstreamTimeoutMs} + provider settle ${timing.providerSettleMs} = ${landingWindowMs} ms)`,
+    );
+  }
+  if (timing.leaseMs <= landingWindowMs) {
+    throw new UnsafeFanoutTimingError(
+      'leaseMs',
+      `Fan-out timing leaseMs (${timing.leaseMs} ms) must exceed the create landing window (${landingWindowMs} ms)`,
+    );
+  }
   return timing;
 }

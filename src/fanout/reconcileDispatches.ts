@@ -2,6 +2,7 @@ import { RequestNotSentError } from '../providers/resilience/requestNotSentError
 import { deferToReconciliation, recordCreatedItems, requeueItems } from '../store/queries/dispatchOutcomes.ts';
 import { claimExpiredDispatches, recordReconciliationFailure } from '../store/queries/reconciliation.ts';
 import { addMs, type FanoutContext } from './fanoutContext.ts';
+import { createLandingWindowMs } from './fanoutTiming.ts';
 import { groupItems } from './groupItems.ts';
 import { toCreatedConversation } from './conversationOutcome.ts';
 
@@ -21,7 +22,8 @@ export interface ReconcileOutcome {
 
 /**
  * Settles DISPATCHING items whose lease expired: their sender crashed, or their create got no
- * clear answer. Each item carries its request id in the conversation's dynamic variables, so the
+ * clear answer. Only items whose create landing window has passed are looked up (see
+ * `createLandingWindowMs`): by then the create either landed or never will. Each item carries its request id in the conversation's dynamic variables, so the
  * provider's list tells whether it was created. Only a list the provider actually returned
  * proves "not created"; an error proves nothing, and after `maxReconcileAttempts` such errors
  * the item becomes UNRESOLVED with the reason.
@@ -35,6 +37,7 @@ export async function reconcileDispatches(ctx: FanoutContext, budgetKey: string)
       now,
       leaseExpiresAt: addMs(now, ctx.timing.leaseMs),
       limit: RECONCILE_BATCH_SIZE,
+      landedBy: addMs(now, -createLandingWindowMs(ctx.timing)),
     }),
   );
   if (items.length === 0) return outcome;

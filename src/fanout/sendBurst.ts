@@ -63,10 +63,16 @@ async function sendChunk(
 ): Promise<BurstOutcome> {
   const outcome: BurstOutcome = { created: 0, failed: 0, requeued: 0, ambiguous: 0, rateLimited: false };
   const requestIds = chunk.items.map((item) => item.requestId);
+  const dispatchedAt = Math.min(...chunk.items.map((item) => (item.dispatchedAt ?? ctx.clock.now()).getTime()));
+  // The items' landing window starts at their dispatch: the create must leave within the send
+  // window of it (converted to the process clock, which the upstream client reads), and an
+  // unclear answer is reconciled only once the whole window has passed.
+  const notSentAfter = Date.now() + (dispatchedAt + ctx.timing.sendWindowMs - ctx.clock.now().getTime());
+  const reconcileAt = (now: Date) => new Date(Math.max(now.getTime(), dispatchedAt + ctx.timing.reconcileGraceMs));
 
   let result;
   try {
-    result = await connector.createConversations(chunk.items.map(toCreateRequest));
+    result = await connector.createConversations(chunk.items.map(toCreateRequest), { notSentAfter });
   } catch (error) {
     const failure = classifyCreateFailure(error);
     const now = ctx.clock.now();
@@ -90,7 +96,7 @@ async function sendChunk(
         return outcome;
       case 'AMBIGUOUS':
         outcome.ambiguous = await ctx.db.transaction((tx) =>
-          deferToReconciliation(tx, requestIds, failure.reason, addMs(now, ctx.timing.reconcileGraceMs), now),
+          deferToReconciliation(tx, requestIds, failure.reason, reconcileAt(now), now),
         );
         return outcome;
     }
@@ -115,7 +121,7 @@ async function sendChunk(
       tx,
       unanswered,
       'the provider answered without mentioning this conversation',
-      addMs(now, ctx.timing.reconcileGraceMs),
+      reconcileAt(now),
       now,
     );
     if (result.rateLimit) {

@@ -94,6 +94,11 @@ export interface ConversationStatusRead {
   rateLimit: RateLimitInfo | null;
 }
 
+export interface CreateOptions {
+  /** Epoch milliseconds after which the create must not be sent any more. */
+  notSentAfter?: number;
+}
+
 /** What a provider's API can do. Resolvers and the fan-out consult it instead of switching on names. */
 export interface ProviderCapabilities {
   createConversations: boolean;
@@ -127,8 +132,12 @@ export interface ProviderConnector {
   listProspects(request: OffsetRequest): Promise<OffsetPage<Prospect>>;
   getProspects(nativeIds: readonly string[]): Promise<(Prospect | null)[]>;
 
-  /** Throws `UnsupportedByProviderError` when `capabilities.createConversations` is false. */
-  createConversations(requests: readonly ConversationCreateRequest[]): Promise<ConversationCreateResult>;
+  /**
+   * Throws `UnsupportedByProviderError` when `capabilities.createConversations` is false. A create
+   * not handed to the network by `options.notSentAfter` (epoch ms) is not sent at all and fails
+   * with a `RequestNotSentError`.
+   */
+  createConversations(requests: readonly ConversationCreateRequest[], options?: CreateOptions): Promise<ConversationCreateResult>;
 
   /**
    * Finds conversations this gateway created, by the request ids it tagged them with. Used to

@@ -12,6 +12,7 @@ import {
 } from './errors.ts';
 import { parseRateLimitHeaders } from './rateLimitHeaders.ts';
 import { resilienceOf } from './resilience/dispatcherResilience.ts';
+import { SendWindowMissedError } from './resilience/sendWindowMissedError.ts';
 import type { RateLimitInfo } from './connector.ts';
 
 export interface UpstreamClientOptions {
@@ -38,6 +39,12 @@ export interface UpstreamRequest<S extends z.ZodType> {
   endpoint: string;
   /** Extra status codes treated as success with a null body (e.g. 404 on a get by id). */
   nullOn?: readonly number[];
+  /**
+   * Epoch milliseconds after which the request must not be handed to the network any more; it
+   * fails with `SendWindowMissedError` (nothing sent) instead. Checked after any wait for an
+   * upstream slot, right before sending. The fan-out bounds when a create can still land with it.
+   */
+  notSentAfter?: number;
 }
 
 export interface UpstreamResponse<T> {
@@ -88,9 +95,12 @@ export class UpstreamClient {
     for (const [key, value] of Object.entries(req.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
+    const base = { provider, endpoint: req.endpoint };
+    if (req.notSentAfter !== undefined && Date.now() > req.notSentAfter) {
+      throw new SendWindowMissedError(`${provider} ${req.endpoint} was held back past its send window and not sent`, base);
+    }
     const timeoutMs = this.#options.timeoutMs ?? 10_000;
     const signal = AbortSignal.timeout(timeoutMs);
-    const base = { provider, endpoint: req.endpoint };
 
     let response: Dispatcher.ResponseData;
     try {

@@ -59,8 +59,11 @@ describe('crash safety: the gateway process SIGKILLed mid-batch and restarted (P
       SWITCHBOARD_DATA_DIR: join(dir, 'pglite'),
       // The same replica id on every restart: its leftovers are its own to reconcile at once...
       SWITCHBOARD_REPLICA_ID: 'crash-replica',
-      // ...once the provider has had time to finish a create sent just before the kill.
-      SWITCHBOARD_FANOUT_RECONCILE_GRACE_MS: String(SLOW_CREATE_MS + 1_500),
+      // ...once no create sent before the kill can still land: the slow create is answered inside
+      // the timeout, and the derived grace (send window + timeout + settle) covers it.
+      SWITCHBOARD_UPSTREAM_TIMEOUT_MS: String(SLOW_CREATE_MS + 500),
+      SWITCHBOARD_FANOUT_SEND_WINDOW_MS: '500',
+      SWITCHBOARD_FANOUT_PROVIDER_SETTLE_MS: '500',
       SWITCHBOARD_FANOUT_POLL_MS: '100',
       SWITCHBOARD_FANOUT_DISCOVERY_MS: '200',
     };

@@ -37,11 +37,15 @@ export const SHORT_CALLS: OrationSimulatorOptions['lifecycle'] = {
   failRate: 0,
 };
 
-/** Fast pacing for tests: a 100 ms poll, leases and grace periods well under a second. */
+/**
+ * Fast pacing for tests: a 100 ms poll and leases of a few seconds. The reconcile grace is the
+ * landing window derived from the connector's timeout, which `startService` passes along.
+ */
 export const FAST_TIMING: Partial<FanoutTiming> = {
   pollIntervalMs: 100,
   leaseMs: 3_000,
-  reconcileGraceMs: 300,
+  sendWindowMs: 200,
+  providerSettleMs: 500,
   reconcileIntervalMs: 100,
   reconcileRetryMs: 200,
   maxReconcileAttempts: 3,
@@ -108,9 +112,10 @@ export async function startHarness(options: { limit: number; lifecycle?: Oration
         replicaId: `replica-${randomUUID().slice(0, 8)}`,
         connectorFor,
         budgetFor: () => ({ key: budgetKey, limit: options.limit }),
-        timing: FAST_TIMING,
         onError: (error, during) => errors.push(`${during}: ${error instanceof Error ? error.message : String(error)}`),
         ...overrides,
+        // The landing window needs the connector's real timeout, whatever else a test changes.
+        timing: { ...FAST_TIMING, upstreamTimeoutMs: timeoutMs, ...overrides.timing },
       });
       services.push(service);
       await service.start();

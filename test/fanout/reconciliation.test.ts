@@ -25,7 +25,7 @@ describe('fan-out reconciliation after ambiguous creates and crashes (PGlite)', 
     harness = await startHarness({ limit: 5, timeoutMs: 400 });
     // The first create is answered after the client gave up; the provider still creates them.
     harness.simulator.server.setFault(CREATE, { kind: 'slow', delayMs: 700 });
-    const service = await harness.startService(target.db, { timing: { ...FAST_TIMING, reconcileGraceMs: 1_000 } });
+    const service = await harness.startService(target.db);
     const batch = await service.createBatch(WORKSPACE, { conversations: phoneCalls(12) });
     await eventually(() => (createsReceived() >= 1 ? true : undefined), 'the first create');
     harness.simulator.server.setFault(CREATE, null);

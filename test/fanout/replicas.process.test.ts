@@ -53,10 +53,12 @@ describe.skipIf(!TEST_DATABASE_URL)('two gateway replicas as processes on Postgr
         DATABASE_URL: TEST_DATABASE_URL,
         SWITCHBOARD_DATABASE_SCHEMA: schema,
         SWITCHBOARD_REPLICA_ID: replicaId,
-        // A dead replica's leases run out after 3 s; they must outlast a create's timeout.
+        // A dead replica's leases run out after 3 s; they must outlast the window in which a
+        // create can still land (300 send window + 2000 timeout + 500 provider settle).
         SWITCHBOARD_UPSTREAM_TIMEOUT_MS: '2000',
+        SWITCHBOARD_FANOUT_SEND_WINDOW_MS: '300',
+        SWITCHBOARD_FANOUT_PROVIDER_SETTLE_MS: '500',
         SWITCHBOARD_FANOUT_LEASE_MS: '3000',
-        SWITCHBOARD_FANOUT_RECONCILE_GRACE_MS: '500',
         SWITCHBOARD_FANOUT_POLL_MS: '100',
         SWITCHBOARD_FANOUT_DISCOVERY_MS: '200',
       };

@@ -282,13 +282,13 @@ function storeSuite(open: () => Promise<TestDatabase>) {
     await claim(db, budgetKey, 3, 'crashed-replica');
     // Leases run to T0 + 60s; nothing is due before.
     const early = await db.transaction((tx) =>
-      claimExpiredDispatches(tx, budgetKey, { owner: 'replica-b', now: at(1_000), leaseExpiresAt: at(31_000), limit: 10 }),
+      claimExpiredDispatches(tx, budgetKey, { owner: 'replica-b', now: at(1_000), leaseExpiresAt: at(31_000), limit: 10, landedBy: at(0) }),
     );
     expect(early).toEqual([]);
     // The crashed replica restarts under the same id: its leases are due now.
     expect(await expireLeasesOf(db, 'crashed-replica', at(2_000))).toBe(3);
     const due = await db.transaction((tx) =>
-      claimExpiredDispatches(tx, budgetKey, { owner: 'replica-b', now: at(2_000), leaseExpiresAt: at(32_000), limit: 10 }),
+      claimExpiredDispatches(tx, budgetKey, { owner: 'replica-b', now: at(2_000), leaseExpiresAt: at(32_000), limit: 10, landedBy: at(0) }),
     );
     expect(due.map((item) => item.leaseOwner)).toEqual(['replica-b', 'replica-b', 'replica-b']);
     const [x, y, z] = due.sort((p, q) => p.index - q.index);
@@ -322,11 +322,26 @@ function storeSuite(open: () => Promise<TestDatabase>) {
     // Restarted 1 s after the dispatch with a 3 s grace: due at T0 + 3 s, not at once.
     expect(await expireLeasesOf(db, 'restarted-replica', at(1_000), { graceMs: 3_000 })).toBe(2);
     const reclaim = (now: Date) =>
-      db.transaction((tx) => claimExpiredDispatches(tx, budgetKey, { owner: 'restarted-replica', now, leaseExpiresAt: at(90_000), limit: 10 }));
+      db.transaction((tx) =>
+        claimExpiredDispatches(tx, budgetKey, { owner: 'restarted-replica', now, leaseExpiresAt: at(90_000), limit: 10, landedBy: at(0) }),
+      );
     expect(await reclaim(at(2_999))).toEqual([]);
     expect(await reclaim(at(3_000))).toHaveLength(2);
     // Leases only shrink: a later restart with a long grace leaves them as they are.
     expect(await expireLeasesOf(db, 'restarted-replica', at(4_000), { graceMs: 200_000 })).toBe(0);
+  });
+
+  it('never hands out an item whose create may still land, whatever its lease says', async () => {
+    const { budgetKey } = fresh();
+    await createBatch(db, { workspaceId: fresh().workspaceId, budgetKey, count: 2 });
+    await claim(db, budgetKey, 2, 'impatient-replica');
+    // A restart with no grace at all makes the leases due at once...
+    expect(await expireLeasesOf(db, 'impatient-replica', at(1_000), { graceMs: 0 })).toBe(2);
+    const reclaim = (landedBy: Date) =>
+      db.transaction((tx) => claimExpiredDispatches(tx, budgetKey, { owner: 'reconciler', now: at(1_000), leaseExpiresAt: at(90_000), limit: 10, landedBy }));
+    // ...but items dispatched at T0 are not looked up while creates dispatched after -1 ms may still land.
+    expect(await reclaim(at(-1))).toEqual([]);
+    expect(await reclaim(at(0))).toHaveLength(2);
   });
 }
 

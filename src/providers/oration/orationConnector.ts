@@ -4,6 +4,7 @@ import {
   REQUEST_ID_VARIABLE,
   type ConversationCreateOutcome,
   type ConversationCreateRequest,
+  type CreateOptions,
   type ConversationCreateResult,
   type ConversationListPage,
   type ConversationListRequest,
@@ -169,7 +170,7 @@ class OrationConnector implements ProviderConnector {
    * `dynamicVariables`, and matches the created conversations back by that echoed tag, so a
    * response with fewer (or reordered) results still attributes each one correctly.
    */
-  async createConversations(requests: readonly ConversationCreateRequest[]): Promise<ConversationCreateResult> {
+  async createConversations(requests: readonly ConversationCreateRequest[], options: CreateOptions = {}): Promise<ConversationCreateResult> {
     if (requests.length === 0) return { outcomes: [], rateLimit: null };
     if (requests.length > ORATION_CAPABILITIES.maxConversationsPerCreate) {
       // Splitting here could lose what the first request created if a later one failed.
@@ -183,6 +184,7 @@ class OrationConnector implements ProviderConnector {
       body: { conversations: requests.map(toCreateItem) },
       schema: orationCreateResponseSchema,
       endpoint: 'conversations.create',
+      ...(options.notSentAfter !== undefined && { notSentAfter: options.notSentAfter }),
     });
 
     const created = new Map<string, Conversation>();

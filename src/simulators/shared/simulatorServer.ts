@@ -16,8 +16,11 @@ import type { AddressInfo } from 'node:net';
 
 export type FaultMode =
   | { kind: 'status'; status: number; body?: unknown }
-  | { kind: 'timeout' } // accept the request and never answer
-  | { kind: 'reset' } // destroy the socket without a response
+  // Accept the request and never answer; with `afterHandling`, carry it out first (a create the
+  // client never hears about), else do nothing.
+  | { kind: 'timeout'; afterHandling?: boolean }
+  // Destroy the socket without a response; with `afterHandling`, after carrying the request out.
+  | { kind: 'reset'; afterHandling?: boolean }
   | { kind: 'slow'; delayMs: number } // answer correctly, late
   | { kind: 'malformedJson' }
   | { kind: 'drift'; field: string; to: 'delete' | { value: unknown } } // applied to every object with `field`
@@ -179,8 +182,9 @@ export class SimulatorServer {
 
       await delay(this.#latency.minMs + Math.random() * (this.#latency.maxMs - this.#latency.minMs));
       const fault = this.#takeFault(match.key);
-      if (fault?.kind === 'timeout') return; // the client's timeout is what is under test
-      if (fault?.kind === 'reset') return void req.socket.destroy();
+      const lostAnswer = (fault?.kind === 'timeout' || fault?.kind === 'reset') && fault.afterHandling === true;
+      if (fault?.kind === 'timeout' && !lostAnswer) return; // the client's timeout is what is under test
+      if (fault?.kind === 'reset' && !lostAnswer) return void req.socket.destroy();
       if (fault?.kind === 'status') return send(res, { status: fault.status, body: fault.body ?? { error: 'Simulated failure' } });
       if (fault?.kind === 'rateLimit') {
         return send(res, {
@@ -210,6 +214,11 @@ export class SimulatorServer {
         headers: req.headers,
         body,
       });
+      if (lostAnswer) {
+        // Done, but the answer is lost: the case a client can only settle by asking again later.
+        if (fault?.kind === 'reset') req.socket.destroy();
+        return;
+      }
       if (fault?.kind === 'malformedJson' && response.status < 300) {
         res.writeHead(response.status, { 'content-type': 'application/json', ...response.headers });
         return void res.end('{"results": [ {"id": "trunc');

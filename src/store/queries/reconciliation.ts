@@ -27,22 +27,28 @@ export async function expireLeasesOf(db: Queryable, owner: string, now: Date, op
 /**
  * Takes up to `limit` DISPATCHING items of a budget whose lease has expired (their sender crashed,
  * or their create got no clear answer) and leases them to `owner` for the reconciliation.
+ *
+ * Only items dispatched at or before `landedBy` are taken, whatever their lease says: a create
+ * dispatched later may still land at the provider, so a lookup now could miss it and requeue it.
+ * This is the last guard of "never dial twice"; the leases and grace periods are set so that it
+ * rarely has to hold anything back.
  */
 export async function claimExpiredDispatches(
   tx: Queryable,
   budgetKey: string,
-  options: { owner: string; now: Date; leaseExpiresAt: Date; limit: number },
+  options: { owner: string; now: Date; leaseExpiresAt: Date; limit: number; landedBy: Date },
 ): Promise<BatchItemRecord[]> {
   const { rows } = await tx.query<Row>(
     `UPDATE batch_items SET lease_owner = $2, lease_expires_at = $4, updated_at = $3
      WHERE (batch_id, index) IN (
        SELECT batch_id, index FROM batch_items
        WHERE budget_key = $1 AND state = 'DISPATCHING' AND lease_expires_at <= $3
+         AND coalesce(dispatched_at, updated_at) <= $6
        ORDER BY dispatched_at
        LIMIT $5
        FOR UPDATE SKIP LOCKED)
      RETURNING *`,
-    [budgetKey, options.owner, options.now, options.leaseExpiresAt, options.limit],
+    [budgetKey, options.owner, options.now, options.leaseExpiresAt, options.limit, options.landedBy],
   );
   return rows.map(toBatchItemRecord);
 }
