@@ -76,4 +76,43 @@ describe('fair upstream capacity between two workspaces on separate provider acc
       oration.setLatency({ minMs: 0, maxMs: 0 });
     }
   });
+
+  it('the other workspace reads on without one refusal for as long as the flood goes on', async () => {
+    const oration = gw.demo.simulators.oration!.server;
+    const limiter = resilienceOf(gw.dispatchers.ORATION)!.limiter;
+    oration.resetStats();
+    oration.setLatency({ minMs: 50, maxMs: 50 });
+    const ROUNDS = 6;
+    const PARALLEL = 2;
+    try {
+      let flooding = true;
+      const floods: GraphQLResponse<Record<string, { edges: unknown[] } | null>>[] = [];
+      const flood = (async () => {
+        for (let round = 0; round < ROUNDS; round++) {
+          floods.push(...(await Promise.all(Array.from({ length: PARALLEL }, () => gw.query<Record<string, { edges: unknown[] } | null>>(floodQuery, undefined, 'demo-key')))));
+        }
+        flooding = false;
+      })();
+      while (limiter.queued < MAX_QUEUED) await new Promise((resolve) => setTimeout(resolve, 5));
+      // The other workspace sends one read after another until the flood ends.
+      const reads: GraphQLResponse<{ conversations: { edges: unknown[] } }>[] = [];
+      while (flooding) reads.push(await gw.query<{ conversations: { edges: unknown[] } }>(readQuery, undefined, 'acme-key'));
+      await flood;
+
+      expect(reads.length).toBeGreaterThan(0);
+      expect(reads.flatMap((r) => unavailable(r.body.errors)).map((e) => e.message)).toEqual([]);
+      expect(reads.every((r) => r.body.data?.conversations.edges.length === 5)).toBe(true);
+
+      // Each round offers 24 calls at once to the flooding account's 2 slots and 4 places in line.
+      const pageSizes = floods.flatMap((r) => Object.values(r.body.data ?? {}).map((connection) => connection?.edges.length ?? 0));
+      const refused = floods.flatMap((r) => unavailable(r.body.errors));
+      const answered = pageSizes.filter((size) => size === 50).length;
+      expect(pageSizes.length).toBe(ROUNDS * PARALLEL * FLOOD_ALIASES);
+      expect(refused.length + answered).toBe(ROUNDS * PARALLEL * FLOOD_ALIASES);
+      expect(refused.length).toBeGreaterThanOrEqual(ROUNDS * (PARALLEL * FLOOD_ALIASES - MAX_CONCURRENT - MAX_QUEUED));
+      expect(oration.count('GET /api/v2/conversations')).toBe(answered + reads.length);
+    } finally {
+      oration.setLatency({ minMs: 0, maxMs: 0 });
+    }
+  });
 });
