@@ -16,7 +16,9 @@ import { createVoiceOsConnector } from './voiceos/voiceOsConnector.ts';
 
 /**
  * One keep-alive dispatcher per provider, shared by every workspace's connector for it, each
- * carrying the provider's `ProviderResilience` (breaker, concurrency cap, retry policy).
+ * carrying the provider's `ProviderResilience` (breaker, concurrency cap, retry policy). The
+ * concurrency cap is per provider but shared fairly between the provider accounts of all
+ * workspaces: each `UpstreamClient` names its account from its credentials (`upstreamAccountOf`).
  */
 export type ProviderDispatchers = Record<Provider, Dispatcher>;
 

@@ -13,6 +13,7 @@ import {
 import { parseRateLimitHeaders } from './rateLimitHeaders.ts';
 import { resilienceOf } from './resilience/dispatcherResilience.ts';
 import { SendWindowMissedError } from './resilience/sendWindowMissedError.ts';
+import { upstreamAccountOf } from './resilience/upstreamAccount.ts';
 import type { RateLimitInfo } from './connector.ts';
 
 export interface UpstreamClientOptions {
@@ -72,10 +73,13 @@ export function createProviderDispatcher(options: { connectTimeoutMs?: number; c
 export class UpstreamClient {
   readonly provider: Provider;
   readonly #options: UpstreamClientOptions;
+  /** The provider account these credentials name, for the fair share of the provider's concurrency. */
+  readonly #account: string;
 
   constructor(options: UpstreamClientOptions) {
     this.provider = options.provider;
     this.#options = options;
+    this.#account = upstreamAccountOf(options.baseUrl, options.authHeaders);
   }
 
   /**
@@ -86,7 +90,8 @@ export class UpstreamClient {
   async send<S extends z.ZodType>(req: UpstreamRequest<S>): Promise<UpstreamResponse<z.output<S> | null>> {
     const resilience = resilienceOf(this.#options.dispatcher);
     if (!resilience) return this.#sendOnce(req);
-    return resilience.execute({ endpoint: req.endpoint, idempotent: req.method === 'GET' }, () => this.#sendOnce(req));
+    const call = { endpoint: req.endpoint, idempotent: req.method === 'GET', account: this.#account };
+    return resilience.execute(call, () => this.#sendOnce(req));
   }
 
   async #sendOnce<S extends z.ZodType>(req: UpstreamRequest<S>): Promise<UpstreamResponse<z.output<S> | null>> {

@@ -36,17 +36,31 @@ export interface UpstreamCall {
   endpoint: string;
   /** True for reads: only those are retried. */
   idempotent: boolean;
+  /**
+   * The provider account making the call (`upstreamAccountOf`, never a secret): the unit of the
+   * fair share of the provider's concurrency and of the waiting-line bound.
+   */
+  account: string;
 }
 
 /**
  * Everything that protects one provider, shared by every workspace's connector for it: the
  * circuit breaker, the cap on concurrent requests, and the retry policy. One call goes:
  *
- *   queue full? -> refuse | breaker open? -> fail fast | wait for a slot -> attempt
+ *   own line full? -> refuse | breaker open? -> fail fast | wait for a slot -> attempt
  *   -> failure on a read that is worth retrying -> sleep (Retry-After or jittered backoff) -> again
  *
  * The slot is released while sleeping, so a provider's backoff does not starve other calls. Once
  * the breaker opens during retries the loop stops and the caller gets the real failure.
+ *
+ * The concurrency cap is shared fairly between provider accounts (each waits in its own bounded
+ * line; a freed slot goes to the account holding fewest, see `ConcurrencyLimiter`), so one
+ * account's load cannot refuse or starve another's. The circuit breaker stays one per provider:
+ * what opens it (5xx, connection failures, timeouts) says the provider is down for everyone, and
+ * answers that concern one account only (401/403, 429, other 4xx) never count towards it. A
+ * breaker per account would let every account pay `failureThreshold` failures of an outage before
+ * failing fast. The price: timeouts that only one account suffers (a huge account's slow list)
+ * count towards everyone's breaker too.
  */
 export class ProviderResilience {
   readonly provider: Provider;
@@ -77,8 +91,8 @@ export class ProviderResilience {
     const { provider } = this;
     let lastError: unknown = null;
     for (let retry = 0; ; retry++) {
-      if (this.limiter.full) {
-        throw new UpstreamQueueFullError(`Too many requests to ${provider} are waiting; try again shortly`, {
+      if (this.limiter.isFull(call.account)) {
+        throw new UpstreamQueueFullError(`Too many requests to ${provider} on this workspace's account are waiting; try again shortly`, {
           provider,
           endpoint: call.endpoint,
         });
@@ -94,7 +108,7 @@ export class ProviderResilience {
       }
 
       try {
-        const result = await this.limiter.run(attempt);
+        const result = await this.limiter.run(call.account, attempt);
         this.breaker.recordSuccess();
         return result;
       } catch (error) {
