@@ -166,11 +166,16 @@ function holdLease(
   /** Confirms the lease is ours and refreshes it; on loss, stops and reports once. */
   const refresh = (): void => {
     if (released || lost) return;
-    const problem = whyNotOurs(path, ours, me.token);
+    let problem = whyNotOurs(path, ours, me.token);
     if (problem === null) {
-      touch(fd, now());
-      lastCheck = now();
-      return;
+      try {
+        touch(fd, now());
+        lastCheck = now();
+        return;
+      } catch (error) {
+        // A lease we cannot refresh goes stale and may be taken: stop now rather than then.
+        problem = `its heartbeat cannot be written (${error instanceof Error ? error.message : String(error)})`;
+      }
     }
     lost = new DataDirLockLostError(dataDir, problem);
     stop();
@@ -236,7 +241,11 @@ function moveAsideIfUnchanged(path: string, seen: Stats, token: string): void {
   try {
     linkSync(aside, path);
   } catch (error) {
-    if (!isErrno(error, 'EEXIST')) throw error;
+    if (!isErrno(error, 'EEXIST')) {
+      // No hard links on this filesystem: rename it back unless a new lease is there already.
+      if (statOrNull(path) === null) renameSync(aside, path);
+      return;
+    }
   }
   unlinkQuietly(aside);
 }
