@@ -7,6 +7,8 @@ import { workspacesFileSchema, type WorkspaceConfig } from './workspaces/workspa
 
 /** Largest request body accepted, in bytes. */
 export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
+/** The embedded store's directory by default; the only one whose missing parent is created. */
+export const DEFAULT_DATA_DIR = '.data/pglite';
 
 /** A whole number from the environment, at least `min`, with its documented default. */
 function count(defaultValue: number, min = 1) {
@@ -25,7 +27,7 @@ const envSchema = z.object({
   /** PostgreSQL for several replicas; unset means the embedded PGlite store. */
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   /** Where the embedded store keeps its files. */
-  SWITCHBOARD_DATA_DIR: z.string().min(1).default('.data/pglite'),
+  SWITCHBOARD_DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
   /** JSON file with `{ "workspaces": [...] }`; unset means demo mode. */
   SWITCHBOARD_WORKSPACES_FILE: z.string().min(1).optional(),
   /** Seconds a demo call lasts on the Oration simulator (talk time; dialing adds about one). */

@@ -48,6 +48,7 @@ async function main(): Promise<void> {
   logger.info(`Switchboard listening on http://localhost:${env.PORT}/graphql`, {
     mode: demo ? 'demo' : 'configured',
     store: env.DATABASE_URL ? 'postgresql' : `pglite (${env.SWITCHBOARD_DATA_DIR})`,
+    ...(runtime.database.opened && { storeOpened: runtime.database.opened === 'new' ? 'new store created' : 'existing store opened' }),
     workspaces: workspaces.map((w) => w.id),
   });
   if (demo) logger.info(`demo mode: the API key is "${DEMO_API_KEYS.demo}" (README, Quick start, shows both ways to send it)`);

@@ -1,85 +1,317 @@
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  futimesSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { DataDirLockedError, DataDirLockLostError, formatSeconds } from './dataDirErrors.ts';
+
+/**
+ * The PGlite data directory's lease: one process at a time may run the embedded store.
+ *
+ * PGlite has no lock of its own, and two processes writing one directory each see only their own
+ * batches and corrupt the files. A pid file is not enough: two containers sharing a volume live in
+ * different PID namespaces, so each sees the other's pid as dead (or as some unrelated process) and
+ * takes the file over. An OS lock (`flock`/`fcntl`) would hold across namespaces, but Node has no
+ * API for it and we have no native addon; a lease in the directory needs nothing but the
+ * filesystem, so that is what this is:
+ *
+ * - **Acquire**: `switchboard.lock` is created with `O_EXCL` (atomic), holding a record with a
+ *   random per-process token, pid, host, PID namespace and boot id. The holder keeps it open.
+ * - **Heartbeat**: every `heartbeatMs` (3 s) the holder checks that the path is still its own file
+ *   (same inode as its open descriptor, same token) and sets the file's mtime to now. If it is not,
+ *   the lease was lost: `onLost` fires and the store stops (the gateway exits 1). The store also
+ *   checks before a query when the last check is older than one heartbeat, so a holder resuming
+ *   from a stall finds out before it writes.
+ * - **Take over** only a stale lease: its mtime is more than `ttlMs` (15 s) old, or, as a fast
+ *   path after a crash, the holder ran in our own PID namespace on our own boot and its pid is
+ *   dead. The stale file is renamed aside (atomic; only one taker can move it) and checked to
+ *   be the very file judged stale (same inode, same mtime); if its holder heartbeated in between,
+ *   it is linked back and the taker is refused.
+ * - **Release** on clean close: the file is removed if it is still ours.
+ *
+ * Assumptions, documented in the store README: the clocks of the processes sharing the directory
+ * agree within a few seconds (the heartbeat is a timestamp); the holder's event loop never stalls
+ * for `ttlMs` (PGlite runs on that loop, so a stalled holder does not write either, and it checks
+ * the lease before writing again); `rename` and `link` are atomic on the filesystem (local disks,
+ * Docker volumes, NFS). A taker that wins a lease its holder has not noticed yet overlaps with it
+ * for at most one heartbeat before the holder stops.
+ */
 
 export const LOCK_FILE_NAME = 'switchboard.lock';
+/** Names of files the lease leaves in the data directory (the lease, and leases moved aside). */
+export const isLeaseFile = (name: string): boolean => name === LOCK_FILE_NAME || name.startsWith(`${LOCK_FILE_NAME}.`);
 
-/** Thrown when another live process (or this one) already has the data directory open. */
-export class DataDirLockedError extends Error {
-  override readonly name = 'DataDirLockedError';
-  readonly dataDir: string;
-  readonly holderPid: number;
-  constructor(dataDir: string, holderPid: number) {
-    super(
-      `The data directory ${dataDir} is in use by process ${holderPid}. PGlite serves one process only: ` +
-        `stop that process, use another directory, or set DATABASE_URL to share a PostgreSQL database.`,
-    );
-    this.dataDir = dataDir;
-    this.holderPid = holderPid;
-  }
+export interface LeaseTiming {
+  /** How often the holder refreshes the lease. */
+  heartbeatMs: number;
+  /** How old a heartbeat must be before another process may take the lease over. */
+  ttlMs: number;
+}
+
+export const DEFAULT_LEASE_TIMING: LeaseTiming = { heartbeatMs: 3_000, ttlMs: 15_000 };
+
+/** The record in the lease file. */
+export interface LeaseHolder {
+  token: string;
+  pid: number;
+  host: string;
+  /** `/proc/self/ns/pid`, e.g. `pid:[4026531836]`; null off Linux. */
+  pidNamespace: string | null;
+  /** `/proc/sys/kernel/random/boot_id`; null off Linux. */
+  bootId: string | null;
+  acquiredAt: string;
+}
+
+export interface DataDirLockOptions {
+  lease?: Partial<LeaseTiming>;
+  /** The clock heartbeats are written and judged with (ms since the epoch). @default Date.now */
+  now?: () => number;
+  /** Called once when the lease turns out to be lost; the heartbeat has stopped by then. */
+  onLost?: (error: DataDirLockLostError) => void;
 }
 
 export interface DataDirLock {
-  /** The data directory, resolved to an absolute path. */
+  /** The data directory, as given (resolved by the caller). */
   readonly dataDir: string;
-  /** The lock file inside it. */
+  /** The lease file inside it. */
   readonly path: string;
+  readonly holder: LeaseHolder;
+  /**
+   * Throws `DataDirLockLostError` (after calling `onLost`) if the lease is no longer ours. Checks
+   * the file only when the last check is older than one heartbeat, so it is cheap per query.
+   */
+  assertHeld(): void;
   release(): void;
 }
 
-/** Directories this process holds, so a second open in the same process is refused as well. */
+const PID_NAMESPACE = readOrNull(() => readlinkSync('/proc/self/ns/pid'));
+const BOOT_ID = readOrNull(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim());
+
+/** Tokens of the leases this process holds, so a second open in the same process is refused too. */
 const heldByThisProcess = new Set<string>();
 
-/**
- * Takes the data directory for this process with a lock file created by `O_EXCL` (atomic on
- * local filesystems), holding our pid. A lock left by a dead process is taken over: PGlite has no
- * lock of its own, and two processes writing one directory would corrupt it silently.
- */
-export function acquireDataDirLock(dataDir: string): DataDirLock {
-  const dir = resolve(dataDir);
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, LOCK_FILE_NAME);
-  if (heldByThisProcess.has(path)) throw new DataDirLockedError(dir, process.pid);
-
-  // Two attempts: the second follows the removal of a stale lock.
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(path, 'wx', 0o644);
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      heldByThisProcess.add(path);
-      return {
-        dataDir: dir,
-        path,
-        release: () => {
-          if (!heldByThisProcess.delete(path)) return;
-          try {
-            unlinkSync(path);
-          } catch {
-            // Already gone; nothing to release.
-          }
-        },
-      };
-    } catch (error) {
-      if (!isErrno(error, 'EEXIST')) throw error;
-    }
-    const holder = readHolderPid(path);
-    if (holder !== null && holder !== process.pid && isAlive(holder)) throw new DataDirLockedError(dir, holder);
-    // A dead holder, our own pid from an earlier life, or an unreadable file: the lock is stale.
-    try {
-      unlinkSync(path);
-    } catch (error) {
-      if (!isErrno(error, 'ENOENT')) throw error;
-    }
+/** Takes the lease on `dataDir` (an existing directory, resolved) or throws `DataDirLockedError`. */
+export function acquireDataDirLock(dataDir: string, options: DataDirLockOptions = {}): DataDirLock {
+  const timing = { ...DEFAULT_LEASE_TIMING, ...options.lease };
+  if (!(timing.heartbeatMs > 0 && timing.ttlMs >= 2 * timing.heartbeatMs)) {
+    throw new RangeError(`lease ttlMs (${timing.ttlMs}) must be at least twice heartbeatMs (${timing.heartbeatMs})`);
   }
-  throw new DataDirLockedError(dir, readHolderPid(path) ?? -1);
+  const now = options.now ?? Date.now;
+  const path = join(dataDir, LOCK_FILE_NAME);
+  const me: LeaseHolder = {
+    token: randomUUID(),
+    pid: process.pid,
+    host: hostname(),
+    pidNamespace: PID_NAMESPACE,
+    bootId: BOOT_ID,
+    acquiredAt: new Date(now()).toISOString(),
+  };
+
+  // A few attempts: each one after moving a stale lease aside, in case another taker raced us.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const fd = createExclusive(path);
+    if (fd !== null) {
+      writeSync(fd, `${JSON.stringify(me)}\n`);
+      fsyncSync(fd);
+      touch(fd, now());
+      return holdLease(dataDir, path, fd, me, timing, now, options.onLost);
+    }
+    const seen = statOrNull(path);
+    if (seen === null) continue;
+    const holder = readHolder(path);
+    const ageMs = Math.max(0, now() - seen.mtimeMs);
+    if (holder !== null && heldByThisProcess.has(holder.token)) {
+      throw new DataDirLockedError(dataDir, `this process (${describeHolder(holder, ageMs)})`, timing.ttlMs);
+    }
+    const stale = ageMs > timing.ttlMs || (holder !== null && diedInOurPidNamespace(holder));
+    if (!stale) throw new DataDirLockedError(dataDir, describeHolder(holder, ageMs), timing.ttlMs);
+    moveAsideIfUnchanged(path, seen, me.token);
+  }
+  throw new DataDirLockedError(dataDir, 'several processes are taking it over at once', timing.ttlMs);
 }
 
-function readHolderPid(path: string): number | null {
+function holdLease(
+  dataDir: string,
+  path: string,
+  fd: number,
+  me: LeaseHolder,
+  timing: LeaseTiming,
+  now: () => number,
+  onLost: DataDirLockOptions['onLost'],
+): DataDirLock {
+  heldByThisProcess.add(me.token);
+  const ours = fstatSync(fd);
+  let lost: DataDirLockLostError | null = null;
+  let released = false;
+  let lastCheck = now();
+
+  const stop = () => {
+    clearInterval(timer);
+    heldByThisProcess.delete(me.token);
+    closeSync(fd);
+  };
+  /** Confirms the lease is ours and refreshes it; on loss, stops and reports once. */
+  const refresh = (): void => {
+    if (released || lost) return;
+    let problem = whyNotOurs(path, ours, me.token);
+    if (problem === null) {
+      try {
+        touch(fd, now());
+        lastCheck = now();
+        return;
+      } catch (error) {
+        // A lease we cannot refresh goes stale and may be taken: stop now rather than then.
+        problem = `its heartbeat cannot be written (${error instanceof Error ? error.message : String(error)})`;
+      }
+    }
+    lost = new DataDirLockLostError(dataDir, problem);
+    stop();
+    onLost?.(lost);
+  };
+  const timer = setInterval(refresh, timing.heartbeatMs);
+  // The lease must not keep a process alive that has nothing else to do.
+  timer.unref();
+
+  return {
+    dataDir,
+    path,
+    holder: me,
+    assertHeld() {
+      if (!lost && !released && now() - lastCheck >= timing.heartbeatMs) refresh();
+      if (lost) throw lost;
+    },
+    release() {
+      if (released || lost) return;
+      released = true;
+      // Remove the file only while it is still ours: after a takeover it belongs to the taker.
+      if (whyNotOurs(path, ours, me.token) === null) unlinkQuietly(path);
+      stop();
+    },
+  };
+}
+
+/** Null when `path` is still the file we created (same inode, our token), else what happened. */
+function whyNotOurs(path: string, ours: Stats, token: string): string | null {
+  let current: Stats;
   try {
-    const pid = Number.parseInt(readFileSync(path, 'utf8').trim(), 10);
-    return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
+    current = statSync(path);
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return `its lease file ${path} was removed`;
+    return `its lease file ${path} cannot be read (${error instanceof Error ? error.message : String(error)})`;
+  }
+  // While we hold our descriptor open, our inode cannot be freed and reused by a new file.
+  const holder = current.ino === ours.ino && current.dev === ours.dev ? readHolder(path) : null;
+  if (holder?.token === token) return null;
+  const taker = readHolder(path);
+  return `the lease was taken over by ${taker === null ? 'another process' : `pid ${taker.pid} on ${taker.host}`}`;
+}
+
+/**
+ * Renames a stale lease aside (only one of several takers can) and deletes it, unless what was
+ * moved is not what we judged stale (a new lease, or a heartbeat in between): then it goes back.
+ */
+function moveAsideIfUnchanged(path: string, seen: Stats, token: string): void {
+  const aside = `${path}.stale-${token}`;
+  try {
+    renameSync(path, aside);
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return;
+    throw error;
+  }
+  const moved = statSync(aside);
+  if (moved.ino === seen.ino && moved.dev === seen.dev && moved.mtimeMs === seen.mtimeMs) {
+    unlinkQuietly(aside);
+    return;
+  }
+  // `link` does not replace an existing file, so a lease created meanwhile is left alone; the
+  // inode is the same, so the holder's own check still finds its file.
+  try {
+    linkSync(aside, path);
+  } catch (error) {
+    if (!isErrno(error, 'EEXIST')) {
+      // No hard links on this filesystem: rename it back unless a new lease is there already.
+      if (statOrNull(path) === null) renameSync(aside, path);
+      return;
+    }
+  }
+  unlinkQuietly(aside);
+}
+
+/** The holder ran in our PID namespace on our boot, so its pid is meaningful here, and it is gone. */
+function diedInOurPidNamespace(holder: LeaseHolder): boolean {
+  if (holder.pidNamespace === null || holder.bootId === null) return false;
+  if (holder.pidNamespace !== PID_NAMESPACE || holder.bootId !== BOOT_ID) return false;
+  // Our own pid in a lease that is not ours: written by an earlier process that had this pid.
+  return holder.pid === process.pid || !isAlive(holder.pid);
+}
+
+function describeHolder(holder: LeaseHolder | null, ageMs: number): string {
+  const heartbeat = `last heartbeat ${formatSeconds(ageMs)} ago`;
+  if (holder === null) return `a process whose lease record is unreadable or still being written, ${heartbeat}`;
+  return (
+    `pid ${holder.pid} on ${holder.host} (PID namespace ${holder.pidNamespace ?? 'unknown'}), ` +
+    `holding it since ${holder.acquiredAt}, ${heartbeat}`
+  );
+}
+
+function createExclusive(path: string): number | null {
+  try {
+    return openSync(path, 'wx', 0o644);
+  } catch (error) {
+    if (isErrno(error, 'EEXIST')) return null;
+    throw error;
+  }
+}
+
+function touch(fd: number, nowMs: number): void {
+  const seconds = nowMs / 1000;
+  futimesSync(fd, seconds, seconds);
+}
+
+function readHolder(path: string): LeaseHolder | null {
+  try {
+    const record = JSON.parse(readFileSync(path, 'utf8')) as Partial<LeaseHolder>;
+    if (typeof record.token !== 'string' || typeof record.pid !== 'number' || typeof record.host !== 'string') return null;
+    return {
+      token: record.token,
+      pid: record.pid,
+      host: record.host,
+      pidNamespace: typeof record.pidNamespace === 'string' ? record.pidNamespace : null,
+      bootId: typeof record.bootId === 'string' ? record.bootId : null,
+      acquiredAt: typeof record.acquiredAt === 'string' ? record.acquiredAt : 'unknown',
+    };
   } catch {
     return null;
+  }
+}
+
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return null;
+    throw error;
+  }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if (!isErrno(error, 'ENOENT')) throw error;
   }
 }
 
@@ -90,6 +322,14 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     // EPERM: the process exists but belongs to someone else.
     return isErrno(error, 'EPERM');
+  }
+}
+
+function readOrNull(read: () => string): string | null {
+  try {
+    return read();
+  } catch {
+    return null;
   }
 }
 

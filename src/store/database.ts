@@ -24,6 +24,8 @@ export type DatabaseKind = 'pglite' | 'postgres';
 
 export interface Database extends Queryable {
   readonly kind: DatabaseKind;
+  /** PGlite in a data directory: whether a new store was created or an existing one opened. */
+  readonly opened?: 'new' | 'existing';
   /**
    * Runs `work` in one transaction (READ COMMITTED) on one connection: committed when it
    * resolves, rolled back when it throws. Transactions do not nest.

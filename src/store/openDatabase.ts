@@ -1,11 +1,14 @@
 import type { Database } from './database.ts';
-import { openPgliteDatabase } from './pgliteDatabase.ts';
+import { openPgliteDatabase, type PgliteOptions } from './pgliteDatabase.ts';
 import { openPostgresDatabase } from './postgresDatabase.ts';
 
-export interface OpenDatabaseOptions {
+export interface OpenDatabaseOptions extends PgliteOptions {
   /** PostgreSQL connection URL; when set, PostgreSQL is used and `dataDir` is ignored. */
   databaseUrl?: string;
-  /** PGlite data directory, or `memory://` (the default) for an in-memory database. */
+  /**
+   * PGlite data directory, or `memory://` (the default) for an in-memory database. A new store is
+   * created only in a directory that does not exist yet or is empty; see `dataDirContents.ts`.
+   */
   dataDir?: string;
   /** PostgreSQL only: the schema to work in (created when missing). */
   schema?: string;
@@ -19,5 +22,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       ...(options.schema === undefined ? {} : { schema: options.schema }),
     });
   }
-  return openPgliteDatabase(options.dataDir);
+  return openPgliteDatabase(options.dataDir, {
+    ...(options.lease && { lease: options.lease }),
+    ...(options.onLockLost && { onLockLost: options.onLockLost }),
+  });
 }

@@ -1,36 +1,79 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import { acquireDataDirLock, type DataDirLock } from './dataDirLock.ts';
+import { inspectDataDir, prepareDataDir, type DataDirState } from './dataDirContents.ts';
+import type { DataDirLockLostError } from './dataDirErrors.ts';
+import { acquireDataDirLock, type DataDirLock, type LeaseTiming } from './dataDirLock.ts';
 import type { Database, QueryResult } from './database.ts';
 
+export interface PgliteOptions {
+  /** The data directory lease's timing (tests shorten it). */
+  lease?: Partial<LeaseTiming>;
+  /**
+   * Called when the lease is lost while the store is open. Every later query is refused either
+   * way. @default prints the error and exits the process with code 1
+   */
+  onLockLost?: (error: DataDirLockLostError) => void;
+}
+
 /**
- * Opens PGlite in memory (`memory://` or no directory) or in a data directory, which is locked
- * for this process first. PGlite runs one connection: its queries and transactions are serialized
- * by PGlite itself, which is exactly the single-process guarantee the lock extends to the disk.
+ * Opens PGlite in memory (`memory://` or no directory) or in a data directory: the directory is
+ * checked (`dataDirContents.ts`), then leased for this process (`dataDirLock.ts`), then checked
+ * again under the lease before PGlite, which would re-initialise a directory it does not
+ * recognise, sees it. PGlite runs one connection: its queries and transactions are serialized by
+ * PGlite itself, which is exactly the single-process guarantee the lease extends to the disk.
  */
-export async function openPgliteDatabase(dataDir: string | undefined): Promise<Database> {
+export async function openPgliteDatabase(dataDir: string | undefined, options: PgliteOptions = {}): Promise<Database> {
   const inMemory = dataDir === undefined || dataDir === '' || dataDir.startsWith('memory://');
-  const lock: DataDirLock | null = inMemory ? null : acquireDataDirLock(dataDir);
-  let pglite: PGlite;
+  if (inMemory) return pgliteDatabase(await PGlite.create(), null, undefined);
+
+  const dir = prepareDataDir(dataDir);
+  const lock = acquireDataDirLock(dir, { ...(options.lease && { lease: options.lease }), onLost: options.onLockLost ?? stopProcess });
   try {
-    pglite = lock === null ? await PGlite.create() : await PGlite.create(lock.dataDir);
+    const opened = inspectDataDir(dir);
+    return pgliteDatabase(await PGlite.create(dir), lock, opened);
   } catch (error) {
-    lock?.release();
+    lock.release();
     throw error;
   }
+}
+
+/**
+ * A holder that lost its lease must not write another byte: someone else may be running the store
+ * on these files. Exiting, not closing PGlite (a close checkpoints, which writes), is the stop.
+ */
+function stopProcess(error: DataDirLockLostError): void {
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
+
+function pgliteDatabase(pglite: PGlite, lock: DataDirLock | null, opened: DataDirState | undefined): Database {
   let closed = false;
+  // Before each statement: a holder resuming from a stall finds out it lost the lease before it writes.
+  const held = () => lock?.assertHeld();
   return {
     kind: 'pglite',
-    query: (sql, params) => runQuery(pglite, sql, params),
+    ...(opened && { opened }),
+    query: async (sql, params) => {
+      held();
+      return runQuery(pglite, sql, params);
+    },
     exec: async (sql) => {
+      held();
       await pglite.exec(sql);
     },
-    transaction: (work) =>
-      pglite.transaction((tx) =>
+    transaction: async (work) => {
+      held();
+      return pglite.transaction((tx) =>
         work({ query: (sql, params) => runQuery(tx, sql, params), exec: async (sql) => void (await tx.exec(sql)) }),
-      ),
+      );
+    },
     close: async () => {
       if (closed) return;
       closed = true;
+      try {
+        held();
+      } catch {
+        return; // Lost: the files are someone else's now, so no checkpoint on close.
+      }
       try {
         await pglite.close();
       } finally {

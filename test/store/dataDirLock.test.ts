@@ -1,17 +1,16 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { acquireDataDirLock, DataDirLockedError, LOCK_FILE_NAME } from '../../src/store/dataDirLock.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DataDirLockedError, DataDirLockLostError } from '../../src/store/dataDirErrors.ts';
+import { acquireDataDirLock, LOCK_FILE_NAME, type LeaseHolder } from '../../src/store/dataDirLock.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { lockBudget } from '../../src/store/queries/budgets.ts';
 import { openDatabase } from '../../src/store/openDatabase.ts';
 
 const dirs: string[] = [];
-const children: { kill(): boolean }[] = [];
 afterEach(() => {
-  for (const child of children.splice(0)) child.kill();
+  vi.useRealTimers();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 const tempDir = () => {
@@ -20,49 +19,109 @@ const tempDir = () => {
   return dir;
 };
 
-/** A process that stays alive until killed, to hold a lock. */
-async function liveProcessPid(): Promise<number> {
-  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
-  children.push(child);
-  await new Promise((resolve) => child.once('spawn', resolve));
-  if (child.pid === undefined) throw new Error('no child pid');
-  return child.pid;
+const LEASE = { heartbeatMs: 1_000, ttlMs: 5_000 };
+/** A whole second, so file times hold it exactly. */
+const T = 1_800_000_000_000;
+
+const readLease = (dir: string) => JSON.parse(readFileSync(join(dir, LOCK_FILE_NAME), 'utf8')) as LeaseHolder;
+/** To the millisecond: file times are stored in nanoseconds, so a float may come back a hair off. */
+const leaseMtime = (dir: string) => Math.round(statSync(join(dir, LOCK_FILE_NAME)).mtimeMs);
+
+/** A lease written by a process this one cannot see: another PID namespace, maybe another host. */
+function writeForeignLease(dir: string, heartbeatAt: number, pid = 4242): void {
+  const holder: LeaseHolder = {
+    token: 'foreign-token',
+    pid,
+    host: 'other-container',
+    pidNamespace: 'pid:[4026532999]',
+    bootId: 'another-boot',
+    acquiredAt: new Date(heartbeatAt).toISOString(),
+  };
+  writeFileSync(join(dir, LOCK_FILE_NAME), `${JSON.stringify(holder)}\n`);
+  utimesSync(join(dir, LOCK_FILE_NAME), heartbeatAt / 1000, heartbeatAt / 1000);
 }
 
-describe('data directory lock', () => {
-  it('is taken with our pid and released', () => {
+function thrownBy(work: () => unknown): Error {
+  try {
+    work();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('did not throw');
+}
+
+describe('data directory lease', () => {
+  it('is taken with a random token per process, refused to a second open here, and released', () => {
     const dir = tempDir();
     const lock = acquireDataDirLock(dir);
-    expect(readFileSync(join(dir, LOCK_FILE_NAME), 'utf8').trim()).toBe(String(process.pid));
-    expect(() => acquireDataDirLock(dir)).toThrow(DataDirLockedError);
+    const record = readLease(dir);
+    expect(record).toEqual(lock.holder);
+    expect(record.pid).toBe(process.pid);
+    expect(record.token).toMatch(/^[0-9a-f-]{36}$/);
+    const second = thrownBy(() => acquireDataDirLock(dir));
+    expect(second).toBeInstanceOf(DataDirLockedError);
+    expect(second.message).toContain(`in use by another Switchboard process: this process (pid ${process.pid} on `);
     lock.release();
     expect(existsSync(join(dir, LOCK_FILE_NAME))).toBe(false);
-    acquireDataDirLock(dir).release();
+    const again = acquireDataDirLock(dir);
+    expect(again.holder.token).not.toBe(record.token);
+    again.release();
   });
 
-  it('refuses a directory another live process holds, naming it', async () => {
+  it('refuses a fresh lease whose holder pid it cannot see (another PID namespace), naming the holder', () => {
     const dir = tempDir();
-    const pid = await liveProcessPid();
-    writeFileSync(join(dir, LOCK_FILE_NAME), `${pid}\n`);
-    let caught: unknown;
-    try {
-      acquireDataDirLock(dir);
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(DataDirLockedError);
-    expect((caught as DataDirLockedError).holderPid).toBe(pid);
-    expect((caught as Error).message).toContain(`process ${pid}`);
+    // pid 4242 does not exist here; a pid file lock would take this over.
+    writeForeignLease(dir, T);
+    const error = thrownBy(() => acquireDataDirLock(dir, { lease: LEASE, now: () => T + 1_000 }));
+    expect(error).toBeInstanceOf(DataDirLockedError);
+    expect(error.message).toBe(
+      `SWITCHBOARD_DATA_DIR (${dir}) is in use by another Switchboard process: pid 4242 on other-container ` +
+        `(PID namespace pid:[4026532999]), holding it since ${new Date(T).toISOString()}, last heartbeat 1 s ago. ` +
+        'PGlite serves one process only: stop that process, point SWITCHBOARD_DATA_DIR at another directory, ' +
+        'or set DATABASE_URL to share a PostgreSQL database. A holder that died is taken over once its heartbeat is more than 5 s old.',
+    );
+    expect(readLease(dir).token).toBe('foreign-token');
   });
 
-  it('takes over the stale lock of a dead process', async () => {
+  it('takes over a lease only once its heartbeat is older than the TTL', () => {
     const dir = tempDir();
-    const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
-    const deadPid = await new Promise<number>((resolve) => child.once('exit', () => resolve(child.pid ?? 0)));
-    writeFileSync(join(dir, LOCK_FILE_NAME), `${deadPid}\n`);
-    const lock = acquireDataDirLock(dir);
-    expect(readFileSync(join(dir, LOCK_FILE_NAME), 'utf8').trim()).toBe(String(process.pid));
+    writeForeignLease(dir, T);
+    expect(thrownBy(() => acquireDataDirLock(dir, { lease: LEASE, now: () => T + LEASE.ttlMs }))).toBeInstanceOf(DataDirLockedError);
+    const lock = acquireDataDirLock(dir, { lease: LEASE, now: () => T + LEASE.ttlMs + 1 });
+    expect(readLease(dir).token).toBe(lock.holder.token);
+    expect(leaseMtime(dir)).toBe(T + LEASE.ttlMs + 1);
     lock.release();
+  });
+
+  it('refreshes its heartbeat every heartbeatMs', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const dir = tempDir();
+    let now = T;
+    const lock = acquireDataDirLock(dir, { lease: LEASE, now: () => now });
+    expect(leaseMtime(dir)).toBe(T);
+    now = T + 1_000;
+    vi.advanceTimersByTime(999);
+    expect(leaseMtime(dir)).toBe(T);
+    vi.advanceTimersByTime(1);
+    expect(leaseMtime(dir)).toBe(T + 1_000);
+    lock.release();
+  });
+
+  it('notices on its next heartbeat that the lease was taken over, reports it once and leaves the new lease alone', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const dir = tempDir();
+    const lost: DataDirLockLostError[] = [];
+    const lock = acquireDataDirLock(dir, { lease: LEASE, onLost: (error) => lost.push(error) });
+    unlinkSync(join(dir, LOCK_FILE_NAME));
+    writeForeignLease(dir, Date.now());
+    vi.advanceTimersByTime(LEASE.heartbeatMs * 3);
+    expect(lost.map((error) => error.message)).toEqual([
+      `Switchboard lost the lease on SWITCHBOARD_DATA_DIR (${dir}): the lease was taken over by pid 4242 on other-container. ` +
+        'Another process may be using the store, so this one stops instead of writing to it.',
+    ]);
+    expect(() => lock.assertHeld()).toThrow(DataDirLockLostError);
+    lock.release();
+    expect(readLease(dir).token).toBe('foreign-token');
   });
 });
 
@@ -74,6 +133,7 @@ describe('PGlite in a data directory', () => {
     await migrate(db);
     await db.query(`INSERT INTO budgets (budget_key, configured_limit, updated_at) VALUES ('ORATION:x', 7, now())`);
     await db.close();
+    expect(existsSync(join(dir, LOCK_FILE_NAME))).toBe(false);
 
     const reopened = await openDatabase({ dataDir: dir });
     try {
@@ -89,5 +149,19 @@ describe('PGlite in a data directory', () => {
     } finally {
       await reopened.close();
     }
+  });
+
+  it('stops answering queries once its lease is lost, and does not touch the new holder\'s lease on close', async () => {
+    const dir = join(tempDir(), 'data');
+    const lost: DataDirLockLostError[] = [];
+    const db = await openDatabase({ dataDir: dir, lease: { heartbeatMs: 50, ttlMs: 1_000 }, onLockLost: (error) => lost.push(error) });
+    await db.exec('CREATE TABLE t (n int)');
+    unlinkSync(join(dir, LOCK_FILE_NAME));
+    writeForeignLease(dir, Date.now());
+    await vi.waitFor(() => expect(lost.length).toBe(1), { timeout: 5_000 });
+    await expect(db.query('INSERT INTO t VALUES (1)')).rejects.toBeInstanceOf(DataDirLockLostError);
+    await expect(db.transaction(async () => 1)).rejects.toBeInstanceOf(DataDirLockLostError);
+    await db.close();
+    expect(readLease(dir).token).toBe('foreign-token');
   });
 });

@@ -1,0 +1,92 @@
+import { mkdirSync, readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { dirname, join, normalize, resolve } from 'node:path';
+import { DEFAULT_DATA_DIR } from '../config.ts';
+import { InvalidDataDirError } from './dataDirErrors.ts';
+import { isLeaseFile } from './dataDirLock.ts';
+
+/** What opening a data directory will do: start a new store in it, or open the one it holds. */
+export type DataDirState = 'new' | 'existing';
+
+const NEVER_REINITIALISED =
+  'Point SWITCHBOARD_DATA_DIR at the store, or at a directory that does not exist yet or is empty to start a new one; ' +
+  'Switchboard never re-initialises a directory with files in it.';
+
+/**
+ * Before the lease is taken: refuses a path that cannot hold a store, without writing anything
+ * into it, and creates the directory when it is missing. A new store starts only in a directory
+ * that does not exist yet (whose parent does) or is empty, so a mistyped path is refused instead
+ * of silently starting an empty store; only the default `.data/pglite` may create its parent.
+ * Returns the directory's real path, so two spellings of one directory share one lease.
+ */
+export function prepareDataDir(dataDir: string): string {
+  const dir = resolve(dataDir);
+  const stats = statOrNull(dir);
+  if (stats === null) {
+    const parent = dirname(dir);
+    const parentStats = statOrNull(parent);
+    if (parentStats === null && normalize(dataDir) === normalize(DEFAULT_DATA_DIR)) {
+      mkdirSync(parent, { recursive: true });
+    } else if (parentStats === null) {
+      throw new InvalidDataDirError(
+        dir,
+        `does not exist and neither does its parent ${parent}: a new store is created only in an existing directory, ` +
+          'so a mistyped path cannot start an empty one.',
+      );
+    } else if (!parentStats.isDirectory()) {
+      throw new InvalidDataDirError(dir, `cannot be created: its parent ${parent} is not a directory.`);
+    }
+    try {
+      mkdirSync(dir);
+    } catch (error) {
+      // Another process created it a moment ago; the lease decides who uses it.
+      if (!isErrno(error, 'EEXIST')) throw new InvalidDataDirError(dir, `cannot be created: ${errorMessage(error)}.`);
+    }
+  } else if (!stats.isDirectory()) {
+    throw new InvalidDataDirError(dir, 'is not a directory.');
+  } else {
+    inspectDataDir(dir);
+  }
+  return realpathSync(dir);
+}
+
+/**
+ * Under the lease: `new` when the directory is empty (lease files aside), `existing` when it is
+ * a PGlite store, else refused. PGlite itself would run initdb over a directory without
+ * `PG_VERSION`, wiping every batch in it; this check is what stops that.
+ */
+export function inspectDataDir(dir: string): DataDirState {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((name) => !isLeaseFile(name));
+  } catch (error) {
+    throw new InvalidDataDirError(dir, `cannot be read: ${errorMessage(error)}.`);
+  }
+  if (names.length === 0) return 'new';
+  const notAStore = (what: string) => new InvalidDataDirError(dir, `has files but is not a PGlite store: ${what}. ${NEVER_REINITIALISED}`);
+  let version: string;
+  try {
+    version = readFileSync(join(dir, 'PG_VERSION'), 'utf8').trim();
+  } catch (error) {
+    throw notAStore(isErrno(error, 'ENOENT') ? 'PG_VERSION is missing' : `PG_VERSION cannot be read (${errorMessage(error)})`);
+  }
+  if (!/^\d+$/.test(version)) throw notAStore('PG_VERSION does not hold a PostgreSQL major version');
+  if (statOrNull(join(dir, 'global', 'pg_control')) === null) throw notAStore('global/pg_control is missing');
+  return 'existing';
+}
+
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch (error) {
+    if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return null;
+    throw new InvalidDataDirError(path, `cannot be read: ${errorMessage(error)}.`);
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isErrno(error: unknown, code: string): boolean {
+  return error instanceof Error && 'code' in error && error.code === code;
+}

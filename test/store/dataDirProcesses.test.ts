@@ -1,0 +1,111 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DataDirLockedError } from '../../src/store/dataDirErrors.ts';
+import { openDatabase } from '../../src/store/openDatabase.ts';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const FIXTURE = 'test/store/fixtures/dataDirProcess.ts';
+
+/** `unshare` gives the second process its own PID namespace, as a second container would have. */
+const unshareWorks = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
+const NO_UNSHARE = 'needs `unshare --pid --fork --mount-proc` (util-linux, run as root) to put a process in another PID namespace';
+
+const dirs: string[] = [];
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-lock-'));
+  dirs.push(dir);
+  return dir;
+};
+
+interface ChildLine {
+  outcome: 'opened' | 'refused' | 'holding';
+  name?: string;
+  message?: string;
+}
+
+/** Starts the fixture, in a PID namespace of its own when `isolated`; resolves with its first line. */
+function startChild(args: object, isolated: boolean): { child: ChildProcess; firstLine: Promise<ChildLine> } {
+  const node = [process.execPath, '--import', 'tsx', FIXTURE, JSON.stringify(args)];
+  // --kill-child: a SIGKILL to `unshare` takes the node process in the namespace with it.
+  const [command, ...rest] = isolated ? ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child=SIGKILL', ...node] : node;
+  const child = spawn(command!, rest, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  const firstLine = new Promise<ChildLine>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line) as ChildLine));
+    child.once('exit', (code) => reject(new Error(`child exited with ${code} before printing`)));
+  });
+  return { child, firstLine };
+}
+
+describe('the data directory lock in one PID namespace', () => {
+  it('takes over at once the lease of a SIGKILLed holder whose pid it can see is dead', { timeout: 90_000 }, async () => {
+    const dir = join(tempDir(), 'pglite');
+    // A long TTL: only the dead pid can explain an immediate takeover.
+    const lease = { heartbeatMs: 200, ttlMs: 600_000 };
+    const { child, firstLine } = startChild({ mode: 'hold', dir, lease }, false);
+    expect((await firstLine).outcome).toBe('holding');
+    const { firstLine: whileHeld } = startChild({ mode: 'try', dir, lease }, false);
+    expect(await whileHeld).toMatchObject({ outcome: 'refused', name: 'ConfigError' });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    const db = await openDatabase({ dataDir: dir, lease });
+    try {
+      expect(db.opened).toBe('existing');
+      expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM held_by_child')).rows).toEqual([{ n: 0 }]);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('the data directory lock across PID namespaces', () => {
+  it.skipIf(!unshareWorks)('refuses a process in another PID namespace while the holder keeps working', { timeout: 90_000 }, async () => {
+    const dir = join(tempDir(), 'pglite');
+    const db = await openDatabase({ dataDir: dir });
+    try {
+      await db.exec('CREATE TABLE kept (n int)');
+      const { firstLine } = startChild({ mode: 'try', dir }, true);
+      const answer = await firstLine;
+      expect(answer.outcome).toBe('refused');
+      expect(answer.message).toContain('SWITCHBOARD_DATA_DIR');
+      expect(answer.message).toContain(`pid ${process.pid} on ${hostname()}`);
+      // The holder's store is still its own and still works.
+      await db.query('INSERT INTO kept VALUES (1), (2)');
+      expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM kept')).rows).toEqual([{ n: 2 }]);
+    } finally {
+      await db.close();
+    }
+  });
+  it.skipIf(!unshareWorks)('takes over the lease of a SIGKILLed holder in another PID namespace once the TTL has passed', { timeout: 90_000 }, async () => {
+    const dir = join(tempDir(), 'pglite');
+    const lease = { heartbeatMs: 200, ttlMs: 5_000 };
+    const { child, firstLine } = startChild({ mode: 'hold', dir, lease }, true);
+    expect((await firstLine).outcome).toBe('holding');
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    // Its pid means nothing here and its heartbeat is fresh: refused until the heartbeat is stale.
+    await expect(openDatabase({ dataDir: dir, lease })).rejects.toBeInstanceOf(DataDirLockedError);
+    const db = await vi.waitFor(() => openDatabase({ dataDir: dir, lease }), { timeout: 30_000, interval: 250 });
+    try {
+      expect(db.opened).toBe('existing');
+      // What the killed holder committed is there.
+      expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM held_by_child')).rows).toEqual([{ n: 0 }]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  if (!unshareWorks) it.skip(`cross-namespace lock test skipped: ${NO_UNSHARE}`, () => {});
+});
