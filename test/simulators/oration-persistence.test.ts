@@ -160,6 +160,17 @@ describe('Oration simulator state kept in a directory survives a restart', () =>
     ]);
   });
 
+  it('refuses a second simulator on a directory in use, and lets one in once the first is closed', async () => {
+    const first = await start();
+    const kept = await create(first.url, ['kept']);
+    expect(() => createOrationSimulator({ stateDir })).toThrow(
+      `The simulator state directory ${stateDir} is in use by process ${process.pid}; a simulator keeps its state in a directory of its own`,
+    );
+    await stop(first.simulator);
+    const second = await start();
+    expect((await read(second.url, kept.ids[0]!)).status).toBe(200);
+  });
+
   it('refuses to start on a journal with a damaged line, naming the file and line', async () => {
     const first = await start();
     await create(first.url, ['one']);

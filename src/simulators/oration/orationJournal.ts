@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync, readFileSync, truncateSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { acquireDataDirLock, DataDirLockedError, type DataDirLock } from '../../store/dataDirLock.ts';
 import type { LiveConversationSnapshot } from './liveConversation.ts';
 
 /** The file name the Oration simulator's journal has inside its state directory. */
@@ -71,36 +72,63 @@ const entrySchema = z.object({
 export class OrationJournal {
   readonly path: string;
   readonly entries: readonly OrationJournalEntry[];
+  readonly #lock: DataDirLock;
 
-  private constructor(path: string, entries: OrationJournalEntry[]) {
+  private constructor(path: string, entries: OrationJournalEntry[], lock: DataDirLock) {
     this.path = path;
     this.entries = entries;
+    this.#lock = lock;
   }
 
-  /** Reads the journal at `path` (none yet: empty), repairing a torn last line. */
+  /**
+   * Takes the journal's directory for this process (the store's directory lock: a second
+   * simulator appending, or cutting a "torn" line that is only being written, would lose calls)
+   * and reads the journal at `path` (none yet: empty), repairing a torn last line.
+   */
   static open(path: string): OrationJournal {
-    mkdirSync(dirname(path), { recursive: true });
-    let bytes: Buffer;
+    const dir = dirname(path);
+    mkdirSync(dir, { recursive: true });
+    let lock: DataDirLock;
     try {
-      bytes = readFileSync(path);
+      lock = acquireDataDirLock(dir);
     } catch (error) {
-      if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return new OrationJournal(path, []);
+      if (!(error instanceof DataDirLockedError)) throw error;
+      throw new OrationJournalError(`The simulator state directory ${dir} is in use by process ${error.holderPid}; a simulator keeps its state in a directory of its own`);
+    }
+    try {
+      return new OrationJournal(path, readEntries(path), lock);
+    } catch (error) {
+      lock.release();
       throw error;
     }
-    const completeLength = bytes.lastIndexOf(0x0a) + 1;
-    if (completeLength < bytes.length) truncateSync(path, completeLength);
-    const entries = bytes
-      .subarray(0, completeLength)
-      .toString('utf8')
-      .split('\n')
-      .slice(0, -1)
-      .map((line, index) => parseLine(path, line, index + 1));
-    return new OrationJournal(path, entries);
   }
 
   append(entry: OrationJournalEntry): void {
     appendFileSync(this.path, `${JSON.stringify({ v: 1, ...entry })}\n`, 'utf8');
   }
+
+  /** Lets another simulator open the directory. Appending after this is a mistake nobody would notice, so don't. */
+  close(): void {
+    this.#lock.release();
+  }
+}
+
+function readEntries(path: string): OrationJournalEntry[] {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return [];
+    throw error;
+  }
+  const completeLength = bytes.lastIndexOf(0x0a) + 1;
+  if (completeLength < bytes.length) truncateSync(path, completeLength);
+  return bytes
+    .subarray(0, completeLength)
+    .toString('utf8')
+    .split('\n')
+    .slice(0, -1)
+    .map((line, index) => parseLine(path, line, index + 1));
 }
 
 function parseLine(path: string, line: string, lineNumber: number): OrationJournalEntry {

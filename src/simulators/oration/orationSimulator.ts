@@ -97,7 +97,13 @@ export function createOrationSimulator(options: OrationSimulatorOptions = {}): O
       }),
   );
   const journal = options.stateDir === undefined ? null : OrationJournal.open(join(options.stateDir, ORATION_JOURNAL_FILE));
-  const resumedRandomState = journal ? resume(journal, accounts) : undefined;
+  let resumedRandomState: number | undefined;
+  try {
+    resumedRandomState = journal ? resume(journal, accounts) : undefined;
+  } catch (error) {
+    journal?.close();
+    throw error;
+  }
   const random = new SeededRandom(resumedRandomState ?? options.seed ?? 1);
 
   const accountFor = (headers: IncomingMessage['headers']): OrationAccount | null => {
@@ -203,6 +209,10 @@ export function createOrationSimulator(options: OrationSimulatorOptions = {}): O
   });
 
   return Object.assign(providerSimulatorOf(server), {
+    close: async () => {
+      await server.close();
+      journal?.close();
+    },
     budgetStats,
     setConcurrencyLimit(workspaceId: string, limit: number) {
       const account = accounts.find((candidate) => candidate.config.workspaceId === workspaceId);
