@@ -4,6 +4,7 @@ import { createTrataSimulator, type TrataSimulator } from '../simulators/trata/t
 import { createVoiceOsSimulator, type VoiceOsSimulator } from '../simulators/voiceos/voiceOsSimulator.ts';
 import { DEMO_ACCOUNTS } from '../simulators/demoAccounts.ts';
 import type { WorkspaceConfig } from '../workspaces/workspaceConfig.ts';
+import { demoSimulatorStateDir } from './demoStateDir.ts';
 
 /** The API keys demo mode accepts; the README shows them. */
 export const DEMO_API_KEYS = { demo: 'demo-key', acme: 'acme-key' } as const;
@@ -12,6 +13,8 @@ export interface DemoEnvironment {
   workspaces: WorkspaceConfig[];
   /** Base URLs of the simulators this process runs (empty for providers on their real API). */
   simulatorUrls: Partial<Record<'oration' | 'trata' | 'voiceos', string>>;
+  /** Where the simulators keep state across restarts (null: an in-memory store, nothing kept). */
+  simulatorStateDir: string | null;
   /** The running simulators, for tests and benchmarks that read their counters (null: real API). */
   simulators: {
     oration: OrationSimulator | null;
@@ -24,10 +27,13 @@ export interface DemoEnvironment {
 /**
  * Demo mode: the three provider simulators run inside the gateway process and two workspaces,
  * `demo` and `acme`, use their accounts. A provider whose real credentials are in the
- * environment is used for real by the `demo` workspace instead of its simulator.
+ * environment is used for real by the `demo` workspace instead of its simulator. The simulators
+ * listen on free ports: nothing the gateway keeps depends on them (budgets are keyed by provider
+ * account, items by conversation id), so a new port after a restart changes nothing.
  */
 export async function startDemoEnvironment(env: Env): Promise<DemoEnvironment> {
   const callMs = env.SWITCHBOARD_DEMO_CALL_SECONDS * 1000;
+  const stateDir = demoSimulatorStateDir(env.SWITCHBOARD_DATA_DIR);
   const oration = env.ORATION_API_KEY
     ? null
     : createOrationSimulator({
@@ -37,6 +43,9 @@ export async function startDemoEnvironment(env: Env): Promise<DemoEnvironment> {
           unansweredRate: 0.15,
           failRate: 0.02,
         },
+        // Calls placed before a crash go on (and their ids stay taken) after the restart, as at
+        // a real provider. Only Oration creates conversations; the others' data is all seeded.
+        ...(stateDir !== null && { stateDir }),
       });
   const trata = env.TRATA_TOKEN ? null : createTrataSimulator();
   const voiceos = env.VOICEOS_TOKEN ? null : createVoiceOsSimulator();
@@ -84,6 +93,7 @@ export async function startDemoEnvironment(env: Env): Promise<DemoEnvironment> {
   return {
     workspaces: [demo, acme],
     simulatorUrls,
+    simulatorStateDir: oration ? stateDir : null,
     simulators: { oration, trata, voiceos },
     close: async () => {
       await Promise.all([oration?.close(), trata?.close(), voiceos?.close()]);

@@ -19,6 +19,16 @@ export interface Workspace {
 }
 
 /**
+ * The budget of an Oration account. Oration grants its limit per workspace, so the workspace id is
+ * the account; the base URL is not part of it, since one account may be reached at another
+ * address (a demo simulator on a new port after a restart, a proxy) and must not get a second budget.
+ * Migration 0002 rewrote the older `ORATION:<host>:<workspace id>` keys to this form.
+ */
+export function orationBudgetKey(orationWorkspaceId: string): string {
+  return `ORATION:${orationWorkspaceId}`;
+}
+
+/**
  * Maps API keys to workspaces. Keys are held only as SHA-256 digests, so a heap dump or a log of
  * this object shows no key, and lookup by digest does not leak a key's prefix through timing.
  */
@@ -30,8 +40,8 @@ export class WorkspaceRegistry {
     for (const config of configs) {
       const budgets = new Map<Provider, BudgetDescriptor>();
       if (config.providers.oration) {
-        const { baseUrl, workspaceId, concurrencyLimit } = config.providers.oration;
-        budgets.set('ORATION', { key: `ORATION:${new URL(baseUrl).host}:${workspaceId}`, limit: concurrencyLimit });
+        const { workspaceId, concurrencyLimit } = config.providers.oration;
+        budgets.set('ORATION', { key: orationBudgetKey(workspaceId), limit: concurrencyLimit });
       }
       const workspace: Workspace = {
         id: config.id,

@@ -20,8 +20,13 @@ const API_KEY = 'chaos-test-key-0123456789';
 const LIMIT = 5;
 const KILLS = 20;
 const ITEMS_PER_BATCH = 25;
-/** The gateway's upstream timeout in the chaos rounds; slow creates answer just under it. */
-const TIMEOUT_MS = 1_000;
+/**
+ * The gateway's upstream timeout in the chaos rounds; slow creates answer just under it. Longer
+ * than a restart takes, so a create sent before a kill can land after the restarted gateway is up.
+ */
+const TIMEOUT_MS = 3_000;
+/** How long the simulator may still carry out a create after the gateway gave up (the assumption). */
+const SETTLE_MS = 500;
 
 interface StoredItem {
   request_id: string;
@@ -180,6 +185,8 @@ function chaosFault(random: SeededRandom): { name: string; fault: Fault | null }
     { name: 'none', fault: null },
     { name: 'slow create, just under the timeout', fault: { kind: 'slow', delayMs: Math.round(TIMEOUT_MS * (0.6 + 0.35 * random.next())), times } },
     { name: 'timeout, created', fault: { kind: 'timeout', afterHandling: true, times } },
+    // Carried out after the gateway gave up, within the settle time the protocol assumes.
+    { name: 'created after the timeout', fault: { kind: 'slow', delayMs: TIMEOUT_MS + Math.round(SETTLE_MS * 0.8), times } },
     { name: 'timeout, nothing created', fault: { kind: 'timeout', times } },
     { name: 'reset, created', fault: { kind: 'reset', afterHandling: true, times } },
     { name: 'reset, nothing created', fault: { kind: 'reset', times } },
@@ -197,8 +204,8 @@ for (const kind of ['PGlite', 'PostgreSQL'] as const) {
       rig = await startRig(kind, {
         SWITCHBOARD_UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),
         SWITCHBOARD_FANOUT_SEND_WINDOW_MS: '300',
-        SWITCHBOARD_FANOUT_PROVIDER_SETTLE_MS: '300',
-        SWITCHBOARD_FANOUT_LEASE_MS: '3000',
+        SWITCHBOARD_FANOUT_PROVIDER_SETTLE_MS: String(SETTLE_MS),
+        SWITCHBOARD_FANOUT_LEASE_MS: '5000',
       });
     });
     afterAll(async () => {

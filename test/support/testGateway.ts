@@ -44,7 +44,14 @@ export interface TestGatewayOptions {
  * from `env` exactly as in production (`SWITCHBOARD_MAX_COST`, `SWITCHBOARD_UPSTREAM_RETRIES`, ...).
  */
 export async function startTestGateway(env: Record<string, string> = {}, options: TestGatewayOptions = {}): Promise<TestGateway> {
-  const { env: parsed } = loadConfig({ NODE_ENV: 'test', SWITCHBOARD_DEMO_CALL_SECONDS: '0.2', ...env });
+  // The demo's simulators keep their state beside the store's data directory; an in-memory store
+  // (the default here) keeps none, so tests never write into the checkout's .data.
+  const { env: parsed } = loadConfig({
+    NODE_ENV: 'test',
+    SWITCHBOARD_DEMO_CALL_SECONDS: '0.2',
+    SWITCHBOARD_DATA_DIR: options.store?.dataDir ?? 'memory://',
+    ...env,
+  });
   const demo = await startDemoEnvironment(parsed);
   const runtime = await startGatewayRuntime({
     env: parsed,

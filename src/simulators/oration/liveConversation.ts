@@ -41,7 +41,7 @@ export interface LiveConversationInput {
 
 type Outcome = 'answered' | 'unanswered' | 'failed';
 
-interface Timeline {
+export interface Timeline {
   /** When dialing starts (for a chat: when it becomes active). */
   dialStartMs: number;
   /** When the user joins; null when they never do. */
@@ -49,6 +49,13 @@ interface Timeline {
   endMs: number;
   outcome: Outcome;
   endReason: string;
+}
+
+/** Everything a live conversation is: what it was created with and its whole drawn future. */
+export interface LiveConversationSnapshot {
+  input: LiveConversationInput;
+  timeline: Timeline;
+  postCall: PostCallRecord | null;
 }
 
 /**
@@ -94,6 +101,16 @@ export class LiveConversation {
     const postCall =
       timeline.outcome === 'answered' ? drawPostCall(random, typeof customerName === 'string' ? customerName : null) : null;
     return new LiveConversation(input, timeline, postCall);
+  }
+
+  /** The conversation as it was planned; its timeline is in epoch milliseconds, so it holds across restarts. */
+  snapshot(): LiveConversationSnapshot {
+    return { input: this.input, timeline: this.#timeline, postCall: this.#postCall };
+  }
+
+  /** The conversation a snapshot describes, its status again derived from the clock. */
+  static fromSnapshot(snapshot: LiveConversationSnapshot): LiveConversation {
+    return new LiveConversation(snapshot.input, snapshot.timeline, snapshot.postCall);
   }
 
   get id(): string {

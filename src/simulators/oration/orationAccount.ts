@@ -32,6 +32,8 @@ export class OrationAccount {
   readonly #agentsById: Map<string, OrationAgentRecord>;
   readonly #historic: OrationConversationRecord[];
   readonly #live: LiveConversation[] = [];
+  readonly #liveIds = new Set<string>();
+  readonly #historicIds: ReadonlySet<string>;
   readonly #phone: { id: string; number: string };
 
   constructor(config: OrationAccountConfig, options: { anchor: Date; historicConversations: number; concurrencyLimit: number }) {
@@ -41,6 +43,7 @@ export class OrationAccount {
     this.#agents = seeded.agents.sort(newestFirst);
     this.#agentsById = new Map(seeded.agents.map((agent) => [agent.id, agent]));
     this.#historic = seeded.conversations;
+    this.#historicIds = new Set(seeded.conversations.map((conversation) => conversation.id));
     this.#phone = seeded.phone;
   }
 
@@ -56,16 +59,19 @@ export class OrationAccount {
     return null;
   }
 
-  /** Creates a conversation from an item `problemWith` accepted and takes its budget slot. */
-  create(
+  /**
+   * Draws the conversation an item `problemWith` accepted would become, without creating it yet:
+   * the simulator records it durably first, then `admit`s it.
+   */
+  plan(
     item: OrationCreateItem,
-    context: { id: string; nowMs: number; lifecycle: OrationLifecycle; random: SeededRandom },
+    context: { nowMs: number; lifecycle: OrationLifecycle; random: SeededRandom },
   ): LiveConversation {
     const agent = this.#agentsById.get(item.agentId);
-    if (!agent) throw new Error(`create called for unknown agent ${item.agentId}`);
-    const conversation = LiveConversation.plan(
+    if (!agent) throw new Error(`plan called for unknown agent ${item.agentId}`);
+    return LiveConversation.plan(
       {
-        id: context.id,
+        id: this.#unusedId(context.random),
         workspaceId: this.config.workspaceId,
         agentId: agent.id,
         agentMaxDurationSeconds: agent.maxDurationSeconds,
@@ -78,17 +84,34 @@ export class OrationAccount {
       context.lifecycle,
       context.random,
     );
+  }
+
+  /**
+   * Makes a planned (or restored) conversation part of the account and holds its budget slot
+   * from its creation until its end. Restored conversations are admitted in creation order, so
+   * the budget's figures (peak, duplicates) come out as they were.
+   */
+  admit(conversation: LiveConversation, nowMs: number): void {
+    if (this.#liveIds.has(conversation.id)) throw new Error(`conversation ${conversation.id} exists already`);
     this.#live.push(conversation);
-    const requestId = item.dynamicVariables[REQUEST_ID_VARIABLE];
+    this.#liveIds.add(conversation.id);
+    const requestId = conversation.input.dynamicVariables[REQUEST_ID_VARIABLE];
     this.budget.hold(
       {
         createdAtMs: conversation.createdAtMs,
         endsAtMs: conversation.endsAtMs,
         requestId: typeof requestId === 'string' ? requestId : null,
       },
-      context.nowMs,
+      nowMs,
     );
-    return conversation;
+  }
+
+  /** An id no conversation of this account has; a drawn id is unique unless a saved state was lost. */
+  #unusedId(random: SeededRandom): string {
+    for (;;) {
+      const id = random.uuid();
+      if (!this.#liveIds.has(id) && !this.#historicIds.has(id)) return id;
+    }
   }
 
   /** Conversations matching `query`, newest first, one page of them, with the count of all matches. */

@@ -27,8 +27,15 @@
  * - `GET /api/v2/agents` (same paging and `ids`) and `GET /api/v2/agents/:id`; agent shape assumed
  *   (see `OrationAgentRecord`).
  * - The response never names `sipTrunkAddress` (the document's response has no such field).
+ *
+ * With `stateDir`, conversations created through the API outlive the process like a real
+ * provider's do: each create is journaled (`orationJournal.ts`) before it is answered, and a new
+ * simulator on the same directory resumes them (their statuses follow their planned times, their
+ * slots are held until those end) and draws new ids where the last one stopped. Nothing saved
+ * depends on the port the simulator listens on.
  */
 import type { IncomingMessage } from 'node:http';
+import { join } from 'node:path';
 import { DEMO_ACCOUNTS, DEMO_ANCHOR } from '../demoAccounts.ts';
 import { SeededRandom } from '../shared/random.ts';
 import {
@@ -41,7 +48,9 @@ import {
 } from '../shared/simulatorServer.ts';
 import type { OrationBudgetStats } from './concurrencyBudget.ts';
 import { DEFAULT_ORATION_LIFECYCLE, type OrationLifecycle } from './liveConversation.ts';
+import { LiveConversation } from './liveConversation.ts';
 import { OrationAccount, type OrationAccountConfig } from './orationAccount.ts';
+import { ORATION_JOURNAL_FILE, OrationJournal, OrationJournalError } from './orationJournal.ts';
 import { parseCreateBody, type OrationCreateItem } from './parseCreateBody.ts';
 import { parseListQuery } from './parseListQuery.ts';
 
@@ -59,6 +68,11 @@ export interface OrationSimulatorOptions {
   historicConversations?: number;
   /** Clock in epoch milliseconds; a test may drive it. @default Date.now */
   now?: () => number;
+  /**
+   * Directory that keeps created conversations across restarts (`oration.jsonl` in it). Unset:
+   * they live in memory only. One simulator per directory at a time.
+   */
+  stateDir?: string;
 }
 
 /** The API lives under `<url>/api/v2`. */
@@ -74,7 +88,6 @@ const UNAUTHORIZED: SimResponse = { status: 401, body: { error: 'Unauthorized' }
 export function createOrationSimulator(options: OrationSimulatorOptions = {}): OrationSimulator {
   const now = options.now ?? Date.now;
   const lifecycle: OrationLifecycle = { ...DEFAULT_ORATION_LIFECYCLE, ...options.lifecycle };
-  const random = new SeededRandom(options.seed ?? 1);
   const accounts = (options.accounts ?? DEMO_ACCOUNTS.oration).map(
     (config) =>
       new OrationAccount(config, {
@@ -83,6 +96,15 @@ export function createOrationSimulator(options: OrationSimulatorOptions = {}): O
         concurrencyLimit: options.concurrencyLimit ?? 20,
       }),
   );
+  const journal = options.stateDir === undefined ? null : OrationJournal.open(join(options.stateDir, ORATION_JOURNAL_FILE));
+  let resumedRandomState: number | undefined;
+  try {
+    resumedRandomState = journal ? resume(journal, accounts) : undefined;
+  } catch (error) {
+    journal?.close();
+    throw error;
+  }
+  const random = new SeededRandom(resumedRandomState ?? options.seed ?? 1);
 
   const accountFor = (headers: IncomingMessage['headers']): OrationAccount | null => {
     const apiKey = headers['x-api-key'];
@@ -128,10 +150,17 @@ export function createOrationSimulator(options: OrationSimulatorOptions = {}): O
         body: { error: `Concurrency limit reached: ${account.budget.limit} active or dialing conversations per workspace` },
       };
     }
-    const results = accepted.map((item) =>
-      account.create(item, { id: random.uuid(), nowMs, lifecycle, random }).recordAt(nowMs),
-    );
-    return { status: 200, body: { results, errors } };
+    const created = accepted.map((item) => account.plan(item, { nowMs, lifecycle, random }));
+    // On disk before it exists: whatever the caller is told was created survives a crash.
+    if (created.length > 0) {
+      journal?.append({
+        workspaceId: account.config.workspaceId,
+        randomState: random.state,
+        conversations: created.map((conversation) => conversation.snapshot()),
+      });
+    }
+    for (const conversation of created) account.admit(conversation, nowMs);
+    return { status: 200, body: { results: created.map((conversation) => conversation.recordAt(nowMs)), errors } };
   };
 
   const listConversations = (account: OrationAccount, request: SimRequest, nowMs: number): SimResponse => {
@@ -180,6 +209,10 @@ export function createOrationSimulator(options: OrationSimulatorOptions = {}): O
   });
 
   return Object.assign(providerSimulatorOf(server), {
+    close: async () => {
+      await server.close();
+      journal?.close();
+    },
     budgetStats,
     setConcurrencyLimit(workspaceId: string, limit: number) {
       const account = accounts.find((candidate) => candidate.config.workspaceId === workspaceId);
@@ -187,4 +220,21 @@ export function createOrationSimulator(options: OrationSimulatorOptions = {}): O
       account.budget.setLimit(limit);
     },
   });
+}
+
+/**
+ * Gives every account back the conversations the journal holds, in the order they were created,
+ * and returns the random state to draw on from (the seed is only where a fresh journal starts).
+ */
+function resume(journal: OrationJournal, accounts: readonly OrationAccount[]): number | undefined {
+  let randomState: number | undefined;
+  for (const [index, entry] of journal.entries.entries()) {
+    const account = accounts.find((candidate) => candidate.config.workspaceId === entry.workspaceId);
+    if (!account) {
+      throw new OrationJournalError(`${journal.path} entry ${index + 1} names workspace ${entry.workspaceId}, which this simulator has no account for`);
+    }
+    for (const snapshot of entry.conversations) account.admit(LiveConversation.fromSnapshot(snapshot), snapshot.input.createdAtMs);
+    randomState = entry.randomState;
+  }
+  return randomState;
 }

@@ -9,6 +9,14 @@ export class SeededRandom {
     this.#state = seed >>> 0;
   }
 
+  /**
+   * The generator's whole state: `new SeededRandom(state)` continues the sequence exactly where
+   * this one is, so a simulator restarted from its saved state never draws the same ids again.
+   */
+  get state(): number {
+    return this.#state;
+  }
+
   /** Uniform in [0, 1). */
   next(): number {
     this.#state = (this.#state + 0x6d2b79f5) >>> 0;

@@ -1,7 +1,8 @@
 import { fanoutTables } from './0001_fanout_tables.ts';
+import { budgetKeyByAccount } from './0002_budget_key_by_account.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration, in the order it is applied. Append only: never edit one that has shipped. */
-export const MIGRATIONS: readonly Migration[] = [fanoutTables];
+export const MIGRATIONS: readonly Migration[] = [fanoutTables, budgetKeyByAccount];
 
 export type { Migration };
