@@ -3,7 +3,7 @@ import { PROVIDERS, type Provider } from '../domain/types.ts';
 import type { OffsetPage, OffsetRequest, ProviderConnector } from '../providers/connector.ts';
 import type { Workspace } from '../workspaces/workspaceRegistry.ts';
 import { connectionOf, type ConnectionModel } from './connections.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { cursorCodec } from './cursor.ts';
 
 export interface ListByProviderOptions<T> {
   /** Cursor kind, e.g. `agents`; a cursor of another list is refused. */
@@ -26,7 +26,8 @@ const positionSchema = z.object({ p: z.enum(PROVIDERS), o: z.number().int().min(
  */
 export async function listByProvider<T>(options: ListByProviderOptions<T>): Promise<ConnectionModel<T>> {
   const { workspace, first } = options;
-  const after = options.after ? decodeCursor(options.kind, options.after, positionSchema) : null;
+  const cursor = cursorCodec(options.kind, positionSchema);
+  const after = options.after ? cursor.decode(options.after) : null;
   const providers = PROVIDERS.filter(
     (p) => workspace.connectors.has(p) && (!options.providers || options.providers.includes(p)),
   );
@@ -48,7 +49,7 @@ export async function listByProvider<T>(options: ListByProviderOptions<T>): Prom
       const page = await options.fetch(connector, { offset, limit: remaining });
       totals.set(provider, page.totalCount);
       page.items.forEach((node, index) => {
-        edges.push({ node, cursor: encodeCursor(options.kind, { p: provider, o: offset + index + 1 }) });
+        edges.push({ node, cursor: cursor.encode({ p: provider, o: offset + index + 1 }) });
       });
       if (offset + page.items.length < page.totalCount) {
         // This provider has more; the next page resumes here rather than skipping the rest.
