@@ -35,6 +35,7 @@ export async function listByProvider<T>(options: ListByProviderOptions<T>): Prom
 
   const edges: { cursor: string; node: T }[] = [];
   let hasNextPage = false;
+  // A provider's total, or null once it failed: a failed provider is reported, not counted.
   const totals = new Map<Provider, number | null>();
   for (let i = Math.max(0, startIndex); i < providers.length; i++) {
     const provider = providers[i] as Provider;
@@ -64,6 +65,7 @@ export async function listByProvider<T>(options: ListByProviderOptions<T>): Prom
 
   let totalCount: number | null = null;
   if (options.withTotal) {
+    // Like `conversations`: the sum over the providers that answered (see the schema's totalCount).
     totalCount = 0;
     for (const provider of providers) {
       let total = totals.get(provider);
@@ -75,7 +77,7 @@ export async function listByProvider<T>(options: ListByProviderOptions<T>): Prom
           total = null;
         }
       }
-      totalCount = total === null || totalCount === null ? null : totalCount + total;
+      if (total !== null) totalCount += total;
     }
   }
   return connectionOf(edges, hasNextPage, totalCount, after !== null);
