@@ -47,8 +47,11 @@ function parseCursor(cursor: string): unknown {
   const bytes = Buffer.from(cursor, 'base64url');
   // Base64 decoding is lenient (stray trailing characters are dropped): re-encoding catches edits.
   if (bytes.toString('base64url') !== cursor) throw invalidCursor();
+  const text = bytes.toString('utf8');
+  // JSON.stringify writes a surrogate as an escape only when it is lone, and no position holds one.
+  if (/\\u[dD][89a-fA-F]/.test(text)) throw invalidCursor();
   try {
-    return JSON.parse(bytes.toString('utf8')) as unknown;
+    return JSON.parse(text) as unknown;
   } catch {
     throw invalidCursor();
   }
