@@ -101,8 +101,8 @@ describe('paging: every connection checks `first` and `after` the same way', () 
     // A cursor that still decodes, with its position changed to values this API never issues.
     const parsed = JSON.parse(decoded) as Record<string, unknown>;
     tampered.push(reencode(JSON.stringify(Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key, key === 'k' ? value : { $gt: -1 }])))));
-    // Or a lone UTF-16 surrogate in place of its first string, which UTF-8 would turn into U+FFFD upstream.
-    tampered.push(reencode(decoded.replace(/:"[^"]*"/, ':"\\ud800"')));
+    // Or a lone UTF-16 surrogate as the id it resumes after, which UTF-8 would turn into U+FFFD upstream.
+    if (decoded.includes('"id":')) tampered.push(reencode(decoded.replace(/"id":"[^"]*"/, '"id":"\\ud800"')));
     for (const after of tampered) {
       const error = await refusal(connection, { first: 1, after });
       expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', argument: 'after' });
