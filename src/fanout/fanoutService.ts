@@ -10,6 +10,7 @@ import {
   insertBatchWithItems,
   isUuid,
   listBatches,
+  type BatchPosition,
 } from '../store/queries/batches.ts';
 import { listActiveBudgetKeys, upsertBudget } from '../store/queries/budgets.ts';
 import { expireLeasesOf } from '../store/queries/reconciliation.ts';
@@ -23,7 +24,6 @@ import { systemClock, type Clock } from './clock.ts';
 import type { FanoutContext } from './fanoutContext.ts';
 import { resolveTiming, type FanoutTiming } from './fanoutTiming.ts';
 import { IdempotencyConflictError } from './idempotencyConflictError.ts';
-import { decodeBatchCursor, decodeItemCursor, encodeBatchCursor, encodeItemCursor } from './pageCursor.ts';
 import { requestHash } from './requestHash.ts';
 import { validateBatchInput, type CreationSupport } from './validateBatchInput.ts';
 import { toBatchItemView, toBatchView, type BatchItemView, type BatchView } from './views.ts';
@@ -55,21 +55,23 @@ export interface FanoutServiceOptions {
   onError?: (error: unknown, during: string) => void;
 }
 
-export interface PageRequest {
-  first?: number | null;
-  after?: string | null;
+/**
+ * A page of the fan-out's lists, by decoded position: cursors, and the bounds of `first`, belong to
+ * the GraphQL layer's one paging module (`src/read/cursor.ts`).
+ */
+export interface PageRequest<P> {
+  /** @default DEFAULT_PAGE_SIZE */
+  first?: number;
+  /** Start strictly after this position; null or absent for the first page. */
+  after?: P | null;
 }
 
 export interface Page<T> {
   nodes: T[];
-  /** Cursor of each node, in order. */
-  cursors: string[];
   hasNextPage: boolean;
-  endCursor: string | null;
 }
 
 export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 500;
 /** Longest a caller may wait for a batch in one call. */
 export const MAX_WAIT_SECONDS = 60;
 
@@ -164,24 +166,21 @@ export class FanoutService {
   }
 
   /** The workspace's batches, newest first. */
-  async listBatches(workspaceId: string, page: PageRequest = {}): Promise<Page<BatchView>> {
+  async listBatches(workspaceId: string, page: PageRequest<BatchPosition> = {}): Promise<Page<BatchView>> {
     const first = pageSize(page.first);
-    const after = page.after ? decodeBatchCursor(page.after) : null;
-    const batches = await listBatches(this.#ctx.db, workspaceId, { after, limit: first + 1 });
-    const nodes = batches.slice(0, first).map(toBatchView);
-    const cursors = nodes.map((batch) => encodeBatchCursor(batch));
-    return { nodes, cursors, hasNextPage: batches.length > first, endCursor: cursors.at(-1) ?? null };
+    const batches = await listBatches(this.#ctx.db, workspaceId, { after: page.after ?? null, limit: first + 1 });
+    return { nodes: batches.slice(0, first).map(toBatchView), hasNextPage: batches.length > first };
   }
 
-  /** A batch's items in request order; null when the workspace has no such batch. */
-  async listItems(workspaceId: string, batchId: string, page: PageRequest = {}): Promise<Page<BatchItemView> | null> {
+  /**
+   * A batch's items in request order, after the item with index `after`; null when the workspace
+   * has no such batch.
+   */
+  async listItems(workspaceId: string, batchId: string, page: PageRequest<number> = {}): Promise<Page<BatchItemView> | null> {
     const first = pageSize(page.first);
-    const afterIndex = page.after ? decodeItemCursor(page.after) : null;
     if (!isUuid(batchId) || !(await findBatch(this.#ctx.db, workspaceId, batchId))) return null;
-    const items = await listBatchItems(this.#ctx.db, workspaceId, batchId, { afterIndex, limit: first + 1 });
-    const nodes = items.slice(0, first).map(toBatchItemView);
-    const cursors = nodes.map((item) => encodeItemCursor(item.index));
-    return { nodes, cursors, hasNextPage: items.length > first, endCursor: cursors.at(-1) ?? null };
+    const items = await listBatchItems(this.#ctx.db, workspaceId, batchId, { afterIndex: page.after ?? null, limit: first + 1 });
+    return { nodes: items.slice(0, first).map(toBatchItemView), hasNextPage: items.length > first };
   }
 
   /** Cancels what has not been sent yet; conversations already placed run to their end. */
@@ -274,10 +273,11 @@ export class FanoutService {
   }
 }
 
-function pageSize(first: number | null | undefined): number {
-  if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
+/** Callers inside the gateway pass checked sizes; a bad one is a bug, not bad input. */
+function pageSize(first: number | undefined): number {
+  if (first === undefined) return DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 0) throw new RangeError('first must be a non-negative integer');
-  return Math.min(first, MAX_PAGE_SIZE);
+  return first;
 }
 
 function sortProblems<T extends { index: number | null }>(problems: T[]): T[] {

@@ -16,6 +16,7 @@ import {
 import type { BatchProblem } from './batchProblem.ts';
 
 const CHANNELS: readonly ItemChannel[] = ['PHONE_OUTBOUND', 'CHAT', 'WEB'];
+const NOT_TEXT = 'must be well-formed Unicode text (a lone UTF-16 surrogate is not)';
 
 /** Whether the workspace can create conversations on a provider. */
 export type CreationSupport = 'SUPPORTED' | 'UNSUPPORTED' | 'NOT_CONFIGURED';
@@ -90,6 +91,8 @@ function normalizeIdempotencyKey(value: unknown, whole: (field: string, message:
   }
   if (value.length > MAX_IDEMPOTENCY_KEY_LENGTH) whole('idempotencyKey', `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
   if (hasControlCharacters(value)) whole('idempotencyKey', 'must not contain control characters');
+  // Stored as UTF-8, a lone surrogate becomes U+FFFD: two different keys would name one batch.
+  if (!isWellFormedText(value)) whole('idempotencyKey', NOT_TEXT);
   return value;
 }
 
@@ -136,6 +139,7 @@ function validateItem(
   if (toNumber === undefined) problem('toNumber', 'must be a string');
   else if (toNumber !== null && !isE164(toNumber)) problem('toNumber', 'must be an E.164 number such as +14155550123');
   if (sipTrunkAddress === undefined) problem('sipTrunkAddress', 'must be a string');
+  else if (sipTrunkAddress !== null && !isWellFormedText(sipTrunkAddress)) problem('sipTrunkAddress', NOT_TEXT);
   else if (sipTrunkAddress !== null && (sipTrunkAddress.length > MAX_SIP_TRUNK_ADDRESS_LENGTH || /\s/.test(sipTrunkAddress))) {
     problem('sipTrunkAddress', `must be an address without spaces, at most ${MAX_SIP_TRUNK_ADDRESS_LENGTH} characters`);
   }
@@ -177,7 +181,8 @@ function validateDynamicVariables(value: unknown, problem: (field: string, messa
   if (entries.length > MAX_DYNAMIC_VARIABLES) problem('', `must hold at most ${MAX_DYNAMIC_VARIABLES} variables`);
   const result: DynamicVariables = {};
   for (const [key, inner] of entries) {
-    const field = key.length <= MAX_VARIABLE_KEY_LENGTH && !hasControlCharacters(key) ? key : '';
+    // Only a name that is safe to echo back becomes part of the field path.
+    const field = key.length <= MAX_VARIABLE_KEY_LENGTH && !hasControlCharacters(key) && isWellFormedText(key) ? key : '';
     if (key === '' || key.trim() === '') {
       problem('', 'variable names must not be empty');
       continue;
@@ -188,6 +193,10 @@ function validateDynamicVariables(value: unknown, problem: (field: string, messa
     }
     if (hasControlCharacters(key)) {
       problem('', 'variable names must not contain control characters');
+      continue;
+    }
+    if (!isWellFormedText(key)) {
+      problem('', `variable names ${NOT_TEXT}`);
       continue;
     }
     if (key === '__proto__') {
@@ -203,6 +212,8 @@ function validateDynamicVariables(value: unknown, problem: (field: string, messa
       if (inner.length > MAX_VARIABLE_VALUE_LENGTH) problem(field, `must be at most ${MAX_VARIABLE_VALUE_LENGTH} characters`);
       // Newlines and tabs are fine in a value; NUL is not text and PostgreSQL refuses to store it.
       else if (inner.includes('\u0000')) problem(field, 'must not contain the NUL character');
+      // The store's jsonb refuses a lone surrogate, and UTF-8 anywhere else turns it into U+FFFD.
+      else if (!isWellFormedText(inner)) problem(field, NOT_TEXT);
       else result[key] = inner;
     } else if (typeof inner === 'number') {
       if (!Number.isFinite(inner)) problem(field, 'must be a finite number');
@@ -229,6 +240,10 @@ function validateProspect(value: unknown, problem: (field: string, message: stri
       problem(`.${name}`, `must be text of at most ${MAX_PROSPECT_FIELD_LENGTH} characters`);
       return null;
     }
+    if (!isWellFormedText(field)) {
+      problem(`.${name}`, NOT_TEXT);
+      return null;
+    }
     return field;
   };
   const prospect = { name: read('name'), email: read('email'), externalId: read('externalId') };
@@ -249,6 +264,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
+}
+
+/**
+ * False when the string holds a lone UTF-16 surrogate: not text, and every UTF-8 encoder (the
+ * store's, a hash's, an HTTP body's) silently replaces it with U+FFFD.
+ */
+function isWellFormedText(value: string): boolean {
+  return !/\p{Surrogate}/u.test(value);
 }
 
 function hasControlCharacters(value: string): boolean {

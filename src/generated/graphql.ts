@@ -77,6 +77,12 @@ export type AgentConnection = {
   edges: Array<AgentEdge>;
   nodes: Array<Agent>;
   pageInfo: PageInfo;
+  /**
+   * How many agents the providers that answered hold. When a provider fails, its agents are missing
+   * from both `edges` and this count, and `errors` holds an entry naming it (path to this list,
+   * `extensions.provider`). The count describes the list that can be paged through; null would throw
+   * away what every other provider answered, and the error entry already says the answer is partial.
+   */
   totalCount: Maybe<Scalars['Int']['output']>;
 };
 
@@ -284,7 +290,13 @@ export type ConversationConnection = {
   edges: Array<ConversationEdge>;
   nodes: Array<Conversation>;
   pageInfo: PageInfo;
-  /** How many conversations match the filter across all providers that answered. */
+  /**
+   * How many conversations match the filter across the providers that answered; null when one of them
+   * cannot count exactly. When a provider fails, its conversations are missing from both `edges` and
+   * this count, and `errors` holds an entry naming it (path to this list, `extensions.provider`). The
+   * count describes the list that can be paged through; null would throw away what every other
+   * provider answered, and the error entry already says the answer is partial.
+   */
   totalCount: Maybe<Scalars['Int']['output']>;
 };
 
@@ -474,6 +486,13 @@ export type ProspectConnection = {
   edges: Array<ProspectEdge>;
   nodes: Array<Prospect>;
   pageInfo: PageInfo;
+  /**
+   * How many prospects the providers that answered hold. When a provider fails, its prospects are
+   * missing from both `edges` and this count, and `errors` holds an entry naming it (path to this
+   * list, `extensions.provider`). The count describes the list that can be paged through; null would
+   * throw away what every other provider answered, and the error entry already says the answer is
+   * partial.
+   */
   totalCount: Maybe<Scalars['Int']['output']>;
 };
 

@@ -9,30 +9,36 @@ import { isProviderError } from '../providers/errors.ts';
  * Logs the errors a client only sees as INTERNAL_SERVER_ERROR, with their message and stack, so
  * operators can find the bug the client cannot describe. Provider failures are logged where they
  * happen (`ProviderResilience`, once per upstream attempt); errors that are the client's own
- * (syntax, validation, bad input) only at debug level. Never logs variables, headers or bodies.
+ * (syntax, validation, bad input) only at debug level. Never logs variables, headers or bodies:
+ * a variable is the client's data (a phone number, a name, a secret pasted in the wrong field),
+ * and the messages of input errors quote it, so a refusal is logged by code and by the names of
+ * the variable or argument, never by its message; an unexpected error's message and stack are
+ * scrubbed of every variable value as a second line of defence.
  */
 export function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
-        async didEncounterErrors({ errors, operationName }) {
+        async didEncounterErrors({ errors, operationName, request }) {
+          const scrub = variableScrubber(request.variables);
           for (const error of errors) {
             const original = error.originalError ?? error;
             if (isProviderError(original)) continue;
             if (isRefusedRequest(original)) {
+              // The fan-out's own refusals: fixed text with counts, never the input itself.
               logger.debug('request refused', { operationName, reason: original.message });
               continue;
             }
             // Apollo's wrappers (parse, validation, coercion) carry the code; a resolver's error carries its own.
             const code = error.extensions.code ?? (original instanceof GraphQLError ? original.extensions.code : undefined);
             if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
-              logger.debug('request refused', { code, operationName, reason: error.message });
+              logger.debug('request refused', { code, operationName, ...refusalDetails(error, code, scrub) });
             } else {
               logger.error('unexpected error while resolving a request', {
                 operationName,
                 path: error.path?.join('.'),
-                reason: original.message,
-                stack: original.stack,
+                reason: scrub(original.message),
+                stack: original.stack === undefined ? undefined : scrub(original.stack),
               });
             }
           }
@@ -40,4 +46,46 @@ export function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<GatewayCo
       };
     },
   };
+}
+
+/**
+ * Errors about the document itself: graphql-js parses and validates before it looks at any
+ * variable, so their messages can only quote the query text.
+ */
+const DOCUMENT_ERRORS = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'QUERY_TOO_COMPLEX']);
+
+/** What an operator may learn about a refusal: where, and which variable or argument, not what value. */
+function refusalDetails(error: GraphQLError, code: string, scrub: (text: string) => string): Record<string, unknown> {
+  const details: Record<string, unknown> = {};
+  if (error.path) details.path = error.path.join('.');
+  // graphql-js names a variable it could not coerce as `Variable "$name" ...`; the name is the client's query text.
+  const variable = /^Variable "\$([_A-Za-z][_0-9A-Za-z]*)"/.exec(error.message)?.[1];
+  if (variable) details.variable = variable;
+  if (typeof error.extensions.argument === 'string') details.argument = error.extensions.argument;
+  if (DOCUMENT_ERRORS.has(code)) details.reason = scrub(error.message);
+  return details;
+}
+
+/** Strings shorter than this are ordinary words; scrubbing them would garble every line. */
+const MIN_SCRUBBED_LENGTH = 6;
+
+/** Replaces every string in the request's variables (names of JSON keys too) with `[variable]`. */
+function variableScrubber(variables: Record<string, unknown> | undefined): (text: string) => string {
+  const values = new Set<string>();
+  const collect = (value: unknown): void => {
+    if (typeof value === 'string') {
+      if (value.length >= MIN_SCRUBBED_LENGTH) values.add(value);
+    } else if (Array.isArray(value)) {
+      value.forEach(collect);
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, inner] of Object.entries(value)) {
+        collect(key);
+        collect(inner);
+      }
+    }
+  };
+  collect(variables);
+  // Longest first, and in the escaped form JSON gives them too (messages often quote values as JSON).
+  const forms = [...values].flatMap((value) => [value, JSON.stringify(value).slice(1, -1)]).sort((a, b) => b.length - a.length);
+  return (text) => forms.reduce((scrubbed, form) => scrubbed.replaceAll(form, '[variable]'), text);
 }

@@ -3,7 +3,7 @@ import { PROVIDERS, type Provider } from '../domain/types.ts';
 import type { OffsetPage, OffsetRequest, ProviderConnector } from '../providers/connector.ts';
 import type { Workspace } from '../workspaces/workspaceRegistry.ts';
 import { connectionOf, type ConnectionModel } from './connections.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { cursorCodec } from './cursor.ts';
 
 export interface ListByProviderOptions<T> {
   /** Cursor kind, e.g. `agents`; a cursor of another list is refused. */
@@ -26,7 +26,8 @@ const positionSchema = z.object({ p: z.enum(PROVIDERS), o: z.number().int().min(
  */
 export async function listByProvider<T>(options: ListByProviderOptions<T>): Promise<ConnectionModel<T>> {
   const { workspace, first } = options;
-  const after = options.after ? decodeCursor(options.kind, options.after, positionSchema) : null;
+  const cursor = cursorCodec(options.kind, positionSchema);
+  const after = options.after ? cursor.decode(options.after) : null;
   const providers = PROVIDERS.filter(
     (p) => workspace.connectors.has(p) && (!options.providers || options.providers.includes(p)),
   );
@@ -34,6 +35,7 @@ export async function listByProvider<T>(options: ListByProviderOptions<T>): Prom
 
   const edges: { cursor: string; node: T }[] = [];
   let hasNextPage = false;
+  // A provider's total, or null once it failed: a failed provider is reported, not counted.
   const totals = new Map<Provider, number | null>();
   for (let i = Math.max(0, startIndex); i < providers.length; i++) {
     const provider = providers[i] as Provider;
@@ -48,7 +50,7 @@ export async function listByProvider<T>(options: ListByProviderOptions<T>): Prom
       const page = await options.fetch(connector, { offset, limit: remaining });
       totals.set(provider, page.totalCount);
       page.items.forEach((node, index) => {
-        edges.push({ node, cursor: encodeCursor(options.kind, { p: provider, o: offset + index + 1 }) });
+        edges.push({ node, cursor: cursor.encode({ p: provider, o: offset + index + 1 }) });
       });
       if (offset + page.items.length < page.totalCount) {
         // This provider has more; the next page resumes here rather than skipping the rest.
@@ -63,6 +65,7 @@ export async function listByProvider<T>(options: ListByProviderOptions<T>): Prom
 
   let totalCount: number | null = null;
   if (options.withTotal) {
+    // Like `conversations`: the sum over the providers that answered (see the schema's totalCount).
     totalCount = 0;
     for (const provider of providers) {
       let total = totals.get(provider);
@@ -74,7 +77,7 @@ export async function listByProvider<T>(options: ListByProviderOptions<T>): Prom
           total = null;
         }
       }
-      totalCount = total === null || totalCount === null ? null : totalCount + total;
+      if (total !== null) totalCount += total;
     }
   }
   return connectionOf(edges, hasNextPage, totalCount, after !== null);

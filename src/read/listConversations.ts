@@ -10,7 +10,7 @@ import {
 import type { ConversationFilter, ConversationListPage, ConversationPosition } from '../providers/connector.ts';
 import type { Workspace } from '../workspaces/workspaceRegistry.ts';
 import { connectionOf, type ConversationConnectionModel } from './connections.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { cursorCodec } from './cursor.ts';
 
 /** The filter as the API accepts it: global ids, optional provider restriction. */
 export interface ConversationQueryFilter {
@@ -36,9 +36,14 @@ export interface ListConversationsOptions {
 }
 
 /** Position of a conversation in the merged order: newest first, then provider, then native id descending. */
-const mergedPositionSchema = z.object({ t: z.number().int(), p: z.enum(PROVIDERS), id: z.string() });
+const mergedPositionSchema = z.object({
+  // Any instant a Date can hold; beyond it the provider position would be an Invalid Date.
+  t: z.number().int().min(-8.64e15).max(8.64e15),
+  p: z.enum(PROVIDERS),
+  id: z.string(),
+});
 type MergedPosition = z.infer<typeof mergedPositionSchema>;
-const CURSOR_KIND = 'conversations';
+const conversationCursor = cursorCodec('conversations', mergedPositionSchema);
 
 /**
  * Lists conversations of every provider merged newest first.
@@ -50,7 +55,7 @@ const CURSOR_KIND = 'conversations';
  */
 export async function listConversations(options: ListConversationsOptions): Promise<ConversationConnectionModel> {
   const { workspace, first, filter } = options;
-  const after = options.after ? decodeCursor(CURSOR_KIND, options.after, mergedPositionSchema) : null;
+  const after = options.after ? conversationCursor.decode(options.after) : null;
   const plans = planProviders(workspace, filter);
 
   const pages = await Promise.all(
@@ -84,7 +89,7 @@ export async function listConversations(options: ListConversationsOptions): Prom
   for (const conversation of merged) options.onFetched?.(conversation);
   merged.sort(compareMerged);
   const pageItems = merged.slice(0, first);
-  const edges = pageItems.map((node) => ({ node, cursor: encodeCursor(CURSOR_KIND, positionOf(node)) }));
+  const edges = pageItems.map((node) => ({ node, cursor: conversationCursor.encode(positionOf(node)) }));
   return connectionOf(edges, merged.length > first || hasMoreUpstream, options.withTotal ? totalCount : null, after !== null);
 }
 

@@ -1,7 +1,6 @@
 import type { AgentResolvers } from '../generated/graphql.ts';
 import { checkFirst } from '../read/cursor.ts';
 import { listConversations } from '../read/listConversations.ts';
-import { MAX_PAGE_SIZE } from './Query.ts';
 import { globalIdOf, reportPartialFailure, selectsField } from './resolverSupport.ts';
 
 export const Agent: AgentResolvers = {
@@ -9,7 +8,7 @@ export const Agent: AgentResolvers = {
   conversations: (agent, { first, after }, context, info) =>
     listConversations({
       workspace: context.workspace,
-      first: checkFirst(first, MAX_PAGE_SIZE),
+      first: checkFirst(first, 20),
       after,
       filter: { providers: [agent.provider], agentIds: [globalIdOf('Agent', agent)] },
       withTotal: selectsField(info, 'totalCount'),

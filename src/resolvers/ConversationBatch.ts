@@ -1,6 +1,7 @@
 import { NotFoundError } from '../errors.ts';
 import type { BatchItemResolvers, ConversationBatchResolvers } from '../generated/graphql.ts';
-import { batchGlobalId, connectionOfPage } from './batchSupport.ts';
+import { checkFirst } from '../read/cursor.ts';
+import { batchGlobalId, connectionOfPage, itemCursorCodec, itemPosition } from './batchSupport.ts';
 
 export const ConversationBatch: ConversationBatchResolvers = {
   id: (batch) => batchGlobalId(batch),
@@ -15,9 +16,10 @@ export const ConversationBatch: ConversationBatchResolvers = {
     unresolved: batch.counts.UNRESOLVED,
   }),
   items: async (batch, { first, after }, { fanout, workspace }) => {
-    const page = await fanout.listItems(workspace.id, batch.id, { first, after });
+    const request = { first: checkFirst(first, 50), after: after ? itemCursorCodec.decode(after) : null };
+    const page = await fanout.listItems(workspace.id, batch.id, request);
     if (!page) throw new NotFoundError('batch', batchGlobalId(batch));
-    return connectionOfPage(page, Boolean(after));
+    return connectionOfPage(page, itemCursorCodec, itemPosition, Boolean(after));
   },
 };
 

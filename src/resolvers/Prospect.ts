@@ -1,7 +1,6 @@
 import type { ProspectResolvers } from '../generated/graphql.ts';
 import { checkFirst } from '../read/cursor.ts';
 import { listConversations } from '../read/listConversations.ts';
-import { MAX_PAGE_SIZE } from './Query.ts';
 import { globalIdOf, reportPartialFailure, selectsField } from './resolverSupport.ts';
 
 export const Prospect: ProspectResolvers = {
@@ -9,7 +8,7 @@ export const Prospect: ProspectResolvers = {
   conversations: (prospect, { first, after }, context, info) =>
     listConversations({
       workspace: context.workspace,
-      first: checkFirst(first, MAX_PAGE_SIZE),
+      first: checkFirst(first, 20),
       after,
       filter: { providers: [prospect.provider], prospectIds: [globalIdOf('Prospect', prospect)] },
       withTotal: selectsField(info, 'totalCount'),

@@ -6,12 +6,9 @@ import type { GatewayContext } from '../context.ts';
 import { checkFirst } from '../read/cursor.ts';
 import { listByProvider } from '../read/listByProvider.ts';
 import { listConversations } from '../read/listConversations.ts';
-import { batchIdOf, connectionOfPage } from './batchSupport.ts';
+import { batchCursorCodec, batchIdOf, batchPosition, connectionOfPage } from './batchSupport.ts';
 import { reportPartialFailure, selectsField } from './resolverSupport.ts';
 import type { BatchView } from '../fanout/views.ts';
-
-/** The largest page any list serves; larger requests are refused, not silently cut. */
-export const MAX_PAGE_SIZE = 100;
 
 export const Query: QueryResolvers = {
   node: (_, { id }, context) => loadNode(id, context),
@@ -24,7 +21,7 @@ export const Query: QueryResolvers = {
   conversations: (_, { first, after, filter }, context, info) =>
     listConversations({
       workspace: context.workspace,
-      first: checkFirst(first, MAX_PAGE_SIZE),
+      first: checkFirst(first, 20),
       after,
       filter: filter ?? {},
       withTotal: selectsField(info, 'totalCount'),
@@ -37,7 +34,7 @@ export const Query: QueryResolvers = {
       kind: 'agents',
       workspace: context.workspace,
       providers,
-      first: checkFirst(first, MAX_PAGE_SIZE),
+      first: checkFirst(first, 20),
       after,
       withTotal: selectsField(info, 'totalCount'),
       fetch: (connector, request) => connector.listAgents(request),
@@ -45,15 +42,17 @@ export const Query: QueryResolvers = {
     }),
 
   batch: (_, { id }, context) => loadBatch(id, context),
-  batches: async (_, { first, after }, { fanout, workspace }) =>
-    connectionOfPage(await fanout.listBatches(workspace.id, { first: checkFirst(first, MAX_PAGE_SIZE), after }), Boolean(after)),
+  batches: async (_, { first, after }, { fanout, workspace }) => {
+    const request = { first: checkFirst(first, 20), after: after ? batchCursorCodec.decode(after) : null };
+    return connectionOfPage(await fanout.listBatches(workspace.id, request), batchCursorCodec, batchPosition, Boolean(after));
+  },
 
   prospects: (_, { first, after, providers }, context, info) =>
     listByProvider({
       kind: 'prospects',
       workspace: context.workspace,
       providers,
-      first: checkFirst(first, MAX_PAGE_SIZE),
+      first: checkFirst(first, 20),
       after,
       withTotal: selectsField(info, 'totalCount'),
       fetch: (connector, request) => connector.listProspects(request),

@@ -1,7 +1,9 @@
+import { z } from 'zod';
 import { fromGlobalId, toGlobalId } from '../domain/globalId.ts';
 import type { Page } from '../fanout/fanoutService.ts';
-import type { BatchView } from '../fanout/views.ts';
+import type { BatchItemView, BatchView } from '../fanout/views.ts';
 import { connectionOf, type ConnectionModel } from '../read/connections.ts';
+import { cursorCodec, type CursorCodec } from '../read/cursor.ts';
 
 export function batchGlobalId(batch: BatchView): string {
   return toGlobalId({ provider: null, type: 'ConversationBatch', nativeId: batch.id });
@@ -13,8 +15,36 @@ export function batchIdOf(globalId: string): string | null {
   return parts?.type === 'ConversationBatch' ? parts.nativeId : null;
 }
 
-/** The fan-out's pages as Relay connections. */
-export function connectionOfPage<T>(page: Page<T>, hasPreviousPage: boolean): ConnectionModel<T> {
-  const edges = page.nodes.map((node, index) => ({ node, cursor: page.cursors[index] ?? '' }));
+/** `batches` is newest first: a position is (creation time, id), the store's keyset order. */
+const batchCursor = cursorCodec(
+  'batches',
+  z.object({ t: z.number().int().min(0).max(8.64e15), id: z.uuid() }),
+);
+export const batchCursorCodec: CursorCodec<{ createdAt: Date; id: string }> = {
+  encode: (position) => batchCursor.encode({ t: position.createdAt.getTime(), id: position.id }),
+  decode: (cursor) => {
+    const { t, id } = batchCursor.decode(cursor);
+    return { createdAt: new Date(t), id };
+  },
+};
+
+/** `ConversationBatch.items` is in request order: a position is the item's index. */
+const itemCursor = cursorCodec('items', z.object({ i: z.number().int().min(0).max(1_000_000) }));
+export const itemCursorCodec: CursorCodec<number> = {
+  encode: (index) => itemCursor.encode({ i: index }),
+  decode: (cursor) => itemCursor.decode(cursor).i,
+};
+
+/** The fan-out's pages as Relay connections, each node's cursor from its own position. */
+export function connectionOfPage<T, P>(
+  page: Page<T>,
+  codec: CursorCodec<P>,
+  positionOf: (node: T) => P,
+  hasPreviousPage: boolean,
+): ConnectionModel<T> {
+  const edges = page.nodes.map((node) => ({ node, cursor: codec.encode(positionOf(node)) }));
   return connectionOf(edges, page.hasNextPage, null, hasPreviousPage);
 }
+
+export const batchPosition = (batch: BatchView) => ({ createdAt: batch.createdAt, id: batch.id });
+export const itemPosition = (item: BatchItemView) => item.index;

@@ -2,7 +2,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { toGlobalId } from '../../src/domain/globalId.ts';
 import { BatchValidationError } from '../../src/fanout/batchValidationError.ts';
 import { IdempotencyConflictError } from '../../src/fanout/idempotencyConflictError.ts';
-import { InvalidCursorError } from '../../src/fanout/pageCursor.ts';
 import { openTestPglite, type TestDatabase } from '../store/testDatabases.ts';
 import {
   AGENT_ID,
@@ -123,12 +122,11 @@ describe('fan-out batches: validation, idempotency, cancel, isolation (PGlite)',
     expect((await service.listBatches(OTHER_WORKSPACE)).nodes.map((batch) => batch.id)).not.toContain(mine.id);
 
     const page1 = await service.listItems(WORKSPACE, mine.id, { first: 4 });
-    const page2 = await service.listItems(WORKSPACE, mine.id, { first: 4, after: page1?.endCursor ?? null });
+    const page2 = await service.listItems(WORKSPACE, mine.id, { first: 4, after: page1?.nodes.at(-1)?.index ?? null });
     expect(page1?.nodes.map((item) => item.index)).toEqual([0, 1, 2, 3]);
     expect(page1?.hasNextPage).toBe(true);
     expect(page2?.nodes.map((item) => item.index)).toEqual([4, 5, 6]);
     expect(page2?.hasNextPage).toBe(false);
-    await expect(service.listItems(WORKSPACE, mine.id, { after: 'bogus' })).rejects.toBeInstanceOf(InvalidCursorError);
 
     const newest = await service.listBatches(WORKSPACE, { first: 1 });
     expect(newest.nodes.map((batch) => batch.id)).toEqual([mine.id]);

@@ -148,13 +148,11 @@ export function phoneCalls(count: number, tag = 'c') {
 /** Every item of a batch, across pages. */
 export async function allItems(service: FanoutService, workspaceId: string, batchId: string): Promise<BatchItemView[]> {
   const items: BatchItemView[] = [];
-  let after: string | null = null;
   for (;;) {
-    const page = await service.listItems(workspaceId, batchId, { first: 500, after });
+    const page = await service.listItems(workspaceId, batchId, { first: 500, after: items.at(-1)?.index ?? null });
     if (!page) throw new Error(`batch ${batchId} not found`);
     items.push(...page.nodes);
     if (!page.hasNextPage) return items;
-    after = page.endCursor;
   }
 }
 

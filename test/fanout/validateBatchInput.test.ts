@@ -19,6 +19,23 @@ const call = (overrides: Record<string, unknown> = {}) => ({
 });
 
 describe('validateBatchInput', () => {
+  // The prospect object is not in the GraphQL input (only prospectId), so its fields are checked here.
+  it('refuses a lone UTF-16 surrogate in every kept string, naming the field', () => {
+    const result = validateBatchInput(
+      {
+        idempotencyKey: 'k-\uD800',
+        conversations: [call({ prospect: { name: '\uDFFFAnn', email: 'ann\uD83D@example.com', externalId: 'crm-\uDE00' } })],
+      },
+      support,
+    );
+    expect(result.problems.map((problem) => `${problem.field}: ${problem.message}`)).toEqual([
+      'idempotencyKey: must be well-formed Unicode text (a lone UTF-16 surrogate is not)',
+      'conversations[0].prospect.name: must be well-formed Unicode text (a lone UTF-16 surrogate is not)',
+      'conversations[0].prospect.email: must be well-formed Unicode text (a lone UTF-16 surrogate is not)',
+      'conversations[0].prospect.externalId: must be well-formed Unicode text (a lone UTF-16 surrogate is not)',
+    ]);
+  });
+
   it('normalizes a valid request', () => {
     const result = validateBatchInput(
       {

@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.ts';
+import { startTestGateway, type TestGateway } from '../support/testGateway.ts';
+
+/** Every connection of the graph, each asked for through the same `$first` / `$after` variables. */
+const CONNECTIONS = {
+  conversations: 'query($first: Int, $after: String) { parent: __typename list: conversations(first: $first, after: $after) { edges { cursor } } }',
+  agents: 'query($first: Int, $after: String) { parent: __typename list: agents(first: $first, after: $after) { edges { cursor } } }',
+  prospects: 'query($first: Int, $after: String) { parent: __typename list: prospects(first: $first, after: $after) { edges { cursor } } }',
+  batches: 'query($first: Int, $after: String) { parent: __typename list: batches(first: $first, after: $after) { edges { cursor } } }',
+  'ConversationBatch.items':
+    'query($id: ID!, $first: Int, $after: String) { parent: batch(id: $id) { list: items(first: $first, after: $after) { edges { cursor } } } }',
+  'Agent.conversations':
+    'query($id: ID!, $first: Int, $after: String) { parent: agent(id: $id) { list: conversations(first: $first, after: $after) { edges { cursor } } } }',
+  'Prospect.conversations':
+    'query($id: ID!, $first: Int, $after: String) { parent: prospect(id: $id) { list: conversations(first: $first, after: $after) { edges { cursor } } } }',
+} as const;
+type Connection = keyof typeof CONNECTIONS;
+
+/** A cursor each connection must refuse because another list issued it. */
+const FOREIGN: Record<Connection, Connection> = {
+  conversations: 'agents',
+  agents: 'prospects',
+  prospects: 'batches',
+  batches: 'ConversationBatch.items',
+  'ConversationBatch.items': 'conversations',
+  'Agent.conversations': 'batches',
+  'Prospect.conversations': 'ConversationBatch.items',
+};
+
+interface Page {
+  parent: string | { list: { edges: { cursor: string }[] } } | null;
+  list?: { edges: { cursor: string }[] };
+}
+
+describe('paging: every connection checks `first` and `after` the same way', () => {
+  let gw: TestGateway;
+  const logLines: string[] = [];
+  const ids: Record<string, string> = {};
+  const cursors = {} as Record<Connection, string>;
+
+  const page = (connection: Connection, variables: { first?: number; after?: string }) => {
+    const id = connection === 'ConversationBatch.items' ? ids.batch : connection === 'Agent.conversations' ? ids.agent : ids.prospect;
+    return gw.query<Page>(CONNECTIONS[connection], { ...variables, ...(connection.includes('.') && { id }) });
+  };
+  const edgesOf = (data: Page | null | undefined) =>
+    (typeof data?.parent === 'object' && data.parent !== null ? data.parent.list : data?.list)?.edges ?? [];
+
+  beforeAll(async () => {
+    gw = await startTestGateway({}, { logger: createLogger('debug', (line) => logLines.push(line)) });
+    // An agent and a prospect with at least two conversations each, so every list has a second page.
+    type WithConversations = { nodes: { id: string; conversations: { edges: unknown[] } }[] };
+    const { body } = await gw.query<{ a: WithConversations; p: WithConversations }>(
+      '{ a: agents(first: 5, providers: [ORATION]) { nodes { id conversations(first: 2) { edges { cursor } } } } p: prospects(first: 20) { nodes { id conversations(first: 2) { edges { cursor } } } } }',
+    );
+    ids.agent = body.data!.a.nodes.find((agent) => agent.conversations.edges.length === 2)!.id;
+    ids.prospect = body.data!.p.nodes.find((prospect) => prospect.conversations.edges.length === 2)!.id;
+    for (let i = 0; i < 2; i++) {
+      const created = await gw.query<{ createConversations: { id: string } }>(
+        'mutation($input: CreateConversationsInput!) { createConversations(input: $input) { id } }',
+        { input: { conversations: [{ agentId: ids.agent, channel: 'CHAT' }, { agentId: ids.agent, channel: 'CHAT' }] } },
+      );
+      ids.batch = created.body.data!.createConversations.id;
+    }
+    for (const connection of Object.keys(CONNECTIONS) as Connection[]) {
+      const { body: first } = await page(connection, { first: 1 });
+      expect(first.errors).toBeUndefined();
+      if (edgesOf(first.data).length === 0) throw new Error(`${connection}: ${JSON.stringify(first)}`);
+      cursors[connection] = edgesOf(first.data)[0]!.cursor;
+    }
+  });
+  afterAll(async () => {
+    await gw.close();
+  });
+
+  /** Sends one page request and returns its single error, checking that nothing was logged at warn or above. */
+  const refusal = async (connection: Connection, variables: { first?: number; after?: string }) => {
+    logLines.length = 0;
+    const { status, body } = await page(connection, variables);
+    expect(status).toBe(200);
+    expect(body.errors).toHaveLength(1);
+    const levels = logLines.map((line) => (JSON.parse(line) as { level: string }).level);
+    expect(levels.filter((level) => level !== 'debug')).toEqual([]);
+    return body.errors![0]!;
+  };
+
+  const connections = Object.keys(CONNECTIONS) as Connection[];
+
+  it.each(connections)('%s: a valid cursor leads to the next page', async (connection) => {
+    const { body } = await page(connection, { first: 1, after: cursors[connection] });
+    expect(body.errors).toBeUndefined();
+    expect(edgesOf(body.data)).toHaveLength(1);
+    expect(edgesOf(body.data)[0]!.cursor).not.toBe(cursors[connection]);
+  });
+
+  it.each(connections)('%s: a tampered cursor is BAD_USER_INPUT naming `after`', async (connection) => {
+    const issued = cursors[connection];
+    const decoded = Buffer.from(issued, 'base64url').toString('utf8');
+    const reencode = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+    const tampered = [reencode(decoded.replace(':', ':x')), reencode(decoded.slice(0, decoded.length / 2)), 'not a cursor!', `${issued}x`];
+    // A cursor that still decodes, with its position changed to values this API never issues.
+    const parsed = JSON.parse(decoded) as Record<string, unknown>;
+    tampered.push(reencode(JSON.stringify(Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key, key === 'k' ? value : { $gt: -1 }])))));
+    // Or a lone UTF-16 surrogate as the id it resumes after, which UTF-8 would turn into U+FFFD upstream.
+    if (decoded.includes('"id":')) tampered.push(reencode(decoded.replace(/"id":"[^"]*"/, '"id":"\\ud800"')));
+    for (const after of tampered) {
+      const error = await refusal(connection, { first: 1, after });
+      expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', argument: 'after' });
+      expect(error.message).toBe('Argument "after" is not a valid cursor');
+    }
+  });
+
+  it.each(connections)('%s: a cursor of another connection is BAD_USER_INPUT naming `after`', async (connection) => {
+    const error = await refusal(connection, { first: 1, after: cursors[FOREIGN[connection]] });
+    expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', argument: 'after' });
+    expect(error.message).toBe('Argument "after" is a cursor of another list');
+  });
+
+  it.each(connections)('%s: first: -1 and first above 100 are BAD_USER_INPUT naming `first`', async (connection) => {
+    for (const first of [-1, 101]) {
+      const error = await refusal(connection, { first });
+      expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', argument: 'first', max: 100 });
+      expect(error.message).toBe('Argument "first" must be between 0 and 100');
+    }
+  });
+
+  it('items(first: 400) is refused, not silently cut', async () => {
+    const error = await refusal('ConversationBatch.items', { first: 400 });
+    expect(error.path).toEqual(['parent', 'list']);
+    expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', argument: 'first', max: 100 });
+  });
+});
