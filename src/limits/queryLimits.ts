@@ -41,6 +41,13 @@ export interface QueryLimits {
    * @default 5000
    */
   maxCost: number;
+  /**
+   * Ids in one `nodes(ids:)` list. Each id is a lookup (a store row or, for VoiceOS, one upstream
+   * request), so the list is capped before any work (BAD_USER_INPUT, `argument: "ids"`), and every
+   * id is also counted in the cost. 100 matches the largest page any list serves.
+   * @default 100
+   */
+  maxNodeIds: number;
 }
 
 export const DEFAULT_QUERY_LIMITS: Readonly<QueryLimits> = Object.freeze({
@@ -50,4 +57,5 @@ export const DEFAULT_QUERY_LIMITS: Readonly<QueryLimits> = Object.freeze({
   maxTokens: 2000,
   maxSelections: 5000,
   maxCost: 5000,
+  maxNodeIds: 100,
 });
