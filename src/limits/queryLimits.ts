@@ -35,9 +35,10 @@ export interface QueryLimits {
    */
   maxSelections: number;
   /**
-   * Estimated cost of one operation, see `estimateQueryCost`: about one point per object the
-   * query may return, lists counted `first` times, plus a surcharge per connection for the
-   * upstream requests behind it. Stops one request from fanning out into thousands of upstream calls.
+   * Estimated cost of one operation, see `estimateQueryCost`: an upper bound on the upstream
+   * requests it can make (list pages per provider, one per id looked up) plus one point per object
+   * it may return, lists counted `first` times. Since the estimate never undercounts upstream
+   * requests, this is also the most upstream requests one operation can make (retries aside).
    * @default 5000
    */
   maxCost: number;

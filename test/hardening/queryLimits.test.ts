@@ -93,9 +93,10 @@ describe('query limits (defaults)', () => {
     }`;
     const { status, body } = await post({ query, variables: { outer: 100, inner: 50 } });
     expect(status).toBe(400);
-    // 10 + 100 × (edge + node + agent + 10 + 50 × (edge + node))
-    expect(body.errors?.[0]?.extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', max: 5000, actual: 11_310 });
-    expect(body.errors?.[0]?.message).toMatch(/Query cost 11310 exceeds the limit of 5000/);
+    // 3 providers × 2 pages + 100 × (edge + node + agent lookup 2 + the agent's list, filtered
+    // locally on VoiceOS: 20 pages + 50 × (edge + node))
+    expect(body.errors?.[0]?.extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', max: 5000, actual: 12_406 });
+    expect(body.errors?.[0]?.message).toMatch(/Query cost 12406 exceeds the limit of 5000/);
     expect(upstreamTotal()).toBe(0);
 
     const small = await post({ query, variables: { outer: 5, inner: 2 } });
@@ -200,7 +201,7 @@ describe('query limits (configured through the environment)', () => {
     expect(aliases.body.errors?.[0]?.extensions).toMatchObject({ limit: 'aliases', max: 1, actual: 2 });
 
     const cost = await gw.query('{ conversations(first: 50) { edges { node { id } } } }');
-    expect(cost.body.errors?.[0]?.extensions).toMatchObject({ limit: 'cost', max: 100, actual: 110 });
+    expect(cost.body.errors?.[0]?.extensions).toMatchObject({ limit: 'cost', max: 100, actual: 103 });
 
     const ids = await gw.query('{ nodes(ids: ["a", "b", "c"]) { id } }');
     expect(ids.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'ids', max: 2, actual: 3 });
