@@ -8,11 +8,10 @@ import { FanoutService } from '../../src/fanout/fanoutService.ts';
 import { closeProviderDispatchers, createProviderDispatchers, type ProviderDispatchers } from '../../src/providers/connectorFactory.ts';
 import { createGateway, type Gateway } from '../../src/server.ts';
 import type { Database, Queryable } from '../../src/store/database.ts';
-import { migrate } from '../../src/store/migrate.ts';
-import { openDatabase } from '../../src/store/openDatabase.ts';
 import { insertBatchWithItems } from '../../src/store/queries/batches.ts';
 import type { NewBatchItem } from '../../src/store/records.ts';
 import { WorkspaceRegistry } from '../../src/workspaces/workspaceRegistry.ts';
+import { openTestPglite, openTestPostgres, TEST_DATABASE_URL, type TestDatabase } from '../store/testDatabases.ts';
 
 /** The Database a gateway runs on, counting every statement it is asked to run. */
 interface CountingDatabase extends Database {
@@ -65,10 +64,16 @@ const batchGlobalId = (id: string) => toGlobalId({ provider: null, type: 'Conver
  * The gateway here runs on a counting store and a fan-out that is never started, so the only
  * statements are the ones the GraphQL request causes.
  */
-describe('batch lookups by id cost one store query per request', () => {
+const stores = [
+  { name: 'PGlite', open: openTestPglite },
+  ...(TEST_DATABASE_URL ? [{ name: 'PostgreSQL', open: openTestPostgres }] : []),
+];
+
+describe.each(stores)('batch lookups by id cost one store query per request ($name)', (store) => {
   let demo: DemoEnvironment;
   let dispatchers: ProviderDispatchers;
   let database: CountingDatabase;
+  let opened: TestDatabase;
   let gateway: Gateway;
   let url: string;
   const ownBatches: string[] = [];
@@ -79,8 +84,8 @@ describe('batch lookups by id cost one store query per request', () => {
     demo = await startDemoEnvironment(env);
     dispatchers = createProviderDispatchers();
     const registry = new WorkspaceRegistry(demo.workspaces, dispatchers, { timeoutMs: 5_000 });
-    const inner = await openDatabase({ dataDir: 'memory://' });
-    await migrate(inner);
+    opened = await store.open();
+    const inner = opened.db;
     for (const [workspaceId, ids] of [['demo', ownBatches], ['acme', foreignBatches]] as const) {
       for (let i = 0; i < (workspaceId === 'demo' ? 100 : 3); i++) {
         const id = randomUUID();
@@ -113,7 +118,7 @@ describe('batch lookups by id cost one store query per request', () => {
   });
   afterAll(async () => {
     await gateway.stop();
-    await database.close();
+    await opened.dispose();
     await closeProviderDispatchers(dispatchers);
     await demo.close();
   });
