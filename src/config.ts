@@ -53,6 +53,7 @@ const envSchema = z.object({
   SWITCHBOARD_MAX_TOKENS: count(DEFAULT_QUERY_LIMITS.maxTokens),
   SWITCHBOARD_MAX_SELECTIONS: count(DEFAULT_QUERY_LIMITS.maxSelections),
   SWITCHBOARD_MAX_COST: count(DEFAULT_QUERY_LIMITS.maxCost),
+  SWITCHBOARD_MAX_NODE_IDS: count(DEFAULT_QUERY_LIMITS.maxNodeIds),
 
   // Upstream resilience, per provider: see src/providers/resilience/.
   SWITCHBOARD_UPSTREAM_RETRIES: count(DEFAULT_RESILIENCE_OPTIONS.retry.maxRetries, 0),
@@ -110,6 +111,7 @@ export function queryLimitsOf(env: Env): QueryLimits {
     maxTokens: env.SWITCHBOARD_MAX_TOKENS,
     maxSelections: env.SWITCHBOARD_MAX_SELECTIONS,
     maxCost: env.SWITCHBOARD_MAX_COST,
+    maxNodeIds: env.SWITCHBOARD_MAX_NODE_IDS,
   };
 }
 

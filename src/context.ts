@@ -34,6 +34,6 @@ export function createContextFactory(registry: WorkspaceRegistry, fanout: Fanout
     const key = apiKeyFrom(headers);
     const workspace = key === null ? null : registry.authenticate(key);
     if (!workspace) throw new UnauthenticatedError();
-    return { workspace, loaders: createLoaders(workspace), fanout, partialErrors: [] };
+    return { workspace, loaders: createLoaders(workspace, fanout), fanout, partialErrors: [] };
   };
 }

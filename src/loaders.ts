@@ -1,5 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Agent, Conversation, EntityRef, Prospect, Provider } from './domain/types.ts';
+import type { FanoutService } from './fanout/fanoutService.ts';
+import type { BatchView } from './fanout/views.ts';
 import type { ProviderConnector } from './providers/connector.ts';
 import type { Workspace } from './workspaces/workspaceRegistry.ts';
 
@@ -16,14 +18,21 @@ export interface Loaders {
   conversation: DataLoader<EntityRef, Conversation | null, string>;
   agent: DataLoader<EntityRef, Agent | null, string>;
   prospect: DataLoader<EntityRef, Prospect | null, string>;
+  /**
+   * The workspace's batches by their own id (not the global one), from the store: every batch a
+   * request looks up by id (`node`, `nodes`, `batch`) comes from ONE store query, however many ids
+   * it names. Not capped per query: `nodes(ids:)` is capped (`maxNodeIds`) and costed instead.
+   */
+  batch: DataLoader<string, BatchView | null>;
 }
 
-export function createLoaders(workspace: Workspace): Loaders {
+export function createLoaders(workspace: Workspace, fanout: FanoutService): Loaders {
   const options = { cacheKeyFn: refKey, maxBatchSize: 500 };
   return {
     conversation: new DataLoader(byProvider(workspace, (c, ids) => c.getConversations(ids)), options),
     agent: new DataLoader(byProvider(workspace, (c, ids) => c.getAgents(ids)), options),
     prospect: new DataLoader(byProvider(workspace, (c, ids) => c.getProspects(ids)), options),
+    batch: new DataLoader((ids) => fanout.getBatches(workspace.id, ids)),
   };
 }
 

@@ -7,6 +7,7 @@ import {
   cancelBatch,
   findBatch,
   findBatchByIdempotencyKey,
+  findBatches,
   insertBatchWithItems,
   isUuid,
   listBatches,
@@ -163,6 +164,15 @@ export class FanoutService {
   async getBatch(workspaceId: string, batchId: string): Promise<BatchView | null> {
     const batch = await findBatch(this.#ctx.db, workspaceId, batchId);
     return batch ? toBatchView(batch) : null;
+  }
+
+  /** Several batches by id in one store query: one entry per id, in order, null when not the workspace's. */
+  async getBatches(workspaceId: string, batchIds: readonly string[]): Promise<(BatchView | null)[]> {
+    const found = new Map((await findBatches(this.#ctx.db, workspaceId, batchIds)).map((batch) => [batch.id, batch]));
+    return batchIds.map((id) => {
+      const batch = found.get(id.toLowerCase());
+      return batch ? toBatchView(batch) : null;
+    });
   }
 
   /** The workspace's batches, newest first. */

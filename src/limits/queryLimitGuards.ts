@@ -3,6 +3,7 @@ import { createAliasLimitRule } from './aliasLimitRule.ts';
 import { costLimitPlugin } from './costLimitPlugin.ts';
 import { createDepthLimitRule } from './depthLimitRule.ts';
 import { createDirectiveLimitRule } from './directiveLimitRule.ts';
+import { nodeIdsLimitPlugin } from './nodeIdsLimitPlugin.ts';
 import type { QueryLimits } from './queryLimits.ts';
 
 type LimitOptions<C extends BaseContext> = Required<
@@ -22,7 +23,8 @@ export function queryLimitGuards<C extends BaseContext>(limits: QueryLimits): Li
       createAliasLimitRule(limits.maxAliases),
       createDirectiveLimitRule(limits.maxDirectives),
     ],
-    plugins: [costLimitPlugin<C>({ maxCost: limits.maxCost })],
+    // The ids cap first: its refusal names the argument to shorten, the clearer answer.
+    plugins: [nodeIdsLimitPlugin<C>({ maxIds: limits.maxNodeIds }), costLimitPlugin<C>({ maxCost: limits.maxCost })],
     allowBatchedHttpRequests: false,
   };
 }

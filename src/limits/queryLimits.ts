@@ -35,12 +35,20 @@ export interface QueryLimits {
    */
   maxSelections: number;
   /**
-   * Estimated cost of one operation, see `estimateQueryCost`: about one point per object the
-   * query may return, lists counted `first` times, plus a surcharge per connection for the
-   * upstream requests behind it. Stops one request from fanning out into thousands of upstream calls.
+   * Estimated cost of one operation, see `estimateQueryCost`: an upper bound on the upstream
+   * requests it can make (list pages per provider, one per id looked up) plus one point per object
+   * it may return, lists counted `first` times. Since the estimate never undercounts upstream
+   * requests, this is also the most upstream requests one operation can make (retries aside).
    * @default 5000
    */
   maxCost: number;
+  /**
+   * Ids in one `nodes(ids:)` list. Each id is a lookup (a store row or, for VoiceOS, one upstream
+   * request), so the list is capped before any work (BAD_USER_INPUT, `argument: "ids"`), and every
+   * id is also counted in the cost. 100 matches the largest page any list serves.
+   * @default 100
+   */
+  maxNodeIds: number;
 }
 
 export const DEFAULT_QUERY_LIMITS: Readonly<QueryLimits> = Object.freeze({
@@ -50,4 +58,5 @@ export const DEFAULT_QUERY_LIMITS: Readonly<QueryLimits> = Object.freeze({
   maxTokens: 2000,
   maxSelections: 5000,
   maxCost: 5000,
+  maxNodeIds: 100,
 });

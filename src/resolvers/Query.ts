@@ -88,7 +88,7 @@ async function loadProspect(id: string, context: GatewayContext): Promise<Prospe
 
 async function loadBatch(id: string, context: GatewayContext): Promise<BatchView> {
   const batchId = batchIdOf(id);
-  const batch = batchId ? await context.fanout.getBatch(context.workspace.id, batchId) : null;
+  const batch = batchId ? await context.loaders.batch.load(batchId) : null;
   if (!batch) throw new NotFoundError('batch', id);
   return batch;
 }

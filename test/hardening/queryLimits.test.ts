@@ -1,5 +1,6 @@
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { toGlobalId } from '../../src/domain/globalId.ts';
 import { DEFAULT_QUERY_LIMITS } from '../../src/limits/queryLimits.ts';
 import { startTestGateway, type TestGateway } from '../support/testGateway.ts';
 
@@ -92,14 +93,41 @@ describe('query limits (defaults)', () => {
     }`;
     const { status, body } = await post({ query, variables: { outer: 100, inner: 50 } });
     expect(status).toBe(400);
-    // 10 + 100 × (edge + node + agent + 10 + 50 × (edge + node))
-    expect(body.errors?.[0]?.extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', max: 5000, actual: 11_310 });
-    expect(body.errors?.[0]?.message).toMatch(/Query cost 11310 exceeds the limit of 5000/);
+    // 3 providers × 2 pages + 100 × (edge + node + agent lookup 2 + the agent's list, filtered
+    // locally on VoiceOS: 20 pages + 50 × (edge + node))
+    expect(body.errors?.[0]?.extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', max: 5000, actual: 12_406 });
+    expect(body.errors?.[0]?.message).toMatch(/Query cost 12406 exceeds the limit of 5000/);
     expect(upstreamTotal()).toBe(0);
 
     const small = await post({ query, variables: { outer: 5, inner: 2 } });
     expect(small.status).toBe(200);
     expect(small.body.errors).toBeUndefined();
+  });
+
+  it('refuses nodes(ids:) with more ids than the cap before any lookup, naming the argument (issue 7, finding 3)', async () => {
+    const voiceOsIds = (count: number) =>
+      Array.from({ length: count }, (_, i) => toGlobalId({ provider: 'VOICEOS', type: 'Conversation', nativeId: `conv-${i}` }));
+    const query = 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }';
+    for (const count of [101, 5_000]) {
+      const { status, body } = await post({ query, variables: { ids: voiceOsIds(count) } });
+      expect(status).toBe(400);
+      expect(body.data).toBeUndefined();
+      expect(body.errors).toEqual([
+        {
+          message: `Argument "ids" names ${count} ids; at most 100 are allowed`,
+          extensions: { code: 'BAD_USER_INPUT', argument: 'ids', max: 100, actual: count },
+        },
+      ]);
+    }
+    // Literal lists and lists inside fragments are counted alike.
+    const literal = `{ ...F } fragment F on Query { nodes(ids: [${voiceOsIds(101).map((id) => `"${id}"`).join(',')}]) { id } }`;
+    expect((await post({ query: literal })).body.errors?.[0]?.extensions).toMatchObject({ argument: 'ids', actual: 101 });
+    expect(upstreamTotal()).toBe(0);
+
+    // At the cap the lookup runs: VoiceOS has no batch get, one request per id.
+    const atCap = await post({ query, variables: { ids: voiceOsIds(100) } });
+    expect(atCap.status).toBe(200);
+    expect(upstreamTotal()).toBe(100);
   });
 
   it('refuses `first` above the page size limit, naming the argument', async () => {
@@ -144,6 +172,7 @@ describe('query limits (defaults)', () => {
       maxTokens: 2000,
       maxSelections: 5000,
       maxCost: 5000,
+      maxNodeIds: 100,
     });
   });
 });
@@ -157,6 +186,7 @@ describe('query limits (configured through the environment)', () => {
       SWITCHBOARD_MAX_COST: '100',
       SWITCHBOARD_MAX_TOKENS: '40',
       SWITCHBOARD_MAX_BODY_BYTES: '500',
+      SWITCHBOARD_MAX_NODE_IDS: '2',
     });
   });
   afterAll(async () => {
@@ -171,7 +201,10 @@ describe('query limits (configured through the environment)', () => {
     expect(aliases.body.errors?.[0]?.extensions).toMatchObject({ limit: 'aliases', max: 1, actual: 2 });
 
     const cost = await gw.query('{ conversations(first: 50) { edges { node { id } } } }');
-    expect(cost.body.errors?.[0]?.extensions).toMatchObject({ limit: 'cost', max: 100, actual: 110 });
+    expect(cost.body.errors?.[0]?.extensions).toMatchObject({ limit: 'cost', max: 100, actual: 103 });
+
+    const ids = await gw.query('{ nodes(ids: ["a", "b", "c"]) { id } }');
+    expect(ids.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'ids', max: 2, actual: 3 });
 
     const tokens = await gw.query(`{ ${'__typename '.repeat(41)} }`);
     expect(tokens.body.errors?.[0]?.message).toMatch(/more tha[nt] 40 tokens/);

@@ -78,6 +78,24 @@ export async function findBatch(db: Queryable, workspaceId: string, batchId: str
   return rows[0] ? toBatchRecord(rows[0]) : null;
 }
 
+/**
+ * The workspace's batches among `batchIds`, with their item counts, in one statement whatever
+ * the number of ids (a `nodes(ids:)` of many batch ids is one query, not one per id). Ids that are
+ * malformed, unknown or another workspace's are simply absent from the result; order is not kept.
+ */
+export async function findBatches(db: Queryable, workspaceId: string, batchIds: readonly string[]): Promise<BatchRecord[]> {
+  const ids = [...new Set(batchIds.filter(isUuid))];
+  if (ids.length === 0) return [];
+  // The ids travel as one JSON array: `pg` and PGlite agree on text, not on JavaScript arrays.
+  const { rows } = await db.query<Row>(
+    `SELECT b.*, c.* FROM batches b
+     CROSS JOIN LATERAL (SELECT ${BATCH_COUNT_COLUMNS} FROM batch_items i WHERE i.batch_id = b.id) c
+     WHERE b.workspace_id = $1 AND b.id IN (SELECT jsonb_array_elements_text($2::text::jsonb)::uuid)`,
+    [workspaceId, JSON.stringify(ids)],
+  );
+  return rows.map(toBatchRecord);
+}
+
 export interface BatchPosition {
   createdAt: Date;
   id: string;
