@@ -22,11 +22,12 @@ const KILLS = 20;
 const ITEMS_PER_BATCH = 25;
 /**
  * The gateway's upstream timeout in the chaos rounds; slow creates answer just under it. Longer
- * than a restart takes, so a create sent before a kill can land after the restarted gateway is up.
+ * than a restart takes, so a create sent before a kill lands after the restarted gateway is up:
+ * a gateway that looked it up too early would requeue it and dial twice (the old 5 s grace did).
  */
-const TIMEOUT_MS = 3_000;
+const TIMEOUT_MS = 8_000;
 /** How long the simulator may still carry out a create after the gateway gave up (the assumption). */
-const SETTLE_MS = 500;
+const SETTLE_MS = 1_000;
 
 interface StoredItem {
   request_id: string;
@@ -205,7 +206,7 @@ for (const kind of ['PGlite', 'PostgreSQL'] as const) {
         SWITCHBOARD_UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),
         SWITCHBOARD_FANOUT_SEND_WINDOW_MS: '300',
         SWITCHBOARD_FANOUT_PROVIDER_SETTLE_MS: String(SETTLE_MS),
-        SWITCHBOARD_FANOUT_LEASE_MS: '5000',
+        SWITCHBOARD_FANOUT_LEASE_MS: '12000',
       });
     });
     afterAll(async () => {
