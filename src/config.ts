@@ -20,7 +20,8 @@ function count(defaultValue: number, min = 1) {
  */
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Where to listen; unset means 127.0.0.1 in demo mode (its API keys are public) and 0.0.0.0 otherwise. */
+  HOST: z.string().min(1).optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** PostgreSQL for several replicas; unset means the embedded PGlite store. */
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
@@ -28,6 +29,8 @@ const envSchema = z.object({
   SWITCHBOARD_DATA_DIR: z.string().min(1).default('.data/pglite'),
   /** JSON file with `{ "workspaces": [...] }`; unset means demo mode. */
   SWITCHBOARD_WORKSPACES_FILE: z.string().min(1).optional(),
+  /** Demo mode asked for explicitly: required where a production setting is present (see `checkDemoMode`). */
+  SWITCHBOARD_DEMO: z.stringbool().optional(),
   /** Seconds a demo call lasts on the Oration simulator (talk time; dialing adds about one). */
   SWITCHBOARD_DEMO_CALL_SECONDS: z.coerce.number().positive().max(600).default(4),
   /** Real provider credentials for the demo workspace: each provider given here uses its real API. */
@@ -74,7 +77,7 @@ const envSchema = z.object({
   SWITCHBOARD_FANOUT_DISCOVERY_MS: count(DEFAULT_FANOUT_TIMING.discoveryIntervalMs),
 });
 
-export type Env = z.infer<typeof envSchema>;
+export type Env = Omit<z.infer<typeof envSchema>, 'HOST'> & { HOST: string };
 
 export interface GatewayConfig {
   env: Env;
@@ -89,16 +92,51 @@ export class ConfigError extends Error {
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const parsedEnv = envSchema.safeParse(source);
   if (!parsedEnv.success) throw new ConfigError(describeIssues('environment variable', parsedEnv.error.issues));
-  const env = parsedEnv.data;
-  if ((env.ORATION_API_KEY === undefined) !== (env.ORATION_WORKSPACE_ID === undefined)) {
+  if ((parsedEnv.data.ORATION_API_KEY === undefined) !== (parsedEnv.data.ORATION_WORKSPACE_ID === undefined)) {
     throw new ConfigError('Invalid configuration: ORATION_API_KEY and ORATION_WORKSPACE_ID must be set together');
   }
+  checkDemoMode(parsedEnv.data);
+  const demo = parsedEnv.data.SWITCHBOARD_WORKSPACES_FILE === undefined;
+  const env: Env = { ...parsedEnv.data, HOST: parsedEnv.data.HOST ?? (demo ? '127.0.0.1' : '0.0.0.0') };
   if (env.SWITCHBOARD_FANOUT_LEASE_MS <= env.SWITCHBOARD_UPSTREAM_TIMEOUT_MS) {
     // A lease shorter than a create's timeout lets another replica reconcile an item whose create
     // is still running, and conclude "not created" too early.
     throw new ConfigError('Invalid configuration: SWITCHBOARD_FANOUT_LEASE_MS must exceed SWITCHBOARD_UPSTREAM_TIMEOUT_MS');
   }
   return { env, workspaces: env.SWITCHBOARD_WORKSPACES_FILE ? loadWorkspacesFile(env.SWITCHBOARD_WORKSPACES_FILE) : null };
+}
+
+/** Real provider credentials that make a demo gateway's public key spend a real account. */
+const REAL_CREDENTIAL_KEYS = ['ORATION_API_KEY', 'TRATA_TOKEN', 'VOICEOS_TOKEN'] as const;
+
+/**
+ * Demo mode publishes its API keys, so it runs only when asked for (`SWITCHBOARD_DEMO=true`) or
+ * when nothing says this is a deployment: not under NODE_ENV=production, and not with a real
+ * provider credential, which the public `demo-key` would otherwise spend.
+ */
+function checkDemoMode(env: z.infer<typeof envSchema>): void {
+  const configured = env.SWITCHBOARD_WORKSPACES_FILE !== undefined;
+  if (configured) {
+    if (env.SWITCHBOARD_DEMO === true) {
+      throw new ConfigError('Invalid configuration: SWITCHBOARD_DEMO=true and SWITCHBOARD_WORKSPACES_FILE are both set; unset one of them');
+    }
+    return;
+  }
+  if (env.SWITCHBOARD_DEMO === true) return;
+  const fix = 'Set SWITCHBOARD_WORKSPACES_FILE to your workspaces file, or SWITCHBOARD_DEMO=true to run the demo anyway';
+  if (env.SWITCHBOARD_DEMO === false) {
+    throw new ConfigError('Invalid configuration: SWITCHBOARD_DEMO=false needs SWITCHBOARD_WORKSPACES_FILE (the workspaces to serve)');
+  }
+  const reasons = [
+    ...(env.NODE_ENV === 'production' ? ['NODE_ENV=production'] : []),
+    ...REAL_CREDENTIAL_KEYS.filter((key) => env[key] !== undefined).map((key) => `${key} is set`),
+  ];
+  if (reasons.length > 0) {
+    throw new ConfigError(
+      `Refusing to start demo mode (${reasons.join(', ')}): its API key "demo-key" is public, and would open ` +
+        `this gateway and any real provider account in the environment. ${fix}.`,
+    );
+  }
 }
 
 export function queryLimitsOf(env: Env): QueryLimits {
