@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_FANOUT_TIMING, type FanoutTiming } from './fanout/fanoutTiming.ts';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/httpLimits.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/queryLimits.ts';
 import { DEFAULT_RESILIENCE_OPTIONS, type ResilienceOptions } from './providers/resilience/providerResilience.ts';
 import { workspacesFileSchema, type WorkspaceConfig } from './workspaces/workspaceConfig.ts';
@@ -55,6 +56,13 @@ const envSchema = z.object({
   SWITCHBOARD_MAX_SELECTIONS: count(DEFAULT_QUERY_LIMITS.maxSelections),
   SWITCHBOARD_MAX_COST: count(DEFAULT_QUERY_LIMITS.maxCost),
 
+  // HTTP timeouts and the connection cap: see src/http/httpLimits.ts.
+  SWITCHBOARD_HTTP_HEADERS_TIMEOUT_MS: count(DEFAULT_HTTP_LIMITS.headersTimeoutMs),
+  SWITCHBOARD_HTTP_REQUEST_TIMEOUT_MS: count(DEFAULT_HTTP_LIMITS.requestTimeoutMs),
+  SWITCHBOARD_HTTP_BODY_IDLE_TIMEOUT_MS: count(DEFAULT_HTTP_LIMITS.bodyIdleTimeoutMs),
+  SWITCHBOARD_HTTP_KEEP_ALIVE_TIMEOUT_MS: count(DEFAULT_HTTP_LIMITS.keepAliveTimeoutMs),
+  SWITCHBOARD_HTTP_MAX_CONNECTIONS: count(DEFAULT_HTTP_LIMITS.maxConnections),
+
   // Upstream resilience, per provider: see src/providers/resilience/.
   SWITCHBOARD_UPSTREAM_RETRIES: count(DEFAULT_RESILIENCE_OPTIONS.retry.maxRetries, 0),
   SWITCHBOARD_UPSTREAM_RETRY_BASE_MS: count(DEFAULT_RESILIENCE_OPTIONS.retry.baseDelayMs, 0),
@@ -98,6 +106,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
   checkDemoMode(parsedEnv.data);
   const demo = parsedEnv.data.SWITCHBOARD_WORKSPACES_FILE === undefined;
   const env: Env = { ...parsedEnv.data, HOST: parsedEnv.data.HOST ?? (demo ? '127.0.0.1' : '0.0.0.0') };
+  if (env.SWITCHBOARD_HTTP_HEADERS_TIMEOUT_MS > env.SWITCHBOARD_HTTP_REQUEST_TIMEOUT_MS) {
+    // The headers are part of the request: node:http refuses a headers timeout past the request's.
+    throw new ConfigError('Invalid configuration: SWITCHBOARD_HTTP_HEADERS_TIMEOUT_MS must not exceed SWITCHBOARD_HTTP_REQUEST_TIMEOUT_MS');
+  }
   if (env.SWITCHBOARD_FANOUT_LEASE_MS <= env.SWITCHBOARD_UPSTREAM_TIMEOUT_MS) {
     // A lease shorter than a create's timeout lets another replica reconcile an item whose create
     // is still running, and conclude "not created" too early.
@@ -147,6 +159,16 @@ export function queryLimitsOf(env: Env): QueryLimits {
     maxTokens: env.SWITCHBOARD_MAX_TOKENS,
     maxSelections: env.SWITCHBOARD_MAX_SELECTIONS,
     maxCost: env.SWITCHBOARD_MAX_COST,
+  };
+}
+
+export function httpLimitsOf(env: Env): HttpLimits {
+  return {
+    headersTimeoutMs: env.SWITCHBOARD_HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: env.SWITCHBOARD_HTTP_REQUEST_TIMEOUT_MS,
+    bodyIdleTimeoutMs: env.SWITCHBOARD_HTTP_BODY_IDLE_TIMEOUT_MS,
+    keepAliveTimeoutMs: env.SWITCHBOARD_HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    maxConnections: env.SWITCHBOARD_HTTP_MAX_CONNECTIONS,
   };
 }
 

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { fanoutTimingOf, queryLimitsOf, resilienceOptionsOf, type Env } from './config.ts';
+import { fanoutTimingOf, httpLimitsOf, queryLimitsOf, resilienceOptionsOf, type Env } from './config.ts';
 import { FanoutService } from './fanout/fanoutService.ts';
 import type { FanoutTiming } from './fanout/fanoutTiming.ts';
 import type { Logger } from './logger.ts';
@@ -84,6 +84,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     introspection: env.SWITCHBOARD_INTROSPECTION ?? !production,
     includeStacktrace: !production && env.NODE_ENV !== 'test',
     maxBodyBytes: env.SWITCHBOARD_MAX_BODY_BYTES,
+    httpLimits: httpLimitsOf(env),
     limits: queryLimitsOf(env),
     logger,
     ...options.gateway,
