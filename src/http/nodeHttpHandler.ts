@@ -37,7 +37,7 @@ export function createGraphQLHttpHandler<C extends BaseContext>(options: GraphQL
         const status = httpStatusOf(error);
         if (status === undefined) throw error;
         const { message, extensions } = error as GraphQLError;
-        return refuseAndClose(res, status, { errors: [{ message, extensions: { code: extensions.code } }] });
+        return refuseAndClose(req, res, status, { errors: [{ message, extensions: { code: extensions.code } }] });
       }
     }
 
@@ -46,12 +46,12 @@ export function createGraphQLHttpHandler<C extends BaseContext>(options: GraphQL
       const read = await readRequestBody(req, { maxBytes: options.maxBodyBytes, idleTimeoutMs: options.bodyIdleTimeoutMs });
       if (read.kind === 'aborted') return void res.destroy();
       if (read.kind === 'tooLarge') {
-        return refuseAndClose(res, 413, {
+        return refuseAndClose(req, res, 413, {
           errors: [{ message: `Request body exceeds ${options.maxBodyBytes} bytes`, extensions: { code: 'BAD_REQUEST' } }],
         });
       }
       if (read.kind === 'stalled') {
-        return refuseAndClose(res, 408, {
+        return refuseAndClose(req, res, 408, {
           errors: [{ message: `Request body stalled: no data for ${options.bodyIdleTimeoutMs} ms`, extensions: { code: 'BAD_REQUEST' } }],
         });
       }
@@ -95,11 +95,24 @@ function httpStatusOf(error: unknown): number | undefined {
 }
 
 /**
- * Answers and closes the connection: the rest of the request body is never read, so a client
- * that refused or stalled cannot keep the socket (or the gateway's memory) busy with it.
+ * How long a refused connection is still read (and discarded) after its answer. Closing a socket
+ * with the client's unsent body still arriving makes the kernel reset the connection, and a reset
+ * can make the client drop the answer it had not read yet; a short linger lets it arrive first.
  */
-function refuseAndClose(res: ServerResponse, status: number, body: unknown): void {
-  res.setHeader('connection', 'close');
+const LINGER_AFTER_REFUSAL_MS = 1_000;
+
+/**
+ * Answers, then ends the connection: the rest of the request body is discarded unread, so a
+ * client that was refused or stalled cannot keep the socket (or the gateway's memory) busy with
+ * it. No `Connection: close` header: node:http would then close at once, without the linger.
+ */
+function refuseAndClose(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
+  res.once('finish', () => {
+    const { socket } = req;
+    socket.end();
+    req.resume();
+    setTimeout(() => socket.destroy(), LINGER_AFTER_REFUSAL_MS).unref();
+  });
   sendJson(res, status, body);
 }
 
