@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_FANOUT_TIMING, resolveTiming, UnsafeFanoutTimingError, type FanoutTiming } from './fanout/fanoutTiming.ts';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/httpLimits.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/queryLimits.ts';
 import { DEFAULT_RESILIENCE_OPTIONS, type ResilienceOptions } from './providers/resilience/providerResilience.ts';
 import { workspacesFileSchema, type WorkspaceConfig } from './workspaces/workspaceConfig.ts';
@@ -22,7 +23,8 @@ function count(defaultValue: number, min = 1) {
  */
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Where to listen; unset means 127.0.0.1 in demo mode (its API keys are public) and 0.0.0.0 otherwise. */
+  HOST: z.string().min(1).optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** PostgreSQL for several replicas; unset means the embedded PGlite store. */
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
@@ -30,6 +32,8 @@ const envSchema = z.object({
   SWITCHBOARD_DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
   /** JSON file with `{ "workspaces": [...] }`; unset means demo mode. */
   SWITCHBOARD_WORKSPACES_FILE: z.string().min(1).optional(),
+  /** Demo mode asked for explicitly: required where a production setting is present (see `checkDemoMode`). */
+  SWITCHBOARD_DEMO: z.stringbool().optional(),
   /** Seconds a demo call lasts on the Oration simulator (talk time; dialing adds about one). */
   SWITCHBOARD_DEMO_CALL_SECONDS: z.coerce.number().positive().max(600).default(4),
   /** Real provider credentials for the demo workspace: each provider given here uses its real API. */
@@ -54,6 +58,13 @@ const envSchema = z.object({
   SWITCHBOARD_MAX_SELECTIONS: count(DEFAULT_QUERY_LIMITS.maxSelections),
   SWITCHBOARD_MAX_COST: count(DEFAULT_QUERY_LIMITS.maxCost),
   SWITCHBOARD_MAX_NODE_IDS: count(DEFAULT_QUERY_LIMITS.maxNodeIds),
+
+  // HTTP timeouts and the connection cap: see src/http/httpLimits.ts.
+  SWITCHBOARD_HTTP_HEADERS_TIMEOUT_MS: count(DEFAULT_HTTP_LIMITS.headersTimeoutMs),
+  SWITCHBOARD_HTTP_REQUEST_TIMEOUT_MS: count(DEFAULT_HTTP_LIMITS.requestTimeoutMs),
+  SWITCHBOARD_HTTP_BODY_IDLE_TIMEOUT_MS: count(DEFAULT_HTTP_LIMITS.bodyIdleTimeoutMs),
+  SWITCHBOARD_HTTP_KEEP_ALIVE_TIMEOUT_MS: count(DEFAULT_HTTP_LIMITS.keepAliveTimeoutMs),
+  SWITCHBOARD_HTTP_MAX_CONNECTIONS: count(DEFAULT_HTTP_LIMITS.maxConnections),
 
   // Upstream resilience, per provider: see src/providers/resilience/.
   SWITCHBOARD_UPSTREAM_RETRIES: count(DEFAULT_RESILIENCE_OPTIONS.retry.maxRetries, 0),
@@ -80,7 +91,7 @@ const envSchema = z.object({
   SWITCHBOARD_FANOUT_DISCOVERY_MS: count(DEFAULT_FANOUT_TIMING.discoveryIntervalMs),
 });
 
-export type Env = z.infer<typeof envSchema>;
+export type Env = Omit<z.infer<typeof envSchema>, 'HOST'> & { HOST: string };
 
 export interface GatewayConfig {
   env: Env;
@@ -95,12 +106,51 @@ export class ConfigError extends Error {
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const parsedEnv = envSchema.safeParse(source);
   if (!parsedEnv.success) throw new ConfigError(describeIssues('environment variable', parsedEnv.error.issues));
-  const env = parsedEnv.data;
-  if ((env.ORATION_API_KEY === undefined) !== (env.ORATION_WORKSPACE_ID === undefined)) {
+  if ((parsedEnv.data.ORATION_API_KEY === undefined) !== (parsedEnv.data.ORATION_WORKSPACE_ID === undefined)) {
     throw new ConfigError('Invalid configuration: ORATION_API_KEY and ORATION_WORKSPACE_ID must be set together');
+  }
+  checkDemoMode(parsedEnv.data);
+  const demo = parsedEnv.data.SWITCHBOARD_WORKSPACES_FILE === undefined;
+  const env: Env = { ...parsedEnv.data, HOST: parsedEnv.data.HOST ?? (demo ? '127.0.0.1' : '0.0.0.0') };
+  if (env.SWITCHBOARD_HTTP_HEADERS_TIMEOUT_MS > env.SWITCHBOARD_HTTP_REQUEST_TIMEOUT_MS) {
+    // The headers are part of the request: node:http refuses a headers timeout past the request's.
+    throw new ConfigError('Invalid configuration: SWITCHBOARD_HTTP_HEADERS_TIMEOUT_MS must not exceed SWITCHBOARD_HTTP_REQUEST_TIMEOUT_MS');
   }
   checkFanoutTiming(env);
   return { env, workspaces: env.SWITCHBOARD_WORKSPACES_FILE ? loadWorkspacesFile(env.SWITCHBOARD_WORKSPACES_FILE) : null };
+}
+
+/** Real provider credentials that make a demo gateway's public key spend a real account. */
+const REAL_CREDENTIAL_KEYS = ['ORATION_API_KEY', 'TRATA_TOKEN', 'VOICEOS_TOKEN'] as const;
+
+/**
+ * Demo mode publishes its API keys, so it runs only when asked for (`SWITCHBOARD_DEMO=true`) or
+ * when nothing says this is a deployment: not under NODE_ENV=production, and not with a real
+ * provider credential, which the public `demo-key` would otherwise spend.
+ */
+function checkDemoMode(env: z.infer<typeof envSchema>): void {
+  const configured = env.SWITCHBOARD_WORKSPACES_FILE !== undefined;
+  if (configured) {
+    if (env.SWITCHBOARD_DEMO === true) {
+      throw new ConfigError('Invalid configuration: SWITCHBOARD_DEMO=true and SWITCHBOARD_WORKSPACES_FILE are both set; unset one of them');
+    }
+    return;
+  }
+  if (env.SWITCHBOARD_DEMO === true) return;
+  const fix = 'Set SWITCHBOARD_WORKSPACES_FILE to your workspaces file, or SWITCHBOARD_DEMO=true to run the demo anyway';
+  if (env.SWITCHBOARD_DEMO === false) {
+    throw new ConfigError('Invalid configuration: SWITCHBOARD_DEMO=false needs SWITCHBOARD_WORKSPACES_FILE (the workspaces to serve)');
+  }
+  const reasons = [
+    ...(env.NODE_ENV === 'production' ? ['NODE_ENV=production'] : []),
+    ...REAL_CREDENTIAL_KEYS.filter((key) => env[key] !== undefined).map((key) => `${key} is set`),
+  ];
+  if (reasons.length > 0) {
+    throw new ConfigError(
+      `Refusing to start demo mode (${reasons.join(', ')}): its API key "demo-key" is public, and would open ` +
+        `this gateway and any real provider account in the environment. ${fix}.`,
+    );
+  }
 }
 
 export function queryLimitsOf(env: Env): QueryLimits {
@@ -112,6 +162,16 @@ export function queryLimitsOf(env: Env): QueryLimits {
     maxSelections: env.SWITCHBOARD_MAX_SELECTIONS,
     maxCost: env.SWITCHBOARD_MAX_COST,
     maxNodeIds: env.SWITCHBOARD_MAX_NODE_IDS,
+  };
+}
+
+export function httpLimitsOf(env: Env): HttpLimits {
+  return {
+    headersTimeoutMs: env.SWITCHBOARD_HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: env.SWITCHBOARD_HTTP_REQUEST_TIMEOUT_MS,
+    bodyIdleTimeoutMs: env.SWITCHBOARD_HTTP_BODY_IDLE_TIMEOUT_MS,
+    keepAliveTimeoutMs: env.SWITCHBOARD_HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    maxConnections: env.SWITCHBOARD_HTTP_MAX_CONNECTIONS,
   };
 }
 

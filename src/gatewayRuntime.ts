@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { fanoutTimingOf, queryLimitsOf, resilienceOptionsOf, type Env } from './config.ts';
+import { fanoutTimingOf, httpLimitsOf, queryLimitsOf, resilienceOptionsOf, type Env } from './config.ts';
 import { FanoutService } from './fanout/fanoutService.ts';
 import type { FanoutTiming } from './fanout/fanoutTiming.ts';
 import type { Logger } from './logger.ts';
@@ -10,6 +10,7 @@ import {
   type ProviderDispatchers,
 } from './providers/connectorFactory.ts';
 import { createGateway, type Gateway, type GatewayOptions } from './server.ts';
+import { databaseUnavailable, portUnavailable } from './startupErrors.ts';
 import type { Database } from './store/database.ts';
 import { migrate } from './store/migrate.ts';
 import { openDatabase } from './store/openDatabase.ts';
@@ -28,6 +29,8 @@ export interface GatewayRuntimeOptions {
   fanoutTiming?: Partial<FanoutTiming>;
   resilienceHooks?: ProviderDispatchersOptions['hooks'];
   gateway?: Partial<Omit<GatewayOptions, 'registry' | 'fanout'>>;
+  /** Binds the HTTP port before the fan-out starts, so a port in use stops the start before anything is dispatched. */
+  listen?: { port: number; host: string };
 }
 
 export interface GatewayRuntime {
@@ -55,8 +58,13 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
   const registry = new WorkspaceRegistry(options.workspaces, dispatchers, { timeoutMs: env.SWITCHBOARD_UPSTREAM_TIMEOUT_MS });
 
   const store = options.store ?? storeOptionsOf(env);
-  const database = await openDatabase(store);
-  await migrate(database);
+  let database: Database;
+  try {
+    database = await openDatabase(store);
+    await migrate(database);
+  } catch (error) {
+    throw store.databaseUrl ? databaseUnavailable(store.databaseUrl, error) : error;
+  }
 
   const fanout = new FanoutService({
     database,
@@ -75,7 +83,6 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     onError: (error, during) =>
       logger.warn('fan-out: recovered from an error', { during, error: error instanceof Error ? error.message : String(error) }),
   });
-  await fanout.start();
 
   const production = env.NODE_ENV === 'production';
   const gateway = createGateway({
@@ -84,11 +91,32 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     introspection: env.SWITCHBOARD_INTROSPECTION ?? !production,
     includeStacktrace: !production && env.NODE_ENV !== 'test',
     maxBodyBytes: env.SWITCHBOARD_MAX_BODY_BYTES,
+    httpLimits: httpLimitsOf(env),
     limits: queryLimitsOf(env),
     logger,
     ...options.gateway,
   });
   await gateway.start();
+  // The fan-out starts only once the port is ours: a process that cannot serve must not dispatch.
+  if (options.listen) {
+    const { port, host } = options.listen;
+    const server = gateway.httpServer;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      await gateway.stop();
+      await closeProviderDispatchers(dispatchers);
+      await database.close();
+      throw portUnavailable(port, host, error);
+    }
+  }
+  await fanout.start();
 
   return {
     gateway,

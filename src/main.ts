@@ -3,6 +3,7 @@
  * `npm start` runs it; with no workspaces file it starts demo mode on the simulators.
  */
 import { ConfigError, credentialsIn, loadConfig } from './config.ts';
+import { StartupError } from './startupErrors.ts';
 import { DEMO_API_KEYS, startDemoEnvironment, type DemoEnvironment } from './demo/demoEnvironment.ts';
 import { createLogger } from './logger.ts';
 import { startGatewayRuntime } from './gatewayRuntime.ts';
@@ -39,13 +40,12 @@ async function main(): Promise<void> {
     env,
     workspaces,
     logger,
+    listen: { port: env.PORT, host: env.HOST },
     ...(demo && {
       gateway: { sandboxInitialState: { headers: { Authorization: `Bearer ${DEMO_API_KEYS.demo}` }, document: SAMPLE_QUERY } },
     }),
   });
-  const { gateway } = runtime;
-  await new Promise<void>((resolve) => gateway.httpServer.listen(env.PORT, env.HOST, resolve));
-  logger.info(`Switchboard listening on http://localhost:${env.PORT}/graphql`, {
+  logger.info(`Switchboard listening on http://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${env.PORT}/graphql`, {
     mode: demo ? 'demo' : 'configured',
     store: env.DATABASE_URL ? 'postgresql' : `pglite (${env.SWITCHBOARD_DATA_DIR})`,
     ...(runtime.database.opened && { storeOpened: runtime.database.opened === 'new' ? 'new store created' : 'existing store opened' }),
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof StartupError) {
     process.stderr.write(`${error.message}\n`);
   } else {
     process.stderr.write(`Switchboard failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
@@ -8,6 +8,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { createContextFactory, type GatewayContext } from './context.ts';
 import type { FanoutService } from './fanout/fanoutService.ts';
 import { formatGatewayError } from './errors.ts';
+import { createLimitedHttpServer, DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/httpLimits.ts';
 import { createGraphQLHttpHandler, sendJson } from './http/nodeHttpHandler.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/queryLimits.ts';
 import { queryLimitGuards } from './limits/queryLimitGuards.ts';
@@ -28,6 +29,8 @@ export interface GatewayOptions {
   includeStacktrace: boolean;
   /** Largest accepted request body in bytes. @default 1_000_000 */
   maxBodyBytes?: number;
+  /** Header, request and body timeouts and the connection cap. @default DEFAULT_HTTP_LIMITS */
+  httpLimits?: Partial<HttpLimits>;
   /** Depth, alias, directive, token, selection and cost limits. @default DEFAULT_QUERY_LIMITS */
   limits?: QueryLimits;
   /** Where unexpected errors are logged (with stack, redacted); silent when absent. */
@@ -50,7 +53,8 @@ export interface Gateway {
  * `start`. `main.ts` wires the dependencies; tests build gateways on their own simulators.
  */
 export function createGateway(options: GatewayOptions): Gateway {
-  const httpServer = createServer();
+  const httpLimits = { ...DEFAULT_HTTP_LIMITS, ...options.httpLimits };
+  const httpServer = createLimitedHttpServer(httpLimits);
   const landingPage = !options.introspection
     ? ApolloServerPluginLandingPageDisabled()
     : options.sandboxInitialState
@@ -83,6 +87,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     server: apollo,
     context: async (req) => contextFor(req.headers),
     maxBodyBytes: options.maxBodyBytes ?? 1_000_000,
+    bodyIdleTimeoutMs: httpLimits.bodyIdleTimeoutMs,
   });
 
   httpServer.on('request', (req, res) => {

@@ -1,40 +1,71 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import { readRequestBody } from './readRequestBody.ts';
 
 export interface GraphQLHttpHandlerOptions<C extends BaseContext> {
   server: ApolloServer<C>;
-  context: ContextFunction<[IncomingMessage], C>;
+  /**
+   * Builds a request's context from its headers alone (the body is not read yet). A GraphQLError
+   * with `extensions.http.status` refuses the request with that status, its body unread.
+   */
+  context: (req: IncomingMessage) => Promise<C>;
   /** Largest request body accepted, in bytes; larger ones get 413 before any parsing. */
   maxBodyBytes: number;
+  /** Longest pause between two pieces of a body before the request is cut off with 408. */
+  bodyIdleTimeoutMs: number;
 }
 
 /**
- * Bridges node:http to Apollo Server: reads the body with a hard size limit, parses JSON, and
- * streams Apollo's answer back. Written out (rather than the standalone server) so the gateway
- * controls the body limit, the routes beside /graphql, and the error bodies of refused requests.
+ * Bridges node:http to Apollo Server: authenticates from the headers, then reads the body with a
+ * hard size limit and an idle timeout, parses JSON, and streams Apollo's answer back. Written out
+ * (rather than the standalone server) so the gateway controls the order (no body is read for a
+ * request it will refuse), the limits, the routes beside /graphql and the refused requests' bodies.
  */
 export function createGraphQLHttpHandler<C extends BaseContext>(options: GraphQLHttpHandlerOptions<C>) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://gateway');
+    const method = (req.method ?? 'GET').toUpperCase();
+
+    // GET and HEAD carry no body; Apollo serves them (the Sandbox landing page needs no key, a
+    // query still goes through the same context and is refused there).
+    let context: C | undefined;
+    if (method !== 'GET' && method !== 'HEAD') {
+      try {
+        context = await options.context(req);
+      } catch (error) {
+        const status = httpStatusOf(error);
+        if (status === undefined) throw error;
+        const { message, extensions } = error as GraphQLError;
+        return refuseAndClose(req, res, status, { errors: [{ message, extensions: { code: extensions.code } }] });
+      }
+    }
+
     let body: unknown = undefined;
-    if (req.method === 'POST') {
-      const raw = await readBodyWithLimit(req, options.maxBodyBytes);
-      if (raw === null) {
-        return sendJson(res, 413, {
+    if (method === 'POST') {
+      const read = await readRequestBody(req, { maxBytes: options.maxBodyBytes, idleTimeoutMs: options.bodyIdleTimeoutMs });
+      if (read.kind === 'aborted') return void res.destroy();
+      if (read.kind === 'tooLarge') {
+        return refuseAndClose(req, res, 413, {
           errors: [{ message: `Request body exceeds ${options.maxBodyBytes} bytes`, extensions: { code: 'BAD_REQUEST' } }],
         });
       }
+      if (read.kind === 'stalled') {
+        return refuseAndClose(req, res, 408, {
+          errors: [{ message: `Request body stalled: no data for ${options.bodyIdleTimeoutMs} ms`, extensions: { code: 'BAD_REQUEST' } }],
+        });
+      }
       const contentType = req.headers['content-type'] ?? '';
-      if (/^application\/(graphql-response\+)?json/i.test(contentType) && raw.length > 0) {
+      if (/^application\/(graphql-response\+)?json/i.test(contentType) && read.text.length > 0) {
         try {
-          body = JSON.parse(raw);
+          body = JSON.parse(read.text);
         } catch {
           return sendJson(res, 400, {
             errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
           });
         }
       } else {
-        body = raw;
+        body = read.text;
       }
     }
 
@@ -43,8 +74,8 @@ export function createGraphQLHttpHandler<C extends BaseContext>(options: GraphQL
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
     const response = await options.server.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
-      context: () => options.context(req),
+      httpGraphQLRequest: { method, headers, search: url.search, body },
+      context: () => (context === undefined ? options.context(req) : Promise.resolve(context)),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
@@ -57,18 +88,32 @@ export function createGraphQLHttpHandler<C extends BaseContext>(options: GraphQL
   };
 }
 
-/** Resolves to the body, or null as soon as it grows past the limit (the rest is not buffered). */
-async function readBodyWithLimit(req: IncomingMessage, limit: number): Promise<string | null> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return null;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+function httpStatusOf(error: unknown): number | undefined {
+  if (!(error instanceof GraphQLError)) return undefined;
+  const status = (error.extensions.http as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/**
+ * How long a refused connection is still read (and discarded) after its answer. Closing a socket
+ * with the client's unsent body still arriving makes the kernel reset the connection, and a reset
+ * can make the client drop the answer it had not read yet; a short linger lets it arrive first.
+ */
+const LINGER_AFTER_REFUSAL_MS = 1_000;
+
+/**
+ * Answers, then ends the connection: the rest of the request body is discarded unread, so a
+ * client that was refused or stalled cannot keep the socket (or the gateway's memory) busy with
+ * it. No `Connection: close` header: node:http would then close at once, without the linger.
+ */
+function refuseAndClose(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
+  res.once('finish', () => {
+    const { socket } = req;
+    socket.end();
+    req.resume();
+    setTimeout(() => socket.destroy(), LINGER_AFTER_REFUSAL_MS).unref();
+  });
+  sendJson(res, status, body);
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -1,0 +1,41 @@
+import { createServer, type Server } from 'node:http';
+
+/**
+ * How long and how many: what one client may hold of the gateway's HTTP server before it has
+ * proven who it is. Node's defaults (300 s per request, no connection cap) let slow clients hold
+ * sockets and buffered bodies for minutes; these bound both.
+ */
+export interface HttpLimits {
+  /** Time to receive a request's headers (Node's `server.headersTimeout`): 408, connection closed. */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request, headers and body (Node's `server.requestTimeout`): 408, connection closed. */
+  requestTimeoutMs: number;
+  /** Longest pause between two pieces of a request body: 408 `BAD_REQUEST`, connection closed. */
+  bodyIdleTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open between requests. */
+  keepAliveTimeoutMs: number;
+  /** Open connections at most; one more is closed as soon as it is accepted. */
+  maxConnections: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  bodyIdleTimeoutMs: 5_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 1_000,
+};
+
+/** A node:http server that enforces `limits`; nothing listens yet. */
+export function createLimitedHttpServer(limits: HttpLimits): Server {
+  const server = createServer({
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    // Node checks the two timeouts above on this interval (30 s by default), so a deadline is
+    // enforced up to one interval late; a quarter of the shorter one keeps that slack small.
+    connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4))),
+  });
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.maxConnections = limits.maxConnections;
+  return server;
+}

@@ -1,0 +1,43 @@
+/**
+ * A start that cannot go on for a reason outside the code: the message names the setting to
+ * check and is safe to print as it is (no credential, no stack). `main.ts` prints it on one line
+ * and exits with 1.
+ */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
+/** The database in DATABASE_URL cannot be reached or used; the URL is shown without its credentials. */
+export function databaseUnavailable(databaseUrl: string, cause: unknown): StartupError {
+  let where = 'an unparsable URL';
+  let password = '';
+  try {
+    const url = new URL(databaseUrl);
+    password = decodeURIComponent(url.password);
+    where = `${url.protocol}//${url.host}${url.pathname}`;
+  } catch {
+    // zod checked the scheme only; say nothing more about a URL we cannot read.
+  }
+  let reason = reasonOf(cause).split(databaseUrl).join('<DATABASE_URL>');
+  if (password) reason = reason.split(password).join('***');
+  return new StartupError(`Cannot open the store in DATABASE_URL (${where}): ${reason}. Check that PostgreSQL runs there and accepts this URL.`);
+}
+
+/** The HTTP port cannot be bound: in use, or not ours to take. */
+export function portUnavailable(port: number, host: string, cause: unknown): StartupError {
+  const code = (cause as { code?: unknown } | null)?.code;
+  const why =
+    code === 'EADDRINUSE' ? 'it is already in use'
+    : code === 'EACCES' ? 'this user may not bind it'
+    : code === 'EADDRNOTAVAIL' ? `HOST ${host} is not an address of this machine`
+    : reasonOf(cause);
+  return new StartupError(`Cannot listen on PORT ${port} (HOST ${host}): ${why}. Set PORT to a free port; nothing was dispatched.`);
+}
+
+/** One line: Node's connection errors may be AggregateErrors (one per address) with no message of their own. */
+function reasonOf(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  const code = (cause as { code?: unknown }).code;
+  const message = cause.message || (cause instanceof AggregateError ? cause.errors.map(reasonOf).join('; ') : '');
+  return (message || (typeof code === 'string' ? code : cause.name)).split('\n')[0] ?? cause.name;
+}

@@ -1,0 +1,127 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { startGatewayRuntime } from '../../src/gatewayRuntime.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createOrationSimulator, type OrationSimulator } from '../../src/simulators/oration/orationSimulator.ts';
+import { DEMO_ACCOUNT, phoneCalls } from '../fanout/fanoutHarness.ts';
+import { freePort, SHORT_ANSWERED_CALLS, spawnGateway, writeWorkspacesFile } from '../fanout/gatewayProcess.ts';
+
+// Issue 7, finding 7: two ways the gateway failed to start with a raw stack instead of saying
+// which setting to fix. Both run `src/main.ts` as a real process, as `npm start` does.
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CREATE = 'POST /api/v2/conversations';
+const API_KEY = 'startup-test-key-0123456789';
+
+/** Runs the gateway with exactly `env` (plus PATH) until it exits; a start that does not exit is killed. */
+function runUntilExit(env: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise((resolve) =>
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    }),
+  );
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'switchboard-startup-'));
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('an unreachable DATABASE_URL', () => {
+  it('stops the start with one line naming DATABASE_URL, never its password, and exit code 1', async () => {
+    const closedPort = await freePort();
+    const { code, stderr } = await runUntilExit({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      PORT: String(await freePort()),
+      DATABASE_URL: `postgres://switchboard:hunter2-secret@127.0.0.1:${closedPort}/switchboard`,
+    });
+    expect(code).toBe(1);
+    const lines = stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('DATABASE_URL');
+    expect(lines[0]).toContain(`127.0.0.1:${closedPort}`);
+    expect(lines[0]).toContain('ECONNREFUSED');
+    expect(stderr).not.toContain('hunter2-secret');
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('a PORT already in use', () => {
+  let simulator: OrationSimulator;
+  let env: Record<string, string>;
+  let blocker: Server;
+  let port: number;
+
+  beforeAll(async () => {
+    simulator = createOrationSimulator({ concurrencyLimit: 10, lifecycle: SHORT_ANSWERED_CALLS, historicConversations: 5 });
+    const oration = { baseUrl: `${await simulator.listen(0)}/api/v2`, apiKey: DEMO_ACCOUNT.apiKey, workspaceId: DEMO_ACCOUNT.workspaceId, concurrencyLimit: 10 };
+    port = await freePort();
+    env = {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SWITCHBOARD_WORKSPACES_FILE: writeWorkspacesFile(join(dir, 'workspaces.json'), [{ id: 'startup', apiKeys: [API_KEY], providers: { oration } }]),
+      SWITCHBOARD_DATA_DIR: join(dir, 'pglite'),
+      SWITCHBOARD_REPLICA_ID: 'startup-replica',
+    };
+
+    // Work waiting in the store: a batch stored by a gateway whose fan-out was stopped first, so
+    // the next gateway to start on this data dir would dispatch it at once.
+    const config = loadConfig(env);
+    const runtime = await startGatewayRuntime({ env: config.env, workspaces: config.workspaces ?? [], logger: createLogger('silent') });
+    await runtime.fanout.stop();
+    const batch = await runtime.fanout.createBatch('startup', { conversations: phoneCalls(3, 'startup') });
+    expect(batch.counts.QUEUED).toBe(3);
+    await runtime.close();
+
+    blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    if (blocker?.listening) await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    await simulator?.close();
+  });
+
+  it('stops the start before anything is dispatched, with one line naming PORT, and exit code 1', async () => {
+    const { code, stderr } = await runUntilExit(env);
+    expect(code).toBe(1);
+    const lines = stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`PORT ${port}`);
+    expect(lines[0]).toContain('already in use');
+    expect(stderr).not.toMatch(/^\s+at /m);
+    expect(simulator.server.count(CREATE)).toBe(0);
+  });
+
+  it('dispatches the waiting batch once the port is free (the work was there to dispatch)', async () => {
+    await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    const gateway = await spawnGateway({ env, apiKey: API_KEY });
+    try {
+      const deadline = Date.now() + 30_000;
+      while (simulator.server.count(CREATE) === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(simulator.server.count(CREATE)).toBeGreaterThan(0);
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
