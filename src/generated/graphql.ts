@@ -244,7 +244,7 @@ export type Conversation = Node & {
   trata: Maybe<TrataConversationDetails>;
   /** When the provider last changed its record of the conversation (Oration and Trata `updatedAt`); null when it does not say (VoiceOS). */
   updatedAt: Maybe<Scalars['DateTime']['output']>;
-  /** Provider-specific URI of the conversation, when it reports one. */
+  /** Provider-specific URI of the conversation, when it reports one (Oration `wsUrl`, VoiceOS `uri`). */
   uri: Maybe<Scalars['String']['output']>;
   /** VoiceOS-only fields, raw; null on other providers' conversations. */
   voiceos: Maybe<VoiceOsConversationDetails>;
