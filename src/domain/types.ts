@@ -71,6 +71,9 @@ export interface PostCall {
   notes: string | null;
   categories: string[];
   metadata: Record<string, unknown> | null;
+  // --- provider field coverage (issue 8 part 4) ---
+  /** Oration's `postCallCategory1..3` by position, null where a slot is empty. */
+  categoriesByPosition: (string | null)[];
 }
 
 export interface TranscriptMessage {
@@ -104,6 +107,8 @@ export interface LlmConfig {
   model: string | null;
   temperature: number | null;
   maxTokens: number | null;
+  /** Who pays: the account credential, or null when the provider bills it in the conversation. */
+  credentialId: string | null;
 }
 
 export interface TranscriberConfig {
@@ -111,6 +116,7 @@ export interface TranscriberConfig {
   model: string | null;
   language: string | null;
   keywords: string[];
+  credentialId: string | null;
 }
 
 export interface VoiceConfig {
@@ -120,6 +126,7 @@ export interface VoiceConfig {
   emotion: number | null;
   temperature: number | null;
   textGuidance: number | null;
+  credentialId: string | null;
 }
 
 export interface Webhook {
@@ -142,6 +149,23 @@ export interface Agent {
   hookEvents: string[];
   metadata: Record<string, unknown> | null;
   createdAt: Date | null;
+  // --- provider field coverage (issue 8 part 4) ---
+  updatedAt: Date | null;
+  providerAccountId: string | null;
+  /** True: any duration (VoiceOS `max_duration: null`); false: `maxDurationSeconds` is the limit; null: not reported. */
+  maxDurationUnlimited: boolean | null;
+  hooks: AgentHook[];
+  trata: TrataAgentDetails | null;
+}
+
+export interface AgentHook {
+  type: string | null;
+  events: string[];
+}
+
+export interface TrataAgentDetails {
+  description: string | null;
+  status: string | null;
 }
 
 export interface Prospect {
@@ -153,6 +177,9 @@ export interface Prospect {
   address: string | null;
   status: string | null;
   createdAt: Date | null;
+  // --- provider field coverage (issue 8 part 4) ---
+  updatedAt: Date | null;
+  providerAccountId: string | null;
 }
 
 export interface Conversation {
@@ -188,4 +215,33 @@ export interface Conversation {
   cost: Cost | null;
   /** Opaque provider-specific extras worth keeping (e.g. Oration's wsUrl), never secrets. */
   uri: string | null;
+  // --- provider field coverage (issue 8 part 4) ---
+  updatedAt: Date | null;
+  /** The provider account that owns it (Oration workspace, Trata org, VoiceOS account). */
+  providerAccountId: string | null;
+  /** Fields only one provider reports, raw; null on the other providers' conversations. */
+  oration: OrationConversationDetails | null;
+  trata: TrataConversationDetails | null;
+  voiceos: VoiceOsConversationDetails | null;
+}
+
+export interface OrationConversationDetails {
+  customerId: string | null;
+  phoneId: string | null;
+  llmUrl: string | null;
+  telephonyType: string | null;
+  telephonyStatus: string | null;
+  userJoinTime: Date | null;
+  userLeaveTime: Date | null;
+}
+
+export interface TrataConversationDetails {
+  source: string | null;
+  createdBy: string | null;
+  updatedBy: string | null;
+}
+
+export interface VoiceOsConversationDetails {
+  phoneCallDirection: string | null;
+  providerCallId: string | null;
 }

@@ -47,17 +47,30 @@ export type Agent = Node & {
   createdAt: Maybe<Scalars['DateTime']['output']>;
   /** Events the agent's hooks listen to, e.g. `conversation:ended`. */
   hookEvents: Array<Scalars['String']['output']>;
+  /** The agent's hooks, each with the events it fires on (`hookEvents` is their union). */
+  hooks: Array<AgentHook>;
   id: Scalars['ID']['output'];
   /** What the agent says first; null when it waits for the customer. */
   initialMessage: Maybe<Scalars['String']['output']>;
   llm: Maybe<LlmConfig>;
   maxDurationSeconds: Maybe<Scalars['Int']['output']>;
+  /**
+   * True when the provider says the agent's conversations may last any time (VoiceOS `max_duration:
+   * null`), false when it reports a limit (`maxDurationSeconds`), null when it reports neither.
+   */
+  maxDurationUnlimited: Maybe<Scalars['Boolean']['output']>;
   metadata: Maybe<Scalars['JSONObject']['output']>;
   name: Maybe<Scalars['String']['output']>;
   nativeId: Scalars['String']['output'];
   prompt: Maybe<Scalars['String']['output']>;
   provider: Provider;
+  /** The provider account that owns the agent: Oration `workspaceId`, Trata `orgId`. VoiceOS names the account only on conversations. */
+  providerAccountId: Maybe<Scalars['String']['output']>;
   transcriber: Maybe<TranscriberConfig>;
+  /** Trata-only fields, raw; null on other providers' agents. */
+  trata: Maybe<TrataAgentDetails>;
+  /** When the provider last changed the agent (Oration and Trata `updatedAt`). */
+  updatedAt: Maybe<Scalars['DateTime']['output']>;
   voice: Maybe<VoiceConfig>;
   webhooks: Array<Webhook>;
 };
@@ -90,6 +103,15 @@ export type AgentEdge = {
   __typename?: 'AgentEdge';
   cursor: Scalars['String']['output'];
   node: Agent;
+};
+
+/** A real-time hook of an agent (VoiceOS `hooks`). */
+export type AgentHook = {
+  __typename?: 'AgentHook';
+  /** The events that fire it, e.g. `conversation:duration`. */
+  events: Array<Scalars['String']['output']>;
+  /** What the hook does, e.g. `hang_up`. */
+  type: Maybe<Scalars['String']['output']>;
 };
 
 export type BatchItem = {
@@ -197,10 +219,14 @@ export type Conversation = Node & {
   id: Scalars['ID']['output'];
   /** The provider's own id for this conversation. */
   nativeId: Scalars['String']['output'];
+  /** Oration-only fields, raw; null on other providers' conversations. */
+  oration: Maybe<OrationConversationDetails>;
   postCall: Maybe<PostCall>;
   /** The prospect (customer record) the conversation belongs to; only Trata reports prospects. */
   prospect: Maybe<Prospect>;
   provider: Provider;
+  /** The provider account that owns the conversation: Oration `workspaceId`, Trata `orgId`, VoiceOS `account_id`. */
+  providerAccountId: Maybe<Scalars['String']['output']>;
   /** The provider's own spelling of the channel, e.g. `outbound_phone_call`. */
   rawChannel: Maybe<Scalars['String']['output']>;
   rawEndReason: Maybe<Scalars['String']['output']>;
@@ -214,8 +240,14 @@ export type Conversation = Node & {
   toNumber: Maybe<PhoneNumber>;
   /** The transcript, with repeated messages removed. Null when the provider does not report transcripts. */
   transcript: Maybe<Transcript>;
-  /** Provider-specific URI of the conversation, when it reports one. */
+  /** Trata-only fields, raw; null on other providers' conversations. */
+  trata: Maybe<TrataConversationDetails>;
+  /** When the provider last changed its record of the conversation (Oration and Trata `updatedAt`); null when it does not say (VoiceOS). */
+  updatedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Provider-specific URI of the conversation, when it reports one (Oration `wsUrl`, VoiceOS `uri`). */
   uri: Maybe<Scalars['String']['output']>;
+  /** VoiceOS-only fields, raw; null on other providers' conversations. */
+  voiceos: Maybe<VoiceOsConversationDetails>;
 };
 
 export type ConversationAnalytics = {
@@ -401,6 +433,8 @@ export type EndReason =
 
 export type LlmConfig = {
   __typename?: 'LlmConfig';
+  /** The account credential the LLM is billed to (VoiceOS `credential_id`). Null means the provider bills it inside the conversation's cost, so a zero LLM cost line with a credential is not a free LLM. */
+  credentialId: Maybe<Scalars['String']['output']>;
   maxTokens: Maybe<Scalars['Int']['output']>;
   model: Maybe<Scalars['String']['output']>;
   provider: Maybe<Scalars['String']['output']>;
@@ -433,6 +467,28 @@ export type Node = {
   id: Scalars['ID']['output'];
 };
 
+/** What Oration reports about a conversation that no other provider does, as Oration sent it. */
+export type OrationConversationDetails = {
+  __typename?: 'OrationConversationDetails';
+  /** Oration's id of the customer the conversation was with (`customerId`); Oration has no customer API to resolve it. */
+  customerId: Maybe<Scalars['String']['output']>;
+  /** The LLM endpoint the conversation used (`llmUrl`). */
+  llmUrl: Maybe<Scalars['String']['output']>;
+  /** Oration's id of the phone line used (`phoneId`). */
+  phoneId: Maybe<Scalars['String']['output']>;
+  /** The telephony leg's own status (`telephonyStatus`); Oration does not list its values. */
+  telephonyStatus: Maybe<Scalars['String']['output']>;
+  /**
+   * `telephonyType` as sent (`inbound`, `outbound`), also for chats: the document's sample is a chat
+   * that names a telephony type, and `channel` (decided by `conversationType`) cannot show it.
+   */
+  telephonyType: Maybe<Scalars['String']['output']>;
+  /** When the customer joined (`userJoinTime`); `startedAt` is `callStartTime`, which includes dialing and ringing. */
+  userJoinTime: Maybe<Scalars['DateTime']['output']>;
+  /** When the customer left (`userLeaveTime`). */
+  userLeaveTime: Maybe<Scalars['DateTime']['output']>;
+};
+
 /** Relay pagination information. */
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -454,6 +510,11 @@ export type PhoneNumber = {
 export type PostCall = {
   __typename?: 'PostCall';
   categories: Array<Scalars['String']['output']>;
+  /**
+   * Oration's `postCallCategory1..3` by position (three entries), null where a slot is empty;
+   * `categories` lists only the filled ones and so loses which slot each came from.
+   */
+  categoriesByPosition: Array<Maybe<Scalars['String']['output']>>;
   metadata: Maybe<Scalars['JSONObject']['output']>;
   notes: Maybe<Scalars['String']['output']>;
 };
@@ -471,7 +532,11 @@ export type Prospect = Node & {
   nativeId: Scalars['String']['output'];
   phone: Maybe<PhoneNumber>;
   provider: Provider;
+  /** The provider account that owns the prospect (Trata `orgId`). */
+  providerAccountId: Maybe<Scalars['String']['output']>;
   status: Maybe<Scalars['String']['output']>;
+  /** When the provider last changed the prospect (Trata `updatedAt`). */
+  updatedAt: Maybe<Scalars['DateTime']['output']>;
 };
 
 
@@ -616,6 +681,8 @@ export type Speaker =
 
 export type TranscriberConfig = {
   __typename?: 'TranscriberConfig';
+  /** The account credential the transcriber is billed to; null means the provider includes its cost in the conversation's cost. */
+  credentialId: Maybe<Scalars['String']['output']>;
   keywords: Array<Scalars['String']['output']>;
   language: Maybe<Scalars['String']['output']>;
   model: Maybe<Scalars['String']['output']>;
@@ -641,14 +708,44 @@ export type TranscriptMessage = {
   text: Scalars['String']['output'];
 };
 
+/** What Trata reports about an agent that no other provider does, as Trata sent it. */
+export type TrataAgentDetails = {
+  __typename?: 'TrataAgentDetails';
+  description: Maybe<Scalars['String']['output']>;
+  /** The agent record's state, e.g. `active`. */
+  status: Maybe<Scalars['String']['output']>;
+};
+
+/** What Trata reports about a conversation that no other provider does, as Trata sent it. */
+export type TrataConversationDetails = {
+  __typename?: 'TrataConversationDetails';
+  /** Who created the record (`createdBy`), e.g. `trata-system`. */
+  createdBy: Maybe<Scalars['String']['output']>;
+  /** Where the conversation came from (`source`): an IP address or device label, not a phone line. */
+  source: Maybe<Scalars['String']['output']>;
+  /** Who last changed the record (`updatedBy`). */
+  updatedBy: Maybe<Scalars['String']['output']>;
+};
+
 export type VoiceConfig = {
   __typename?: 'VoiceConfig';
+  /** The account credential the voice is billed to; null means the provider includes its cost in the conversation's cost. */
+  credentialId: Maybe<Scalars['String']['output']>;
   emotion: Maybe<Scalars['Float']['output']>;
   provider: Maybe<Scalars['String']['output']>;
   speed: Maybe<Scalars['Float']['output']>;
   temperature: Maybe<Scalars['Float']['output']>;
   textGuidance: Maybe<Scalars['Float']['output']>;
   voice: Maybe<Scalars['String']['output']>;
+};
+
+/** What VoiceOS reports about a conversation that no other provider does, as VoiceOS sent it. */
+export type VoiceOsConversationDetails = {
+  __typename?: 'VoiceOsConversationDetails';
+  /** The phone call's `direction` (`inbound`, `outbound`) as sent; `channel` is decided by the conversation `type`. Null over web. */
+  phoneCallDirection: Maybe<Scalars['String']['output']>;
+  /** The carrier's id of the phone call (`provider_call_id`), for looking it up at the carrier; null over web and until the carrier has the call. */
+  providerCallId: Maybe<Scalars['String']['output']>;
 };
 
 export type Webhook = {
@@ -744,6 +841,7 @@ export type ResolversTypes = {
   Agent: ResolverTypeWrapper<AgentModel>;
   AgentConnection: ResolverTypeWrapper<AgentConnectionModelModel>;
   AgentEdge: ResolverTypeWrapper<Omit<AgentEdge, 'node'> & { node: ResolversTypes['Agent'] }>;
+  AgentHook: ResolverTypeWrapper<AgentHook>;
   BatchItem: ResolverTypeWrapper<BatchItemViewModel>;
   BatchItemConnection: ResolverTypeWrapper<BatchItemConnectionModelModel>;
   BatchItemCounts: ResolverTypeWrapper<BatchItemCounts>;
@@ -781,6 +879,7 @@ export type ResolversTypes = {
   LlmConfig: ResolverTypeWrapper<LlmConfig>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
+  OrationConversationDetails: ResolverTypeWrapper<OrationConversationDetails>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PhoneNumber: ResolverTypeWrapper<PhoneNumberModel>;
   PostCall: ResolverTypeWrapper<PostCall>;
@@ -797,8 +896,11 @@ export type ResolversTypes = {
   TranscriberConfig: ResolverTypeWrapper<TranscriberConfig>;
   Transcript: ResolverTypeWrapper<TranscriptModel>;
   TranscriptMessage: ResolverTypeWrapper<TranscriptMessageModel>;
+  TrataAgentDetails: ResolverTypeWrapper<TrataAgentDetails>;
+  TrataConversationDetails: ResolverTypeWrapper<TrataConversationDetails>;
   URL: ResolverTypeWrapper<Scalars['URL']['output']>;
   VoiceConfig: ResolverTypeWrapper<VoiceConfig>;
+  VoiceOsConversationDetails: ResolverTypeWrapper<VoiceOsConversationDetails>;
   Webhook: ResolverTypeWrapper<Webhook>;
 };
 
@@ -808,6 +910,7 @@ export type ResolversParentTypes = {
   Agent: AgentModel;
   AgentConnection: AgentConnectionModelModel;
   AgentEdge: Omit<AgentEdge, 'node'> & { node: ResolversParentTypes['Agent'] };
+  AgentHook: AgentHook;
   BatchItem: BatchItemViewModel;
   BatchItemConnection: BatchItemConnectionModelModel;
   BatchItemCounts: BatchItemCounts;
@@ -837,6 +940,7 @@ export type ResolversParentTypes = {
   LlmConfig: LlmConfig;
   Mutation: Record<PropertyKey, never>;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
+  OrationConversationDetails: OrationConversationDetails;
   PageInfo: PageInfo;
   PhoneNumber: PhoneNumberModel;
   PostCall: PostCall;
@@ -849,8 +953,11 @@ export type ResolversParentTypes = {
   TranscriberConfig: TranscriberConfig;
   Transcript: TranscriptModel;
   TranscriptMessage: TranscriptMessageModel;
+  TrataAgentDetails: TrataAgentDetails;
+  TrataConversationDetails: TrataConversationDetails;
   URL: Scalars['URL']['output'];
   VoiceConfig: VoiceConfig;
+  VoiceOsConversationDetails: VoiceOsConversationDetails;
   Webhook: Webhook;
 };
 
@@ -863,16 +970,21 @@ export type AgentResolvers<ContextType = GatewayContext, ParentType extends Reso
   conversations?: Resolver<ResolversTypes['ConversationConnection'], ParentType, ContextType, RequireFields<AgentConversationsArgs, 'first'>>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   hookEvents?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  hooks?: Resolver<Array<ResolversTypes['AgentHook']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   initialMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   llm?: Resolver<Maybe<ResolversTypes['LlmConfig']>, ParentType, ContextType>;
   maxDurationSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  maxDurationUnlimited?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   metadata?: Resolver<Maybe<ResolversTypes['JSONObject']>, ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   prompt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+  providerAccountId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   transcriber?: Resolver<Maybe<ResolversTypes['TranscriberConfig']>, ParentType, ContextType>;
+  trata?: Resolver<Maybe<ResolversTypes['TrataAgentDetails']>, ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   voice?: Resolver<Maybe<ResolversTypes['VoiceConfig']>, ParentType, ContextType>;
   webhooks?: Resolver<Array<ResolversTypes['Webhook']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
@@ -888,6 +1000,11 @@ export type AgentConnectionResolvers<ContextType = GatewayContext, ParentType ex
 export type AgentEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AgentEdge'] = ResolversParentTypes['AgentEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Agent'], ParentType, ContextType>;
+};
+
+export type AgentHookResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AgentHook'] = ResolversParentTypes['AgentHook']> = {
+  events?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  type?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type BatchItemResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['BatchItem'] = ResolversParentTypes['BatchItem']> = {
@@ -941,9 +1058,11 @@ export type ConversationResolvers<ContextType = GatewayContext, ParentType exten
   fromNumber?: Resolver<Maybe<ResolversTypes['PhoneNumber']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  oration?: Resolver<Maybe<ResolversTypes['OrationConversationDetails']>, ParentType, ContextType>;
   postCall?: Resolver<Maybe<ResolversTypes['PostCall']>, ParentType, ContextType>;
   prospect?: Resolver<Maybe<ResolversTypes['Prospect']>, ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+  providerAccountId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   rawChannel?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   rawEndReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   rawStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -954,7 +1073,10 @@ export type ConversationResolvers<ContextType = GatewayContext, ParentType exten
   summary?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   toNumber?: Resolver<Maybe<ResolversTypes['PhoneNumber']>, ParentType, ContextType>;
   transcript?: Resolver<Maybe<ResolversTypes['Transcript']>, ParentType, ContextType>;
+  trata?: Resolver<Maybe<ResolversTypes['TrataConversationDetails']>, ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   uri?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  voiceos?: Resolver<Maybe<ResolversTypes['VoiceOsConversationDetails']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1039,6 +1161,7 @@ export interface JsonObjectScalarConfig extends GraphQLScalarTypeConfig<Resolver
 }
 
 export type LlmConfigResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['LlmConfig'] = ResolversParentTypes['LlmConfig']> = {
+  credentialId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   maxTokens?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   model?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   provider?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1052,6 +1175,16 @@ export type MutationResolvers<ContextType = GatewayContext, ParentType extends R
 
 export type NodeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
   __resolveType: TypeResolveFn<'Agent' | 'Conversation' | 'ConversationBatch' | 'Prospect', ParentType, ContextType>;
+};
+
+export type OrationConversationDetailsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['OrationConversationDetails'] = ResolversParentTypes['OrationConversationDetails']> = {
+  customerId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  llmUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  phoneId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  telephonyStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  telephonyType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  userJoinTime?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  userLeaveTime?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
 };
 
 export type PageInfoResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -1068,6 +1201,7 @@ export type PhoneNumberResolvers<ContextType = GatewayContext, ParentType extend
 
 export type PostCallResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['PostCall'] = ResolversParentTypes['PostCall']> = {
   categories?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  categoriesByPosition?: Resolver<Array<Maybe<ResolversTypes['String']>>, ParentType, ContextType>;
   metadata?: Resolver<Maybe<ResolversTypes['JSONObject']>, ParentType, ContextType>;
   notes?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
@@ -1082,7 +1216,9 @@ export type ProspectResolvers<ContextType = GatewayContext, ParentType extends R
   nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   phone?: Resolver<Maybe<ResolversTypes['PhoneNumber']>, ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+  providerAccountId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   status?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1118,6 +1254,7 @@ export type RecordingResolvers<ContextType = GatewayContext, ParentType extends 
 };
 
 export type TranscriberConfigResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['TranscriberConfig'] = ResolversParentTypes['TranscriberConfig']> = {
+  credentialId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   keywords?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   language?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   model?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1138,17 +1275,34 @@ export type TranscriptMessageResolvers<ContextType = GatewayContext, ParentType 
   text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type TrataAgentDetailsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['TrataAgentDetails'] = ResolversParentTypes['TrataAgentDetails']> = {
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type TrataConversationDetailsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['TrataConversationDetails'] = ResolversParentTypes['TrataConversationDetails']> = {
+  createdBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  updatedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
 export interface UrlScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['URL'], any> {
   name: 'URL';
 }
 
 export type VoiceConfigResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['VoiceConfig'] = ResolversParentTypes['VoiceConfig']> = {
+  credentialId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   emotion?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   provider?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   speed?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   temperature?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   textGuidance?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   voice?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type VoiceOsConversationDetailsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['VoiceOsConversationDetails'] = ResolversParentTypes['VoiceOsConversationDetails']> = {
+  phoneCallDirection?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  providerCallId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type WebhookResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Webhook'] = ResolversParentTypes['Webhook']> = {
@@ -1162,6 +1316,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   Agent?: AgentResolvers<ContextType>;
   AgentConnection?: AgentConnectionResolvers<ContextType>;
   AgentEdge?: AgentEdgeResolvers<ContextType>;
+  AgentHook?: AgentHookResolvers<ContextType>;
   BatchItem?: BatchItemResolvers<ContextType>;
   BatchItemConnection?: BatchItemConnectionResolvers<ContextType>;
   BatchItemCounts?: BatchItemCountsResolvers<ContextType>;
@@ -1184,6 +1339,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   LlmConfig?: LlmConfigResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
+  OrationConversationDetails?: OrationConversationDetailsResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   PhoneNumber?: PhoneNumberResolvers<ContextType>;
   PostCall?: PostCallResolvers<ContextType>;
@@ -1195,8 +1351,11 @@ export type Resolvers<ContextType = GatewayContext> = {
   TranscriberConfig?: TranscriberConfigResolvers<ContextType>;
   Transcript?: TranscriptResolvers<ContextType>;
   TranscriptMessage?: TranscriptMessageResolvers<ContextType>;
+  TrataAgentDetails?: TrataAgentDetailsResolvers<ContextType>;
+  TrataConversationDetails?: TrataConversationDetailsResolvers<ContextType>;
   URL?: GraphQLScalarType;
   VoiceConfig?: VoiceConfigResolvers<ContextType>;
+  VoiceOsConversationDetails?: VoiceOsConversationDetailsResolvers<ContextType>;
   Webhook?: WebhookResolvers<ContextType>;
 };
 

@@ -44,14 +44,34 @@ describe('Oration mapping of the documented response sample', () => {
       summary: '<string>',
       recording: { url: null, status: { value: 'IN_PROGRESS', raw: 'in_progress' } },
       analytics: null,
-      postCall: { notes: '<string>', categories: ['<string>', '<string>', '<string>'], metadata: {} },
+      postCall: {
+        notes: '<string>',
+        categories: ['<string>', '<string>', '<string>'],
+        metadata: {},
+        categoriesByPosition: ['<string>', '<string>', '<string>'],
+      },
       dynamicVariables: { value: '<string>' },
       adminComments: [],
       cost: null,
       uri: '<string>',
+      updatedAt: new Date('2023-11-07T05:31:56Z'),
+      providerAccountId: '3c90c3cc-0d44-4b50-8888-8dd25736052a',
+      oration: {
+        customerId: '3c90c3cc-0d44-4b50-8888-8dd25736052a',
+        phoneId: '3c90c3cc-0d44-4b50-8888-8dd25736052a',
+        llmUrl: '<string>',
+        // A chat that names a telephony type: the channel cannot show it, the details keep it.
+        telephonyType: 'inbound',
+        telephonyStatus: '<string>',
+        userJoinTime: new Date('2023-11-07T05:31:56Z'),
+        userLeaveTime: new Date('2023-11-07T05:31:56Z'),
+      },
+      trata: null,
+      voiceos: null,
     });
   });
 });
+
 
 describe('Oration mapping edge cases', () => {
   it('maps unknown status, end reason and recording status to UNKNOWN with the raw value', () => {
@@ -113,11 +133,17 @@ describe('Oration mapping edge cases', () => {
     expect(parseDynamicVariables(null)).toBeNull();
   });
 
-  it('keeps the post-call categories that are present, in order', () => {
+  it('keeps the post-call categories that are present, in order, and the slot of each', () => {
     const conversation = mapOrationConversation(
       wire({ postCallCategory1: 'Renewed', postCallCategory2: null, postCallCategory3: 'Follow-up needed' }),
     );
-    expect(conversation.postCall).toEqual({ notes: null, categories: ['Renewed', 'Follow-up needed'], metadata: null });
+    expect(conversation.postCall).toEqual({
+      notes: null,
+      categories: ['Renewed', 'Follow-up needed'],
+      metadata: null,
+      // The slots: `categories` alone cannot say that the second one was empty.
+      categoriesByPosition: ['Renewed', null, 'Follow-up needed'],
+    });
   });
 
   it('derives the duration and E.164 numbers of a phone call', () => {

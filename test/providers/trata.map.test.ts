@@ -37,7 +37,12 @@ describe('mapTrataConversation on the documented response', () => {
       adminComments: [],
       cost: null,
       uri: null,
+      providerAccountId: 'org.1726902940.GZChqlpU',
+      oration: null,
+      trata: { source: '35.191.28.74', createdBy: 'trata-system', updatedBy: 'trata-system' },
+      voiceos: null,
     });
+    expect(conversation.updatedAt).toEqual(utc('2024-12-06T19:23:38.618'));
   });
 
   it('reads the zoneless times as UTC, truncated to milliseconds', () => {
@@ -205,7 +210,7 @@ describe('parseTrataTimestamp', () => {
 });
 
 describe('mapTrataAgent and mapTrataProspect', () => {
-  it('maps the assumed agent shape, keeping Trata-only fields as metadata', () => {
+  it('maps the assumed agent shape, every field in its own place', () => {
     const agent = mapTrataAgent({
       id: 'aia.1726903132.obUuT7vM',
       orgId: 'org.1726902940.GZChqlpU',
@@ -217,19 +222,27 @@ describe('mapTrataAgent and mapTrataProspect', () => {
       language: 'en-US',
       status: 'active',
       createdAt: '2024-09-21T07:18:52.348501',
-      updatedAt: null,
+      updatedAt: '2024-09-22T08:00:00.5',
     });
-    expect(agent).toMatchObject({
+    expect(agent).toEqual({
       provider: 'TRATA',
       nativeId: 'aia.1726903132.obUuT7vM',
       name: 'Sophia',
       prompt: 'You are Sophia.',
       initialMessage: 'Hi, thanks for calling the Restaurant.',
-      voice: { voice: 'vom.1726000000.AbCdEfGh', provider: null },
+      maxDurationSeconds: null,
+      voice: { voice: 'vom.1726000000.AbCdEfGh', provider: null, speed: null, emotion: null, temperature: null, textGuidance: null, credentialId: null },
       llm: null,
-      transcriber: null,
-      metadata: { orgId: 'org.1726902940.GZChqlpU', description: 'Restaurant manager', language: 'en-US', status: 'active' },
+      transcriber: { provider: null, model: null, language: 'en-US', keywords: [], credentialId: null },
+      webhooks: [],
+      hookEvents: [],
+      metadata: null,
       createdAt: utc('2024-09-21T07:18:52.348'),
+      updatedAt: utc('2024-09-22T08:00:00.500'),
+      providerAccountId: 'org.1726902940.GZChqlpU',
+      maxDurationUnlimited: null,
+      hooks: [],
+      trata: { description: 'Restaurant manager', status: 'active' },
     });
   });
 

@@ -85,13 +85,29 @@ describe('mapConversation', () => {
         prompt: "Confirm tomorrow's appointment.",
         initialMessage: 'Hi, this is Lakeside Dental calling about your appointment tomorrow.',
         maxDurationSeconds: 600,
-        llm: { provider: 'openai', model: 'gpt-4o', temperature: 0.7, maxTokens: 300 },
-        transcriber: { provider: 'deepgram', model: 'nova-2-phonecall', language: 'en', keywords: ['Lakeside', 'Invisalign'] },
-        voice: { provider: 'playht', voice: 'susan', speed: 1.1, emotion: 12, temperature: 0.5, textGuidance: 1.5 },
+        llm: { provider: 'openai', model: 'gpt-4o', temperature: 0.7, maxTokens: 300, credentialId: null },
+        // A credential id says the account pays the transcriber itself: its zero cost line below is not a free transcriber.
+        transcriber: {
+          provider: 'deepgram',
+          model: 'nova-2-phonecall',
+          language: 'en',
+          keywords: ['Lakeside', 'Invisalign'],
+          credentialId: 'cred_dg_1',
+        },
+        voice: { provider: 'playht', voice: 'susan', speed: 1.1, emotion: 12, temperature: 0.5, textGuidance: 1.5, credentialId: null },
         webhooks: [{ method: 'POST', url: 'https://ops.example/voiceos', events: ['conversation:started', 'conversation:ended'] }],
         hookEvents: ['conversation:ended', 'phone_call:rejected', 'conversation:duration'],
         metadata: { team: 'operations', revision: 3 },
         createdAt: null,
+        updatedAt: null,
+        providerAccountId: null,
+        maxDurationUnlimited: false,
+        // Which hook fires on which events: the union in hookEvents cannot say.
+        hooks: [
+          { type: 'hang_up', events: ['conversation:ended', 'phone_call:rejected'] },
+          { type: 'hang_up', events: ['conversation:ended', 'conversation:duration'] },
+        ],
+        trata: null,
       },
       prospectRef: null,
       transcript: null,
@@ -120,7 +136,27 @@ describe('mapConversation', () => {
         ],
       },
       uri: 'wss://rt.voiceos.ai/v1/conversations/conv_42',
+      updatedAt: null,
+      providerAccountId: 'acc_7f3c',
+      oration: null,
+      trata: null,
+      voiceos: { phoneCallDirection: 'outbound', providerCallId: 'CA123' },
     });
+  });
+
+  it('tells "any duration" (max_duration: null) from a limit and from not reported', () => {
+    const wire = documentedConversation();
+    const agent = wire.agent as Record<string, unknown>;
+    const anyDuration = map({ ...wire, agent: { ...agent, max_duration: null } }).embeddedAgent;
+    expect([anyDuration?.maxDurationSeconds, anyDuration?.maxDurationUnlimited]).toEqual([null, true]);
+    const { max_duration: _limit, ...withoutLimit } = agent;
+    const notReported = map({ ...wire, agent: withoutLimit }).embeddedAgent;
+    expect([notReported?.maxDurationSeconds, notReported?.maxDurationUnlimited]).toEqual([null, null]);
+  });
+
+  it('keeps the phone call details of a web call null', () => {
+    const web = map({ ...documentedConversation(), type: 'web_call', phone_call: null });
+    expect(web.voiceos).toBeNull();
   });
 
   it('keeps a queued conversation without cost, times or end reason as null, not zero', () => {
@@ -186,6 +222,7 @@ describe('mapConversation', () => {
       emotion: null,
       temperature: null,
       textGuidance: null,
+      credentialId: null,
     });
 
     const sparse = map({ ...wire, agent: { prompt: 'Hello' }, cost: { total: 0.5 }, uri: undefined });

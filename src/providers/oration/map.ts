@@ -70,6 +70,20 @@ export function mapOrationConversation(wire: OrationConversationWire): Conversat
     adminComments: [],
     cost: null,
     uri: wire.wsUrl ?? null,
+    // --- provider field coverage (issue 8 part 4) ---
+    updatedAt: toDate(wire.updatedAt),
+    providerAccountId: wire.workspaceId ?? null,
+    oration: {
+      customerId: wire.customerId ?? null,
+      phoneId: wire.phoneId ?? null,
+      llmUrl: wire.llmUrl ?? null,
+      telephonyType: wire.telephonyType ?? null,
+      telephonyStatus: wire.telephonyStatus ?? null,
+      userJoinTime: toDate(wire.userJoinTime),
+      userLeaveTime: toDate(wire.userLeaveTime),
+    },
+    trata: null,
+    voiceos: null,
   };
 }
 
@@ -81,15 +95,24 @@ export function mapOrationAgent(wire: OrationAgentWire): Agent {
     prompt: wire.prompt ?? null,
     initialMessage: wire.initialMessage ?? null,
     maxDurationSeconds: wire.maxDurationSeconds ?? null,
-    llm: wire.llmModel ? { provider: null, model: wire.llmModel, temperature: null, maxTokens: null } : null,
-    transcriber: wire.language ? { provider: null, model: null, language: wire.language, keywords: [] } : null,
+    llm: wire.llmModel ? { provider: null, model: wire.llmModel, temperature: null, maxTokens: null, credentialId: null } : null,
+    transcriber: wire.language
+      ? { provider: null, model: null, language: wire.language, keywords: [], credentialId: null }
+      : null,
     voice: wire.voiceId
-      ? { provider: null, voice: wire.voiceId, speed: null, emotion: null, temperature: null, textGuidance: null }
+      ? { provider: null, voice: wire.voiceId, speed: null, emotion: null, temperature: null, textGuidance: null, credentialId: null }
       : null,
     webhooks: [],
     hookEvents: [],
     metadata: null,
     createdAt: toDate(wire.createdAt),
+    // --- provider field coverage (issue 8 part 4) ---
+    updatedAt: toDate(wire.updatedAt),
+    providerAccountId: wire.workspaceId ?? null,
+    // Oration's agent shape is assumed and says nothing of an unlimited duration.
+    maxDurationUnlimited: wire.maxDurationSeconds === null || wire.maxDurationSeconds === undefined ? null : false,
+    hooks: [],
+    trata: null,
   };
 }
 
@@ -134,13 +157,15 @@ export function parseDynamicVariables(
 }
 
 function mapPostCall(wire: OrationConversationWire): PostCall | null {
-  const categories = [wire.postCallCategory1, wire.postCallCategory2, wire.postCallCategory3].filter(
-    (category): category is string => typeof category === 'string' && category !== '',
+  // The slot a category sits in is data (a team may use slot 2 for "outcome"), so positions are kept.
+  const categoriesByPosition = [wire.postCallCategory1, wire.postCallCategory2, wire.postCallCategory3].map((category) =>
+    typeof category === 'string' && category !== '' ? category : null,
   );
+  const categories = categoriesByPosition.filter((category): category is string => category !== null);
   const notes = wire.postCallNotes ?? null;
   const metadata = wire.postCallMetadata ?? null;
   if (notes === null && categories.length === 0 && metadata === null) return null;
-  return { notes, categories, metadata };
+  return { notes, categories, metadata, categoriesByPosition };
 }
 
 function normalize<T extends string>(

@@ -71,6 +71,12 @@ export function mapTrataConversation(record: TrataConversation): Conversation {
     // Trata reports no cost at all: null, never a made-up zero.
     cost: null,
     uri: null,
+    // --- provider field coverage (issue 8 part 4) ---
+    updatedAt: parseTrataTimestamp(record.updatedAt),
+    providerAccountId: record.orgId ?? null,
+    oration: null,
+    trata: { source: record.source ?? null, createdBy: record.createdBy ?? null, updatedBy: record.updatedBy ?? null },
+    voiceos: null,
   };
 }
 
@@ -83,20 +89,24 @@ export function mapTrataAgent(record: TrataAgent): Agent {
     initialMessage: record.initialMessage ?? null,
     maxDurationSeconds: null,
     llm: null,
-    transcriber: null,
+    // The agent's language is the language it transcribes and speaks, as for Oration.
+    transcriber: record.language
+      ? { provider: null, model: null, language: record.language, keywords: [], credentialId: null }
+      : null,
     voice: record.voiceModelId
-      ? { provider: null, voice: record.voiceModelId, speed: null, emotion: null, temperature: null, textGuidance: null }
+      ? { provider: null, voice: record.voiceModelId, speed: null, emotion: null, temperature: null, textGuidance: null, credentialId: null }
       : null,
     webhooks: [],
     hookEvents: [],
-    metadata: withoutNulls({
-      orgId: record.orgId,
-      description: record.description,
-      language: record.language,
-      status: record.status,
-      updatedAt: record.updatedAt,
-    }),
+    // Trata has no agent metadata of its own; its other fields have their own places below.
+    metadata: null,
     createdAt: parseTrataTimestamp(record.createdAt),
+    // --- provider field coverage (issue 8 part 4) ---
+    updatedAt: parseTrataTimestamp(record.updatedAt),
+    providerAccountId: record.orgId ?? null,
+    maxDurationUnlimited: null,
+    hooks: [],
+    trata: { description: record.description ?? null, status: record.status ?? null },
   };
 }
 
@@ -110,6 +120,9 @@ export function mapTrataProspect(record: TrataProspect): Prospect {
     address: record.address ?? null,
     status: record.prospectStatus ?? null,
     createdAt: parseTrataTimestamp(record.createdAt),
+    // --- provider field coverage (issue 8 part 4) ---
+    updatedAt: parseTrataTimestamp(record.updatedAt),
+    providerAccountId: record.orgId ?? null,
   };
 }
 
@@ -163,9 +176,4 @@ function mapRecording(url: string | null | undefined): Recording | null {
 
 function ref(nativeId: string | null | undefined): EntityRef | null {
   return nativeId ? { provider: 'TRATA', nativeId } : null;
-}
-
-function withoutNulls(fields: Record<string, string | null | undefined>): Record<string, unknown> | null {
-  const kept = Object.entries(fields).filter(([, value]) => value !== null && value !== undefined);
-  return kept.length > 0 ? Object.fromEntries(kept) : null;
 }

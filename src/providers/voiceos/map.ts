@@ -106,6 +106,14 @@ export function mapConversation(wire: VoiceOsConversation): Conversation {
     adminComments: [],
     cost: mapCost(wire.cost),
     uri: wire.uri ?? null,
+    // --- provider field coverage (issue 8 part 4) ---
+    updatedAt: null,
+    providerAccountId: wire.account_id ?? null,
+    oration: null,
+    trata: null,
+    voiceos: wire.phone_call
+      ? { phoneCallDirection: wire.phone_call.direction ?? null, providerCallId: wire.phone_call.provider_call_id ?? null }
+      : null,
   };
 }
 
@@ -124,7 +132,6 @@ function mapAgentConfig(
     ...identity,
     prompt: config.prompt ?? null,
     initialMessage: config.initial_message ?? null,
-    // VoiceOS's null means "no limit"; the domain has no separate value for that, so it stays null.
     maxDurationSeconds: config.max_duration ?? null,
     llm: llm
       ? {
@@ -132,6 +139,7 @@ function mapAgentConfig(
           model: llm.model ?? null,
           temperature: llm.temperature ?? null,
           maxTokens: llm.max_tokens ?? null,
+          credentialId: llm.credential_id ?? null,
         }
       : null,
     transcriber: transcriber
@@ -140,6 +148,7 @@ function mapAgentConfig(
           model: transcriber.model ?? null,
           language: transcriber.language ?? null,
           keywords: transcriber.keywords ?? [],
+          credentialId: transcriber.credential_id ?? null,
         }
       : null,
     voice: voice
@@ -150,6 +159,7 @@ function mapAgentConfig(
           emotion: voice.emotion ?? null,
           temperature: voice.temperature ?? null,
           textGuidance: voice.text_guidance ?? null,
+          credentialId: voice.credential_id ?? null,
         }
       : null,
     webhooks: (config.webhooks ?? []).flatMap((webhook): Webhook[] =>
@@ -157,7 +167,24 @@ function mapAgentConfig(
     ),
     hookEvents: [...new Set((config.hooks ?? []).flatMap((hook) => hook.events ?? []))],
     metadata: config.metadata ?? null,
+    // --- provider field coverage (issue 8 part 4) ---
+    // VoiceOS agents carry no update time or account (the account is on each conversation).
+    updatedAt: null,
+    providerAccountId: null,
+    maxDurationUnlimited: mapMaxDurationUnlimited(config),
+    hooks: (config.hooks ?? []).map((hook) => ({ type: hook.type ?? null, events: hook.events ?? [] })),
+    trata: null,
   };
+}
+
+/**
+ * The document: "If null, the conversation can be of any duration." An explicit null is that;
+ * a number is a limit; a configuration without the field reports neither (null).
+ */
+function mapMaxDurationUnlimited(config: VoiceOsAgentConfig): boolean | null {
+  if (config.max_duration === null) return true;
+  if (typeof config.max_duration === 'number') return false;
+  return null;
 }
 
 /**

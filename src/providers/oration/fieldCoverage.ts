@@ -1,0 +1,91 @@
+import type { WireFieldCoverage } from '../fieldCoverage.ts';
+import {
+  orationAgentPageSchema,
+  orationAgentSchema,
+  orationConversationPageSchema,
+  orationConversationSchema,
+  orationCreateResponseSchema,
+} from './wire.ts';
+
+/** Every Oration wire field and its graph place (see ../fieldCoverage.ts). */
+export const ORATION_FIELD_COVERAGE: readonly WireFieldCoverage[] = [
+  {
+    name: 'oration.conversation',
+    schema: orationConversationSchema,
+    graph: {
+      id: ['Conversation.id', 'Conversation.nativeId'],
+      phoneId: 'Conversation.oration.phoneId',
+      agentId: 'Conversation.agent.id',
+      workspaceId: 'Conversation.providerAccountId',
+      wsUrl: 'Conversation.uri',
+      llmUrl: 'Conversation.oration.llmUrl',
+      callStartTime: 'Conversation.startedAt',
+      callEndTime: 'Conversation.endedAt',
+      userJoinTime: 'Conversation.oration.userJoinTime',
+      userLeaveTime: 'Conversation.oration.userLeaveTime',
+      customerId: 'Conversation.oration.customerId',
+      toPhoneNumber: 'Conversation.toNumber.raw',
+      fromPhoneNumber: 'Conversation.fromNumber.raw',
+      sipTrunkAddress: 'Conversation.sipTrunkAddress',
+      conversationStatus: ['Conversation.status', 'Conversation.rawStatus'],
+      conversationType: ['Conversation.channel', 'Conversation.rawChannel'],
+      telephonyType: ['Conversation.channel', 'Conversation.oration.telephonyType'],
+      telephonyStatus: 'Conversation.oration.telephonyStatus',
+      endReason: ['Conversation.endReason', 'Conversation.rawEndReason'],
+      recordingStatus: ['Conversation.recording.status', 'Conversation.recording.rawStatus'],
+      postCallNotes: 'Conversation.postCall.notes',
+      postCallCategory1: ['Conversation.postCall.categoriesByPosition', 'Conversation.postCall.categories'],
+      postCallCategory2: ['Conversation.postCall.categoriesByPosition', 'Conversation.postCall.categories'],
+      postCallCategory3: ['Conversation.postCall.categoriesByPosition', 'Conversation.postCall.categories'],
+      postCallMetadata: 'Conversation.postCall.metadata',
+      dynamicVariables: 'Conversation.dynamicVariables',
+      summary: 'Conversation.summary',
+      createdAt: 'Conversation.createdAt',
+      updatedAt: 'Conversation.updatedAt',
+    },
+  },
+  {
+    name: 'oration.agent',
+    schema: orationAgentSchema,
+    graph: {
+      id: ['Agent.id', 'Agent.nativeId'],
+      workspaceId: 'Agent.providerAccountId',
+      name: 'Agent.name',
+      prompt: 'Agent.prompt',
+      initialMessage: 'Agent.initialMessage',
+      maxDurationSeconds: 'Agent.maxDurationSeconds',
+      language: 'Agent.transcriber.language',
+      voiceId: 'Agent.voice.voice',
+      llmModel: 'Agent.llm.model',
+      createdAt: 'Agent.createdAt',
+      updatedAt: 'Agent.updatedAt',
+    },
+  },
+  {
+    name: 'oration.conversationPage',
+    schema: orationConversationPageSchema,
+    graph: {
+      total: 'ConversationConnection.totalCount',
+      // The connector pages with them; the gateway's own cursors replace them.
+      page: 'ConversationConnection.pageInfo',
+      limit: 'ConversationConnection.pageInfo',
+    },
+    nested: [{ prefix: 'results[]', entry: 'oration.conversation', at: 'ConversationConnection.nodes' }],
+  },
+  {
+    name: 'oration.agentPage',
+    schema: orationAgentPageSchema,
+    graph: {
+      total: 'AgentConnection.totalCount',
+      page: 'AgentConnection.pageInfo',
+      limit: 'AgentConnection.pageInfo',
+    },
+    nested: [{ prefix: 'results[]', entry: 'oration.agent', at: 'AgentConnection.nodes' }],
+  },
+  {
+    name: 'oration.createResponse',
+    schema: orationCreateResponseSchema,
+    graph: { 'errors[].error': 'BatchItem.error.message' },
+    nested: [{ prefix: 'results[]', entry: 'oration.conversation', at: 'BatchItem.conversation' }],
+  },
+];
