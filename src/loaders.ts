@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Agent, Conversation, EntityRef, Prospect, Provider } from './domain/types.ts';
 import type { FanoutService } from './fanout/fanoutService.ts';
-import type { BatchView } from './fanout/views.ts';
+import type { BatchItemView, BatchView } from './fanout/views.ts';
 import type { ProviderConnector } from './providers/connector.ts';
 import type { Workspace } from './workspaces/workspaceRegistry.ts';
 
@@ -24,6 +24,8 @@ export interface Loaders {
    * it names. Not capped per query: `nodes(ids:)` is capped (`maxNodeIds`) and costed instead.
    */
   batch: DataLoader<string, BatchView | null>;
+  /** Batch items by the request id the gateway tagged their conversation with: one store query per page of conversations. */
+  batchItemByRequestId: DataLoader<string, BatchItemView | null>;
 }
 
 export function createLoaders(workspace: Workspace, fanout: FanoutService): Loaders {
@@ -33,6 +35,7 @@ export function createLoaders(workspace: Workspace, fanout: FanoutService): Load
     agent: new DataLoader(byProvider(workspace, (c, ids) => c.getAgents(ids)), options),
     prospect: new DataLoader(byProvider(workspace, (c, ids) => c.getProspects(ids)), options),
     batch: new DataLoader((ids) => fanout.getBatches(workspace.id, ids)),
+    batchItemByRequestId: new DataLoader((requestIds) => fanout.getItemsByRequestIds(workspace.id, requestIds)),
   };
 }
 

@@ -17,7 +17,7 @@ const SAMPLE_QUERY = `{
         agent { name }
         prospect { name }
         transcript { messages { speaker text } }
-        cost { totalUsd }
+        cost { currency total }
       }
     }
   }

@@ -8,6 +8,8 @@
  *   maps to `UNKNOWN` without losing information.
  */
 
+import type { Decimal } from './decimal.ts';
+
 export const PROVIDERS = ['ORATION', 'TRATA', 'VOICEOS'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
@@ -93,12 +95,16 @@ export interface Transcript {
 export interface CostComponent {
   kind: CostComponentKind;
   provider: string | null;
-  amountUsd: number | null;
+  /** Exact, in the cost's currency; null when the provider did not report it. */
+  amount: Decimal | null;
   quantities: { unit: CostUnit; amount: number }[];
 }
 
+/** Money is exact (`Decimal`), never a float: components must add up to the total exactly. */
 export interface Cost {
-  totalUsd: number | null;
+  /** ISO 4217 code of every amount of this cost. */
+  currency: string;
+  total: Decimal | null;
   components: CostComponent[];
 }
 
@@ -190,8 +196,19 @@ export interface Conversation {
   createdAt: Date;
   startedAt: Date | null;
   endedAt: Date | null;
-  /** Seconds; derived from start and end when the provider does not report it. */
+  /**
+   * Seconds from the provider's start time to its end time; what that span covers differs by
+   * provider (Oration's starts when dialing begins). `talkSeconds` and `ringSeconds` mean one
+   * thing on every provider.
+   */
   durationSeconds: number | null;
+
+  // --- Durations with one meaning across providers (issue 8, exact values) ---
+  /** Seconds the customer was connected to the agent; 0 when a call ended unanswered; null when not reported (yet). */
+  talkSeconds: number | null;
+  /** Seconds of dialing and ringing before the customer joined (the whole call when they never did); null when not reported. */
+  ringSeconds: number | null;
+  // ---
   endReason: Normalized<EndReason> | null;
   fromNumber: PhoneNumber | null;
   toNumber: PhoneNumber | null;
@@ -210,7 +227,13 @@ export interface Conversation {
   recording: Recording | null;
   analytics: ConversationAnalytics | null;
   postCall: PostCall | null;
+  /** Exactly what the conversation was started with; the gateway's own tag is never among them. */
   dynamicVariables: Record<string, unknown> | null;
+  /**
+   * The fan-out request id this gateway tagged the conversation with when it created it
+   * (`REQUEST_ID_VARIABLE`), taken out of `dynamicVariables`; null for conversations it did not create.
+   */
+  gatewayRequestId: string | null;
   adminComments: AdminComment[];
   cost: Cost | null;
   /** Opaque provider-specific extras worth keeping (e.g. Oration's wsUrl), never secrets. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Provider } from '../domain/types.ts';
 import type { ProviderConnector } from '../providers/connector.ts';
 import type { Database } from '../store/database.ts';
-import { listBatchItems } from '../store/queries/batchItems.ts';
+import { findWorkspaceItemsByRequestIds, listBatchItems } from '../store/queries/batchItems.ts';
 import {
   cancelBatch,
   findBatch,
@@ -172,6 +172,16 @@ export class FanoutService {
     return batchIds.map((id) => {
       const batch = found.get(id.toLowerCase());
       return batch ? toBatchView(batch) : null;
+    });
+  }
+
+  /** Items by the request ids they tagged their conversations with, in one store query: one entry per id, in order. */
+  async getItemsByRequestIds(workspaceId: string, requestIds: readonly string[]): Promise<(BatchItemView | null)[]> {
+    const records = await findWorkspaceItemsByRequestIds(this.#ctx.db, workspaceId, requestIds);
+    const found = new Map(records.map((record) => [record.requestId.toLowerCase(), record]));
+    return requestIds.map((id) => {
+      const record = found.get(id.toLowerCase());
+      return record ? toBatchItemView(record) : null;
     });
   }
 

@@ -1,3 +1,4 @@
+import { compareInstants } from '../domain/preciseDate.ts';
 import type { Conversation } from '../domain/types.ts';
 import type { ConversationListPage, ConversationListRequest, ConversationPosition } from './connector.ts';
 
@@ -24,9 +25,9 @@ export interface PageThroughOptions {
   maxPages?: number;
 }
 
-/** Newest-first order: `createdAt` descending, then `nativeId` descending. */
+/** Newest-first order: `createdAt` descending at the provider's full precision, then `nativeId` descending. */
 export function compareNewestFirst(a: ConversationPosition, b: ConversationPosition): number {
-  const byTime = b.createdAt.getTime() - a.createdAt.getTime();
+  const byTime = compareInstants(b.createdAt, a.createdAt);
   if (byTime !== 0) return byTime;
   return a.nativeId < b.nativeId ? 1 : a.nativeId > b.nativeId ? -1 : 0;
 }
@@ -102,5 +103,5 @@ async function countLocally(options: PageThroughOptions): Promise<number | null>
 function minDate(a: Date | undefined, b: Date | undefined): Date | undefined {
   if (a === undefined) return b;
   if (b === undefined) return a;
-  return a.getTime() <= b.getTime() ? a : b;
+  return compareInstants(a, b) <= 0 ? a : b;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { fromGlobalIdOfType } from '../domain/globalId.ts';
+import { compareInstants, nanosOfMillisecond, PreciseDate } from '../domain/preciseDate.ts';
 import {
   PROVIDERS,
   type Conversation,
@@ -39,6 +40,8 @@ export interface ListConversationsOptions {
 const mergedPositionSchema = z.object({
   // Any instant a Date can hold; beyond it the provider position would be an Invalid Date.
   t: z.number().int().min(-8.64e15).max(8.64e15),
+  // Nanoseconds past `t`'s millisecond (Trata's microseconds); absent in cursors issued before.
+  n: z.number().int().min(0).max(999_999).default(0),
   p: z.enum(PROVIDERS),
   id: z.string(),
 });
@@ -137,11 +140,12 @@ function nativeIdsOf(globalIds: readonly string[], type: 'Agent' | 'Prospect', p
 }
 
 function positionOf(conversation: Conversation): MergedPosition {
-  return { t: conversation.createdAt.getTime(), p: conversation.provider, id: conversation.nativeId };
+  const { createdAt } = conversation;
+  return { t: createdAt.getTime(), n: nanosOfMillisecond(createdAt), p: conversation.provider, id: conversation.nativeId };
 }
 
 function compareMerged(a: Conversation, b: Conversation): number {
-  const byTime = b.createdAt.getTime() - a.createdAt.getTime();
+  const byTime = compareInstants(b.createdAt, a.createdAt);
   if (byTime !== 0) return byTime;
   if (a.provider !== b.provider) return PROVIDERS.indexOf(a.provider) - PROVIDERS.indexOf(b.provider);
   return a.nativeId < b.nativeId ? 1 : a.nativeId > b.nativeId ? -1 : 0;
@@ -154,7 +158,7 @@ function compareMerged(a: Conversation, b: Conversation): number {
  * every id is below the maximal one).
  */
 function providerPosition(after: MergedPosition, provider: Provider): ConversationPosition {
-  const createdAt = new Date(after.t);
+  const createdAt = new PreciseDate(after.t, after.n, 9);
   if (provider === after.p) return { createdAt, nativeId: after.id };
   return PROVIDERS.indexOf(provider) < PROVIDERS.indexOf(after.p)
     ? { createdAt, nativeId: '' }

@@ -27,6 +27,11 @@ export const BatchItem: BatchItemResolvers = {
   /** The created conversation, live from its provider (batched with the rest of the page). */
   conversation: (item, _, { loaders }) =>
     item.conversationNativeId ? loaders.conversation.load({ provider: item.provider, nativeId: item.conversationNativeId }) : null,
+  batch: async (item, _, { loaders }) => {
+    const batch = await loaders.batch.load(item.batchId);
+    if (!batch) throw new Error(`Batch item ${item.requestId} names batch ${item.batchId}, which the store does not hold`);
+    return batch;
+  },
   error: (item) => (item.error ? { code: item.error.code ?? 'UNKNOWN', message: item.error.message } : null),
   updatedAt: (item) => item.finishedAt ?? item.endedAt ?? item.createdAt ?? item.dispatchedAt ?? item.queuedAt,
 };

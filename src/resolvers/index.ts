@@ -1,4 +1,4 @@
-import { DateTimeResolver, EmailAddressResolver, JSONObjectResolver, JSONResolver, URLResolver } from 'graphql-scalars';
+import { EmailAddressResolver, JSONObjectResolver, JSONResolver, URLResolver } from 'graphql-scalars';
 import type { Resolvers } from '../generated/graphql.ts';
 import { Agent } from './Agent.ts';
 import {
@@ -12,14 +12,18 @@ import { BatchItem, ConversationBatch } from './ConversationBatch.ts';
 import { Mutation } from './Mutation.ts';
 import { Conversation } from './Conversation.ts';
 import { ConversationAnalytics } from './ConversationAnalytics.ts';
+import { Cost, CostComponent } from './Cost.ts';
 import { Node } from './Node.ts';
 import { Prospect } from './Prospect.ts';
 import { Query } from './Query.ts';
 import { Recording } from './Recording.ts';
 import { Transcript, TranscriptMessage } from './Transcript.ts';
+import { DateTime } from './scalars/DateTime.ts';
+import { Decimal } from './scalars/Decimal.ts';
 
 export const resolvers: Resolvers = {
-  DateTime: DateTimeResolver,
+  DateTime,
+  Decimal,
   JSON: JSONResolver,
   JSONObject: JSONObjectResolver,
   URL: URLResolver,
@@ -30,6 +34,8 @@ export const resolvers: Resolvers = {
   Conversation,
   ConversationConnection,
   ConversationAnalytics,
+  Cost,
+  CostComponent,
   Recording,
   Transcript,
   TranscriptMessage,

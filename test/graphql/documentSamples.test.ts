@@ -53,7 +53,8 @@ async function readConversation(provider: 'ORATION' | 'TRATA', nativeId: string)
 const id = (provider: string, type: string, nativeId: string) => toGlobalId({ provider: provider as 'TRATA', type: type as 'Agent', nativeId });
 
 /** A zoneless Trata time as the graph shows it: UTC, to the millisecond. */
-const trataTime = (zoneless: string) => new Date(`${zoneless}Z`).toISOString();
+/** Trata's zoneless times are UTC, kept to the microsecond the document gives. */
+const trataTime = (zoneless: string) => `${zoneless}Z`;
 
 interface TrataSampleMessage {
   speaker: string;
@@ -163,7 +164,7 @@ describe('document samples through GraphQL', () => {
         updatedAt: trataTime('2024-12-06T19:23:38.618332'),
         startedAt: trataTime('2024-11-11T05:06:20.733912'),
         endedAt: trataTime('2024-11-11T05:08:41.585099'),
-        durationSeconds: 140.852,
+        durationSeconds: 140.851187,
         endReason: null,
         rawEndReason: null,
         fromNumber: null,

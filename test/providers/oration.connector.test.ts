@@ -2,7 +2,6 @@ import type { Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Conversation } from '../../src/domain/types.ts';
 import {
-  REQUEST_ID_VARIABLE,
   type ConversationFilter,
   type ConversationPosition,
   type ProviderConnector,
@@ -247,11 +246,9 @@ describe('Oration connector creates', () => {
     expect(refused.reason).toContain('no-such-agent');
     expect(phone.conversation.channel.value).toBe('PHONE_OUTBOUND');
     expect(phone.conversation.toNumber?.e164).toBe('+14155550100');
-    expect(phone.conversation.dynamicVariables).toEqual({
-      customerName: 'Bob Johnson',
-      appointmentTime: '3:00 PM',
-      [REQUEST_ID_VARIABLE]: 'req-phone',
-    });
+    // The tag travels to Oration and back, but the domain keeps it apart from the variables given.
+    expect(phone.conversation.dynamicVariables).toEqual({ customerName: 'Bob Johnson', appointmentTime: '3:00 PM' });
+    expect(phone.conversation.gatewayRequestId).toBe('req-phone');
     expect(chat.conversation.channel.value).toBe('CHAT');
     expect(result.rateLimit).toMatchObject({ limit: 20, remaining: 18 });
     expect(h.simulator.server.count('POST /api/v2/conversations')).toBe(1);

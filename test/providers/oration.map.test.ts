@@ -33,6 +33,8 @@ describe('Oration mapping of the documented response sample', () => {
       startedAt: new Date('2023-11-07T05:31:56Z'),
       endedAt: new Date('2023-11-07T05:31:56Z'),
       durationSeconds: 0,
+      talkSeconds: 0,
+      ringSeconds: 0,
       endReason: { value: 'CUSTOMER_DID_NOT_ANSWER', raw: 'user_did_not_answer' },
       fromNumber: { raw: '<string>', e164: null },
       toNumber: { raw: '<string>', e164: null },
@@ -51,6 +53,7 @@ describe('Oration mapping of the documented response sample', () => {
         categoriesByPosition: ['<string>', '<string>', '<string>'],
       },
       dynamicVariables: { value: '<string>' },
+      gatewayRequestId: null,
       adminComments: [],
       cost: null,
       uri: '<string>',
@@ -131,6 +134,32 @@ describe('Oration mapping edge cases', () => {
     expect(parseDynamicVariables({ customerName: 'Bob' })).toEqual({ customerName: 'Bob' });
     expect(parseDynamicVariables('')).toBeNull();
     expect(parseDynamicVariables(null)).toBeNull();
+  });
+
+  it('moves the gateway\'s own tag out of dynamicVariables, keeping exactly what the conversation was started with', () => {
+    const tagged = mapOrationConversation(wire({ dynamicVariables: '{"customerName":"Alice Smith","switchboardRequestId":"r-1"}' }));
+    expect({ variables: tagged.dynamicVariables, tag: tagged.gatewayRequestId }).toEqual({ variables: { customerName: 'Alice Smith' }, tag: 'r-1' });
+    const onlyTag = mapOrationConversation(wire({ dynamicVariables: '{"switchboardRequestId":"r-2"}' }));
+    expect({ variables: onlyTag.dynamicVariables, tag: onlyTag.gatewayRequestId }).toEqual({ variables: {}, tag: 'r-2' });
+    // Not a tag this gateway writes (not a string): left where it is, as data.
+    const odd = mapOrationConversation(wire({ dynamicVariables: '{"switchboardRequestId":7}' }));
+    expect({ variables: odd.dynamicVariables, tag: odd.gatewayRequestId }).toEqual({ variables: { switchboardRequestId: 7 }, tag: null });
+  });
+
+  it('splits a call into ringing (callStart..userJoin) and talk (userJoin..userLeave)', () => {
+    const answered = mapOrationConversation(
+      wire({
+        callStartTime: '2026-11-01T10:00:05Z',
+        userJoinTime: '2026-11-01T10:00:12.250Z',
+        userLeaveTime: '2026-11-01T10:02:30Z',
+        callEndTime: '2026-11-01T10:02:35.500Z',
+      }),
+    );
+    expect([answered.durationSeconds, answered.ringSeconds, answered.talkSeconds]).toEqual([150.5, 7.25, 137.75]);
+    const unanswered = mapOrationConversation(wire({ callStartTime: '2026-11-01T10:00:05Z', callEndTime: '2026-11-01T10:00:35Z' }));
+    expect([unanswered.durationSeconds, unanswered.ringSeconds, unanswered.talkSeconds]).toEqual([30, 30, 0]);
+    const ringing = mapOrationConversation(wire({ callStartTime: '2026-11-01T10:00:05Z' }));
+    expect([ringing.durationSeconds, ringing.ringSeconds, ringing.talkSeconds]).toEqual([null, null, null]);
   });
 
   it('keeps the post-call categories that are present, in order, and the slot of each', () => {

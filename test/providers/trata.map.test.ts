@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mapTrataAgent, mapTrataConversation, mapTrataProspect } from '../../src/providers/trata/map.ts';
-import { parseTrataTimestamp } from '../../src/providers/trata/timestamps.ts';
+import { compareInstants, formatInstant, parseInstant } from '../../src/domain/preciseDate.ts';
+import { parseTrataTimestamp, trataCreatedAfterBound, trataCreatedBeforeBound } from '../../src/providers/trata/timestamps.ts';
 import { mapTrataTranscript } from '../../src/providers/trata/transcript.ts';
 import { trataConversationSchema, type TrataConversation } from '../../src/providers/trata/wire.ts';
 import {
@@ -45,11 +46,13 @@ describe('mapTrataConversation on the documented response', () => {
     expect(conversation.updatedAt).toEqual(utc('2024-12-06T19:23:38.618'));
   });
 
-  it('reads the zoneless times as UTC, truncated to milliseconds', () => {
-    expect(conversation.createdAt).toEqual(utc('2024-12-06T19:23:38.618'));
-    expect(conversation.startedAt).toEqual(utc('2024-11-11T05:06:20.733'));
-    expect(conversation.endedAt).toEqual(utc('2024-11-11T05:08:41.585'));
-    expect(conversation.durationSeconds).toBe(140.852);
+  it('reads the zoneless times as UTC, keeping their microseconds', () => {
+    expect(formatInstant(conversation.createdAt)).toBe('2024-12-06T19:23:38.618331Z');
+    expect(formatInstant(conversation.startedAt!)).toBe('2024-11-11T05:06:20.733912Z');
+    expect(formatInstant(conversation.endedAt!)).toBe('2024-11-11T05:08:41.585099Z');
+    expect(conversation.durationSeconds).toBe(140.851187);
+    // Trata's start..end is the conversation itself; it reports no ringing.
+    expect({ talk: conversation.talkSeconds, ring: conversation.ringSeconds }).toEqual({ talk: 140.851187, ring: null });
   });
 
   it('maps summary, recording and every analytics field', () => {
@@ -191,14 +194,32 @@ describe('tolerance to values the document does not list', () => {
 });
 
 describe('parseTrataTimestamp', () => {
+  const precise = (text: string) => formatInstant(parseTrataTimestamp(text)!);
+
   it('reads zoneless times as UTC and honours a zone when there is one', () => {
-    expect(parseTrataTimestamp('2024-11-11T05:06:21.049339')).toEqual(utc('2024-11-11T05:06:21.049'));
-    expect(parseTrataTimestamp('2023-11-07T05:31:56Z')).toEqual(utc('2023-11-07T05:31:56.000'));
-    expect(parseTrataTimestamp('2023-11-07T07:31:56+02:00')).toEqual(utc('2023-11-07T05:31:56.000'));
+    expect(precise('2024-11-11T05:06:21.049339')).toBe('2024-11-11T05:06:21.049339Z');
+    expect(precise('2023-11-07T05:31:56Z')).toBe('2023-11-07T05:31:56.000Z');
+    expect(precise('2023-11-07T07:31:56.5+02:00')).toBe('2023-11-07T05:31:56.500Z');
   });
 
-  it('truncates sub-millisecond fractions instead of rounding them up', () => {
-    expect(parseTrataTimestamp('2024-12-06T19:23:38.618999')).toEqual(utc('2024-12-06T19:23:38.618'));
+  it('keeps every fraction digit Trata wrote, and orders by them', () => {
+    expect(precise('2024-12-06T19:23:38.618999')).toBe('2024-12-06T19:23:38.618999Z');
+    expect(precise('2024-12-06T19:23:38.618300')).toBe('2024-12-06T19:23:38.618300Z');
+    const [a, b] = [parseTrataTimestamp('2024-12-06T19:23:38.618331')!, parseTrataTimestamp('2024-12-06T19:23:38.618332')!];
+    expect(a.getTime()).toBe(b.getTime());
+    expect(compareInstants(a, b)).toBeLessThan(0);
+    expect(compareInstants(a, parseTrataTimestamp('2024-12-06T19:23:38.618331Z')!)).toBe(0);
+  });
+
+  it('makes the inclusive Trata bounds strict at the microsecond', () => {
+    const own = parseTrataTimestamp('2024-12-06T19:23:38.618331')!;
+    expect(trataCreatedAfterBound(own)).toBe('2024-12-06T19:23:38.618332');
+    expect(trataCreatedBeforeBound(own)).toBe('2024-12-06T19:23:38.618331');
+    expect(trataCreatedAfterBound(parseTrataTimestamp('2024-12-06T19:23:38.999999')!)).toBe('2024-12-06T19:23:39.000000');
+    // A client bound in nanoseconds: the microsecond below it is before it, the one above after it.
+    const nanos = parseInstant('2024-12-06T19:23:38.618331500Z', { zoneless: 'reject' })!;
+    expect(trataCreatedAfterBound(nanos)).toBe('2024-12-06T19:23:38.618332');
+    expect(trataCreatedBeforeBound(nanos)).toBe('2024-12-06T19:23:38.618332');
   });
 
   it('returns null for what is not a date-time', () => {

@@ -16,7 +16,8 @@ describe('planTrataConversationQuery', () => {
       agentId: 'aia.1.a',
       prospectId: 'pro.1.p',
       sourceType: 'BROWSER',
-      createdAfter: '2026-11-01T00:00:00.000',
+      // Trata's bound is inclusive, the gateway's strict: one microsecond later.
+      createdAfter: '2026-11-01T00:00:00.000001',
     });
     expect(plan.localFilter).toBeNull();
   });

@@ -1,3 +1,4 @@
+import { Decimal } from '../../src/domain/decimal.ts';
 import { describe, expect, it } from 'vitest';
 import { mapAgent, mapConversation } from '../../src/providers/voiceos/map.ts';
 import { voiceOsAgentSchema, voiceOsConversationSchema } from '../../src/providers/voiceos/wire.ts';
@@ -72,6 +73,8 @@ describe('mapConversation', () => {
       startedAt: new Date('2026-11-19T10:00:05.000Z'),
       endedAt: new Date('2026-11-19T10:02:05.500Z'),
       durationSeconds: 120.5,
+      talkSeconds: 120.5,
+      ringSeconds: null,
       endReason: { value: 'CUSTOMER_ENDED', raw: 'user_ended' },
       fromNumber: { raw: '+14155550123', e164: '+14155550123' },
       toNumber: { raw: '+447700900123', e164: '+447700900123' },
@@ -116,23 +119,25 @@ describe('mapConversation', () => {
       analytics: null,
       postCall: null,
       dynamicVariables: null,
+      gatewayRequestId: null,
       adminComments: [],
       cost: {
-        totalUsd: 0.1784,
+        currency: 'USD',
+        total: Decimal.parse('0.1784'),
         components: [
-          { kind: 'AGENT', provider: 'voiceos', amountUsd: 0.1, quantities: [{ unit: 'SECONDS', amount: 120 }] },
+          { kind: 'AGENT', provider: 'voiceos', amount: Decimal.parse('0.1'), quantities: [{ unit: 'SECONDS', amount: 120 }] },
           {
             kind: 'LLM',
             provider: 'openai',
-            amountUsd: 0.0352,
+            amount: Decimal.parse('0.0352'),
             quantities: [
               { unit: 'INPUT_TOKENS', amount: 12000 },
               { unit: 'OUTPUT_TOKENS', amount: 520 },
             ],
           },
-          { kind: 'TRANSCRIBER', provider: 'deepgram', amountUsd: 0, quantities: [{ unit: 'SECONDS', amount: 120 }] },
-          { kind: 'VOICE', provider: 'playht', amountUsd: 0.0152, quantities: [{ unit: 'CHARACTERS', amount: 2100 }] },
-          { kind: 'TELEPHONY', provider: 'twilio', amountUsd: 0.028, quantities: [{ unit: 'SECONDS', amount: 120 }] },
+          { kind: 'TRANSCRIBER', provider: 'deepgram', amount: Decimal.parse('0'), quantities: [{ unit: 'SECONDS', amount: 120 }] },
+          { kind: 'VOICE', provider: 'playht', amount: Decimal.parse('0.0152'), quantities: [{ unit: 'CHARACTERS', amount: 2100 }] },
+          { kind: 'TELEPHONY', provider: 'twilio', amount: Decimal.parse('0.028'), quantities: [{ unit: 'SECONDS', amount: 120 }] },
         ],
       },
       uri: 'wss://rt.voiceos.ai/v1/conversations/conv_42',
@@ -184,7 +189,7 @@ describe('mapConversation', () => {
     expect(conversation.fromNumber).toBeNull();
     expect(conversation.toNumber).toBeNull();
     expect(conversation.cost?.components.map((component) => component.kind)).toEqual(['AGENT', 'LLM', 'TRANSCRIBER', 'VOICE']);
-    expect(conversation.cost?.totalUsd).toBe(0.1784);
+    expect(conversation.cost?.total?.toString()).toBe('0.1784');
   });
 
   it('maps values no document lists to UNKNOWN and keeps them raw', () => {
@@ -227,7 +232,7 @@ describe('mapConversation', () => {
 
     const sparse = map({ ...wire, agent: { prompt: 'Hello' }, cost: { total: 0.5 }, uri: undefined });
     expect(sparse.embeddedAgent).toMatchObject({ prompt: 'Hello', llm: null, webhooks: [], hookEvents: [], metadata: null });
-    expect(sparse.cost).toEqual({ totalUsd: 0.5, components: [] });
+    expect(sparse.cost).toEqual({ currency: 'USD', total: Decimal.parse('0.5'), components: [] });
     expect(sparse.uri).toBeNull();
   });
 

@@ -1,3 +1,4 @@
+import { secondsBetween } from '../../domain/preciseDate.ts';
 import { toPhoneNumber } from '../../domain/phone.ts';
 import type {
   Agent,
@@ -9,6 +10,7 @@ import type {
   PostCall,
   RecordingStatus,
 } from '../../domain/types.ts';
+import { REQUEST_ID_VARIABLE } from '../connector.ts';
 import type { OrationAgentWire, OrationConversationWire } from './wire.ts';
 
 /**
@@ -52,7 +54,9 @@ export function mapOrationConversation(wire: OrationConversationWire): Conversat
     createdAt: new Date(wire.createdAt),
     startedAt,
     endedAt,
+    // callStartTime..callEndTime: dialing and ringing included.
     durationSeconds: startedAt && endedAt ? Math.max(0, (endedAt.getTime() - startedAt.getTime()) / 1000) : null,
+    ...orationTalkAndRing(wire),
     endReason: normalize(wire.endReason, END_REASONS),
     fromNumber: toPhoneNumber(wire.fromPhoneNumber),
     toNumber: toPhoneNumber(wire.toPhoneNumber),
@@ -66,7 +70,7 @@ export function mapOrationConversation(wire: OrationConversationWire): Conversat
     recording: wire.recordingStatus ? { url: null, status: normalize(wire.recordingStatus, RECORDING_STATUSES) } : null,
     analytics: null,
     postCall: mapPostCall(wire),
-    dynamicVariables: parseDynamicVariables(wire.dynamicVariables),
+    ...splitGatewayTag(parseDynamicVariables(wire.dynamicVariables)),
     adminComments: [],
     cost: null,
     uri: wire.wsUrl ?? null,
@@ -154,6 +158,36 @@ export function parseDynamicVariables(
     // not JSON: fall through and keep the text
   }
   return { value };
+}
+
+/**
+ * The gateway's reconciliation tag comes back inside `dynamicVariables`; the graph shows the
+ * variables the conversation was started with, and the tag as the link to its batch item.
+ */
+export function splitGatewayTag(
+  variables: Record<string, unknown> | null,
+): { dynamicVariables: Record<string, unknown> | null; gatewayRequestId: string | null } {
+  if (variables === null || !Object.hasOwn(variables, REQUEST_ID_VARIABLE)) return { dynamicVariables: variables, gatewayRequestId: null };
+  const { [REQUEST_ID_VARIABLE]: tag, ...rest } = variables;
+  if (typeof tag !== 'string') return { dynamicVariables: variables, gatewayRequestId: null };
+  return { dynamicVariables: rest, gatewayRequestId: tag };
+}
+
+/**
+ * Oration's `callStartTime..callEndTime` spans dialing and ringing; the customer was on the line
+ * from `userJoinTime` to `userLeaveTime`. A call that ended without `userJoinTime` was never
+ * answered: no talk, and all of it was ringing.
+ */
+function orationTalkAndRing(wire: OrationConversationWire): { talkSeconds: number | null; ringSeconds: number | null } {
+  const start = toDate(wire.callStartTime);
+  const end = toDate(wire.callEndTime);
+  const join = toDate(wire.userJoinTime);
+  const leave = toDate(wire.userLeaveTime) ?? (join && end);
+  if (join === null) {
+    const unanswered = secondsBetween(start, end);
+    return { talkSeconds: unanswered === null ? null : 0, ringSeconds: unanswered };
+  }
+  return { talkSeconds: secondsBetween(join, leave), ringSeconds: secondsBetween(start, join) };
 }
 
 function mapPostCall(wire: OrationConversationWire): PostCall | null {

@@ -252,9 +252,9 @@ function toCreateItem(request: ConversationCreateRequest): OrationCreateItemWire
   };
 }
 
+/** The tag `toCreateItem` sent; the mapper moves it out of `dynamicVariables`. */
 function requestIdOf(conversation: Conversation): string | null {
-  const value = conversation.dynamicVariables?.[REQUEST_ID_VARIABLE];
-  return typeof value === 'string' ? value : null;
+  return conversation.gatewayRequestId;
 }
 
 function refusalReason(error: string | undefined, allErrors: string[]): string {

@@ -1,6 +1,6 @@
 import type { Conversation, ConversationChannel } from '../../domain/types.ts';
 import type { ConversationFilter } from '../connector.ts';
-import { formatTrataTimestamp } from './timestamps.ts';
+import { trataCreatedAfterBound } from './timestamps.ts';
 import { trataSourceTypeFor } from './map.ts';
 
 /** Query parameters of `GET /v1/conversations` that narrow the result (paging aside). */
@@ -44,7 +44,9 @@ export function planTrataConversationQuery(filter: ConversationFilter): TrataCon
   const statuses = distinct(filter.statuses);
   if (statuses.length > 0) checks.push((c) => statuses.includes(c.status.value));
 
-  if (filter.createdAfter) query.createdAfter = formatTrataTimestamp(filter.createdAfter);
+  // Trata's `createdAfter` is inclusive; the gateway's is strict (an incremental pull from a
+  // record's own `createdAt` must not return that record again).
+  if (filter.createdAfter) query.createdAfter = trataCreatedAfterBound(filter.createdAfter);
 
   return {
     query,

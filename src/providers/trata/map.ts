@@ -12,6 +12,7 @@ import type {
   Sentiment,
 } from '../../domain/types.ts';
 import { parseTrataTimestamp } from './timestamps.ts';
+import { secondsBetween } from '../../domain/preciseDate.ts';
 import { mapTrataTranscript } from './transcript.ts';
 import type { TrataAgent, TrataAnalytics, TrataConversation, TrataProspect } from './wire.ts';
 
@@ -52,7 +53,11 @@ export function mapTrataConversation(record: TrataConversation): Conversation {
     createdAt,
     startedAt,
     endedAt,
-    durationSeconds: startedAt && endedAt && endedAt >= startedAt ? (endedAt.getTime() - startedAt.getTime()) / 1000 : null,
+    durationSeconds: secondsBetween(startedAt, endedAt),
+    // timestampStart..timestampEnd is the conversation itself (the sample's first message follows
+    // its start by 0.3 s): talk time. Trata reports no ringing.
+    talkSeconds: secondsBetween(startedAt, endedAt),
+    ringSeconds: null,
     endReason: null,
     // `source` is an IP address or device label, not a phone line; the caller's number is in analytics.
     fromNumber: null,
@@ -67,6 +72,7 @@ export function mapTrataConversation(record: TrataConversation): Conversation {
     analytics: record.conversationAnalytics ? mapAnalytics(record.conversationAnalytics) : null,
     postCall: null,
     dynamicVariables: null,
+    gatewayRequestId: null,
     adminComments: (record.adminComments ?? []).map((c) => ({ comment: c.comment ?? null, rating: c.rating ?? null })),
     // Trata reports no cost at all: null, never a made-up zero.
     cost: null,

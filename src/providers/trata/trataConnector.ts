@@ -18,7 +18,7 @@ import { planTrataConversationQuery } from './conversationQuery.ts';
 import { fetchByIds } from './fetchByIds.ts';
 import { mapTrataAgent, mapTrataConversation, mapTrataProspect } from './map.ts';
 import { readOffsetWindow } from './offsetWindow.ts';
-import { formatTrataTimestamp } from './timestamps.ts';
+import { trataCreatedBeforeBound } from './timestamps.ts';
 import {
   trataAgentPageSchema,
   trataConversationPageSchema,
@@ -76,7 +76,7 @@ class TrataConnector implements ProviderConnector {
       fetchPage: async (pageIndex, pageSize, createdBefore) => {
         const page = await this.#readPage('/v1/conversations', 'conversations.list', trataConversationPageSchema, mapTrataConversation, {
           ...query,
-          ...(createdBefore ? { createdBefore: formatTrataTimestamp(createdBefore) } : {}),
+          ...(createdBefore ? { createdBefore: trataCreatedBeforeBound(createdBefore) } : {}),
           page: pageIndex + 1,
           limit: pageSize,
         });

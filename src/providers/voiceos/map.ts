@@ -1,5 +1,7 @@
 /** Pure VoiceOS wire -> domain mapping: no I/O, no clock. */
+import { Decimal } from '../../domain/decimal.ts';
 import { toPhoneNumber } from '../../domain/phone.ts';
+import { secondsBetween } from '../../domain/preciseDate.ts';
 import type {
   Agent,
   Conversation,
@@ -90,6 +92,10 @@ export function mapConversation(wire: VoiceOsConversation): Conversation {
     startedAt,
     endedAt,
     durationSeconds: startedAt && endedAt ? Math.max(0, (endedAt.getTime() - startedAt.getTime()) / 1000) : null,
+    // start_time is "the start time of the conversation": start..end is talk time. VoiceOS
+    // reports no ringing (created_at..start_time also holds queueing, so it is not derived).
+    talkSeconds: secondsBetween(startedAt, endedAt),
+    ringSeconds: null,
     endReason: mapEndReason(wire.end_reason),
     fromNumber: toPhoneNumber(wire.phone_call?.from_number),
     toNumber: toPhoneNumber(wire.phone_call?.to_number),
@@ -103,6 +109,7 @@ export function mapConversation(wire: VoiceOsConversation): Conversation {
     analytics: null,
     postCall: null,
     dynamicVariables: null,
+    gatewayRequestId: null,
     adminComments: [],
     cost: mapCost(wire.cost),
     uri: wire.uri ?? null,
@@ -207,7 +214,8 @@ export function mapCost(wire: VoiceOsCost | null | undefined): Cost | null {
   if (transcriber) components.push(component('TRANSCRIBER', transcriber, [['SECONDS', transcriber.seconds]]));
   if (voice) components.push(component('VOICE', voice, [['CHARACTERS', voice.characters]]));
   if (telephony) components.push(component('TELEPHONY', telephony, [['SECONDS', telephony.seconds]]));
-  return { totalUsd: wire.total ?? null, components };
+  // VoiceOS documents every amount as USD.
+  return { currency: 'USD', total: toDecimal(wire.total), components };
 }
 
 function component(
@@ -218,9 +226,14 @@ function component(
   return {
     kind,
     provider: part.provider ?? null,
-    amountUsd: part.cost ?? null,
+    amount: toDecimal(part.cost),
     quantities: quantities.flatMap(([unit, amount]) => (amount === null || amount === undefined ? [] : [{ unit, amount }])),
   };
+}
+
+/** The amount exactly as VoiceOS wrote it (see `Decimal.fromJsonNumber`). */
+function toDecimal(value: number | null | undefined): Decimal | null {
+  return value === null || value === undefined ? null : Decimal.fromJsonNumber(value);
 }
 
 function toDate(value: string | null | undefined): Date | null {

@@ -1,0 +1,27 @@
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { Decimal as DecimalValue } from '../../domain/decimal.ts';
+
+/**
+ * `Decimal`: an exact decimal number written as a JSON string (`"0.0352"`), so no JSON parser on
+ * the way to the client turns it into a binary float. Input takes the same strings.
+ */
+export const Decimal = new GraphQLScalarType<DecimalValue, string>({
+  name: 'Decimal',
+  serialize(value) {
+    if (value instanceof DecimalValue) return value.toString();
+    throw new GraphQLError(`Decimal cannot represent a value of type ${typeof value}`);
+  },
+  parseValue(value) {
+    return parse(typeof value === 'string' ? value : null);
+  },
+  parseLiteral(ast) {
+    return parse(ast.kind === Kind.STRING ? ast.value : null);
+  },
+  extensions: { jsonSchema: { type: 'string', pattern: '^-?\\d+(\\.\\d+)?$' } },
+});
+
+function parse(text: string | null): DecimalValue {
+  const value = text === null || !/^-?\d+(\.\d+)?$/.test(text) ? null : DecimalValue.parse(text);
+  if (value === null) throw new GraphQLError('Decimal must be a string of digits with an optional fraction, such as "0.0352"');
+  return value;
+}
