@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config.ts';
+import { configRefusal } from './configRefusal.ts';
 
 const workspacesFile = (content: unknown): string => {
   const path = join(mkdtempSync(join(tmpdir(), 'switchboard-config-')), 'workspaces.json');
@@ -19,15 +20,6 @@ const validWorkspace = {
   },
 };
 
-function configError(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('configuration', () => {
   it('defaults to demo mode on port 4000 with the embedded store', () => {
@@ -45,7 +37,7 @@ describe('configuration', () => {
   });
 
   it('names the bad environment variable, never its value', () => {
-    const message = configError({ PORT: 'eighty', DATABASE_URL: 'mysql://user:hunter2@db/x' });
+    const message = configRefusal({ PORT: 'eighty', DATABASE_URL: 'mysql://user:hunter2@db/x' });
     expect(message).toContain('PORT');
     expect(message).toContain('DATABASE_URL');
     expect(message).not.toContain('hunter2');
@@ -55,18 +47,18 @@ describe('configuration', () => {
     const bad = {
       workspaces: [{ ...validWorkspace, providers: { ...validWorkspace.providers, trata: { baseUrl: 'not a url', token: 'trata-secret-value' } } }],
     };
-    const message = configError({ SWITCHBOARD_WORKSPACES_FILE: workspacesFile(bad) });
+    const message = configRefusal({ SWITCHBOARD_WORKSPACES_FILE: workspacesFile(bad) });
     expect(message).toContain('workspaces.0.providers.trata.baseUrl');
     expect(message).not.toContain('trata-secret-value');
   });
 
   it('refuses short, shared or malformed workspace keys and unreadable files', () => {
-    expect(configError({ SWITCHBOARD_WORKSPACES_FILE: workspacesFile({ workspaces: [{ ...validWorkspace, apiKeys: ['short'] }] }) })).toContain(
+    expect(configRefusal({ SWITCHBOARD_WORKSPACES_FILE: workspacesFile({ workspaces: [{ ...validWorkspace, apiKeys: ['short'] }] }) })).toContain(
       'workspaces.0.apiKeys.0',
     );
     const twice = { workspaces: [validWorkspace, { ...validWorkspace, id: 'other' }] };
-    expect(configError({ SWITCHBOARD_WORKSPACES_FILE: workspacesFile(twice) })).toContain('workspaces.1.apiKeys.0');
-    expect(configError({ SWITCHBOARD_WORKSPACES_FILE: workspacesFile('{ not json') })).toContain('not valid JSON');
-    expect(configError({ ORATION_API_KEY: 'k' })).toContain('ORATION_WORKSPACE_ID');
+    expect(configRefusal({ SWITCHBOARD_WORKSPACES_FILE: workspacesFile(twice) })).toContain('workspaces.1.apiKeys.0');
+    expect(configRefusal({ SWITCHBOARD_WORKSPACES_FILE: workspacesFile('{ not json') })).toContain('not valid JSON');
+    expect(configRefusal({ ORATION_API_KEY: 'k' })).toContain('ORATION_WORKSPACE_ID');
   });
 });

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config.ts';
+import { configRefusal } from './configRefusal.ts';
 
 // Demo mode publishes its API key (`demo-key`) in the README. These rules keep it from ever being
 // the key to a production gateway or to a real provider account by accident (issue 7, finding 6).
@@ -14,15 +15,6 @@ const workspacesFile = (): string => {
   return path;
 };
 
-function refusal(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 const REAL_CREDENTIALS: [string, Record<string, string>][] = [
   ['ORATION_API_KEY', { ORATION_API_KEY: 'real-oration-secret', ORATION_WORKSPACE_ID: 'ws-real' }],
@@ -49,14 +41,14 @@ describe('demo mode', () => {
   });
 
   it('is refused under NODE_ENV=production, and the message says what to set', () => {
-    const message = refusal({ NODE_ENV: 'production' });
+    const message = configRefusal({ NODE_ENV: 'production' });
     expect(message).toContain('NODE_ENV=production');
     expect(message).toContain('SWITCHBOARD_WORKSPACES_FILE');
     expect(message).toContain('SWITCHBOARD_DEMO=true');
   });
 
   it.each(REAL_CREDENTIALS)('is refused when a real provider credential (%s) is set, never printing it', (key, credentials) => {
-    const message = refusal(credentials);
+    const message = configRefusal(credentials);
     expect(message).toContain(key);
     expect(message).toContain('SWITCHBOARD_WORKSPACES_FILE');
     expect(message).toContain('SWITCHBOARD_DEMO=true');
@@ -64,7 +56,7 @@ describe('demo mode', () => {
   });
 
   it('names every real credential that is set', () => {
-    const message = refusal({ TRATA_TOKEN: 'real-trata-secret', VOICEOS_TOKEN: 'real-voiceos-secret' });
+    const message = configRefusal({ TRATA_TOKEN: 'real-trata-secret', VOICEOS_TOKEN: 'real-voiceos-secret' });
     expect(message).toContain('TRATA_TOKEN');
     expect(message).toContain('VOICEOS_TOKEN');
   });
@@ -77,16 +69,16 @@ describe('demo mode', () => {
   });
 
   it('refuses SWITCHBOARD_DEMO=true beside a workspaces file (which one was meant?)', () => {
-    const message = refusal({ SWITCHBOARD_DEMO: 'true', SWITCHBOARD_WORKSPACES_FILE: workspacesFile() });
+    const message = configRefusal({ SWITCHBOARD_DEMO: 'true', SWITCHBOARD_WORKSPACES_FILE: workspacesFile() });
     expect(message).toContain('SWITCHBOARD_DEMO');
     expect(message).toContain('SWITCHBOARD_WORKSPACES_FILE');
   });
 
   it('refuses SWITCHBOARD_DEMO=false without a workspaces file', () => {
-    expect(refusal({ SWITCHBOARD_DEMO: 'false' })).toContain('SWITCHBOARD_WORKSPACES_FILE');
+    expect(configRefusal({ SWITCHBOARD_DEMO: 'false' })).toContain('SWITCHBOARD_WORKSPACES_FILE');
   });
 
   it('names SWITCHBOARD_DEMO when its value is not a boolean', () => {
-    expect(refusal({ SWITCHBOARD_DEMO: 'sure' })).toContain('SWITCHBOARD_DEMO');
+    expect(configRefusal({ SWITCHBOARD_DEMO: 'sure' })).toContain('SWITCHBOARD_DEMO');
   });
 });

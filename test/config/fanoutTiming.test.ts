@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, fanoutTimingOf, loadConfig } from '../../src/config.ts';
+import { fanoutTimingOf, loadConfig } from '../../src/config.ts';
+import { configRefusal } from './configRefusal.ts';
 import { createLandingWindowMs, resolveTiming, UnsafeFanoutTimingError } from '../../src/fanout/fanoutTiming.ts';
 
-function configError(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('fan-out timing: "not found" is only believed once no create can still land', () => {
   it('derives the reconcile grace from the send window, the upstream timeout and the provider settle time', () => {
@@ -23,16 +15,16 @@ describe('fan-out timing: "not found" is only believed once no create can still 
 
   it('refuses a reconcile grace shorter than the landing window, naming the key (issue 7, finding 1)', () => {
     // The reported setting: a 5 s grace under the 10 s default timeout dialed 5 of 5 twice.
-    const message = configError({ SWITCHBOARD_FANOUT_RECONCILE_GRACE_MS: '5000' });
+    const message = configRefusal({ SWITCHBOARD_FANOUT_RECONCILE_GRACE_MS: '5000' });
     expect(message).toContain('SWITCHBOARD_FANOUT_RECONCILE_GRACE_MS is too short');
     expect(message).toContain('17000 ms');
     expect(() => loadConfig({ SWITCHBOARD_FANOUT_RECONCILE_GRACE_MS: '17000' })).not.toThrow();
   });
 
   it('refuses a lease that a create could outlive, naming the key', () => {
-    const message = configError({ SWITCHBOARD_UPSTREAM_TIMEOUT_MS: '60000' });
+    const message = configRefusal({ SWITCHBOARD_UPSTREAM_TIMEOUT_MS: '60000' });
     expect(message).toContain('SWITCHBOARD_FANOUT_LEASE_MS is too short');
-    expect(configError({ SWITCHBOARD_FANOUT_LEASE_MS: '17000' })).toContain('SWITCHBOARD_FANOUT_LEASE_MS');
+    expect(configRefusal({ SWITCHBOARD_FANOUT_LEASE_MS: '17000' })).toContain('SWITCHBOARD_FANOUT_LEASE_MS');
     expect(() => loadConfig({ SWITCHBOARD_FANOUT_LEASE_MS: '17001' })).not.toThrow();
   });
 

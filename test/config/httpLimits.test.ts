@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, httpLimitsOf, loadConfig } from '../../src/config.ts';
+import { httpLimitsOf, loadConfig } from '../../src/config.ts';
+import { configRefusal } from './configRefusal.ts';
 
-function refusal(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('HTTP limits configuration', () => {
   it('bounds every timeout and the connections by default', () => {
@@ -34,12 +26,12 @@ describe('HTTP limits configuration', () => {
   });
 
   it.each(['SWITCHBOARD_HTTP_HEADERS_TIMEOUT_MS', 'SWITCHBOARD_HTTP_BODY_IDLE_TIMEOUT_MS', 'SWITCHBOARD_HTTP_MAX_CONNECTIONS'])('names %s when it is not a positive whole number', (key) => {
-    expect(refusal({ [key]: '0' })).toContain(key);
-    expect(refusal({ [key]: 'lots' })).toContain(key);
+    expect(configRefusal({ [key]: '0' })).toContain(key);
+    expect(configRefusal({ [key]: 'lots' })).toContain(key);
   });
 
   it('refuses a headers timeout longer than the request timeout it is part of', () => {
-    const message = refusal({ SWITCHBOARD_HTTP_HEADERS_TIMEOUT_MS: '20000', SWITCHBOARD_HTTP_REQUEST_TIMEOUT_MS: '10000' });
+    const message = configRefusal({ SWITCHBOARD_HTTP_HEADERS_TIMEOUT_MS: '20000', SWITCHBOARD_HTTP_REQUEST_TIMEOUT_MS: '10000' });
     expect(message).toContain('SWITCHBOARD_HTTP_HEADERS_TIMEOUT_MS');
     expect(message).toContain('SWITCHBOARD_HTTP_REQUEST_TIMEOUT_MS');
   });

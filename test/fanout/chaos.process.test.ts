@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProviderDispatcher } from '../../src/providers/http.ts';
 import { createOrationConnector } from '../../src/providers/oration/orationConnector.ts';
@@ -10,7 +9,7 @@ import { createOrationSimulator, type OrationSimulator } from '../../src/simulat
 import type { Fault } from '../../src/simulators/shared/simulatorServer.ts';
 import { SeededRandom } from '../../src/simulators/shared/random.ts';
 import { openDatabase } from '../../src/store/openDatabase.ts';
-import { TEST_DATABASE_URL } from '../store/testDatabases.ts';
+import { dropTestSchema, TEST_DATABASE_URL } from '../store/testDatabases.ts';
 import { postBatch, waitForFinalBatch, type BatchSummary } from './batchGraphql.ts';
 import { DEMO_ACCOUNT, phoneCalls } from './fanoutHarness.ts';
 import { freePort, SHORT_ANSWERED_CALLS, spawnGateway, writeWorkspacesFile, type GatewayProcess } from './gatewayProcess.ts';
@@ -92,13 +91,7 @@ async function startRig(kind: StoreKind, timing: Record<string, string>): Promis
       await simulator.close();
       rmSync(dir, { recursive: true, force: true });
       if (kind === 'PostgreSQL') {
-        const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-        await client.connect();
-        try {
-          await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-        } finally {
-          await client.end();
-        }
+        await dropTestSchema(schema);
       }
     },
   };

@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrationSimulator, type OrationSimulator } from '../../src/simulators/oration/orationSimulator.ts';
 import type { Database } from '../../src/store/database.ts';
 import { openDatabase } from '../../src/store/openDatabase.ts';
-import { TEST_DATABASE_URL } from '../store/testDatabases.ts';
+import { dropTestSchema, TEST_DATABASE_URL } from '../store/testDatabases.ts';
 import { postBatch, readBatch, waitForFinalBatch } from './batchGraphql.ts';
 import { DEMO_ACCOUNT, phoneCalls } from './fanoutHarness.ts';
 import { freePort, SHORT_ANSWERED_CALLS as CALLS, spawnGateway, writeWorkspacesFile, type GatewayProcess } from './gatewayProcess.ts';
@@ -73,13 +72,7 @@ describe.skipIf(!TEST_DATABASE_URL)('two gateway replicas as processes on Postgr
     await db?.close();
     await simulator?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
-    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await client.connect();
-    try {
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    } finally {
-      await client.end();
-    }
+    await dropTestSchema(schema);
   });
 
   const replica = (id: string) => {

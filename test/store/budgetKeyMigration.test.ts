@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/store/database.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { MIGRATIONS } from '../../src/store/migrations/index.ts';
 import { openDatabase } from '../../src/store/openDatabase.ts';
-import { TEST_DATABASE_URL } from './testDatabases.ts';
+import { dropTestSchema, TEST_DATABASE_URL } from './testDatabases.ts';
 
 /** A store migrated only as far as version 1, when budget keys still named the provider's host. */
 interface OldStore {
@@ -27,13 +26,7 @@ async function oldPostgres(): Promise<OldStore> {
     db,
     dispose: async () => {
       await db.close();
-      const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      } finally {
-        await client.end();
-      }
+      await dropTestSchema(schema);
     },
   };
 }

@@ -42,13 +42,18 @@ export async function openTestPostgres(): Promise<TestDatabase> {
     openAnother: open,
     dispose: async () => {
       await Promise.all(opened.map((each) => each.close()));
-      const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      } finally {
-        await client.end();
-      }
+      await dropTestSchema(schema);
     },
   };
+}
+
+/** Drops a test's own schema on TEST_DATABASE_URL (and everything in it). */
+export async function dropTestSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
 }
