@@ -17,7 +17,7 @@ import {
 } from '../connector.ts';
 import type { ConnectorOptions, OrationCredentials } from '../credentials.ts';
 import { UpstreamClient } from '../http.ts';
-import { pageThroughConversations, type ProviderPage } from '../paging.ts';
+import { conversationPageSize, pageThroughConversations, type ProviderPage } from '../paging.ts';
 import { mapOrationAgent, mapOrationConversation } from './map.ts';
 import { pushDownFilter, type OrationConversationQuery } from './pushDownFilter.ts';
 import {
@@ -62,8 +62,7 @@ class OrationConnector implements ProviderConnector {
   async listConversations(request: ConversationListRequest): Promise<ConversationListPage> {
     const plan = pushDownFilter(request.filter);
     if (plan.matchesNothing) return { items: [], totalCount: request.withTotal ? 0 : null, hasMore: false };
-    // Without local filtering, one page just past `limit` answers the call (and says if more follow).
-    const pageSize = plan.localFilter ? MAX_PAGE_SIZE : Math.min(MAX_PAGE_SIZE, Math.max(1, request.limit + 1));
+    const pageSize = conversationPageSize(request, { maxPageSize: MAX_PAGE_SIZE, filtersLocally: plan.localFilter !== null, cursorSlack: 1 });
     return pageThroughConversations({
       request,
       pageSize,

@@ -13,7 +13,7 @@ import type {
 import type { ConnectorOptions, TrataCredentials } from '../credentials.ts';
 import { UnsupportedByProviderError } from '../errors.ts';
 import { UpstreamClient } from '../http.ts';
-import { pageThroughConversations } from '../paging.ts';
+import { conversationPageSize, pageThroughConversations } from '../paging.ts';
 import { planTrataConversationQuery } from './conversationQuery.ts';
 import { fetchByIds } from './fetchByIds.ts';
 import { mapTrataAgent, mapTrataConversation, mapTrataProspect } from './map.ts';
@@ -49,14 +49,11 @@ export function createTrataConnector(options: ConnectorOptions<TrataCredentials>
 }
 
 /**
- * Items to read beyond `limit` so that one upstream page usually answers one call. One more tells
- * whether more follow. After a cursor, paging restarts at the cursor's millisecond (see
- * `paging.ts`), so the cursor's own conversation and any stored in the same instant come back and
- * are dropped: three more cover the cursor and two such neighbours.
+ * After a cursor, paging restarts at the cursor's millisecond (see `paging.ts`), so the cursor's
+ * own conversation and any stored in the same instant come back and are dropped: four more cover
+ * the cursor and three such neighbours.
  */
-function pageSlack(request: ConversationListRequest): number {
-  return request.after ? 4 : 1;
-}
+const CURSOR_SLACK = 4;
 
 class TrataConnector implements ProviderConnector {
   readonly provider = 'TRATA' as const;
@@ -71,7 +68,7 @@ class TrataConnector implements ProviderConnector {
     const { query, localFilter } = planTrataConversationQuery(request.filter);
     return pageThroughConversations({
       request,
-      pageSize: localFilter ? TRATA_MAX_PAGE_SIZE : Math.min(TRATA_MAX_PAGE_SIZE, Math.max(1, request.limit) + pageSlack(request)),
+      pageSize: conversationPageSize(request, { maxPageSize: TRATA_MAX_PAGE_SIZE, filtersLocally: localFilter !== null, cursorSlack: CURSOR_SLACK }),
       localFilter,
       fetchPage: async (pageIndex, pageSize, createdBefore) => {
         const page = await this.#readPage('/v1/conversations', 'conversations.list', trataConversationPageSchema, mapTrataConversation, {

@@ -10,7 +10,7 @@ import type {
 import type { ConnectorOptions, VoiceOsCredentials } from '../credentials.ts';
 import { UnsupportedByProviderError } from '../errors.ts';
 import { UpstreamClient } from '../http.ts';
-import { pageThroughConversations } from '../paging.ts';
+import { conversationPageSize, pageThroughConversations } from '../paging.ts';
 import { VOICEOS_MAX_PAGE_SIZE, VoiceOsClient } from './client.ts';
 import { inlineAgentConversationId, mapAgent, mapConversation } from './map.ts';
 import { pagesCoveringWindow } from './pagesCoveringWindow.ts';
@@ -51,8 +51,11 @@ export function createVoiceOsConnector(options: ConnectorOptions<VoiceOsCredenti
     async listConversations(request: ConversationListRequest): Promise<ConversationListPage> {
       const plan = planConversationQuery(request.filter);
       if (plan.matchesNothing) return { items: [], totalCount: request.withTotal ? 0 : null, hasMore: false };
-      // Unfiltered locally, one item past the limit is enough to know whether more follow.
-      const pageSize = plan.localFilter === null ? clamp(request.limit + 1, 1, VOICEOS_MAX_PAGE_SIZE) : VOICEOS_MAX_PAGE_SIZE;
+      const pageSize = conversationPageSize(request, {
+        maxPageSize: VOICEOS_MAX_PAGE_SIZE,
+        filtersLocally: plan.localFilter !== null,
+        cursorSlack: 1,
+      });
       return pageThroughConversations({
         request,
         pageSize,
@@ -130,8 +133,4 @@ async function fetchEachOnce<T>(ids: readonly string[], fetchOne: (id: string) =
   const results = await Promise.all(distinct.map(fetchOne));
   const byId = new Map(distinct.map((id, index) => [id, results[index] ?? null]));
   return ids.map((id) => byId.get(id) ?? null);
-}
-
-function clamp(value: number, min: number, max: number): number {
-  return Math.min(max, Math.max(min, value));
 }
