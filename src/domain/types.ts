@@ -129,6 +129,8 @@ export interface Webhook {
 }
 
 export interface Agent {
+  /** The type tag `Node` resolution reads (never guessed from the shape). */
+  kind: 'Agent';
   provider: Provider;
   nativeId: string;
   name: string | null;
@@ -145,6 +147,8 @@ export interface Agent {
 }
 
 export interface Prospect {
+  /** The type tag `Node` resolution reads (never guessed from the shape). */
+  kind: 'Prospect';
   provider: Provider;
   nativeId: string;
   name: string | null;
@@ -156,6 +160,8 @@ export interface Prospect {
 }
 
 export interface Conversation {
+  /** The type tag `Node` resolution reads (never guessed from the shape). */
+  kind: 'Conversation';
   provider: Provider;
   nativeId: string;
   channel: Normalized<ConversationChannel>;

@@ -45,6 +45,7 @@ export function mapTrataConversation(record: TrataConversation): Conversation {
   const summary = record.transcriptSummary ?? null;
 
   return {
+    kind: 'Conversation',
     provider: 'TRATA',
     nativeId: record.id,
     channel: mapTrataSourceType(record.sourceType),
@@ -76,6 +77,7 @@ export function mapTrataConversation(record: TrataConversation): Conversation {
 
 export function mapTrataAgent(record: TrataAgent): Agent {
   return {
+    kind: 'Agent',
     provider: 'TRATA',
     nativeId: record.id,
     name: record.name ?? null,
@@ -102,6 +104,7 @@ export function mapTrataAgent(record: TrataAgent): Agent {
 
 export function mapTrataProspect(record: TrataProspect): Prospect {
   return {
+    kind: 'Prospect',
     provider: 'TRATA',
     nativeId: record.id,
     name: record.name ?? null,
