@@ -35,7 +35,11 @@ export function createLoaders(workspace: Workspace, fanout: FanoutService): Load
   return {
     conversation: new DataLoader(byProvider(workspace, (c, ids) => c.getConversations(ids)), options),
     agent: new DataLoader(byProvider(workspace, (c, ids) => c.getAgents(ids)), options),
-    prospect: new DataLoader(byProvider(workspace, (c, ids) => c.getProspects(ids)), options),
+    // A provider without prospects knows none of these ids: null each, without a request.
+    prospect: new DataLoader(
+      byProvider(workspace, async (c, ids) => (c.prospects ? c.prospects.getProspects(ids) : ids.map(() => null))),
+      options,
+    ),
     batch: new DataLoader((ids) => fanout.getBatches(workspace.id, ids)),
   };
 }
