@@ -74,7 +74,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { limit: number; lifecycle?: OrationSimulatorOptions['lifecycle']; timeoutMs?: number }): Promise<Harness> {
+export async function startHarness(options: {
+  limit: number;
+  lifecycle?: OrationSimulatorOptions['lifecycle'];
+  timeoutMs?: number;
+  /** Pretend the creator's creates may be partial (a provider that creates item by item). @default true, as Oration */
+  allOrNothing?: boolean;
+}): Promise<Harness> {
   const simulator = createOrationSimulator({
     concurrencyLimit: options.limit,
     lifecycle: options.lifecycle ?? SHORT_CALLS,
@@ -97,7 +103,7 @@ export async function startHarness(options: { limit: number; lifecycle?: Oration
   const errors: string[] = [];
 
   const connectorForLimit = (limit: number) => {
-    const orationWithLimit = withBudget(realOration, { key: budgetKey, limit });
+    const orationWithLimit = withBudget(realOration, { key: budgetKey, limit }, options.allOrNothing);
     return (workspaceId: string, provider: Provider): ProviderConnector => {
       if (workspaceId !== WORKSPACE && workspaceId !== OTHER_WORKSPACE) throw new Error(`unknown workspace ${workspaceId}`);
       if (provider === 'ORATION') return orationWithLimit;
@@ -146,12 +152,12 @@ export async function startHarness(options: { limit: number; lifecycle?: Oration
  * The connector with its creator drawing on `budget` instead of the account's own: each harness
  * gets a budget key of its own, so tests sharing a database never share a budget.
  */
-function withBudget(connector: ProviderConnector, budget: BudgetDescriptor): ProviderConnector {
+function withBudget(connector: ProviderConnector, budget: BudgetDescriptor, allOrNothing?: boolean): ProviderConnector {
   const { creator } = connector;
   if (!creator) return connector;
   const rebudgeted: ConversationCreator = {
     maxConversationsPerCreate: creator.maxConversationsPerCreate,
-    allOrNothing: creator.allOrNothing,
+    allOrNothing: allOrNothing ?? creator.allOrNothing,
     budget,
     createConversations: (requests, createOptions) => creator.createConversations(requests, createOptions),
     findConversationsByRequestIds: (requestIds, createdAfter) => creator.findConversationsByRequestIds(requestIds, createdAfter),
