@@ -4,10 +4,10 @@ import { FanoutService } from './fanout/fanoutService.ts';
 import type { FanoutTiming } from './fanout/fanoutTiming.ts';
 import type { Logger } from './logger.ts';
 import {
-  closeProviderDispatchers,
-  createProviderDispatchers,
-  type ProviderDispatchersOptions,
-  type ProviderDispatchers,
+  closeProviderTransports,
+  createProviderTransports,
+  type ProviderTransportsOptions,
+  type ProviderTransports,
 } from './providers/connectorFactory.ts';
 import { createGateway, type Gateway, type GatewayOptions } from './server.ts';
 import { databaseUnavailable, portUnavailable } from './startupErrors.ts';
@@ -27,7 +27,7 @@ export interface GatewayRuntimeOptions {
   replicaId?: string;
   /** Overrides of the fan-out timing the environment sets (`SWITCHBOARD_FANOUT_*`). */
   fanoutTiming?: Partial<FanoutTiming>;
-  resilienceHooks?: ProviderDispatchersOptions['hooks'];
+  resilienceHooks?: ProviderTransportsOptions['hooks'];
   gateway?: Partial<Omit<GatewayOptions, 'registry' | 'fanout'>>;
   /** Binds the HTTP port before the fan-out starts, so a port in use stops the start before anything is dispatched. */
   listen?: { port: number; host: string };
@@ -38,24 +38,24 @@ export interface GatewayRuntime {
   registry: WorkspaceRegistry;
   fanout: FanoutService;
   database: Database;
-  dispatchers: ProviderDispatchers;
+  transports: ProviderTransports;
   /** Stops the HTTP server, the dispatcher loops, the upstream pools and the store, in that order. */
   close(): Promise<void>;
 }
 
 /**
- * Wires the gateway's dependencies: provider dispatchers, the workspace registry, the store (with
+ * Wires the gateway's dependencies: provider transports, the workspace registry, the store (with
  * its migrations), the fan-out engine and the HTTP/GraphQL server. Nothing listens yet; `main.ts`
  * and the tests call `gateway.httpServer.listen`. One composition for production, tests and
  * benchmarks, so they cannot drift apart.
  */
 export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promise<GatewayRuntime> {
   const { env, logger } = options;
-  const dispatchers = createProviderDispatchers({
+  const transports = createProviderTransports({
     resilience: resilienceOptionsOf(env),
     hooks: { ...options.resilienceHooks, logger },
   });
-  const registry = new WorkspaceRegistry(options.workspaces, dispatchers, { timeoutMs: env.SWITCHBOARD_UPSTREAM_TIMEOUT_MS });
+  const registry = new WorkspaceRegistry(options.workspaces, transports, { timeoutMs: env.SWITCHBOARD_UPSTREAM_TIMEOUT_MS });
 
   const store = options.store ?? storeOptionsOf(env);
   let database: Database;
@@ -73,11 +73,6 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
       const connector = registry.get(workspaceId)?.connectors.get(provider);
       if (!connector) throw new Error(`workspace ${workspaceId} has no ${provider} account`);
       return connector;
-    },
-    budgetFor: (workspaceId, provider) => {
-      const budget = registry.get(workspaceId)?.budgets.get(provider);
-      if (!budget) throw new Error(`workspace ${workspaceId} has no ${provider} budget`);
-      return budget;
     },
     timing: { ...fanoutTimingOf(env), ...options.fanoutTiming },
     onError: (error, during) =>
@@ -111,7 +106,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
       });
     } catch (error) {
       await gateway.stop();
-      await closeProviderDispatchers(dispatchers);
+      await closeProviderTransports(transports);
       await database.close();
       throw portUnavailable(port, host, error);
     }
@@ -123,11 +118,11 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     registry,
     fanout,
     database,
-    dispatchers,
+    transports,
     async close() {
       await gateway.stop();
       await fanout.stop();
-      await closeProviderDispatchers(dispatchers);
+      await closeProviderTransports(transports);
       await database.close();
     },
   };

@@ -4,6 +4,7 @@ import type { FanoutService } from './fanout/fanoutService.ts';
 import type { BatchItemView, BatchView } from './fanout/views.ts';
 import type { ProviderConnector } from './providers/connector.ts';
 import type { Workspace } from './workspaces/workspaceRegistry.ts';
+import { BatchContractError } from './batchContractError.ts';
 
 /**
  * Per-request DataLoaders for every reference a resolver follows. A page of 50 conversations
@@ -12,7 +13,10 @@ import type { Workspace } from './workspaces/workspaceRegistry.ts';
  *
  * Contract (dataloader's): values come back in key order; a key the provider does not know
  * resolves to null; when a provider call fails, every key of that provider rejects with the same
- * typed error, so only the fields that needed that provider fail.
+ * typed error, so only the fields that needed that provider fail. A connector that answers with
+ * another number of values than ids asked breaks the contract: its keys reject with a
+ * `BatchContractError` (an internal error, logged as one), never a quiet null that would read as
+ * NOT_FOUND, exactly as `dataloader` itself refuses a batch function that does so.
  */
 export interface Loaders {
   conversation: DataLoader<EntityRef, Conversation | null, string>;
@@ -33,7 +37,11 @@ export function createLoaders(workspace: Workspace, fanout: FanoutService): Load
   return {
     conversation: new DataLoader(byProvider(workspace, (c, ids) => c.getConversations(ids)), options),
     agent: new DataLoader(byProvider(workspace, (c, ids) => c.getAgents(ids)), options),
-    prospect: new DataLoader(byProvider(workspace, (c, ids) => c.getProspects(ids)), options),
+    // A provider without prospects knows none of these ids: null each, without a request.
+    prospect: new DataLoader(
+      byProvider(workspace, async (c, ids) => (c.prospects ? c.prospects.getProspects(ids) : ids.map(() => null))),
+      options,
+    ),
     batch: new DataLoader((ids) => fanout.getBatches(workspace.id, ids)),
     batchItemByRequestId: new DataLoader((requestIds) => fanout.getItemsByRequestIds(workspace.id, requestIds)),
   };
@@ -65,6 +73,9 @@ function byProvider<T>(workspace: Workspace, fetch: BatchFetch<T>) {
         }
         try {
           const values = await fetch(connector, ids);
+          if (!Array.isArray(values) || values.length !== ids.length) {
+            throw new BatchContractError(provider, ids.length, Array.isArray(values) ? values.length : null);
+          }
           ids.forEach((id, index) => results.set(`${provider}:${id}`, values[index] ?? null));
         } catch (error) {
           const failure = error instanceof Error ? error : new Error(String(error));

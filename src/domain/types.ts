@@ -142,6 +142,8 @@ export interface Webhook {
 }
 
 export interface Agent {
+  /** The type tag `Node` resolution reads (never guessed from the shape). */
+  kind: 'Agent';
   provider: Provider;
   nativeId: string;
   name: string | null;
@@ -175,6 +177,8 @@ export interface TrataAgentDetails {
 }
 
 export interface Prospect {
+  /** The type tag `Node` resolution reads (never guessed from the shape). */
+  kind: 'Prospect';
   provider: Provider;
   nativeId: string;
   name: string | null;
@@ -189,6 +193,8 @@ export interface Prospect {
 }
 
 export interface Conversation {
+  /** The type tag `Node` resolution reads (never guessed from the shape). */
+  kind: 'Conversation';
   provider: Provider;
   nativeId: string;
   channel: Normalized<ConversationChannel>;

@@ -4,7 +4,10 @@ import type { BatchItemRecord } from '../store/records.ts';
 import { computeFreeSlots, type FreeSlots } from './computeFreeSlots.ts';
 import { addMs, type FanoutContext } from './fanoutContext.ts';
 
-/** Oration documents 20 concurrent conversations per workspace; used when a budget row is missing. */
+/**
+ * Used only when a budget row is missing; a batch writes its creator's budget (key and limit)
+ * before any item is queued, so this is a conservative floor, not a provider's figure.
+ */
 export const DEFAULT_BUDGET_LIMIT = 20;
 
 export interface ClaimedBurst {

@@ -4,8 +4,10 @@ import { SendWindowMissedError } from '../providers/resilience/sendWindowMissedE
 
 /**
  * What a failed create request means for its items:
- * - RATE_LIMITED: a 429; the provider created nothing (creates are all-or-nothing), so the same
- *   items go back to the queue and sending waits for Retry-After.
+ * - RATE_LIMITED: a 429; sending waits for Retry-After. When the creator's creates are
+ *   all-or-nothing, the provider created nothing (`createdNothing`) and the same items go back to
+ *   the queue; otherwise part of the request may have been created, so the items are reconciled
+ *   like an unclear answer before anything is sent again.
  * - NOT_SENT: the gateway held the request back (circuit open, queue full) or the connection was
  *   refused; nothing reached the provider, so requeue too, and pause sending for a while.
  * - REFUSED: the provider answered and refused the request (4xx, credentials, unsupported):
@@ -15,12 +17,12 @@ import { SendWindowMissedError } from '../providers/resilience/sendWindowMissedE
  *   re-sent blindly; a second dial of a customer is the one failure that cannot be undone.
  */
 export type CreateFailure =
-  | { kind: 'RATE_LIMITED'; retryAfterMs: number | null }
+  | { kind: 'RATE_LIMITED'; retryAfterMs: number | null; createdNothing: boolean; reason: string }
   | { kind: 'NOT_SENT'; reason: string; retryAfterMs: number | null }
   | { kind: 'REFUSED'; code: string; reason: string }
   | { kind: 'AMBIGUOUS'; reason: string };
 
-export function classifyCreateFailure(error: unknown): CreateFailure {
+export function classifyCreateFailure(error: unknown, creator: { allOrNothing: boolean }): CreateFailure {
   if (error instanceof SendWindowMissedError) {
     // The gateway's own queue was slow, not the provider: send again at once, freshly dispatched.
     return { kind: 'NOT_SENT', reason: error.message, retryAfterMs: 0 };
@@ -33,7 +35,7 @@ export function classifyCreateFailure(error: unknown): CreateFailure {
   }
   switch (error.code) {
     case 'PROVIDER_RATE_LIMITED':
-      return { kind: 'RATE_LIMITED', retryAfterMs: error.retryAfterMs ?? null };
+      return { kind: 'RATE_LIMITED', retryAfterMs: error.retryAfterMs ?? null, createdNothing: creator.allOrNothing, reason: error.message };
     case 'PROVIDER_REJECTED':
     case 'PROVIDER_UNAUTHORIZED':
     case 'UNSUPPORTED_BY_PROVIDER':

@@ -1,5 +1,5 @@
 import type { Provider } from '../domain/types.ts';
-import type { ProviderConnector } from '../providers/connector.ts';
+import type { ConversationCreator } from '../providers/connector.ts';
 import type { Database } from '../store/database.ts';
 import type { Clock } from './clock.ts';
 import type { FanoutTiming } from './fanoutTiming.ts';
@@ -11,8 +11,11 @@ export interface FanoutContext {
   replicaId: string;
   clock: Clock;
   timing: FanoutTiming;
-  /** The connector for one workspace's account at a provider; throws when it has none. */
-  connectorFor: (workspaceId: string, provider: Provider) => ProviderConnector;
+  /**
+   * What creates conversations for one workspace's account at a provider; throws when the
+   * workspace has no account there or the provider cannot place conversations.
+   */
+  creatorFor: (workspaceId: string, provider: Provider) => ConversationCreator;
   /** Errors the loops survive (a provider or the database briefly away); for logs and metrics. */
   reportError: (error: unknown, during: string) => void;
 }

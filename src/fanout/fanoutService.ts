@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Provider } from '../domain/types.ts';
-import type { ProviderConnector } from '../providers/connector.ts';
+import type { BudgetDescriptor, ProviderConnector } from '../providers/connector.ts';
 import type { Database } from '../store/database.ts';
 import { findWorkspaceItemsByRequestIds, listBatchItems } from '../store/queries/batchItems.ts';
 import {
@@ -30,14 +30,6 @@ import { validateBatchInput, type CreationSupport } from './validateBatchInput.t
 import { toBatchItemView, toBatchView, type BatchItemView, type BatchView } from './views.ts';
 import { WakeSignal } from './wakeSignal.ts';
 
-/** A provider account's concurrency budget: who shares it (the key) and its size. */
-export interface BudgetConfig {
-  /** e.g. `ORATION:<provider workspace id>`: every gateway workspace on that account shares it. */
-  key: string;
-  /** Used until the provider states its own limit in rate-limit headers. */
-  limit: number;
-}
-
 export interface FanoutServiceOptions {
   database: Database;
   /**
@@ -48,9 +40,12 @@ export interface FanoutServiceOptions {
   replicaId: string;
   /** @default the system clock */
   clock?: Clock;
-  /** The workspace's connector for a provider; throws when the workspace has no account there. */
+  /**
+   * The workspace's connector for a provider; throws when the workspace has no account there. Its
+   * `creator` (when present) says everything the fan-out needs: chunk size, all-or-nothing, the
+   * budget key and limit, reconciliation and status reads.
+   */
   connectorFor: (workspaceId: string, provider: Provider) => ProviderConnector;
-  budgetFor: (workspaceId: string, provider: Provider) => BudgetConfig;
   timing?: Partial<FanoutTiming>;
   /** Errors the engine survives and retries; defaults to a one-line warning on stderr. */
   onError?: (error: unknown, during: string) => void;
@@ -97,7 +92,11 @@ export class FanoutService {
       replicaId: options.replicaId,
       clock: options.clock ?? systemClock,
       timing: resolveTiming(options.timing),
-      connectorFor: options.connectorFor,
+      creatorFor: (workspaceId, provider) => {
+        const { creator } = options.connectorFor(workspaceId, provider);
+        if (!creator) throw new Error(`${provider} cannot place conversations`);
+        return creator;
+      },
       reportError:
         options.onError ??
         ((error, during) => console.warn(`[fanout] ${during}: ${error instanceof Error ? error.message : String(error)}`)),
@@ -134,14 +133,14 @@ export class FanoutService {
     const missing = await checkAgentsExist(validation.agents, lookup);
     if (missing.length > 0) throw new BatchValidationError(missing);
 
-    const budgets = new Map<Provider, { key: string; limit: number }>();
+    const budgets = new Map<Provider, BudgetDescriptor>();
     for (const item of items) {
-      if (!budgets.has(item.provider)) budgets.set(item.provider, this.#options.budgetFor(workspaceId, item.provider));
+      if (!budgets.has(item.provider)) budgets.set(item.provider, this.#ctx.creatorFor(workspaceId, item.provider).budget);
     }
     const newItems: NewBatchItem[] = items.map((item) => ({
       ...item,
       requestId: randomUUID(),
-      budgetKey: budgets.get(item.provider)?.key ?? `${item.provider}:${workspaceId}`,
+      budgetKey: (budgets.get(item.provider) as BudgetDescriptor).key,
     }));
     const batchId = randomUUID();
     const now = this.#ctx.clock.now();
@@ -284,7 +283,7 @@ export class FanoutService {
     } catch {
       return 'NOT_CONFIGURED';
     }
-    return connector.capabilities.createConversations ? 'SUPPORTED' : 'UNSUPPORTED';
+    return connector.creator ? 'SUPPORTED' : 'UNSUPPORTED';
   }
 
   #replay(existing: BatchRecord, hash: string, idempotencyKey: string): BatchView {

@@ -1,4 +1,5 @@
 import type { RateLimitInfo } from '../providers/connector.ts';
+import { leastRoom } from '../providers/kit/leastRoom.ts';
 import { recordStatusReadObservation } from '../store/queries/budgets.ts';
 import { listItemsToPoll, recordConversationProgress, type ConversationProgress } from '../store/queries/polling.ts';
 import type { FanoutContext } from './fanoutContext.ts';
@@ -33,12 +34,9 @@ export async function pollConversations(ctx: FanoutContext, budgetKey: string): 
   await Promise.all(
     groupItems(items, POLL_CHUNK_SIZE).map(async (chunk) => {
       try {
-        const connector = ctx.connectorFor(chunk.workspaceId, chunk.provider);
+        const creator = ctx.creatorFor(chunk.workspaceId, chunk.provider);
         const ids = chunk.items.map((item) => item.conversationNativeId ?? '');
-        const read = (await connector.getConversationsWithRateLimit?.(ids)) ?? {
-          conversations: await connector.getConversations(ids),
-          rateLimit: null,
-        };
+        const read = await creator.readStatuses(ids);
         if (read.rateLimit) budgetNews.push(read.rateLimit);
         chunk.items.forEach((item, i) => {
           const conversation = read.conversations[i] ?? null;
@@ -80,13 +78,4 @@ export async function pollConversations(ctx: FanoutContext, budgetKey: string): 
     }
     return { ended, providerRemaining: news?.remaining ?? null };
   });
-}
-
-/** Of several answers' budget news (several chunks, or gateway workspaces sharing the account), the least room. */
-function leastRoom(news: readonly RateLimitInfo[]): RateLimitInfo | null {
-  let least: RateLimitInfo | null = null;
-  for (const info of news) {
-    if (least === null || (info.remaining ?? Infinity) < (least.remaining ?? Infinity)) least = info;
-  }
-  return least;
 }

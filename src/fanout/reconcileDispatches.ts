@@ -48,8 +48,8 @@ export async function reconcileDispatches(ctx: FanoutContext, budgetKey: string)
       const earliest = Math.min(...chunk.items.map((item) => (item.dispatchedAt ?? item.queuedAt).getTime()));
       let found;
       try {
-        const connector = ctx.connectorFor(chunk.workspaceId, chunk.provider);
-        found = await connector.findConversationsByRequestIds(
+        const creator = ctx.creatorFor(chunk.workspaceId, chunk.provider);
+        found = await creator.findConversationsByRequestIds(
           requestIds,
           new Date(earliest - ctx.timing.reconcileLookbackMs),
         );

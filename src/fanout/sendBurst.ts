@@ -1,4 +1,4 @@
-import type { ConversationCreateRequest, ProviderConnector } from '../providers/connector.ts';
+import type { ConversationCreateRequest, ConversationCreator } from '../providers/connector.ts';
 import { recordBudgetObservation, pauseBudget, recordRateLimited } from '../store/queries/budgets.ts';
 import {
   deferToReconciliation,
@@ -25,24 +25,24 @@ export interface BurstOutcome {
 }
 
 /**
- * Sends claimed items: one create request per connector and chunk of at most
- * `maxConversationsPerCreate`, in parallel, and records each item's outcome.
+ * Sends claimed items: one create request per creator (a workspace's account at a provider) and
+ * chunk of at most its `maxConversationsPerCreate`, in parallel, and records each item's outcome.
  */
 export async function sendBurst(ctx: FanoutContext, budgetKey: string, items: readonly BatchItemRecord[]): Promise<BurstOutcome> {
   const total: BurstOutcome = { created: 0, failed: 0, requeued: 0, ambiguous: 0, rateLimited: false };
   const byConnector = groupItems(items, Number.MAX_SAFE_INTEGER);
   await Promise.all(
     byConnector.map(async (group) => {
-      let connector: ProviderConnector;
+      let creator: ConversationCreator;
       try {
-        connector = ctx.connectorFor(group.workspaceId, group.provider);
+        creator = ctx.creatorFor(group.workspaceId, group.provider);
       } catch (error) {
-        const reason = `no ${group.provider} connector for the workspace: ${error instanceof Error ? error.message : String(error)}`;
+        const reason = `no ${group.provider} creator for the workspace: ${error instanceof Error ? error.message : String(error)}`;
         total.failed += await failAll(ctx, group.items, 'PROVIDER_NOT_CONFIGURED', reason);
         return;
       }
-      const chunks = groupItems(group.items, connector.capabilities.maxConversationsPerCreate);
-      const outcomes = await Promise.all(chunks.map((chunk) => sendChunk(ctx, budgetKey, connector, chunk)));
+      const chunks = groupItems(group.items, creator.maxConversationsPerCreate);
+      const outcomes = await Promise.all(chunks.map((chunk) => sendChunk(ctx, budgetKey, creator, chunk)));
       for (const outcome of outcomes) {
         total.created += outcome.created;
         total.failed += outcome.failed;
@@ -58,7 +58,7 @@ export async function sendBurst(ctx: FanoutContext, budgetKey: string, items: re
 async function sendChunk(
   ctx: FanoutContext,
   budgetKey: string,
-  connector: ProviderConnector,
+  creator: ConversationCreator,
   chunk: ItemGroup,
 ): Promise<BurstOutcome> {
   const outcome: BurstOutcome = { created: 0, failed: 0, requeued: 0, ambiguous: 0, rateLimited: false };
@@ -72,14 +72,15 @@ async function sendChunk(
 
   let result;
   try {
-    result = await connector.createConversations(chunk.items.map(toCreateRequest), { notSentAfter });
+    result = await creator.createConversations(chunk.items.map(toCreateRequest), { notSentAfter });
   } catch (error) {
-    const failure = classifyCreateFailure(error);
+    const failure = classifyCreateFailure(error, { allOrNothing: creator.allOrNothing });
     const now = ctx.clock.now();
     switch (failure.kind) {
       case 'RATE_LIMITED':
         await ctx.db.transaction(async (tx) => {
-          outcome.requeued = await requeueItems(tx, requestIds, now);
+          if (failure.createdNothing) outcome.requeued = await requeueItems(tx, requestIds, now);
+          else outcome.ambiguous = await deferToReconciliation(tx, requestIds, failure.reason, reconcileAt(now), now);
           const waitMs = failure.retryAfterMs ?? ctx.timing.defaultRetryAfterMs;
           await recordRateLimited(tx, budgetKey, addMs(now, waitMs), now);
         });

@@ -13,6 +13,8 @@ import { deriveBatchStatus, isFinalBatchStatus, type BatchStatus } from './batch
 
 /** A batch as the API shows it. */
 export interface BatchView {
+  /** The type tag `Node` resolution reads. */
+  kind: 'ConversationBatch';
   id: string;
   workspaceId: string;
   idempotencyKey: string | null;
@@ -58,6 +60,7 @@ export interface BatchItemView {
 export function toBatchView(record: BatchRecord): BatchView {
   const status = deriveBatchStatus(record.counts);
   return {
+    kind: 'ConversationBatch',
     id: record.id,
     workspaceId: record.workspaceId,
     idempotencyKey: record.idempotencyKey,

@@ -37,9 +37,10 @@ export const MAX_FILTERED_PAGES = 20;
  * - a conversation list whose filter a provider may apply locally (statuses: Trata never pushes
  *   them down; channels: VoiceOS never does; agents: VoiceOS never does; several prospects: Trata
  *   takes one) reads up to MAX_FILTERED_PAGES pages, and as many again to count `totalCount`;
- * - any other conversation list reads the pages holding `first + 1` items (one past the page tells
- *   whether more follow), one more after a cursor (the cursor's instant is read again and its
- *   items dropped), and one small page for `totalCount`;
+ * - any other conversation list reads the pages holding `first` items (at least one page; whether
+ *   more follow comes from the provider's total or a full page, not from one item more), one more
+ *   after a cursor (the cursor's instant is read again and its items dropped), and one small page
+ *   for `totalCount`;
  * - agents and prospects read at most two pages per provider (an offset window of at most one page
  *   spans two), and one small page per provider for `totalCount`.
  *
@@ -68,7 +69,7 @@ export const switchboardListRequests: UpstreamListRequests = (list) => {
 function conversationPages(list: ListFieldUse, filteredLocally: boolean): number {
   if (filteredLocally) return MAX_FILTERED_PAGES * (list.selectsTotalCount ? 2 : 1);
   const afterCursor = list.args.after !== undefined && list.args.after !== null;
-  const pages = Math.ceil((list.first + 1) / UPSTREAM_PAGE_SIZE) + (afterCursor ? 1 : 0);
+  const pages = Math.max(1, Math.ceil(list.first / UPSTREAM_PAGE_SIZE)) + (afterCursor ? 1 : 0);
   return Math.min(MAX_FILTERED_PAGES, pages) + (list.selectsTotalCount ? 1 : 0);
 }
 

@@ -95,55 +95,98 @@ export interface ConversationStatusRead {
 }
 
 export interface CreateOptions {
-  /** Epoch milliseconds after which the create must not be sent any more. */
+  /**
+   * Epoch milliseconds after which the create must not be handed to the network any more: it is
+   * not sent at all and fails with a `SendWindowMissedError` (a `RequestNotSentError`), so the
+   * fan-out knows nothing reached the provider.
+   */
   notSentAfter?: number;
 }
 
-/** What a provider's API can do. Resolvers and the fan-out consult it instead of switching on names. */
-export interface ProviderCapabilities {
-  createConversations: boolean;
-  /** Maximum conversations one create request may carry. */
-  maxConversationsPerCreate: number;
-  prospects: boolean;
+/** The concurrency budget a provider account grants, shared by everyone using that account. */
+export interface BudgetDescriptor {
+  /**
+   * Names the provider account, never a URL or a gateway workspace: two gateway workspaces on one
+   * account share it, and the store keeps it (e.g. `ORATION:<provider workspace id>`).
+   */
+  key: string;
+  /** Slots assumed until the provider states its own limit in rate-limit headers. */
+  limit: number;
+}
+
+/** Reads a provider's conversations: a newest-first keyset list and a batch get by id. */
+export interface ConversationReader {
+  listConversations(request: ConversationListRequest): Promise<ConversationListPage>;
+  /** One entry per id, in the order given, `null` for an id the provider does not know. */
+  getConversations(nativeIds: readonly string[]): Promise<(Conversation | null)[]>;
+}
+
+/** Reads a provider's agents: an offset window and a batch get by id. */
+export interface AgentReader {
+  listAgents(request: OffsetRequest): Promise<OffsetPage<Agent>>;
+  /** One entry per id, in the order given, `null` for an id the provider does not know. */
+  getAgents(nativeIds: readonly string[]): Promise<(Agent | null)[]>;
+}
+
+/** Reads a provider's prospects (the people conversations are with, kept as records). */
+export interface ProspectReader {
+  listProspects(request: OffsetRequest): Promise<OffsetPage<Prospect>>;
+  /** One entry per id, in the order given, `null` for an id the provider does not know. */
+  getProspects(nativeIds: readonly string[]): Promise<(Prospect | null)[]>;
 }
 
 /**
- * A provider connector, bound to one workspace's credentials. Connectors know nothing of GraphQL:
- * they return domain objects or throw `ProviderError`s. Batch methods return one entry per id in
- * the order given, `null` for an id the provider does not know.
+ * Everything the fan-out needs from a provider that can place conversations. The fan-out asks
+ * these questions and never names a provider: a provider that can dial is one creator away.
  */
-export interface ProviderConnector {
-  readonly provider: Provider;
-  readonly capabilities: ProviderCapabilities;
-
-  listConversations(request: ConversationListRequest): Promise<ConversationListPage>;
-  getConversations(nativeIds: readonly string[]): Promise<(Conversation | null)[]>;
+export interface ConversationCreator {
+  /** Most conversations one create request may carry; the fan-out chunks bursts by it. */
+  readonly maxConversationsPerCreate: number;
   /**
-   * `getConversations` plus the rate-limit headers of its answers. The fan-out polls the status of
-   * the conversations it created with it, so every poll also refreshes the provider's count of free
-   * slots (which sees other clients of the account). Optional: without it, only create answers
-   * bring that count.
+   * Whether a refused create (429) created none of its conversations. When true, its items go
+   * straight back to the queue; when false, they are reconciled (found by their request tag)
+   * before anything is sent again, since some may have been created.
    */
-  getConversationsWithRateLimit?(nativeIds: readonly string[]): Promise<ConversationStatusRead>;
-
-  listAgents(request: OffsetRequest): Promise<OffsetPage<Agent>>;
-  getAgents(nativeIds: readonly string[]): Promise<(Agent | null)[]>;
-
-  listProspects(request: OffsetRequest): Promise<OffsetPage<Prospect>>;
-  getProspects(nativeIds: readonly string[]): Promise<(Prospect | null)[]>;
+  readonly allOrNothing: boolean;
+  /** The provider account's budget these creates draw on. */
+  readonly budget: BudgetDescriptor;
 
   /**
-   * Throws `UnsupportedByProviderError` when `capabilities.createConversations` is false. A create
-   * not handed to the network by `options.notSentAfter` (epoch ms) is not sent at all and fails
-   * with a `RequestNotSentError`.
+   * Creates conversations in ONE request (at most `maxConversationsPerCreate`, else RangeError:
+   * splitting here could lose what a first request created if a later one failed), each tagged
+   * with its `requestId` (`REQUEST_ID_VARIABLE`) so it can be found again. Honors
+   * `options.notSentAfter` exactly (see `CreateOptions`).
    */
   createConversations(requests: readonly ConversationCreateRequest[], options?: CreateOptions): Promise<ConversationCreateResult>;
 
   /**
-   * Finds conversations this gateway created, by the request ids it tagged them with. Used to
-   * reconcile items a crash left mid-dispatch. Returns a map from request id to conversation.
+   * Finds conversations this gateway created, by the request ids it tagged them with, among those
+   * created after `createdAfter`. Used to reconcile items a crash left mid-dispatch. Only a
+   * returned map proves "not created"; a failure throws.
    */
   findConversationsByRequestIds(requestIds: readonly string[], createdAfter: Date): Promise<Map<string, Conversation>>;
+
+  /**
+   * `getConversations` plus what the answers said about the budget. The fan-out polls the status
+   * of the conversations it created with it, so every poll also refreshes the provider's count of
+   * free slots (which sees other clients of the account). `rateLimit` is null when the provider
+   * sends no such news.
+   */
+  readStatuses(nativeIds: readonly string[]): Promise<ConversationStatusRead>;
+}
+
+/**
+ * A provider connector, bound to one workspace's account. It is a reader of conversations and
+ * agents; what only some providers have is an optional part, present or absent (never a method
+ * that throws "unsupported"). Connectors know nothing of GraphQL: they return domain objects or
+ * throw `ProviderError`s. See `src/providers/README.md`.
+ */
+export interface ProviderConnector extends ConversationReader, AgentReader {
+  readonly provider: Provider;
+  /** Present when the provider keeps prospects. */
+  readonly prospects?: ProspectReader;
+  /** Present when the gateway can place conversations through this provider. */
+  readonly creator?: ConversationCreator;
 }
 
 /** The dynamic variable under which the gateway tags every conversation it creates. */

@@ -1,9 +1,8 @@
-import type { Dispatcher } from 'undici';
 import type { Provider } from '../domain/types.ts';
 import type { WorkspaceConfig } from '../workspaces/workspaceConfig.ts';
 import type { ProviderConnector } from './connector.ts';
 import { createProviderDispatcher } from './http.ts';
-import { attachResilience } from './resilience/dispatcherResilience.ts';
+import type { ProviderTransport } from './kit/createUpstreamClient.ts';
 import {
   DEFAULT_RESILIENCE_OPTIONS,
   ProviderResilience,
@@ -15,62 +14,58 @@ import { createTrataConnector } from './trata/trataConnector.ts';
 import { createVoiceOsConnector } from './voiceos/voiceOsConnector.ts';
 
 /**
- * One keep-alive dispatcher per provider, shared by every workspace's connector for it, each
- * carrying the provider's `ProviderResilience` (breaker, concurrency cap, retry policy). The
+ * One transport per provider, shared by every workspace's connector for it: a keep-alive
+ * dispatcher and the provider's `ProviderResilience` (breaker, concurrency cap, retry policy). The
  * concurrency cap is per provider but shared fairly between the provider accounts of all
  * workspaces: each `UpstreamClient` names its account from its credentials (`upstreamAccountOf`).
  */
-export type ProviderDispatchers = Record<Provider, Dispatcher>;
+export type ProviderTransports = Record<Provider, ProviderTransport>;
 
-export interface ProviderDispatchersOptions {
+export interface ProviderTransportsOptions {
   /** Per-field overrides of `DEFAULT_RESILIENCE_OPTIONS`. */
   resilience?: { [K in keyof ResilienceOptions]?: Partial<ResilienceOptions[K]> };
   hooks?: ResilienceHooks;
 }
 
-export function createProviderDispatchers(options: ProviderDispatchersOptions = {}): ProviderDispatchers {
+export function createProviderTransports(options: ProviderTransportsOptions = {}): ProviderTransports {
   const resilienceOptions: ResilienceOptions = {
     retry: { ...DEFAULT_RESILIENCE_OPTIONS.retry, ...options.resilience?.retry },
     breaker: { ...DEFAULT_RESILIENCE_OPTIONS.breaker, ...options.resilience?.breaker },
     concurrency: { ...DEFAULT_RESILIENCE_OPTIONS.concurrency, ...options.resilience?.concurrency },
   };
-  const forProvider = (provider: Provider): Dispatcher => {
-    const dispatcher = createProviderDispatcher();
-    attachResilience(dispatcher, new ProviderResilience(provider, resilienceOptions, options.hooks));
-    return dispatcher;
-  };
+  const forProvider = (provider: Provider): ProviderTransport => ({
+    dispatcher: createProviderDispatcher(),
+    resilience: new ProviderResilience(provider, resilienceOptions, options.hooks),
+  });
   return { ORATION: forProvider('ORATION'), TRATA: forProvider('TRATA'), VOICEOS: forProvider('VOICEOS') };
 }
 
-export async function closeProviderDispatchers(dispatchers: ProviderDispatchers): Promise<void> {
-  await Promise.all(Object.values(dispatchers).map((dispatcher) => dispatcher.close()));
+export async function closeProviderTransports(transports: ProviderTransports): Promise<void> {
+  await Promise.all(Object.values(transports).map((transport) => transport.dispatcher.close()));
 }
 
 /** Builds the connectors of one workspace from its provider accounts. */
 export function createWorkspaceConnectors(
   providers: WorkspaceConfig['providers'],
-  dispatchers: ProviderDispatchers,
+  transports: ProviderTransports,
   options: { timeoutMs: number },
 ): Map<Provider, ProviderConnector> {
   const connectors = new Map<Provider, ProviderConnector>();
   const { timeoutMs } = options;
   if (providers.oration) {
-    const { baseUrl, apiKey, workspaceId } = providers.oration;
+    const { baseUrl, apiKey, workspaceId, concurrencyLimit } = providers.oration;
     connectors.set(
       'ORATION',
-      createOrationConnector({ baseUrl, credentials: { apiKey, workspaceId }, dispatcher: dispatchers.ORATION, timeoutMs }),
+      createOrationConnector({ baseUrl, credentials: { apiKey, workspaceId }, transport: transports.ORATION, timeoutMs, concurrencyLimit }),
     );
   }
   if (providers.trata) {
     const { baseUrl, token } = providers.trata;
-    connectors.set('TRATA', createTrataConnector({ baseUrl, credentials: { token }, dispatcher: dispatchers.TRATA, timeoutMs }));
+    connectors.set('TRATA', createTrataConnector({ baseUrl, credentials: { token }, transport: transports.TRATA, timeoutMs }));
   }
   if (providers.voiceos) {
     const { baseUrl, token } = providers.voiceos;
-    connectors.set(
-      'VOICEOS',
-      createVoiceOsConnector({ baseUrl, credentials: { token }, dispatcher: dispatchers.VOICEOS, timeoutMs }),
-    );
+    connectors.set('VOICEOS', createVoiceOsConnector({ baseUrl, credentials: { token }, transport: transports.VOICEOS, timeoutMs }));
   }
   return connectors;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ProviderTransport } from './kit/createUpstreamClient.ts';
 
 /** Oration authenticates every request with two headers: `x-api-key` and `x-workspace-id`. */
 export const orationCredentialsSchema = z.object({
@@ -15,11 +16,11 @@ export type TrataCredentials = z.infer<typeof trataCredentialsSchema>;
 export const voiceOsCredentialsSchema = z.object({ token: z.string().min(1) });
 export type VoiceOsCredentials = z.infer<typeof voiceOsCredentialsSchema>;
 
-/** Everything a connector factory needs besides the shared dispatcher. */
+/** Everything a connector factory needs: where, whose account, and the provider's shared transport. */
 export interface ConnectorOptions<C> {
   baseUrl: string;
   credentials: C;
-  dispatcher: import('undici').Dispatcher;
+  transport: ProviderTransport;
   /** Whole-request timeout in milliseconds. @default 10000 */
   timeoutMs?: number;
 }

@@ -11,7 +11,7 @@ import {
   ProviderUnavailableError,
 } from './errors.ts';
 import { parseRateLimitHeaders } from './rateLimitHeaders.ts';
-import { resilienceOf } from './resilience/dispatcherResilience.ts';
+import type { ProviderResilience } from './resilience/providerResilience.ts';
 import { SendWindowMissedError } from './resilience/sendWindowMissedError.ts';
 import { upstreamAccountOf } from './resilience/upstreamAccount.ts';
 import type { RateLimitInfo } from './connector.ts';
@@ -24,6 +24,12 @@ export interface UpstreamClientOptions {
   authHeaders: Record<string, string>;
   /** Shared per provider so keep-alive connections are reused across workspaces and requests. */
   dispatcher: Dispatcher;
+  /**
+   * The provider's shared resilience policy (retries, circuit breaker, concurrency cap fair per
+   * account), or null for none (timeouts only). Passed in, never looked up: the client has no
+   * hidden state besides what it is given.
+   */
+  resilience: ProviderResilience | null;
   /** Whole-request timeout in milliseconds. @default 10000 */
   timeoutMs?: number;
 }
@@ -68,7 +74,8 @@ export function createProviderDispatcher(options: { connectTimeoutMs?: number; c
  * One provider API as seen by a connector: builds URLs, adds credentials, enforces the timeout on
  * every attempt, parses the body with zod and turns every failure into a typed `ProviderError`.
  * Retries, the circuit breaker and the concurrency cap come from the provider's
- * `ProviderResilience` (see `src/providers/resilience/`).
+ * `ProviderResilience` (see `src/providers/resilience/`), given explicitly. Connectors build it
+ * with `createUpstreamClient` (src/providers/kit/createUpstreamClient.ts).
  */
 export class UpstreamClient {
   readonly provider: Provider;
@@ -83,12 +90,12 @@ export class UpstreamClient {
   }
 
   /**
-   * Sends one request. Through the provider's shared resilience policy when its dispatcher carries
+   * Sends one request. Through the provider's shared resilience policy when the client was given
    * one: GETs are reads and may be retried; a POST is sent at most once, since a create that timed
    * out may still have happened.
    */
   async send<S extends z.ZodType>(req: UpstreamRequest<S>): Promise<UpstreamResponse<z.output<S> | null>> {
-    const resilience = resilienceOf(this.#options.dispatcher);
+    const { resilience } = this.#options;
     if (!resilience) return this.#sendOnce(req);
     const call = { endpoint: req.endpoint, idempotent: req.method === 'GET', account: this.#account };
     return resilience.execute(call, () => this.#sendOnce(req));

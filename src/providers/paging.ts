@@ -25,6 +25,21 @@ export interface PageThroughOptions {
   maxPages?: number;
 }
 
+/**
+ * Items per upstream page for one list call. With filters applied locally, the provider's largest
+ * page (matches are sparse). Otherwise exactly `limit`, so one upstream page answers the call; after
+ * a cursor, `cursorSlack` more, since paging restarts at the cursor's millisecond (see below) and
+ * the cursor's own conversation, and any stored in the same instant, come back to be dropped.
+ */
+export function conversationPageSize(
+  request: ConversationListRequest,
+  options: { maxPageSize: number; filtersLocally: boolean; cursorSlack: number },
+): number {
+  if (options.filtersLocally) return options.maxPageSize;
+  const slack = request.after ? options.cursorSlack : 0;
+  return Math.min(options.maxPageSize, Math.max(1, request.limit) + slack);
+}
+
 /** Newest-first order: `createdAt` descending at the provider's full precision, then `nativeId` descending. */
 export function compareNewestFirst(a: ConversationPosition, b: ConversationPosition): number {
   const byTime = compareInstants(b.createdAt, a.createdAt);
@@ -40,6 +55,12 @@ export function compareNewestFirst(a: ConversationPosition, b: ConversationPosit
  * so that conversations sharing the last item's timestamp are fetched again and then dropped here
  * by the exact (time, id) comparison. That keeps cursors valid while new conversations arrive,
  * which offsets would not.
+ *
+ * Whether more follow is decided from what the provider reported, never by reading one item past
+ * `limit`: items left over on the last page read, the provider's total count beyond the rows seen,
+ * or, without a total, a full last page (the provider may have more; at worst the next page is
+ * empty). Reading `limit + 1` would cost a second upstream page whenever `limit` is the provider's
+ * largest page.
  */
 export async function pageThroughConversations(options: PageThroughOptions): Promise<ConversationListPage> {
   const { request, pageSize, fetchPage, localFilter } = options;
@@ -53,8 +74,8 @@ export async function pageThroughConversations(options: PageThroughOptions): Pro
   const found: Conversation[] = [];
   let providerTotal: number | null = null;
   let exhausted = false;
-  let pageIndex = 0;
-  for (; pageIndex < maxPages && found.length <= request.limit; pageIndex++) {
+  // At least one page, even for `limit: 0`: it tells whether anything matches at all.
+  for (let pageIndex = 0; pageIndex < maxPages && (pageIndex === 0 || found.length < request.limit); pageIndex++) {
     const page = await fetchPage(pageIndex, pageSize, createdBefore);
     providerTotal = page.totalCount;
     for (const conversation of page.items) {
@@ -65,7 +86,6 @@ export async function pageThroughConversations(options: PageThroughOptions): Pro
     const seen = (pageIndex + 1) * pageSize;
     if (page.items.length < pageSize || (page.totalCount !== null && seen >= page.totalCount)) {
       exhausted = true;
-      pageIndex++;
       break;
     }
   }

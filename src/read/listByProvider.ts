@@ -13,9 +13,15 @@ export interface ListByProviderOptions<T> {
   first: number;
   after: string | null | undefined;
   withTotal: boolean;
-  fetch: (connector: ProviderConnector, request: OffsetRequest) => Promise<OffsetPage<T>>;
+  /**
+   * The connector's offset lister for these entities, or undefined when its provider has none
+   * (prospects are an optional part of a connector): such providers are skipped, not asked.
+   */
+  listerOf: (connector: ProviderConnector) => OffsetLister<T> | undefined;
   onProviderError: (error: unknown) => void;
 }
+
+export type OffsetLister<T> = (request: OffsetRequest) => Promise<OffsetPage<T>>;
 
 const positionSchema = z.object({ p: z.enum(PROVIDERS), o: z.number().int().min(0) });
 
@@ -28,9 +34,13 @@ export async function listByProvider<T>(options: ListByProviderOptions<T>): Prom
   const { workspace, first } = options;
   const cursor = cursorCodec(options.kind, positionSchema);
   const after = options.after ? cursor.decode(options.after) : null;
-  const providers = PROVIDERS.filter(
-    (p) => workspace.connectors.has(p) && (!options.providers || options.providers.includes(p)),
-  );
+  const listers = new Map<Provider, OffsetLister<T>>();
+  for (const provider of PROVIDERS) {
+    const connector = workspace.connectors.get(provider);
+    const lister = connector && (!options.providers || options.providers.includes(provider)) ? options.listerOf(connector) : undefined;
+    if (lister) listers.set(provider, lister);
+  }
+  const providers = [...listers.keys()];
   const startIndex = after ? providers.indexOf(after.p) : 0;
 
   const edges: { cursor: string; node: T }[] = [];
@@ -39,7 +49,7 @@ export async function listByProvider<T>(options: ListByProviderOptions<T>): Prom
   const totals = new Map<Provider, number | null>();
   for (let i = Math.max(0, startIndex); i < providers.length; i++) {
     const provider = providers[i] as Provider;
-    const connector = workspace.connectors.get(provider) as ProviderConnector;
+    const list = listers.get(provider) as OffsetLister<T>;
     const offset = after && after.p === provider ? after.o : 0;
     const remaining = first - edges.length;
     if (remaining <= 0) {
@@ -47,7 +57,7 @@ export async function listByProvider<T>(options: ListByProviderOptions<T>): Prom
       break;
     }
     try {
-      const page = await options.fetch(connector, { offset, limit: remaining });
+      const page = await list({ offset, limit: remaining });
       totals.set(provider, page.totalCount);
       page.items.forEach((node, index) => {
         edges.push({ node, cursor: cursor.encode({ p: provider, o: offset + index + 1 }) });
@@ -71,7 +81,7 @@ export async function listByProvider<T>(options: ListByProviderOptions<T>): Prom
       let total = totals.get(provider);
       if (total === undefined) {
         try {
-          total = (await options.fetch(workspace.connectors.get(provider) as ProviderConnector, { offset: 0, limit: 1 })).totalCount;
+          total = (await (listers.get(provider) as OffsetLister<T>)({ offset: 0, limit: 1 })).totalCount;
         } catch (error) {
           options.onProviderError(error);
           total = null;

@@ -37,7 +37,7 @@ export const Query: QueryResolvers = {
       first: checkFirst(first, 20),
       after,
       withTotal: selectsField(info, 'totalCount'),
-      fetch: (connector, request) => connector.listAgents(request),
+      listerOf: (connector) => (request) => connector.listAgents(request),
       onProviderError: reportPartialFailure(context, info),
     }),
 
@@ -55,7 +55,7 @@ export const Query: QueryResolvers = {
       first: checkFirst(first, 20),
       after,
       withTotal: selectsField(info, 'totalCount'),
-      fetch: (connector, request) => connector.listProspects(request),
+      listerOf: ({ prospects }) => prospects && ((request) => prospects.listProspects(request)),
       onProviderError: reportPartialFailure(context, info),
     }),
 };

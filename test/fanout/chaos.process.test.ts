@@ -104,10 +104,11 @@ async function conversationsAtProvider(rig: Rig, requestIds: readonly string[]):
     const connector = createOrationConnector({
       baseUrl: `${rig.simulator.url}/api/v2`,
       credentials: { apiKey: DEMO_ACCOUNT.apiKey, workspaceId: DEMO_ACCOUNT.workspaceId },
-      dispatcher,
+      transport: { dispatcher, resilience: null },
       timeoutMs: 10_000,
     });
-    const found = await connector.findConversationsByRequestIds(requestIds, new Date(Date.now() - 3_600_000));
+    if (!connector.creator) throw new Error('the Oration connector has no creator');
+    const found = await connector.creator.findConversationsByRequestIds(requestIds, new Date(Date.now() - 3_600_000));
     return new Map([...found].map(([requestId, conversation]) => [requestId, conversation.nativeId]));
   } finally {
     await dispatcher.close();

@@ -30,27 +30,30 @@ describe('deriveBatchStatus', () => {
 
 describe('classifyCreateFailure', () => {
   const base = { provider: 'ORATION' as const, endpoint: 'conversations.create' };
+  const allOrNothing = { allOrNothing: true };
   it('requeues only when the provider provably created nothing', () => {
-    expect(classifyCreateFailure(new ProviderRateLimitedError('429', { ...base, retryAfterMs: 2000 }))).toEqual({
+    expect(classifyCreateFailure(new ProviderRateLimitedError('429', { ...base, retryAfterMs: 2000 }), allOrNothing)).toEqual({
       kind: 'RATE_LIMITED',
       retryAfterMs: 2000,
+      createdNothing: true,
+      reason: '429',
     });
     const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-    expect(classifyCreateFailure(new ProviderUnavailableError('down', { ...base, cause: refused })).kind).toBe('NOT_SENT');
-    expect(classifyCreateFailure(new CircuitOpenError('open', { ...base, retryAfterMs: 5_000 }))).toMatchObject({
+    expect(classifyCreateFailure(new ProviderUnavailableError('down', { ...base, cause: refused }), allOrNothing).kind).toBe('NOT_SENT');
+    expect(classifyCreateFailure(new CircuitOpenError('open', { ...base, retryAfterMs: 5_000 }), allOrNothing)).toMatchObject({
       kind: 'NOT_SENT',
       retryAfterMs: 5_000,
     });
   });
   it('fails items the provider refused and leaves every unclear answer to reconciliation', () => {
-    expect(classifyCreateFailure(new ProviderRejectedError('400', { ...base, httpStatus: 400 })).kind).toBe('REFUSED');
-    expect(classifyCreateFailure(new ProviderUnauthorizedError('401', base)).kind).toBe('REFUSED');
+    expect(classifyCreateFailure(new ProviderRejectedError('400', { ...base, httpStatus: 400 }), allOrNothing).kind).toBe('REFUSED');
+    expect(classifyCreateFailure(new ProviderUnauthorizedError('401', base), allOrNothing).kind).toBe('REFUSED');
     const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-    expect(classifyCreateFailure(new ProviderUnavailableError('reset', { ...base, cause: reset })).kind).toBe('AMBIGUOUS');
-    expect(classifyCreateFailure(new ProviderUnavailableError('503', { ...base, httpStatus: 503 })).kind).toBe('AMBIGUOUS');
-    expect(classifyCreateFailure(new ProviderTimeoutError('slow', base)).kind).toBe('AMBIGUOUS');
-    expect(classifyCreateFailure(new ProviderBadResponseError('garbled', base)).kind).toBe('AMBIGUOUS');
-    expect(classifyCreateFailure(new TypeError('bug')).kind).toBe('AMBIGUOUS');
+    expect(classifyCreateFailure(new ProviderUnavailableError('reset', { ...base, cause: reset }), allOrNothing).kind).toBe('AMBIGUOUS');
+    expect(classifyCreateFailure(new ProviderUnavailableError('503', { ...base, httpStatus: 503 }), allOrNothing).kind).toBe('AMBIGUOUS');
+    expect(classifyCreateFailure(new ProviderTimeoutError('slow', base), allOrNothing).kind).toBe('AMBIGUOUS');
+    expect(classifyCreateFailure(new ProviderBadResponseError('garbled', base), allOrNothing).kind).toBe('AMBIGUOUS');
+    expect(classifyCreateFailure(new TypeError('bug'), allOrNothing).kind).toBe('AMBIGUOUS');
   });
 });
 

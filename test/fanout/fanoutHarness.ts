@@ -5,7 +5,7 @@ import type { FanoutTiming } from '../../src/fanout/fanoutTiming.ts';
 import type { BatchItemView } from '../../src/fanout/views.ts';
 import { toGlobalId } from '../../src/domain/globalId.ts';
 import type { Provider } from '../../src/domain/types.ts';
-import type { ProviderConnector } from '../../src/providers/connector.ts';
+import type { BudgetDescriptor, ConversationCreator, ProviderConnector } from '../../src/providers/connector.ts';
 import { createProviderDispatcher } from '../../src/providers/http.ts';
 import { createOrationConnector } from '../../src/providers/oration/orationConnector.ts';
 import { createTrataConnector } from '../../src/providers/trata/trataConnector.ts';
@@ -64,6 +64,8 @@ export interface Harness {
   budgetKey: string;
   limit: number;
   connectorFor(workspaceId: string, provider: Provider): ProviderConnector;
+  /** `connectorFor` with the Oration creator's configured limit set to `limit` (the key stays the harness's). */
+  connectorForLimit(limit: number): (workspaceId: string, provider: Provider) => ProviderConnector;
   /** Starts a FanoutService ("replica") on `database`; stopped by `close` unless stopped before. */
   startService(database: Database, options?: Partial<FanoutServiceOptions>): Promise<FanoutService>;
   /** Budget figures of the demo account. */
@@ -72,7 +74,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { limit: number; lifecycle?: OrationSimulatorOptions['lifecycle']; timeoutMs?: number }): Promise<Harness> {
+export async function startHarness(options: {
+  limit: number;
+  lifecycle?: OrationSimulatorOptions['lifecycle'];
+  timeoutMs?: number;
+  /** Pretend the creator's creates may be partial (a provider that creates item by item). @default true, as Oration */
+  allOrNothing?: boolean;
+}): Promise<Harness> {
   const simulator = createOrationSimulator({
     concurrencyLimit: options.limit,
     lifecycle: options.lifecycle ?? SHORT_CALLS,
@@ -81,24 +89,29 @@ export async function startHarness(options: { limit: number; lifecycle?: Oration
   const apiUrl = `${await simulator.listen(0)}/api/v2`;
   const dispatcher: Dispatcher = createProviderDispatcher();
   const timeoutMs = options.timeoutMs ?? 2_000;
-  const oration = createOrationConnector({
+  const transport = { dispatcher, resilience: null };
+  const realOration = createOrationConnector({
     baseUrl: apiUrl,
     credentials: { apiKey: DEMO_ACCOUNT.apiKey, workspaceId: DEMO_ACCOUNT.workspaceId },
-    dispatcher,
+    transport,
     timeoutMs,
   });
   // A real Trata connector: it cannot create conversations, which is what validation must see.
-  const trata = createTrataConnector({ baseUrl: 'http://127.0.0.1:9/v1', credentials: { token: 'unused' }, dispatcher, timeoutMs });
+  const trata = createTrataConnector({ baseUrl: 'http://127.0.0.1:9/v1', credentials: { token: 'unused' }, transport, timeoutMs });
   const budgetKey = `ORATION:${DEMO_ACCOUNT.workspaceId}:${randomUUID().slice(0, 8)}`;
   const services: FanoutService[] = [];
   const errors: string[] = [];
 
-  const connectorFor = (workspaceId: string, provider: Provider): ProviderConnector => {
-    if (workspaceId !== WORKSPACE && workspaceId !== OTHER_WORKSPACE) throw new Error(`unknown workspace ${workspaceId}`);
-    if (provider === 'ORATION') return oration;
-    if (provider === 'TRATA') return trata;
-    throw new Error(`workspace ${workspaceId} has no ${provider} account`);
+  const connectorForLimit = (limit: number) => {
+    const orationWithLimit = withBudget(realOration, { key: budgetKey, limit }, options.allOrNothing);
+    return (workspaceId: string, provider: Provider): ProviderConnector => {
+      if (workspaceId !== WORKSPACE && workspaceId !== OTHER_WORKSPACE) throw new Error(`unknown workspace ${workspaceId}`);
+      if (provider === 'ORATION') return orationWithLimit;
+      if (provider === 'TRATA') return trata;
+      throw new Error(`workspace ${workspaceId} has no ${provider} account`);
+    };
   };
+  const connectorFor = connectorForLimit(options.limit);
 
   return {
     simulator,
@@ -106,12 +119,12 @@ export async function startHarness(options: { limit: number; lifecycle?: Oration
     budgetKey,
     limit: options.limit,
     connectorFor,
+    connectorForLimit,
     async startService(database, overrides = {}) {
       const service = new FanoutService({
         database,
         replicaId: `replica-${randomUUID().slice(0, 8)}`,
         connectorFor,
-        budgetFor: () => ({ key: budgetKey, limit: options.limit }),
         onError: (error, during) => errors.push(`${during}: ${error instanceof Error ? error.message : String(error)}`),
         ...overrides,
         // The landing window needs the connector's real timeout, whatever else a test changes.
@@ -133,6 +146,24 @@ export async function startHarness(options: { limit: number; lifecycle?: Oration
       await simulator.close();
     },
   };
+}
+
+/**
+ * The connector with its creator drawing on `budget` instead of the account's own: each harness
+ * gets a budget key of its own, so tests sharing a database never share a budget.
+ */
+function withBudget(connector: ProviderConnector, budget: BudgetDescriptor, allOrNothing?: boolean): ProviderConnector {
+  const { creator } = connector;
+  if (!creator) return connector;
+  const rebudgeted: ConversationCreator = {
+    maxConversationsPerCreate: creator.maxConversationsPerCreate,
+    allOrNothing: allOrNothing ?? creator.allOrNothing,
+    budget,
+    createConversations: (requests, createOptions) => creator.createConversations(requests, createOptions),
+    findConversationsByRequestIds: (requestIds, createdAfter) => creator.findConversationsByRequestIds(requestIds, createdAfter),
+    readStatuses: (nativeIds) => creator.readStatuses(nativeIds),
+  };
+  return { ...connector, creator: rebudgeted };
 }
 
 /** `count` valid phone calls through the document's example agent. */

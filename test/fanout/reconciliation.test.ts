@@ -40,6 +40,23 @@ describe('fan-out reconciliation after ambiguous creates and crashes (PGlite)', 
     expect(items.every((item) => item.attempts === 1)).toBe(true);
   });
 
+  // Issue 8, part 1: "a 429 created nothing" was an Oration assumption baked into the fan-out;
+  // now the creator says whether its creates are all-or-nothing.
+  it.each([false, true])('after a 429 with allOrNothing %s: reconciles when creates may be partial, else requeues', async (allOrNothing) => {
+    harness = await startHarness({ limit: 5, allOrNothing });
+    harness.simulator.server.setFault(CREATE, { kind: 'rateLimit', retryAfterSeconds: 0, times: 1 });
+    const service = await harness.startService(target.db);
+    const batch = await service.createBatch(WORKSPACE, { conversations: phoneCalls(5) });
+    const done = await service.waitForBatch(WORKSPACE, batch.id, 30);
+    expect(done?.counts).toMatchObject({ ENDED: 5 });
+    expect(harness.stats().created).toBe(5);
+    expect(harness.stats().duplicateRequestIds).toEqual([]);
+    const items = await allItems(service, WORKSPACE, batch.id);
+    // Partial: the provider is asked before anything is sent again (it made none of them).
+    expect(tally(items.map((item) => item.reconciledOutcome ?? 'NONE'))).toEqual(allOrNothing ? { NONE: 5 } : { NOT_FOUND: 5 });
+    expect(items.every((item) => item.attempts === 2)).toBe(true);
+  });
+
   it('requeues items of a create that provably made nothing, and creates each once', async () => {
     harness = await startHarness({ limit: 5, timeoutMs: 400 });
     // The first create is never answered and creates nothing.

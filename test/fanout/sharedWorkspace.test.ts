@@ -109,7 +109,7 @@ describe('fan-out sharing a workspace with another client (PGlite)', () => {
   it('learns a smaller limit from the rate-limit headers than it was configured with', async () => {
     harness = await startHarness({ limit: 5, lifecycle: CALLS });
     const service = await harness.startService(target.db, {
-      budgetFor: () => ({ key: harness?.budgetKey ?? 'unused', limit: 20 }),
+      connectorFor: harness.connectorForLimit(20),
     });
     const batch = await service.createBatch(WORKSPACE, { conversations: phoneCalls(15) });
     const done = await service.waitForBatch(WORKSPACE, batch.id, 30);

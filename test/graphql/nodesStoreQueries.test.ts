@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config.ts';
 import { startDemoEnvironment, type DemoEnvironment } from '../../src/demo/demoEnvironment.ts';
 import { toGlobalId } from '../../src/domain/globalId.ts';
 import { FanoutService } from '../../src/fanout/fanoutService.ts';
-import { closeProviderDispatchers, createProviderDispatchers, type ProviderDispatchers } from '../../src/providers/connectorFactory.ts';
+import { closeProviderTransports, createProviderTransports, type ProviderTransports } from '../../src/providers/connectorFactory.ts';
 import { createGateway, type Gateway } from '../../src/server.ts';
 import type { Database, Queryable } from '../../src/store/database.ts';
 import { insertBatchWithItems } from '../../src/store/queries/batches.ts';
@@ -71,7 +71,7 @@ const stores = [
 
 describe.each(stores)('batch lookups by id cost one store query per request ($name)', (store) => {
   let demo: DemoEnvironment;
-  let dispatchers: ProviderDispatchers;
+  let transports: ProviderTransports;
   let database: CountingDatabase;
   let opened: TestDatabase;
   let gateway: Gateway;
@@ -82,8 +82,8 @@ describe.each(stores)('batch lookups by id cost one store query per request ($na
   beforeAll(async () => {
     const { env } = loadConfig({ NODE_ENV: 'test' });
     demo = await startDemoEnvironment(env);
-    dispatchers = createProviderDispatchers();
-    const registry = new WorkspaceRegistry(demo.workspaces, dispatchers, { timeoutMs: 5_000 });
+    transports = createProviderTransports();
+    const registry = new WorkspaceRegistry(demo.workspaces, transports, { timeoutMs: 5_000 });
     opened = await store.open();
     const inner = opened.db;
     for (const [workspaceId, ids] of [['demo', ownBatches], ['acme', foreignBatches]] as const) {
@@ -107,9 +107,6 @@ describe.each(stores)('batch lookups by id cost one store query per request ($na
       connectorFor: () => {
         throw new Error('no dispatch in this test');
       },
-      budgetFor: () => {
-        throw new Error('no dispatch in this test');
-      },
     });
     gateway = createGateway({ registry, fanout, introspection: false, includeStacktrace: false });
     await gateway.start();
@@ -119,7 +116,7 @@ describe.each(stores)('batch lookups by id cost one store query per request ($na
   afterAll(async () => {
     await gateway.stop();
     await opened.dispose();
-    await closeProviderDispatchers(dispatchers);
+    await closeProviderTransports(transports);
     await demo.close();
   });
   beforeEach(() => {

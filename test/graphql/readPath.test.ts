@@ -100,6 +100,22 @@ describe('read path over the three simulators', () => {
     expect(totalUpstream).toBeLessThanOrEqual(7);
   });
 
+  it.each([100, 50, 10])('costs exactly 7 upstream requests for a page of %i', async (first) => {
+    // Issue 8, part 6: each connector used to ask for `first + 1` items, so a page of 100 read a
+    // second upstream page per provider (10 requests). `hasNextPage` now comes from what the
+    // provider reports, so one page per provider answers any `first` up to its largest page.
+    const { body } = await gw.query<PageData>(PAGE_QUERY, { first });
+    expect(body.errors).toBeUndefined();
+    expect(body.data!.conversations.edges).toHaveLength(first);
+    expect(body.data!.conversations.pageInfo.hasNextPage).toBe(true);
+    const { oration, trata, voiceos } = sims();
+    expect(oration.server.count('GET /api/v2/conversations')).toBe(1);
+    expect(trata.server.count('GET /v1/conversations')).toBe(1);
+    expect(voiceos.server.count('GET /v1/conversations')).toBe(1);
+    const totalUpstream = oration.server.stats().total + trata.server.stats().total + voiceos.server.stats().total;
+    expect(totalUpstream).toBe(7);
+  });
+
   it('pages through every provider with cursors, without duplicates or gaps', async () => {
     const { body: all } = await gw.query<PageData>(PAGE_QUERY, { first: 100, filter: { createdAfter: '2026-11-17T00:00:00Z' } });
     const expected = all.data!.conversations.edges.map((e) => e.node.id);

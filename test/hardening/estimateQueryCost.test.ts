@@ -76,10 +76,12 @@ describe('estimateQueryCost on the gateway schema: upstream requests of provider
   const F = MAX_FILTERED_PAGES;
 
   it('charges a conversation list the pages it reads from each provider', () => {
-    // 3 providers × 1 page (first + 1 fits one page of 100) + 20 nodes
+    // 3 providers × 1 page (20 fits one page of 100) + 20 nodes
     expect(gateway('{ conversations(first: 20) { nodes { id } } }')).toBe(3 + 20);
-    // 100 + 1 items need two pages; totalCount one small page more; a cursor one page more
-    expect(gateway('{ conversations(first: 100) { totalCount nodes { id } } }')).toBe(3 * (2 + 1) + 100);
+    // 100 items fit one page (hasNextPage comes from the provider's total, not from item 101);
+    // totalCount one small page more; a cursor one page more
+    expect(gateway('{ conversations(first: 100) { totalCount nodes { id } } }')).toBe(3 * (1 + 1) + 100);
+    expect(gateway('{ conversations(first: 101) { nodes { id } } }')).toBe(3 * 2 + 101);
     expect(gateway('{ conversations(first: 10, after: "c") { nodes { id } } }')).toBe(3 * 2 + 10);
     // Only the providers asked for
     expect(gateway('{ conversations(first: 10, filter: { providers: [TRATA] }) { nodes { id } } }')).toBe(1 + 10);

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resilienceOf } from '../../src/providers/resilience/dispatcherResilience.ts';
 import { startTestGateway, type GraphQLResponse, type TestGateway } from '../support/testGateway.ts';
 
 /**
@@ -43,7 +42,7 @@ describe('fair upstream capacity between two workspaces on separate provider acc
 
   it("one workspace's flood is refused beyond its own queue while the other workspace's reads all succeed", async () => {
     const oration = gw.demo.simulators.oration!.server;
-    const limiter = resilienceOf(gw.dispatchers.ORATION)!.limiter;
+    const limiter = gw.transports.ORATION.resilience!.limiter;
     oration.resetStats();
     oration.setLatency({ minMs: 300, maxMs: 300 });
     try {
@@ -79,7 +78,7 @@ describe('fair upstream capacity between two workspaces on separate provider acc
 
   it('the other workspace reads on without one refusal for as long as the flood goes on', async () => {
     const oration = gw.demo.simulators.oration!.server;
-    const limiter = resilienceOf(gw.dispatchers.ORATION)!.limiter;
+    const limiter = gw.transports.ORATION.resilience!.limiter;
     oration.resetStats();
     oration.setLatency({ minMs: 50, maxMs: 50 });
     const ROUNDS = 6;

@@ -1,7 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_API_KEYS } from '../../src/demo/demoEnvironment.ts';
 import { createLogger } from '../../src/logger.ts';
-import { resilienceOf } from '../../src/providers/resilience/dispatcherResilience.ts';
 import { DEMO_ACCOUNTS } from '../../src/simulators/demoAccounts.ts';
 import type { Fault, SimulatorServer } from '../../src/simulators/shared/simulatorServer.ts';
 import { startTestGateway, type GraphQLResponse, type TestGateway } from '../support/testGateway.ts';
@@ -261,7 +260,7 @@ describe('fault suite: circuit breaker and concurrency cap', () => {
 
   it('opens after repeated outages, fails fast for every workspace, and probes the provider back', async () => {
     const trata = gw.demo.simulators.trata!.server;
-    const breaker = resilienceOf(gw.dispatchers.TRATA)!.breaker;
+    const breaker = gw.transports.TRATA.resilience!.breaker;
     trata.setFault('*', { kind: 'status', status: 503 });
 
     expect((await query(gw)).body.errors?.[0]?.extensions).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', provider: 'TRATA' });

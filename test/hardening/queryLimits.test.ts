@@ -93,10 +93,10 @@ describe('query limits (defaults)', () => {
     }`;
     const { status, body } = await post({ query, variables: { outer: 100, inner: 50 } });
     expect(status).toBe(400);
-    // 3 providers × 2 pages + 100 × (edge + node + agent lookup 2 + the agent's list, filtered
-    // locally on VoiceOS: 20 pages + 50 × (edge + node))
-    expect(body.errors?.[0]?.extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', max: 5000, actual: 12_406 });
-    expect(body.errors?.[0]?.message).toMatch(/Query cost 12406 exceeds the limit of 5000/);
+    // 3 providers × 1 page (100 fit one) + 100 × (edge + node + agent lookup 2 + the agent's list,
+    // filtered locally on VoiceOS: 20 pages + 50 × (edge + node))
+    expect(body.errors?.[0]?.extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', max: 5000, actual: 12_403 });
+    expect(body.errors?.[0]?.message).toMatch(/Query cost 12403 exceeds the limit of 5000/);
     expect(upstreamTotal()).toBe(0);
 
     const small = await post({ query, variables: { outer: 5, inner: 2 } });

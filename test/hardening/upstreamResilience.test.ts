@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createProviderDispatcher, UpstreamClient } from '../../src/providers/http.ts';
-import { attachResilience } from '../../src/providers/resilience/dispatcherResilience.ts';
+import { createProviderDispatcher } from '../../src/providers/http.ts';
+import { createUpstreamClient } from '../../src/providers/kit/createUpstreamClient.ts';
 import { CircuitOpenError } from '../../src/providers/resilience/circuitOpenError.ts';
 import { ProviderResilience, type ResilienceOptions } from '../../src/providers/resilience/providerResilience.ts';
 import { RequestNotSentError } from '../../src/providers/resilience/requestNotSentError.ts';
@@ -52,8 +52,13 @@ function clientWith(options: { [K in keyof ResilienceOptions]?: Partial<Resilien
     { now: () => now, sleep: async (ms) => void sleeps.push(ms), random: () => 1 },
   );
   const dispatcher = createProviderDispatcher();
-  attachResilience(dispatcher, resilience);
-  const client = new UpstreamClient({ provider: 'TRATA', baseUrl, authHeaders: { authorization: 'Bearer test-token' }, dispatcher, timeoutMs: 300 });
+  const client = createUpstreamClient({
+    provider: 'TRATA',
+    baseUrl,
+    authHeaders: { authorization: 'Bearer test-token' },
+    transport: { dispatcher, resilience },
+    timeoutMs: 300,
+  });
   return {
     client,
     resilience,
@@ -152,8 +157,7 @@ describe('UpstreamClient with the provider resilience policy', () => {
   it('does not count refusals (401) as an outage', async () => {
     const dispatcher = createProviderDispatcher();
     const resilience = new ProviderResilience('TRATA', { breaker: { failureThreshold: 1, cooldownMs: 1000 } });
-    attachResilience(dispatcher, resilience);
-    const client = new UpstreamClient({ provider: 'TRATA', baseUrl, authHeaders: { authorization: 'Bearer wrong' }, dispatcher });
+    const client = createUpstreamClient({ provider: 'TRATA', baseUrl, authHeaders: { authorization: 'Bearer wrong' }, transport: { dispatcher, resilience } });
     await expect(client.sendOk({ method: 'GET', path: '/v1/items', schema: itemsSchema, endpoint: 'items.list' })).rejects.toMatchObject({
       code: 'PROVIDER_UNAUTHORIZED',
     });

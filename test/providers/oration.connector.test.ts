@@ -2,6 +2,8 @@ import type { Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Conversation } from '../../src/domain/types.ts';
 import {
+  REQUEST_ID_VARIABLE,
+  type ConversationCreator,
   type ConversationFilter,
   type ConversationPosition,
   type ProviderConnector,
@@ -25,6 +27,12 @@ interface Harness {
   connect(account: { apiKey: string; workspaceId: string }): ProviderConnector;
 }
 
+/** The connector's creator; Oration always has one. */
+function creatorOf(connector: ProviderConnector): ConversationCreator {
+  if (!connector.creator) throw new Error('the Oration connector has no creator');
+  return connector.creator;
+}
+
 function useSimulator(): Harness {
   const harness = {} as Harness;
   beforeAll(async () => {
@@ -35,7 +43,7 @@ function useSimulator(): Harness {
       createOrationConnector({
         baseUrl: `${url}/api/v2`,
         credentials: { apiKey: account.apiKey, workspaceId: account.workspaceId },
-        dispatcher: harness.dispatcher,
+        transport: { dispatcher: harness.dispatcher, resilience: null },
       });
   });
   afterAll(async () => {
@@ -178,11 +186,8 @@ describe('Oration connector reads', () => {
     expect(h.simulator.server.count('GET /api/v2/agents')).toBe(1);
   });
 
-  it('has no prospects', async () => {
-    const connector = h.connect(DEMO);
-    expect(connector.capabilities.prospects).toBe(false);
-    expect(await connector.listProspects({ offset: 0, limit: 10 })).toEqual({ items: [], totalCount: 0 });
-    expect(await connector.getProspects(['p-1', 'p-2'])).toEqual([null, null]);
+  it('has no prospects: the part is absent, not a stub', () => {
+    expect(h.connect(DEMO).prospects).toBeUndefined();
   });
 
   it('turns refused credentials into ProviderUnauthorizedError', async () => {
@@ -209,7 +214,7 @@ describe('Oration connector creates', () => {
   it('creates conversations tagged with request ids and matches results back by the tag', async () => {
     const connector = h.connect(DEMO);
     const createdAfter = new Date(Date.now() - 60_000);
-    const result = await connector.createConversations([
+    const result = await creatorOf(connector).createConversations([
       {
         requestId: 'req-phone',
         agentNativeId: ORATION_DOCUMENTED_IDS.exampleAgent,
@@ -253,7 +258,7 @@ describe('Oration connector creates', () => {
     expect(result.rateLimit).toMatchObject({ limit: 20, remaining: 18 });
     expect(h.simulator.server.count('POST /api/v2/conversations')).toBe(1);
 
-    const found = await connector.findConversationsByRequestIds(['req-phone', 'req-chat', 'req-unknown-agent'], createdAfter);
+    const found = await creatorOf(connector).findConversationsByRequestIds(['req-phone', 'req-chat', 'req-unknown-agent'], createdAfter);
     expect([...found.keys()].sort()).toEqual(['req-chat', 'req-phone']);
     expect(found.get('req-phone')?.nativeId).toBe(phone.conversation.nativeId);
     // The created conversation is now part of the account's list and batch get.
@@ -262,14 +267,14 @@ describe('Oration connector creates', () => {
   });
 
   it('finds nothing created before the given instant', async () => {
-    const found = await h.connect(DEMO).findConversationsByRequestIds(['req-phone'], new Date(Date.now() + 60_000));
+    const found = await creatorOf(h.connect(DEMO)).findConversationsByRequestIds(['req-phone'], new Date(Date.now() + 60_000));
     expect(found.size).toBe(0);
   });
 
   it('turns a 429 into ProviderRateLimitedError with the wait Oration asked for', async () => {
     const connector = h.connect(ACME);
     h.simulator.setConcurrencyLimit(ACME.workspaceId, 0);
-    const failure = connector.createConversations([
+    const failure = creatorOf(connector).createConversations([
       {
         requestId: 'req-over-budget',
         agentNativeId: (await connector.listAgents({ offset: 0, limit: 1 })).items[0]?.nativeId ?? '',
@@ -286,7 +291,7 @@ describe('Oration connector creates', () => {
 
   it('refuses a slice larger than one create may carry before sending anything', async () => {
     const connector = h.connect(DEMO);
-    const tooMany = Array.from({ length: connector.capabilities.maxConversationsPerCreate + 1 }, (_, i) => ({
+    const tooMany = Array.from({ length: creatorOf(connector).maxConversationsPerCreate + 1 }, (_, i) => ({
       requestId: `req-${i}`,
       agentNativeId: ORATION_DOCUMENTED_IDS.sampleAgent,
       channel: 'CHAT' as const,
@@ -295,7 +300,7 @@ describe('Oration connector creates', () => {
       dynamicVariables: {},
     }));
     h.simulator.server.resetStats();
-    await expect(connector.createConversations(tooMany)).rejects.toBeInstanceOf(RangeError);
+    await expect(creatorOf(connector).createConversations(tooMany)).rejects.toBeInstanceOf(RangeError);
     expect(h.simulator.server.stats().total).toBe(0);
   });
 });

@@ -24,6 +24,7 @@ describe('Oration mapping of the documented response sample', () => {
   it('maps every documented field, keeping placeholders as data', () => {
     const conversation = mapOrationConversation(documentedSample());
     expect(conversation).toEqual({
+      kind: 'Conversation',
       provider: 'ORATION',
       nativeId: '3c90c3cc-0d44-4b50-8888-8dd25736052a',
       // The sample is a chat that also names a telephony type; conversationType decides.

@@ -26,9 +26,10 @@ describe('a create held back past its send window', () => {
     const connector = createOrationConnector({
       baseUrl: `${simulator.url}/api/v2`,
       credentials: { apiKey: ACCOUNT.apiKey, workspaceId: ACCOUNT.workspaceId },
-      dispatcher,
+      transport: { dispatcher, resilience: null },
       timeoutMs: 1_000,
-    });
+    }).creator;
+    if (!connector) throw new Error('the Oration connector has no creator');
     const request = {
       requestId: '00000000-0000-4000-8000-000000000001',
       agentNativeId: ORATION_DOCUMENTED_IDS.exampleAgent,
@@ -40,7 +41,7 @@ describe('a create held back past its send window', () => {
     const error = await connector.createConversations([request], { notSentAfter: Date.now() - 1 }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(SendWindowMissedError);
     expect(simulator.server.count(CREATE)).toBe(0);
-    expect(classifyCreateFailure(error)).toEqual({ kind: 'NOT_SENT', reason: (error as Error).message, retryAfterMs: 0 });
+    expect(classifyCreateFailure(error, connector)).toEqual({ kind: 'NOT_SENT', reason: (error as Error).message, retryAfterMs: 0 });
 
     const sent = await connector.createConversations([request], { notSentAfter: Date.now() + 60_000 });
     expect(sent.outcomes.map((outcome) => outcome.ok)).toEqual([true]);

@@ -1,8 +1,8 @@
 import type { Dispatcher } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Conversation } from '../../src/domain/types.ts';
-import type { ConversationFilter, ProviderConnector } from '../../src/providers/connector.ts';
-import { ProviderBadResponseError, ProviderUnauthorizedError, UnsupportedByProviderError } from '../../src/providers/errors.ts';
+import type { ConversationFilter, ProspectReader, ProviderConnector } from '../../src/providers/connector.ts';
+import { ProviderBadResponseError, ProviderUnauthorizedError } from '../../src/providers/errors.ts';
 import { createProviderDispatcher } from '../../src/providers/http.ts';
 import { compareNewestFirst } from '../../src/providers/paging.ts';
 import { mapTrataConversation } from '../../src/providers/trata/map.ts';
@@ -30,7 +30,13 @@ let acme: ProviderConnector;
 let everything: Conversation[];
 
 const connectorFor = (token: string, baseUrl = simulator.url) =>
-  createTrataConnector({ baseUrl, credentials: { token }, dispatcher });
+  createTrataConnector({ baseUrl, credentials: { token }, transport: { dispatcher, resilience: null } });
+
+/** Trata always reads prospects. */
+function prospectsOf(connector: ProviderConnector): ProspectReader {
+  if (!connector.prospects) throw new Error('the Trata connector reads no prospects');
+  return connector.prospects;
+}
 
 async function readAll(connector: ProviderConnector, filter: ConversationFilter, limit: number): Promise<{ items: Conversation[]; calls: number }> {
   const items: Conversation[] = [];
@@ -180,7 +186,7 @@ describe('batch gets', () => {
     expect(agents[2]?.initialMessage).toBe(
       'Hi, thanks for calling the Restaurant. I am Sophia, the Restaurant manager powered by AI, how may I assist you today?',
     );
-    const prospects = await demo.getProspects([HARI, 'pro.0.missing']);
+    const prospects = await prospectsOf(demo).getProspects([HARI, 'pro.0.missing']);
     expect(prospects[0]).toMatchObject({
       nativeId: HARI,
       name: 'Hari',
@@ -202,11 +208,11 @@ describe('offset lists', () => {
     expect(allAgents.totalCount).toBe(6);
     expect(allAgents.items.map((a) => a.nativeId)).toEqual(expect.arrayContaining([SOPHIA, 'aia.1719914136.zl2fxvXB']));
 
-    const allProspects = await demo.listProspects({ offset: 0, limit: 100 });
+    const allProspects = await prospectsOf(demo).listProspects({ offset: 0, limit: 100 });
     expect(allProspects.totalCount).toBe(40);
     simulator.server.resetStats();
     for (const [offset, limit] of [[5, 10], [2, 3], [35, 10], [40, 5]] as const) {
-      const window = await demo.listProspects({ offset, limit });
+      const window = await prospectsOf(demo).listProspects({ offset, limit });
       expect(window.items).toEqual(allProspects.items.slice(offset, offset + limit));
       expect(window.totalCount).toBe(40);
     }
@@ -215,19 +221,9 @@ describe('offset lists', () => {
 });
 
 describe('what Trata cannot do, and who may see what', () => {
-  it('refuses to create conversations and has nothing to reconcile', async () => {
-    expect(demo.capabilities).toEqual({ createConversations: false, maxConversationsPerCreate: 0, prospects: true });
-    const request = {
-      requestId: 'req-1',
-      agentNativeId: SOPHIA,
-      channel: 'PHONE_OUTBOUND' as const,
-      toNumber: '+14155550100',
-      sipTrunkAddress: null,
-      dynamicVariables: {},
-    };
-    await expect(demo.createConversations([request])).rejects.toBeInstanceOf(UnsupportedByProviderError);
-    await expect(demo.createConversations([request])).rejects.toMatchObject({ code: 'UNSUPPORTED_BY_PROVIDER', provider: 'TRATA' });
-    expect(await demo.findConversationsByRequestIds(['req-1'], new Date(0))).toEqual(new Map());
+  it('reads prospects and has no creator: Trata cannot place conversations', () => {
+    expect(demo.prospects).toBeDefined();
+    expect(demo.creator).toBeUndefined();
     expect(simulator.server.stats().total).toBe(0);
   });
 
@@ -244,7 +240,7 @@ describe('what Trata cannot do, and who may see what', () => {
     expect(acmeAll.some((c) => demoIds.has(c.nativeId))).toBe(false);
     expect(await acme.getConversations([DOCUMENTED_CONVERSATION_ID, everything[0]!.nativeId])).toEqual([null, null]);
     expect(await acme.getAgents([SOPHIA])).toEqual([null]);
-    expect(await acme.getProspects([HARI])).toEqual([null]);
+    expect(await prospectsOf(acme).getProspects([HARI])).toEqual([null]);
   });
 });
 
@@ -289,7 +285,7 @@ describe('the simulator speaks the documented POST /v1/conversations', () => {
         adminComments: [{ comment: 'good', rating: 5 }],
         createdAt: now,
       });
-      const [prospect] = await demoConnector.getProspects([body.prospectId as string]);
+      const [prospect] = await prospectsOf(demoConnector).getProspects([body.prospectId as string]);
       expect(prospect).toMatchObject({ name: '<string>', status: 'NEW' });
       const acmeConnector = connectorFor(ACME.token, url);
       expect(await acmeConnector.getConversations([items[0]!.nativeId])).toEqual([null]);

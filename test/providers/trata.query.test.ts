@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Conversation } from '../../src/domain/types.ts';
 import { planTrataConversationQuery } from '../../src/providers/trata/conversationQuery.ts';
-import { planOffsetWindow, readOffsetWindow } from '../../src/providers/trata/offsetWindow.ts';
+import { planOffsetWindow, readOffsetWindow } from '../../src/providers/kit/offsetWindow.ts';
 
 describe('planTrataConversationQuery', () => {
   it('pushes down one agent, one prospect, one mappable channel and the lower time bound', () => {
@@ -45,32 +45,32 @@ describe('planTrataConversationQuery', () => {
   it('checks a channel no source type means exactly (PHONE) locally, and treats empty lists as no filter', () => {
     expect(planTrataConversationQuery({ channels: ['PHONE'] }).localFilter).not.toBeNull();
     expect(planTrataConversationQuery({ channels: ['PHONE'] }).query).toEqual({});
-    expect(planTrataConversationQuery({ channels: [], statuses: [], agentNativeIds: [] })).toEqual({ query: {}, localFilter: null });
+    expect(planTrataConversationQuery({ channels: [], statuses: [], agentNativeIds: [] })).toEqual({ query: {}, localFilter: null, matchesNothing: false });
   });
 });
 
 describe('planOffsetWindow', () => {
   it('reads an aligned window as one page of its own size', () => {
-    expect(planOffsetWindow({ offset: 20, limit: 10 }, 100)).toEqual({ pageSize: 10, firstPage: 3, pageCount: 1, skip: 0 });
+    expect(planOffsetWindow({ offset: 20, limit: 10 }, 100)).toEqual({ pageSize: 10, firstPageIndex: 2, pageCount: 1, skip: 0 });
   });
 
   it('finds one larger page that holds an unaligned window', () => {
-    expect(planOffsetWindow({ offset: 5, limit: 10 }, 100)).toEqual({ pageSize: 15, firstPage: 1, pageCount: 1, skip: 5 });
+    expect(planOffsetWindow({ offset: 5, limit: 10 }, 100)).toEqual({ pageSize: 15, firstPageIndex: 0, pageCount: 1, skip: 5 });
   });
 
   it('falls back to consecutive pages when no page up to the maximum holds the window', () => {
     const plan = planOffsetWindow({ offset: 150, limit: 80 }, 100);
-    expect(plan).toEqual({ pageSize: 80, firstPage: 2, pageCount: 2, skip: 70 });
-    expect(planOffsetWindow({ offset: 0, limit: 250 }, 100)).toEqual({ pageSize: 100, firstPage: 1, pageCount: 3, skip: 0 });
+    expect(plan).toEqual({ pageSize: 80, firstPageIndex: 1, pageCount: 2, skip: 70 });
+    expect(planOffsetWindow({ offset: 0, limit: 250 }, 100)).toEqual({ pageSize: 100, firstPageIndex: 0, pageCount: 3, skip: 0 });
   });
 
   it('returns exactly the window from a paged source, whatever the offset', async () => {
     const source = Array.from({ length: 57 }, (_, i) => i);
     for (const [offset, limit] of [[0, 10], [5, 10], [13, 44], [50, 20], [57, 5], [0, 0], [99, 3]] as const) {
       const requests: [number, number][] = [];
-      const page = await readOffsetWindow({ offset, limit }, 25, async (pageNumber, pageSize) => {
-        requests.push([pageNumber, pageSize]);
-        return { items: source.slice((pageNumber - 1) * pageSize, pageNumber * pageSize), total: source.length };
+      const page = await readOffsetWindow({ offset, limit }, 25, async (pageIndex, pageSize) => {
+        requests.push([pageIndex, pageSize]);
+        return { items: source.slice(pageIndex * pageSize, (pageIndex + 1) * pageSize), total: source.length };
       });
       expect(page).toEqual({ items: source.slice(offset, offset + limit), totalCount: 57 });
       expect(requests.every(([, size]) => size <= 25)).toBe(true);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dispatcher } from 'undici';
 import type { Conversation } from '../../src/domain/types.ts';
 import type { ConversationPosition, ProviderConnector } from '../../src/providers/connector.ts';
-import { ProviderUnauthorizedError, UnsupportedByProviderError } from '../../src/providers/errors.ts';
+import { ProviderUnauthorizedError } from '../../src/providers/errors.ts';
 import { createProviderDispatcher } from '../../src/providers/http.ts';
 import { createVoiceOsConnector } from '../../src/providers/voiceos/voiceOsConnector.ts';
 import { DEMO_ACCOUNTS } from '../../src/simulators/demoAccounts.ts';
@@ -28,7 +28,7 @@ let acme: ProviderConnector;
 let oracle: RawConversation[];
 
 function connectorFor(token: string): ProviderConnector {
-  return createVoiceOsConnector({ baseUrl: simulator.url, credentials: { token }, dispatcher });
+  return createVoiceOsConnector({ baseUrl: simulator.url, credentials: { token }, transport: { dispatcher, resilience: null } });
 }
 
 async function raw(path: string, token: string = DEMO.token): Promise<{ status: number; body: unknown }> {
@@ -237,12 +237,9 @@ describe('VoiceOS connector: agents', () => {
 });
 
 describe('VoiceOS connector: what VoiceOS cannot do', () => {
-  it('reports no prospects and refuses to create conversations', async () => {
-    expect(demo.capabilities).toEqual({ createConversations: false, maxConversationsPerCreate: 0, prospects: false });
-    expect(await demo.listProspects({ offset: 0, limit: 10 })).toEqual({ items: [], totalCount: 0 });
-    expect(await demo.getProspects(['a', 'b'])).toEqual([null, null]);
-    await expect(demo.createConversations([])).rejects.toBeInstanceOf(UnsupportedByProviderError);
-    expect((await demo.findConversationsByRequestIds(['r1'], new Date(0))).size).toBe(0);
+  it('has neither prospects nor a creator: the parts are absent, not stubs', () => {
+    expect(demo.prospects).toBeUndefined();
+    expect(demo.creator).toBeUndefined();
   });
 });
 

@@ -65,6 +65,7 @@ describe('mapConversation', () => {
     const conversation = map(documentedConversation());
     const agent = { provider: 'VOICEOS', nativeId: 'agent_9' } as const;
     expect(conversation).toEqual({
+      kind: 'Conversation',
       provider: 'VOICEOS',
       nativeId: 'conv_42',
       channel: { value: 'PHONE_OUTBOUND', raw: 'outbound_phone_call' },
@@ -82,6 +83,7 @@ describe('mapConversation', () => {
       // The saved agent is referenced; the embedded copy has an id of its own (the conversation's).
       agentRef: agent,
       embeddedAgent: {
+        kind: 'Agent',
         provider: 'VOICEOS',
         nativeId: 'conversation:conv_42',
         name: null,

@@ -4,7 +4,7 @@ import { startDemoEnvironment, type DemoEnvironment } from '../../src/demo/demoE
 import type { FanoutTiming } from '../../src/fanout/fanoutTiming.ts';
 import { startGatewayRuntime, type GatewayRuntime } from '../../src/gatewayRuntime.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
-import type { ProviderDispatchers } from '../../src/providers/connectorFactory.ts';
+import type { ProviderTransports } from '../../src/providers/connectorFactory.ts';
 import type { ResilienceHooks } from '../../src/providers/resilience/providerResilience.ts';
 import type { Gateway, GatewayOptions } from '../../src/server.ts';
 
@@ -17,8 +17,8 @@ export interface TestGateway {
   url: string;
   gateway: Gateway;
   demo: DemoEnvironment;
-  /** The per-provider dispatchers; `resilienceOf(dispatchers.TRATA)` reaches a provider's breaker. */
-  dispatchers: ProviderDispatchers;
+  /** The per-provider transports; `transports.TRATA.resilience` reaches a provider's breaker. */
+  transports: ProviderTransports;
   /** Everything the gateway runs on: registry, fan-out, store. */
   runtime: GatewayRuntime;
   /** POSTs a query with the given API key (default: the demo key). */
@@ -63,7 +63,7 @@ export async function startTestGateway(env: Record<string, string> = {}, options
     ...(options.resilienceHooks && { resilienceHooks: options.resilienceHooks }),
     gateway: { introspection: true, includeStacktrace: false, ...options.gateway },
   });
-  const { gateway, dispatchers } = runtime;
+  const { gateway, transports } = runtime;
   await new Promise<void>((resolve) => gateway.httpServer.listen(0, '127.0.0.1', resolve));
   const { port } = gateway.httpServer.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}/graphql`;
@@ -71,7 +71,7 @@ export async function startTestGateway(env: Record<string, string> = {}, options
     url,
     gateway,
     demo,
-    dispatchers,
+    transports,
     async query<T>(query: string, variables?: Record<string, unknown>, apiKey: string | null = 'demo-key'): Promise<GraphQLResponse<T>> {
       const response = await fetch(url, {
         method: 'POST',

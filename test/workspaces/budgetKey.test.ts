@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeProviderDispatchers, createProviderDispatchers } from '../../src/providers/connectorFactory.ts';
+import { closeProviderTransports, createProviderTransports } from '../../src/providers/connectorFactory.ts';
 import type { WorkspaceConfig } from '../../src/workspaces/workspaceConfig.ts';
 import { WorkspaceRegistry } from '../../src/workspaces/workspaceRegistry.ts';
 
@@ -13,24 +13,25 @@ function workspace(id: string, baseUrl: string, orationWorkspaceId: string): Wor
 }
 
 describe('budget key: the provider account, not the URL it is reached at', () => {
-  const dispatchers = createProviderDispatchers();
-  afterAll(() => closeProviderDispatchers(dispatchers));
+  const transports = createProviderTransports();
+  afterAll(() => closeProviderTransports(transports));
+  const budgetOf = (registry: WorkspaceRegistry, id: string) => registry.get(id)?.connectors.get('ORATION')?.creator?.budget;
 
   it('two registries on simulators at different ports, for one Oration workspace, give one key', () => {
     // A restarted demo gateway reaches its simulator on a new random port; the account is the same.
-    const before = new WorkspaceRegistry([workspace('demo', 'http://127.0.0.1:41234/api/v2', 'oration-ws-1')], dispatchers, { timeoutMs: 1_000 });
-    const after = new WorkspaceRegistry([workspace('demo', 'http://127.0.0.1:50321/api/v2', 'oration-ws-1')], dispatchers, { timeoutMs: 1_000 });
-    expect(before.get('demo')?.budgets.get('ORATION')?.key).toBe('ORATION:oration-ws-1');
-    expect(after.get('demo')?.budgets.get('ORATION')?.key).toBe('ORATION:oration-ws-1');
+    const before = new WorkspaceRegistry([workspace('demo', 'http://127.0.0.1:41234/api/v2', 'oration-ws-1')], transports, { timeoutMs: 1_000 });
+    const after = new WorkspaceRegistry([workspace('demo', 'http://127.0.0.1:50321/api/v2', 'oration-ws-1')], transports, { timeoutMs: 1_000 });
+    expect(budgetOf(before, 'demo')).toEqual({ key: 'ORATION:oration-ws-1', limit: 20 });
+    expect(budgetOf(after, 'demo')).toEqual({ key: 'ORATION:oration-ws-1', limit: 20 });
   });
 
   it('different Oration workspaces on one URL keep separate budgets', () => {
     const registry = new WorkspaceRegistry(
       [workspace('a', 'https://www.oration.ai/api/v2', 'oration-ws-a'), workspace('b', 'https://www.oration.ai/api/v2', 'oration-ws-b')],
-      dispatchers,
+      transports,
       { timeoutMs: 1_000 },
     );
-    expect(registry.get('a')?.budgets.get('ORATION')?.key).toBe('ORATION:oration-ws-a');
-    expect(registry.get('b')?.budgets.get('ORATION')?.key).toBe('ORATION:oration-ws-b');
+    expect(budgetOf(registry, 'a')).toEqual({ key: 'ORATION:oration-ws-a', limit: 20 });
+    expect(budgetOf(registry, 'b')).toEqual({ key: 'ORATION:oration-ws-b', limit: 20 });
   });
 });

@@ -47,6 +47,7 @@ export function mapOrationConversation(wire: OrationConversationWire): Conversat
   const startedAt = toDate(wire.callStartTime);
   const endedAt = toDate(wire.callEndTime);
   return {
+    kind: 'Conversation',
     provider: 'ORATION',
     nativeId: wire.id,
     channel: mapChannel(wire.conversationType, wire.telephonyType),
@@ -93,6 +94,7 @@ export function mapOrationConversation(wire: OrationConversationWire): Conversat
 
 export function mapOrationAgent(wire: OrationAgentWire): Agent {
   return {
+    kind: 'Agent',
     provider: 'ORATION',
     nativeId: wire.id,
     name: wire.name ?? null,

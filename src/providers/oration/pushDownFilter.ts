@@ -1,5 +1,6 @@
 import type { Conversation, ConversationChannel, ConversationStatus } from '../../domain/types.ts';
 import type { ConversationFilter } from '../connector.ts';
+import { allOf, type QueryPlan } from '../kit/queryPlan.ts';
 import { ORATION_STATUS_BY_WIRE } from './map.ts';
 
 /** Query parameters of the (assumed) `GET /conversations` filters, besides paging and `createdBefore`. */
@@ -10,13 +11,8 @@ export interface OrationConversationQuery {
   createdAfter?: string;
 }
 
-export interface OrationFilterPlan {
-  query: OrationConversationQuery;
-  /** What Oration cannot filter, applied to each mapped conversation; null when all was pushed down. */
-  localFilter: ((conversation: Conversation) => boolean) | null;
-  /** No Oration conversation can match (a prospect filter, or only the WEB channel). */
-  matchesNothing: boolean;
-}
+/** `matchesNothing`: a prospect filter, or only the WEB channel (Oration has neither). */
+export type OrationFilterPlan = QueryPlan<OrationConversationQuery>;
 
 const PHONE_CHANNELS: readonly ConversationChannel[] = ['PHONE_INBOUND', 'PHONE_OUTBOUND', 'PHONE'];
 
@@ -62,7 +58,7 @@ export function pushDownFilter(filter: ConversationFilter): OrationFilterPlan {
 
   return {
     query,
-    localFilter: local.length === 0 ? null : (conversation) => local.every((predicate) => predicate(conversation)),
+    localFilter: allOf(local),
     matchesNothing,
   };
 }

@@ -2,6 +2,7 @@ import type { Conversation, ConversationChannel } from '../../domain/types.ts';
 import type { ConversationFilter } from '../connector.ts';
 import { trataCreatedAfterBound } from './timestamps.ts';
 import { trataSourceTypeFor } from './map.ts';
+import { allOf, type QueryPlan } from '../kit/queryPlan.ts';
 
 /** Query parameters of `GET /v1/conversations` that narrow the result (paging aside). */
 export interface TrataConversationQuery {
@@ -11,11 +12,8 @@ export interface TrataConversationQuery {
   createdAfter?: string;
 }
 
-export interface TrataConversationQueryPlan {
-  query: TrataConversationQuery;
-  /** What Trata cannot filter by; null when everything was pushed down. */
-  localFilter: ((conversation: Conversation) => boolean) | null;
-}
+/** Trata can hold any conversation a filter asks for, so `matchesNothing` is always false. */
+export type TrataConversationQueryPlan = QueryPlan<TrataConversationQuery>;
 
 /**
  * Splits a domain filter into what Trata's list endpoint applies (one agent, one prospect, one
@@ -50,7 +48,8 @@ export function planTrataConversationQuery(filter: ConversationFilter): TrataCon
 
   return {
     query,
-    localFilter: checks.length === 0 ? null : (conversation) => checks.every((check) => check(conversation)),
+    localFilter: allOf(checks),
+    matchesNothing: false,
   };
 }
 

@@ -46,6 +46,7 @@ export function mapTrataConversation(record: TrataConversation): Conversation {
   const summary = record.transcriptSummary ?? null;
 
   return {
+    kind: 'Conversation',
     provider: 'TRATA',
     nativeId: record.id,
     channel: mapTrataSourceType(record.sourceType),
@@ -88,6 +89,7 @@ export function mapTrataConversation(record: TrataConversation): Conversation {
 
 export function mapTrataAgent(record: TrataAgent): Agent {
   return {
+    kind: 'Agent',
     provider: 'TRATA',
     nativeId: record.id,
     name: record.name ?? null,
@@ -118,6 +120,7 @@ export function mapTrataAgent(record: TrataAgent): Agent {
 
 export function mapTrataProspect(record: TrataProspect): Prospect {
   return {
+    kind: 'Prospect',
     provider: 'TRATA',
     nativeId: record.id,
     name: record.name ?? null,

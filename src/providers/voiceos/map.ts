@@ -84,6 +84,7 @@ export function mapConversation(wire: VoiceOsConversation): Conversation {
     : embeddedAgent && { provider: PROVIDER, nativeId: embeddedAgent.nativeId };
 
   return {
+    kind: 'Conversation',
     provider: PROVIDER,
     nativeId: wire.id,
     channel: mapChannel(wire.type),
@@ -135,6 +136,7 @@ function mapAgentConfig(
 ): Agent {
   const { llm, transcriber, voice } = config;
   return {
+    kind: 'Agent',
     provider: PROVIDER,
     ...identity,
     prompt: config.prompt ?? null,

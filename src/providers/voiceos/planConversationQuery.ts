@@ -1,18 +1,18 @@
 import type { Conversation, ConversationChannel, ConversationStatus } from '../../domain/types.ts';
 import type { ConversationFilter } from '../connector.ts';
+import { allOf, type QueryPlan } from '../kit/queryPlan.ts';
 import type { VoiceOsStatusFilter } from './wire.ts';
 
-/** How a domain filter splits between what VoiceOS applies and what the connector applies. */
-export interface ConversationQueryPlan {
+/** What VoiceOS's list endpoint filters on. */
+export interface VoiceOsConversationQuery {
   /** Sent as `status`; VoiceOS filters on one status at a time. */
-  status: VoiceOsStatusFilter | undefined;
+  status?: VoiceOsStatusFilter;
   /** Sent as `created_after` (exclusive). */
-  createdAfter: Date | undefined;
-  /** The rest of the filter, applied to each mapped conversation; null when nothing is left. */
-  localFilter: ((conversation: Conversation) => boolean) | null;
-  /** The filter asks for something VoiceOS never has, so no request is needed. */
-  matchesNothing: boolean;
+  createdAfter?: Date;
 }
+
+/** How a domain filter splits between what VoiceOS applies and what the connector applies. */
+export type ConversationQueryPlan = QueryPlan<VoiceOsConversationQuery>;
 
 const STATUS_FILTERS = new Map<ConversationStatus, VoiceOsStatusFilter>([
   ['QUEUED', 'queued'],
@@ -34,7 +34,7 @@ const CHANNEL_EXPANSIONS: Partial<Record<ConversationChannel, readonly Conversat
  * constraint", like an absent one. VoiceOS has no prospects, so any prospect filter matches nothing.
  */
 export function planConversationQuery(filter: ConversationFilter): ConversationQueryPlan {
-  const nothing: ConversationQueryPlan = { status: undefined, createdAfter: undefined, localFilter: null, matchesNothing: true };
+  const nothing: ConversationQueryPlan = { query: {}, localFilter: null, matchesNothing: true };
   if (filter.prospectNativeIds?.length) return nothing;
 
   const checks: ((conversation: Conversation) => boolean)[] = [];
@@ -60,9 +60,11 @@ export function planConversationQuery(filter: ConversationFilter): ConversationQ
   }
 
   return {
-    status,
-    createdAfter: filter.createdAfter,
-    localFilter: checks.length === 0 ? null : (conversation) => checks.every((check) => check(conversation)),
+    query: {
+      ...(status === undefined ? {} : { status }),
+      ...(filter.createdAfter === undefined ? {} : { createdAfter: filter.createdAfter }),
+    },
+    localFilter: allOf(checks),
     matchesNothing: false,
   };
 }

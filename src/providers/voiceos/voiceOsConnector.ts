@@ -1,19 +1,12 @@
 import type { Agent, Conversation } from '../../domain/types.ts';
-import type {
-  ConversationCreateResult,
-  ConversationListPage,
-  ConversationListRequest,
-  OffsetPage,
-  OffsetRequest,
-  ProviderConnector,
-} from '../connector.ts';
+import type { ConversationListPage, ConversationListRequest, OffsetPage, OffsetRequest, ProviderConnector } from '../connector.ts';
 import type { ConnectorOptions, VoiceOsCredentials } from '../credentials.ts';
-import { UnsupportedByProviderError } from '../errors.ts';
-import { UpstreamClient } from '../http.ts';
-import { pageThroughConversations } from '../paging.ts';
+import { createUpstreamClient } from '../kit/createUpstreamClient.ts';
+import { fetchEachOnce } from '../kit/fetchEachOnce.ts';
+import { readOffsetWindow } from '../kit/offsetWindow.ts';
+import { conversationPageSize, pageThroughConversations } from '../paging.ts';
 import { VOICEOS_MAX_PAGE_SIZE, VoiceOsClient } from './client.ts';
 import { inlineAgentConversationId, mapAgent, mapConversation } from './map.ts';
-import { pagesCoveringWindow } from './pagesCoveringWindow.ts';
 import { planConversationQuery } from './planConversationQuery.ts';
 
 /**
@@ -23,12 +16,12 @@ import { planConversationQuery } from './planConversationQuery.ts';
  */
 export function createVoiceOsConnector(options: ConnectorOptions<VoiceOsCredentials>): ProviderConnector {
   const client = new VoiceOsClient(
-    new UpstreamClient({
+    createUpstreamClient({
       provider: 'VOICEOS',
       baseUrl: options.baseUrl,
       authHeaders: { authorization: `Bearer ${options.credentials.token}` },
-      dispatcher: options.dispatcher,
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      transport: options.transport,
+      timeoutMs: options.timeoutMs,
     }),
   );
 
@@ -46,22 +39,23 @@ export function createVoiceOsConnector(options: ConnectorOptions<VoiceOsCredenti
 
   return {
     provider: 'VOICEOS',
-    capabilities: { createConversations: false, maxConversationsPerCreate: 0, prospects: false },
 
     async listConversations(request: ConversationListRequest): Promise<ConversationListPage> {
       const plan = planConversationQuery(request.filter);
       if (plan.matchesNothing) return { items: [], totalCount: request.withTotal ? 0 : null, hasMore: false };
-      // Unfiltered locally, one item past the limit is enough to know whether more follow.
-      const pageSize = plan.localFilter === null ? clamp(request.limit + 1, 1, VOICEOS_MAX_PAGE_SIZE) : VOICEOS_MAX_PAGE_SIZE;
+      const pageSize = conversationPageSize(request, {
+        maxPageSize: VOICEOS_MAX_PAGE_SIZE,
+        filtersLocally: plan.localFilter !== null,
+        cursorSlack: 1,
+      });
       return pageThroughConversations({
         request,
         pageSize,
         localFilter: plan.localFilter,
         fetchPage: async (page, limit, createdBefore) => {
           const body = await client.listConversations({
-            ...(plan.status === undefined ? {} : { status: plan.status }),
+            ...plan.query,
             ...(createdBefore === undefined ? {} : { createdBefore }),
-            ...(plan.createdAfter === undefined ? {} : { createdAfter: plan.createdAfter }),
             page,
             limit,
           });
@@ -76,18 +70,15 @@ export function createVoiceOsConnector(options: ConnectorOptions<VoiceOsCredenti
     },
 
     async listAgents(request: OffsetRequest): Promise<OffsetPage<Agent>> {
-      if (request.limit <= 0) {
-        const { total } = await client.listAgents({ page: 0, limit: 1 });
-        return { items: [], totalCount: total };
-      }
-      const window = pagesCoveringWindow(request.offset, request.limit, VOICEOS_MAX_PAGE_SIZE);
-      const pages = await Promise.all(window.pages.map((page) => client.listAgents({ page, limit: window.pageSize })));
-      const rows = pages.flatMap((page) => page.agents).slice(window.skip, window.skip + request.limit);
-      return { items: rows.map(mapAgent), totalCount: pages[0]?.total ?? 0 };
+      // VoiceOS counts pages from 0, as the kit does.
+      return readOffsetWindow(request, VOICEOS_MAX_PAGE_SIZE, async (page, limit) => {
+        const body = await client.listAgents({ page, limit });
+        return { items: body.agents.map(mapAgent), total: body.total };
+      });
     },
 
-    /** A `conversation:<id>` native id is an inline agent: it is read from that conversation. */
     /**
+     * A `conversation:<id>` native id is an inline agent: it is read from that conversation.
      * VoiceOS has no batch get. Accounts hold few saved agents, so one list request (a page of
      * 100) answers a whole batch; only ids beyond that page, and inline configurations, are
      * fetched one by one.
@@ -101,37 +92,5 @@ export function createVoiceOsConnector(options: ConnectorOptions<VoiceOsCredenti
       }
       return fetchEachOnce(nativeIds, async (id) => listed.get(id) ?? getAgent(id));
     },
-
-    async listProspects() {
-      return { items: [], totalCount: 0 };
-    },
-
-    async getProspects(nativeIds) {
-      return nativeIds.map(() => null);
-    },
-
-    async createConversations(): Promise<ConversationCreateResult> {
-      throw new UnsupportedByProviderError('VoiceOS has no API to start conversations', {
-        provider: 'VOICEOS',
-        endpoint: 'conversations.create',
-      });
-    },
-
-    // Nothing to reconcile: this gateway never creates VoiceOS conversations.
-    async findConversationsByRequestIds() {
-      return new Map<string, Conversation>();
-    },
   };
-}
-
-/** Fetches each distinct id once, in parallel, and answers in the order given. */
-async function fetchEachOnce<T>(ids: readonly string[], fetchOne: (id: string) => Promise<T | null>): Promise<(T | null)[]> {
-  const distinct = [...new Set(ids)];
-  const results = await Promise.all(distinct.map(fetchOne));
-  const byId = new Map(distinct.map((id, index) => [id, results[index] ?? null]));
-  return ids.map((id) => byId.get(id) ?? null);
-}
-
-function clamp(value: number, min: number, max: number): number {
-  return Math.min(max, Math.max(min, value));
 }

@@ -1,0 +1,108 @@
+import type { Agent, Conversation } from '../../domain/types.ts';
+import type { RateLimitInfo } from '../connector.ts';
+import type { UpstreamClient } from '../http.ts';
+import { batchGetByIds, type BatchGetResult } from '../kit/batchGetByIds.ts';
+import type { CountedPage } from '../kit/offsetWindow.ts';
+import { mapOrationAgent, mapOrationConversation } from './map.ts';
+import type { OrationConversationQuery } from './pushDownFilter.ts';
+import {
+  orationAgentPageSchema,
+  orationConversationPageSchema,
+  orationCreateResponseSchema,
+  type OrationCreateItemWire,
+  type OrationCreateResponseWire,
+} from './wire.ts';
+
+/** Largest `limit` and `ids` list the (assumed) list endpoints take. */
+export const ORATION_MAX_PAGE_SIZE = 100;
+
+export type OrationListQuery = OrationConversationQuery & { createdBefore?: string; page: number; limit: number };
+
+/**
+ * The Oration endpoints the reader and the creator share, one method each, parsed with the wire
+ * schemas and mapped to the domain. Pages are 1-based, as Oration counts them.
+ */
+export class OrationApi {
+  readonly #client: UpstreamClient;
+
+  constructor(client: UpstreamClient) {
+    this.#client = client;
+  }
+
+  async conversationPage(query: OrationListQuery): Promise<CountedPage<Conversation>> {
+    const response = await this.#client.sendOk({
+      method: 'GET',
+      path: '/conversations',
+      query: { ...query },
+      schema: orationConversationPageSchema,
+      endpoint: 'conversations.list',
+    });
+    return { items: response.data.results.map(mapOrationConversation), total: response.data.total ?? null };
+  }
+
+  async agentPage(page: number, limit: number): Promise<CountedPage<Agent>> {
+    const response = await this.#client.sendOk({
+      method: 'GET',
+      path: '/agents',
+      query: { page, limit },
+      schema: orationAgentPageSchema,
+      endpoint: 'agents.list',
+    });
+    return { items: response.data.results.map(mapOrationAgent), total: response.data.total ?? null };
+  }
+
+  /** Conversations by id through the list's `ids` filter, with every answer's `X-RateLimit-*` news. */
+  getConversations(nativeIds: readonly string[]): Promise<BatchGetResult<Conversation>> {
+    return batchGetByIds(nativeIds, {
+      chunkSize: ORATION_MAX_PAGE_SIZE,
+      idOf: (conversation) => conversation.nativeId,
+      fetchChunk: async (ids) => {
+        const response = await this.#client.sendOk({
+          method: 'GET',
+          path: '/conversations',
+          query: { ids: ids.join(','), limit: ORATION_MAX_PAGE_SIZE },
+          schema: orationConversationPageSchema,
+          endpoint: 'conversations.batchGet',
+        });
+        return { items: response.data.results.map(mapOrationConversation), rateLimit: response.rateLimit };
+      },
+    });
+  }
+
+  getAgents(nativeIds: readonly string[]): Promise<BatchGetResult<Agent>> {
+    return batchGetByIds(nativeIds, {
+      chunkSize: ORATION_MAX_PAGE_SIZE,
+      idOf: (agent) => agent.nativeId,
+      fetchChunk: async (ids) => {
+        const response = await this.#client.sendOk({
+          method: 'GET',
+          path: '/agents',
+          query: { ids: ids.join(','), limit: ORATION_MAX_PAGE_SIZE },
+          schema: orationAgentPageSchema,
+          endpoint: 'agents.batchGet',
+        });
+        return { items: response.data.results.map(mapOrationAgent), rateLimit: response.rateLimit };
+      },
+    });
+  }
+
+  /** One create request: the conversations it created (mapped) and the refusals, as answered. */
+  async create(
+    conversations: OrationCreateItemWire[],
+    notSentAfter: number | undefined,
+  ): Promise<{ created: Conversation[]; errors: NonNullable<OrationCreateResponseWire['errors']>; rateLimit: RateLimitInfo | null }> {
+    const response = await this.#client.sendOk({
+      method: 'POST',
+      path: '/conversations',
+      body: { conversations },
+      schema: orationCreateResponseSchema,
+      endpoint: 'conversations.create',
+      ...(notSentAfter !== undefined && { notSentAfter }),
+    });
+    return {
+      created: (response.data.results ?? []).map(mapOrationConversation),
+      errors: response.data.errors ?? [],
+      rateLimit: response.rateLimit,
+    };
+  }
+}
