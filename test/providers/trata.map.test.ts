@@ -246,6 +246,7 @@ describe('mapTrataAgent and mapTrataProspect', () => {
       updatedAt: '2024-09-22T08:00:00.5',
     });
     expect(agent).toEqual({
+      kind: 'Agent',
       provider: 'TRATA',
       nativeId: 'aia.1726903132.obUuT7vM',
       name: 'Sophia',
