@@ -4,8 +4,8 @@ import { IdempotencyConflictError } from './fanout/idempotencyConflictError.ts';
 import { isProviderError, ProviderBadResponseError } from './providers/errors.ts';
 
 /**
- * Every `extensions.code` the gateway can answer with. Clients may switch on these; the README's
- * error table documents each.
+ * Every `extensions.code` the gateway can answer with. Clients may switch on these; docs/errors.md
+ * documents each.
  */
 export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',

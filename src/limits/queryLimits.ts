@@ -1,6 +1,6 @@
 /**
  * The limits every GraphQL operation must stay within. Each is configurable (see `src/config.ts`
- * for the environment variable of each); the defaults leave room for any query the README shows
+ * for the environment variable of each); the defaults leave room for any query the docs show (docs/operations.md, Query limits)
  * and for Apollo Sandbox's introspection, and refuse what could only be an attack or a mistake.
  */
 export interface QueryLimits {

@@ -1,7 +1,7 @@
 /**
  * `npm run simulators`: the three provider simulators alone, on fixed ports, for exploring the
  * provider APIs with curl or pointing a workspaces file at them. Ports and latency come from
- * the environment (see README, "Simulators").
+ * the environment (see docs/providers.md, "Simulators").
  */
 import { createOrationSimulator } from './oration/orationSimulator.ts';
 import { createTrataSimulator } from './trata/trataSimulator.ts';
