@@ -17,6 +17,7 @@ import { errorLoggingPlugin } from './plugins/errorLoggingPlugin.ts';
 import { partialErrorsPlugin } from './plugins/partialErrorsPlugin.ts';
 import { resolvers } from './resolvers/index.ts';
 import { loadTypeDefs } from './schema.ts';
+import { buildGatewaySubgraphSchema } from './federation/subgraphSchema.ts';
 import type { WorkspaceRegistry } from './workspaces/workspaceRegistry.ts';
 
 export interface GatewayOptions {
@@ -35,6 +36,8 @@ export interface GatewayOptions {
   limits?: QueryLimits;
   /** Where unexpected errors are logged (with stack, redacted); silent when absent. */
   logger?: Logger;
+  /** Serve the schema as an Apollo Federation 2 subgraph (`_service`, `_entities`). @default false */
+  federation?: boolean;
   /** Headers and a first query that the Sandbox landing page starts with (demo mode). */
   sandboxInitialState?: { headers: Record<string, string>; document: string };
 }
@@ -63,8 +66,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const { plugins: limitPlugins, ...limitOptions } = queryLimitGuards<GatewayContext>(options.limits ?? DEFAULT_QUERY_LIMITS);
   const apollo = new ApolloServer<GatewayContext>({
-    typeDefs: loadTypeDefs(),
-    resolvers,
+    ...(options.federation ? { schema: buildGatewaySubgraphSchema(resolvers) } : { typeDefs: loadTypeDefs(), resolvers }),
     introspection: options.introspection,
     includeStacktraceInErrorResponses: options.includeStacktrace,
     csrfPrevention: true,
