@@ -1,5 +1,5 @@
-import { buildSubgraphSchema, printSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
-import { concatAST, parse, visit, type DocumentNode, type GraphQLSchema, type ObjectTypeDefinitionNode } from 'graphql';
+import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
+import { concatAST, graphqlSync, parse, visit, type DocumentNode, type GraphQLSchema, type ObjectTypeDefinitionNode } from 'graphql';
 import type { Resolvers } from '../generated/graphql.ts';
 import { loadTypeDefs } from '../schema.ts';
 import { entityReferenceResolvers } from './entityReferenceResolvers.ts';
@@ -36,9 +36,12 @@ export function buildGatewaySubgraphSchema(resolvers: Resolvers): GraphQLSchema 
   return buildSubgraphSchema([{ typeDefs: subgraphTypeDefs(), resolvers: resolverMap }]);
 }
 
-/** The subgraph SDL as `_service { sdl }` answers it (federation directives included). */
-export function printGatewaySubgraphSchema(schema: GraphQLSchema): string {
-  return printSubgraphSchema(schema);
+/** The subgraph SDL exactly as `_service { sdl }` answers a router. */
+export function serviceSdlOf(schema: GraphQLSchema): string {
+  const result = graphqlSync({ schema, source: '{ _service { sdl } }' });
+  const sdl = (result.data?._service as { sdl?: unknown } | undefined)?.sdl;
+  if (typeof sdl !== 'string') throw new Error(`_service did not answer: ${JSON.stringify(result.errors)}`);
+  return sdl;
 }
 
 function mergeReferenceResolvers(resolvers: Resolvers): Record<string, object> {

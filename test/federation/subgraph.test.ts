@@ -1,6 +1,17 @@
 import { composeServices } from '@apollo/composition';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { Kind, parse, print } from 'graphql';
+import { readFileSync } from 'node:fs';
+import {
+  buildClientSchema,
+  buildSchema,
+  findBreakingChanges,
+  findDangerousChanges,
+  getIntrospectionQuery,
+  Kind,
+  parse,
+  print,
+  type IntrospectionQuery,
+} from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/testGateway.ts';
 
@@ -33,6 +44,15 @@ describe('federation off (the default)', () => {
   });
   afterAll(() => gateway.close());
 
+  it('serves exactly the committed schema.graphql', async () => {
+    const { body } = await gateway.query<IntrospectionQuery>(getIntrospectionQuery());
+    if (!body.data) throw new Error(JSON.stringify(body.errors));
+    const served = buildClientSchema(body.data);
+    const committed = buildSchema(readFileSync(new URL('../../schema.graphql', import.meta.url), 'utf8'));
+    expect([...findBreakingChanges(committed, served), ...findBreakingChanges(served, committed)]).toEqual([]);
+    expect([...findDangerousChanges(committed, served), ...findDangerousChanges(served, committed)]).toEqual([]);
+  });
+
   it('has no _service field', async () => {
     const { status, body } = await gateway.query('{ _service { sdl } }');
     expect(status).toBe(400);
@@ -59,6 +79,10 @@ describe('SWITCHBOARD_FEDERATION=true: an Apollo Federation 2 subgraph', () => {
     );
     expect(keyed.sort()).toEqual(['Agent', 'Conversation', 'ConversationBatch', 'Prospect']);
     expect(sdl).toContain('@link(url: "https://specs.apollo.dev/federation/v2.7"');
+  });
+
+  it('answers _service with exactly the committed schema.subgraph.graphql', () => {
+    expect(`${sdl.trimEnd()}\n`).toBe(readFileSync(new URL('../../schema.subgraph.graphql', import.meta.url), 'utf8'));
   });
 
   it('composes with a second subgraph into a supergraph', () => {
