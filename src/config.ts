@@ -46,6 +46,8 @@ const envSchema = z.object({
   VOICEOS_BASE_URL: z.url().default('https://api.voiceos.ai'),
   /** Introspection and the Sandbox landing page; on by default outside production. */
   SWITCHBOARD_INTROSPECTION: z.stringbool().optional(),
+  /** Serve the schema as an Apollo Federation 2 subgraph (docs/explorer.md, Federation). */
+  SWITCHBOARD_FEDERATION: z.stringbool().default(false),
   /** Upstream request timeout in milliseconds, per attempt. */
   SWITCHBOARD_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 

@@ -88,6 +88,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     maxBodyBytes: env.SWITCHBOARD_MAX_BODY_BYTES,
     httpLimits: httpLimitsOf(env),
     limits: queryLimitsOf(env),
+    federation: env.SWITCHBOARD_FEDERATION,
     logger,
     ...options.gateway,
   });

@@ -17,13 +17,16 @@ import { errorLoggingPlugin } from './plugins/errorLoggingPlugin.ts';
 import { partialErrorsPlugin } from './plugins/partialErrorsPlugin.ts';
 import { resolvers } from './resolvers/index.ts';
 import { loadTypeDefs } from './schema.ts';
+import { buildGatewaySubgraphSchema } from './federation/subgraphSchema.ts';
+import { sharedExplorerAssets } from './explorer/explorerAssets.ts';
+import { explorerRoute, isExplorerPath } from './explorer/explorerRoute.ts';
 import type { WorkspaceRegistry } from './workspaces/workspaceRegistry.ts';
 
 export interface GatewayOptions {
   registry: WorkspaceRegistry;
   /** The durable fan-out behind `createConversations` and the batch queries. */
   fanout: FanoutService;
-  /** Introspection and the Sandbox landing page. */
+  /** Introspection, the Sandbox landing page and the local GraphiQL at /graphiql. */
   introspection: boolean;
   /** Whether stack traces may appear in error extensions (never in production). */
   includeStacktrace: boolean;
@@ -35,7 +38,9 @@ export interface GatewayOptions {
   limits?: QueryLimits;
   /** Where unexpected errors are logged (with stack, redacted); silent when absent. */
   logger?: Logger;
-  /** Headers and a first query that the Sandbox landing page starts with (demo mode). */
+  /** Serve the schema as an Apollo Federation 2 subgraph (`_service`, `_entities`). @default false */
+  federation?: boolean;
+  /** Headers and a first query that the Sandbox landing page and GraphiQL start with (demo mode). */
   sandboxInitialState?: { headers: Record<string, string>; document: string };
 }
 
@@ -63,8 +68,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const { plugins: limitPlugins, ...limitOptions } = queryLimitGuards<GatewayContext>(options.limits ?? DEFAULT_QUERY_LIMITS);
   const apollo = new ApolloServer<GatewayContext>({
-    typeDefs: loadTypeDefs(),
-    resolvers,
+    ...(options.federation ? { schema: buildGatewaySubgraphSchema(resolvers) } : { typeDefs: loadTypeDefs(), resolvers }),
     introspection: options.introspection,
     includeStacktraceInErrorResponses: options.includeStacktrace,
     csrfPrevention: true,
@@ -90,9 +94,22 @@ export function createGateway(options: GatewayOptions): Gateway {
     bodyIdleTimeoutMs: httpLimits.bodyIdleTimeoutMs,
   });
 
+  // Sandbox loads from Apollo's CDN; GraphiQL is bundled from node_modules and works offline.
+  const explorer = options.introspection
+    ? explorerRoute({
+        assets: sharedExplorerAssets,
+        ...(options.sandboxInitialState && { initialState: options.sandboxInitialState }),
+        onError: (error) => options.logger?.error('explorer: the GraphiQL bundle could not be built', { error: String(error) }),
+      })
+    : null;
+
   httpServer.on('request', (req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/health') return sendJson(res, 200, { status: 'ok' });
+    if (explorer && isExplorerPath(path)) {
+      explorer(req, res, path).catch(() => res.destroy());
+      return;
+    }
     if (path === '/graphql' || path === '/') {
       graphql(req, res).catch(() => {
         if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });

@@ -77,7 +77,7 @@ export interface CostInput {
  *   make (`listRequests`: pages per provider, more when a provider filters locally or counts
  *   `totalCount`), or `connection` when no provider serves it; the list fields directly below it
  *   (`edges`, `nodes`) count `first` times;
- * - a list field with an `ids` argument counts once per id (each id is a lookup);
+ * - a list field with an `ids` argument (or federation's `representations`) counts once per id (each id is a lookup);
  * - any other list counts once: it is embedded in its parent's upstream response (transcript
  *   messages, webhooks), so it adds no upstream request.
  *
@@ -119,7 +119,7 @@ export function estimateQueryCost(input: CostInput): number {
 
   /** The list size a field's arguments ask for, or null when it takes no size argument. */
   const sizeArgument = (node: FieldNode, definition: GraphQLField<unknown, unknown>): number | null => {
-    for (const name of ['first', 'ids'] as const) {
+    for (const name of ['first', 'ids', 'representations'] as const) {
       const declared = definition.args.find((arg) => arg.name === name);
       if (!declared) continue;
       const given = node.arguments?.find((arg) => arg.name.value === name);

@@ -15,14 +15,17 @@ export function nodeIdsLimitPlugin<C extends BaseContext>(options: { maxIds: num
       return {
         async didResolveOperation({ document, operation, request }) {
           if (!operation) return;
-          const largest = largestIdsArgument(document, operation, request.variables);
-          if (largest > options.maxIds) {
-            throw new BadUserInputError(`Argument "ids" names ${largest} ids; at most ${options.maxIds} are allowed`, {
-              argument: 'ids',
-              max: options.maxIds,
-              actual: largest,
-              http: { status: 400 },
-            });
+          // `_entities(representations:)` (federation) is the same lookup per item as `nodes(ids:)`.
+          for (const argument of ['ids', 'representations']) {
+            const largest = largestIdsArgument(document, operation, request.variables, argument);
+            if (largest > options.maxIds) {
+              throw new BadUserInputError(`Argument "${argument}" names ${largest} ids; at most ${options.maxIds} are allowed`, {
+                argument,
+                max: options.maxIds,
+                actual: largest,
+                http: { status: 400 },
+              });
+            }
           }
         },
       };
@@ -30,11 +33,12 @@ export function nodeIdsLimitPlugin<C extends BaseContext>(options: { maxIds: num
   };
 }
 
-/** The longest `ids` list any field of the operation is given (fragments included), 0 when none. */
+/** The longest `ids` (or other `argumentName`) list any field of the operation is given (fragments included), 0 when none. */
 export function largestIdsArgument(
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Readonly<Record<string, unknown>> | undefined,
+  argumentName = 'ids',
 ): number {
   const fragments = new Map(
     document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [])),
@@ -74,7 +78,7 @@ export function largestIdsArgument(
     }
   };
   const idsLength = (field: FieldNode): number => {
-    const ids = field.arguments?.find((argument) => argument.name.value === 'ids');
+    const ids = field.arguments?.find((argument) => argument.name.value === argumentName);
     return ids ? listLength(ids.value) : 0;
   };
   visit(operation.selectionSet);

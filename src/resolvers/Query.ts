@@ -65,28 +65,28 @@ export const Query: QueryResolvers = {
  * another workspace's account all answer NOT_FOUND alike: an id reveals nothing about whether it
  * exists elsewhere.
  */
-async function loadConversation(id: string, context: GatewayContext): Promise<Conversation> {
+export async function loadConversation(id: string, context: GatewayContext): Promise<Conversation> {
   const parts = fromGlobalIdOfType(id, 'Conversation');
   const conversation = parts ? await context.loaders.conversation.load(parts) : null;
   if (!conversation) throw new NotFoundError('conversation', id);
   return conversation;
 }
 
-async function loadAgent(id: string, context: GatewayContext): Promise<Agent> {
+export async function loadAgent(id: string, context: GatewayContext): Promise<Agent> {
   const parts = fromGlobalIdOfType(id, 'Agent');
   const agent = parts ? await context.loaders.agent.load(parts) : null;
   if (!agent) throw new NotFoundError('agent', id);
   return agent;
 }
 
-async function loadProspect(id: string, context: GatewayContext): Promise<Prospect> {
+export async function loadProspect(id: string, context: GatewayContext): Promise<Prospect> {
   const parts = fromGlobalIdOfType(id, 'Prospect');
   const prospect = parts ? await context.loaders.prospect.load(parts) : null;
   if (!prospect) throw new NotFoundError('prospect', id);
   return prospect;
 }
 
-async function loadBatch(id: string, context: GatewayContext): Promise<BatchView> {
+export async function loadBatch(id: string, context: GatewayContext): Promise<BatchView> {
   const batchId = batchIdOf(id);
   const batch = batchId ? await context.loaders.batch.load(batchId) : null;
   if (!batch) throw new NotFoundError('batch', id);

@@ -44,7 +44,7 @@ function anchorsIn(file: string): Set<string> {
   return new Set(headings.map((line) => anchorOf(line.replace(/^#+ /, ''))));
 }
 
-/** Paths matching `path` under `base`; a segment may hold `<placeholder>`s (any name). */
+/** Paths matching `path` under `base`; a segment may hold `<placeholder>`s or `*` (any name). */
 function matches(base: string, path: string): string[] {
   const segments = path.split('/').filter((segment) => segment !== '' && segment !== '.');
   let found = [base];
@@ -53,11 +53,11 @@ function matches(base: string, path: string): string[] {
       found = found.map((dir) => dirname(dir));
       continue;
     }
-    if (!segment.includes('<')) {
+    if (!segment.includes('<') && !segment.includes('*')) {
       found = found.map((dir) => join(dir, segment)).filter((candidate) => existsSync(candidate));
       continue;
     }
-    const pattern = new RegExp(`^${segment.split(/<[^>]+>/).map(escapeRegExp).join('[^/]+')}$`);
+    const pattern = new RegExp(`^${segment.split(/<[^>]+>|\*/).map(escapeRegExp).join('[^/]+')}$`);
     found = found.flatMap((dir) =>
       isDirectory(dir) ? readdirSync(dir).filter((name) => pattern.test(name)).map((name) => join(dir, name)) : [],
     );
