@@ -5,6 +5,7 @@ import type { FanoutTiming } from '../../src/fanout/fanoutTiming.ts';
 import { startGatewayRuntime, type GatewayRuntime } from '../../src/gatewayRuntime.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
 import type { ProviderTransports } from '../../src/providers/connectorFactory.ts';
+import type { GatewayTracing } from '../../src/observability/tracing.ts';
 import type { ResilienceHooks } from '../../src/providers/resilience/providerResilience.ts';
 import type { Gateway, GatewayOptions } from '../../src/server.ts';
 
@@ -36,6 +37,8 @@ export interface TestGatewayOptions {
   /** The fan-out store; default PGlite in memory. */
   store?: { databaseUrl?: string; dataDir?: string; schema?: string };
   fanoutTiming?: Partial<FanoutTiming>;
+  /** Tracing with the test's exporter; off by default, whatever OTEL_* the test process has. */
+  tracing?: GatewayTracing;
 }
 
 /**
@@ -61,6 +64,7 @@ export async function startTestGateway(env: Record<string, string> = {}, options
     replicaId: 'test-gateway',
     fanoutTiming: { pollIntervalMs: 50, discoveryIntervalMs: 100, ...options.fanoutTiming },
     ...(options.resilienceHooks && { resilienceHooks: options.resilienceHooks }),
+    tracing: options.tracing ?? null,
     gateway: { introspection: true, includeStacktrace: false, ...options.gateway },
   });
   const { gateway, transports } = runtime;
