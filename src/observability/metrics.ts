@@ -84,11 +84,18 @@ export class GatewayMetrics {
         for (const { provider, state } of breakers?.() ?? []) this.set({ provider }, BREAKER_VALUE[state]);
       },
     });
-    const budgetLimit = new Gauge({
+    // Both budget gauges come from one read per scrape (collected concurrently), so a limit and
+    // its held slots always describe the same moment.
+    const budgetsOfThisScrape = sharedPerScrape(() => settle(budgets));
+    new Gauge({
       name: 'switchboard_fanout_budget_limit',
       help: 'Concurrent conversations allowed per provider account (budget key): the provider\'s stated limit, else the configured one',
       labelNames: ['budget'],
       registers,
+      async collect() {
+        this.reset();
+        for (const { budgetKey, limit } of (await budgetsOfThisScrape()) ?? []) this.set({ budget: budgetKey }, limit);
+      },
     });
     new Gauge({
       name: 'switchboard_fanout_budget_slots_held',
@@ -97,11 +104,7 @@ export class GatewayMetrics {
       registers,
       async collect() {
         this.reset();
-        budgetLimit.reset();
-        for (const { budgetKey, limit, held } of (await settle(budgets)) ?? []) {
-          budgetLimit.set({ budget: budgetKey }, limit);
-          this.set({ budget: budgetKey }, held);
-        }
+        for (const { budgetKey, held } of (await budgetsOfThisScrape()) ?? []) this.set({ budget: budgetKey }, held);
       },
     });
     new Gauge({
@@ -163,6 +166,17 @@ export class GatewayMetrics {
   async scrape(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+}
+
+/** One call of `read` for everyone who asks while it runs: the gauges of one scrape share it. */
+function sharedPerScrape<T>(read: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | null = null;
+  return () => {
+    pending ??= read().finally(() => {
+      pending = null;
+    });
+    return pending;
+  };
 }
 
 async function settle<T>(source: (() => Promise<T>) | undefined): Promise<T | null> {
