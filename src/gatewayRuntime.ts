@@ -23,6 +23,8 @@ export interface GatewayRuntimeOptions {
   env: Env;
   workspaces: readonly WorkspaceConfig[];
   logger: Logger;
+  /** Where the access lines go (one per operation). @default `logger` */
+  accessLogger?: Logger;
   /** Where batches live. @default `DATABASE_URL` (in `SWITCHBOARD_DATABASE_SCHEMA`), else PGlite in `SWITCHBOARD_DATA_DIR` */
   store?: { databaseUrl?: string; dataDir?: string; schema?: string };
   /** Names this replica in dispatch leases; stable across restarts of one replica. @default SWITCHBOARD_REPLICA_ID, else host name + port */
@@ -60,7 +62,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
   // Read by the gauges and /readyz once it is open; the transports are made after their observer.
   let openedDatabase: Database | undefined;
   const observability = createObservability({
-    logger,
+    logger: options.accessLogger ?? logger,
     tracing: options.tracing === undefined ? createTracing() : options.tracing,
     transports: () => transports,
     database: () => openedDatabase,

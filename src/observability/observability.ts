@@ -31,6 +31,7 @@ export interface Observability extends GatewayObservability {
 }
 
 export interface ObservabilityOptions {
+  /** Receives the access lines. */
   logger: Logger;
   tracing: GatewayTracing | null;
   /** Read lazily (at scrape or check time): the runtime creates them after the observer they use. */

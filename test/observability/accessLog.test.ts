@@ -38,7 +38,7 @@ describe('access log: one line per operation', () => {
     });
 
   beforeAll(async () => {
-    gw = await startTestGateway({ SWITCHBOARD_UPSTREAM_RETRIES: '0' }, { logger: createLogger('info', (line) => lines.push(line), { secrets: ['acme-key'] }) });
+    gw = await startTestGateway({ SWITCHBOARD_UPSTREAM_RETRIES: '0' }, { accessLogger: createLogger('info', (line) => lines.push(line), { secrets: ['acme-key'] }) });
   });
   afterAll(async () => {
     await gw.close();

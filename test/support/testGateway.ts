@@ -30,6 +30,8 @@ export interface TestGateway {
 export interface TestGatewayOptions {
   /** Receives the gateway's log lines (upstream failures, breaker changes, unexpected errors). */
   logger?: Logger;
+  /** Receives the access lines, one per operation; silent by default, so `logger` gets only the lines a test looks for. */
+  accessLogger?: Logger;
   /** A clock, sleep or random source for the providers' resilience policies. */
   resilienceHooks?: Omit<ResilienceHooks, 'logger'>;
   /** Overrides of the gateway options (introspection, stack traces, limits). */
@@ -60,6 +62,7 @@ export async function startTestGateway(env: Record<string, string> = {}, options
     env: parsed,
     workspaces: demo.workspaces,
     logger: options.logger ?? createLogger('silent'),
+    accessLogger: options.accessLogger ?? createLogger('silent'),
     store: options.store ?? { dataDir: 'memory://' },
     replicaId: 'test-gateway',
     fanoutTiming: { pollIntervalMs: 50, discoveryIntervalMs: 100, ...options.fanoutTiming },
