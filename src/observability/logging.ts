@@ -17,12 +17,17 @@ export function logFormatOf(env: { NODE_ENV: string; LOG_FORMAT?: LogFormat | un
  * dependency: it is loaded only when asked for, and a production install without it falls back to
  * JSON with a note.
  */
-export async function createProcessLogger(level: LogLevel, format: LogFormat, options: LoggerOptions = {}): Promise<Logger> {
+export async function createProcessLogger(
+  level: LogLevel,
+  format: LogFormat,
+  options: LoggerOptions & { /** Where pretty lines go. @default stderr */ prettyDestination?: NodeJS.WritableStream } = {},
+): Promise<Logger> {
   if (format === 'json') return createLogger(level, undefined, options);
   let pretty: { write(line: string): unknown };
   try {
     const { build } = await import('pino-pretty');
-    pretty = build({ messageKey: 'message', destination: 2, sync: true, translateTime: 'SYS:HH:MM:ss.l', colorize: process.stderr.isTTY === true });
+    const destination = options.prettyDestination ?? 2;
+    pretty = build({ messageKey: 'message', destination, sync: true, translateTime: 'SYS:HH:MM:ss.l', colorize: destination === 2 && process.stderr.isTTY === true });
   } catch {
     const logger = createLogger(level, undefined, options);
     logger.warn('LOG_FORMAT=pretty needs pino-pretty (a development dependency); writing JSON lines');
