@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import { GatewayMetrics } from '../../src/observability/metrics.ts';
+import { dropTestSchema, TEST_DATABASE_URL } from '../store/testDatabases.ts';
 import { startTestGateway, type TestGateway } from '../support/testGateway.ts';
 import { parsePrometheusText, seriesOf, valueOf, type Sample } from './prometheusText.ts';
 
@@ -106,6 +108,25 @@ describe('/metrics after a query', () => {
     expect([...labelNames].sort()).toEqual(['budget', 'endpoint', 'le', 'loader', 'operation', 'outcome', 'provider', 'state', 'status']);
     for (const s of own) {
       for (const value of Object.values(s.labels)) expect(value).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-|^c2Ix/);
+    }
+  });
+});
+
+describe.runIf(TEST_DATABASE_URL)('/metrics on PostgreSQL', () => {
+  it('shows the pool: connections in use and idle add up to those open, never past the maximum', async () => {
+    const schema = `sb_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+    const gw = await startTestGateway({}, { store: { databaseUrl: TEST_DATABASE_URL, schema } });
+    try {
+      expect((await gw.query('{ batches(first: 5) { edges { node { id } } } }')).body.errors).toBeUndefined();
+      const samples = parsePrometheusText(await (await fetch(gw.url.replace(/\/graphql$/, '/metrics'))).text());
+      const pool = seriesOf(samples, 'switchboard_store_pool_connections');
+      expect(Object.keys(pool).sort()).toEqual(['state=idle', 'state=in_use', 'state=max', 'state=waiting']);
+      expect(pool['state=max']).toBe(10);
+      expect(pool['state=idle']! + pool['state=in_use']!).toBeGreaterThan(0);
+      expect(pool['state=idle']! + pool['state=in_use']!).toBeLessThanOrEqual(10);
+    } finally {
+      await gw.close();
+      await dropTestSchema(schema);
     }
   });
 });
