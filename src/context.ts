@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { GraphQLError } from 'graphql';
 import { UnauthenticatedError } from './errors.ts';
 import type { FanoutService } from './fanout/fanoutService.ts';
-import { createLoaders, type Loaders } from './loaders.ts';
+import { createLoaders, type LoaderHooks, type Loaders } from './loaders.ts';
 import type { Workspace, WorkspaceRegistry } from './workspaces/workspaceRegistry.ts';
 
 /** Everything a resolver may use, built fresh for each request. */
@@ -29,11 +29,11 @@ export function apiKeyFrom(headers: IncomingHttpHeaders): string | null {
   return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey : null;
 }
 
-export function createContextFactory(registry: WorkspaceRegistry, fanout: FanoutService) {
+export function createContextFactory(registry: WorkspaceRegistry, fanout: FanoutService, hooks: LoaderHooks = {}) {
   return async (headers: IncomingHttpHeaders): Promise<GatewayContext> => {
     const key = apiKeyFrom(headers);
     const workspace = key === null ? null : registry.authenticate(key);
     if (!workspace) throw new UnauthenticatedError();
-    return { workspace, loaders: createLoaders(workspace, fanout), fanout, partialErrors: [] };
+    return { workspace, loaders: createLoaders(workspace, fanout, hooks), fanout, partialErrors: [] };
   };
 }

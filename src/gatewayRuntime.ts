@@ -9,6 +9,8 @@ import {
   type ProviderTransportsOptions,
   type ProviderTransports,
 } from './providers/connectorFactory.ts';
+import { createObservability, type Observability } from './observability/observability.ts';
+import { createTracing, type GatewayTracing } from './observability/tracing.ts';
 import { createGateway, type Gateway, type GatewayOptions } from './server.ts';
 import { databaseUnavailable, portUnavailable } from './startupErrors.ts';
 import type { Database } from './store/database.ts';
@@ -21,6 +23,8 @@ export interface GatewayRuntimeOptions {
   env: Env;
   workspaces: readonly WorkspaceConfig[];
   logger: Logger;
+  /** Where the access lines go (one per operation). @default `logger` */
+  accessLogger?: Logger;
   /** Where batches live. @default `DATABASE_URL` (in `SWITCHBOARD_DATABASE_SCHEMA`), else PGlite in `SWITCHBOARD_DATA_DIR` */
   store?: { databaseUrl?: string; dataDir?: string; schema?: string };
   /** Names this replica in dispatch leases; stable across restarts of one replica. @default SWITCHBOARD_REPLICA_ID, else host name + port */
@@ -29,6 +33,8 @@ export interface GatewayRuntimeOptions {
   fanoutTiming?: Partial<FanoutTiming>;
   resilienceHooks?: ProviderTransportsOptions['hooks'];
   gateway?: Partial<Omit<GatewayOptions, 'registry' | 'fanout'>>;
+  /** Spans of operations and upstream requests. @default from the OTEL_* variables (off unless set) */
+  tracing?: GatewayTracing | null;
   /** Binds the HTTP port before the fan-out starts, so a port in use stops the start before anything is dispatched. */
   listen?: { port: number; host: string };
 }
@@ -39,6 +45,8 @@ export interface GatewayRuntime {
   fanout: FanoutService;
   database: Database;
   transports: ProviderTransports;
+  /** Metrics, tracing and readiness of this gateway. */
+  observability: Observability;
   /** Stops the HTTP server, the dispatcher loops, the upstream pools and the store, in that order. */
   close(): Promise<void>;
 }
@@ -51,9 +59,18 @@ export interface GatewayRuntime {
  */
 export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promise<GatewayRuntime> {
   const { env, logger } = options;
+  // Read by the gauges and /readyz once it is open; the transports are made after their observer.
+  let openedDatabase: Database | undefined;
+  const observability = createObservability({
+    logger: options.accessLogger ?? logger,
+    tracing: options.tracing === undefined ? createTracing() : options.tracing,
+    transports: () => transports,
+    database: () => openedDatabase,
+  });
   const transports = createProviderTransports({
     resilience: resilienceOptionsOf(env),
     hooks: { ...options.resilienceHooks, logger },
+    observer: observability.upstreamObserver,
   });
   const registry = new WorkspaceRegistry(options.workspaces, transports, { timeoutMs: env.SWITCHBOARD_UPSTREAM_TIMEOUT_MS });
 
@@ -65,6 +82,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
   } catch (error) {
     throw store.databaseUrl ? databaseUnavailable(store.databaseUrl, error) : error;
   }
+  openedDatabase = database;
 
   const fanout = new FanoutService({
     database,
@@ -90,6 +108,8 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     limits: queryLimitsOf(env),
     federation: env.SWITCHBOARD_FEDERATION,
     logger,
+    observability,
+    shutdownDelayMs: env.SWITCHBOARD_SHUTDOWN_DELAY_MS,
     ...options.gateway,
   });
   await gateway.start();
@@ -109,6 +129,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
       await gateway.stop();
       await closeProviderTransports(transports);
       await database.close();
+      await observability.tracing?.shutdown();
       throw portUnavailable(port, host, error);
     }
   }
@@ -120,11 +141,13 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     fanout,
     database,
     transports,
+    observability,
     async close() {
       await gateway.stop();
       await fanout.stop();
       await closeProviderTransports(transports);
       await database.close();
+      await observability.tracing?.shutdown();
     },
   };
 }

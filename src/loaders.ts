@@ -32,18 +32,33 @@ export interface Loaders {
   batchItemByRequestId: DataLoader<string, BatchItemView | null>;
 }
 
-export function createLoaders(workspace: Workspace, fanout: FanoutService): Loaders {
+export interface LoaderHooks {
+  /** Told of every batch a loader dispatches: its name and how many keys it carries (metrics). */
+  onLoaderBatch?: (loader: keyof Loaders, size: number) => void;
+}
+
+export function createLoaders(workspace: Workspace, fanout: FanoutService, hooks: LoaderHooks = {}): Loaders {
   const options = { cacheKeyFn: refKey, maxBatchSize: 500 };
+  const { onLoaderBatch } = hooks;
+  const observed = <K, V>(loader: keyof Loaders, load: (keys: readonly K[]) => Promise<V[]>) =>
+    onLoaderBatch
+      ? (keys: readonly K[]) => {
+          onLoaderBatch(loader, keys.length);
+          return load(keys);
+        }
+      : load;
   return {
-    conversation: new DataLoader(byProvider(workspace, (c, ids) => c.getConversations(ids)), options),
-    agent: new DataLoader(byProvider(workspace, (c, ids) => c.getAgents(ids)), options),
+    conversation: new DataLoader(observed('conversation', byProvider(workspace, (c, ids) => c.getConversations(ids))), options),
+    agent: new DataLoader(observed('agent', byProvider(workspace, (c, ids) => c.getAgents(ids))), options),
     // A provider without prospects knows none of these ids: null each, without a request.
     prospect: new DataLoader(
-      byProvider(workspace, async (c, ids) => (c.prospects ? c.prospects.getProspects(ids) : ids.map(() => null))),
+      observed('prospect', byProvider(workspace, async (c, ids) => (c.prospects ? c.prospects.getProspects(ids) : ids.map(() => null)))),
       options,
     ),
-    batch: new DataLoader((ids) => fanout.getBatches(workspace.id, ids)),
-    batchItemByRequestId: new DataLoader((requestIds) => fanout.getItemsByRequestIds(workspace.id, requestIds)),
+    batch: new DataLoader(observed('batch', (ids: readonly string[]) => fanout.getBatches(workspace.id, ids))),
+    batchItemByRequestId: new DataLoader(
+      observed('batchItemByRequestId', (requestIds: readonly string[]) => fanout.getItemsByRequestIds(workspace.id, requestIds)),
+    ),
   };
 }
 

@@ -1,10 +1,13 @@
+import { pino } from 'pino';
+
 /**
- * A small structured logger: one JSON object per line on stderr. It never receives credentials
- * (callers log names and codes, not headers or bodies), and `redact` scrubs anything shaped like
- * one from free text as a second line of defence.
+ * The gateway's structured logger: pino, one JSON object per line on stderr (`level` as a word,
+ * `time` as ISO 8601, the text under `message`). It never receives credentials (callers log names
+ * and codes, not headers or bodies), and redaction scrubs anything shaped like one as a second
+ * line of defence: fields named like secrets, bearer tokens and key=value pairs in free text, and
+ * the configured secrets by value in the finished line.
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -22,19 +25,35 @@ export interface LoggerOptions {
   secrets?: readonly string[];
 }
 
+/**
+ * @param write receives each finished line (with its newline), already redacted: stderr by
+ *   default, a test's array, or a pretty printer (`src/observability/logging.ts`).
+ */
 export function createLogger(
   level: LogLevel,
   write: (line: string) => void = (line) => process.stderr.write(line),
   options: LoggerOptions = {},
 ): Logger {
   const secrets = [...new Set(options.secrets ?? [])].filter((secret) => secret.length >= 6).sort((a, b) => b.length - a.length);
-  const log = (at: LogLevel) => (message: string, fields: Record<string, unknown> = {}) => {
-    if (ORDER[at] < ORDER[level]) return;
-    const entry = { time: new Date().toISOString(), level: at, message: redact(message), ...redactFields(fields) };
-    let line = JSON.stringify(entry);
-    // After serialization, so secrets nested in objects or escaped in JSON are caught as well.
-    for (const secret of secrets) line = line.replaceAll(JSON.stringify(secret).slice(1, -1), '[redacted]');
-    write(`${line}\n`);
+  const destination = {
+    write(line: string) {
+      // After serialization, so secrets nested in objects or escaped in JSON are caught as well.
+      for (const secret of secrets) line = line.replaceAll(JSON.stringify(secret).slice(1, -1), '[redacted]');
+      write(line);
+    },
+  };
+  const base = pino(
+    {
+      level,
+      base: undefined,
+      messageKey: 'message',
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }), log: redactFields },
+    },
+    destination,
+  );
+  const log = (at: Exclude<LogLevel, 'silent'>) => (message: string, fields: Record<string, unknown> = {}) => {
+    base[at](fields, redact(message));
   };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }

@@ -5,7 +5,7 @@
 import { ConfigError, credentialsIn, loadConfig } from './config.ts';
 import { StartupError } from './startupErrors.ts';
 import { DEMO_API_KEYS, startDemoEnvironment, type DemoEnvironment } from './demo/demoEnvironment.ts';
-import { createLogger } from './logger.ts';
+import { createProcessLogger, logFormatOf } from './observability/logging.ts';
 import { startGatewayRuntime } from './gatewayRuntime.ts';
 
 const SAMPLE_QUERY = `{
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   // the demo API keys are published in the README, so the start-up hint may show them.
   const publicKeys: readonly string[] = Object.values(DEMO_API_KEYS);
   const secrets = credentialsIn(workspaces).filter((secret) => !publicKeys.includes(secret));
-  const logger = createLogger(env.LOG_LEVEL, undefined, { secrets });
+  const logger = await createProcessLogger(env.LOG_LEVEL, logFormatOf(env), { secrets });
   if (demo) logger.info('demo mode: provider simulators started', { simulators: demo.simulatorUrls });
   const runtime = await startGatewayRuntime({
     env,

@@ -13,6 +13,7 @@ import { createGraphQLHttpHandler, sendJson } from './http/nodeHttpHandler.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/queryLimits.ts';
 import { queryLimitGuards } from './limits/queryLimitGuards.ts';
 import type { Logger } from './logger.ts';
+import type { GatewayObservability } from './observability/observability.ts';
 import { errorLoggingPlugin } from './plugins/errorLoggingPlugin.ts';
 import { partialErrorsPlugin } from './plugins/partialErrorsPlugin.ts';
 import { resolvers } from './resolvers/index.ts';
@@ -42,6 +43,13 @@ export interface GatewayOptions {
   federation?: boolean;
   /** Headers and a first query that the Sandbox landing page and GraphiQL start with (demo mode). */
   sandboxInitialState?: { headers: Record<string, string>; document: string };
+  /** Access log, metrics, traces, /healthz, /readyz and /metrics (src/observability/); only /health without it. */
+  observability?: GatewayObservability;
+  /**
+   * How long `stop` keeps serving after `/readyz` turns 503, so load balancers see it and stop
+   * sending new requests before the listener closes. @default 0
+   */
+  shutdownDelayMs?: number;
 }
 
 export interface Gateway {
@@ -49,7 +57,7 @@ export interface Gateway {
   apollo: ApolloServer<GatewayContext>;
   /** Starts Apollo (not the socket: call `httpServer.listen`). */
   start(): Promise<void>;
-  /** Stops accepting requests and drains the ones in flight. */
+  /** Turns `/readyz` to 503, waits `shutdownDelayMs`, stops accepting requests and drains the ones in flight. */
   stop(): Promise<void>;
 }
 
@@ -66,6 +74,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       ? ApolloServerPluginLandingPageLocalDefault({ embed: true, ...options.sandboxInitialState })
       : ApolloServerPluginLandingPageLocalDefault({ embed: true });
 
+  const { observability } = options;
   const { plugins: limitPlugins, ...limitOptions } = queryLimitGuards<GatewayContext>(options.limits ?? DEFAULT_QUERY_LIMITS);
   const apollo = new ApolloServer<GatewayContext>({
     ...(options.federation ? { schema: buildGatewaySubgraphSchema(resolvers) } : { typeDefs: loadTypeDefs(), resolvers }),
@@ -81,12 +90,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ...limitPlugins,
       partialErrorsPlugin,
+      ...(observability ? [observability.plugin] : []),
       ...(options.logger ? [errorLoggingPlugin(options.logger)] : []),
       landingPage,
     ],
   });
 
-  const contextFor = createContextFactory(options.registry, options.fanout);
+  const contextFor = createContextFactory(options.registry, options.fanout, observability && { onLoaderBatch: observability.onLoaderBatch });
   const graphql = createGraphQLHttpHandler({
     server: apollo,
     context: async (req) => contextFor(req.headers),
@@ -105,16 +115,19 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   httpServer.on('request', (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (observability?.routes(path, res)) return;
     if (path === '/health') return sendJson(res, 200, { status: 'ok' });
     if (explorer && isExplorerPath(path)) {
       explorer(req, res, path).catch(() => res.destroy());
       return;
     }
     if (path === '/graphql' || path === '/') {
-      graphql(req, res).catch(() => {
-        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-        else res.destroy();
-      });
+      const serve = () =>
+        graphql(req, res).catch(() => {
+          if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+          else res.destroy();
+        });
+      void (observability ? observability.observeRequest(req, res, serve) : serve());
       return;
     }
     sendJson(res, 404, { errors: [{ message: `Not found: ${path}. The API is at /graphql.`, extensions: { code: 'NOT_FOUND' } }] });
@@ -125,6 +138,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     apollo,
     start: () => apollo.start(),
     stop: async () => {
+      observability?.readiness.markShuttingDown();
+      if (options.shutdownDelayMs) await new Promise((resolve) => setTimeout(resolve, options.shutdownDelayMs));
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },

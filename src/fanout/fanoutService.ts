@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Provider } from '../domain/types.ts';
 import type { BudgetDescriptor, ProviderConnector } from '../providers/connector.ts';
@@ -81,6 +82,12 @@ export class FanoutService {
   readonly #ctx: FanoutContext;
   readonly #options: FanoutServiceOptions;
   readonly #workers = new Map<string, BudgetWorker>();
+  /**
+   * Runs code in the async context the service was made in. A worker is often first woken by a
+   * `createConversations` request; started in that request's context, its loops would carry the
+   * request's id, access-log counters and trace span for the rest of their life.
+   */
+  readonly #inOwnContext = AsyncLocalStorage.snapshot();
   readonly #discoveryWake = new WakeSignal();
   #discovery: Promise<void> | null = null;
   #running = false;
@@ -271,7 +278,8 @@ export class FanoutService {
         if (this.#workers.get(budgetKey) === retired) this.#workers.delete(budgetKey);
       });
       this.#workers.set(budgetKey, worker);
-      worker.start();
+      const started = worker;
+      this.#inOwnContext(() => started.start());
     }
     worker.wake();
   }

@@ -1,7 +1,7 @@
 import type { Provider } from '../domain/types.ts';
 import type { WorkspaceConfig } from '../workspaces/workspaceConfig.ts';
 import type { ProviderConnector } from './connector.ts';
-import { createProviderDispatcher } from './http.ts';
+import { createProviderDispatcher, type UpstreamObserver } from './http.ts';
 import type { ProviderTransport } from './kit/createUpstreamClient.ts';
 import {
   DEFAULT_RESILIENCE_OPTIONS,
@@ -25,6 +25,8 @@ export interface ProviderTransportsOptions {
   /** Per-field overrides of `DEFAULT_RESILIENCE_OPTIONS`. */
   resilience?: { [K in keyof ResilienceOptions]?: Partial<ResilienceOptions[K]> };
   hooks?: ResilienceHooks;
+  /** Told of every upstream request (src/observability/upstreamObserver.ts). */
+  observer?: UpstreamObserver;
 }
 
 export function createProviderTransports(options: ProviderTransportsOptions = {}): ProviderTransports {
@@ -36,6 +38,7 @@ export function createProviderTransports(options: ProviderTransportsOptions = {}
   const forProvider = (provider: Provider): ProviderTransport => ({
     dispatcher: createProviderDispatcher(),
     resilience: new ProviderResilience(provider, resilienceOptions, options.hooks),
+    observer: options.observer,
   });
   return { ORATION: forProvider('ORATION'), TRATA: forProvider('TRATA'), VOICEOS: forProvider('VOICEOS') };
 }

@@ -32,7 +32,27 @@ export interface UpstreamClientOptions {
   resilience: ProviderResilience | null;
   /** Whole-request timeout in milliseconds. @default 10000 */
   timeoutMs?: number;
+  /** Told of every request handed to the network and how it ended (metrics, traces, the access log). */
+  observer?: UpstreamObserver | undefined;
 }
+
+/** One request as the observer sees it: no URL, no query, no body (they may carry ids or secrets). */
+export interface UpstreamRequestStart {
+  provider: Provider;
+  /** The logical endpoint (`conversations.list`): a bounded set, fit for a metric label. */
+  endpoint: string;
+  method: 'GET' | 'POST';
+}
+
+/** How a request ended: the HTTP status when one came back, else why none did. */
+export type UpstreamRequestEnd = { status: number } | { status: null; failure: 'timeout' | 'network' };
+
+/**
+ * Called when a request is handed to the network (after any wait for a slot, so a request the
+ * resilience layer refused is not one); the function it returns is called once when it ends. One
+ * call per attempt: retries are requests too.
+ */
+export type UpstreamObserver = (request: UpstreamRequestStart) => (end: UpstreamRequestEnd) => void;
 
 export interface UpstreamRequest<S extends z.ZodType> {
   method: 'GET' | 'POST';
@@ -113,6 +133,7 @@ export class UpstreamClient {
     }
     const timeoutMs = this.#options.timeoutMs ?? 10_000;
     const signal = AbortSignal.timeout(timeoutMs);
+    const ended = this.#options.observer?.({ provider, endpoint: req.endpoint, method: req.method });
 
     let response: Dispatcher.ResponseData;
     try {
@@ -128,7 +149,7 @@ export class UpstreamClient {
         body: req.body === undefined ? undefined : JSON.stringify(req.body),
       });
     } catch (error) {
-      throw transportError(error, signal, base, timeoutMs);
+      throw failed(transportError(error, signal, base, timeoutMs), ended);
     }
 
     const { statusCode } = response;
@@ -137,8 +158,9 @@ export class UpstreamClient {
     try {
       text = await response.body.text();
     } catch (error) {
-      throw transportError(error, signal, base, timeoutMs);
+      throw failed(transportError(error, signal, base, timeoutMs), ended);
     }
+    ended?.({ status: statusCode });
 
     if (req.nullOn?.includes(statusCode)) return { status: statusCode, data: null, rateLimit };
     if (statusCode === 429) {
@@ -193,6 +215,12 @@ export class UpstreamClient {
     const response = await this.send(req);
     return response as UpstreamResponse<z.output<S>>;
   }
+}
+
+/** Reports a request that got no HTTP answer to its observer, and hands the error back to throw. */
+function failed(error: Error, ended: ((end: UpstreamRequestEnd) => void) | undefined): Error {
+  ended?.({ status: null, failure: error instanceof ProviderTimeoutError ? 'timeout' : 'network' });
+  return error;
 }
 
 function retryAfter(rateLimit: RateLimitInfo | null): { retryAfterMs?: number } {

@@ -33,4 +33,16 @@ export interface Database extends Queryable {
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Closes the pool or the embedded database and releases the data directory. */
   close(): Promise<void>;
+  /** The connection pool's use now (PostgreSQL); absent where there is no pool (PGlite: one connection). */
+  poolStats?(): PoolStats;
+}
+
+export interface PoolStats {
+  /** Most connections the pool opens. */
+  max: number;
+  /** Connections open now, idle or lent out. */
+  open: number;
+  idle: number;
+  /** Callers waiting for a connection. */
+  waiting: number;
 }

@@ -29,9 +29,10 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
       await setup.end();
     }
   }
+  const max = options.maxConnections ?? 10;
   const pool = new pg.Pool({
     connectionString: options.databaseUrl,
-    max: options.maxConnections ?? 10,
+    max,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
@@ -67,6 +68,7 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
         client.release(broken);
       }
     },
+    poolStats: () => ({ max, open: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: async () => {
       if (closed) return;
       closed = true;

@@ -5,6 +5,7 @@ import type { FanoutTiming } from '../../src/fanout/fanoutTiming.ts';
 import { startGatewayRuntime, type GatewayRuntime } from '../../src/gatewayRuntime.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
 import type { ProviderTransports } from '../../src/providers/connectorFactory.ts';
+import type { GatewayTracing } from '../../src/observability/tracing.ts';
 import type { ResilienceHooks } from '../../src/providers/resilience/providerResilience.ts';
 import type { Gateway, GatewayOptions } from '../../src/server.ts';
 
@@ -29,6 +30,8 @@ export interface TestGateway {
 export interface TestGatewayOptions {
   /** Receives the gateway's log lines (upstream failures, breaker changes, unexpected errors). */
   logger?: Logger;
+  /** Receives the access lines, one per operation; silent by default, so `logger` gets only the lines a test looks for. */
+  accessLogger?: Logger;
   /** A clock, sleep or random source for the providers' resilience policies. */
   resilienceHooks?: Omit<ResilienceHooks, 'logger'>;
   /** Overrides of the gateway options (introspection, stack traces, limits). */
@@ -36,6 +39,8 @@ export interface TestGatewayOptions {
   /** The fan-out store; default PGlite in memory. */
   store?: { databaseUrl?: string; dataDir?: string; schema?: string };
   fanoutTiming?: Partial<FanoutTiming>;
+  /** Tracing with the test's exporter; off by default, whatever OTEL_* the test process has. */
+  tracing?: GatewayTracing;
 }
 
 /**
@@ -57,10 +62,12 @@ export async function startTestGateway(env: Record<string, string> = {}, options
     env: parsed,
     workspaces: demo.workspaces,
     logger: options.logger ?? createLogger('silent'),
+    accessLogger: options.accessLogger ?? createLogger('silent'),
     store: options.store ?? { dataDir: 'memory://' },
     replicaId: 'test-gateway',
     fanoutTiming: { pollIntervalMs: 50, discoveryIntervalMs: 100, ...options.fanoutTiming },
     ...(options.resilienceHooks && { resilienceHooks: options.resilienceHooks }),
+    tracing: options.tracing ?? null,
     gateway: { introspection: true, includeStacktrace: false, ...options.gateway },
   });
   const { gateway, transports } = runtime;

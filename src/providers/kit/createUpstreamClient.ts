@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { Provider } from '../../domain/types.ts';
-import { UpstreamClient } from '../http.ts';
+import { UpstreamClient, type UpstreamObserver } from '../http.ts';
 import type { ProviderResilience } from '../resilience/providerResilience.ts';
 
 /**
@@ -12,6 +12,8 @@ export interface ProviderTransport {
   dispatcher: Dispatcher;
   /** Null for none: timeouts only (connector tests against a simulator). */
   resilience: ProviderResilience | null;
+  /** Told of every request sent (metrics, traces, the access log); none when absent. */
+  observer?: UpstreamObserver | undefined;
 }
 
 export interface UpstreamClientSpec {
@@ -38,6 +40,7 @@ export function createUpstreamClient(spec: UpstreamClientSpec): UpstreamClient {
     authHeaders: spec.authHeaders,
     dispatcher: spec.transport.dispatcher,
     resilience: spec.transport.resilience,
+    observer: spec.transport.observer,
     ...(spec.timeoutMs === undefined ? {} : { timeoutMs: spec.timeoutMs }),
   });
 }

@@ -54,6 +54,15 @@ export class CircuitBreaker {
     return this.#state;
   }
 
+  /**
+   * Whether a call would be refused now: OPEN and still cooling down. An OPEN breaker whose
+   * cool-down has passed admits a probe, so it does not count (readiness must not wait for a call
+   * that only traffic would bring).
+   */
+  get failingFast(): boolean {
+    return this.#state === 'OPEN' && this.#openedAt + this.#options.cooldownMs > this.#now();
+  }
+
   /** Asks to make one call. An admitted call must be followed by `recordSuccess` or `recordFailure`. */
   admit(): CircuitAdmission {
     if (this.#state === 'OPEN') {

@@ -1,0 +1,189 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Provider } from '../domain/types.ts';
+import type { UpstreamRequestEnd } from '../providers/http.ts';
+import type { CircuitState } from '../providers/resilience/circuitBreaker.ts';
+import type { PoolStats } from '../store/database.ts';
+import type { BudgetGauge } from '../store/queries/storeGauges.ts';
+import type { ItemState } from '../store/records.ts';
+import type { OperationOutcome } from './requestScope.ts';
+
+/**
+ * Where the gauges read their values at scrape time: small callbacks, so the store and the
+ * resilience layer know nothing of Prometheus. A source that throws (the store is down) leaves
+ * its gauges empty for that scrape instead of failing the whole page.
+ */
+export interface MetricSources {
+  breakers?: () => { provider: Provider; state: CircuitState }[];
+  budgets?: () => Promise<BudgetGauge[]>;
+  itemsByState?: () => Promise<Record<ItemState, number>>;
+  pool?: () => PoolStats | null;
+}
+
+const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const BATCH_SIZE_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500];
+const BREAKER_VALUE: Record<CircuitState, number> = { CLOSED: 0, HALF_OPEN: 1, OPEN: 2 };
+
+/** Operation names are the client's words: past this many distinct ones, new names count as `other`. */
+const MAX_OPERATION_NAMES = 200;
+const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/**
+ * The gateway's Prometheus metrics, in a registry of their own (one per gateway, so tests can run
+ * several). Every label has a bounded set of values: operation names (capped, see
+ * `operationLabel`), outcomes, providers, logical endpoints, HTTP statuses, loader names, item
+ * states and budget keys (one per configured provider account). No request, conversation or
+ * batch id is ever a label.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly #operationNames = new Set<string>();
+  readonly #operations: Histogram<'operation' | 'outcome'>;
+  readonly #upstream: Histogram<'provider' | 'endpoint' | 'status'>;
+  readonly #rateLimited: Counter<'provider' | 'endpoint'>;
+  readonly #loaderBatches: Histogram<'loader'>;
+
+  constructor(sources: MetricSources = {}) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.#operations = new Histogram({
+      name: 'switchboard_graphql_operation_duration_seconds',
+      help: 'GraphQL operations by name and outcome (success, partial, error) and their latency; _count is the number of operations',
+      labelNames: ['operation', 'outcome'],
+      buckets: SECONDS_BUCKETS,
+      registers,
+    });
+    this.#upstream = new Histogram({
+      name: 'switchboard_upstream_request_duration_seconds',
+      help: 'Requests to the providers by provider, logical endpoint and HTTP status (timeout or network when none came back), and their latency',
+      labelNames: ['provider', 'endpoint', 'status'],
+      buckets: SECONDS_BUCKETS,
+      registers,
+    });
+    this.#rateLimited = new Counter({
+      name: 'switchboard_upstream_rate_limited_total',
+      help: 'Provider answers with HTTP 429, by provider and logical endpoint',
+      labelNames: ['provider', 'endpoint'],
+      registers,
+    });
+    this.#loaderBatches = new Histogram({
+      name: 'switchboard_dataloader_batch_size',
+      help: 'Keys per DataLoader batch, by loader',
+      labelNames: ['loader'],
+      buckets: BATCH_SIZE_BUCKETS,
+      registers,
+    });
+
+    const { breakers, budgets, itemsByState, pool } = sources;
+    new Gauge({
+      name: 'switchboard_circuit_breaker_state',
+      help: 'Circuit breaker per provider: 0 closed, 1 half-open, 2 open',
+      labelNames: ['provider'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { provider, state } of breakers?.() ?? []) this.set({ provider }, BREAKER_VALUE[state]);
+      },
+    });
+    // Both budget gauges come from one read per scrape (collected concurrently), so a limit and
+    // its held slots always describe the same moment.
+    const budgetsOfThisScrape = sharedPerScrape(() => settle(budgets));
+    new Gauge({
+      name: 'switchboard_fanout_budget_limit',
+      help: 'Concurrent conversations allowed per provider account (budget key): the provider\'s stated limit, else the configured one',
+      labelNames: ['budget'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const { budgetKey, limit } of (await budgetsOfThisScrape()) ?? []) this.set({ budget: budgetKey }, limit);
+      },
+    });
+    new Gauge({
+      name: 'switchboard_fanout_budget_slots_held',
+      help: 'Slots held per provider account (budget key): items dispatching or created and not seen ending, all replicas',
+      labelNames: ['budget'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const { budgetKey, held } of (await budgetsOfThisScrape()) ?? []) this.set({ budget: budgetKey }, held);
+      },
+    });
+    new Gauge({
+      name: 'switchboard_fanout_batch_items',
+      help: 'Batch items in the store by state, all replicas',
+      labelNames: ['state'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const [state, count] of Object.entries((await settle(itemsByState)) ?? {})) this.set({ state }, count);
+      },
+    });
+    new Gauge({
+      name: 'switchboard_store_pool_connections',
+      help: 'PostgreSQL pool connections by state (idle, in_use, waiting for one, max); absent on PGlite',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        this.reset();
+        const stats = pool?.() ?? null;
+        if (!stats) return;
+        this.set({ state: 'idle' }, stats.idle);
+        this.set({ state: 'in_use' }, stats.open - stats.idle);
+        this.set({ state: 'waiting' }, stats.waiting);
+        this.set({ state: 'max' }, stats.max);
+      },
+    });
+  }
+
+  observeOperation(operationName: string | null, outcome: OperationOutcome, seconds: number): void {
+    this.#operations.observe({ operation: this.operationLabel(operationName), outcome }, seconds);
+  }
+
+  observeUpstream(provider: Provider, endpoint: string, end: UpstreamRequestEnd, seconds: number): void {
+    const status = end.status === null ? end.failure : String(end.status);
+    this.#upstream.observe({ provider, endpoint, status }, seconds);
+    if (end.status === 429) this.#rateLimited.inc({ provider, endpoint });
+  }
+
+  observeLoaderBatch(loader: string, size: number): void {
+    this.#loaderBatches.observe({ loader }, size);
+  }
+
+  /**
+   * The label for an operation name: `-` for none (refused before parsing, or the landing page),
+   * `other` for a name that is not a plain GraphQL name or arrives after `MAX_OPERATION_NAMES`
+   * others, so a client cannot grow the series without bound.
+   */
+  operationLabel(name: string | null): string {
+    if (name === null) return '-';
+    if (!OPERATION_NAME.test(name)) return 'other';
+    if (this.#operationNames.has(name)) return name;
+    if (this.#operationNames.size >= MAX_OPERATION_NAMES) return 'other';
+    this.#operationNames.add(name);
+    return name;
+  }
+
+  /** The exposition text and its content type, for GET /metrics. */
+  async scrape(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
+
+/** One call of `read` for everyone who asks while it runs: the gauges of one scrape share it. */
+function sharedPerScrape<T>(read: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | null = null;
+  return () => {
+    pending ??= read().finally(() => {
+      pending = null;
+    });
+    return pending;
+  };
+}
+
+async function settle<T>(source: (() => Promise<T>) | undefined): Promise<T | null> {
+  if (!source) return null;
+  try {
+    return await source();
+  } catch {
+    return null;
+  }
+}

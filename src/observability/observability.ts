@@ -1,0 +1,75 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { GatewayContext } from '../context.ts';
+import type { Logger } from '../logger.ts';
+import type { ProviderTransports } from '../providers/connectorFactory.ts';
+import type { UpstreamObserver } from '../providers/http.ts';
+import type { Database } from '../store/database.ts';
+import { countItemsByState, readBudgetGauges } from '../store/queries/storeGauges.ts';
+import { createHealthRoutes } from './healthRoutes.ts';
+import { GatewayMetrics } from './metrics.ts';
+import { operationObserverPlugin } from './operationPlugin.ts';
+import { Readiness } from './readiness.ts';
+import { createRequestObserver, type ObserveRequest } from './requestObserver.ts';
+import type { GatewayTracing } from './tracing.ts';
+import { createUpstreamObserver } from './upstreamObserver.ts';
+
+/** What the HTTP server and Apollo need from observability (`createGateway`'s `observability`). */
+export interface GatewayObservability {
+  observeRequest: ObserveRequest;
+  /** Answers /healthz, /health, /readyz and /metrics; false for any other path. */
+  routes: ReturnType<typeof createHealthRoutes>;
+  plugin: ApolloServerPlugin<GatewayContext>;
+  readiness: Readiness;
+  /** Told of each DataLoader batch (loader name, keys in it). */
+  onLoaderBatch: (loader: string, size: number) => void;
+}
+
+export interface Observability extends GatewayObservability {
+  metrics: GatewayMetrics;
+  tracing: GatewayTracing | null;
+  upstreamObserver: UpstreamObserver;
+}
+
+export interface ObservabilityOptions {
+  /** Receives the access lines. */
+  logger: Logger;
+  tracing: GatewayTracing | null;
+  /** Read lazily (at scrape or check time): the runtime creates them after the observer they use. */
+  transports: () => ProviderTransports | undefined;
+  database: () => Database | undefined;
+}
+
+/**
+ * Wires logs, metrics, traces and health together for one gateway. The rest of the code sees only
+ * small callbacks: the upstream observer, the loader-batch hook, the request observer, and the
+ * sources the gauges read at scrape time.
+ */
+export function createObservability(options: ObservabilityOptions): Observability {
+  const { logger, tracing } = options;
+  const breakers = () =>
+    Object.values(options.transports() ?? {}).flatMap(({ resilience }) =>
+      resilience ? [{ provider: resilience.provider, state: resilience.breaker.state, failingFast: resilience.breaker.failingFast }] : [],
+    );
+  const database = () => {
+    const db = options.database();
+    if (!db) throw new Error('the store is not open');
+    return db;
+  };
+  const metrics = new GatewayMetrics({
+    breakers,
+    budgets: () => readBudgetGauges(database()),
+    itemsByState: () => countItemsByState(database()),
+    pool: () => options.database()?.poolStats?.() ?? null,
+  });
+  const readiness = new Readiness({ pingStore: () => database().query('SELECT 1'), breakers });
+  return {
+    metrics,
+    tracing,
+    readiness,
+    upstreamObserver: createUpstreamObserver({ metrics, tracer: tracing?.tracer ?? null }),
+    observeRequest: createRequestObserver({ logger, metrics, tracer: tracing?.tracer ?? null }),
+    routes: createHealthRoutes({ readiness, metrics }),
+    plugin: operationObserverPlugin(),
+    onLoaderBatch: (loader, size) => metrics.observeLoaderBatch(loader, size),
+  };
+}

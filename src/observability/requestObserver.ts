@@ -1,0 +1,84 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import type { Logger } from '../logger.ts';
+import type { GatewayMetrics } from './metrics.ts';
+import { REQUEST_ID_HEADER, requestIdFrom } from './requestId.ts';
+import { runInRequestScope, type OperationOutcome, type RequestScope } from './requestScope.ts';
+import { startOperationSpan } from './tracing.ts';
+
+export interface RequestObserverOptions {
+  /** Receives one access line per operation, at `info`. */
+  logger?: Logger | null;
+  metrics?: GatewayMetrics | null;
+  tracer?: Tracer | null;
+}
+
+/** Serves one request inside its scope; the observer does the rest when the answer is done. */
+export type ObserveRequest = (req: IncomingMessage, res: ServerResponse, serve: () => Promise<void>) => Promise<void>;
+
+/**
+ * Times each GraphQL request at the HTTP level, from its first byte to the end of its answer: so a
+ * request refused before Apollo (no key, a body too large) is still counted and logged. It gives
+ * the request its id (the caller's `x-request-id`, or a new one) and answers with it, runs the
+ * request in a scope that the operation plugin and the upstream observer fill in, and when the
+ * answer is sent (or the client went away) writes the access line, observes the operation's
+ * latency and ends its span.
+ */
+export function createRequestObserver(options: RequestObserverOptions): ObserveRequest {
+  const { logger, metrics, tracer } = options;
+  return (req, res, serve) => {
+    const requestId = requestIdFrom(req.headers);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    const scope: RequestScope = {
+      requestId,
+      startedAt: performance.now(),
+      span: tracer ? startOperationSpan(tracer, req.headers, requestId) : null,
+      operationName: null,
+      operationType: null,
+      outcome: null,
+      errorCodes: [],
+      workspace: null,
+      upstream: {},
+    };
+    res.once('close', () => finished(scope, res));
+    return runInRequestScope(scope, serve);
+  };
+
+  function finished(scope: RequestScope, res: ServerResponse): void {
+    const seconds = (performance.now() - scope.startedAt) / 1000;
+    const completed = res.writableFinished;
+    // No operation outcome: refused before Apollo (401, 413, 408), the landing page, or cut off.
+    const outcome: OperationOutcome = !completed ? 'error' : (scope.outcome ?? (res.statusCode >= 400 ? 'error' : 'success'));
+    const upstreamRequests = Object.values(scope.upstream).reduce((sum, n) => sum + n, 0);
+    metrics?.observeOperation(scope.operationName, outcome, seconds);
+    const { span } = scope;
+    if (span) {
+      if (scope.operationName) span.updateName(`${scope.operationType ?? 'operation'} ${scope.operationName}`);
+      span.setAttributes({
+        'http.response.status_code': res.statusCode,
+        'switchboard.outcome': outcome,
+        'switchboard.upstream_requests': upstreamRequests,
+        ...(scope.operationName && { 'graphql.operation.name': scope.operationName }),
+        ...(scope.operationType && { 'graphql.operation.type': scope.operationType }),
+        ...(scope.workspace && { 'switchboard.workspace': scope.workspace }),
+      });
+      if (outcome === 'error') span.setStatus({ code: SpanStatusCode.ERROR, message: scope.errorCodes.join(',') || `HTTP ${res.statusCode}` });
+      span.end();
+    }
+    logger?.info('graphql operation', {
+      requestId: scope.requestId,
+      operation: scope.operationName,
+      operationType: scope.operationType,
+      outcome,
+      status: res.statusCode,
+      durationMs: Math.round(seconds * 10_000) / 10,
+      workspace: scope.workspace,
+      upstreamRequests,
+      upstream: scope.upstream,
+      ...(scope.errorCodes.length > 0 && { errorCodes: scope.errorCodes }),
+      ...(!completed && { aborted: true }),
+      ...(span && { traceId: span.spanContext().traceId }),
+    });
+  }
+}

@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.ts';
+import { startTestGateway, type TestGateway } from '../support/testGateway.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const LIST = 'query ListConversations { conversations(first: 50) { totalCount edges { node { id agent { name } prospect { name } } } } }';
+
+interface AccessLine {
+  level: string;
+  time: string;
+  message: string;
+  requestId: string;
+  durationMs: number;
+  [field: string]: unknown;
+}
+
+describe('access log: one line per operation', () => {
+  let gw: TestGateway;
+  const lines: string[] = [];
+  const accessLines = () => lines.map((line) => JSON.parse(line) as AccessLine).filter((entry) => entry.message === 'graphql operation');
+  /** The line is written when the answer is done, a moment after the client has read it. */
+  const accessLineOf = async (requestId: string): Promise<AccessLine> => {
+    for (let i = 0; i < 100; i++) {
+      const found = accessLines().filter((entry) => entry.requestId === requestId);
+      if (found.length > 0) {
+        expect(found).toHaveLength(1);
+        return found[0]!;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error(`no access line for ${requestId}`);
+  };
+  const post = (query: string, headers: Record<string, string> = {}) =>
+    fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer acme-key', ...headers },
+      body: JSON.stringify({ query }),
+    });
+
+  beforeAll(async () => {
+    gw = await startTestGateway({ SWITCHBOARD_UPSTREAM_RETRIES: '0' }, { accessLogger: createLogger('info', (line) => lines.push(line), { secrets: ['acme-key'] }) });
+  });
+  afterAll(async () => {
+    await gw.close();
+  });
+
+  it('names the operation, its outcome, duration, workspace, request id and upstream requests; the caller\'s request id is kept and answered', async () => {
+    const response = await post(LIST, { 'x-request-id': 'req-42' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-request-id')).toBe('req-42');
+    const { time, durationMs, ...line } = await accessLineOf('req-42');
+    expect(line).toEqual({
+      level: 'info',
+      message: 'graphql operation',
+      requestId: 'req-42',
+      operation: 'ListConversations',
+      operationType: 'query',
+      outcome: 'success',
+      status: 200,
+      workspace: 'acme',
+      upstreamRequests: 7,
+      upstream: { ORATION: 2, TRATA: 3, VOICEOS: 2 },
+    });
+    expect(typeof durationMs).toBe('number');
+    expect(durationMs).toBeGreaterThan(0);
+    expect(new Date(time).toISOString()).toBe(time);
+  });
+
+  it('gives a request without an id (or with one that does not fit a header and a log line) a fresh one, and answers with it', async () => {
+    for (const given of [undefined, 'has spaces in it', 'x'.repeat(129)]) {
+      const response = await post('{ agents(first: 1, providers: [ORATION]) { totalCount } }', given === undefined ? {} : { 'x-request-id': given });
+      const requestId = response.headers.get('x-request-id')!;
+      expect(requestId).toMatch(UUID);
+      const line = await accessLineOf(requestId);
+      expect([line.operation, line.outcome, line.upstreamRequests, line.upstream]).toEqual(['anonymous', 'success', 1, { ORATION: 1 }]);
+    }
+  });
+
+  it('counts upstream requests per request, even when requests overlap', async () => {
+    const [oration, all] = await Promise.all([
+      post('query OnlyOration { conversations(first: 5, filter: { providers: [ORATION] }) { totalCount } }', { 'x-request-id': 'overlap-1' }),
+      post('query Everyone { conversations(first: 5) { totalCount } }', { 'x-request-id': 'overlap-2' }),
+    ]);
+    expect([oration.status, all.status]).toEqual([200, 200]);
+    expect((await accessLineOf('overlap-1')).upstream).toEqual({ ORATION: 1 });
+    expect((await accessLineOf('overlap-2')).upstream).toEqual({ ORATION: 1, TRATA: 1, VOICEOS: 1 });
+  });
+
+  it('logs a partial answer with its error codes, and a refused request with no workspace', async () => {
+    gw.demo.simulators.voiceos!.server.setFault('*', { kind: 'status', status: 503, times: 1 });
+    await post('query Partial { conversations(first: 5) { totalCount } }', { 'x-request-id': 'partial-1' });
+    expect(await accessLineOf('partial-1')).toMatchObject({
+      operation: 'Partial',
+      outcome: 'partial',
+      status: 200,
+      errorCodes: ['PROVIDER_UNAVAILABLE'],
+      upstream: { ORATION: 1, TRATA: 1, VOICEOS: 1 },
+    });
+
+    const refused = await post(LIST, { 'x-request-id': 'refused-1', authorization: 'Bearer wrong-key-0123456789' });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('x-request-id')).toBe('refused-1');
+    const { time: _t, durationMs: _d, ...line } = await accessLineOf('refused-1');
+    expect(line).toEqual({
+      level: 'info',
+      message: 'graphql operation',
+      requestId: 'refused-1',
+      operation: null,
+      operationType: null,
+      outcome: 'error',
+      status: 401,
+      workspace: null,
+      upstreamRequests: 0,
+      upstream: {},
+    });
+  });
+
+  it('writes no access line for health checks and scrapes, and never a key', async () => {
+    const before = accessLines().length;
+    for (const path of ['/healthz', '/readyz', '/metrics']) expect((await fetch(gw.url.replace(/\/graphql$/, path))).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(accessLines().length).toBe(before);
+    expect(lines.filter((line) => line.includes('acme-key') || line.includes('wrong-key-0123456789'))).toEqual([]);
+  });
+});

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { Readiness } from '../../src/observability/readiness.ts';
+import { startTestGateway, type TestGateway } from '../support/testGateway.ts';
+
+const at = (gw: TestGateway, path: string) => gw.url.replace(/\/graphql$/, path);
+const readyz = async (gw: TestGateway) => {
+  const response = await fetch(at(gw, '/readyz'));
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+};
+const READY = { status: 'ready', ready: true, checks: { shutdown: { ok: true }, store: { ok: true }, providers: { ok: true } } };
+
+describe('/healthz and /readyz', () => {
+  it('answer alive and ready, /health stays as the older name of /healthz, and none needs a key', async () => {
+    const gw = await startTestGateway();
+    try {
+      for (const path of ['/healthz', '/health']) {
+        const response = await fetch(at(gw, path));
+        expect([response.status, await response.json()]).toEqual([200, { status: 'ok' }]);
+      }
+      expect(await readyz(gw)).toEqual({ status: 200, body: READY });
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('readiness turns 503 when every provider\'s breaker is open, and names the open ones while some still answer', async () => {
+    const gw = await startTestGateway();
+    try {
+      const open = (provider: 'ORATION' | 'TRATA' | 'VOICEOS') => {
+        for (let i = 0; i < 5; i++) gw.transports[provider].resilience!.breaker.recordFailure();
+      };
+      open('TRATA');
+      open('VOICEOS');
+      expect(await readyz(gw)).toEqual({
+        status: 200,
+        body: { ...READY, checks: { ...READY.checks, providers: { ok: true, reason: 'circuit breaker open: TRATA, VOICEOS' } } },
+      });
+      open('ORATION');
+      expect(await readyz(gw)).toEqual({
+        status: 503,
+        body: {
+          status: 'not ready',
+          ready: false,
+          checks: { ...READY.checks, providers: { ok: false, reason: "every provider's circuit breaker is open: ORATION, TRATA, VOICEOS" } },
+        },
+      });
+      // Alive all the same: a replica cut off from its providers needs no restart.
+      expect((await fetch(at(gw, '/healthz'))).status).toBe(200);
+      gw.transports.ORATION.resilience!.breaker.recordSuccess();
+      expect((await readyz(gw)).status).toBe(200);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('readiness flips to 503 as soon as shutdown starts, while the request in flight still gets its answer', async () => {
+    const gw = await startTestGateway({ SWITCHBOARD_SHUTDOWN_DELAY_MS: '300' });
+    let closing: Promise<void> | undefined;
+    try {
+      expect((await readyz(gw)).status).toBe(200);
+      gw.demo.simulators.trata!.server.setFault('*', { kind: 'slow', delayMs: 600 });
+      const inFlight = gw.query<{ conversations: { totalCount: number } }>('{ conversations(first: 5) { totalCount } }');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+
+      closing = gw.close();
+      expect(await readyz(gw)).toEqual({
+        status: 503,
+        body: { status: 'not ready', ready: false, checks: { ...READY.checks, shutdown: { ok: false, reason: 'shutting down' } } },
+      });
+      const answered = await inFlight;
+      expect(answered.status).toBe(200);
+      expect(answered.body.errors).toBeUndefined();
+      expect(answered.body.data?.conversations.totalCount).toBe(421);
+      await closing;
+      // After the stop, the port is closed: the load balancer's next probe fails outright.
+      await expect(fetch(at(gw, '/readyz'))).rejects.toThrow();
+    } finally {
+      await (closing ?? gw.close());
+    }
+  });
+});
+
+describe('Readiness', () => {
+  const breakers = () => [{ provider: 'ORATION' as const, failingFast: false }];
+
+  it('reports a store that does not answer in time, or fails, with the reason', async () => {
+    const hanging = new Readiness({ pingStore: () => new Promise(() => {}), breakers, storeTimeoutMs: 20 });
+    expect(await hanging.check()).toEqual({
+      ready: false,
+      checks: { shutdown: { ok: true }, store: { ok: false, reason: 'store unreachable: no answer within 20 ms' }, providers: { ok: true } },
+    });
+    const failing = new Readiness({ pingStore: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')), breakers });
+    expect((await failing.check()).checks.store).toEqual({ ok: false, reason: 'store unreachable: connect ECONNREFUSED 127.0.0.1:5432' });
+  });
+
+  it('counts an open breaker past its cool-down as able to probe, not as failing', async () => {
+    let now = 0;
+    const { CircuitBreaker } = await import('../../src/providers/resilience/circuitBreaker.ts');
+    const breaker = new CircuitBreaker({ failureThreshold: 1, cooldownMs: 1_000 }, { now: () => now });
+    breaker.recordFailure();
+    expect([breaker.state, breaker.failingFast]).toEqual(['OPEN', true]);
+    now = 1_000;
+    expect([breaker.state, breaker.failingFast]).toEqual(['OPEN', false]);
+  });
+});
