@@ -75,6 +75,8 @@ const envSchema = z.object({
   SWITCHBOARD_BREAKER_COOLDOWN_MS: count(DEFAULT_RESILIENCE_OPTIONS.breaker.cooldownMs, 0),
   SWITCHBOARD_UPSTREAM_MAX_CONCURRENCY: count(DEFAULT_RESILIENCE_OPTIONS.concurrency.maxConcurrent),
   SWITCHBOARD_UPSTREAM_MAX_QUEUED: count(DEFAULT_RESILIENCE_OPTIONS.concurrency.maxQueued, 0),
+  /** How long a SIGTERM/SIGINT waits for operations and provider calls in flight (under Docker's 10 s stop timeout). */
+  SWITCHBOARD_SHUTDOWN_TIMEOUT_MS: count(8_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 
   // Fan-out and replicas: see src/fanout/fanoutTiming.ts for what each timing does.

@@ -35,6 +35,8 @@ export interface GatewayOptions {
   limits?: QueryLimits;
   /** Where unexpected errors are logged (with stack, redacted); silent when absent. */
   logger?: Logger;
+  /** How long `stop` waits for requests in flight before it cuts their connections. @default 10_000 */
+  shutdownGraceMs?: number;
   /** Headers and a first query that the Sandbox landing page starts with (demo mode). */
   sandboxInitialState?: { headers: Record<string, string>; document: string };
 }
@@ -74,7 +76,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     ...limitOptions,
     formatError: formatGatewayError,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs ?? 10_000 }),
       ...limitPlugins,
       partialErrorsPlugin,
       ...(options.logger ? [errorLoggingPlugin(options.logger)] : []),
