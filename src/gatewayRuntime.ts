@@ -95,6 +95,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     httpLimits: httpLimitsOf(env),
     limits: queryLimitsOf(env),
     shutdownGraceMs: env.SWITCHBOARD_SHUTDOWN_TIMEOUT_MS,
+    corsOrigins: env.SWITCHBOARD_CORS_ORIGINS,
     logger,
     ...options.gateway,
   });

@@ -8,6 +8,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { createContextFactory, type GatewayContext } from './context.ts';
 import type { FanoutService } from './fanout/fanoutService.ts';
 import { formatGatewayError } from './errors.ts';
+import { applyCors, createCorsPolicy } from './http/cors.ts';
 import { createLimitedHttpServer, DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/httpLimits.ts';
 import { createGraphQLHttpHandler, sendJson } from './http/nodeHttpHandler.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/queryLimits.ts';
@@ -35,6 +36,8 @@ export interface GatewayOptions {
   limits?: QueryLimits;
   /** Where unexpected errors are logged (with stack, redacted); silent when absent. */
   logger?: Logger;
+  /** Origins allowed to call from a browser (`SWITCHBOARD_CORS_ORIGINS`). @default none */
+  corsOrigins?: readonly string[];
   /** How long `stop` waits for requests in flight before it cuts their connections. @default 10_000 */
   shutdownGraceMs?: number;
   /** Headers and a first query that the Sandbox landing page starts with (demo mode). */
@@ -92,7 +95,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     bodyIdleTimeoutMs: httpLimits.bodyIdleTimeoutMs,
   });
 
+  const cors = createCorsPolicy(options.corsOrigins ?? []);
   httpServer.on('request', (req, res) => {
+    if (applyCors(cors, req, res)) return;
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/health') return sendJson(res, 200, { status: 'ok' });
     if (path === '/graphql' || path === '/') {
