@@ -60,8 +60,8 @@ describe('graceful shutdown: SIGTERM to the gateway process mid-batch (PGlite da
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function readStore() {
-    const db = await openDatabase({ dataDir: env.SWITCHBOARD_DATA_DIR });
+  async function readStore(dataDir = env.SWITCHBOARD_DATA_DIR) {
+    const db = await openDatabase({ dataDir });
     try {
       const { rows } = await db.query<{
         request_id: string;
@@ -160,37 +160,32 @@ describe('graceful shutdown: SIGTERM to the gateway process mid-batch (PGlite da
     };
     const landingWindowMs = 500 + 4_000 + 500;
     const before = created();
-    const dbEnv = env;
-    env = boundedEnv;
-    try {
-      gateway = await spawnGateway({ env: boundedEnv, apiKey: API_KEY });
-      const batch = await postBatch(gateway.query, { conversations: phoneCalls(20, 'bounded'), idempotencyKey: 'bounded-campaign' });
-      await waitFor('5 conversations created', () => created() >= before + 5);
-      const sentCreates = simulator.server.count(CREATE);
-      simulator.server.setFault(CREATE, { kind: 'slow', delayMs: SLOW_CREATE_MS, times: 1 });
-      await waitFor('a create to reach the provider', () => simulator.server.count(CREATE) > sentCreates);
+    const readBoundedStore = () => readStore(boundedEnv.SWITCHBOARD_DATA_DIR);
+    gateway = await spawnGateway({ env: boundedEnv, apiKey: API_KEY });
+    const batch = await postBatch(gateway.query, { conversations: phoneCalls(20, 'bounded'), idempotencyKey: 'bounded-campaign' });
+    await waitFor('5 conversations created', () => created() >= before + 5);
+    const sentCreates = simulator.server.count(CREATE);
+    simulator.server.setFault(CREATE, { kind: 'slow', delayMs: SLOW_CREATE_MS, times: 1 });
+    await waitFor('a create to reach the provider', () => simulator.server.count(CREATE) > sentCreates);
 
-      expect(await gateway.stop()).toBe(1);
-      expect(gateway.log()).toContain('stopped after 500 ms (SWITCHBOARD_SHUTDOWN_TIMEOUT_MS) with work cut off');
-      // The burst cut off stays DISPATCHING (its create may land), due for any replica once the
-      // landing window has passed since it was sent, not when its 60 s lease would have ended.
-      const cutOff = (await readStore()).filter((item) => item.state === 'DISPATCHING');
-      expect(cutOff.length).toBeGreaterThan(0);
-      expect(cutOff.map((item) => [item.lease_owner, item.lease_after_dispatch_ms])).toEqual(cutOff.map(() => ['bounded-replica', landingWindowMs]));
+    expect(await gateway.stop()).toBe(1);
+    expect(gateway.log()).toContain('stopped after 500 ms (SWITCHBOARD_SHUTDOWN_TIMEOUT_MS) with work cut off');
+    // The burst cut off stays DISPATCHING (its create may land), due for any replica once the
+    // landing window has passed since it was sent, not when its 60 s lease would have ended.
+    const cutOff = (await readBoundedStore()).filter((item) => item.state === 'DISPATCHING');
+    expect(cutOff.length).toBeGreaterThan(0);
+    expect(cutOff.map((item) => [item.lease_owner, item.lease_after_dispatch_ms])).toEqual(cutOff.map(() => ['bounded-replica', landingWindowMs]));
 
-      // Another replica takes over: it finds the late creates at the provider instead of dialing again.
-      gateway = await spawnGateway({ env: { ...boundedEnv, SWITCHBOARD_REPLICA_ID: 'successor' }, apiKey: API_KEY });
-      const done = await waitForFinalBatch(gateway.query, batch.id, 40_000);
-      expect(done.counts).toMatchObject({ total: 20, ended: 20, unresolved: 0, failed: 0 });
-      expect(await gateway.stop()).toBe(0);
-      const stats = simulator.budgetStats()[DEMO_ACCOUNT.workspaceId]!;
-      expect(stats.created).toBe(before + 20);
-      expect(stats.duplicateRequestIds).toEqual([]);
-      const cutOffIds = new Set(cutOff.map((item) => item.request_id));
-      const items = (await readStore()).filter((item) => cutOffIds.has(item.request_id));
-      expect(items.map((item) => [item.reconciled_outcome, item.attempts])).toEqual(items.map(() => ['FOUND', 1]));
-    } finally {
-      env = dbEnv;
-    }
+    // Another replica takes over: it finds the late creates at the provider instead of dialing again.
+    gateway = await spawnGateway({ env: { ...boundedEnv, SWITCHBOARD_REPLICA_ID: 'successor' }, apiKey: API_KEY });
+    const done = await waitForFinalBatch(gateway.query, batch.id, 40_000);
+    expect(done.counts).toMatchObject({ total: 20, ended: 20, unresolved: 0, failed: 0 });
+    expect(await gateway.stop()).toBe(0);
+    const stats = simulator.budgetStats()[DEMO_ACCOUNT.workspaceId]!;
+    expect(stats.created).toBe(before + 20);
+    expect(stats.duplicateRequestIds).toEqual([]);
+    const cutOffIds = new Set(cutOff.map((item) => item.request_id));
+    const items = (await readBoundedStore()).filter((item) => cutOffIds.has(item.request_id));
+    expect(items.map((item) => [item.reconciled_outcome, item.attempts])).toEqual(items.map(() => ['FOUND', 1]));
   }, 120_000);
 });
