@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_FANOUT_TIMING, resolveTiming, UnsafeFanoutTimingError, type FanoutTiming } from './fanout/fanoutTiming.ts';
+import { DEMO_CORS_ORIGINS, parseCorsOrigins } from './http/cors.ts';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/httpLimits.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/queryLimits.ts';
 import { DEFAULT_RESILIENCE_OPTIONS, type ResilienceOptions } from './providers/resilience/providerResilience.ts';
@@ -44,6 +45,21 @@ const envSchema = z.object({
   TRATA_BASE_URL: z.url().default('https://api.trata.ai'),
   VOICEOS_TOKEN: z.string().min(1).optional(),
   VOICEOS_BASE_URL: z.url().default('https://api.voiceos.ai'),
+  /**
+   * Origins whose pages may call the API from a browser, comma-separated (see src/http/cors.ts);
+   * unset means none, or in demo mode this machine's pages and the hosted Apollo Sandbox.
+   */
+  SWITCHBOARD_CORS_ORIGINS: z
+    .string()
+    .transform((text, ctx) => {
+      const parsed = parseCorsOrigins(text);
+      if ('error' in parsed) {
+        ctx.addIssue({ code: 'custom', message: parsed.error });
+        return z.NEVER;
+      }
+      return parsed.origins;
+    })
+    .optional(),
   /** Introspection and the Sandbox landing page; on by default outside production. */
   SWITCHBOARD_INTROSPECTION: z.stringbool().optional(),
   /** Serve the schema as an Apollo Federation 2 subgraph (docs/explorer.md, Federation). */
@@ -77,6 +93,8 @@ const envSchema = z.object({
   SWITCHBOARD_BREAKER_COOLDOWN_MS: count(DEFAULT_RESILIENCE_OPTIONS.breaker.cooldownMs, 0),
   SWITCHBOARD_UPSTREAM_MAX_CONCURRENCY: count(DEFAULT_RESILIENCE_OPTIONS.concurrency.maxConcurrent),
   SWITCHBOARD_UPSTREAM_MAX_QUEUED: count(DEFAULT_RESILIENCE_OPTIONS.concurrency.maxQueued, 0),
+  /** How long a SIGTERM/SIGINT waits for operations and provider calls in flight (under Docker's 10 s stop timeout). */
+  SWITCHBOARD_SHUTDOWN_TIMEOUT_MS: count(8_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** `json` lines or `pretty` (pino-pretty); unset means pretty only in development on a terminal. */
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
@@ -97,7 +115,10 @@ const envSchema = z.object({
   SWITCHBOARD_FANOUT_DISCOVERY_MS: count(DEFAULT_FANOUT_TIMING.discoveryIntervalMs),
 });
 
-export type Env = Omit<z.infer<typeof envSchema>, 'HOST'> & { HOST: string };
+export type Env = Omit<z.infer<typeof envSchema>, 'HOST' | 'SWITCHBOARD_CORS_ORIGINS'> & {
+  HOST: string;
+  SWITCHBOARD_CORS_ORIGINS: readonly string[];
+};
 
 export interface GatewayConfig {
   env: Env;
@@ -117,7 +138,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
   }
   checkDemoMode(parsedEnv.data);
   const demo = parsedEnv.data.SWITCHBOARD_WORKSPACES_FILE === undefined;
-  const env: Env = { ...parsedEnv.data, HOST: parsedEnv.data.HOST ?? (demo ? '127.0.0.1' : '0.0.0.0') };
+  const env: Env = {
+    ...parsedEnv.data,
+    HOST: parsedEnv.data.HOST ?? (demo ? '127.0.0.1' : '0.0.0.0'),
+    SWITCHBOARD_CORS_ORIGINS: parsedEnv.data.SWITCHBOARD_CORS_ORIGINS ?? (demo ? DEMO_CORS_ORIGINS : []),
+  };
   if (env.SWITCHBOARD_HTTP_HEADERS_TIMEOUT_MS > env.SWITCHBOARD_HTTP_REQUEST_TIMEOUT_MS) {
     // The headers are part of the request: node:http refuses a headers timeout past the request's.
     throw new ConfigError('Invalid configuration: SWITCHBOARD_HTTP_HEADERS_TIMEOUT_MS must not exceed SWITCHBOARD_HTTP_REQUEST_TIMEOUT_MS');

@@ -47,8 +47,14 @@ export interface GatewayRuntime {
   transports: ProviderTransports;
   /** Metrics, tracing and readiness of this gateway. */
   observability: Observability;
-  /** Stops the HTTP server, the dispatcher loops, the upstream pools and the store, in that order. */
-  close(): Promise<void>;
+  /**
+   * Graceful stop within `timeoutMs` (default: no bound): the HTTP server stops accepting and
+   * drains the operations in flight while the fan-out stops claiming and records the answers of
+   * the creates in flight; then this replica's dispatch leases are released, and the upstream
+   * pools and the store closed. `drained` is false when the bound cut the draining short (what was
+   * cut off stays DISPATCHING in the store and is reconciled, never sent twice).
+   */
+  close(options?: { timeoutMs?: number }): Promise<{ drained: boolean }>;
 }
 
 /**
@@ -107,6 +113,8 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     httpLimits: httpLimitsOf(env),
     limits: queryLimitsOf(env),
     federation: env.SWITCHBOARD_FEDERATION,
+    shutdownGraceMs: env.SWITCHBOARD_SHUTDOWN_TIMEOUT_MS,
+    corsOrigins: env.SWITCHBOARD_CORS_ORIGINS,
     logger,
     observability,
     shutdownDelayMs: env.SWITCHBOARD_SHUTDOWN_DELAY_MS,
@@ -142,14 +150,38 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     database,
     transports,
     observability,
-    async close() {
-      await gateway.stop();
-      await fanout.stop();
-      await closeProviderTransports(transports);
+    async close({ timeoutMs }: { timeoutMs?: number } = {}) {
+      const drained = await settlesWithin(Promise.all([gateway.stop(), fanout.stop()]), timeoutMs);
+      try {
+        await fanout.releaseLeases();
+      } catch (error) {
+        logger.warn('shutdown: could not release the dispatch leases; they expire on their own', {
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+      // A pool waits for its requests to end; past the bound the process exits instead (a create
+      // cut off mid-flight stays DISPATCHING and is reconciled, never aborted into a guess).
+      if (drained) await closeProviderTransports(transports);
       await database.close();
       await observability.tracing?.shutdown();
+      return { drained };
     },
   };
+}
+
+/** Whether `work` settled within `timeoutMs` (always waits for it without a bound). */
+async function settlesWithin(work: Promise<unknown>, timeoutMs: number | undefined): Promise<boolean> {
+  if (timeoutMs === undefined) {
+    await work;
+    return true;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  try {
+    return await Promise.race([work.then(() => true as const), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function storeOptionsOf(env: Env): NonNullable<GatewayRuntimeOptions['store']> {

@@ -1,6 +1,7 @@
 /**
  * The only module with side effects at start: configuration -> dependencies -> listen.
- * `npm start` runs it; with no workspaces file it starts demo mode on the simulators.
+ * `npm start` runs it (through bin/switchboard.js, in the same process); with no workspaces file
+ * it starts demo mode on the simulators.
  */
 import { ConfigError, credentialsIn, loadConfig } from './config.ts';
 import { StartupError } from './startupErrors.ts';
@@ -22,6 +23,9 @@ const SAMPLE_QUERY = `{
     }
   }
 }`;
+
+/** Time left after the shutdown bound for closing the upstream pools and the store. */
+const FINAL_CLOSE_MS = 2_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -47,6 +51,7 @@ async function main(): Promise<void> {
   });
   logger.info(`Switchboard listening on http://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${env.PORT}/graphql`, {
     mode: demo ? 'demo' : 'configured',
+    pid: process.pid,
     store: env.DATABASE_URL ? 'postgresql' : `pglite (${env.SWITCHBOARD_DATA_DIR})`,
     ...(runtime.database.opened && { storeOpened: runtime.database.opened === 'new' ? 'new store created' : 'existing store opened' }),
     workspaces: workspaces.map((w) => w.id),
@@ -57,15 +62,19 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info('shutting down', { signal });
-    // Items in flight are safe in the store; a stop that hangs must not keep the process alive.
+    const timeoutMs = env.SWITCHBOARD_SHUTDOWN_TIMEOUT_MS;
+    logger.info('shutting down', { signal, timeoutMs });
+    // Items in flight are safe in the store; closing pools and the store after the bound must
+    // not hang either, so a last timer ends the process whatever still runs.
     setTimeout(() => {
-      logger.error('graceful shutdown took over 10 s; exiting');
+      logger.error(`graceful shutdown took over ${timeoutMs + FINAL_CLOSE_MS} ms; exiting`);
       process.exit(1);
-    }, 10_000).unref();
-    await runtime.close();
+    }, timeoutMs + FINAL_CLOSE_MS).unref();
+    const { drained } = await runtime.close({ timeoutMs });
     await demo?.close();
-    process.exit(0);
+    if (drained) logger.info('stopped: operations and provider calls in flight finished, leases released, store closed');
+    else logger.warn(`stopped after ${timeoutMs} ms (SWITCHBOARD_SHUTDOWN_TIMEOUT_MS) with work cut off; the store reconciles it`);
+    process.exit(drained ? 0 : 1);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -8,6 +8,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { createContextFactory, type GatewayContext } from './context.ts';
 import type { FanoutService } from './fanout/fanoutService.ts';
 import { formatGatewayError } from './errors.ts';
+import { applyCors, createCorsPolicy } from './http/cors.ts';
 import { createLimitedHttpServer, DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/httpLimits.ts';
 import { createGraphQLHttpHandler, sendJson } from './http/nodeHttpHandler.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/queryLimits.ts';
@@ -41,6 +42,10 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Serve the schema as an Apollo Federation 2 subgraph (`_service`, `_entities`). @default false */
   federation?: boolean;
+  /** Origins allowed to call from a browser (`SWITCHBOARD_CORS_ORIGINS`). @default none */
+  corsOrigins?: readonly string[];
+  /** How long `stop` waits for requests in flight before it cuts their connections. @default 10_000 */
+  shutdownGraceMs?: number;
   /** Headers and a first query that the Sandbox landing page and GraphiQL start with (demo mode). */
   sandboxInitialState?: { headers: Record<string, string>; document: string };
   /** Access log, metrics, traces, /healthz, /readyz and /metrics (src/observability/); only /health without it. */
@@ -87,7 +92,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     ...limitOptions,
     formatError: formatGatewayError,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs ?? 10_000 }),
       ...limitPlugins,
       partialErrorsPlugin,
       ...(observability ? [observability.plugin] : []),
@@ -113,7 +118,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       })
     : null;
 
+  const cors = createCorsPolicy(options.corsOrigins ?? []);
   httpServer.on('request', (req, res) => {
+    if (applyCors(cors, req, res)) return;
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (observability?.routes(path, res)) return;
     if (path === '/health') return sendJson(res, 200, { status: 'ok' });

@@ -255,6 +255,16 @@ export class FanoutService {
     this.#workers.clear();
   }
 
+  /**
+   * At shutdown, after `stop`: the items this replica leaves DISPATCHING (their create got no
+   * clear answer, or its answer could not be recorded in time) become due for reconciliation by
+   * any replica once the create landing window has passed, instead of when their full lease ends.
+   * The same rule as a restart's (`start`), so no create that may still land is looked up early.
+   */
+  async releaseLeases(): Promise<number> {
+    return expireLeasesOf(this.#ctx.db, this.#ctx.replicaId, this.#ctx.clock.now(), { graceMs: this.#ctx.timing.reconcileGraceMs });
+  }
+
   get running(): boolean {
     return this.#running;
   }

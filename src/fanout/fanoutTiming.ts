@@ -104,11 +104,10 @@ export function createLandingWindowMs(timing: Pick<FanoutTiming, 'sendWindowMs' 
 /** A timing that would let "not found" be believed while a create can still land. */
 export class UnsafeFanoutTimingError extends RangeError {
   override readonly name = 'UnsafeFanoutTimingError';
-  constructor(
-    readonly field: 'reconcileGraceMs' | 'leaseMs',
-    message: string,
-  ) {
+  readonly field: 'reconcileGraceMs' | 'leaseMs';
+  constructor(field: 'reconcileGraceMs' | 'leaseMs', message: string) {
     super(message);
+    this.field = field;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { GraphQLError } from 'graphql';
+import { endWithBody } from './compression.ts';
 import { readRequestBody } from './readRequestBody.ts';
 
 export interface GraphQLHttpHandlerOptions<C extends BaseContext> {
@@ -80,7 +81,7 @@ export function createGraphQLHttpHandler<C extends BaseContext>(options: GraphQL
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
-      res.end(response.body.string);
+      await endWithBody(req, res, response.body.string);
       return;
     }
     for await (const chunk of response.body.asyncIterator) res.write(chunk);

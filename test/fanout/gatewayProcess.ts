@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { WorkspaceConfig } from '../../src/workspaces/workspaceConfig.ts';
@@ -7,7 +8,23 @@ import type { GraphQLResponse } from '../support/testGateway.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** A real gateway process (`node --import tsx src/main.ts`), as production runs it. */
+/** package.json's `start` script, which npm runs as `sh -c <script>`. */
+export const START_SCRIPT: string = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+  scripts: { start: string };
+}).scripts.start;
+
+/**
+ * PATH for a child that must run on this test's Node (22): its directory first, whatever `node`
+ * the machine's PATH finds (Node 20 on these machines).
+ */
+export function pathWithThisNode(): string {
+  return `${dirname(process.execPath)}:${process.env.PATH ?? ''}`;
+}
+
+/**
+ * A real gateway process, started exactly as `npm start` starts it (`sh -c` with package.json's
+ * start script, which execs node: the pid is the gateway's own), as production runs it.
+ */
 export interface GatewayProcess {
   readonly pid: number;
   /** `http://127.0.0.1:<port>/graphql` */
@@ -48,9 +65,9 @@ export function writeWorkspacesFile(path: string, workspaces: readonly Workspace
 export async function spawnGateway(options: { env: Record<string, string>; apiKey: string; startTimeoutMs?: number }): Promise<GatewayProcess> {
   const port = options.env.PORT;
   if (!port) throw new Error('spawnGateway needs PORT in env');
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child: ChildProcess = spawn('sh', ['-c', START_SCRIPT], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...options.env },
+    env: { PATH: pathWithThisNode(), HOST: '127.0.0.1', ...options.env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
