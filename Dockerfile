@@ -8,6 +8,16 @@ COPY package.json package-lock.json ./
 # Exactly the lockfile's production tree: no tsx, no TypeScript, no test tools.
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
+# GraphiQL at /graphiql is bundled with esbuild, a development tool: build it here, ship the result.
+FROM node:22-bookworm-slim AS explorer
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY scripts ./scripts
+COPY src ./src
+RUN npm run explorer:build
+
 FROM node:22-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
@@ -16,6 +26,7 @@ COPY package.json ./
 COPY bin ./bin
 COPY schema ./schema
 COPY src ./src
+COPY --from=explorer /app/dist/explorer ./dist/explorer
 # The embedded store's default directory (SWITCHBOARD_DATA_DIR=.data/pglite), writable by the
 # runtime user; with DATABASE_URL it stays empty.
 RUN mkdir -p /app/.data && chown node:node /app/.data

@@ -36,7 +36,11 @@ describe('Dockerfile', () => {
   const last = (stage: Instruction[], keyword: string) => all(stage, keyword).at(-1);
 
   it('runs on a Node 22 base image as the unprivileged node user, in production mode', () => {
-    expect(stages.map((stage) => last(stage, 'FROM'))).toEqual(['node:22-bookworm-slim AS dependencies', 'node:22-bookworm-slim']);
+    expect(stages.map((stage) => last(stage, 'FROM'))).toEqual([
+      'node:22-bookworm-slim AS dependencies',
+      'node:22-bookworm-slim AS explorer',
+      'node:22-bookworm-slim',
+    ]);
     expect(last(final, 'USER')).toBe('node');
     expect(all(final, 'ENV')).toContain('NODE_ENV=production');
   });
@@ -56,6 +60,9 @@ describe('Dockerfile', () => {
     const copied = all(final, 'COPY').filter((args) => !args.startsWith('--from')).map((args) => args.split(/\s+/)[0]);
     expect(copied).toEqual(['package.json', 'bin', 'schema', 'src']);
     for (const path of copied) expect(existsSync(join(REPO_ROOT, path!))).toBe(true);
+    // GraphiQL is bundled in a build stage (esbuild is a development tool) and shipped prebuilt.
+    expect(all(final, 'COPY').filter((args) => args.startsWith('--from'))).toContain('--from=explorer /app/dist/explorer ./dist/explorer');
+    expect(all(stages[1] ?? [], 'RUN')).toContain('npm run explorer:build');
     // The build context leaves none of them out.
     const ignored = read('.dockerignore').split('\n').map((line) => line.trim());
     for (const path of [...copied, 'package-lock.json']) expect(ignored).not.toContain(path);
