@@ -4,6 +4,7 @@ import { DEFAULT_FANOUT_TIMING, resolveTiming, UnsafeFanoutTimingError, type Fan
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/httpLimits.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/queryLimits.ts';
 import { DEFAULT_RESILIENCE_OPTIONS, type ResilienceOptions } from './providers/resilience/providerResilience.ts';
+import type { LiveSettings } from './sync/liveServices.ts';
 import { workspacesFileSchema, type WorkspaceConfig } from './workspaces/workspaceConfig.ts';
 
 /** Largest request body accepted, in bytes. */
@@ -89,6 +90,20 @@ const envSchema = z.object({
   SWITCHBOARD_FANOUT_SEND_WINDOW_MS: count(DEFAULT_FANOUT_TIMING.sendWindowMs),
   SWITCHBOARD_FANOUT_PROVIDER_SETTLE_MS: count(DEFAULT_FANOUT_TIMING.providerSettleMs, 0),
   SWITCHBOARD_FANOUT_DISCOVERY_MS: count(DEFAULT_FANOUT_TIMING.discoveryIntervalMs),
+
+  // The synced store, webhooks and subscriptions: see docs/live.md.
+  /** Whether this replica syncs provider accounts into the store (replicas share the work). */
+  SWITCHBOARD_SYNC: z.stringbool().default(true),
+  /** Between two sync passes over one account. */
+  SWITCHBOARD_SYNC_INTERVAL_MS: count(60_000, 100),
+  /** Days of conversations the store keeps; unset keeps everything. */
+  SWITCHBOARD_SYNC_RETENTION_DAYS: z.coerce.number().int().positive().optional(),
+  /** Whether transcripts are stored; false keeps them out of the store for privacy. */
+  SWITCHBOARD_SYNC_TRANSCRIPTS: z.stringbool().default(true),
+  /** Events buffered per subscription before the oldest are dropped (the subscriber is told). */
+  SWITCHBOARD_SUBSCRIPTION_BUFFER: count(100),
+  /** Open subscriptions per workspace, across its connections. */
+  SWITCHBOARD_MAX_SUBSCRIPTIONS_PER_WORKSPACE: count(100),
 });
 
 export type Env = Omit<z.infer<typeof envSchema>, 'HOST'> & { HOST: string };
@@ -151,6 +166,17 @@ function checkDemoMode(env: z.infer<typeof envSchema>): void {
         `this gateway and any real provider account in the environment. ${fix}.`,
     );
   }
+}
+
+export function liveSettingsOf(env: Env): LiveSettings {
+  return {
+    sync: env.SWITCHBOARD_SYNC,
+    syncIntervalMs: env.SWITCHBOARD_SYNC_INTERVAL_MS,
+    retentionDays: env.SWITCHBOARD_SYNC_RETENTION_DAYS ?? null,
+    keepTranscripts: env.SWITCHBOARD_SYNC_TRANSCRIPTS,
+    subscriptionBuffer: env.SWITCHBOARD_SUBSCRIPTION_BUFFER,
+    maxSubscriptionsPerWorkspace: env.SWITCHBOARD_MAX_SUBSCRIPTIONS_PER_WORKSPACE,
+  };
 }
 
 export function queryLimitsOf(env: Env): QueryLimits {
@@ -218,11 +244,12 @@ function checkFanoutTiming(env: Env): void {
 
 /** Every secret the workspaces hold: their API keys and their provider credentials. */
 export function credentialsIn(workspaces: readonly WorkspaceConfig[]): string[] {
-  return workspaces.flatMap(({ apiKeys, providers: { oration, trata, voiceos } }) => [
+  return workspaces.flatMap(({ apiKeys, providers: { oration, trata, voiceos }, webhooks }) => [
     ...apiKeys,
     ...(oration ? [oration.apiKey] : []),
     ...(trata ? [trata.token] : []),
     ...(voiceos ? [voiceos.token] : []),
+    ...Object.values(webhooks?.signingSecrets ?? {}).filter((secret): secret is string => secret !== undefined),
   ]);
 }
 

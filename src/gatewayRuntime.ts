@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { fanoutTimingOf, httpLimitsOf, queryLimitsOf, resilienceOptionsOf, type Env } from './config.ts';
+import { fanoutTimingOf, httpLimitsOf, liveSettingsOf, queryLimitsOf, resilienceOptionsOf, type Env } from './config.ts';
 import { FanoutService } from './fanout/fanoutService.ts';
 import type { FanoutTiming } from './fanout/fanoutTiming.ts';
 import type { Logger } from './logger.ts';
@@ -16,6 +16,7 @@ import { migrate } from './store/migrate.ts';
 import { openDatabase } from './store/openDatabase.ts';
 import type { WorkspaceConfig } from './workspaces/workspaceConfig.ts';
 import { WorkspaceRegistry } from './workspaces/workspaceRegistry.ts';
+import { createLiveServices, type LiveServices } from './sync/liveServices.ts';
 
 export interface GatewayRuntimeOptions {
   env: Env;
@@ -39,6 +40,8 @@ export interface GatewayRuntime {
   fanout: FanoutService;
   database: Database;
   transports: ProviderTransports;
+  /** The synced store: change feed, sync, webhooks, subscriptions. */
+  live: LiveServices;
   /** Stops the HTTP server, the dispatcher loops, the upstream pools and the store, in that order. */
   close(): Promise<void>;
 }
@@ -66,9 +69,10 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     throw store.databaseUrl ? databaseUnavailable(store.databaseUrl, error) : error;
   }
 
+  const replicaId = options.replicaId ?? env.SWITCHBOARD_REPLICA_ID ?? `${hostname()}:${env.PORT}`;
   const fanout = new FanoutService({
     database,
-    replicaId: options.replicaId ?? env.SWITCHBOARD_REPLICA_ID ?? `${hostname()}:${env.PORT}`,
+    replicaId,
     connectorFor: (workspaceId, provider) => {
       const connector = registry.get(workspaceId)?.connectors.get(provider);
       if (!connector) throw new Error(`workspace ${workspaceId} has no ${provider} account`);
@@ -77,6 +81,17 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     timing: { ...fanoutTimingOf(env), ...options.fanoutTiming },
     onError: (error, during) =>
       logger.warn('fan-out: recovered from an error', { during, error: error instanceof Error ? error.message : String(error) }),
+  });
+
+  const live = await createLiveServices({
+    database,
+    ...(store.databaseUrl && { postgres: { databaseUrl: store.databaseUrl, ...(store.schema && { schema: store.schema }) } }),
+    registry,
+    workspaces: options.workspaces,
+    fanout,
+    replicaId,
+    settings: liveSettingsOf(env),
+    logger,
   });
 
   const production = env.NODE_ENV === 'production';
@@ -89,6 +104,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     httpLimits: httpLimitsOf(env),
     limits: queryLimitsOf(env),
     logger,
+    live,
     ...options.gateway,
   });
   await gateway.start();
@@ -106,12 +122,14 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
       });
     } catch (error) {
       await gateway.stop();
+      await live.close();
       await closeProviderTransports(transports);
       await database.close();
       throw portUnavailable(port, host, error);
     }
   }
   await fanout.start();
+  live.start();
 
   return {
     gateway,
@@ -119,8 +137,10 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     fanout,
     database,
     transports,
+    live,
     async close() {
       await gateway.stop();
+      await live.close();
       await fanout.stop();
       await closeProviderTransports(transports);
       await database.close();

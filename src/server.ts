@@ -17,6 +17,8 @@ import { errorLoggingPlugin } from './plugins/errorLoggingPlugin.ts';
 import { partialErrorsPlugin } from './plugins/partialErrorsPlugin.ts';
 import { resolvers } from './resolvers/index.ts';
 import { loadTypeDefs } from './schema.ts';
+import { attachLiveRoutes } from './sync/liveRoutes.ts';
+import type { LiveServices } from './sync/liveServices.ts';
 import type { WorkspaceRegistry } from './workspaces/workspaceRegistry.ts';
 
 export interface GatewayOptions {
@@ -37,6 +39,8 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Headers and a first query that the Sandbox landing page starts with (demo mode). */
   sandboxInitialState?: { headers: Record<string, string>; document: string };
+  /** The synced store: webhooks in (`/webhooks/...`), subscriptions over WebSocket, freshness in the graph. */
+  live?: LiveServices;
 }
 
 export interface Gateway {
@@ -82,7 +86,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     ],
   });
 
-  const contextFor = createContextFactory(options.registry, options.fanout);
+  const contextFor = createContextFactory(options.registry, options.fanout, options.live);
+  const liveRoutes = options.live && attachLiveRoutes(httpServer, { live: options.live, registry: options.registry, fanout: options.fanout, limits: options.limits ?? DEFAULT_QUERY_LIMITS, bodyIdleTimeoutMs: httpLimits.bodyIdleTimeoutMs });
   const graphql = createGraphQLHttpHandler({
     server: apollo,
     context: async (req) => contextFor(req.headers),
@@ -93,6 +98,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   httpServer.on('request', (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/health') return sendJson(res, 200, { status: 'ok' });
+    if (liveRoutes?.handle(req, res)) return;
     if (path === '/graphql' || path === '/') {
       graphql(req, res).catch(() => {
         if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
@@ -108,6 +114,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     apollo,
     start: () => apollo.start(),
     stop: async () => {
+      await liveRoutes?.close();
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },
