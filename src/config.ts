@@ -92,8 +92,11 @@ const envSchema = z.object({
   SWITCHBOARD_FANOUT_DISCOVERY_MS: count(DEFAULT_FANOUT_TIMING.discoveryIntervalMs),
 
   // The synced store, webhooks and subscriptions: see docs/live.md.
-  /** Whether this replica syncs provider accounts into the store (replicas share the work). */
-  SWITCHBOARD_SYNC: z.stringbool().default(true),
+  /**
+   * Whether this replica syncs provider accounts into the store (replicas share the work). Unset:
+   * on, except with NODE_ENV=test, where a background sync would add upstream requests to tests that count them.
+   */
+  SWITCHBOARD_SYNC: z.stringbool().optional(),
   /** Between two sync passes over one account. */
   SWITCHBOARD_SYNC_INTERVAL_MS: count(60_000, 100),
   /** Days of conversations the store keeps; unset keeps everything. */
@@ -170,7 +173,7 @@ function checkDemoMode(env: z.infer<typeof envSchema>): void {
 
 export function liveSettingsOf(env: Env): LiveSettings {
   return {
-    sync: env.SWITCHBOARD_SYNC,
+    sync: env.SWITCHBOARD_SYNC ?? env.NODE_ENV !== 'test',
     syncIntervalMs: env.SWITCHBOARD_SYNC_INTERVAL_MS,
     retentionDays: env.SWITCHBOARD_SYNC_RETENTION_DAYS ?? null,
     keepTranscripts: env.SWITCHBOARD_SYNC_TRANSCRIPTS,

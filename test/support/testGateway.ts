@@ -50,8 +50,6 @@ export async function startTestGateway(env: Record<string, string> = {}, options
     NODE_ENV: 'test',
     SWITCHBOARD_DEMO_CALL_SECONDS: '0.2',
     SWITCHBOARD_DATA_DIR: options.store?.dataDir ?? 'memory://',
-    // Sync would add upstream requests that tests counting them do not expect; live tests turn it on.
-    SWITCHBOARD_SYNC: 'false',
     ...env,
   });
   const demo = await startDemoEnvironment(parsed);
