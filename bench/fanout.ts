@@ -7,8 +7,12 @@
  * bound max(sum(d)/L, max(d)) over the slot-hold times d, the mean budget use, the release gap,
  * peak concurrency, 429s, duplicates and lost items.
  *
+ * Runs twice by default (`BENCH_MODES`): with status polling alone, and with the simulator sending
+ * `conversation:ended` webhooks to the gateway (which free a slot at once; polling stays on as
+ * the fallback), so the two release gaps can be compared.
+ *
  *   npm run bench:fanout
- *   BENCH_ITEMS=1000 BENCH_LIMIT=20 BENCH_SCALE=0.2 BENCH_POLL_MS=25 BENCH_SEED=42 npm run bench:fanout
+ *   BENCH_ITEMS=1000 BENCH_LIMIT=20 BENCH_SCALE=0.2 BENCH_POLL_MS=25 BENCH_SEED=42 BENCH_MODES=polling,webhooks npm run bench:fanout
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -30,6 +34,10 @@ const scale = Number(process.env.BENCH_SCALE ?? 0.2);
  */
 const pollMs = Number(process.env.BENCH_POLL_MS ?? 25);
 const seed = Number(process.env.BENCH_SEED ?? 42);
+const modes = (process.env.BENCH_MODES ?? 'polling,webhooks').split(',').map((mode) => {
+  if (mode !== 'polling' && mode !== 'webhooks') throw new Error(`BENCH_MODES: unknown mode ${mode} (polling, webhooks)`);
+  return mode;
+});
 const API_KEY = 'bench-fanout-key-0123456789';
 
 const lifecycle: OrationLifecycle = {
@@ -39,6 +47,9 @@ const lifecycle: OrationLifecycle = {
   talkMs: scaled(DEFAULT_ORATION_LIFECYCLE.talkMs),
 };
 
+for (const mode of modes) await runOnce(mode);
+
+async function runOnce(mode: 'polling' | 'webhooks'): Promise<void> {
 const simulator = createOrationSimulator({ concurrencyLimit: limit, lifecycle, seed, historicConversations: 10 });
 const apiUrl = `${await simulator.listen(0)}/api/v2`;
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
@@ -60,10 +71,18 @@ const gateway = await spawnGateway({
     ]),
     SWITCHBOARD_REPLICA_ID: 'bench',
     SWITCHBOARD_FANOUT_POLL_MS: String(pollMs),
+    // The bench measures dispatch; a sync pass would add reads the two modes do not share equally.
+    SWITCHBOARD_SYNC: 'false',
   },
 });
 
 try {
+  if (mode === 'webhooks') {
+    const { body: endpoints } = await gateway.query<{ webhookEndpoints: { provider: string; path: string }[] }>('{ webhookEndpoints { provider path } }');
+    const path = endpoints.data?.webhookEndpoints.find((endpoint) => endpoint.provider === 'ORATION')?.path;
+    if (!path) throw new Error(`no Oration webhook endpoint: ${JSON.stringify(endpoints.errors)}`);
+    simulator.setWebhookTarget(DEMO_ACCOUNT.workspaceId, { url: new URL(path, gateway.url).toString() });
+  }
   const benchStart = new Date();
   const postedAt = performance.now();
   const batch = await postBatch(gateway.query, { conversations: phoneCalls(items, 'bench') });
@@ -77,12 +96,12 @@ try {
   const sum = durations.reduce((total, d) => total + d, 0);
   const bound = Math.max(sum / limit, Math.max(...durations));
   const makespan = Date.parse(stats.lastEndAt) - Date.parse(stats.firstCreateAt);
-  const gaps = releaseGaps(await createdAndEnded(benchStart), limit);
+  const gaps = releaseGaps(await createdAndEnded(apiUrl, benchStart), limit);
   const lost = items - done.counts.ended - done.counts.failed - done.counts.cancelled;
 
   const ms = (value: number) => `${(value / 1000).toFixed(2)} s`;
   const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
-  console.log(`fan-out: ${items} conversations, budget ${limit}, demo call lengths x${scale}, status poll every ${pollMs} ms (PGlite)`);
+  console.log(`fan-out (${mode === 'webhooks' ? 'conversation:ended webhooks, polling as fallback' : 'status polling alone'}): ${items} conversations, budget ${limit}, demo call lengths x${scale}, status poll every ${pollMs} ms (PGlite)`);
   console.log(`  machine           ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`);
   console.log(`  slot-hold time    mean ${(sum / durations.length).toFixed(0)} ms, max ${Math.max(...durations)} ms, sum ${ms(sum)}`);
   console.log(`  makespan          ${ms(makespan)}  (first create -> last end)`);
@@ -96,10 +115,12 @@ try {
   console.log(`  duplicates        ${stats.duplicateRequestIds.length}`);
   console.log(`  lost              ${lost}  (created at the provider: ${stats.created}; batch ${done.status}, ${JSON.stringify(done.counts)})`);
   console.log(`  mutation          answered in ${acceptedMs.toFixed(0)} ms; batch final after ${ms(wallMs)}`);
+  if (mode === 'webhooks') console.log(`  webhooks          ${JSON.stringify(simulator.webhookStats())}`);
 } finally {
   await gateway.stop();
   await simulator.close();
   rmSync(dir, { recursive: true, force: true });
+}
 }
 
 function scaled(distribution: DurationDistribution): DurationDistribution {
@@ -114,7 +135,7 @@ function scaled(distribution: DurationDistribution): DurationDistribution {
 }
 
 /** Create and end instants of the conversations created since `since`, read from the simulator's list. */
-async function createdAndEnded(since: Date): Promise<{ createdMs: number; endedMs: number }[]> {
+async function createdAndEnded(apiUrl: string, since: Date): Promise<{ createdMs: number; endedMs: number }[]> {
   const found: { createdMs: number; endedMs: number }[] = [];
   for (let page = 1; ; page++) {
     const url = `${apiUrl}/conversations?createdAfter=${since.toISOString()}&limit=100&page=${page}`;

@@ -5,6 +5,7 @@ import { DEMO_CORS_ORIGINS, parseCorsOrigins } from './http/cors.ts';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/httpLimits.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/queryLimits.ts';
 import { DEFAULT_RESILIENCE_OPTIONS, type ResilienceOptions } from './providers/resilience/providerResilience.ts';
+import type { LiveSettings } from './sync/liveServices.ts';
 import { workspacesFileSchema, type WorkspaceConfig } from './workspaces/workspaceConfig.ts';
 
 /** Largest request body accepted, in bytes. */
@@ -113,6 +114,23 @@ const envSchema = z.object({
   SWITCHBOARD_FANOUT_SEND_WINDOW_MS: count(DEFAULT_FANOUT_TIMING.sendWindowMs),
   SWITCHBOARD_FANOUT_PROVIDER_SETTLE_MS: count(DEFAULT_FANOUT_TIMING.providerSettleMs, 0),
   SWITCHBOARD_FANOUT_DISCOVERY_MS: count(DEFAULT_FANOUT_TIMING.discoveryIntervalMs),
+
+  // The synced store, webhooks and subscriptions: see docs/live.md.
+  /**
+   * Whether this replica syncs provider accounts into the store (replicas share the work). Unset:
+   * on, except with NODE_ENV=test, where a background sync would add upstream requests to tests that count them.
+   */
+  SWITCHBOARD_SYNC: z.stringbool().optional(),
+  /** Between two sync passes over one account. */
+  SWITCHBOARD_SYNC_INTERVAL_MS: count(60_000, 100),
+  /** Days of conversations the store keeps; unset keeps everything. */
+  SWITCHBOARD_SYNC_RETENTION_DAYS: z.coerce.number().int().positive().optional(),
+  /** Whether transcripts are stored; false keeps them out of the store for privacy. */
+  SWITCHBOARD_SYNC_TRANSCRIPTS: z.stringbool().default(true),
+  /** Events buffered per subscription before the oldest are dropped (the subscriber is told). */
+  SWITCHBOARD_SUBSCRIPTION_BUFFER: count(100),
+  /** Open subscriptions per workspace, across its connections. */
+  SWITCHBOARD_MAX_SUBSCRIPTIONS_PER_WORKSPACE: count(100),
 });
 
 export type Env = Omit<z.infer<typeof envSchema>, 'HOST' | 'SWITCHBOARD_CORS_ORIGINS'> & {
@@ -184,6 +202,17 @@ function checkDemoMode(env: z.infer<typeof envSchema>): void {
   }
 }
 
+export function liveSettingsOf(env: Env): LiveSettings {
+  return {
+    sync: env.SWITCHBOARD_SYNC ?? env.NODE_ENV !== 'test',
+    syncIntervalMs: env.SWITCHBOARD_SYNC_INTERVAL_MS,
+    retentionDays: env.SWITCHBOARD_SYNC_RETENTION_DAYS ?? null,
+    keepTranscripts: env.SWITCHBOARD_SYNC_TRANSCRIPTS,
+    subscriptionBuffer: env.SWITCHBOARD_SUBSCRIPTION_BUFFER,
+    maxSubscriptionsPerWorkspace: env.SWITCHBOARD_MAX_SUBSCRIPTIONS_PER_WORKSPACE,
+  };
+}
+
 export function queryLimitsOf(env: Env): QueryLimits {
   return {
     maxDepth: env.SWITCHBOARD_MAX_DEPTH,
@@ -249,11 +278,12 @@ function checkFanoutTiming(env: Env): void {
 
 /** Every secret the workspaces hold: their API keys and their provider credentials. */
 export function credentialsIn(workspaces: readonly WorkspaceConfig[]): string[] {
-  return workspaces.flatMap(({ apiKeys, providers: { oration, trata, voiceos } }) => [
+  return workspaces.flatMap(({ apiKeys, providers: { oration, trata, voiceos }, webhooks }) => [
     ...apiKeys,
     ...(oration ? [oration.apiKey] : []),
     ...(trata ? [trata.token] : []),
     ...(voiceos ? [voiceos.token] : []),
+    ...Object.values(webhooks?.signingSecrets ?? {}).filter((secret): secret is string => secret !== undefined),
   ]);
 }
 

@@ -3,6 +3,7 @@ import type { GraphQLError } from 'graphql';
 import { UnauthenticatedError } from './errors.ts';
 import type { FanoutService } from './fanout/fanoutService.ts';
 import { createLoaders, type LoaderHooks, type Loaders } from './loaders.ts';
+import type { LiveServices } from './sync/liveServices.ts';
 import type { Workspace, WorkspaceRegistry } from './workspaces/workspaceRegistry.ts';
 
 /** Everything a resolver may use, built fresh for each request. */
@@ -16,6 +17,8 @@ export interface GatewayContext {
    * `partialErrorsPlugin` appends them to the response's `errors`.
    */
   partialErrors: GraphQLError[];
+  /** The synced store, its feed and webhooks; absent in gateways built without them. */
+  live?: LiveServices;
 }
 
 /** Reads the API key from `Authorization: Bearer <key>` or `x-api-key: <key>`. */
@@ -29,11 +32,11 @@ export function apiKeyFrom(headers: IncomingHttpHeaders): string | null {
   return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey : null;
 }
 
-export function createContextFactory(registry: WorkspaceRegistry, fanout: FanoutService, hooks: LoaderHooks = {}) {
+export function createContextFactory(registry: WorkspaceRegistry, fanout: FanoutService, hooks: LoaderHooks = {}, live?: LiveServices) {
   return async (headers: IncomingHttpHeaders): Promise<GatewayContext> => {
     const key = apiKeyFrom(headers);
     const workspace = key === null ? null : registry.authenticate(key);
     if (!workspace) throw new UnauthenticatedError();
-    return { workspace, loaders: createLoaders(workspace, fanout, hooks), fanout, partialErrors: [] };
+    return { workspace, loaders: createLoaders(workspace, fanout, hooks), fanout, partialErrors: [], ...(live && { live }) };
   };
 }

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { fanoutTimingOf, httpLimitsOf, queryLimitsOf, resilienceOptionsOf, type Env } from './config.ts';
+import { fanoutTimingOf, httpLimitsOf, liveSettingsOf, queryLimitsOf, resilienceOptionsOf, type Env } from './config.ts';
 import { FanoutService } from './fanout/fanoutService.ts';
 import type { FanoutTiming } from './fanout/fanoutTiming.ts';
 import type { Logger } from './logger.ts';
@@ -18,6 +18,7 @@ import { migrate } from './store/migrate.ts';
 import { openDatabase } from './store/openDatabase.ts';
 import type { WorkspaceConfig } from './workspaces/workspaceConfig.ts';
 import { WorkspaceRegistry } from './workspaces/workspaceRegistry.ts';
+import { createLiveServices, type LiveServices } from './sync/liveServices.ts';
 
 export interface GatewayRuntimeOptions {
   env: Env;
@@ -47,6 +48,8 @@ export interface GatewayRuntime {
   transports: ProviderTransports;
   /** Metrics, tracing and readiness of this gateway. */
   observability: Observability;
+  /** The synced store: change feed, sync, webhooks, subscriptions. */
+  live: LiveServices;
   /**
    * Graceful stop within `timeoutMs` (default: no bound): the HTTP server stops accepting and
    * drains the operations in flight while the fan-out stops claiming and records the answers of
@@ -90,9 +93,10 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
   }
   openedDatabase = database;
 
+  const replicaId = options.replicaId ?? env.SWITCHBOARD_REPLICA_ID ?? `${hostname()}:${env.PORT}`;
   const fanout = new FanoutService({
     database,
-    replicaId: options.replicaId ?? env.SWITCHBOARD_REPLICA_ID ?? `${hostname()}:${env.PORT}`,
+    replicaId,
     connectorFor: (workspaceId, provider) => {
       const connector = registry.get(workspaceId)?.connectors.get(provider);
       if (!connector) throw new Error(`workspace ${workspaceId} has no ${provider} account`);
@@ -101,6 +105,17 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     timing: { ...fanoutTimingOf(env), ...options.fanoutTiming },
     onError: (error, during) =>
       logger.warn('fan-out: recovered from an error', { during, error: error instanceof Error ? error.message : String(error) }),
+  });
+
+  const live = await createLiveServices({
+    database,
+    ...(store.databaseUrl && { postgres: { databaseUrl: store.databaseUrl, ...(store.schema && { schema: store.schema }) } }),
+    registry,
+    workspaces: options.workspaces,
+    fanout,
+    replicaId,
+    settings: liveSettingsOf(env),
+    logger,
   });
 
   const production = env.NODE_ENV === 'production';
@@ -118,6 +133,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     logger,
     observability,
     shutdownDelayMs: env.SWITCHBOARD_SHUTDOWN_DELAY_MS,
+    live,
     ...options.gateway,
   });
   await gateway.start();
@@ -135,6 +151,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
       });
     } catch (error) {
       await gateway.stop();
+      await live.close();
       await closeProviderTransports(transports);
       await database.close();
       await observability.tracing?.shutdown();
@@ -142,6 +159,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     }
   }
   await fanout.start();
+  live.start();
 
   return {
     gateway,
@@ -150,8 +168,11 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     database,
     transports,
     observability,
+    live,
     async close({ timeoutMs }: { timeoutMs?: number } = {}) {
-      const drained = await settlesWithin(Promise.all([gateway.stop(), fanout.stop()]), timeoutMs);
+      // Webhooks and subscriptions stop with the HTTP server, then sync and the change feed.
+      const stopServing = gateway.stop().then(() => live.close());
+      const drained = await settlesWithin(Promise.all([stopServing, fanout.stop()]), timeoutMs);
       try {
         await fanout.releaseLeases();
       } catch (error) {

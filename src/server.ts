@@ -22,6 +22,8 @@ import { loadTypeDefs } from './schema.ts';
 import { buildGatewaySubgraphSchema } from './federation/subgraphSchema.ts';
 import { sharedExplorerAssets } from './explorer/explorerAssets.ts';
 import { explorerRoute, isExplorerPath } from './explorer/explorerRoute.ts';
+import { attachLiveRoutes } from './sync/liveRoutes.ts';
+import type { LiveServices } from './sync/liveServices.ts';
 import type { WorkspaceRegistry } from './workspaces/workspaceRegistry.ts';
 
 export interface GatewayOptions {
@@ -55,6 +57,8 @@ export interface GatewayOptions {
    * sending new requests before the listener closes. @default 0
    */
   shutdownDelayMs?: number;
+  /** The synced store: webhooks in (`/webhooks/...`), subscriptions over WebSocket, freshness in the graph. */
+  live?: LiveServices;
 }
 
 export interface Gateway {
@@ -101,7 +105,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     ],
   });
 
-  const contextFor = createContextFactory(options.registry, options.fanout, observability && { onLoaderBatch: observability.onLoaderBatch });
+  const contextFor = createContextFactory(
+    options.registry,
+    options.fanout,
+    observability && { onLoaderBatch: observability.onLoaderBatch },
+    options.live,
+  );
+  const liveRoutes = options.live && attachLiveRoutes(httpServer, { live: options.live, registry: options.registry, fanout: options.fanout, limits: options.limits ?? DEFAULT_QUERY_LIMITS, bodyIdleTimeoutMs: httpLimits.bodyIdleTimeoutMs });
   const graphql = createGraphQLHttpHandler({
     server: apollo,
     context: async (req) => contextFor(req.headers),
@@ -128,6 +138,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       explorer(req, res, path).catch(() => res.destroy());
       return;
     }
+    if (liveRoutes?.handle(req, res)) return;
     if (path === '/graphql' || path === '/') {
       const serve = () =>
         graphql(req, res).catch(() => {
@@ -147,6 +158,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     stop: async () => {
       observability?.readiness.markShuttingDown();
       if (options.shutdownDelayMs) await new Promise((resolve) => setTimeout(resolve, options.shutdownDelayMs));
+      await liveRoutes?.close();
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },

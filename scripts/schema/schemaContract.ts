@@ -1,5 +1,4 @@
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { buildSchema, findBreakingChanges, findDangerousChanges, parse, type GraphQLSchema } from 'graphql';
+import { buildSchema, findBreakingChanges, findDangerousChanges, type GraphQLSchema } from 'graphql';
 import { z } from 'zod';
 import { SCHEMA_FILES, type SchemaFile } from './printSchemas.ts';
 
@@ -90,6 +89,11 @@ export function problemsOf(reports: readonly SchemaReport[]): string[] {
   ]);
 }
 
-function buildOf(file: SchemaFile, sdl: string): GraphQLSchema {
-  return file === SCHEMA_FILES.subgraph ? buildSubgraphSchema(parse(sdl)) : buildSchema(sdl);
+/**
+ * Both files build as plain SDL: the subgraph's printed SDL already carries what federation adds
+ * (`_entities`, `_service`, `_Any`, the directive definitions), so building it through
+ * `buildSubgraphSchema` would add those a second time and fail.
+ */
+function buildOf(_file: SchemaFile, sdl: string): GraphQLSchema {
+  return buildSchema(sdl);
 }

@@ -1,4 +1,5 @@
 import type { Provider } from '../domain/types.ts';
+import type { Conversation } from '../domain/types.ts';
 import type { ConversationCreator } from '../providers/connector.ts';
 import type { Database } from '../store/database.ts';
 import type { Clock } from './clock.ts';
@@ -18,6 +19,29 @@ export interface FanoutContext {
   creatorFor: (workspaceId: string, provider: Provider) => ConversationCreator;
   /** Errors the loops survive (a provider or the database briefly away); for logs and metrics. */
   reportError: (error: unknown, during: string) => void;
+  /** Told, after each commit, what the fan-out saw and changed (the change feed); null when nobody listens. */
+  observer: FanoutObserver | null;
+}
+
+/**
+ * What the fan-out reports to the change feed: conversations it read from a provider (creates and
+ * status polls), written to the synced store like any other read, and batches whose items changed.
+ * Called after the fan-out's own transaction committed; a failure here is reported, never retried
+ * by resending anything.
+ */
+export interface FanoutObserver {
+  conversationsRead(workspaceId: string, provider: Provider, conversations: readonly Conversation[]): Promise<void>;
+  batchesChanged(workspaceId: string, batchIds: readonly string[]): Promise<void>;
+}
+
+/** Tells the observer, if any, swallowing (and reporting) its failure: the fan-out's work is already stored. */
+export async function tellObserver(ctx: FanoutContext, during: string, tell: (observer: FanoutObserver) => Promise<void>): Promise<void> {
+  if (!ctx.observer) return;
+  try {
+    await tell(ctx.observer);
+  } catch (error) {
+    ctx.reportError(error, during);
+  }
 }
 
 export function addMs(date: Date, ms: number): Date {

@@ -15,6 +15,8 @@ import {
   type BatchPosition,
 } from '../store/queries/batches.ts';
 import { listActiveBudgetKeys, upsertBudget } from '../store/queries/budgets.ts';
+import { findItemHoldingConversation } from '../store/queries/conversationItems.ts';
+import { recordConversationProgress } from '../store/queries/polling.ts';
 import { expireLeasesOf } from '../store/queries/reconciliation.ts';
 import type { BatchRecord, NewBatchItem } from '../store/records.ts';
 import type { CreateBatchInput } from './batchInput.ts';
@@ -23,7 +25,7 @@ import { BatchValidationError } from './batchValidationError.ts';
 import { BudgetWorker } from './budgetWorker.ts';
 import { checkAgentsExist, type AgentLookup } from './checkAgentsExist.ts';
 import { systemClock, type Clock } from './clock.ts';
-import type { FanoutContext } from './fanoutContext.ts';
+import type { FanoutContext, FanoutObserver } from './fanoutContext.ts';
 import { resolveTiming, type FanoutTiming } from './fanoutTiming.ts';
 import { IdempotencyConflictError } from './idempotencyConflictError.ts';
 import { requestHash } from './requestHash.ts';
@@ -107,7 +109,13 @@ export class FanoutService {
       reportError:
         options.onError ??
         ((error, during) => console.warn(`[fanout] ${during}: ${error instanceof Error ? error.message : String(error)}`)),
+      observer: null,
     };
+  }
+
+  /** Reports what the fan-out reads and changes to the change feed from now on (set once the feed exists). */
+  observe(observer: FanoutObserver | null): void {
+    this.#ctx.observer = observer;
   }
 
   /**
@@ -231,6 +239,35 @@ export class FanoutService {
       if (!batch || isFinalBatchStatus(batch.status) || left <= 0) return batch;
       await new Promise((resolve) => setTimeout(resolve, Math.min(checkEveryMs, left)));
     }
+  }
+
+  /**
+   * A provider said (by webhook) that a conversation ended: its item's slot is freed at once and
+   * the budget's dispatcher woken, instead of waiting for the next status poll. Only a CREATED
+   * item changes (to ENDED), exactly as a poll would record it; nothing is requeued or resent,
+   * so a forged or mistaken end can at worst free a slot early, which the provider's own budget
+   * answers (429, rate-limit headers) still guard. Polling stays the fallback for lost webhooks.
+   * Returns the batch of the item that ended, or null when no held slot had this conversation.
+   */
+  async recordConversationEnded(
+    workspaceId: string,
+    provider: Provider,
+    conversationNativeId: string,
+    seen: { status: string | null; statusRaw: string | null; endedAt: Date | null },
+  ): Promise<string | null> {
+    const now = this.#ctx.clock.now();
+    const held = await this.#ctx.db.transaction(async (tx) => {
+      const item = await findItemHoldingConversation(tx, { workspaceId, provider, conversationNativeId });
+      if (!item) return null;
+      const ended = await recordConversationProgress(
+        tx,
+        [{ requestId: item.requestId, status: seen.status, statusRaw: seen.statusRaw, ended: true, conversationEndedAt: seen.endedAt, note: null }],
+        now,
+      );
+      return ended === 1 ? item : null;
+    });
+    if (held) this.#wakeBudget(held.budgetKey);
+    return held?.batchId ?? null;
   }
 
   /**

@@ -2,7 +2,8 @@ import type { RateLimitInfo } from '../providers/connector.ts';
 import { leastRoom } from '../providers/kit/leastRoom.ts';
 import { recordStatusReadObservation } from '../store/queries/budgets.ts';
 import { listItemsToPoll, recordConversationProgress, type ConversationProgress } from '../store/queries/polling.ts';
-import type { FanoutContext } from './fanoutContext.ts';
+import type { Conversation, Provider } from '../domain/types.ts';
+import { tellObserver, type FanoutContext } from './fanoutContext.ts';
 import { groupItems } from './groupItems.ts';
 import { isOver } from './conversationOutcome.ts';
 
@@ -31,6 +32,7 @@ export async function pollConversations(ctx: FanoutContext, budgetKey: string): 
   const sentAt = ctx.clock.now();
   const progress: ConversationProgress[] = [];
   const budgetNews: RateLimitInfo[] = [];
+  const seen: { workspaceId: string; provider: Provider; conversations: Conversation[]; batchIds: string[] }[] = [];
   await Promise.all(
     groupItems(items, POLL_CHUNK_SIZE).map(async (chunk) => {
       try {
@@ -38,6 +40,12 @@ export async function pollConversations(ctx: FanoutContext, budgetKey: string): 
         const ids = chunk.items.map((item) => item.conversationNativeId ?? '');
         const read = await creator.readStatuses(ids);
         if (read.rateLimit) budgetNews.push(read.rateLimit);
+        seen.push({
+          workspaceId: chunk.workspaceId,
+          provider: chunk.provider,
+          conversations: read.conversations.filter((each): each is Conversation => each !== null),
+          batchIds: [...new Set(chunk.items.map((item) => item.batchId))],
+        });
         chunk.items.forEach((item, i) => {
           const conversation = read.conversations[i] ?? null;
           if (conversation === null) {
@@ -70,7 +78,7 @@ export async function pollConversations(ctx: FanoutContext, budgetKey: string): 
   );
   const now = ctx.clock.now();
   const news = leastRoom(budgetNews);
-  return ctx.db.transaction(async (tx) => {
+  const outcome = await ctx.db.transaction(async (tx) => {
     const ended = await recordConversationProgress(tx, progress, now);
     if (news && (news.limit !== undefined || news.remaining !== undefined)) {
       // After the progress, in the same transaction: the ends this answer shows are in its count.
@@ -78,4 +86,11 @@ export async function pollConversations(ctx: FanoutContext, budgetKey: string): 
     }
     return { ended, providerRemaining: news?.remaining ?? null };
   });
+  for (const each of seen) {
+    await tellObserver(ctx, `recording ${each.provider} conversations in the synced store`, async (observer) => {
+      await observer.conversationsRead(each.workspaceId, each.provider, each.conversations);
+      await observer.batchesChanged(each.workspaceId, each.batchIds);
+    });
+  }
+  return outcome;
 }

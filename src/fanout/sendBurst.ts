@@ -10,7 +10,7 @@ import {
 import type { BatchItemRecord } from '../store/records.ts';
 import { classifyCreateFailure } from './classifyCreateFailure.ts';
 import { toCreatedConversation } from './conversationOutcome.ts';
-import { addMs, type FanoutContext } from './fanoutContext.ts';
+import { addMs, tellObserver, type FanoutContext } from './fanoutContext.ts';
 import { groupItems, type ItemGroup } from './groupItems.ts';
 
 /** What became of a burst's items. */
@@ -134,6 +134,11 @@ async function sendChunk(
         now,
       );
     }
+  });
+  const { workspaceId, provider } = chunk;
+  await tellObserver(ctx, `recording created ${provider} conversations in the synced store`, async (observer) => {
+    await observer.conversationsRead(workspaceId, provider, result.outcomes.flatMap((item) => (item.ok ? [item.conversation] : [])));
+    await observer.batchesChanged(workspaceId, [...new Set(chunk.items.map((item) => item.batchId))]);
   });
   return outcome;
 }

@@ -4,6 +4,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { Conversation as ConversationModel, Agent as AgentModel, Prospect as ProspectModel, Transcript as TranscriptModel, TranscriptMessage as TranscriptMessageModel, Cost as CostModel, CostComponent as CostComponentModel, Recording as RecordingModel, ConversationAnalytics as ConversationAnalyticsModel, PhoneNumber as PhoneNumberModel } from '../domain/types.ts';
 import type { ConversationConnectionModel as ConversationConnectionModelModel, AgentConnectionModel as AgentConnectionModelModel, ProspectConnectionModel as ProspectConnectionModelModel, BatchItemConnectionModel as BatchItemConnectionModelModel, BatchConnectionModel as BatchConnectionModelModel } from '../read/connections.ts';
 import type { BatchView as BatchViewModel, BatchItemView as BatchItemViewModel } from '../fanout/views.ts';
+import type { ConversationChangePayload as ConversationChangePayloadModel, BatchProgressPayload as BatchProgressPayloadModel } from '../subscriptions/subscriptionPayloads.ts';
 import type { GatewayContext } from '../context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -191,6 +192,14 @@ export type BatchItemState =
   /** A crash left it mid-dispatch and the provider could not tell whether it was created. Check before retrying. */
   | 'UNRESOLVED';
 
+export type BatchProgress = {
+  __typename?: 'BatchProgress';
+  /** The batch as it is now: counts, status and items. */
+  batch: ConversationBatch;
+  /** Events dropped before this one (see ConversationChange.droppedBefore). */
+  droppedBefore: Scalars['Int']['output'];
+};
+
 export type BatchStatus =
   | 'CANCELLED'
   /** Every item was created and has ended. */
@@ -342,6 +351,42 @@ export type ConversationBatchEdge = {
   cursor: Scalars['String']['output'];
   node: ConversationBatch;
 };
+
+export type ConversationChange = {
+  __typename?: 'ConversationChange';
+  changes: Array<ConversationChangeKind>;
+  conversation: Conversation;
+  /**
+   * Events this subscription dropped just before this one because the subscriber read too slowly
+   * (its buffer was full). Non-zero means the subscriber missed changes and should re-query.
+   */
+  droppedBefore: Scalars['Int']['output'];
+  /** The stored version of the conversation this change made. */
+  version: Scalars['Int']['output'];
+};
+
+export type ConversationChangeFilter = {
+  /** Only conversations created by this batch. */
+  batchId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only changes of these kinds. */
+  changes?: InputMaybe<Array<ConversationChangeKind>>;
+  /** Only these conversations. */
+  conversationIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  providers?: InputMaybe<Array<Provider>>;
+  /** Only conversations whose status, after the change, is one of these. */
+  statuses?: InputMaybe<Array<ConversationStatus>>;
+};
+
+export type ConversationChangeKind =
+  /** The cost became known. */
+  | 'COST_KNOWN'
+  /** The store had not seen the conversation before. */
+  | 'CREATED'
+  | 'STATUS_CHANGED'
+  /** The transcript has more messages than before. */
+  | 'TRANSCRIPT_MESSAGE'
+  /** Anything else about the conversation changed. */
+  | 'UPDATED';
 
 /** How the conversation reached the customer. */
 export type ConversationChannel =
@@ -630,6 +675,26 @@ export type Provider =
   | 'TRATA'
   | 'VOICEOS';
 
+/**
+ * How fresh the synced copy of one provider account is. The synced store is kept current by a sync
+ * per account (backfill, then incremental passes) and by the provider's webhooks; see docs/live.md.
+ */
+export type ProviderAccountSync = {
+  __typename?: 'ProviderAccountSync';
+  /** Whether the first backfill has reached the oldest conversation. */
+  backfillComplete: Scalars['Boolean']['output'];
+  /** Seconds since `lastSuccessAt`; null before the first successful pass. */
+  lagSeconds: Maybe<Scalars['Int']['output']>;
+  /** The last pass's error, cleared by the next success. */
+  lastError: Maybe<Scalars['String']['output']>;
+  lastErrorAt: Maybe<Scalars['DateTime']['output']>;
+  /** When the last sync pass over this account finished without error; null before the first. */
+  lastSuccessAt: Maybe<Scalars['DateTime']['output']>;
+  provider: Provider;
+  /** Records of this account in the store. */
+  records: SyncedRecordCounts;
+};
+
 export type Query = {
   __typename?: 'Query';
   agent: Maybe<Agent>;
@@ -651,6 +716,10 @@ export type Query = {
   nodes: Array<Maybe<Node>>;
   prospect: Maybe<Prospect>;
   prospects: ProspectConnection;
+  /** Freshness of the synced store, one entry per provider account of the workspace. */
+  syncStatus: Array<ProviderAccountSync>;
+  /** The workspace's webhook endpoints, one per provider account. */
+  webhookEndpoints: Array<WebhookEndpoint>;
 };
 
 
@@ -736,6 +805,34 @@ export type Speaker =
   | 'SYSTEM'
   | 'UNKNOWN';
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** A batch's progress: the batch at once, then again each time one of its items changes state. */
+  batchProgress: BatchProgress;
+  /**
+   * Changes to the workspace's conversations as the store records them (sync, webhooks and the
+   * fan-out's polls): new conversations, status changes, new transcript messages, costs known.
+   */
+  conversationChanged: ConversationChange;
+};
+
+
+export type SubscriptionBatchProgressArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type SubscriptionConversationChangedArgs = {
+  filter?: InputMaybe<ConversationChangeFilter>;
+};
+
+export type SyncedRecordCounts = {
+  __typename?: 'SyncedRecordCounts';
+  agents: Scalars['Int']['output'];
+  conversations: Scalars['Int']['output'];
+  prospects: Scalars['Int']['output'];
+};
+
 export type TranscriberConfig = {
   __typename?: 'TranscriberConfig';
   /** The account credential the transcriber is billed to; null means the provider includes its cost in the conversation's cost. */
@@ -810,6 +907,16 @@ export type Webhook = {
   events: Array<Scalars['String']['output']>;
   method: Maybe<Scalars['String']['output']>;
   url: Scalars['String']['output'];
+};
+
+/** Where a provider should send this workspace's webhooks (append it to the gateway's public URL). */
+export type WebhookEndpoint = {
+  __typename?: 'WebhookEndpoint';
+  /** `/webhooks/<provider>/<endpoint token>`: the token is a secret; whoever has it can post events. */
+  path: Scalars['String']['output'];
+  provider: Provider;
+  /** Whether deliveries must also carry a valid Standard Webhooks signature. */
+  signatureRequired: Scalars['Boolean']['output'];
 };
 
 
@@ -905,6 +1012,7 @@ export type ResolversTypes = {
   BatchItemEdge: ResolverTypeWrapper<Omit<BatchItemEdge, 'node'> & { node: ResolversTypes['BatchItem'] }>;
   BatchItemError: ResolverTypeWrapper<BatchItemError>;
   BatchItemState: BatchItemState;
+  BatchProgress: ResolverTypeWrapper<BatchProgressPayloadModel>;
   BatchStatus: BatchStatus;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Conversation: ResolverTypeWrapper<ConversationModel>;
@@ -912,6 +1020,9 @@ export type ResolversTypes = {
   ConversationBatch: ResolverTypeWrapper<BatchViewModel>;
   ConversationBatchConnection: ResolverTypeWrapper<BatchConnectionModelModel>;
   ConversationBatchEdge: ResolverTypeWrapper<Omit<ConversationBatchEdge, 'node'> & { node: ResolversTypes['ConversationBatch'] }>;
+  ConversationChange: ResolverTypeWrapper<ConversationChangePayloadModel>;
+  ConversationChangeFilter: ConversationChangeFilter;
+  ConversationChangeKind: ConversationChangeKind;
   ConversationChannel: ConversationChannel;
   ConversationConnection: ResolverTypeWrapper<ConversationConnectionModelModel>;
   ConversationEdge: ResolverTypeWrapper<Omit<ConversationEdge, 'node'> & { node: ResolversTypes['Conversation'] }>;
@@ -945,12 +1056,15 @@ export type ResolversTypes = {
   ProspectConnection: ResolverTypeWrapper<ProspectConnectionModelModel>;
   ProspectEdge: ResolverTypeWrapper<Omit<ProspectEdge, 'node'> & { node: ResolversTypes['Prospect'] }>;
   Provider: Provider;
+  ProviderAccountSync: ResolverTypeWrapper<ProviderAccountSync>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Recording: ResolverTypeWrapper<RecordingModel>;
   RecordingStatus: RecordingStatus;
   Sentiment: Sentiment;
   Speaker: Speaker;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  SyncedRecordCounts: ResolverTypeWrapper<SyncedRecordCounts>;
   TranscriberConfig: ResolverTypeWrapper<TranscriberConfig>;
   Transcript: ResolverTypeWrapper<TranscriptModel>;
   TranscriptMessage: ResolverTypeWrapper<TranscriptMessageModel>;
@@ -960,6 +1074,7 @@ export type ResolversTypes = {
   VoiceConfig: ResolverTypeWrapper<VoiceConfig>;
   VoiceOsConversationDetails: ResolverTypeWrapper<VoiceOsConversationDetails>;
   Webhook: ResolverTypeWrapper<Webhook>;
+  WebhookEndpoint: ResolverTypeWrapper<WebhookEndpoint>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -974,12 +1089,15 @@ export type ResolversParentTypes = {
   BatchItemCounts: BatchItemCounts;
   BatchItemEdge: Omit<BatchItemEdge, 'node'> & { node: ResolversParentTypes['BatchItem'] };
   BatchItemError: BatchItemError;
+  BatchProgress: BatchProgressPayloadModel;
   Boolean: Scalars['Boolean']['output'];
   Conversation: ConversationModel;
   ConversationAnalytics: ConversationAnalyticsModel;
   ConversationBatch: BatchViewModel;
   ConversationBatchConnection: BatchConnectionModelModel;
   ConversationBatchEdge: Omit<ConversationBatchEdge, 'node'> & { node: ResolversParentTypes['ConversationBatch'] };
+  ConversationChange: ConversationChangePayloadModel;
+  ConversationChangeFilter: ConversationChangeFilter;
   ConversationConnection: ConversationConnectionModelModel;
   ConversationEdge: Omit<ConversationEdge, 'node'> & { node: ResolversParentTypes['Conversation'] };
   ConversationFilter: ConversationFilter;
@@ -1006,9 +1124,12 @@ export type ResolversParentTypes = {
   Prospect: ProspectModel;
   ProspectConnection: ProspectConnectionModelModel;
   ProspectEdge: Omit<ProspectEdge, 'node'> & { node: ResolversParentTypes['Prospect'] };
+  ProviderAccountSync: ProviderAccountSync;
   Query: Record<PropertyKey, never>;
   Recording: RecordingModel;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
+  SyncedRecordCounts: SyncedRecordCounts;
   TranscriberConfig: TranscriberConfig;
   Transcript: TranscriptModel;
   TranscriptMessage: TranscriptMessageModel;
@@ -1018,6 +1139,7 @@ export type ResolversParentTypes = {
   VoiceConfig: VoiceConfig;
   VoiceOsConversationDetails: VoiceOsConversationDetails;
   Webhook: Webhook;
+  WebhookEndpoint: WebhookEndpoint;
 };
 
 export type AdminCommentResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AdminComment'] = ResolversParentTypes['AdminComment']> = {
@@ -1103,6 +1225,11 @@ export type BatchItemErrorResolvers<ContextType = GatewayContext, ParentType ext
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type BatchProgressResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['BatchProgress'] = ResolversParentTypes['BatchProgress']> = {
+  batch?: Resolver<ResolversTypes['ConversationBatch'], ParentType, ContextType>;
+  droppedBefore?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type ConversationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Conversation'] = ResolversParentTypes['Conversation']> = {
   adminComments?: Resolver<Array<ResolversTypes['AdminComment']>, ParentType, ContextType>;
   agent?: Resolver<Maybe<ResolversTypes['Agent']>, ParentType, ContextType>;
@@ -1176,6 +1303,13 @@ export type ConversationBatchConnectionResolvers<ContextType = GatewayContext, P
 export type ConversationBatchEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ConversationBatchEdge'] = ResolversParentTypes['ConversationBatchEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['ConversationBatch'], ParentType, ContextType>;
+};
+
+export type ConversationChangeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ConversationChange'] = ResolversParentTypes['ConversationChange']> = {
+  changes?: Resolver<Array<ResolversTypes['ConversationChangeKind']>, ParentType, ContextType>;
+  conversation?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType>;
+  droppedBefore?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type ConversationConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ConversationConnection'] = ResolversParentTypes['ConversationConnection']> = {
@@ -1304,6 +1438,16 @@ export type ProspectEdgeResolvers<ContextType = GatewayContext, ParentType exten
   node?: Resolver<ResolversTypes['Prospect'], ParentType, ContextType>;
 };
 
+export type ProviderAccountSyncResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ProviderAccountSync'] = ResolversParentTypes['ProviderAccountSync']> = {
+  backfillComplete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  lagSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lastErrorAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  lastSuccessAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+  records?: Resolver<ResolversTypes['SyncedRecordCounts'], ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   agent?: Resolver<Maybe<ResolversTypes['Agent']>, ParentType, ContextType, RequireFields<QueryAgentArgs, 'id'>>;
   agents?: Resolver<ResolversTypes['AgentConnection'], ParentType, ContextType, RequireFields<QueryAgentsArgs, 'first'>>;
@@ -1315,12 +1459,25 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
   nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
   prospect?: Resolver<Maybe<ResolversTypes['Prospect']>, ParentType, ContextType, RequireFields<QueryProspectArgs, 'id'>>;
   prospects?: Resolver<ResolversTypes['ProspectConnection'], ParentType, ContextType, RequireFields<QueryProspectsArgs, 'first'>>;
+  syncStatus?: Resolver<Array<ResolversTypes['ProviderAccountSync']>, ParentType, ContextType>;
+  webhookEndpoints?: Resolver<Array<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType>;
 };
 
 export type RecordingResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Recording'] = ResolversParentTypes['Recording']> = {
   rawStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   status?: Resolver<Maybe<ResolversTypes['RecordingStatus']>, ParentType, ContextType>;
   url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type SubscriptionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  batchProgress?: SubscriptionResolver<ResolversTypes['BatchProgress'], "batchProgress", ParentType, ContextType, RequireFields<SubscriptionBatchProgressArgs, 'id'>>;
+  conversationChanged?: SubscriptionResolver<ResolversTypes['ConversationChange'], "conversationChanged", ParentType, ContextType, Partial<SubscriptionConversationChangedArgs>>;
+};
+
+export type SyncedRecordCountsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['SyncedRecordCounts'] = ResolversParentTypes['SyncedRecordCounts']> = {
+  agents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  conversations?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  prospects?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type TranscriberConfigResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['TranscriberConfig'] = ResolversParentTypes['TranscriberConfig']> = {
@@ -1381,6 +1538,12 @@ export type WebhookResolvers<ContextType = GatewayContext, ParentType extends Re
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type WebhookEndpointResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['WebhookEndpoint'] = ResolversParentTypes['WebhookEndpoint']> = {
+  path?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+  signatureRequired?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = GatewayContext> = {
   AdminComment?: AdminCommentResolvers<ContextType>;
   Agent?: AgentResolvers<ContextType>;
@@ -1392,11 +1555,13 @@ export type Resolvers<ContextType = GatewayContext> = {
   BatchItemCounts?: BatchItemCountsResolvers<ContextType>;
   BatchItemEdge?: BatchItemEdgeResolvers<ContextType>;
   BatchItemError?: BatchItemErrorResolvers<ContextType>;
+  BatchProgress?: BatchProgressResolvers<ContextType>;
   Conversation?: ConversationResolvers<ContextType>;
   ConversationAnalytics?: ConversationAnalyticsResolvers<ContextType>;
   ConversationBatch?: ConversationBatchResolvers<ContextType>;
   ConversationBatchConnection?: ConversationBatchConnectionResolvers<ContextType>;
   ConversationBatchEdge?: ConversationBatchEdgeResolvers<ContextType>;
+  ConversationChange?: ConversationChangeResolvers<ContextType>;
   ConversationConnection?: ConversationConnectionResolvers<ContextType>;
   ConversationEdge?: ConversationEdgeResolvers<ContextType>;
   Cost?: CostResolvers<ContextType>;
@@ -1417,8 +1582,11 @@ export type Resolvers<ContextType = GatewayContext> = {
   Prospect?: ProspectResolvers<ContextType>;
   ProspectConnection?: ProspectConnectionResolvers<ContextType>;
   ProspectEdge?: ProspectEdgeResolvers<ContextType>;
+  ProviderAccountSync?: ProviderAccountSyncResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Recording?: RecordingResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
+  SyncedRecordCounts?: SyncedRecordCountsResolvers<ContextType>;
   TranscriberConfig?: TranscriberConfigResolvers<ContextType>;
   Transcript?: TranscriptResolvers<ContextType>;
   TranscriptMessage?: TranscriptMessageResolvers<ContextType>;
@@ -1428,5 +1596,6 @@ export type Resolvers<ContextType = GatewayContext> = {
   VoiceConfig?: VoiceConfigResolvers<ContextType>;
   VoiceOsConversationDetails?: VoiceOsConversationDetailsResolvers<ContextType>;
   Webhook?: WebhookResolvers<ContextType>;
+  WebhookEndpoint?: WebhookEndpointResolvers<ContextType>;
 };
 

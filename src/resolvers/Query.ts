@@ -9,8 +9,10 @@ import { listConversations } from '../read/listConversations.ts';
 import { batchCursorCodec, batchIdOf, batchPosition, connectionOfPage } from './batchSupport.ts';
 import { reportPartialFailure, selectsField } from './resolverSupport.ts';
 import type { BatchView } from '../fanout/views.ts';
+import { LiveQuery } from './Live.ts';
 
 export const Query: QueryResolvers = {
+  ...LiveQuery,
   node: (_, { id }, context) => loadNode(id, context),
   nodes: (_, { ids }, context) => ids.map((id) => loadNode(id, context)),
 

@@ -17,6 +17,7 @@ import { Node } from './Node.ts';
 import { Prospect } from './Prospect.ts';
 import { Query } from './Query.ts';
 import { Recording } from './Recording.ts';
+import { Subscription } from './Subscription.ts';
 import { Transcript, TranscriptMessage } from './Transcript.ts';
 import { DateTime } from './scalars/DateTime.ts';
 import { Decimal } from './scalars/Decimal.ts';
@@ -30,6 +31,7 @@ export const resolvers: Resolvers = {
   EmailAddress: EmailAddressResolver,
   Query,
   Mutation,
+  Subscription,
   Node,
   Conversation,
   ConversationConnection,

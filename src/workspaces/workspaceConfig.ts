@@ -28,6 +28,19 @@ export const workspaceConfigSchema = z.strictObject({
     trata: bearerAccountSchema.optional(),
     voiceos: bearerAccountSchema.optional(),
   }),
+  /**
+   * Standard Webhooks signing secrets (`whsec_…`) per provider: when set, that provider's
+   * deliveries must carry a valid `webhook-signature` besides the endpoint token. See docs/live.md.
+   */
+  webhooks: z
+    .strictObject({
+      signingSecrets: z.strictObject({
+        oration: z.string().min(8).optional(),
+        trata: z.string().min(8).optional(),
+        voiceos: z.string().min(8).optional(),
+      }),
+    })
+    .optional(),
 });
 
 export const workspacesFileSchema = z.strictObject({

@@ -58,6 +58,14 @@ describe('compareSchema', () => {
     expect(problemsOf([report])).toHaveLength(1);
   });
 
+  it('compares the subgraph file too, whose printed SDL already holds _entities and _service', () => {
+    const subgraph = printed['schema.subgraph.graphql'];
+    const before = subgraph.replace('type Query {\n', 'type Query {\n  legacy: String\n');
+    const report = compareSchema({ file: 'schema.subgraph.graphql', printed: subgraph, committed: before, baseline: null, acknowledgements: [] });
+    expect(report.stale).toBe(true);
+    expect(report.breaking).toEqual([{ type: 'FIELD_REMOVED', description: REMOVED, acknowledged: null }]);
+  });
+
   it('lists a dangerous change (a new enum value) without failing', () => {
     const baseline = api.replace('enum Provider {\n  ORATION\n  TRATA\n  VOICEOS\n}', 'enum Provider {\n  ORATION\n  TRATA\n}');
     expect(baseline).not.toBe(api);

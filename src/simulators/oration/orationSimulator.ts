@@ -53,6 +53,7 @@ import { OrationAccount, type OrationAccountConfig } from './orationAccount.ts';
 import { ORATION_JOURNAL_FILE, OrationJournal, OrationJournalError } from './orationJournal.ts';
 import { parseCreateBody, type OrationCreateItem } from './parseCreateBody.ts';
 import { parseListQuery } from './parseListQuery.ts';
+import { WebhookSender, type WebhookEvent, type WebhookTarget } from '../shared/webhookSender.ts';
 
 export interface OrationSimulatorOptions {
   /** @default DEMO_ACCOUNTS.oration */
@@ -81,6 +82,14 @@ export interface OrationSimulator extends ProviderSimulator {
   budgetStats(): Record<string, OrationBudgetStats>;
   /** Changes an account's limit at runtime (another client sharing the workspace, a raised quota). */
   setConcurrencyLimit(workspaceId: string, limit: number): void;
+  /**
+   * Sends the account's conversation events (`conversation:started` when dialing starts,
+   * `phone_call:accepted` when the user joins, `conversation:ended` at the end, with the status)
+   * to `target.url` from now on; null stops. Oration documents no webhooks: the events are the
+   * gateway's assumption, shaped like VoiceOS's hook events.
+   */
+  setWebhookTarget(workspaceId: string, target: WebhookTarget | null): void;
+  webhookStats(): { delivered: number; failed: number };
 }
 
 const UNAUTHORIZED: SimResponse = { status: 401, body: { error: 'Unauthorized' } };
@@ -105,6 +114,7 @@ export function createOrationSimulator(options: OrationSimulatorOptions = {}): O
     throw error;
   }
   const random = new SeededRandom(resumedRandomState ?? options.seed ?? 1);
+  const webhooks = new WebhookSender(now);
 
   const accountFor = (headers: IncomingMessage['headers']): OrationAccount | null => {
     const apiKey = headers['x-api-key'];
@@ -159,7 +169,10 @@ export function createOrationSimulator(options: OrationSimulatorOptions = {}): O
         conversations: created.map((conversation) => conversation.snapshot()),
       });
     }
-    for (const conversation of created) account.admit(conversation, nowMs);
+    for (const conversation of created) {
+      account.admit(conversation, nowMs);
+      webhooks.schedule(account.config.workspaceId, lifecycleEvents(conversation));
+    }
     return { status: 200, body: { results: created.map((conversation) => conversation.recordAt(nowMs)), errors } };
   };
 
@@ -210,9 +223,12 @@ export function createOrationSimulator(options: OrationSimulatorOptions = {}): O
 
   return Object.assign(providerSimulatorOf(server), {
     close: async () => {
+      await webhooks.close();
       await server.close();
       journal?.close();
     },
+    setWebhookTarget: (workspaceId: string, target: WebhookTarget | null) => webhooks.setTarget(workspaceId, target),
+    webhookStats: () => webhooks.stats(),
     budgetStats,
     setConcurrencyLimit(workspaceId: string, limit: number) {
       const account = accounts.find((candidate) => candidate.config.workspaceId === workspaceId);
@@ -237,4 +253,21 @@ function resume(journal: OrationJournal, accounts: readonly OrationAccount[]): n
     randomState = entry.randomState;
   }
   return randomState;
+}
+
+/** The events a conversation sends over its life, at the instants its timeline says. */
+function lifecycleEvents(conversation: LiveConversation): WebhookEvent[] {
+  const { timeline } = conversation.snapshot();
+  const event = (type: string, atMs: number): WebhookEvent => ({
+    id: `msg_${conversation.id}_${type.replace(':', '_')}`,
+    type,
+    conversationId: conversation.id,
+    status: conversation.statusAt(atMs),
+    occurredAtMs: atMs,
+  });
+  return [
+    event('conversation:started', timeline.dialStartMs),
+    ...(timeline.joinMs === null ? [] : [event('phone_call:accepted', timeline.joinMs)]),
+    event('conversation:ended', timeline.endMs),
+  ];
 }

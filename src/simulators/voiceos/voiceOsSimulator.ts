@@ -10,6 +10,7 @@ import {
 import { generateAccountData, type VoiceOsAccountData } from './generateAccountData.ts';
 import { parseConversationListQuery, parsePageQuery } from './parseListQuery.ts';
 import type { ErrorBody } from './wireTypes.ts';
+import { WebhookSender, type WebhookTarget } from '../shared/webhookSender.ts';
 
 export interface VoiceOsSimulatorAccount {
   token: string;
@@ -30,7 +31,16 @@ export interface VoiceOsSimulatorOptions {
 }
 
 /** The API lives at the simulator's root. */
-export type VoiceOsSimulator = ProviderSimulator;
+export interface VoiceOsSimulator extends ProviderSimulator {
+  /** Sends the account's (by token) hook events to `target.url` from now on; null stops. */
+  setWebhookTarget(token: string, target: WebhookTarget | null): void;
+  /**
+   * Sends one of the documented hook events (`conversation:started`, `conversation:ended`,
+   * `message:generated`, ...) about a conversation now. VoiceOS's data is seeded, not live, so
+   * tests and the demo trigger its events.
+   */
+  sendHookEvent(token: string, event: { type: string; conversationId: string; id?: string }): Promise<void>;
+}
 
 /**
  * The VoiceOS API as its document describes it (`GET /v1/conversations` with its filters and
@@ -119,7 +129,28 @@ export function createVoiceOsSimulator(options: VoiceOsSimulatorOptions = {}): V
     ...(options.latency ? { latency: options.latency } : {}),
   });
 
-  return providerSimulatorOf(server);
+  const webhooks = new WebhookSender(Date.now);
+  let deliveries = 0;
+  const simulator = providerSimulatorOf(server);
+  const closeServer = simulator.close.bind(simulator);
+  return Object.assign(simulator, {
+    close: async () => {
+      await webhooks.close();
+      await closeServer();
+    },
+    setWebhookTarget: (token: string, target: WebhookTarget | null) => webhooks.setTarget(token, target),
+    sendHookEvent: (token: string, event: { type: string; conversationId: string; id?: string }) => {
+      const data = accountOf({ authorization: `Bearer ${token}` });
+      const conversation = data?.conversations.find((each) => each.id === event.conversationId);
+      return webhooks.sendNow(token, {
+        id: event.id ?? `msg_voiceos_${(deliveries += 1)}`,
+        type: event.type,
+        conversationId: event.conversationId,
+        status: conversation?.status ?? 'unknown',
+        occurredAtMs: Date.now(),
+      });
+    },
+  });
 }
 
 function ok(body: unknown): SimResponse {

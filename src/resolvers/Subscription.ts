@@ -1,0 +1,130 @@
+import type { GatewayContext } from '../context.ts';
+import { fromGlobalId, fromGlobalIdOfType } from '../domain/globalId.ts';
+import type { Conversation } from '../domain/types.ts';
+import { NotFoundError } from '../errors.ts';
+import type { ChangeEvent } from '../feed/changeEvent.ts';
+import type { ConversationChangeFilter, SubscriptionResolvers } from '../generated/graphql.ts';
+import { createLoaders } from '../loaders.ts';
+import { findWorkspaceItemsByRequestIds } from '../store/queries/batchItems.ts';
+import { findSyncedRecord } from '../store/queries/syncedRecords.ts';
+import { EventBuffer } from '../subscriptions/eventBuffer.ts';
+import type { BatchProgressPayload, ConversationChangePayload } from '../subscriptions/subscriptionPayloads.ts';
+import { decodeRecord } from '../sync/recordCodec.ts';
+import { batchIdOf } from './batchSupport.ts';
+import { liveOf } from './Live.ts';
+
+type Event<K extends ChangeEvent['type']> = Extract<ChangeEvent, { type: K }>;
+
+/**
+ * Opens a subscription: a bounded buffer fed by the change feed with the workspace's events of
+ * one type (another workspace's events never enter it), registered under the workspace's cap.
+ * Each event read is turned into a payload by `load` (null skips it); fresh loaders for each
+ * payload, so a long subscription neither serves stale agents nor grows a cache.
+ */
+function openStream<K extends ChangeEvent['type'], P>(
+  context: GatewayContext,
+  type: K,
+  accept: (event: Event<K>) => boolean,
+  load: (event: Event<K>, droppedBefore: number) => Promise<P | null>,
+  first?: Event<K>,
+): AsyncIterableIterator<P> {
+  const live = liveOf(context);
+  const workspaceId = context.workspace.id;
+  let unsubscribe = () => {};
+  let release = () => {};
+  const buffer = new EventBuffer<Event<K>>(live.settings.subscriptionBuffer, () => {
+    unsubscribe();
+    release();
+  });
+  release = live.subscriptions.add(workspaceId, buffer as EventBuffer<unknown>);
+  unsubscribe = live.feed.subscribe((event) => {
+    if (event.type === type && event.workspaceId === workspaceId && accept(event as Event<K>)) buffer.push(event as Event<K>);
+  });
+  if (first) buffer.push(first);
+  const iterator: AsyncIterableIterator<P> = {
+    async next() {
+      for (;;) {
+        const read = await buffer.next();
+        if (read.done) return { done: true, value: undefined };
+        context.loaders = createLoaders(context.workspace, context.fanout);
+        const payload = await load(read.value.value, read.value.droppedBefore);
+        if (payload !== null) return { done: false, value: payload };
+        buffer.carryDropped(read.value.droppedBefore);
+      }
+    },
+    async return() {
+      buffer.close();
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
+}
+
+function conversationFilter(filter: ConversationChangeFilter | null | undefined) {
+  const ids = filter?.conversationIds?.map((id) => {
+    const parts = fromGlobalIdOfType(id, 'Conversation');
+    return parts ? `${parts.provider}:${parts.nativeId}` : null;
+  });
+  const batchId = filter?.batchId ? batchIdOf(filter.batchId) : undefined;
+  if (filter?.batchId && !batchId) throw new NotFoundError('ConversationBatch', filter.batchId);
+  return {
+    /** What can be decided from the event alone, before any store read. */
+    accept: (event: Event<'conversation'>) =>
+      (!filter?.providers || filter.providers.includes(event.provider)) &&
+      (!filter?.changes || event.changes.some((change) => filter.changes?.includes(change))) &&
+      (!ids || ids.includes(`${event.provider}:${event.nativeId}`)),
+    /** What needs the stored conversation. */
+    matches: async (context: GatewayContext, conversation: Conversation) => {
+      if (filter?.statuses && !filter.statuses.includes(conversation.status.value)) return false;
+      if (batchId) {
+        if (conversation.gatewayRequestId === null) return false;
+        const [item] = await findWorkspaceItemsByRequestIds(liveOf(context).database, context.workspace.id, [conversation.gatewayRequestId]);
+        return item?.batchId === batchId;
+      }
+      return true;
+    },
+  };
+}
+
+export const Subscription: SubscriptionResolvers = {
+  conversationChanged: {
+    subscribe: (_, { filter }, context) => {
+      const { accept, matches } = conversationFilter(filter);
+      return openStream(context, 'conversation', accept, async (event, droppedBefore) => {
+        const stored = await findSyncedRecord(liveOf(context).database, {
+          workspaceId: context.workspace.id,
+          provider: event.provider,
+          kind: 'Conversation',
+          nativeId: event.nativeId,
+        });
+        if (!stored) return null;
+        const conversation = decodeRecord<Conversation>(stored.record as object);
+        if (!(await matches(context, conversation))) return null;
+        const payload: ConversationChangePayload = { conversation, changes: event.changes, version: event.version, droppedBefore };
+        return { conversationChanged: payload };
+      });
+    },
+  },
+  batchProgress: {
+    subscribe: async (_, { id }, context) => {
+      const batchId = fromGlobalId(id)?.type === 'ConversationBatch' ? batchIdOf(id) : null;
+      const batch = batchId === null ? null : await context.fanout.getBatch(context.workspace.id, batchId);
+      if (!batch || batchId === null) throw new NotFoundError('ConversationBatch', id);
+      return openStream(
+        context,
+        'batch',
+        (event) => event.batchId === batchId,
+        async (_event, droppedBefore) => {
+          const current = await context.fanout.getBatch(context.workspace.id, batchId);
+          if (!current) return null;
+          const payload: BatchProgressPayload = { batch: current, droppedBefore };
+          return { batchProgress: payload };
+        },
+        { type: 'batch', workspaceId: context.workspace.id, batchId },
+      );
+    },
+  },
+};

@@ -1,0 +1,116 @@
+import type { Server } from 'node:http';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type ExecutionArgs } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { GatewayContext } from '../context.ts';
+import type { FanoutService } from '../fanout/fanoutService.ts';
+import { createDepthLimitRule } from '../limits/depthLimitRule.ts';
+import { createAliasLimitRule } from '../limits/aliasLimitRule.ts';
+import { createDirectiveLimitRule } from '../limits/directiveLimitRule.ts';
+import type { QueryLimits } from '../limits/queryLimits.ts';
+import { createLoaders } from '../loaders.ts';
+import { resolvers } from '../resolvers/index.ts';
+import { loadTypeDefs } from '../schema.ts';
+import type { LiveServices } from '../sync/liveServices.ts';
+import type { Workspace, WorkspaceRegistry } from '../workspaces/workspaceRegistry.ts';
+
+export interface SubscriptionServerOptions {
+  httpServer: Server;
+  registry: WorkspaceRegistry;
+  fanout: FanoutService;
+  live: LiveServices;
+  limits: QueryLimits;
+  /** Paths served, the same as queries'. @default ['/graphql', '/'] */
+  paths?: readonly string[];
+}
+
+/** The API key a client sends in `connection_init`: `{ authorization: "Bearer <key>" }`, `{ "x-api-key": "<key>" }` or `{ apiKey }`. */
+export function apiKeyOfConnectionParams(params: Record<string, unknown> | undefined): string | null {
+  if (!params) return null;
+  const authorization = params.authorization ?? params.Authorization;
+  if (typeof authorization === 'string') return /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] ?? null;
+  const key = params['x-api-key'] ?? params.apiKey;
+  return typeof key === 'string' && key.length > 0 ? key : null;
+}
+
+/**
+ * GraphQL subscriptions over `graphql-ws`, on the HTTP server's own port and paths (an upgrade
+ * request; plain POSTs still go to Apollo). A connection authenticates once, in
+ * `connection_init`, with the same API keys as queries (a bad key closes it with 4403), and each
+ * operation is checked against the same token, depth, alias and directive limits. Only
+ * subscriptions are served here; queries and mutations stay on HTTP.
+ */
+export function attachSubscriptionServer(options: SubscriptionServerOptions): { close(): Promise<void> } {
+  const paths = new Set(options.paths ?? ['/graphql', '/']);
+  const schema = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as Record<string, never> });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const onUpgrade = (req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (!paths.has(path)) {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  };
+  options.httpServer.on('upgrade', onUpgrade);
+  const workspaces = new WeakMap<object, Workspace>();
+  const rules = [
+    ...specifiedRules,
+    createDepthLimitRule(options.limits.maxDepth),
+    createAliasLimitRule(options.limits.maxAliases),
+    createDirectiveLimitRule(options.limits.maxDirectives),
+  ];
+
+  const disposable = useServer<Record<string, unknown> | undefined>(
+    {
+      schema,
+      onConnect: (ctx) => {
+        const key = apiKeyOfConnectionParams(ctx.connectionParams);
+        const workspace = key === null ? null : options.registry.authenticate(key);
+        if (!workspace) return false;
+        workspaces.set(ctx.extra, workspace);
+        return true;
+      },
+      onSubscribe: (ctx, _id, payload) => {
+        const workspace = workspaces.get(ctx.extra);
+        if (!workspace) return [new GraphQLError('Not authenticated', { extensions: { code: 'UNAUTHENTICATED' } })];
+        let document;
+        try {
+          document = parse(payload.query, { maxTokens: options.limits.maxTokens });
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError('Could not parse the operation', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+        }
+        const errors = validate(schema, document, rules);
+        if (errors.length > 0) return errors;
+        if (getOperationAST(document, payload.operationName)?.operation !== 'subscription') {
+          return [new GraphQLError('Only subscriptions are served over WebSocket; send queries and mutations as HTTP POST', { extensions: { code: 'BAD_REQUEST' } })];
+        }
+        const contextValue: GatewayContext = {
+          workspace,
+          loaders: createLoaders(workspace, options.fanout),
+          fanout: options.fanout,
+          partialErrors: [],
+          live: options.live,
+        };
+        const args: ExecutionArgs = {
+          schema,
+          document,
+          contextValue,
+          variableValues: payload.variables ?? null,
+          operationName: payload.operationName ?? null,
+        };
+        return args;
+      },
+    },
+    wss,
+  );
+
+  return {
+    close: async () => {
+      options.httpServer.off('upgrade', onUpgrade);
+      await disposable.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

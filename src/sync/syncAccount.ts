@@ -1,0 +1,145 @@
+import type { Conversation, Provider } from '../domain/types.ts';
+import { compareInstants, formatInstant, parseInstant } from '../domain/preciseDate.ts';
+import type { ChangeWriter } from '../feed/changeWriter.ts';
+import type { ConversationPosition, ProviderConnector } from '../providers/connector.ts';
+import type { Database } from '../store/database.ts';
+import { deleteConversationsCreatedBefore, listOpenConversationIds } from '../store/queries/syncedRecords.ts';
+import { recordSyncProgress, type StoredPosition, type SyncAccountRecord } from '../store/queries/syncAccounts.ts';
+
+/** Conversations per list request while syncing (the providers' largest page). */
+export const SYNC_PAGE_SIZE = 100;
+
+export interface SyncAccountDeps {
+  database: Database;
+  writer: ChangeWriter;
+  connector: ProviderConnector;
+  /** This replica, holder of the account's lease. */
+  owner: string;
+  clock: () => Date;
+  /** Conversations created longer ago than this are deleted from the store; null keeps all. */
+  retentionDays: number | null;
+  /** Called between pages; false stops the pass (the lease is lost, or the service stops). */
+  shouldContinue: () => Promise<boolean>;
+}
+
+export interface SyncPassReport {
+  pages: number;
+  /** Records new or changed in the store. */
+  changed: number;
+}
+
+export class SyncLeaseLostError extends Error {
+  override readonly name = 'SyncLeaseLostError';
+}
+
+/**
+ * One sync pass over one workspace's account at one provider.
+ *
+ * 1. Backfill (until done): newest-first pages from the provider, each stored together with the
+ *    position reached, so a crash resumes at the last stored page; records written twice are the
+ *    same version (idempotent upserts). The newest creation time seen becomes the watermark.
+ * 2. Incremental: conversations created after the watermark (pushed down as `createdAfter` where
+ *    the provider can filter), all pages, then the watermark moves; a crash before that re-reads
+ *    the same pages, which changes nothing.
+ * 3. Conversations the store holds as not over yet are read again by id (status, transcript and
+ *    cost change after creation, and no provider lists by update time).
+ * 4. Agents and prospects, whole (small lists); then retention.
+ */
+export async function syncAccount(deps: SyncAccountDeps, account: SyncAccountRecord): Promise<SyncPassReport> {
+  const { connector, writer, owner } = deps;
+  const provider = connector.provider;
+  const key = { workspaceId: account.workspaceId, provider: account.provider };
+  const report: SyncPassReport = { pages: 0, changed: 0 };
+  const store = async (conversations: Conversation[]) => {
+    report.changed += await writer.writeConversations(account.workspaceId, provider, conversations);
+  };
+  const progress = async (update: Parameters<typeof recordSyncProgress>[3]) => {
+    if (!(await recordSyncProgress(deps.database, key, owner, update, deps.clock()))) throw new SyncLeaseLostError(`lease on ${provider} of ${key.workspaceId} lost`);
+  };
+  const checkpoint = async () => {
+    if (!(await deps.shouldContinue())) throw new SyncLeaseLostError('sync stopped');
+  };
+
+  let watermark = account.watermark;
+  if (!account.backfillDone) {
+    let after = positionOf(account.backfillPosition);
+    for (;;) {
+      await checkpoint();
+      const page = await connector.listConversations({ filter: {}, after, limit: SYNC_PAGE_SIZE });
+      report.pages += 1;
+      await store(page.items);
+      watermark = newest(watermark, page.items);
+      const last = page.items.at(-1);
+      if (last) after = { createdAt: last.createdAt, nativeId: last.nativeId };
+      const done = !page.hasMore || !last;
+      await progress({ watermark, backfillPosition: done ? null : storedPosition(after), backfillDone: done });
+      if (done) break;
+    }
+  } else {
+    const since = watermark === null ? null : parseInstant(watermark, { zoneless: 'reject' });
+    let after: ConversationPosition | null = null;
+    let newestSeen = watermark;
+    for (;;) {
+      await checkpoint();
+      const page = await connector.listConversations({ filter: since ? { createdAfter: since } : {}, after, limit: SYNC_PAGE_SIZE });
+      report.pages += 1;
+      await store(page.items);
+      newestSeen = newest(newestSeen, page.items);
+      const last = page.items.at(-1);
+      if (!page.hasMore || !last) break;
+      after = { createdAt: last.createdAt, nativeId: last.nativeId };
+    }
+    if (newestSeen !== watermark) await progress({ watermark: newestSeen });
+  }
+
+  const open = await listOpenConversationIds(deps.database, account.workspaceId, provider);
+  for (let i = 0; i < open.length; i += SYNC_PAGE_SIZE) {
+    await checkpoint();
+    const read = await connector.getConversations(open.slice(i, i + SYNC_PAGE_SIZE));
+    await store(read.filter((conversation): conversation is Conversation => conversation !== null));
+  }
+
+  report.changed += await syncAll(deps, account.workspaceId, provider, 'agents');
+  if (connector.prospects) report.changed += await syncAll(deps, account.workspaceId, provider, 'prospects');
+
+  if (deps.retentionDays !== null) {
+    const cutoff = new Date(deps.clock().getTime() - deps.retentionDays * 86_400_000);
+    await deleteConversationsCreatedBefore(deps.database, account.workspaceId, provider, cutoff);
+  }
+  return report;
+}
+
+async function syncAll(deps: SyncAccountDeps, workspaceId: string, provider: Provider, what: 'agents' | 'prospects'): Promise<number> {
+  let changed = 0;
+  for (let offset = 0; ; offset += SYNC_PAGE_SIZE) {
+    if (what === 'agents') {
+      const page = await deps.connector.listAgents({ offset, limit: SYNC_PAGE_SIZE });
+      changed += await deps.writer.writeAgents(workspaceId, provider, page.items);
+      if (page.items.length === 0 || offset + page.items.length >= page.totalCount) return changed;
+    } else {
+      const reader = deps.connector.prospects;
+      if (!reader) return changed;
+      const page = await reader.listProspects({ offset, limit: SYNC_PAGE_SIZE });
+      changed += await deps.writer.writeProspects(workspaceId, provider, page.items);
+      if (page.items.length === 0 || offset + page.items.length >= page.totalCount) return changed;
+    }
+  }
+}
+
+function newest(watermark: string | null, conversations: readonly Conversation[]): string | null {
+  let best = watermark === null ? null : parseInstant(watermark, { zoneless: 'reject' });
+  for (const conversation of conversations) {
+    if (best === null || compareInstants(conversation.createdAt, best) > 0) best = conversation.createdAt as typeof best;
+  }
+  return best === null ? null : formatInstant(best);
+}
+
+function positionOf(stored: StoredPosition | null): ConversationPosition | null {
+  if (stored === null) return null;
+  const createdAt = parseInstant(stored.createdAt, { zoneless: 'reject' });
+  return createdAt === null ? null : { createdAt, nativeId: stored.nativeId };
+}
+
+function storedPosition(position: ConversationPosition | null): StoredPosition | null {
+  return position === null ? null : { createdAt: formatInstant(position.createdAt), nativeId: position.nativeId };
+}

@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * A provider's webhook event, read tolerantly. The documents name VoiceOS's hook events
+ * (`conversation:started`, `conversation:ended`, `message:generated`, ...) but show no payload,
+ * and Oration and Trata document no webhooks at all. Assumed (and sent so by the simulators): a
+ * JSON object naming the event in `type` (or `event`) and the conversation in `conversationId`
+ * (or `conversation.id`, or `data.conversationId`). The gateway treats an event as a notice that
+ * a conversation changed and reads the conversation itself, so an event delivered late or out of
+ * order can never set an older state, and no field of the payload needs trusting beyond its id.
+ */
+const eventSchema = z.looseObject({
+  type: z.string().min(1).optional(),
+  event: z.string().min(1).optional(),
+  conversationId: z.string().min(1).optional(),
+  conversation: z.looseObject({ id: z.string().min(1).optional() }).optional(),
+  data: z.looseObject({ conversationId: z.string().min(1).optional() }).optional(),
+});
+
+export interface WebhookEvent {
+  type: string;
+  conversationNativeId: string | null;
+}
+
+export type ParsedWebhookEvent = { ok: true; event: WebhookEvent } | { ok: false; reason: string };
+
+export function parseWebhookEvent(body: string): ParsedWebhookEvent {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { ok: false, reason: 'body is not JSON' };
+  }
+  const parsed = eventSchema.safeParse(json);
+  if (!parsed.success) return { ok: false, reason: 'body is not a JSON object' };
+  const type = parsed.data.type ?? parsed.data.event;
+  if (!type) return { ok: false, reason: 'body names no event: expected "type"' };
+  const conversationNativeId = parsed.data.conversationId ?? parsed.data.conversation?.id ?? parsed.data.data?.conversationId ?? null;
+  return { ok: true, event: { type, conversationNativeId } };
+}
+
+/** Events that say a conversation is over (VoiceOS's `conversation:ended`; status words of the others). */
+export function isEndEvent(type: string): boolean {
+  return type === 'conversation:ended' || type === 'conversation.ended' || type === 'conversation:failed';
+}
+
+/** The sender's delivery id (`webhook-id`), else a digest of the body: the same delivery twice is one. */
+export function deliveryIdOf(headerId: string | undefined, body: string): string {
+  return headerId && headerId.length <= 200 ? headerId : `sha256:${createHash('sha256').update(body, 'utf8').digest('hex')}`;
+}

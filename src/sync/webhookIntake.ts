@@ -1,0 +1,110 @@
+import { PROVIDERS, type Provider } from '../domain/types.ts';
+import type { FanoutService } from '../fanout/fanoutService.ts';
+import { isOver } from '../fanout/conversationOutcome.ts';
+import type { ChangeWriter } from '../feed/changeWriter.ts';
+import type { Logger } from '../logger.ts';
+import type { Database } from '../store/database.ts';
+import { recordWebhookDelivery, webhookDeliverySeen, workspaceOfWebhookToken } from '../store/queries/webhooks.ts';
+import type { WorkspaceRegistry } from '../workspaces/workspaceRegistry.ts';
+import { verifyStandardWebhook } from './standardWebhooks.ts';
+import { deliveryIdOf, isEndEvent, parseWebhookEvent } from './webhookEvent.ts';
+
+export interface WebhookIntakeOptions {
+  database: Database;
+  registry: WorkspaceRegistry;
+  writer: ChangeWriter;
+  fanout: FanoutService;
+  /** A workspace's Standard Webhooks signing secret for a provider, when one is configured. */
+  signingSecretOf: (workspaceId: string, provider: Provider) => string | undefined;
+  logger?: Logger;
+  /** Unix seconds, for the signature's timestamp tolerance. @default Date.now()/1000 */
+  nowSeconds?: () => number;
+}
+
+export interface WebhookDelivery {
+  provider: string;
+  token: string;
+  headers: { id?: string | undefined; timestamp?: string | undefined; signature?: string | undefined };
+  body: string;
+}
+
+export interface WebhookAnswer {
+  status: number;
+  body: { ok: boolean; duplicate?: boolean; error?: { code: string; message: string } };
+}
+
+const refused = (status: number, code: string, message: string): WebhookAnswer => ({ status, body: { ok: false, error: { code, message } } });
+
+/**
+ * Takes provider webhooks in: authenticates the delivery (endpoint token, then the signature when
+ * a secret is configured), processes it once, and answers. Processing: an end event frees the
+ * fan-out slot of the conversation (never requeues or resends anything); then the conversation is
+ * read from the provider (a conversation the store has not seen is fetched the same way) and
+ * written through the change writer, which notifies subscribers. The delivery is recorded after
+ * processing, so a delivery that failed half-way is processed again when the provider retries;
+ * processing is idempotent, so a retry (or a duplicate racing on another replica) changes nothing twice.
+ */
+export class WebhookIntake {
+  readonly #options: WebhookIntakeOptions;
+
+  constructor(options: WebhookIntakeOptions) {
+    this.#options = options;
+  }
+
+  signatureRequired(workspaceId: string, provider: Provider): boolean {
+    return this.#options.signingSecretOf(workspaceId, provider) !== undefined;
+  }
+
+  async handle(delivery: WebhookDelivery): Promise<WebhookAnswer> {
+    const { database, registry, logger } = this.#options;
+    const provider = PROVIDERS.find((each) => each.toLowerCase() === delivery.provider.toLowerCase());
+    if (!provider) return refused(404, 'NOT_FOUND', `Unknown provider "${delivery.provider}": expected one of ${PROVIDERS.map((p) => p.toLowerCase()).join(', ')}`);
+
+    const workspaceId = delivery.token.length > 0 && delivery.token.length <= 200 ? await workspaceOfWebhookToken(database, delivery.token) : null;
+    const workspace = workspaceId === null ? null : registry.get(workspaceId);
+    if (!workspace) {
+      logger?.warn('webhook refused: unknown endpoint token', { provider });
+      return refused(401, 'UNAUTHENTICATED', 'Unknown webhook endpoint');
+    }
+    const connector = workspace.connectors.get(provider);
+    if (!connector) return refused(404, 'NOT_FOUND', `Workspace has no ${provider} account`);
+
+    const secret = this.#options.signingSecretOf(workspace.id, provider);
+    if (secret !== undefined) {
+      const now = this.#options.nowSeconds?.() ?? Math.floor(Date.now() / 1000);
+      const check = verifyStandardWebhook(secret, { id: delivery.headers.id, timestamp: delivery.headers.timestamp, signature: delivery.headers.signature }, delivery.body, now);
+      if (!check.ok) {
+        logger?.warn('webhook refused: bad signature', { provider, workspaceId: workspace.id, reason: check.reason });
+        return refused(401, 'UNAUTHENTICATED', `Webhook signature refused: ${check.reason}`);
+      }
+    }
+
+    const parsed = parseWebhookEvent(delivery.body);
+    if (!parsed.ok) return refused(400, 'BAD_USER_INPUT', `Webhook body refused: ${parsed.reason}`);
+    const { event } = parsed;
+    const key = { workspaceId: workspace.id, provider, deliveryId: deliveryIdOf(delivery.headers.id, delivery.body) };
+    if (await webhookDeliverySeen(database, key)) return { status: 200, body: { ok: true, duplicate: true } };
+
+    const nativeId = event.conversationNativeId;
+    if (nativeId !== null) {
+      let conversation = null;
+      try {
+        [conversation = null] = await connector.getConversations([nativeId]);
+      } catch (error) {
+        // The provider is briefly away: an end is still an end; the record follows with the next sync.
+        logger?.warn('webhook: could not read the conversation', { provider, workspaceId: workspace.id, error: error instanceof Error ? error.message : String(error) });
+      }
+      if (conversation ? isOver(conversation) : isEndEvent(event.type)) {
+        const batchId = await this.#options.fanout.recordConversationEnded(workspace.id, provider, nativeId, {
+          status: conversation?.status.value ?? null,
+          statusRaw: conversation?.status.raw ?? null,
+          endedAt: conversation?.endedAt ?? null,
+        });
+        if (batchId) await this.#options.writer.batchesChanged(workspace.id, [batchId]);
+      }
+      if (conversation) await this.#options.writer.writeConversations(workspace.id, provider, [conversation]);
+    }
+    const first = await recordWebhookDelivery(database, { ...key, eventType: event.type, conversationNativeId: nativeId }, new Date());
+    return { status: 200, body: first ? { ok: true } : { ok: true, duplicate: true } };
+  }
+}

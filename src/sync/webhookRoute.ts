@@ -1,0 +1,40 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readRequestBody } from '../http/readRequestBody.ts';
+import { sendJson } from '../http/nodeHttpHandler.ts';
+import type { WebhookIntake } from './webhookIntake.ts';
+
+/** Provider webhook bodies are small events; anything larger is not one. */
+export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
+
+const PATH = /^\/webhooks\/([^/]+)\/([^/]+)$/;
+
+/**
+ * `POST /webhooks/<provider>/<endpoint token>`: the HTTP side of the webhook intake. Returns a
+ * request handler; the token travels in the path because providers let one configure a URL and
+ * nothing else. The token is never logged (the intake logs the provider and the workspace).
+ */
+export function createWebhookRoute(intake: WebhookIntake, options: { bodyIdleTimeoutMs: number }) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const match = PATH.exec(path);
+    if (!match) return sendJson(res, 404, { ok: false, error: { code: 'NOT_FOUND', message: 'Expected /webhooks/<provider>/<endpoint token>' } });
+    if ((req.method ?? 'GET').toUpperCase() !== 'POST') {
+      res.setHeader('allow', 'POST');
+      return sendJson(res, 405, { ok: false, error: { code: 'METHOD_NOT_ALLOWED', message: 'Webhooks are POSTed' } });
+    }
+    const read = await readRequestBody(req, { maxBytes: MAX_WEBHOOK_BODY_BYTES, idleTimeoutMs: options.bodyIdleTimeoutMs });
+    if (read.kind === 'aborted') return void res.destroy();
+    if (read.kind !== 'complete') return sendJson(res, read.kind === 'tooLarge' ? 413 : 408, { ok: false, error: { code: 'BAD_REQUEST', message: 'Webhook body refused' } });
+    const header = (name: string) => {
+      const value = req.headers[name];
+      return Array.isArray(value) ? value.join(' ') : value;
+    };
+    const answer = await intake.handle({
+      provider: decodeURIComponent(match[1] ?? ''),
+      token: decodeURIComponent(match[2] ?? ''),
+      headers: { id: header('webhook-id'), timestamp: header('webhook-timestamp'), signature: header('webhook-signature') },
+      body: read.text,
+    });
+    sendJson(res, answer.status, answer.body);
+  };
+}

@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { Conversation } from '../../src/domain/types.ts';
+import { AGENT_ID, phoneCalls } from '../fanout/fanoutHarness.ts';
+import { postBatch } from '../fanout/batchGraphql.ts';
+import { startLiveGateway, type LiveGateway } from '../sync/liveGateway.ts';
+import { subscribe, wsClient } from './wsClient.ts';
+
+interface Change {
+  conversationChanged: { conversation: { id: string; status: string }; changes: string[]; version: number; droppedBefore: number };
+}
+interface Progress {
+  batchProgress: { batch: { id: string; status: string; counts: { total: number; ended: number; failed: number } }; droppedBefore: number };
+}
+
+const CHANGES = /* GraphQL */ `
+  subscription Changes($filter: ConversationChangeFilter) {
+    conversationChanged(filter: $filter) { conversation { id status } changes version droppedBefore }
+  }
+`;
+const PROGRESS = /* GraphQL */ `
+  subscription Progress($id: ID!) { batchProgress(id: $id) { batch { id status counts { total ended failed } } droppedBefore } }
+`;
+const httpQuery = (gateway: LiveGateway) => async <T>(query: string, variables?: Record<string, unknown>) => ({
+  status: 200,
+  body: (await gateway.query<T>(query, variables)) as { data?: T },
+});
+const RANK: Record<string, number> = { QUEUED: 0, DIALING: 1, IN_PROGRESS: 2, ENDED: 3, FAILED: 3 };
+const BUFFER = 20;
+
+describe('subscriptions over graphql-ws', () => {
+  let gateway: LiveGateway;
+
+  beforeAll(async () => {
+    gateway = await startLiveGateway({ env: { SWITCHBOARD_SUBSCRIPTION_BUFFER: String(BUFFER), SWITCHBOARD_DEMO_CALL_SECONDS: '1' } });
+  });
+  afterAll(async () => {
+    await gateway.close();
+  });
+
+  it('refuses a connection whose connection_init carries no valid key', async () => {
+    const code = await new Promise<number>((resolve) => {
+      const socket = new WebSocket(`${gateway.origin.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+      socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: 'Bearer wrong-key' } })));
+      socket.on('close', (closeCode) => resolve(closeCode));
+    });
+    expect(code).toBe(4403);
+  });
+
+  it('shows a demo batch\'s conversations go from dialing to ended, in order, and only to their workspace', async () => {
+    const demo = wsClient(gateway.origin, 'demo-key');
+    const acme = wsClient(gateway.origin, 'acme-key');
+    const acmeChanges = subscribe<Change>(acme, CHANGES);
+    const batch = await postBatch(httpQuery(gateway), { conversations: phoneCalls(3, 'live') });
+    const changes = subscribe<Change>(demo, CHANGES, { filter: { batchId: batch.id } });
+    const progress = subscribe<Progress>(demo, PROGRESS, { id: batch.id });
+
+    const finalOf = (events: Change[]) => {
+      const last = new Map<string, string>();
+      for (const event of events) last.set(event.conversationChanged.conversation.id, event.conversationChanged.conversation.status);
+      return last;
+    };
+    const events = await changes.until((seen) => {
+      const last = finalOf(seen);
+      return last.size === 3 && [...last.values()].every((status) => RANK[status] === 3);
+    }, 30_000);
+    const byConversation = new Map<string, string[]>();
+    for (const event of events) {
+      const { id, status } = event.conversationChanged.conversation;
+      byConversation.set(id, [...(byConversation.get(id) ?? []), status]);
+    }
+    for (const statuses of byConversation.values()) {
+      const ranks = statuses.map((status) => RANK[status] ?? -1);
+      expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+      expect(new Set(statuses).size).toBe(statuses.length); // one event per change, none repeated
+    }
+    expect([...byConversation.values()].some((statuses) => statuses.includes('DIALING'))).toBe(true);
+
+    const done = await progress.until((seen) => ['COMPLETED', 'COMPLETED_WITH_ERRORS'].includes(seen.at(-1)?.batchProgress.batch.status ?? ''), 30_000);
+    expect(done[0]?.batchProgress.batch.id).toBe(batch.id);
+    expect(done.at(-1)?.batchProgress.batch.counts.total).toBe(3);
+    expect(done.every((event) => event.batchProgress.droppedBefore === 0)).toBe(true);
+
+    // acme's subscriber, open the whole time, received none of demo's events.
+    expect(acmeChanges.events).toEqual([]);
+    await Promise.all([changes.close(), progress.close(), acmeChanges.close()]);
+    await Promise.all([demo.dispose(), acme.dispose()]);
+  }, 60_000);
+
+  it('refuses another workspace\'s batch as not found', async () => {
+    const batch = await postBatch(httpQuery(gateway), { conversations: phoneCalls(1, 'mine') });
+    const acme = wsClient(gateway.origin, 'acme-key');
+    const progress = subscribe<Progress>(acme, PROGRESS, { id: batch.id });
+    await expect(progress.until(() => false, 5_000)).rejects.toThrow('NOT_FOUND');
+    await acme.dispose();
+  });
+
+  it('a subscriber that stops reading holds at most its buffer; it is told what it missed', async () => {
+    // A stored conversation with a transcript, so each event is a few kilobytes on the wire.
+    const trata = gateway.runtime.registry.get('demo')?.connectors.get('TRATA');
+    const page = (await trata?.listConversations({ filter: {}, limit: 100 }))?.items ?? [];
+    const [conversation] = [...page].sort((a, b) => (b.transcript?.messages.length ?? 0) - (a.transcript?.messages.length ?? 0));
+    if (!conversation) throw new Error('no Trata conversation');
+    await gateway.runtime.live.writer.writeConversations('demo', 'TRATA', [conversation as Conversation]);
+
+    const socket = new WebSocket(`${gateway.origin.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+    await new Promise((resolve) => socket.on('open', resolve));
+    const acked = new Promise((resolve) => socket.once('message', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: 'Bearer demo-key' } }));
+    await acked;
+    socket.send(JSON.stringify({
+      id: '1',
+      type: 'subscribe',
+      payload: { query: 'subscription { conversationChanged { droppedBefore conversation { id transcript { text messages { speaker text } } } } }' },
+    }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Stop reading: the kernel's buffers fill, the server's sends stop completing, events pile up in the subscription's buffer.
+    const raw = (socket as unknown as { _socket: import('node:net').Socket })._socket;
+    raw.pause();
+
+    // Publish until the kernel's socket buffers are full and the subscription's own buffer is
+    // (how much the kernel holds varies by machine); the bound must hold however many more come.
+    let published = 0;
+    const event = { type: 'conversation' as const, workspaceId: 'demo', provider: 'TRATA' as const, nativeId: conversation.nativeId, version: 1, changes: ['UPDATED' as const] };
+    const stalled = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return gateway.runtime.live.subscriptions.stats().largestBuffer === BUFFER;
+    };
+    do {
+      for (let round = 0; round < 50; round += 1) {
+        for (let i = 0; i < 20; i += 1) await gateway.runtime.live.feed.publish([event]);
+        published += 20;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    } while (!(await stalled()) && published < 50_000);
+    const stats = gateway.runtime.live.subscriptions.stats();
+    expect(stats.byWorkspace).toEqual({ demo: 1 });
+    expect(stats.largestBuffer).toBe(BUFFER);
+    expect(stats.dropped).toBeGreaterThan(0);
+
+    // Reading again: a message says how many were dropped just before it.
+    const dropped: number[] = [];
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { type: string; payload?: { data?: { conversationChanged?: { droppedBefore: number } } } };
+      const count = message.payload?.data?.conversationChanged?.droppedBefore;
+      if (count !== undefined && count > 0) dropped.push(count);
+    });
+    raw.resume();
+    const deadline = Date.now() + 20_000;
+    while (dropped.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(dropped.reduce((sum, each) => sum + each, 0)).toBe(stats.dropped);
+    socket.close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(gateway.runtime.live.subscriptions.stats().open).toBe(0);
+  }, 60_000);
+});

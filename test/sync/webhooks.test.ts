@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChangeEvent } from '../../src/feed/changeEvent.ts';
+import { signWebhook } from '../../src/sync/standardWebhooks.ts';
+import { DEMO_ACCOUNTS } from '../../src/simulators/demoAccounts.ts';
+import { startLiveGateway, type LiveGateway } from './liveGateway.ts';
+
+const SECRET = `whsec_${Buffer.from('a signing key of thirty-two bytes!').toString('base64')}`;
+const VOICEOS_TOKEN = DEMO_ACCOUNTS.voiceos[0].token;
+
+async function count(gateway: LiveGateway, sql: string, params: unknown[] = []): Promise<number> {
+  const { rows } = await gateway.runtime.database.query<{ n: number }>(sql, params);
+  return rows[0]?.n ?? -1;
+}
+
+async function post(url: string, body: string, headers: Record<string, string> = {}) {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  return { status: response.status, body: (await response.json()) as { ok: boolean; duplicate?: boolean; error?: { code: string } } };
+}
+
+function signed(id: string, body: string, timestamp = Math.floor(Date.now() / 1000)) {
+  return { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signWebhook(SECRET, id, timestamp, body) };
+}
+
+describe('webhooks in', () => {
+  let gateway: LiveGateway;
+  let voiceosIds: string[];
+  const events: ChangeEvent[] = [];
+
+  beforeAll(async () => {
+    gateway = await startLiveGateway({
+      // acme's VoiceOS deliveries must be signed; demo's are authenticated by the endpoint token alone.
+      configure: (workspaces) => {
+        const acme = workspaces.find((workspace) => workspace.id === 'acme');
+        if (acme) acme.webhooks = { signingSecrets: { voiceos: SECRET } };
+      },
+    });
+    gateway.runtime.live.feed.subscribe((event) => events.push(event));
+    const page = await gateway.runtime.registry.get('demo')?.connectors.get('VOICEOS')?.listConversations({ filter: {}, limit: 5 });
+    voiceosIds = page?.items.map((item) => item.nativeId) ?? [];
+  });
+  afterAll(async () => {
+    await gateway.close();
+  });
+
+  it('lists each workspace\'s endpoint in the graph', async () => {
+    const { data } = await gateway.query<{ webhookEndpoints: { provider: string; path: string; signatureRequired: boolean }[] }>(
+      '{ webhookEndpoints { provider path signatureRequired } }',
+    );
+    const token = gateway.runtime.live.webhookTokens.get('demo') ?? '';
+    expect(token.length).toBe(43); // 32 random bytes, base64url
+    expect(data?.webhookEndpoints).toEqual([
+      { provider: 'ORATION', path: `/webhooks/oration/${token}`, signatureRequired: false },
+      { provider: 'TRATA', path: `/webhooks/trata/${token}`, signatureRequired: false },
+      { provider: 'VOICEOS', path: `/webhooks/voiceos/${token}`, signatureRequired: false },
+    ]);
+    expect(gateway.runtime.live.webhookTokens.get('acme')).not.toBe(token);
+  });
+
+  it('fetches a conversation the store has not seen, from a documented VoiceOS hook event', async () => {
+    const id = voiceosIds[0] ?? '';
+    expect(await count(gateway, `SELECT count(*)::int AS n FROM synced_records WHERE native_id = $1`, [id])).toBe(0);
+    gateway.demo.simulators.voiceos?.setWebhookTarget(VOICEOS_TOKEN, { url: gateway.webhookUrl('demo', 'voiceos') });
+    await gateway.demo.simulators.voiceos?.sendHookEvent(VOICEOS_TOKEN, { type: 'conversation:ended', conversationId: id, id: 'msg_first' });
+    const { rows } = await gateway.runtime.database.query<{ workspace_id: string; provider: string; version: number; status: string }>(
+      `SELECT workspace_id, provider, version, status FROM synced_records WHERE native_id = $1`,
+      [id],
+    );
+    const [atProvider] = (await gateway.runtime.registry.get('demo')?.connectors.get('VOICEOS')?.getConversations([id])) ?? [];
+    expect(rows).toEqual([{ workspace_id: 'demo', provider: 'VOICEOS', version: 1, status: atProvider?.status.value }]);
+  });
+
+  it('processes a delivery sent twice once: one change', async () => {
+    const id = voiceosIds[1] ?? '';
+    const body = JSON.stringify({ type: 'message:generated', conversationId: id });
+    const url = gateway.webhookUrl('demo', 'voiceos');
+    const before = events.length;
+    const first = await post(url, body, { 'webhook-id': 'msg_twice' });
+    const second = await post(url, body, { 'webhook-id': 'msg_twice' });
+    expect([first, second]).toEqual([
+      { status: 200, body: { ok: true } },
+      { status: 200, body: { ok: true, duplicate: true } },
+    ]);
+    // A new delivery about the same, unchanged conversation is processed but changes nothing.
+    expect(await post(url, body, { 'webhook-id': 'msg_again' })).toEqual({ status: 200, body: { ok: true } });
+    expect(events.slice(before).map((event) => (event.type === 'conversation' ? [event.nativeId, event.version, event.changes] : event))).toEqual([
+      [id, 1, ['CREATED']],
+    ]);
+    expect(await count(gateway, `SELECT count(*)::int AS n FROM webhook_deliveries WHERE delivery_id IN ('msg_twice', 'msg_again')`)).toBe(2);
+  });
+
+  it('refuses a bad token, a bad signature and a replayed one with 401, logging neither secret nor token', async () => {
+    const id = voiceosIds[2] ?? '';
+    const body = JSON.stringify({ type: 'conversation:ended', conversationId: id });
+    const acmeUrl = gateway.webhookUrl('acme', 'voiceos');
+    const token = gateway.runtime.live.webhookTokens.get('acme') ?? '';
+
+    const badToken = await post(`${gateway.origin}/webhooks/voiceos/not-a-token`, body, signed('msg_a', body));
+    const unsigned = await post(acmeUrl, body, { 'webhook-id': 'msg_b' });
+    const tampered = await post(acmeUrl, body.replace('ended', 'started'), signed('msg_c', body));
+    const replayed = await post(acmeUrl, body, signed('msg_d', body, Math.floor(Date.now() / 1000) - 10 * 60));
+    expect([badToken, unsigned, tampered, replayed].map((answer) => [answer.status, answer.body.error?.code])).toEqual([
+      [401, 'UNAUTHENTICATED'],
+      [401, 'UNAUTHENTICATED'],
+      [401, 'UNAUTHENTICATED'],
+      [401, 'UNAUTHENTICATED'],
+    ]);
+    expect(await count(gateway, `SELECT count(*)::int AS n FROM synced_records WHERE workspace_id = 'acme'`)).toBe(0);
+
+    const good = await post(acmeUrl, body, signed('msg_e', body));
+    expect(good).toEqual({ status: 200, body: { ok: true } });
+    // acme's own account: the demo's conversation id is unknown there, so nothing is stored, and nothing leaks across.
+    expect(await count(gateway, `SELECT count(*)::int AS n FROM synced_records WHERE workspace_id = 'acme'`)).toBe(0);
+
+    const refusals = gateway.logLines.filter((line) => line.includes('webhook refused'));
+    expect(refusals.length).toBe(4);
+    const secretKey = SECRET.slice('whsec_'.length);
+    expect(gateway.logLines.some((line) => line.includes(secretKey) || line.includes(token))).toBe(false);
+  });
+
+  it('Oration deliveries, duplicated and out of order, end with the newest state and one version per real change', async () => {
+    const url = gateway.webhookUrl('demo', 'oration');
+    gateway.demo.simulators.oration?.setWebhookTarget(DEMO_ACCOUNTS.oration[0].workspaceId, { url, duplicates: true, outOfOrder: true });
+    const creator = gateway.runtime.registry.get('demo')?.connectors.get('ORATION')?.creator;
+    const agent = (await gateway.runtime.registry.get('demo')?.connectors.get('ORATION')?.listAgents({ offset: 0, limit: 1 }))?.items[0];
+    const created = await creator?.createConversations([
+      { requestId: '11111111-1111-4111-8111-111111111111', agentNativeId: agent?.nativeId ?? '', channel: 'PHONE_OUTBOUND', toNumber: '+14155550100', sipTrunkAddress: null, dynamicVariables: {} },
+    ]);
+    const outcome = created?.outcomes[0];
+    const nativeId = outcome?.ok ? outcome.conversation.nativeId : '';
+    const deadline = Date.now() + 15_000;
+    while ((await count(gateway, `SELECT count(*)::int AS n FROM webhook_deliveries WHERE conversation_native_id = $1`, [nativeId])) < 2) {
+      if (Date.now() > deadline) throw new Error('webhooks did not arrive');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the duplicates of the last event
+    const { rows } = await gateway.runtime.database.query<{ status: string; version: number }>(
+      `SELECT status, version FROM synced_records WHERE provider = 'ORATION' AND native_id = $1`,
+      [nativeId],
+    );
+    // Every delivery came after the end (newest first): the first read stored it ended, the rest changed nothing.
+    expect(rows).toEqual([{ status: rows[0]?.status === 'FAILED' ? 'FAILED' : 'ENDED', version: 1 }]);
+    const deliveries = await count(gateway, `SELECT count(*)::int AS n FROM webhook_deliveries WHERE conversation_native_id = $1`, [nativeId]);
+    expect(deliveries === 2 || deliveries === 3).toBe(true); // started, (accepted when answered), ended: each once
+    expect(gateway.demo.simulators.oration?.webhookStats().delivered).toBe(deliveries * 2);
+  });
+});
