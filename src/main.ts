@@ -9,19 +9,16 @@ import { DEMO_API_KEYS, startDemoEnvironment, type DemoEnvironment } from './dem
 import { createProcessLogger, logFormatOf } from './observability/logging.ts';
 import { startGatewayRuntime } from './gatewayRuntime.ts';
 
+/** The README's first query (one ended conversation from each provider), prefilled in the demo's explorers. */
 const SAMPLE_QUERY = `{
-  conversations(first: 10) {
-    totalCount
-    edges {
-      node {
-        id provider status createdAt
-        agent { name }
-        prospect { name }
-        transcript { messages { speaker text } }
-        cost { currency total }
-      }
-    }
-  }
+  all: conversations(first: 0) { totalCount }
+  oration: conversations(first: 1, filter: { providers: [ORATION], statuses: [ENDED] }) { totalCount nodes { ...call } }
+  trata: conversations(first: 1, filter: { providers: [TRATA], statuses: [ENDED] }) { totalCount nodes { ...call } }
+  voiceos: conversations(first: 1, filter: { providers: [VOICEOS], statuses: [ENDED] }) { totalCount nodes { ...call } }
+}
+fragment call on Conversation {
+  provider status agent { name } prospect { name }
+  transcript { messages { speaker text } } cost { currency total }
 }`;
 
 /** Time left after the shutdown bound for closing the upstream pools and the store. */
