@@ -3,6 +3,8 @@ import { inspectDataDir, prepareDataDir, type DataDirState } from './dataDirCont
 import type { DataDirLockLostError } from './dataDirErrors.ts';
 import { acquireDataDirLock, type DataDirLock, type LeaseTiming } from './dataDirLock.ts';
 import type { Database, QueryResult } from './database.ts';
+import { initialisePgliteDataDir } from './initialisePgliteDataDir.ts';
+import { PGLITE_START_PARAMS } from './pgliteSizing.ts';
 
 export interface PgliteOptions {
   /** The data directory lease's timing (tests shorten it). */
@@ -23,13 +25,14 @@ export interface PgliteOptions {
  */
 export async function openPgliteDatabase(dataDir: string | undefined, options: PgliteOptions = {}): Promise<Database> {
   const inMemory = dataDir === undefined || dataDir === '' || dataDir.startsWith('memory://');
-  if (inMemory) return pgliteDatabase(await PGlite.create(), null, undefined);
+  if (inMemory) return pgliteDatabase(await PGlite.create({ startParams: [...PGLITE_START_PARAMS] }), null, undefined);
 
   const dir = prepareDataDir(dataDir);
   const lock = acquireDataDirLock(dir, { ...(options.lease && { lease: options.lease }), onLost: options.onLockLost ?? stopProcess });
   try {
     const opened = inspectDataDir(dir);
-    return pgliteDatabase(await PGlite.create(dir), lock, opened);
+    if (opened === 'new') await initialisePgliteDataDir(dir);
+    return pgliteDatabase(await PGlite.create(dir, { startParams: [...PGLITE_START_PARAMS] }), lock, opened);
   } catch (error) {
     lock.release();
     throw error;
