@@ -43,6 +43,11 @@ const RECORDING_STATUSES: Record<string, RecordingStatus> = {
 /** The domain status each wire status stands for; the connector reads it backwards to push filters down. */
 export const ORATION_STATUS_BY_WIRE: Readonly<Record<string, ConversationStatus>> = STATUSES;
 
+/** What a list reads of every record it fetched, before the record is validated whole (`kit/deferredRecords.ts`). */
+export function orationConversationPosition(record: { id: string; createdAt: string }): Pick<Conversation, 'kind' | 'provider' | 'nativeId' | 'createdAt'> {
+  return { kind: 'Conversation', provider: 'ORATION', nativeId: record.id, createdAt: new Date(record.createdAt) };
+}
+
 export function mapOrationConversation(wire: OrationConversationWire): Conversation {
   const startedAt = toDate(wire.callStartTime);
   const endedAt = toDate(wire.callEndTime);

@@ -87,6 +87,13 @@ export function mapTrataConversation(record: TrataConversation): Conversation {
   };
 }
 
+/** What a list reads of every record it fetched, before the record is validated whole (`kit/deferredRecords.ts`). */
+export function trataConversationPosition(record: { id: string; createdAt: string }): Pick<Conversation, 'kind' | 'provider' | 'nativeId' | 'createdAt'> {
+  const createdAt = parseTrataTimestamp(record.createdAt);
+  if (createdAt === null) throw new TypeError(`Trata conversation ${record.id} has no readable createdAt`);
+  return { kind: 'Conversation', provider: 'TRATA', nativeId: record.id, createdAt };
+}
+
 export function mapTrataAgent(record: TrataAgent): Agent {
   return {
     kind: 'Agent',

@@ -72,6 +72,11 @@ export function inlineAgentConversationId(agentNativeId: string): string | null 
   return agentNativeId.startsWith(INLINE_AGENT_PREFIX) ? agentNativeId.slice(INLINE_AGENT_PREFIX.length) : null;
 }
 
+/** What a list reads of every record it fetched, before the record is validated whole (`kit/deferredRecords.ts`). */
+export function conversationPosition(record: { id: string; created_at: string }): Pick<Conversation, 'kind' | 'provider' | 'nativeId' | 'createdAt'> {
+  return { kind: 'Conversation', provider: PROVIDER, nativeId: record.id, createdAt: new Date(record.created_at) };
+}
+
 export function mapConversation(wire: VoiceOsConversation): Conversation {
   const startedAt = toDate(wire.start_time);
   const endedAt = toDate(wire.end_time);

@@ -6,7 +6,9 @@ import { fetchEachOnce } from '../kit/fetchEachOnce.ts';
 import { readOffsetWindow } from '../kit/offsetWindow.ts';
 import { conversationPageSize, pageThroughConversations } from '../paging.ts';
 import { VOICEOS_MAX_PAGE_SIZE, VoiceOsClient } from './client.ts';
-import { inlineAgentConversationId, mapAgent, mapConversation } from './map.ts';
+import { deferRecords } from '../kit/deferredRecords.ts';
+import { conversationPosition, inlineAgentConversationId, mapAgent, mapConversation } from './map.ts';
+import { voiceOsConversationSchema } from './wire.ts';
 import { planConversationQuery } from './planConversationQuery.ts';
 
 /**
@@ -59,7 +61,15 @@ export function createVoiceOsConnector(options: ConnectorOptions<VoiceOsCredenti
             page,
             limit,
           });
-          return { items: body.conversations.map(mapConversation), totalCount: body.total };
+          const items = deferRecords(body.conversations, {
+            provider: 'VOICEOS',
+            endpoint: 'conversations.list',
+            listPath: 'conversations',
+            schema: voiceOsConversationSchema,
+            map: mapConversation,
+            position: conversationPosition,
+          });
+          return { items, totalCount: body.total };
         },
       });
     },
