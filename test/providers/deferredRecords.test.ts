@@ -21,7 +21,7 @@ function records(count: number, broken: readonly number[] = []) {
 /** A reader whose every list call answers all these records deferred, counting how many it mapped. */
 function deferredReader(provider: Provider, raw: readonly object[], mapped: { count: number }): ProviderConnector {
   const page = () =>
-    deferRecords(raw as { id: string; createdAt: string }[], {
+    deferRecords(raw, {
       provider,
       endpoint: 'conversations.list',
       listPath: 'data',
@@ -30,7 +30,8 @@ function deferredReader(provider: Provider, raw: readonly object[], mapped: { co
         mapped.count++;
         return { ...mapTrataConversation(wire), provider };
       },
-      position: (record) => ({ ...trataConversationPosition(record), provider }),
+      position: (record) => ({ ...trataConversationPosition(record)!, provider }),
+      positionSchema: trataConversationSchema.pick({ id: true, createdAt: true }),
     });
   const unused = () => Promise.reject(new Error('not used by this test'));
   return {
@@ -97,13 +98,14 @@ describe('a conversation list validates and maps only the records it returns', (
 
   it('answers a deferred record like the mapped one it stands for, to spreads and key walks too', () => {
     const [raw] = records(1);
-    const [deferred] = deferRecords([raw as { id: string; createdAt: string }], {
+    const [deferred] = deferRecords([raw], {
       provider: 'TRATA',
       endpoint: 'conversations.list',
       listPath: 'data',
       schema: trataConversationSchema,
       map: mapTrataConversation,
       position: trataConversationPosition,
+      positionSchema: trataConversationSchema.pick({ id: true, createdAt: true }),
     });
     const plain: Conversation = mapTrataConversation(trataConversationSchema.parse(raw));
     expect(Object.keys(deferred!)).toEqual(Object.keys(plain));

@@ -8,9 +8,10 @@ import { ProviderBadResponseError } from '../errors.ts';
  * validating and mapping all of them (every transcript message, every timestamp) was most of the
  * gateway's CPU per query (issue 9).
  *
- * 1. When the page arrives, each record's **position** is validated and mapped at once: what
+ * 1. When the page arrives, each record's **position** is checked and mapped at once: what
  *    ordering, merging, keyset cursors and loader keys read (`kind`, `provider`, `nativeId`,
- *    `createdAt`). A record without a readable position fails the page, as before.
+ *    `createdAt`). A record without a readable position fails the page, as before, with the
+ *    zod issues of `positionSchema` (`data.0.createdAt`).
  * 2. Everything else is validated with the record's full zod schema and mapped the first time a
  *    field beyond the position is read, once. A record that breaks the provider's contract then
  *    throws the same typed `ProviderBadResponseError` as a bad page, its `issues` naming the
@@ -20,13 +21,9 @@ import { ProviderBadResponseError } from '../errors.ts';
  * nothing downstream needs to know; `settleDeferred` swaps one for its plain mapped object.
  */
 
-const FULL = Symbol('deferred record');
+const STATE = Symbol('deferred record');
 
-interface Deferred<T> {
-  [FULL]: () => T;
-}
-
-export interface DeferRecordsOptions<P, W, T> {
+export interface DeferRecordsOptions<W, T> {
   provider: Provider;
   /** Logical endpoint name for errors, as the upstream client names it: `conversations.list`. */
   endpoint: string;
@@ -35,53 +32,46 @@ export interface DeferRecordsOptions<P, W, T> {
   /** The record's full wire schema. */
   schema: z.ZodType<W>;
   map: (wire: W) => T;
-  /** The position fields, from the record as the page schema validated it (its position only). */
-  position: (record: P) => Partial<T>;
+  /**
+   * The position fields of a raw record, or null when it has no readable position. A hand check,
+   * not zod: it runs for every record fetched.
+   */
+  position: (record: Readonly<Record<string, unknown>>) => Partial<T> | null;
+  /** The zod schema of the position fields, run only to name what is wrong with a record `position` refused. */
+  positionSchema: z.ZodType;
 }
+
+interface DeferredState<W, T> {
+  record: unknown;
+  index: number;
+  options: DeferRecordsOptions<W, T>;
+  full?: T;
+  failure?: ProviderBadResponseError;
+}
+
+type Target = Record<PropertyKey, unknown> & { [STATE]: DeferredState<unknown, object> };
 
 /**
- * Defers validation and mapping of a page's records; see the file comment. `records` are the
- * page's items as its envelope schema left them: position checked, every other field raw.
+ * Defers validation and mapping of a page's records; see the file comment. Throws the page's
+ * `ProviderBadResponseError` when a record has no readable position.
  */
-export function deferRecords<P extends object, W, T extends object>(records: readonly P[], options: DeferRecordsOptions<P, W, T>): T[] {
-  return records.map((record, index) => deferRecord(record, index, options));
-}
-
-function deferRecord<P extends object, W, T extends object>(record: P, index: number, options: DeferRecordsOptions<P, W, T>): T {
-  const eager = options.position(record);
-  let full: T | undefined;
-  let failure: ProviderBadResponseError | undefined;
-  const materialize = (): T => {
-    if (full !== undefined) return full;
-    if (failure !== undefined) throw failure;
-    const parsed = options.schema.safeParse(record);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((issue) => [options.listPath, index, ...issue.path].join('.'));
-      failure = new ProviderBadResponseError(
-        `${options.provider} sent a response to ${options.endpoint} that breaks its documented shape at ${issues.slice(0, 5).join(', ')}`,
-        { provider: options.provider, endpoint: options.endpoint, httpStatus: 200, issues },
-      );
-      throw failure;
+export function deferRecords<W, T extends object>(records: readonly unknown[], options: DeferRecordsOptions<W, T>): T[] {
+  const deferred: T[] = [];
+  let issues: string[] | null = null;
+  records.forEach((record, index) => {
+    const position = isObject(record) ? options.position(record) : null;
+    if (position === null) {
+      const parsed = options.positionSchema.safeParse(record);
+      const found = parsed.success ? ['(position)'] : parsed.error.issues.map((issue) => issue.path.join('.'));
+      (issues ??= []).push(...found.map((path) => `${options.listPath}.${index}.${path}`));
+      return;
     }
-    full = options.map(parsed.data);
-    return full;
-  };
-  const target: Deferred<T> & Partial<T> = Object.assign(Object.create(null) as object, eager, { [FULL]: materialize });
-  return new Proxy(target, {
-    get(own, key) {
-      if (key === FULL || Object.hasOwn(own, key)) return own[key as keyof typeof own];
-      // Promise detection (`await`, graphql-js) asks every value for `then`: no domain object has one.
-      if (key === 'then' || typeof key === 'symbol') return undefined;
-      return Reflect.get(materialize(), key);
-    },
-    has: (own, key) => key === FULL || Object.hasOwn(own, key) || key in materialize(),
-    ownKeys: () => Reflect.ownKeys(materialize()),
-    getOwnPropertyDescriptor: (_own, key) => {
-      const descriptor = Reflect.getOwnPropertyDescriptor(materialize(), key);
-      return descriptor && { ...descriptor, configurable: true };
-    },
-    getPrototypeOf: () => Object.prototype,
-  }) as unknown as T;
+    const state: DeferredState<W, T> = { record, index, options };
+    const target = Object.assign(Object.create(null) as object, position, { [STATE]: state }) as Target;
+    deferred.push(new Proxy(target, handler) as unknown as T);
+  });
+  if (issues !== null) throw badResponse(options, issues);
+  return deferred;
 }
 
 /**
@@ -89,6 +79,50 @@ function deferRecord<P extends object, W, T extends object>(record: P, index: nu
  * it is. Throws the record's `ProviderBadResponseError` when it breaks the provider's contract.
  */
 export function settleDeferred<T extends object>(value: T): T {
-  const materialize = (value as Partial<Deferred<T>>)[FULL];
-  return materialize ? materialize() : value;
+  const state = (value as Partial<Target>)[STATE];
+  return state ? (materialize(state) as T) : value;
+}
+
+function materialize<W, T>(state: DeferredState<W, T>): T {
+  if (state.full !== undefined) return state.full;
+  if (state.failure !== undefined) throw state.failure;
+  const { options } = state;
+  const parsed = options.schema.safeParse(state.record);
+  if (!parsed.success) {
+    state.failure = badResponse(
+      options,
+      parsed.error.issues.map((issue) => [options.listPath, state.index, ...issue.path].join('.')),
+    );
+    throw state.failure;
+  }
+  state.full = options.map(parsed.data);
+  return state.full;
+}
+
+/** One handler for every deferred record (its state is on the target): no closures per record. */
+const handler: ProxyHandler<Target> = {
+  get(own, key) {
+    if (Object.hasOwn(own, key)) return own[key];
+    // Promise detection (`await`, graphql-js) asks every value for `then`: no domain object has one.
+    if (key === 'then' || typeof key === 'symbol') return undefined;
+    return Reflect.get(materialize(own[STATE]), key);
+  },
+  has: (own, key) => Object.hasOwn(own, key) || key in materialize(own[STATE]),
+  ownKeys: (own) => Reflect.ownKeys(materialize(own[STATE])),
+  getOwnPropertyDescriptor(own, key) {
+    const descriptor = Reflect.getOwnPropertyDescriptor(materialize(own[STATE]), key);
+    return descriptor && { ...descriptor, configurable: true };
+  },
+  getPrototypeOf: () => Object.prototype,
+};
+
+function badResponse(options: { provider: Provider; endpoint: string }, issues: string[]): ProviderBadResponseError {
+  return new ProviderBadResponseError(
+    `${options.provider} sent a response to ${options.endpoint} that breaks its documented shape at ${issues.slice(0, 5).join(', ')}`,
+    { provider: options.provider, endpoint: options.endpoint, httpStatus: 200, issues },
+  );
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Agent, Conversation } from '../../domain/types.ts';
 import type { RateLimitInfo } from '../connector.ts';
 import type { UpstreamClient } from '../http.ts';
@@ -16,12 +17,9 @@ import {
   type OrationCreateResponseWire,
 } from './wire.ts';
 
-/**
- * A list page as the reader first reads it: each record's position (`id`, `createdAt`) checked,
- * the rest kept raw until a record is returned (`kit/deferredRecords.ts`), then checked whole with
- * `orationConversationSchema`.
- */
-const orationConversationListPageSchema = pageSchema(orationConversationSchema.pick({ id: true, createdAt: true }).loose());
+/** A list page as the reader first reads it: the envelope; each record is read by `deferRecords`. */
+const orationConversationListPageSchema = pageSchema(z.unknown());
+const orationConversationPositionSchema = orationConversationSchema.pick({ id: true, createdAt: true });
 
 /** Largest `limit` and `ids` list the (assumed) list endpoints take. */
 export const ORATION_MAX_PAGE_SIZE = 100;
@@ -66,6 +64,7 @@ export class OrationApi {
       schema: orationConversationSchema,
       map: mapOrationConversation,
       position: orationConversationPosition,
+      positionSchema: orationConversationPositionSchema,
     });
     return { items, total: response.data.total ?? null };
   }

@@ -87,11 +87,16 @@ export function mapTrataConversation(record: TrataConversation): Conversation {
   };
 }
 
-/** What a list reads of every record it fetched, before the record is validated whole (`kit/deferredRecords.ts`). */
-export function trataConversationPosition(record: { id: string; createdAt: string }): Pick<Conversation, 'kind' | 'provider' | 'nativeId' | 'createdAt'> {
-  const createdAt = parseTrataTimestamp(record.createdAt);
-  if (createdAt === null) throw new TypeError(`Trata conversation ${record.id} has no readable createdAt`);
-  return { kind: 'Conversation', provider: 'TRATA', nativeId: record.id, createdAt };
+/**
+ * What a list reads of every record it fetched, before the record is validated whole
+ * (`kit/deferredRecords.ts`); null when the record has no readable position. Checks what
+ * `trataConversationSchema` checks of `id` and `createdAt`.
+ */
+export function trataConversationPosition(record: Readonly<Record<string, unknown>>): Pick<Conversation, 'kind' | 'provider' | 'nativeId' | 'createdAt'> | null {
+  const { id, createdAt } = record;
+  if (typeof id !== 'string' || id === '' || typeof createdAt !== 'string') return null;
+  const at = parseTrataTimestamp(createdAt);
+  return at === null ? null : { kind: 'Conversation', provider: 'TRATA', nativeId: id, createdAt: at };
 }
 
 export function mapTrataAgent(record: TrataAgent): Agent {

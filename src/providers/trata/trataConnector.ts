@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Agent, Conversation, Prospect } from '../../domain/types.ts';
 import type {
   ConversationListPage,
@@ -26,12 +26,9 @@ import {
   type TrataPage,
 } from './wire.ts';
 
-/**
- * A list page as the connector first reads it: each record's position (`id`, `createdAt`) checked,
- * the rest kept raw until a record is returned (`kit/deferredRecords.ts`), then checked whole with
- * `trataConversationSchema`.
- */
-const trataConversationListPageSchema = trataPageSchema(trataConversationSchema.pick({ id: true, createdAt: true }).loose());
+/** A list page as the connector first reads it: the envelope; each record is read by `deferRecords`. */
+const trataConversationListPageSchema = trataPageSchema(z.unknown());
+const trataConversationPositionSchema = trataConversationSchema.pick({ id: true, createdAt: true });
 
 /** Largest `limit` Trata's list endpoints accept, and so the largest `ids` batch (assumed). */
 export const TRATA_MAX_PAGE_SIZE = 100;
@@ -98,6 +95,7 @@ export function createTrataConnector(options: ConnectorOptions<TrataCredentials>
       schema: trataConversationSchema,
       map: mapTrataConversation,
       position: trataConversationPosition,
+      positionSchema: trataConversationPositionSchema,
     });
     return { items, total: data.total };
   };

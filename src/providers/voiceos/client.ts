@@ -10,15 +10,11 @@ import {
   type VoiceOsStatusFilter,
 } from './wire.ts';
 
-/**
- * A list page as the connector first reads it: each record's position (`id`, `created_at`)
- * checked, the rest kept raw until a record is returned (`kit/deferredRecords.ts`), then checked
- * whole with `voiceOsConversationSchema`.
- */
+/** A list page as the connector first reads it: the envelope; each record is read by `deferRecords` (voiceOsConnector.ts). */
 const voiceOsConversationListPageSchema = z.object({
   total: z.number().int().nonnegative(),
   page: z.number().int().nullish(),
-  conversations: z.array(voiceOsConversationSchema.pick({ id: true, created_at: true }).loose()),
+  conversations: z.array(z.unknown()),
 });
 type VoiceOsConversationListPage = z.output<typeof voiceOsConversationListPageSchema>;
 

@@ -11,6 +11,8 @@ import { conversationPosition, inlineAgentConversationId, mapAgent, mapConversat
 import { voiceOsConversationSchema } from './wire.ts';
 import { planConversationQuery } from './planConversationQuery.ts';
 
+const voiceOsConversationPositionSchema = voiceOsConversationSchema.pick({ id: true, created_at: true });
+
 /**
  * VoiceOS, bound to one account's bearer token. VoiceOS reads only: it reports conversations
  * (each with its agent configuration and cost embedded) and agents; it has no prospects, no
@@ -68,6 +70,7 @@ export function createVoiceOsConnector(options: ConnectorOptions<VoiceOsCredenti
             schema: voiceOsConversationSchema,
             map: mapConversation,
             position: conversationPosition,
+            positionSchema: voiceOsConversationPositionSchema,
           });
           return { items, totalCount: body.total };
         },
