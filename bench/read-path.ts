@@ -270,7 +270,7 @@ try {
   await main();
 } finally {
   await Promise.all(
-    children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : (child.once('exit', resolve), child.kill('SIGTERM'))))),
+    children.map((child) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : (child.once('exit', resolve), child.kill('SIGTERM'))))),
   );
   await client.close();
   rmSync(work, { recursive: true, force: true });
