@@ -1,54 +1,277 @@
 /**
- * Read-path benchmark: the README's page of 50 conversations (with agent, prospect, transcript
- * and cost) against the three simulators with upstream latency, at a fixed concurrency.
- * Prints latency percentiles, throughput, upstream requests per query and memory.
+ * Read-path benchmark (`npm run bench`): the gateway against (a) the same schema and resolvers
+ * with loaders that do not batch, on a bare graphql-http server, and (b) the floor, hand-written
+ * undici code making the same upstream requests and building the same JSON. Each contender runs
+ * in a process of its own against ONE simulator process whose every answer takes exactly
+ * BENCH_UPSTREAM_MS. For each page size and concurrency: queries/s, p50/p99, CPU ms per query
+ * (the contender process's own user + system time, from /proc), upstream requests per query (the
+ * simulators' counters), and peak and idle RSS; then the ratios. Before any timing, every
+ * contender's answer is checked to be the same JSON.
  *
- *   npm run bench                      # defaults below
- *   BENCH_QUERIES=1000 BENCH_CONCURRENCY=20 BENCH_UPSTREAM_MS=30 npm run bench
+ *   npm run bench
+ *   BENCH_QUERIES=300 BENCH_UPSTREAM_MS=20 BENCH_PAGES=10,50,100 BENCH_CONCURRENCY=1,10 npm run bench
  */
-import { startTestGateway } from '../test/support/testGateway.ts';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { Agent as UndiciAgent, request } from 'undici';
 
-const queries = Number(process.env.BENCH_QUERIES ?? 300);
-const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 10);
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const queries = Number(process.env.BENCH_QUERIES ?? 200);
 const upstreamMs = Number(process.env.BENCH_UPSTREAM_MS ?? 20);
+const pages = (process.env.BENCH_PAGES ?? '10,50,100').split(',').map(Number);
+const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,10').split(',').map(Number);
+const API_KEY = 'bench-read-path-key';
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-const QUERY = `{ conversations(first: 50) { totalCount edges { node { id provider status
-  agent { name } prospect { name } transcript { messages { speaker text } } cost { totalUsd } } } } }`;
+const QUERY = `query Page($first: Int) { conversations(first: $first) { totalCount edges { node {
+  id provider status createdAt agent { name } prospect { name } transcript { messages { speaker text } } cost { currency total } } } } }`;
 
-const gw = await startTestGateway({ LOG_LEVEL: 'silent' });
-const simulators = Object.values(gw.demo.simulators).filter((s) => s !== null);
-for (const sim of simulators) sim.server.setLatency({ minMs: upstreamMs, maxMs: upstreamMs });
+interface Contender {
+  name: string;
+  process: ChildProcess;
+  url: string;
+  idleRssMiB: number;
+}
 
-// Warm up connections and JIT, then measure from zeroed counters.
-for (let i = 0; i < 10; i++) await gw.query(QUERY);
-for (const sim of simulators) sim.server.resetStats();
+const work = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
+const children: ChildProcess[] = [];
+const client = new UndiciAgent({ connections: 64, keepAliveTimeout: 30_000 });
 
-const latencies: number[] = [];
-let errors = 0;
-let peakRss = 0;
-let next = 0;
-const started = performance.now();
-await Promise.all(
-  Array.from({ length: concurrency }, async () => {
-    while (next < queries) {
-      next++;
-      const t0 = performance.now();
-      const { body } = await gw.query(QUERY);
-      latencies.push(performance.now() - t0);
-      if (body.errors) errors++;
-      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+function start(name: string, args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; firstLine: string }> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const newline = out.indexOf('\n');
+      if (newline >= 0) resolve({ child, firstLine: out.slice(0, newline) });
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before it was ready:\n${stderr}`)));
+  });
+}
+
+function procStat(pid: number): { cpuMs: number; rssMiB: number; peakRssMiB: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { cpuMs: (ticks * 1000) / TICKS_PER_SECOND, rssMiB: kib('VmRSS') / 1024, peakRssMiB: kib('VmHWM') / 1024 };
+}
+
+async function waitForHealth(url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      const response = await request(url.replace(/\/graphql$/, '/health'), { dispatcher: client });
+      await response.body.text();
+      if (response.statusCode === 200) return;
+    } catch {
+      // not listening yet
     }
-  }),
-);
-const elapsedMs = performance.now() - started;
-const upstream = simulators.reduce((sum, sim) => sum + sim.server.stats().total, 0);
-latencies.sort((a, b) => a - b);
-const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not come up`);
+}
 
-console.log(`read path: ${queries} queries of 50 conversations, concurrency ${concurrency}, upstream latency ${upstreamMs} ms`);
-console.log(`  latency ms     p50 ${pct(50)}  p95 ${pct(95)}  p99 ${pct(99)}  max ${latencies.at(-1)!.toFixed(1)}`);
-console.log(`  throughput     ${((queries / elapsedMs) * 1000).toFixed(1)} queries/s`);
-console.log(`  upstream       ${(upstream / queries).toFixed(2)} requests per query (${upstream} in all)`);
-console.log(`  errors         ${errors}`);
-console.log(`  memory         peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB, heap used ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
-await gw.close();
+async function post(url: string, first: number): Promise<{ status: number; body: unknown }> {
+  const response = await request(url, {
+    method: 'POST',
+    dispatcher: client,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
+    body: JSON.stringify({ query: QUERY, variables: { first } }),
+  });
+  return { status: response.statusCode, body: await response.body.json() };
+}
+
+const simulatorBases = (urls: Record<string, string>) => Object.values(urls).map((url) => new URL(url).origin);
+async function upstreamTotal(bases: string[]): Promise<number> {
+  let total = 0;
+  for (const base of bases) {
+    const response = await request(`${base}/__simulator/stats`, { dispatcher: client });
+    total += ((await response.body.json()) as { total: number }).total;
+  }
+  return total;
+}
+async function resetUpstream(bases: string[]): Promise<void> {
+  for (const base of bases) await (await request(`${base}/__simulator/reset-stats`, { method: 'POST', dispatcher: client })).body.text();
+}
+
+interface Cell {
+  contender: string;
+  first: number;
+  concurrency: number;
+  qps: number;
+  p50: number;
+  p99: number;
+  cpuMsPerQuery: number;
+  upstreamPerQuery: number;
+  errors: number;
+}
+
+async function measure(contender: Contender, bases: string[], first: number, concurrency: number): Promise<Cell> {
+  for (let i = 0; i < 20; i++) await post(contender.url, first); // warm-up: connections, JIT
+  await resetUpstream(bases);
+  const pid = contender.process.pid!;
+  const cpuBefore = procStat(pid).cpuMs;
+  const latencies: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < queries) {
+        next++;
+        const t0 = performance.now();
+        const { status, body } = await post(contender.url, first);
+        latencies.push(performance.now() - t0);
+        if (status !== 200 || (body as { errors?: unknown }).errors) errors++;
+      }
+    }),
+  );
+  const elapsedMs = performance.now() - started;
+  const cpuMs = procStat(pid).cpuMs - cpuBefore;
+  const upstream = await upstreamTotal(bases);
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
+  return {
+    contender: contender.name,
+    first,
+    concurrency,
+    qps: (queries / elapsedMs) * 1000,
+    p50: pct(50),
+    p99: pct(99),
+    cpuMsPerQuery: cpuMs / queries,
+    upstreamPerQuery: upstream / queries,
+    errors,
+  };
+}
+
+async function main(): Promise<void> {
+  const { firstLine } = await start('simulators', ['--import', 'tsx', 'bench/readPath/simulatorProcess.ts'], {
+    SIM_LATENCY_MS: String(upstreamMs),
+  });
+  const urls = JSON.parse(firstLine) as { oration: string; trata: string; voiceos: string };
+  const bases = simulatorBases(urls);
+  const workspacesFile = join(work, 'workspaces.json');
+  writeFileSync(
+    workspacesFile,
+    JSON.stringify({
+      workspaces: [
+        {
+          id: 'bench',
+          apiKeys: [API_KEY],
+          providers: {
+            oration: { baseUrl: `${urls.oration}/api/v2`, apiKey: 'demo-oration-key', workspaceId: 'demo-oration-workspace' },
+            trata: { baseUrl: urls.trata, token: 'demo-trata-token' },
+            voiceos: { baseUrl: urls.voiceos, token: 'demo-voiceos-token' },
+          },
+        },
+      ],
+    }),
+  );
+  const common = { NODE_ENV: 'production', LOG_LEVEL: 'silent', SWITCHBOARD_WORKSPACES_FILE: workspacesFile, HOST: '127.0.0.1' };
+  const specs = [
+    { name: 'gateway', port: 4801, args: ['--import', 'tsx', 'src/main.ts'], env: { SWITCHBOARD_DATA_DIR: join(work, 'pglite') } },
+    { name: 'unbatched', port: 4802, args: ['--import', 'tsx', 'bench/readPath/unbatchedServer.ts'], env: {} },
+    { name: 'floor', port: 4803, args: ['--import', 'tsx', 'bench/readPath/floorServer.ts'], env: {} },
+  ];
+  const contenders: Contender[] = [];
+  for (const spec of specs) {
+    // BENCH_PROFILE=<dir> writes each contender's CPU profile there when it exits.
+    const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`, `--cpu-prof-name=${spec.name}.cpuprofile`] : [];
+    const child = spawn(process.execPath, [...profile, ...spec.args], {
+      cwd: ROOT,
+      env: { ...process.env, ...common, ...spec.env, PORT: String(spec.port) },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    children.push(child);
+    const url = `http://127.0.0.1:${spec.port}/graphql`;
+    if (spec.name === 'gateway') await waitForHealth(url);
+    else await waitForReady(url);
+    // Idle: started, nothing asked yet; give start-up work (migrations, JIT of start-up code) a moment.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    contenders.push({ name: spec.name, process: child, url, idleRssMiB: procStat(child.pid!).rssMiB });
+  }
+
+  // Same answer from every contender before anything is timed.
+  for (const first of pages) {
+    const answers = await Promise.all(contenders.map(async (c) => ({ name: c.name, ...(await post(c.url, first)) })));
+    const [reference] = answers;
+    for (const answer of answers) {
+      if (answer.status !== 200 || !isDeepStrictEqual(answer.body, reference!.body)) {
+        writeFileSync(join(ROOT, `bench-answer-${answer.name}-${first}.json`), JSON.stringify(answer.body, null, 2));
+        writeFileSync(join(ROOT, `bench-answer-${reference!.name}-${first}.json`), JSON.stringify(reference!.body, null, 2));
+        throw new Error(`${answer.name} answers first: ${first} differently from ${reference!.name} (both written to bench-answer-*.json)`);
+      }
+    }
+    const edges = (reference!.body as { data: { conversations: { edges: unknown[] } } }).data.conversations.edges.length;
+    if (edges !== first) throw new Error(`first: ${first} answered ${edges} conversations`);
+  }
+
+  const cells: Cell[] = [];
+  for (const first of pages) {
+    for (const concurrency of concurrencies) {
+      for (const contender of contenders) cells.push(await measure(contender, bases, first, concurrency));
+    }
+  }
+  const peaks = new Map(contenders.map((c) => [c.name, procStat(c.process.pid!).peakRssMiB]));
+  report(cells, contenders, peaks);
+}
+
+async function waitForReady(url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      const { status } = await post(url, 1);
+      if (status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+function report(cells: Cell[], contenders: Contender[], peaks: Map<string, number>): void {
+  const f = (n: number, digits = 1) => n.toFixed(digits);
+  const lines: string[] = [];
+  lines.push(`read path: ${queries} queries per cell, upstream latency ${upstreamMs} ms (fixed), ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}`);
+  lines.push(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  lines.push('');
+  lines.push('| page | conc. | contender | queries/s | p50 ms | p99 ms | CPU ms/query | upstream req/query | errors |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const c of cells) {
+    lines.push(`| ${c.first} | ${c.concurrency} | ${c.contender} | ${f(c.qps)} | ${f(c.p50)} | ${f(c.p99)} | ${f(c.cpuMsPerQuery, 2)} | ${f(c.upstreamPerQuery, 2)} | ${c.errors} |`);
+  }
+  lines.push('');
+  lines.push('| page | conc. | gateway CPU / floor CPU | gateway queries/s / unbatched | gateway queries/s / floor |');
+  lines.push('| --- | --- | --- | --- | --- |');
+  for (const first of pages) {
+    for (const concurrency of concurrencies) {
+      const of = (name: string) => cells.find((c) => c.first === first && c.concurrency === concurrency && c.contender === name)!;
+      const [g, u, fl] = [of('gateway'), of('unbatched'), of('floor')];
+      lines.push(`| ${first} | ${concurrency} | ${f(g.cpuMsPerQuery / fl.cpuMsPerQuery, 2)} | ${f(g.qps / u.qps, 2)} | ${f(g.qps / fl.qps, 2)} |`);
+    }
+  }
+  lines.push('');
+  lines.push('| contender | idle RSS MiB (after start, before any query) | peak RSS MiB |');
+  lines.push('| --- | --- | --- |');
+  for (const c of contenders) lines.push(`| ${c.name} | ${f(c.idleRssMiB, 0)} | ${f(peaks.get(c.name) ?? 0, 0)} |`);
+  console.log(lines.join('\n'));
+}
+
+try {
+  await main();
+} finally {
+  await Promise.all(
+    children.map((child) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : (child.once('exit', resolve), child.kill('SIGTERM'))))),
+  );
+  await client.close();
+  rmSync(work, { recursive: true, force: true });
+}

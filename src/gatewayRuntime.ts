@@ -87,7 +87,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
   let database: Database;
   try {
     database = await openDatabase(store);
-    await migrate(database);
+    if (!database.migrated) await migrate(database);
   } catch (error) {
     throw store.databaseUrl ? databaseUnavailable(store.databaseUrl, error) : error;
   }
@@ -103,6 +103,8 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
       return connector;
     },
     timing: { ...fanoutTimingOf(env), ...options.fanoutTiming },
+    // An embedded store with no unfinished item stays closed until a batch is created here.
+    nothingPendingAtStart: database.pendingWorkAtStart === false,
     onError: (error, during) =>
       logger.warn('fan-out: recovered from an error', { during, error: error instanceof Error ? error.message : String(error) }),
   });

@@ -4,7 +4,11 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import {
   ApolloServerPluginLandingPageLocalDefault,
 } from '@apollo/server/plugin/landingPage/default';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { createContextFactory, type GatewayContext } from './context.ts';
 import type { FanoutService } from './fanout/fanoutService.ts';
 import { formatGatewayError } from './errors.ts';
@@ -16,6 +20,7 @@ import { queryLimitGuards } from './limits/queryLimitGuards.ts';
 import type { Logger } from './logger.ts';
 import type { GatewayObservability } from './observability/observability.ts';
 import { errorLoggingPlugin } from './plugins/errorLoggingPlugin.ts';
+import { noStorePlugin } from './plugins/noStorePlugin.ts';
 import { partialErrorsPlugin } from './plugins/partialErrorsPlugin.ts';
 import { resolvers } from './resolvers/index.ts';
 import { loadTypeDefs } from './schema.ts';
@@ -102,6 +107,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       ...(observability ? [observability.plugin] : []),
       ...(options.logger ? [errorLoggingPlugin(options.logger)] : []),
       landingPage,
+      // Nothing in the schema gives cache hints or traces: no per-resolver wrapping for them.
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      noStorePlugin,
     ],
   });
 

@@ -50,6 +50,12 @@ export interface FanoutServiceOptions {
    */
   connectorFor: (workspaceId: string, provider: Provider) => ProviderConnector;
   timing?: Partial<FanoutTiming>;
+  /**
+   * The store held no unfinished item at start and no other process can write it (PGlite under
+   * its lease): `start` then neither reconciles nor looks for work, so the store is not touched
+   * until a batch is created here (which wakes its budget directly). @default false
+   */
+  nothingPendingAtStart?: boolean;
   /** Errors the engine survives and retries; defaults to a one-line warning on stderr. */
   onError?: (error: unknown, during: string) => void;
 }
@@ -278,6 +284,7 @@ export class FanoutService {
   async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
+    if (this.#options.nothingPendingAtStart) return;
     await expireLeasesOf(this.#ctx.db, this.#ctx.replicaId, this.#ctx.clock.now(), { graceMs: this.#ctx.timing.reconcileGraceMs });
     this.#discovery = this.#discoveryLoop();
   }

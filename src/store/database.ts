@@ -26,6 +26,14 @@ export interface Database extends Queryable {
   readonly kind: DatabaseKind;
   /** PGlite in a data directory: whether a new store was created or an existing one opened. */
   readonly opened?: 'new' | 'existing';
+  /** The migrations were applied when the store was opened (PGlite in a data directory). */
+  readonly migrated?: boolean;
+  /**
+   * PGlite in a data directory: whether any batch item was unfinished when it was opened. Only
+   * this process can write the directory (its lease), so when none was, the fan-out has nothing
+   * to look for until a batch is created here; the store opens on its first query.
+   */
+  readonly pendingWorkAtStart?: boolean;
   /**
    * Runs `work` in one transaction (READ COMMITTED) on one connection: committed when it
    * resolves, rolled back when it throws. Transactions do not nest.

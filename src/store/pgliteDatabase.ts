@@ -3,6 +3,8 @@ import { inspectDataDir, prepareDataDir, type DataDirState } from './dataDirCont
 import type { DataDirLockLostError } from './dataDirErrors.ts';
 import { acquireDataDirLock, type DataDirLock, type LeaseTiming } from './dataDirLock.ts';
 import type { Database, QueryResult } from './database.ts';
+import { checkStoreInChild } from './checkStoreInChild.ts';
+import { PGLITE_START_PARAMS } from './pgliteSizing.ts';
 
 export interface PgliteOptions {
   /** The data directory lease's timing (tests shorten it). */
@@ -23,17 +25,37 @@ export interface PgliteOptions {
  */
 export async function openPgliteDatabase(dataDir: string | undefined, options: PgliteOptions = {}): Promise<Database> {
   const inMemory = dataDir === undefined || dataDir === '' || dataDir.startsWith('memory://');
-  if (inMemory) return pgliteDatabase(await PGlite.create(), null, undefined);
+  if (inMemory) {
+    const pglite = PGlite.create({ startParams: [...PGLITE_START_PARAMS] });
+    await pglite;
+    return pgliteDatabase(() => pglite, null, {});
+  }
 
   const dir = prepareDataDir(dataDir);
   const lock = acquireDataDirLock(dir, { ...(options.lease && { lease: options.lease }), onLost: options.onLockLost ?? stopProcess });
   try {
     const opened = inspectDataDir(dir);
-    return pgliteDatabase(await PGlite.create(dir), lock, opened);
+    const { pendingWork } = await checkStoreInChild(dir);
+    // Opened in this process only when a batch needs it (at once when one is unfinished): see checkStoreInChild.ts.
+    let pglite: Promise<PGlite> | null = null;
+    const open = () => {
+      pglite ??= PGlite.create(dir, { startParams: [...PGLITE_START_PARAMS] }).catch((error: unknown) => {
+        pglite = null; // the next query tries again
+        throw error;
+      });
+      return pglite;
+    };
+    if (pendingWork) await open();
+    return pgliteDatabase(open, lock, { opened, migrated: true, pendingWorkAtStart: pendingWork, isOpen: () => pglite !== null });
   } catch (error) {
     lock.release();
     throw error;
   }
+}
+
+/** A `Database` over a PGlite the caller opened (no lease): the start-up child's. */
+export function databaseOverPglite(pglite: PGlite): Database {
+  return pgliteDatabase(async () => pglite, null, {});
 }
 
 /**
@@ -45,24 +67,34 @@ function stopProcess(error: DataDirLockLostError): void {
   process.exit(1);
 }
 
-function pgliteDatabase(pglite: PGlite, lock: DataDirLock | null, opened: DataDirState | undefined): Database {
+interface PgliteFacts {
+  opened?: DataDirState;
+  migrated?: boolean;
+  pendingWorkAtStart?: boolean;
+  /** Whether PGlite was opened in this process (absent: always). */
+  isOpen?: () => boolean;
+}
+
+function pgliteDatabase(instance: () => Promise<PGlite>, lock: DataDirLock | null, facts: PgliteFacts): Database {
   let closed = false;
   // Before each statement: a holder resuming from a stall finds out it lost the lease before it writes.
   const held = () => lock?.assertHeld();
   return {
     kind: 'pglite',
-    ...(opened && { opened }),
+    ...(facts.opened && { opened: facts.opened }),
+    ...(facts.migrated && { migrated: true }),
+    ...(facts.pendingWorkAtStart !== undefined && { pendingWorkAtStart: facts.pendingWorkAtStart }),
     query: async (sql, params) => {
       held();
-      return runQuery(pglite, sql, params);
+      return runQuery(await instance(), sql, params);
     },
     exec: async (sql) => {
       held();
-      await pglite.exec(sql);
+      await (await instance()).exec(sql);
     },
     transaction: async (work) => {
       held();
-      return pglite.transaction((tx) =>
+      return (await instance()).transaction((tx) =>
         work({ query: (sql, params) => runQuery(tx, sql, params), exec: async (sql) => void (await tx.exec(sql)) }),
       );
     },
@@ -75,7 +107,7 @@ function pgliteDatabase(pglite: PGlite, lock: DataDirLock | null, opened: DataDi
         return; // Lost: the files are someone else's now, so no checkpoint on close.
       }
       try {
-        await pglite.close();
+        if (facts.isOpen?.() ?? true) await (await instance()).close();
       } finally {
         lock?.release();
       }

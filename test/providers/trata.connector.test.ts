@@ -161,6 +161,30 @@ describe('listConversations', () => {
       simulator.server.setFault(LIST, null);
     }
   });
+
+  it('checks a listed record beyond its position only when it is read, with a typed error naming the broken field', async () => {
+    simulator.server.setFault(LIST, { kind: 'drift', field: 'status', to: { value: 42 } });
+    try {
+      const page = await demo.listConversations({ filter: {}, limit: 3 });
+      // Ordering, merging and cursors read the position only; it is intact.
+      expect(ids(page.items)).toEqual(ids(everything.slice(0, 3)));
+      expect(page.items[1]!.createdAt).toEqual(everything[1]!.createdAt);
+      let error: unknown;
+      try {
+        void page.items[1]!.status;
+      } catch (thrown) {
+        error = thrown;
+      }
+      expect(error).toBeInstanceOf(ProviderBadResponseError);
+      expect((error as ProviderBadResponseError).issues).toEqual(['data.1.status']);
+    } finally {
+      simulator.server.setFault(LIST, null);
+    }
+    // A record that keeps the contract reads exactly as the eager mapping did.
+    const [first] = (await demo.listConversations({ filter: {}, limit: 1 })).items;
+    expect(first).toEqual(everything[0]);
+    expect(first!.transcript).toEqual(everything[0]!.transcript);
+  });
 });
 
 describe('batch gets', () => {

@@ -43,6 +43,18 @@ const RECORDING_STATUSES: Record<string, RecordingStatus> = {
 /** The domain status each wire status stands for; the connector reads it backwards to push filters down. */
 export const ORATION_STATUS_BY_WIRE: Readonly<Record<string, ConversationStatus>> = STATUSES;
 
+/**
+ * What a list reads of every record it fetched, before the record is validated whole
+ * (`kit/deferredRecords.ts`); null when the record has no readable position. Checks what
+ * `orationConversationSchema` checks of `id` and `createdAt`.
+ */
+export function orationConversationPosition(record: Readonly<Record<string, unknown>>): Pick<Conversation, 'kind' | 'provider' | 'nativeId' | 'createdAt'> | null {
+  const { id, createdAt } = record;
+  if (typeof id !== 'string' || id === '' || typeof createdAt !== 'string') return null;
+  const at = new Date(createdAt);
+  return Number.isNaN(at.getTime()) ? null : { kind: 'Conversation', provider: 'ORATION', nativeId: id, createdAt: at };
+}
+
 export function mapOrationConversation(wire: OrationConversationWire): Conversation {
   const startedAt = toDate(wire.callStartTime);
   const endedAt = toDate(wire.callEndTime);

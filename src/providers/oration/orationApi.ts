@@ -1,17 +1,25 @@
+import { z } from 'zod';
 import type { Agent, Conversation } from '../../domain/types.ts';
 import type { RateLimitInfo } from '../connector.ts';
 import type { UpstreamClient } from '../http.ts';
 import { batchGetByIds, type BatchGetResult } from '../kit/batchGetByIds.ts';
 import type { CountedPage } from '../kit/offsetWindow.ts';
-import { mapOrationAgent, mapOrationConversation } from './map.ts';
+import { deferRecords } from '../kit/deferredRecords.ts';
+import { mapOrationAgent, mapOrationConversation, orationConversationPosition } from './map.ts';
 import type { OrationConversationQuery } from './pushDownFilter.ts';
 import {
   orationAgentPageSchema,
   orationConversationPageSchema,
+  orationConversationSchema,
   orationCreateResponseSchema,
+  pageSchema,
   type OrationCreateItemWire,
   type OrationCreateResponseWire,
 } from './wire.ts';
+
+/** A list page as the reader first reads it: the envelope; each record is read by `deferRecords`. */
+const orationConversationListPageSchema = pageSchema(z.unknown());
+const orationConversationPositionSchema = orationConversationSchema.pick({ id: true, createdAt: true });
 
 /** Largest `limit` and `ids` list the (assumed) list endpoints take. */
 export const ORATION_MAX_PAGE_SIZE = 100;
@@ -38,6 +46,27 @@ export class OrationApi {
       endpoint: 'conversations.list',
     });
     return { items: response.data.results.map(mapOrationConversation), total: response.data.total ?? null };
+  }
+
+  /** A page for a list the reader answers: positions now, each record validated and mapped only when returned. */
+  async conversationListPage(query: OrationListQuery): Promise<CountedPage<Conversation>> {
+    const response = await this.#client.sendOk({
+      method: 'GET',
+      path: '/conversations',
+      query: { ...query },
+      schema: orationConversationListPageSchema,
+      endpoint: 'conversations.list',
+    });
+    const items = deferRecords(response.data.results, {
+      provider: 'ORATION',
+      endpoint: 'conversations.list',
+      listPath: 'results',
+      schema: orationConversationSchema,
+      map: mapOrationConversation,
+      position: orationConversationPosition,
+      positionSchema: orationConversationPositionSchema,
+    });
+    return { items, total: response.data.total ?? null };
   }
 
   async agentPage(page: number, limit: number): Promise<CountedPage<Agent>> {

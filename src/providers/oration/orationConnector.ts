@@ -40,7 +40,7 @@ export function createOrationConnector(options: OrationConnectorOptions): Provid
         pageSize: conversationPageSize(request, { maxPageSize: ORATION_MAX_PAGE_SIZE, filtersLocally: plan.localFilter !== null, cursorSlack: 1 }),
         localFilter: plan.localFilter,
         fetchPage: async (pageIndex, limit, createdBefore) => {
-          const page = await api.conversationPage({
+          const page = await api.conversationListPage({
             ...plan.query,
             ...(createdBefore ? { createdBefore: createdBefore.toISOString() } : {}),
             page: pageIndex + 1,

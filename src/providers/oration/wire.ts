@@ -63,7 +63,7 @@ export const orationAgentSchema = z.object({
 export type OrationAgentWire = z.infer<typeof orationAgentSchema>;
 
 /** Assumed page shape of the list endpoints; `total` may be missing (then the count is unknown). */
-function pageSchema<T extends z.ZodType>(item: T) {
+export function pageSchema<T extends z.ZodType>(item: T) {
   return z.object({
     results: z.array(item),
     total: z.number().int().nonnegative().nullish(),

@@ -87,6 +87,18 @@ export function mapTrataConversation(record: TrataConversation): Conversation {
   };
 }
 
+/**
+ * What a list reads of every record it fetched, before the record is validated whole
+ * (`kit/deferredRecords.ts`); null when the record has no readable position. Checks what
+ * `trataConversationSchema` checks of `id` and `createdAt`.
+ */
+export function trataConversationPosition(record: Readonly<Record<string, unknown>>): Pick<Conversation, 'kind' | 'provider' | 'nativeId' | 'createdAt'> | null {
+  const { id, createdAt } = record;
+  if (typeof id !== 'string' || id === '' || typeof createdAt !== 'string') return null;
+  const at = parseTrataTimestamp(createdAt);
+  return at === null ? null : { kind: 'Conversation', provider: 'TRATA', nativeId: id, createdAt: at };
+}
+
 export function mapTrataAgent(record: TrataAgent): Agent {
   return {
     kind: 'Agent',

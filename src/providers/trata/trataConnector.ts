@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Agent, Conversation, Prospect } from '../../domain/types.ts';
 import type {
   ConversationListPage,
@@ -14,9 +14,21 @@ import { createUpstreamClient } from '../kit/createUpstreamClient.ts';
 import { readOffsetWindow, type CountedPage } from '../kit/offsetWindow.ts';
 import { conversationPageSize, pageThroughConversations } from '../paging.ts';
 import { planTrataConversationQuery } from './conversationQuery.ts';
-import { mapTrataAgent, mapTrataConversation, mapTrataProspect } from './map.ts';
+import { deferRecords } from '../kit/deferredRecords.ts';
+import { mapTrataAgent, mapTrataConversation, mapTrataProspect, trataConversationPosition } from './map.ts';
 import { trataCreatedBeforeBound } from './timestamps.ts';
-import { trataAgentPageSchema, trataConversationPageSchema, trataProspectPageSchema, type TrataPage } from './wire.ts';
+import {
+  trataAgentPageSchema,
+  trataConversationPageSchema,
+  trataConversationSchema,
+  trataPageSchema,
+  trataProspectPageSchema,
+  type TrataPage,
+} from './wire.ts';
+
+/** A list page as the connector first reads it: the envelope; each record is read by `deferRecords`. */
+const trataConversationListPageSchema = trataPageSchema(z.unknown());
+const trataConversationPositionSchema = trataConversationSchema.pick({ id: true, createdAt: true });
 
 /** Largest `limit` Trata's list endpoints accept, and so the largest `ids` batch (assumed). */
 export const TRATA_MAX_PAGE_SIZE = 100;
@@ -67,6 +79,26 @@ export function createTrataConnector(options: ConnectorOptions<TrataCredentials>
       ).values,
   });
   const conversations = read('/v1/conversations', 'conversations', trataConversationPageSchema, mapTrataConversation);
+  /** A list page: positions now, each record validated and mapped only when it is returned. */
+  const conversationListPage = async (query: Record<string, string | number>): Promise<CountedPage<Conversation>> => {
+    const { data } = await client.sendOk({
+      method: 'GET',
+      path: '/v1/conversations',
+      query,
+      schema: trataConversationListPageSchema,
+      endpoint: 'conversations.list',
+    });
+    const items = deferRecords(data.data, {
+      provider: 'TRATA',
+      endpoint: 'conversations.list',
+      listPath: 'data',
+      schema: trataConversationSchema,
+      map: mapTrataConversation,
+      position: trataConversationPosition,
+      positionSchema: trataConversationPositionSchema,
+    });
+    return { items, total: data.total };
+  };
   const agents = read('/v1/agents', 'agents', trataAgentPageSchema, mapTrataAgent);
   const prospectPages = read('/v1/prospects', 'prospects', trataProspectPageSchema, mapTrataProspect);
   const window = <T>(pages: { page: (query: Record<string, string | number>) => Promise<CountedPage<T>> }, request: OffsetRequest) =>
@@ -88,7 +120,7 @@ export function createTrataConnector(options: ConnectorOptions<TrataCredentials>
         pageSize: conversationPageSize(request, { maxPageSize: TRATA_MAX_PAGE_SIZE, filtersLocally: localFilter !== null, cursorSlack: CURSOR_SLACK }),
         localFilter,
         fetchPage: async (pageIndex, pageSize, createdBefore) => {
-          const page = await conversations.page({
+          const page = await conversationListPage({
             ...query,
             ...(createdBefore ? { createdBefore: trataCreatedBeforeBound(createdBefore) } : {}),
             page: pageIndex + 1,

@@ -98,7 +98,7 @@ export const trataProspectSchema = z.object({
 export type TrataProspect = z.infer<typeof trataProspectSchema>;
 
 /** `{ data, total, page, limit }`: the list envelope assumed for every Trata collection. */
-function trataPageSchema<T extends z.ZodType>(item: T) {
+export function trataPageSchema<T extends z.ZodType>(item: T) {
   return z.object({
     data: z.array(item),
     total: z.number().int().nonnegative(),

@@ -1,15 +1,22 @@
+import { z } from 'zod';
 import type { UpstreamClient } from '../http.ts';
 import {
   voiceOsAgentPageSchema,
   voiceOsAgentSchema,
-  voiceOsConversationPageSchema,
   voiceOsConversationSchema,
   type VoiceOsAgent,
   type VoiceOsAgentPage,
   type VoiceOsConversation,
-  type VoiceOsConversationPage,
   type VoiceOsStatusFilter,
 } from './wire.ts';
+
+/** A list page as the connector first reads it: the envelope; each record is read by `deferRecords` (voiceOsConnector.ts). */
+const voiceOsConversationListPageSchema = z.object({
+  total: z.number().int().nonnegative(),
+  page: z.number().int().nullish(),
+  conversations: z.array(z.unknown()),
+});
+type VoiceOsConversationListPage = z.output<typeof voiceOsConversationListPageSchema>;
 
 /** The largest `limit` the list endpoints accept. */
 export const VOICEOS_MAX_PAGE_SIZE = 100;
@@ -33,7 +40,8 @@ export class VoiceOsClient {
     this.#upstream = upstream;
   }
 
-  async listConversations(query: ConversationListQuery): Promise<VoiceOsConversationPage> {
+  /** A list page with each record's position checked; the rest of each record is validated when it is returned. */
+  async listConversations(query: ConversationListQuery): Promise<VoiceOsConversationListPage> {
     const response = await this.#upstream.sendOk({
       method: 'GET',
       path: '/v1/conversations',
@@ -44,7 +52,7 @@ export class VoiceOsClient {
         page: query.page,
         limit: query.limit,
       },
-      schema: voiceOsConversationPageSchema,
+      schema: voiceOsConversationListPageSchema,
       endpoint: 'conversations.list',
     });
     return response.data;

@@ -72,6 +72,18 @@ export function inlineAgentConversationId(agentNativeId: string): string | null 
   return agentNativeId.startsWith(INLINE_AGENT_PREFIX) ? agentNativeId.slice(INLINE_AGENT_PREFIX.length) : null;
 }
 
+/**
+ * What a list reads of every record it fetched, before the record is validated whole
+ * (`kit/deferredRecords.ts`); null when the record has no readable position. Checks what
+ * `voiceOsConversationSchema` checks of `id` and `created_at`.
+ */
+export function conversationPosition(record: Readonly<Record<string, unknown>>): Pick<Conversation, 'kind' | 'provider' | 'nativeId' | 'createdAt'> | null {
+  const { id, created_at: createdAt } = record;
+  if (typeof id !== 'string' || id === '' || typeof createdAt !== 'string') return null;
+  const at = new Date(createdAt);
+  return Number.isNaN(at.getTime()) ? null : { kind: 'Conversation', provider: PROVIDER, nativeId: id, createdAt: at };
+}
+
 export function mapConversation(wire: VoiceOsConversation): Conversation {
   const startedAt = toDate(wire.start_time);
   const endedAt = toDate(wire.end_time);

@@ -6,8 +6,12 @@ import { fetchEachOnce } from '../kit/fetchEachOnce.ts';
 import { readOffsetWindow } from '../kit/offsetWindow.ts';
 import { conversationPageSize, pageThroughConversations } from '../paging.ts';
 import { VOICEOS_MAX_PAGE_SIZE, VoiceOsClient } from './client.ts';
-import { inlineAgentConversationId, mapAgent, mapConversation } from './map.ts';
+import { deferRecords } from '../kit/deferredRecords.ts';
+import { conversationPosition, inlineAgentConversationId, mapAgent, mapConversation } from './map.ts';
+import { voiceOsConversationSchema } from './wire.ts';
 import { planConversationQuery } from './planConversationQuery.ts';
+
+const voiceOsConversationPositionSchema = voiceOsConversationSchema.pick({ id: true, created_at: true });
 
 /**
  * VoiceOS, bound to one account's bearer token. VoiceOS reads only: it reports conversations
@@ -59,7 +63,16 @@ export function createVoiceOsConnector(options: ConnectorOptions<VoiceOsCredenti
             page,
             limit,
           });
-          return { items: body.conversations.map(mapConversation), totalCount: body.total };
+          const items = deferRecords(body.conversations, {
+            provider: 'VOICEOS',
+            endpoint: 'conversations.list',
+            listPath: 'conversations',
+            schema: voiceOsConversationSchema,
+            map: mapConversation,
+            position: conversationPosition,
+            positionSchema: voiceOsConversationPositionSchema,
+          });
+          return { items, totalCount: body.total };
         },
       });
     },

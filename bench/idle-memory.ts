@@ -1,0 +1,119 @@
+/**
+ * Where the gateway's memory goes before its first query (`npm run bench:memory`): resident set
+ * size of `src/main.ts` started in a process of its own, 3 s after /health first answers, in
+ * configurations that add one part at a time: Node with the TypeScript loader alone, the gateway
+ * on its own (store in PostgreSQL, outside the process, when TEST_DATABASE_URL or DATABASE_URL
+ * is set), the embedded store, the demo's simulators and data, and the embedded store once a
+ * batch has opened it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'switchboard-memory-'));
+const children: ChildProcess[] = [];
+const KEY = 'bench-memory-key-0001';
+const postgres = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
+
+const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function run(args: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  return child;
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
+}
+
+async function healthy(port: number): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return;
+    } catch {
+      // not yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`nothing answered on port ${port}`);
+}
+
+async function gateway(port: number, env: Record<string, string>, afterStart?: () => Promise<void>): Promise<number> {
+  const child = run(['--import', 'tsx', 'src/main.ts'], { NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), ...env });
+  await healthy(port);
+  await afterStart?.();
+  await sleep(3000);
+  const rss = rssMiB(child.pid!);
+  await stop(child);
+  return rss;
+}
+
+async function main(): Promise<void> {
+  const rows: [string, number][] = [];
+  const baseline = run(['--import', 'tsx', '-e', 'setInterval(() => {}, 1000)'], {});
+  await sleep(3000);
+  rows.push(['node + tsx, nothing loaded', rssMiB(baseline.pid!)]);
+  await stop(baseline);
+
+  const simulators = run(['--import', 'tsx', 'bench/readPath/simulatorProcess.ts'], { SIM_LATENCY_MS: '0' });
+  const urls = await new Promise<{ oration: string; trata: string; voiceos: string }>((resolve) =>
+    simulators.stdout!.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString()) as never)),
+  );
+  const file = join(work, 'workspaces.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      workspaces: [
+        {
+          id: 'bench',
+          apiKeys: [KEY],
+          providers: {
+            oration: { baseUrl: `${urls.oration}/api/v2`, apiKey: 'demo-oration-key', workspaceId: 'demo-oration-workspace' },
+            trata: { baseUrl: urls.trata, token: 'demo-trata-token' },
+            voiceos: { baseUrl: urls.voiceos, token: 'demo-voiceos-token' },
+          },
+        },
+      ],
+    }),
+  );
+  const configured = { SWITCHBOARD_WORKSPACES_FILE: file };
+  if (postgres) {
+    rows.push(['gateway, store in PostgreSQL (outside the process)', await gateway(4811, { ...configured, DATABASE_URL: postgres, SWITCHBOARD_DATABASE_SCHEMA: 'bench_memory' })]);
+  }
+  rows.push(['gateway + embedded store, new data directory', await gateway(4812, { ...configured, SWITCHBOARD_DATA_DIR: join(work, 'configured') })]);
+  rows.push(['gateway + embedded store, existing data directory', await gateway(4813, { ...configured, SWITCHBOARD_DATA_DIR: join(work, 'configured') })]);
+  rows.push([
+    'gateway + embedded store, after one batch opened the store',
+    await gateway(4814, { ...configured, SWITCHBOARD_DATA_DIR: join(work, 'configured') }, async () => {
+      await fetch('http://127.0.0.1:4814/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+        body: JSON.stringify({ query: '{ batches(first: 1) { nodes { id } } }' }),
+      });
+    }),
+  ]);
+  mkdirSync(join(work, 'demo'));
+  rows.push(['demo mode (simulators and demo data in the process) + embedded store, new', await gateway(4815, { NODE_ENV: 'development', SWITCHBOARD_DATA_DIR: join(work, 'demo', 'pglite') })]);
+  rows.push(['demo mode + embedded store, existing', await gateway(4816, { NODE_ENV: 'development', SWITCHBOARD_DATA_DIR: join(work, 'demo', 'pglite') })]);
+  await stop(simulators);
+
+  console.log('| configuration | RSS MiB, 3 s after start, before any query |');
+  console.log('| --- | --- |');
+  for (const [name, rss] of rows) console.log(`| ${name} | ${rss.toFixed(0)} |`);
+}
+
+try {
+  await main();
+} finally {
+  await Promise.all(children.map(stop));
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,36 @@
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const CHILD = fileURLToPath(new URL('./pgliteStartupChild.ts', import.meta.url));
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+export interface StoreCheck {
+  /** Whether any batch item is QUEUED, DISPATCHING or CREATED: the fan-out has work at start. */
+  pendingWork: boolean;
+}
+
+/**
+ * Creates (when the directory is empty) and migrates the PGlite store in a short-lived child
+ * process, and asks it whether the fan-out has unfinished work. PGlite's memory, once touched, is
+ * not given back to the system when it closes: opened in the gateway just to migrate and look,
+ * it held 90 MiB (a new store's initdb, 400) for the process's life. In a child it is gone when
+ * the child exits, and the gateway opens the store itself only when a batch needs it
+ * (`pgliteDatabase.ts`). The caller holds the directory's lease throughout, so no other gateway
+ * can open the directory while the child works in it.
+ */
+export async function checkStoreInChild(dir: string): Promise<StoreCheck> {
+  const child = spawn(process.execPath, ['--import', TSX, CHILD, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', resolve);
+  });
+  if (code !== 0) throw new Error(`preparing the PGlite store in ${dir} failed (exit ${code}): ${stderr.trim()}`);
+  const answer = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Partial<StoreCheck>;
+  if (typeof answer.pendingWork !== 'boolean') throw new Error(`preparing the PGlite store in ${dir} answered ${stdout.trim()}`);
+  return { pendingWork: answer.pendingWork };
+}

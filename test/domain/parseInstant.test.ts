@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { formatInstant, nanosOfMillisecond, parseInstant } from '../../src/domain/preciseDate.ts';
+
+const utc = (text: string) => parseInstant(text, { zoneless: 'utc' });
+const zoned = (text: string) => parseInstant(text, { zoneless: 'reject' });
+const shown = (date: Date | null) => (date === null ? null : [formatInstant(date), nanosOfMillisecond(date)]);
+
+// The providers' own shape is read character by character (a query reads thousands); every other
+// shape goes to the general parser. Both must answer exactly as before.
+describe('parseInstant on the shape providers write', () => {
+  it('keeps every fraction digit, zoned or read as UTC', () => {
+    expect(shown(utc('2024-11-11T05:06:21.049339'))).toEqual(['2024-11-11T05:06:21.049339Z', 339_000]);
+    expect(shown(utc('2024-11-11T05:06:21.049339Z'))).toEqual(['2024-11-11T05:06:21.049339Z', 339_000]);
+    expect(shown(zoned('2023-11-07T05:31:56Z'))).toEqual(['2023-11-07T05:31:56.000Z', 0]);
+    expect(shown(zoned('2023-11-07T05:31:56.5Z'))).toEqual(['2023-11-07T05:31:56.500Z', 0]);
+    expect(shown(zoned('2023-11-07T05:31:56.123456789Z'))).toEqual(['2023-11-07T05:31:56.123456789Z', 456_789]);
+    expect(utc('2024-11-11T05:06:21.049339')!.getTime()).toBe(Date.UTC(2024, 10, 11, 5, 6, 21, 49));
+  });
+
+  it('refuses what is not a date-time, exactly as the general parser does', () => {
+    expect(zoned('2024-12-06T19:23:38.618331')).toBeNull(); // no zone where one is required
+    expect(utc('2024-02-30T00:00:00')).toBeNull();
+    expect(utc('2023-02-29T00:00:00')).toBeNull();
+    expect(utc('2100-02-29T00:00:00')).toBeNull();
+    expect(shown(utc('2024-02-29T00:00:00'))).toEqual(['2024-02-29T00:00:00.000Z', 0]);
+    expect(shown(utc('2000-02-29T00:00:00'))).toEqual(['2000-02-29T00:00:00.000Z', 0]);
+    expect(utc('2024-12-06T24:00:00')).toBeNull();
+    expect(utc('2024-13-06T10:00:00')).toBeNull();
+    expect(utc('2024-12-00T10:00:00')).toBeNull();
+    expect(utc('2024-12-06T10:60:00')).toBeNull();
+    expect(utc('2024-12-06T10:00:00.')).toBeNull();
+    expect(utc('2024-12-06T10:00:00.1234567890')).toBeNull();
+    expect(utc('2024-12-O6T10:00:00')).toBeNull();
+  });
+
+  it('leaves other shapes to the general parser', () => {
+    expect(shown(zoned('2024-12-06T21:23:38.618332+02:00'))).toEqual(['2024-12-06T19:23:38.618332Z', 332_000]);
+    expect(shown(zoned('2024-12-06 19:23:38z'))).toEqual(['2024-12-06T19:23:38.000Z', 0]);
+    expect(shown(utc(' 2024-12-06T19:23 '))).toEqual(['2024-12-06T19:23:00.000Z', 0]);
+  });
+});
