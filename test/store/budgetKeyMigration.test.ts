@@ -155,7 +155,7 @@ for (const store of stores) {
         { budgetKey: 'ORATION:[::1]:8080:acme-oration-workspace', state: 'CREATED' },
       ]);
 
-      expect(await migrate(db)).toEqual({ applied: [2], current: 2 });
+      expect(await migrate(db, MIGRATIONS.slice(0, 2))).toEqual({ applied: [2], current: 2 });
 
       const { rows: budgets } = await db.query<{
         budget_key: string;
