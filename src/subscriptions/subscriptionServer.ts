@@ -3,11 +3,13 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { QueryTooComplexError } from '../errors.ts';
 import type { GatewayContext } from '../context.ts';
 import type { FanoutService } from '../fanout/fanoutService.ts';
 import { createDepthLimitRule } from '../limits/depthLimitRule.ts';
 import { createAliasLimitRule } from '../limits/aliasLimitRule.ts';
 import { createDirectiveLimitRule } from '../limits/directiveLimitRule.ts';
+import { estimateQueryCost } from '../limits/estimateQueryCost.ts';
 import type { QueryLimits } from '../limits/queryLimits.ts';
 import { createLoaders } from '../loaders.ts';
 import { resolvers } from '../resolvers/index.ts';
@@ -38,7 +40,8 @@ export function apiKeyOfConnectionParams(params: Record<string, unknown> | undef
  * GraphQL subscriptions over `graphql-ws`, on the HTTP server's own port and paths (an upgrade
  * request; plain POSTs still go to Apollo). A connection authenticates once, in
  * `connection_init`, with the same API keys as queries (a bad key closes it with 4403), and each
- * operation is checked against the same token, depth, alias and directive limits. Only
+ * operation is checked against the same token, depth, alias, directive and cost limits (the cost of
+ * resolving one event). Only
  * subscriptions are served here; queries and mutations stay on HTTP.
  */
 export function attachSubscriptionServer(options: SubscriptionServerOptions): { close(): Promise<void> } {
@@ -83,8 +86,20 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
         }
         const errors = validate(schema, document, rules);
         if (errors.length > 0) return errors;
-        if (getOperationAST(document, payload.operationName)?.operation !== 'subscription') {
+        const operation = getOperationAST(document, payload.operationName);
+        if (operation?.operation !== 'subscription') {
           return [new GraphQLError('Only subscriptions are served over WebSocket; send queries and mutations as HTTP POST', { extensions: { code: 'BAD_REQUEST' } })];
+        }
+        // Each event resolves the selection again (an agent's name may ask a provider), so one
+        // event's work is held to the query cost limit, as an HTTP operation is.
+        const cost = estimateQueryCost({ schema, document, operation, variables: payload.variables ?? undefined });
+        if (cost > options.limits.maxCost) {
+          return [
+            new QueryTooComplexError(
+              `Subscription cost ${cost} per event exceeds the limit of ${options.limits.maxCost}; select fewer nested objects`,
+              { limit: 'cost', max: options.limits.maxCost, actual: cost },
+            ),
+          ];
         }
         const contextValue: GatewayContext = {
           workspace,

@@ -87,6 +87,20 @@ describe('subscriptions over graphql-ws', () => {
     await Promise.all([demo.dispose(), acme.dispose()]);
   }, 60_000);
 
+  it('holds one event\'s work to the query cost limit, as an HTTP operation', async () => {
+    const client = wsClient(gateway.origin, 'demo-key');
+    const nested = /* GraphQL */ `
+      subscription {
+        conversationChanged {
+          conversation { agent { conversations(first: 100) { nodes { agent { conversations(first: 100) { nodes { id } } } } } } }
+        }
+      }
+    `;
+    const refused = subscribe<Change>(client, nested);
+    await expect(refused.until(() => false, 5_000)).rejects.toThrow('QUERY_TOO_COMPLEX');
+    await client.dispose();
+  });
+
   it('refuses another workspace\'s batch as not found', async () => {
     const batch = await postBatch(httpQuery(gateway), { conversations: phoneCalls(1, 'mine') });
     const acme = wsClient(gateway.origin, 'acme-key');
