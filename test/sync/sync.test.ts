@@ -17,6 +17,16 @@ async function storedIds(db: Database, workspaceId: string, provider: string): P
   return rows.map((row) => row.native_id).sort();
 }
 
+/** Resolves once no simulated Oration call of any demo account is still dialing or talking. */
+async function callsEnded(harness: SyncHarness, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const held = () => Object.values(harness.demo.simulators.oration?.budgetStats() ?? {}).reduce((sum, stats) => sum + stats.held, 0);
+  while (held() > 0) {
+    if (Date.now() > deadline) throw new Error(`simulated calls still running after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function rowCount(db: Database): Promise<number> {
   const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM synced_records`);
   return rows[0]?.n ?? -1;
@@ -85,6 +95,9 @@ describe.each(engines)('sync on %s', (_engine, open) => {
   });
 
   it('a sync killed mid-way and restarted ends with the same rows and no duplicates', async () => {
+    // The calls the first test placed must be over: a call still changing between the reference
+    // sync and the resumed one would be a new version in one and not the other.
+    await callsEnded(harness);
     // Reference: one uninterrupted sync into a store of its own.
     const reference = await open();
     await harness.service(reference.db, 'reference').syncOnce();
