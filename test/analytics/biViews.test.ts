@@ -1,19 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BI_VIEWS, dropWorkspaceRole, grantWorkspaceRole, installBiViews, type BiSchemas } from '../../src/analytics/biViews.ts';
 import { dropTestSchema, openTestPostgres, TEST_DATABASE_URL, type TestDatabase } from '../store/testDatabases.ts';
+import { connectAs } from './connectAs.ts';
 import { insertConversations } from './biFixtures.ts';
-
-/** A connection as `role` (trust auth on the test server; a real deployment gives the role a password). */
-export async function connectAs(role: string): Promise<pg.Client> {
-  const url = new URL(TEST_DATABASE_URL);
-  url.username = role;
-  url.password = '';
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  return client;
-}
 
 describe.skipIf(!TEST_DATABASE_URL)('BI views and per-workspace roles on PostgreSQL', () => {
   const suffix = randomUUID().replaceAll('-', '').slice(0, 12);
