@@ -46,8 +46,8 @@ export function checkTimeZone(timeZone: string): void {
 }
 
 /**
- * Totals over one workspace's stored conversations, in SQL: one scan for counts and durations,
- * one for costs per currency, and (only when asked for) one for component amounts, merged by key.
+ * Totals over one workspace's stored conversations, in SQL: one scan for counts, durations and
+ * costs per currency, and (only when asked for) one for component amounts, merged by key.
  * Sums are `numeric` in the database and `Decimal` here, so nothing is ever a float.
  */
 export async function conversationStats(
@@ -81,16 +81,17 @@ export async function conversationStats(
   // and each group's costs are that component's amounts only.
   const costAmount = byComponent ? `(c.component->'amount'->>'$decimal')::numeric` : 'r.cost_total';
 
-  const counts = await db.query<Record<string, unknown> & { conversations: number; talk: string; ring: string; without_cost: number }>(
-    `SELECT ${keyList} ${byComponent ? 'count(DISTINCT (r.provider, r.native_id))' : 'count(*)'}::int AS conversations,
+  // One scan: per key and currency (a conversation has one), merged per key below with exact sums.
+  const { rows: scanned } = await db.query<
+    Record<string, unknown> & { currency: string | null; conversations: number; talk: string; ring: string; without_cost: number; total: string | null; n: number }
+  >(
+    `SELECT ${keyList} r.cost_currency AS currency,
+            ${byComponent ? 'count(DISTINCT (r.provider, r.native_id))' : 'count(*)'}::int AS conversations,
             coalesce(sum(r.talk_seconds), 0)::text AS talk, coalesce(sum(r.ring_seconds), 0)::text AS ring,
-            count(*) FILTER (WHERE r.cost_total IS NULL)::int AS without_cost
-       FROM ${from} WHERE ${where} ${groupSql}`,
-    params,
-  );
-  const costs = await db.query<Record<string, unknown> & { currency: string; total: string; n: number }>(
-    `SELECT ${keyList} r.cost_currency AS currency, sum(${costAmount})::text AS total, count(*)::int AS n
-       FROM ${from} WHERE ${where} AND ${costAmount} IS NOT NULL AND r.cost_total IS NOT NULL
+            count(*) FILTER (WHERE r.cost_total IS NULL)::int AS without_cost,
+            (sum(${costAmount}) FILTER (WHERE r.cost_total IS NOT NULL))::text AS total,
+            count(${costAmount}) FILTER (WHERE r.cost_total IS NOT NULL)::int AS n
+       FROM ${from} WHERE ${where}
       GROUP BY ${[...keyNames, 'r.cost_currency'].join(', ')}`,
     params,
   );
@@ -113,31 +114,40 @@ export async function conversationStats(
       return value instanceof Date ? value.toISOString() : value ?? null;
     }));
   const groups = new Map<string, StatsGroup>();
-  for (const row of counts.rows) {
-    const bucketStart = bucket ? toDate(row.bucket) : null;
-    const agent = row.AGENT as string | null | undefined;
-    const agentSeparator = agent?.indexOf(':') ?? -1;
-    groups.set(keyOf(row), {
-      provider: (row.PROVIDER as string | undefined) ?? null,
-      agentId: agent && agentSeparator > 0
-        ? toGlobalId({ provider: agent.slice(0, agentSeparator) as Provider, type: 'Agent', nativeId: agent.slice(agentSeparator + 1) })
-        : null,
-      prospectStatus: (row.PROSPECT_STATUS as string | undefined) ?? null,
-      channel: (row.CHANNEL as string | undefined) ?? null,
-      status: (row.STATUS as string | undefined) ?? null,
-      endReason: (row.END_REASON as string | undefined) ?? null,
-      costComponent: (row.COST_COMPONENT as string | undefined) ?? null,
-      bucketStart,
-      bucketLabel: bucketStart ? localLabel(bucketStart, request.timeZone) : null,
-      conversations: row.conversations,
-      talkSeconds: decimal(row.talk),
-      ringSeconds: decimal(row.ring),
-      conversationsWithoutCost: row.without_cost,
-      costs: [],
-    });
-  }
-  for (const row of costs.rows) {
-    groups.get(keyOf(row))?.costs.push({ currency: row.currency, total: decimal(row.total), conversations: row.n, components: [] });
+  for (const row of scanned) {
+    const key = keyOf(row);
+    let group = groups.get(key);
+    if (!group) {
+      const bucketStart = bucket ? toDate(row.bucket) : null;
+      const agent = row.AGENT as string | null | undefined;
+      const agentSeparator = agent?.indexOf(':') ?? -1;
+      group = {
+        provider: (row.PROVIDER as string | undefined) ?? null,
+        agentId: agent && agentSeparator > 0
+          ? toGlobalId({ provider: agent.slice(0, agentSeparator) as Provider, type: 'Agent', nativeId: agent.slice(agentSeparator + 1) })
+          : null,
+        prospectStatus: (row.PROSPECT_STATUS as string | undefined) ?? null,
+        channel: (row.CHANNEL as string | undefined) ?? null,
+        status: (row.STATUS as string | undefined) ?? null,
+        endReason: (row.END_REASON as string | undefined) ?? null,
+        costComponent: (row.COST_COMPONENT as string | undefined) ?? null,
+        bucketStart,
+        bucketLabel: bucketStart ? localLabel(bucketStart, request.timeZone) : null,
+        conversations: 0,
+        talkSeconds: Decimal.ZERO,
+        ringSeconds: Decimal.ZERO,
+        conversationsWithoutCost: 0,
+        costs: [],
+      };
+      groups.set(key, group);
+    }
+    group.conversations += row.conversations;
+    group.talkSeconds = group.talkSeconds.plus(decimal(row.talk));
+    group.ringSeconds = group.ringSeconds.plus(decimal(row.ring));
+    group.conversationsWithoutCost += row.without_cost;
+    if (row.currency !== null && row.total !== null && row.n > 0) {
+      group.costs.push({ currency: row.currency, total: decimal(row.total), conversations: row.n, components: [] });
+    }
   }
   for (const row of componentRows) {
     const cost = groups.get(keyOf(row))?.costs.find((each) => each.currency === row.currency);
