@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { once } from 'node:events';
-import { Transform, type Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { stringify } from 'csv-stringify';
+import { stringify } from 'csv-stringify/sync';
 import { apiKeyFrom } from '../../context.ts';
 import { sendJson } from '../../http/nodeHttpHandler.ts';
 import type { Database } from '../../store/database.ts';
@@ -101,10 +101,14 @@ async function serveExport(options: ExportRoutesOptions, req: IncomingMessage, r
   });
   if (method === 'HEAD') return void res.end();
 
-  const head: Writable & Transform =
+  // Each batch becomes one chunk of text at once (csv-stringify's sync API), so the batch's row
+  // objects die young: kept across the wait for the socket, they would be promoted to V8's old
+  // space and the process's memory would grow with the export's size before a full GC.
+  const format = (records: Record<string, unknown>[]): string =>
     request.format === 'csv'
-      ? stringify({ header: true, columns: [...spec.columns], record_delimiter: '\r\n', eof: true })
-      : new Transform({ writableObjectMode: true, transform: (row, _encoding, done) => done(null, `${JSON.stringify(row)}\n`) });
+      ? stringify(records, { header: false, columns: [...spec.columns], record_delimiter: '\r\n' })
+      : records.map((record) => `${JSON.stringify(record)}\n`).join('');
+  const head = new PassThrough();
   const abort = new AbortController();
   const onClose = () => {
     if (!res.writableFinished) abort.abort();
@@ -113,16 +117,17 @@ async function serveExport(options: ExportRoutesOptions, req: IncomingMessage, r
   const piped = pipeline([head, ...(gzip ? [createGzip()] : []), res]).catch(() => abort.abort());
   const aborted = new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => resolve(), { once: true }));
 
-  const emit = async (rows: Record<string, unknown>[]) => {
-    for (const row of rows) {
-      if (abort.signal.aborted) throw new Error('export aborted by the client');
-      // Back-pressure: the next row waits until the socket (through gzip) has taken the last ones.
-      if (!head.write(spec.toRow(row))) await Promise.race([once(head, 'drain'), aborted]);
-    }
+  // Back-pressure: the next batch is read from the store only when the socket (through gzip) has taken this one.
+  const write = async (text: string) => {
+    if (abort.signal.aborted) throw new Error('export aborted by the client');
+    if (text !== '' && !head.write(text)) await Promise.race([once(head, 'drain'), aborted]);
+    if (abort.signal.aborted) throw new Error('export aborted by the client');
   };
+  const emit = (rows: Record<string, unknown>[]) => write(format(rows.map((row) => spec.toRow(row))));
   let rows = 0;
   let outcome: ExportOutcome['outcome'] = 'complete';
   try {
+    if (request.format === 'csv') await write(stringify([], { header: true, columns: [...spec.columns], record_delimiter: '\r\n' }));
     rows = await storeRowSource(options.database, { select: spec.select, where: where.join(' AND '), params, lateral: spec.lateral }).run(async (batch) => {
       await emit(batch);
       rows += batch.length;
