@@ -28,6 +28,7 @@ import { buildGatewaySubgraphSchema } from './federation/subgraphSchema.ts';
 import { sharedExplorerAssets } from './explorer/explorerAssets.ts';
 import { explorerRoute, isExplorerPath } from './explorer/explorerRoute.ts';
 import { attachLiveRoutes } from './sync/liveRoutes.ts';
+import { createExportRoutes } from './analytics/exports/exportRoute.ts';
 import type { LiveServices } from './sync/liveServices.ts';
 import type { WorkspaceRegistry } from './workspaces/workspaceRegistry.ts';
 
@@ -121,6 +122,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     options.live,
   );
   const liveRoutes = options.live && attachLiveRoutes(httpServer, { live: options.live, registry: options.registry, fanout: options.fanout, limits: options.limits ?? DEFAULT_QUERY_LIMITS, bodyIdleTimeoutMs: httpLimits.bodyIdleTimeoutMs });
+  const exportRoutes = options.live && createExportRoutes({ database: options.live.database, registry: options.registry, ...(options.logger && { onExportEnd: (end) => options.logger?.info('export', { ...end }) }) });
   const graphql = createGraphQLHttpHandler({
     server: apollo,
     context: async (req) => contextFor(req.headers),
@@ -148,6 +150,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       return;
     }
     if (liveRoutes?.handle(req, res)) return;
+    if (exportRoutes?.handle(req, res)) return;
     if (path === '/graphql' || path === '/') {
       const serve = () =>
         graphql(req, res).catch(() => {

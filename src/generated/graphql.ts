@@ -210,6 +210,12 @@ export type BatchStatus =
   | 'QUEUED'
   | 'RUNNING';
 
+export type ComponentCost = {
+  __typename?: 'ComponentCost';
+  amount: Scalars['Decimal']['output'];
+  kind: CostComponentKind;
+};
+
 /**
  * One conversation (a phone call, web call or chat) between an AI agent and a customer, on any provider.
  * Fields a provider does not report are null, never a made-up default.
@@ -432,6 +438,91 @@ export type ConversationFilter = {
   statuses?: InputMaybe<Array<ConversationStatus>>;
 };
 
+export type ConversationStats = {
+  __typename?: 'ConversationStats';
+  /** Groups in key order (time buckets oldest first). */
+  groups: Array<ConversationStatsGroup>;
+  /** The IANA time zone buckets were computed in. */
+  timeZone: Scalars['String']['output'];
+};
+
+/** The filters of `conversations`, and cost, durations, sentiment and end reason. */
+export type ConversationStatsFilter = {
+  /** Global ids of agents. */
+  agentIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  channels?: InputMaybe<Array<ConversationChannel>>;
+  /** Total cost at most this (inclusive). */
+  costMax?: InputMaybe<Scalars['Decimal']['input']>;
+  /** Total cost at least this (inclusive). Conversations without a reported cost never match a cost bound. */
+  costMin?: InputMaybe<Scalars['Decimal']['input']>;
+  createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
+  durationSecondsMax?: InputMaybe<Scalars['Float']['input']>;
+  durationSecondsMin?: InputMaybe<Scalars['Float']['input']>;
+  endReasons?: InputMaybe<Array<EndReason>>;
+  /** Only conversations with (true) or without (false) a reported total cost. */
+  hasCost?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Global ids of prospects. */
+  prospectIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  providers?: InputMaybe<Array<Provider>>;
+  sentiments?: InputMaybe<Array<Sentiment>>;
+  statuses?: InputMaybe<Array<ConversationStatus>>;
+  talkSecondsMax?: InputMaybe<Scalars['Float']['input']>;
+  talkSecondsMin?: InputMaybe<Scalars['Float']['input']>;
+};
+
+/**
+ * One group of `conversationStats`. The fields named in `groupBy` are its key (null means the
+ * records had no value there, e.g. no end reason yet); the others are null.
+ */
+export type ConversationStatsGroup = {
+  __typename?: 'ConversationStatsGroup';
+  /** Global id of the agent. */
+  agentId: Maybe<Scalars['ID']['output']>;
+  /** The bucket's start as a local time in `timeZone`, `2026-03-08T00:00`. */
+  bucketLabel: Maybe<Scalars['String']['output']>;
+  /** Start of the time bucket (an instant), for HOUR, DAY, WEEK or MONTH. */
+  bucketStart: Maybe<Scalars['DateTime']['output']>;
+  channel: Maybe<ConversationChannel>;
+  conversations: Scalars['Int']['output'];
+  /** Conversations without a reported total cost: counted here, never summed as zero. */
+  conversationsWithoutCost: Scalars['Int']['output'];
+  costComponent: Maybe<CostComponentKind>;
+  /** Reported costs, one entry per currency. */
+  costs: Array<CurrencyCost>;
+  endReason: Maybe<EndReason>;
+  prospectStatus: Maybe<Scalars['String']['output']>;
+  provider: Maybe<Provider>;
+  /** Exact sum of the reported ring seconds. */
+  ringSeconds: Scalars['Decimal']['output'];
+  status: Maybe<ConversationStatus>;
+  /** Exact sum of the reported talk seconds. */
+  talkSeconds: Scalars['Decimal']['output'];
+};
+
+/**
+ * What `conversationStats` groups by. At most one of the time buckets (HOUR, DAY, WEEK, MONTH); a
+ * time bucket is computed in the `timeZone` argument's zone (weeks start on Monday, ISO 8601).
+ */
+export type ConversationStatsGroupBy =
+  | 'AGENT'
+  | 'CHANNEL'
+  /**
+   * One group per cost component kind: `conversations` counts the conversations with that
+   * component, and `costs` holds that component's amounts only. Conversations without a reported
+   * cost fall in the group whose `costComponent` is null.
+   */
+  | 'COST_COMPONENT'
+  | 'DAY'
+  | 'END_REASON'
+  | 'HOUR'
+  | 'MONTH'
+  /** The conversation's `analytics.prospectStatus` as the provider reported it. */
+  | 'PROSPECT_STATUS'
+  | 'PROVIDER'
+  | 'STATUS'
+  | 'WEEK';
+
 export type ConversationStatus =
   | 'DIALING'
   | 'ENDED'
@@ -522,6 +613,19 @@ export type CreateConversationsInput = {
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** Wait up to this many seconds (at most 60) for the batch to finish before answering. */
   waitSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Sums of one currency: amounts in different currencies are never added together. */
+export type CurrencyCost = {
+  __typename?: 'CurrencyCost';
+  /** Exact sum per component kind of the reported component amounts. */
+  components: Array<ComponentCost>;
+  /** Conversations whose total was summed. */
+  conversations: Scalars['Int']['output'];
+  /** ISO 4217. */
+  currency: Scalars['String']['output'];
+  /** Exact sum of the reported totals. */
+  total: Scalars['Decimal']['output'];
 };
 
 export type EndReason =
@@ -704,6 +808,12 @@ export type Query = {
   batches: ConversationBatchConnection;
   conversation: Maybe<Conversation>;
   /**
+   * Totals over the synced store (docs/bi.md), computed in the database: counts, talk and ring
+   * seconds and exact costs, grouped by `groupBy` (none: one group for everything). `timeZone` is
+   * an IANA name (`Europe/Berlin`); time buckets follow its offsets, daylight-saving changes included.
+   */
+  conversationStats: ConversationStats;
+  /**
    * Conversations of every provider merged newest first. Cursors stay valid while new conversations
    * arrive. Filters are pushed down to each provider where its API can filter, applied by the
    * gateway otherwise. When a provider fails, the others' conversations still come back, with an
@@ -748,6 +858,13 @@ export type QueryBatchesArgs = {
 
 export type QueryConversationArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryConversationStatsArgs = {
+  filter?: InputMaybe<ConversationStatsFilter>;
+  groupBy?: InputMaybe<Array<ConversationStatsGroupBy>>;
+  timeZone?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -1015,6 +1132,7 @@ export type ResolversTypes = {
   BatchProgress: ResolverTypeWrapper<BatchProgressPayloadModel>;
   BatchStatus: BatchStatus;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  ComponentCost: ResolverTypeWrapper<ComponentCost>;
   Conversation: ResolverTypeWrapper<ConversationModel>;
   ConversationAnalytics: ResolverTypeWrapper<ConversationAnalyticsModel>;
   ConversationBatch: ResolverTypeWrapper<BatchViewModel>;
@@ -1027,6 +1145,10 @@ export type ResolversTypes = {
   ConversationConnection: ResolverTypeWrapper<ConversationConnectionModelModel>;
   ConversationEdge: ResolverTypeWrapper<Omit<ConversationEdge, 'node'> & { node: ResolversTypes['Conversation'] }>;
   ConversationFilter: ConversationFilter;
+  ConversationStats: ResolverTypeWrapper<ConversationStats>;
+  ConversationStatsFilter: ConversationStatsFilter;
+  ConversationStatsGroup: ResolverTypeWrapper<ConversationStatsGroup>;
+  ConversationStatsGroupBy: ConversationStatsGroupBy;
   ConversationStatus: ConversationStatus;
   Cost: ResolverTypeWrapper<CostModel>;
   CostComponent: ResolverTypeWrapper<CostComponentModel>;
@@ -1036,6 +1158,7 @@ export type ResolversTypes = {
   CreateConversationChannel: CreateConversationChannel;
   CreateConversationInput: CreateConversationInput;
   CreateConversationsInput: CreateConversationsInput;
+  CurrencyCost: ResolverTypeWrapper<CurrencyCost>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
   EmailAddress: ResolverTypeWrapper<Scalars['EmailAddress']['output']>;
@@ -1091,6 +1214,7 @@ export type ResolversParentTypes = {
   BatchItemError: BatchItemError;
   BatchProgress: BatchProgressPayloadModel;
   Boolean: Scalars['Boolean']['output'];
+  ComponentCost: ComponentCost;
   Conversation: ConversationModel;
   ConversationAnalytics: ConversationAnalyticsModel;
   ConversationBatch: BatchViewModel;
@@ -1101,11 +1225,15 @@ export type ResolversParentTypes = {
   ConversationConnection: ConversationConnectionModelModel;
   ConversationEdge: Omit<ConversationEdge, 'node'> & { node: ResolversParentTypes['Conversation'] };
   ConversationFilter: ConversationFilter;
+  ConversationStats: ConversationStats;
+  ConversationStatsFilter: ConversationStatsFilter;
+  ConversationStatsGroup: ConversationStatsGroup;
   Cost: CostModel;
   CostComponent: CostComponentModel;
   CostQuantity: CostQuantity;
   CreateConversationInput: CreateConversationInput;
   CreateConversationsInput: CreateConversationsInput;
+  CurrencyCost: CurrencyCost;
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
   EmailAddress: Scalars['EmailAddress']['output'];
@@ -1230,6 +1358,11 @@ export type BatchProgressResolvers<ContextType = GatewayContext, ParentType exte
   droppedBefore?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type ComponentCostResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ComponentCost'] = ResolversParentTypes['ComponentCost']> = {
+  amount?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['CostComponentKind'], ParentType, ContextType>;
+};
+
 export type ConversationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Conversation'] = ResolversParentTypes['Conversation']> = {
   adminComments?: Resolver<Array<ResolversTypes['AdminComment']>, ParentType, ContextType>;
   agent?: Resolver<Maybe<ResolversTypes['Agent']>, ParentType, ContextType>;
@@ -1324,6 +1457,28 @@ export type ConversationEdgeResolvers<ContextType = GatewayContext, ParentType e
   node?: Resolver<ResolversTypes['Conversation'], ParentType, ContextType>;
 };
 
+export type ConversationStatsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ConversationStats'] = ResolversParentTypes['ConversationStats']> = {
+  groups?: Resolver<Array<ResolversTypes['ConversationStatsGroup']>, ParentType, ContextType>;
+  timeZone?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ConversationStatsGroupResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ConversationStatsGroup'] = ResolversParentTypes['ConversationStatsGroup']> = {
+  agentId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  bucketLabel?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  bucketStart?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  channel?: Resolver<Maybe<ResolversTypes['ConversationChannel']>, ParentType, ContextType>;
+  conversations?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  conversationsWithoutCost?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  costComponent?: Resolver<Maybe<ResolversTypes['CostComponentKind']>, ParentType, ContextType>;
+  costs?: Resolver<Array<ResolversTypes['CurrencyCost']>, ParentType, ContextType>;
+  endReason?: Resolver<Maybe<ResolversTypes['EndReason']>, ParentType, ContextType>;
+  prospectStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  provider?: Resolver<Maybe<ResolversTypes['Provider']>, ParentType, ContextType>;
+  ringSeconds?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['ConversationStatus']>, ParentType, ContextType>;
+  talkSeconds?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+};
+
 export type CostResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Cost'] = ResolversParentTypes['Cost']> = {
   components?: Resolver<Array<ResolversTypes['CostComponent']>, ParentType, ContextType>;
   currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1342,6 +1497,13 @@ export type CostComponentResolvers<ContextType = GatewayContext, ParentType exte
 export type CostQuantityResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CostQuantity'] = ResolversParentTypes['CostQuantity']> = {
   amount?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   unit?: Resolver<ResolversTypes['CostUnit'], ParentType, ContextType>;
+};
+
+export type CurrencyCostResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CurrencyCost'] = ResolversParentTypes['CurrencyCost']> = {
+  components?: Resolver<Array<ResolversTypes['ComponentCost']>, ParentType, ContextType>;
+  conversations?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -1454,6 +1616,7 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
   batch?: Resolver<Maybe<ResolversTypes['ConversationBatch']>, ParentType, ContextType, RequireFields<QueryBatchArgs, 'id'>>;
   batches?: Resolver<ResolversTypes['ConversationBatchConnection'], ParentType, ContextType, RequireFields<QueryBatchesArgs, 'first'>>;
   conversation?: Resolver<Maybe<ResolversTypes['Conversation']>, ParentType, ContextType, RequireFields<QueryConversationArgs, 'id'>>;
+  conversationStats?: Resolver<ResolversTypes['ConversationStats'], ParentType, ContextType, RequireFields<QueryConversationStatsArgs, 'timeZone'>>;
   conversations?: Resolver<ResolversTypes['ConversationConnection'], ParentType, ContextType, RequireFields<QueryConversationsArgs, 'first'>>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
@@ -1556,6 +1719,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   BatchItemEdge?: BatchItemEdgeResolvers<ContextType>;
   BatchItemError?: BatchItemErrorResolvers<ContextType>;
   BatchProgress?: BatchProgressResolvers<ContextType>;
+  ComponentCost?: ComponentCostResolvers<ContextType>;
   Conversation?: ConversationResolvers<ContextType>;
   ConversationAnalytics?: ConversationAnalyticsResolvers<ContextType>;
   ConversationBatch?: ConversationBatchResolvers<ContextType>;
@@ -1564,9 +1728,12 @@ export type Resolvers<ContextType = GatewayContext> = {
   ConversationChange?: ConversationChangeResolvers<ContextType>;
   ConversationConnection?: ConversationConnectionResolvers<ContextType>;
   ConversationEdge?: ConversationEdgeResolvers<ContextType>;
+  ConversationStats?: ConversationStatsResolvers<ContextType>;
+  ConversationStatsGroup?: ConversationStatsGroupResolvers<ContextType>;
   Cost?: CostResolvers<ContextType>;
   CostComponent?: CostComponentResolvers<ContextType>;
   CostQuantity?: CostQuantityResolvers<ContextType>;
+  CurrencyCost?: CurrencyCostResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Decimal?: GraphQLScalarType;
   EmailAddress?: GraphQLScalarType;

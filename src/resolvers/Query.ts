@@ -10,9 +10,11 @@ import { batchCursorCodec, batchIdOf, batchPosition, connectionOfPage } from './
 import { reportPartialFailure, selectsField } from './resolverSupport.ts';
 import type { BatchView } from '../fanout/views.ts';
 import { LiveQuery } from './Live.ts';
+import { AnalyticsQuery } from '../analytics/statsResolver.ts';
 
 export const Query: QueryResolvers = {
   ...LiveQuery,
+  ...AnalyticsQuery,
   node: (_, { id }, context) => loadNode(id, context),
   nodes: (_, { ids }, context) => ids.map((id) => loadNode(id, context)),
 

@@ -1,0 +1,80 @@
+import { GraphQLError } from 'graphql';
+import type { Decimal } from '../domain/decimal.ts';
+import { fromGlobalIdOfType } from '../domain/globalId.ts';
+import { ErrorCode } from '../errors.ts';
+
+/**
+ * The filter BI totals and exports share: `conversations`' filter plus cost, durations,
+ * sentiment and end reason. Values are already checked (enums by GraphQL or the export's parser).
+ */
+export interface AnalyticsFilter {
+  providers?: readonly string[] | null;
+  statuses?: readonly string[] | null;
+  channels?: readonly string[] | null;
+  agentIds?: readonly string[] | null;
+  prospectIds?: readonly string[] | null;
+  createdAfter?: Date | null;
+  createdBefore?: Date | null;
+  endReasons?: readonly string[] | null;
+  sentiments?: readonly string[] | null;
+  costMin?: Decimal | null;
+  costMax?: Decimal | null;
+  hasCost?: boolean | null;
+  durationSecondsMin?: number | null;
+  durationSecondsMax?: number | null;
+  talkSecondsMin?: number | null;
+  talkSecondsMax?: number | null;
+}
+
+export class AnalyticsInputError extends GraphQLError {
+  readonly field: string;
+  constructor(message: string, field: string) {
+    super(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, field } });
+    this.field = field;
+  }
+}
+
+/**
+ * Appends the filter's conditions on `synced_records` (aliased `alias`) to `params`, and returns
+ * them as SQL to AND into a WHERE. The caller has already restricted the rows to one workspace's
+ * conversations. Lists go in as one JSON array parameter (the store's convention for both engines).
+ */
+export function filterConditions(filter: AnalyticsFilter, params: unknown[], alias = 'r'): string[] {
+  const conditions: string[] = [];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const inList = (column: string, values: readonly string[] | null | undefined) => {
+    if (values == null) return;
+    conditions.push(`${alias}.${column} IN (SELECT jsonb_array_elements_text(${param(JSON.stringify(values))}::text::jsonb))`);
+  };
+  inList('provider', filter.providers);
+  inList('status', filter.statuses);
+  inList('channel', filter.channels);
+  inList('end_reason', filter.endReasons);
+  inList('sentiment', filter.sentiments);
+  const refs = (ids: readonly string[] | null | undefined, type: 'Agent' | 'Prospect', column: string, field: string) => {
+    if (ids == null) return;
+    const pairs = ids.map((id) => {
+      const parts = fromGlobalIdOfType(id, type);
+      if (!parts) throw new AnalyticsInputError(`${field}: "${id.slice(0, 120)}" is not an ${type} id`, field);
+      return `${parts.provider}:${parts.nativeId}`;
+    });
+    conditions.push(`(${alias}.provider || ':' || ${alias}.${column}) IN (SELECT jsonb_array_elements_text(${param(JSON.stringify(pairs))}::text::jsonb))`);
+  };
+  refs(filter.agentIds, 'Agent', 'agent_native_id', 'agentIds');
+  refs(filter.prospectIds, 'Prospect', 'prospect_native_id', 'prospectIds');
+  if (filter.createdAfter != null) conditions.push(`${alias}.created_at > ${param(filter.createdAfter)}::timestamptz`);
+  if (filter.createdBefore != null) conditions.push(`${alias}.created_at < ${param(filter.createdBefore)}::timestamptz`);
+  if (filter.costMin != null) conditions.push(`${alias}.cost_total >= ${param(filter.costMin.toString())}::numeric`);
+  if (filter.costMax != null) conditions.push(`${alias}.cost_total <= ${param(filter.costMax.toString())}::numeric`);
+  if (filter.hasCost != null) conditions.push(`${alias}.cost_total IS ${filter.hasCost ? 'NOT ' : ''}NULL`);
+  const range = (column: string, min: number | null | undefined, max: number | null | undefined) => {
+    if (min != null) conditions.push(`${alias}.${column} >= ${param(String(min))}::numeric`);
+    if (max != null) conditions.push(`${alias}.${column} <= ${param(String(max))}::numeric`);
+  };
+  range('duration_seconds', filter.durationSecondsMin, filter.durationSecondsMax);
+  range('talk_seconds', filter.talkSecondsMin, filter.talkSecondsMax);
+  return conditions;
+}

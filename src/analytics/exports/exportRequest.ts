@@ -1,0 +1,126 @@
+import { Decimal } from '../../domain/decimal.ts';
+import { parseInstant } from '../../domain/preciseDate.ts';
+import { PROVIDERS } from '../../domain/types.ts';
+import type { AnalyticsFilter } from '../analyticsFilter.ts';
+import { EXPORT_KINDS, type ExportKind } from './exportKinds.ts';
+
+export type ExportFormat = 'csv' | 'ndjson';
+
+export interface ExportRequest {
+  kind: ExportKind;
+  format: ExportFormat;
+  filter: AnalyticsFilter;
+  /** Rows changed after this: a watermark (`change_seq`) from an earlier export, or an instant (`synced_at`). */
+  updatedSince: { seq: bigint } | { at: Date } | null;
+}
+
+/** A bad request: the HTTP status and a message naming the parameter. */
+export class ExportRequestError extends Error {
+  readonly status: number;
+  readonly parameter: string | null;
+  constructor(status: number, message: string, parameter: string | null = null) {
+    super(message);
+    this.status = status;
+    this.parameter = parameter;
+  }
+}
+
+const PATH = /^\/exports\/([a-z-]+?)(?:\.(csv|ndjson))?$/;
+
+const ENUMS: Record<string, readonly string[]> = {
+  providers: PROVIDERS,
+  statuses: ['QUEUED', 'DIALING', 'IN_PROGRESS', 'ENDED', 'FAILED', 'UNKNOWN'],
+  channels: ['PHONE_INBOUND', 'PHONE_OUTBOUND', 'PHONE', 'WEB', 'CHAT', 'UNKNOWN'],
+  endReasons: ['CUSTOMER_DID_NOT_ANSWER', 'AGENT_ENDED', 'CUSTOMER_ENDED', 'MAX_DURATION_REACHED', 'ERROR', 'UNKNOWN'],
+  sentiments: ['POSITIVE', 'NEUTRAL', 'NEGATIVE', 'MIXED', 'UNKNOWN'],
+};
+const ID_LISTS = ['agentIds', 'prospectIds'] as const;
+const INSTANTS = ['createdAfter', 'createdBefore'] as const;
+const DECIMALS = ['costMin', 'costMax'] as const;
+const NUMBERS = ['durationSecondsMin', 'durationSecondsMax', 'talkSecondsMin', 'talkSecondsMax'] as const;
+const KNOWN = new Set([...Object.keys(ENUMS), ...ID_LISTS, ...INSTANTS, ...DECIMALS, ...NUMBERS, 'hasCost', 'updatedSince', 'format']);
+
+/** Whether a path is one of the exports' (so the route answers it, even with an error). */
+export function isExportPath(path: string): boolean {
+  return path.startsWith('/exports/');
+}
+
+/**
+ * Reads `GET /exports/<kind>[.csv|.ndjson]?<filters>`: the format from the extension, else
+ * `?format=`, else `Accept` (`text/csv`, `application/x-ndjson`, `application/ndjson`), else CSV.
+ * Lists are comma-separated or repeated (`providers=VOICEOS,TRATA`). Unknown parameters are refused
+ * so a typo never silently widens an export.
+ */
+export function parseExportRequest(path: string, search: URLSearchParams, accept: string | undefined): ExportRequest {
+  const match = PATH.exec(path);
+  const kind = match?.[1];
+  if (!match || !kind || !(EXPORT_KINDS as readonly string[]).includes(kind)) {
+    throw new ExportRequestError(404, `Not found: ${path.slice(0, 120)}. Exports are /exports/{${EXPORT_KINDS.join(',')}}[.csv|.ndjson]`);
+  }
+  for (const key of search.keys()) if (!KNOWN.has(key)) throw new ExportRequestError(400, `Unknown parameter "${key.slice(0, 60)}"`, key);
+
+  const list = (key: string) => {
+    const values = search.getAll(key).flatMap((each) => each.split(',')).map((each) => each.trim()).filter((each) => each !== '');
+    return values.length > 0 ? values : null;
+  };
+  const filter: AnalyticsFilter = {};
+  const mutable = filter as Record<string, unknown>;
+  for (const [key, allowed] of Object.entries(ENUMS)) {
+    const values = list(key);
+    const bad = values?.find((value) => !allowed.includes(value));
+    if (bad !== undefined) throw new ExportRequestError(400, `${key}: "${bad.slice(0, 60)}" is not one of ${allowed.join(', ')}`, key);
+    if (values) mutable[key] = values;
+  }
+  for (const key of ID_LISTS) {
+    const values = list(key);
+    if (values) mutable[key] = values;
+  }
+  for (const key of INSTANTS) {
+    const value = search.get(key);
+    if (value === null) continue;
+    const instant = parseInstant(value, { zoneless: 'reject' });
+    if (!instant) throw new ExportRequestError(400, `${key}: "${value.slice(0, 60)}" is not an ISO-8601 date-time with a zone`, key);
+    mutable[key] = instant;
+  }
+  for (const key of DECIMALS) {
+    const value = search.get(key);
+    if (value === null) continue;
+    const amount = Decimal.parse(value);
+    if (!amount) throw new ExportRequestError(400, `${key}: "${value.slice(0, 60)}" is not a decimal`, key);
+    mutable[key] = amount;
+  }
+  for (const key of NUMBERS) {
+    const value = search.get(key);
+    if (value === null) continue;
+    const number = Number(value);
+    if (value.trim() === '' || !Number.isFinite(number)) throw new ExportRequestError(400, `${key}: "${value.slice(0, 60)}" is not a number`, key);
+    mutable[key] = number;
+  }
+  const hasCost = search.get('hasCost');
+  if (hasCost !== null) {
+    if (hasCost !== 'true' && hasCost !== 'false') throw new ExportRequestError(400, 'hasCost: expected true or false', 'hasCost');
+    filter.hasCost = hasCost === 'true';
+  }
+
+  return { kind: kind as ExportKind, format: formatOf(match[2], search.get('format'), accept), filter, updatedSince: updatedSinceOf(search.get('updatedSince')) };
+}
+
+function formatOf(extension: string | undefined, parameter: string | null, accept: string | undefined): ExportFormat {
+  if (extension === 'csv' || extension === 'ndjson') return extension;
+  if (parameter !== null) {
+    if (parameter === 'csv' || parameter === 'ndjson') return parameter;
+    throw new ExportRequestError(400, 'format: expected csv or ndjson', 'format');
+  }
+  const types = (accept ?? '').toLowerCase();
+  if (/application\/(x-)?ndjson|application\/jsonl/.test(types)) return 'ndjson';
+  if (types === '' || /text\/csv|\*\/\*|text\/\*/.test(types)) return 'csv';
+  throw new ExportRequestError(406, 'Accept: exports are text/csv or application/x-ndjson');
+}
+
+function updatedSinceOf(value: string | null): ExportRequest['updatedSince'] {
+  if (value === null) return null;
+  if (/^\d{1,19}$/.test(value)) return { seq: BigInt(value) };
+  const instant = parseInstant(value, { zoneless: 'reject' });
+  if (!instant) throw new ExportRequestError(400, 'updatedSince: expected the watermark of an earlier export (an integer) or an ISO-8601 date-time with a zone', 'updatedSince');
+  return { at: instant };
+}

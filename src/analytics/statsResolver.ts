@@ -1,0 +1,31 @@
+import type { GraphQLResolveInfo, SelectionSetNode } from 'graphql';
+import type { QueryResolvers } from '../generated/graphql.ts';
+import { liveOf } from '../resolvers/Live.ts';
+import { conversationStats } from './conversationStats.ts';
+
+/** `conversationStats`: totals over the caller's workspace in the synced store. */
+export const AnalyticsQuery: Pick<QueryResolvers, 'conversationStats'> = {
+  conversationStats: async (_, { filter, groupBy, timeZone }, context, info) => {
+    const zone = timeZone ?? 'UTC';
+    const groups = await conversationStats(liveOf(context).database, {
+      workspaceId: context.workspace.id,
+      filter: filter ?? {},
+      groupBy: groupBy ?? [],
+      timeZone: zone,
+      // Component sums expand every cost's JSON; only pay for it when the query reads them.
+      withComponents: selectsFieldAnywhere(info, 'components'),
+    });
+    return { timeZone: zone, groups: groups as never };
+  },
+};
+
+function selectsFieldAnywhere(info: GraphQLResolveInfo, field: string): boolean {
+  const visit = (selectionSet: SelectionSetNode | undefined): boolean =>
+    selectionSet?.selections.some((selection) => {
+      if (selection.kind === 'Field') return selection.name.value === field || visit(selection.selectionSet);
+      if (selection.kind === 'InlineFragment') return visit(selection.selectionSet);
+      const fragment = info.fragments[selection.name.value];
+      return fragment ? visit(fragment.selectionSet) : false;
+    }) ?? false;
+  return info.fieldNodes.some((node) => visit(node.selectionSet));
+}

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BI_VIEWS, dropWorkspaceRole, grantWorkspaceRole, installBiViews, type BiSchemas } from '../../src/analytics/biViews.ts';
+import { dropTestSchema, openTestPostgres, TEST_DATABASE_URL, type TestDatabase } from '../store/testDatabases.ts';
+import { connectAs } from './connectAs.ts';
+import { insertConversations } from './biFixtures.ts';
+
+describe.skipIf(!TEST_DATABASE_URL)('BI views and per-workspace roles on PostgreSQL', () => {
+  const suffix = randomUUID().replaceAll('-', '').slice(0, 12);
+  const role = `sb_bi_role_${suffix}`;
+  let store: TestDatabase;
+  let schemas: BiSchemas;
+  let asRole: pg.Client;
+
+  beforeAll(async () => {
+    store = await openTestPostgres();
+    const { rows } = await store.db.query<{ schema: string }>(`SELECT current_schema() AS schema`);
+    schemas = { storeSchema: rows[0]?.schema ?? '', viewSchema: `sb_bi_views_${suffix}` };
+    await insertConversations(store.db, 'mine', [
+      { nativeId: 'm1', createdAt: '2026-03-01T10:00:00.000Z', cost: { currency: 'USD', total: '0.3', components: [['LLM', '0.1'], ['VOICE', '0.2']] } },
+      { nativeId: 'm2', createdAt: '2026-03-02T10:00:00.000Z', cost: null },
+    ]);
+    await insertConversations(store.db, 'theirs', [
+      { nativeId: 't1', createdAt: '2026-03-01T11:00:00.000Z', cost: { currency: 'USD', total: '9', components: [['LLM', '9']] } },
+    ]);
+    await installBiViews(store.db, schemas);
+    await installBiViews(store.db, schemas); // idempotent: a second install changes nothing
+    await grantWorkspaceRole(store.db, schemas, { role, workspaceId: 'mine', password: 'not-used-under-trust' });
+    asRole = await connectAs(role);
+  });
+  afterAll(async () => {
+    await asRole?.end();
+    if (schemas) await dropWorkspaceRole(store.db, schemas, role);
+    if (schemas) await dropTestSchema(schemas.viewSchema);
+    await store?.dispose();
+  });
+
+  it('shows the role only its workspace, in every view and in the table itself', async () => {
+    const conversations = await asRole.query(`SELECT workspace_id, native_id, cost_total::text AS cost FROM conversations ORDER BY native_id`);
+    expect(conversations.rows).toEqual([
+      { workspace_id: 'mine', native_id: 'm1', cost: '0.3' },
+      { workspace_id: 'mine', native_id: 'm2', cost: null },
+    ]);
+    const lines = await asRole.query(`SELECT conversation_native_id, line::int, kind, amount::text FROM cost_lines ORDER BY line`);
+    expect(lines.rows).toEqual([
+      { conversation_native_id: 'm1', line: 1, kind: 'LLM', amount: '0.1' },
+      { conversation_native_id: 'm1', line: 2, kind: 'VOICE', amount: '0.2' },
+    ]);
+    const table = await asRole.query(`SELECT DISTINCT workspace_id FROM ${schemas.storeSchema}.synced_records`);
+    expect(table.rows).toEqual([{ workspace_id: 'mine' }]);
+    for (const view of BI_VIEWS) {
+      const { rows } = await asRole.query(`SELECT count(*)::int AS n FROM ${view} WHERE workspace_id <> 'mine'`);
+      expect(rows).toEqual([{ n: 0 }]);
+    }
+    // The gateway's own role still sees every workspace.
+    const all = await store.db.query<{ n: number }>(`SELECT count(DISTINCT workspace_id)::int AS n FROM synced_records`);
+    expect(all.rows).toEqual([{ n: 2 }]);
+  });
+
+  it('is read-only and cannot read the role mapping or other tables', async () => {
+    await expect(asRole.query(`DELETE FROM ${schemas.storeSchema}.synced_records`)).rejects.toThrow(/read-only transaction|permission denied/);
+    await expect(asRole.query(`SELECT * FROM ${schemas.storeSchema}.bi_workspace_roles`)).rejects.toThrow(/permission denied/);
+    await expect(asRole.query(`SELECT * FROM ${schemas.storeSchema}.batch_items`)).rejects.toThrow(/permission denied/);
+  });
+
+  it('global ids in the views are the API\'s', async () => {
+    const { rows } = await asRole.query<{ conversation_id: string }>(`SELECT conversation_id FROM conversations WHERE native_id = 'm1'`);
+    expect(rows[0]?.conversation_id).toBe(Buffer.from('sb1:VOICEOS:Conversation:m1').toString('base64url'));
+  });
+});

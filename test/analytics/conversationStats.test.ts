@@ -1,0 +1,138 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { conversationStats } from '../../src/analytics/conversationStats.ts';
+import { PROVIDERS } from '../../src/domain/types.ts';
+import { openTestPglite, openTestPostgres, TEST_DATABASE_URL, type TestDatabase } from '../store/testDatabases.ts';
+import { startLiveGateway, type LiveGateway } from '../sync/liveGateway.ts';
+import { insertConversations, providerConversations, seconds, sum } from './biFixtures.ts';
+
+const STATS = `query ($groupBy: [ConversationStatsGroupBy!], $filter: ConversationStatsFilter, $tz: String) {
+  conversationStats(groupBy: $groupBy, filter: $filter, timeZone: $tz) {
+    timeZone
+    groups { provider bucketStart bucketLabel conversations talkSeconds ringSeconds conversationsWithoutCost
+             costs { currency total conversations components { kind amount } } }
+  }
+}`;
+
+describe('conversationStats over the simulators\' synced data', () => {
+  let gateway: LiveGateway;
+  beforeAll(async () => {
+    gateway = await startLiveGateway();
+    await gateway.runtime.live.sync.syncOnce();
+  });
+  afterAll(async () => {
+    await gateway.close();
+  });
+
+  it('sums exactly what the providers report, per provider, with no-cost conversations counted apart', async () => {
+    const result = await gateway.query<{ conversationStats: { groups: Record<string, unknown>[] } }>(STATS, { groupBy: ['PROVIDER'] });
+    expect(result.errors).toBeUndefined();
+    const connectors = gateway.runtime.registry.get('demo')?.connectors;
+    const expected = [];
+    for (const provider of PROVIDERS) {
+      const connector = connectors?.get(provider);
+      if (!connector) throw new Error(`demo has no ${provider}`);
+      const conversations = await providerConversations(connector);
+      const costed = conversations.filter((each) => each.cost?.total != null);
+      const currencies = [...new Set(costed.map((each) => each.cost?.currency ?? ''))].sort();
+      expected.push({
+        provider,
+        bucketStart: null,
+        bucketLabel: null,
+        conversations: conversations.length,
+        talkSeconds: sum(conversations.map((each) => seconds(each.talkSeconds))).toString(),
+        ringSeconds: sum(conversations.map((each) => seconds(each.ringSeconds))).toString(),
+        conversationsWithoutCost: conversations.length - costed.length,
+        costs: currencies.map((currency) => {
+          const inCurrency = costed.filter((each) => each.cost?.currency === currency);
+          const components = inCurrency.flatMap((each) => each.cost?.components ?? []).filter((component) => component.amount !== null);
+          return {
+            currency,
+            total: sum(inCurrency.map((each) => each.cost?.total ?? null)).toString(),
+            conversations: inCurrency.length,
+            components: [...new Set(components.map((component) => component.kind))].sort().map((kind) => ({
+              kind,
+              amount: sum(components.filter((component) => component.kind === kind).map((component) => component.amount)).toString(),
+            })),
+          };
+        }),
+      });
+    }
+    const groups = result.data?.conversationStats.groups ?? [];
+    // Decimals compare by value: the store may print more trailing zeros than the hand sum.
+    const normalize = (value: unknown): unknown => JSON.parse(JSON.stringify(value), (_key, each) =>
+      typeof each === 'string' && /^-?\d+\.\d+$/.test(each) ? each.replace(/\.?0+$/, '') : each);
+    expect(normalize(groups)).toEqual(normalize(expected));
+    // The simulators' data has both kinds, so the test says something.
+    expect(expected.some((group) => group.conversationsWithoutCost > 0)).toBe(true);
+    expect(expected.flatMap((group) => group.costs.flatMap((cost) => cost.components)).length).toBeGreaterThan(1);
+  });
+
+  it('refuses an unknown time zone and two time buckets, naming the argument', async () => {
+    const zone = await gateway.query(STATS, { groupBy: ['DAY'], tz: 'Mars/Olympus' });
+    expect(zone.errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT', field: 'timeZone' } }]);
+    const two = await gateway.query(STATS, { groupBy: ['DAY', 'HOUR'] });
+    expect(two.errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT', field: 'groupBy' } }]);
+  });
+});
+
+const engines: [string, () => Promise<TestDatabase>][] = [['PGlite', openTestPglite]];
+if (TEST_DATABASE_URL) engines.push(['PostgreSQL', openTestPostgres]);
+
+describe.each(engines)('conversationStats in SQL on %s', (_engine, open) => {
+  let store: TestDatabase;
+  beforeEach(async () => {
+    store = await open();
+    // Berlin moves from CET (+1) to CEST (+2) at 2026-03-29T01:00Z: that local day has 23 hours.
+    await insertConversations(store.db, 'ws', [
+      { nativeId: 'a', createdAt: '2026-03-28T23:30:00.000Z', cost: { currency: 'USD', total: '0.1', components: [['LLM', '0.1']] }, talkSeconds: 10.5 },
+      { nativeId: 'b', createdAt: '2026-03-29T21:30:00.000Z', cost: { currency: 'USD', total: '0.2', components: [['LLM', '0.15'], ['VOICE', '0.05']] }, talkSeconds: 0.25 },
+      { nativeId: 'c', createdAt: '2026-03-29T22:30:00.000Z', cost: null, talkSeconds: null },
+      { nativeId: 'd', createdAt: '2026-03-29T22:45:00.000Z', cost: { currency: 'USD', total: '0', components: [] }, talkSeconds: 0 },
+    ]);
+    await insertConversations(store.db, 'other-ws', [{ nativeId: 'x', createdAt: '2026-03-29T12:00:00.000Z', cost: { currency: 'USD', total: '5', components: [] } }]);
+  });
+  afterEach(async () => {
+    await store.dispose();
+  });
+
+  const stats = (groupBy: Parameters<typeof conversationStats>[1]['groupBy'], timeZone = 'UTC', filter = {}) =>
+    conversationStats(store.db, { workspaceId: 'ws', filter, groupBy, timeZone, withComponents: true });
+
+  it('adds decimals exactly and counts a missing cost apart from a zero one', async () => {
+    const [all] = await stats([]);
+    expect(all?.conversations).toBe(4);
+    expect(all?.conversationsWithoutCost).toBe(1);
+    expect(all?.talkSeconds.toString()).toBe('10.75');
+    expect(all?.costs.map((cost) => [cost.currency, cost.total.toString(), cost.conversations, cost.components.map((c) => `${c.kind}=${c.amount.toString()}`)])).toEqual([
+      ['USD', '0.3', 3, ['LLM=0.25', 'VOICE=0.05']],
+    ]);
+  });
+
+  it('buckets days in the given zone across a daylight-saving change', async () => {
+    const berlin = await stats(['DAY'], 'Europe/Berlin');
+    expect(berlin.map((group) => [group.bucketStart?.toISOString(), group.bucketLabel, group.conversations, group.conversationsWithoutCost])).toEqual([
+      ['2026-03-28T23:00:00.000Z', '2026-03-29T00:00', 2, 0],
+      ['2026-03-29T22:00:00.000Z', '2026-03-30T00:00', 2, 1],
+    ]);
+    const utc = await stats(['DAY'], 'UTC');
+    expect(utc.map((group) => [group.bucketLabel, group.conversations])).toEqual([
+      ['2026-03-28T00:00', 1],
+      ['2026-03-29T00:00', 3],
+    ]);
+    const hours = await stats(['HOUR'], 'Europe/Berlin');
+    expect(hours.map((group) => group.bucketLabel)).toEqual(['2026-03-29T00:00', '2026-03-29T23:00', '2026-03-30T00:00']);
+  });
+
+  it('groups by cost component and filters by cost', async () => {
+    const byComponent = await stats(['COST_COMPONENT']);
+    expect(byComponent.map((group) => [group.costComponent, group.conversations, group.costs.map((cost) => cost.total.toString())])).toEqual([
+      ['LLM', 2, ['0.25']],
+      ['VOICE', 1, ['0.05']],
+      [null, 2, []],
+    ]);
+    const [cheap] = await stats([], 'UTC', { costMax: { toString: () => '0.1' } });
+    expect(cheap?.conversations).toBe(2);
+    const [withoutCost] = await stats([], 'UTC', { hasCost: false });
+    expect(withoutCost?.conversations).toBe(1);
+  });
+});

@@ -1,0 +1,180 @@
+import { request } from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXPORT_SPECS } from '../../src/analytics/exports/exportKinds.ts';
+import { WATERMARK_HEADER } from '../../src/analytics/exports/exportRoute.ts';
+import { fromGlobalId } from '../../src/domain/globalId.ts';
+import { generateConversations } from '../../bench/biData.ts';
+import { dropTestSchema, TEST_DATABASE_URL } from '../store/testDatabases.ts';
+import { startLiveGateway, type LiveGateway } from '../sync/liveGateway.ts';
+import { providerConversations } from './biFixtures.ts';
+import { parseCsv } from './csvParser.ts';
+
+async function storeCount(gateway: LiveGateway, workspaceId: string, sql: string): Promise<number> {
+  const { rows } = await gateway.runtime.live.database.query<{ n: number }>(
+    `SELECT (${sql})::int AS n FROM synced_records r WHERE r.workspace_id = $1 AND r.kind = 'Conversation'`,
+    [workspaceId],
+  );
+  return rows[0]?.n ?? -1;
+}
+
+describe('streamed exports of the synced store', () => {
+  let gateway: LiveGateway;
+  const get = (path: string, headers: Record<string, string> = {}, apiKey = 'demo-key') =>
+    fetch(`${gateway.origin}${path}`, { headers: { authorization: `Bearer ${apiKey}`, ...headers } });
+
+  beforeAll(async () => {
+    gateway = await startLiveGateway();
+    await gateway.runtime.live.sync.syncOnce();
+  });
+  afterAll(async () => {
+    await gateway.close();
+  });
+
+  it('serves each export as RFC 4180 CSV with the documented columns and one row per record, in the workspace only', async () => {
+    for (const [workspaceId, key] of [['demo', 'demo-key'], ['acme', 'acme-key']] as const) {
+      const conversations = parseCsv(await (await get('/exports/conversations.csv', {}, key)).text());
+      expect(conversations.header).toEqual(EXPORT_SPECS.conversations.columns);
+      expect(conversations.rows.length).toBe(await storeCount(gateway, workspaceId, 'count(*)'));
+      const stored = await gateway.runtime.live.database.query<{ provider: string; native_id: string }>(
+        `SELECT provider, native_id FROM synced_records WHERE workspace_id = $1 AND kind = 'Conversation'`,
+        [workspaceId],
+      );
+      expect(new Set(conversations.rows.map((row) => `${row.provider}:${row.native_id}`))).toEqual(new Set(stored.rows.map((row) => `${row.provider}:${row.native_id}`)));
+      expect(conversations.rows.every((row) => fromGlobalId(row.conversation_id ?? '')?.nativeId === row.native_id)).toBe(true);
+      expect(conversations.rows.every((row) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(row.created_at ?? ''))).toBe(true);
+
+      const lines = parseCsv(await (await get('/exports/cost-lines.csv', {}, key)).text());
+      expect(lines.header).toEqual(EXPORT_SPECS['cost-lines'].columns);
+      expect(lines.rows.length).toBe(await storeCount(gateway, workspaceId, `coalesce(sum(jsonb_array_length(r.record->'cost'->'components')), 0)`));
+      const messages = parseCsv(await (await get('/exports/transcript-messages.csv', {}, key)).text());
+      expect(messages.header).toEqual(EXPORT_SPECS['transcript-messages'].columns);
+      expect(messages.rows.length).toBe(await storeCount(gateway, workspaceId, `coalesce(sum(jsonb_array_length(r.record->'transcript'->'messages')), 0)`));
+    }
+    // The demo data has lines and messages at all, so the counts above mean something.
+    expect(await storeCount(gateway, 'demo', `coalesce(sum(jsonb_array_length(r.record->'cost'->'components')), 0)`)).toBeGreaterThan(0);
+  });
+
+  it('exports cost amounts as the exact decimal text the provider reported', async () => {
+    const voiceos = gateway.runtime.registry.get('demo')?.connectors.get('VOICEOS');
+    if (!voiceos) throw new Error('demo has VOICEOS');
+    const expected = (await providerConversations(voiceos))
+      .flatMap((conversation) => (conversation.cost?.components ?? []).map((component, index) => `${conversation.nativeId}#${index + 1}=${component.amount?.toString() ?? ''}`))
+      .sort();
+    const lines = parseCsv(await (await get('/exports/cost-lines.csv?providers=VOICEOS')).text());
+    expect(lines.rows.map((row) => `${row.conversation_native_id}#${row.line}=${row.amount}`).sort()).toEqual(expected);
+  });
+
+  it('chooses NDJSON by extension or Accept, and gzips when asked', async () => {
+    const byAccept = await get('/exports/conversations', { accept: 'application/x-ndjson' });
+    expect(byAccept.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8');
+    const records = (await byAccept.text()).trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records.length).toBe(await storeCount(gateway, 'demo', 'count(*)'));
+    expect(Object.keys(records[0] ?? {})).toEqual(EXPORT_SPECS.conversations.columns);
+    expect((await (await get('/exports/conversations.ndjson')).text()).split('\n')[0]).toMatch(/^\{"conversation_id":/);
+
+    const raw = await new Promise<{ encoding: string | undefined; body: Buffer }>((resolve, reject) => {
+      const req = request(`${gateway.origin}/exports/conversations.csv?providers=TRATA`, { headers: { authorization: 'Bearer demo-key', 'accept-encoding': 'gzip' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(raw.encoding).toBe('gzip');
+    const trata = parseCsv(gunzipSync(raw.body).toString('utf8'));
+    expect(trata.rows.length).toBe(await storeCount(gateway, 'demo', `count(*) FILTER (WHERE r.provider = 'TRATA')`));
+    expect(new Set(trata.rows.map((row) => row.provider))).toEqual(new Set(['TRATA']));
+  });
+
+  it('refuses a bad key, an unknown parameter and a bad value, naming it', async () => {
+    expect((await get('/exports/conversations.csv', {}, 'wrong')).status).toBe(401);
+    const unknown = await get('/exports/conversations.csv?provider=VOICEOS');
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({ errors: [{ extensions: { code: 'BAD_USER_INPUT', parameter: 'provider' } }] });
+    const badEnum = await get('/exports/conversations.csv?statuses=DONE');
+    expect(await badEnum.json()).toMatchObject({ errors: [{ extensions: { code: 'BAD_USER_INPUT', parameter: 'statuses' } }] });
+    expect((await get('/exports/everything.csv')).status).toBe(404);
+  });
+
+  it('pulls incrementally with updatedSince: a change after the watermark comes in the next pull exactly once', async () => {
+    const first = await get('/exports/conversations.csv');
+    const watermark = first.headers.get(WATERMARK_HEADER) ?? '';
+    const all = parseCsv(await first.text()).rows;
+    expect(all.length).toBeGreaterThan(0);
+    expect(all.every((row) => BigInt(row.change_seq ?? '') <= BigInt(watermark))).toBe(true);
+
+    // A change between the pulls: one stored conversation gets a new version.
+    const voiceos = gateway.runtime.registry.get('demo')?.connectors.get('VOICEOS');
+    if (!voiceos) throw new Error('demo has VOICEOS');
+    const [target] = await providerConversations(voiceos);
+    if (!target) throw new Error('VoiceOS has conversations');
+    expect(await gateway.runtime.live.writer.writeConversations('demo', 'VOICEOS', [{ ...target, summary: `${target.summary ?? ''} (edited)` }])).toBe(1);
+
+    const second = await get(`/exports/conversations.csv?updatedSince=${watermark}`);
+    const changed = parseCsv(await second.text()).rows;
+    expect(changed.map((row) => [row.provider, row.native_id, row.summary])).toEqual([['VOICEOS', target.nativeId, `${target.summary ?? ''} (edited)`]]);
+    const nextWatermark = second.headers.get(WATERMARK_HEADER) ?? '';
+    expect(BigInt(nextWatermark) > BigInt(watermark)).toBe(true);
+
+    const third = parseCsv(await (await get(`/exports/conversations.csv?updatedSince=${nextWatermark}`)).text());
+    expect(third.header).toEqual(EXPORT_SPECS.conversations.columns);
+    expect(third.rows).toEqual([]);
+  });
+});
+
+/** Reads the first bytes of an export, then hangs up; resolves once the gateway reports the export's end. */
+async function abandonExport(gateway: LiveGateway, path: string): Promise<Record<string, unknown>> {
+  await new Promise<void>((resolve, reject) => {
+    const req = request(`${gateway.origin}${path}`, { headers: { authorization: 'Bearer demo-key' } }, (res) => {
+      res.once('data', () => {
+        req.destroy();
+        resolve();
+      });
+    });
+    req.on('error', (error) => (req.destroyed ? resolve() : reject(error)));
+    req.end();
+  });
+  for (let waited = 0; waited < 10_000; waited += 20) {
+    const line = gateway.logLines.find((each) => each.includes('"message":"export"'));
+    if (line) return JSON.parse(line) as Record<string, unknown>;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('the export never ended');
+}
+
+const stores: [string, () => { store?: { databaseUrl: string; schema: string }; cleanup: () => Promise<void> }][] = [
+  ['PGlite (keyset batches)', () => ({ cleanup: async () => {} })],
+];
+if (TEST_DATABASE_URL) {
+  stores.push(['PostgreSQL (server-side cursor)', () => {
+    const schema = `sb_bi_${Math.random().toString(36).slice(2, 10)}`;
+    return { store: { databaseUrl: TEST_DATABASE_URL, schema }, cleanup: () => dropTestSchema(schema) };
+  }]);
+}
+
+describe.each(stores)('an export whose client disconnects, on %s', (_name, make) => {
+  it('stops reading the store: the export ends as aborted with only part of the rows read', async () => {
+    const setup = make();
+    const gateway = await startLiveGateway(setup.store ? { store: setup.store } : {});
+    try {
+      const total = 20_000;
+      await generateConversations(gateway.runtime.live.database, { workspaceId: 'demo', count: total, days: 30, end: new Date('2026-04-01T00:00:00Z') });
+      const end = await abandonExport(gateway, '/exports/conversations.csv');
+      expect(end.outcome).toBe('aborted');
+      expect(end.rows as number).toBeLessThan(total);
+      if (setup.store) {
+        // PostgreSQL: no session is still inside the export's cursor transaction.
+        const { rows } = await gateway.runtime.live.database.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND query LIKE '%switchboard_export%' AND state <> 'idle' AND pid <> pg_backend_pid()`,
+        );
+        expect(rows).toEqual([{ n: 0 }]);
+      }
+    } finally {
+      await gateway.close();
+      await setup.cleanup();
+    }
+  });
+});
