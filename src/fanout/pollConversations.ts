@@ -32,7 +32,7 @@ export async function pollConversations(ctx: FanoutContext, budgetKey: string): 
   const sentAt = ctx.clock.now();
   const progress: ConversationProgress[] = [];
   const budgetNews: RateLimitInfo[] = [];
-  const seen: { workspaceId: string; provider: Provider; conversations: Conversation[]; batchIds: string[] }[] = [];
+  const seen: { workspaceId: string; provider: Provider; conversations: Conversation[]; endedBatchIds: Set<string> }[] = [];
   await Promise.all(
     groupItems(items, POLL_CHUNK_SIZE).map(async (chunk) => {
       try {
@@ -40,15 +40,18 @@ export async function pollConversations(ctx: FanoutContext, budgetKey: string): 
         const ids = chunk.items.map((item) => item.conversationNativeId ?? '');
         const read = await creator.readStatuses(ids);
         if (read.rateLimit) budgetNews.push(read.rateLimit);
+        // Only a batch with an item that ends this round has new counts to announce.
+        const endedBatchIds = new Set<string>();
         seen.push({
           workspaceId: chunk.workspaceId,
           provider: chunk.provider,
           conversations: read.conversations.filter((each): each is Conversation => each !== null),
-          batchIds: [...new Set(chunk.items.map((item) => item.batchId))],
+          endedBatchIds,
         });
         chunk.items.forEach((item, i) => {
           const conversation = read.conversations[i] ?? null;
           if (conversation === null) {
+            endedBatchIds.add(item.batchId);
             // The provider no longer knows it: waiting for an end that cannot be seen would hold
             // the slot forever. Its budget answers (and 429s) still guard against a wrong guess.
             progress.push({
@@ -62,6 +65,7 @@ export async function pollConversations(ctx: FanoutContext, budgetKey: string): 
             return;
           }
           const ended = isOver(conversation);
+          if (ended) endedBatchIds.add(item.batchId);
           progress.push({
             requestId: item.requestId,
             status: conversation.status.value,
@@ -89,7 +93,7 @@ export async function pollConversations(ctx: FanoutContext, budgetKey: string): 
   for (const each of seen) {
     await tellObserver(ctx, `recording ${each.provider} conversations in the synced store`, async (observer) => {
       await observer.conversationsRead(each.workspaceId, each.provider, each.conversations);
-      await observer.batchesChanged(each.workspaceId, each.batchIds);
+      if (each.endedBatchIds.size > 0) await observer.batchesChanged(each.workspaceId, [...each.endedBatchIds]);
     });
   }
   return outcome;
