@@ -1,4 +1,5 @@
 import type { ConversationResolvers } from '../generated/graphql.ts';
+import { batchItemOf } from './batchSupport.ts';
 import { globalIdOf } from './resolverSupport.ts';
 
 export const Conversation: ConversationResolvers = {
@@ -16,17 +17,8 @@ export const Conversation: ConversationResolvers = {
     return loaders.agent.load(agentRef);
   },
   agentSnapshot: (conversation) => conversation.embeddedAgent,
-  /**
-   * The item that created this conversation, found by the gateway's tag. The tag alone is not
-   * trusted: another client of the same provider account could write it, so the item must be of
-   * this provider and, once its creation is recorded, of this very conversation.
-   */
-  batchItem: async ({ gatewayRequestId, provider, nativeId }, _, { loaders }) => {
-    if (gatewayRequestId === null) return null;
-    const item = await loaders.batchItemByRequestId.load(gatewayRequestId);
-    if (!item || item.provider !== provider) return null;
-    return item.conversationNativeId === null || item.conversationNativeId === nativeId ? item : null;
-  },
+  /** The item that created this conversation (see `batchItemOf`: the tag alone is not trusted). */
+  batchItem: (conversation, _, { loaders }) => batchItemOf(conversation, loaders),
   prospect: (conversation, _, { loaders }) =>
     conversation.prospectRef ? loaders.prospect.load(conversation.prospectRef) : null,
 };

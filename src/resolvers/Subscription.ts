@@ -5,12 +5,11 @@ import { NotFoundError } from '../errors.ts';
 import type { ChangeEvent } from '../feed/changeEvent.ts';
 import type { ConversationChangeFilter, SubscriptionResolvers } from '../generated/graphql.ts';
 import { createLoaders } from '../loaders.ts';
-import { findWorkspaceItemsByRequestIds } from '../store/queries/batchItems.ts';
 import { findSyncedRecord } from '../store/queries/syncedRecords.ts';
 import { EventBuffer } from '../subscriptions/eventBuffer.ts';
 import type { BatchProgressPayload, ConversationChangePayload } from '../subscriptions/subscriptionPayloads.ts';
 import { decodeRecord } from '../sync/recordCodec.ts';
-import { batchIdOf } from './batchSupport.ts';
+import { batchIdOf, batchItemOf } from './batchSupport.ts';
 import { liveOf } from './Live.ts';
 
 type Event<K extends ChangeEvent['type']> = Extract<ChangeEvent, { type: K }>;
@@ -79,11 +78,7 @@ function conversationFilter(filter: ConversationChangeFilter | null | undefined)
     /** What needs the stored conversation. */
     matches: async (context: GatewayContext, conversation: Conversation) => {
       if (filter?.statuses && !filter.statuses.includes(conversation.status.value)) return false;
-      if (batchId) {
-        if (conversation.gatewayRequestId === null) return false;
-        const [item] = await findWorkspaceItemsByRequestIds(liveOf(context).database, context.workspace.id, [conversation.gatewayRequestId]);
-        return item?.batchId === batchId;
-      }
+      if (batchId) return (await batchItemOf(conversation, context.loaders))?.batchId === batchId;
       return true;
     },
   };

@@ -1,12 +1,29 @@
 import { z } from 'zod';
 import { fromGlobalId, toGlobalId } from '../domain/globalId.ts';
+import type { Conversation } from '../domain/types.ts';
 import type { Page } from '../fanout/fanoutService.ts';
+import type { Loaders } from '../loaders.ts';
 import type { BatchItemView, BatchView } from '../fanout/views.ts';
 import { connectionOf, type ConnectionModel } from '../read/connections.ts';
 import { cursorCodec, type CursorCodec } from '../read/cursor.ts';
 
 export function batchGlobalId(batch: BatchView): string {
   return toGlobalId({ provider: null, type: 'ConversationBatch', nativeId: batch.id });
+}
+
+/**
+ * The batch item that created `conversation`, found by the gateway's tag. The tag alone is not
+ * trusted: another client of the same provider account could write it, so the item must be of
+ * this provider and, once its creation is recorded, of this very conversation.
+ */
+export async function batchItemOf(
+  { gatewayRequestId, provider, nativeId }: Pick<Conversation, 'gatewayRequestId' | 'provider' | 'nativeId'>,
+  loaders: Pick<Loaders, 'batchItemByRequestId'>,
+): Promise<BatchItemView | null> {
+  if (gatewayRequestId === null) return null;
+  const item = await loaders.batchItemByRequestId.load(gatewayRequestId);
+  if (!item || item.provider !== provider) return null;
+  return item.conversationNativeId === null || item.conversationNativeId === nativeId ? item : null;
 }
 
 /** The batch's own id inside a global id, or null when it is not a batch id. */

@@ -20,17 +20,6 @@ export async function listBatchItems(
   return rows.map(toBatchItemRecord);
 }
 
-/** Items by their request ids (any batch, any workspace): for the fan-out's own bookkeeping. */
-export async function findItemsByRequestIds(db: Queryable, requestIds: readonly string[]): Promise<BatchItemRecord[]> {
-  if (requestIds.length === 0) return [];
-  const { rows } = await db.query<Row>(
-    `SELECT * FROM batch_items WHERE request_id IN (SELECT value::uuid FROM jsonb_array_elements_text($1::text::jsonb))
-     ORDER BY batch_id, index`,
-    [JSON.stringify(requestIds)],
-  );
-  return rows.map(toBatchItemRecord);
-}
-
 /**
  * A workspace's items by their request ids, for the graph's link from a conversation to the item
  * that created it: one query for a whole page of conversations. Other workspaces' items are never
