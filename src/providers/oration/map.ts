@@ -69,7 +69,7 @@ export function mapOrationConversation(wire: OrationConversationWire): Conversat
     endedAt,
     // callStartTime..callEndTime: dialing and ringing included.
     durationSeconds: startedAt && endedAt ? Math.max(0, (endedAt.getTime() - startedAt.getTime()) / 1000) : null,
-    ...orationTalkAndRing(wire),
+    ...orationTalkAndRing(wire, startedAt, endedAt),
     endReason: normalize(wire.endReason, END_REASONS),
     fromNumber: toPhoneNumber(wire.fromPhoneNumber),
     toNumber: toPhoneNumber(wire.toPhoneNumber),
@@ -192,9 +192,11 @@ export function splitGatewayTag(
  * from `userJoinTime` to `userLeaveTime`. A call that ended without `userJoinTime` was never
  * answered: no talk, and all of it was ringing.
  */
-function orationTalkAndRing(wire: OrationConversationWire): { talkSeconds: number | null; ringSeconds: number | null } {
-  const start = toDate(wire.callStartTime);
-  const end = toDate(wire.callEndTime);
+function orationTalkAndRing(
+  wire: OrationConversationWire,
+  start: Date | null,
+  end: Date | null,
+): { talkSeconds: number | null; ringSeconds: number | null } {
   const join = toDate(wire.userJoinTime);
   const leave = toDate(wire.userLeaveTime) ?? (join && end);
   if (join === null) {
