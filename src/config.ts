@@ -165,6 +165,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
     // The headers are part of the request: node:http refuses a headers timeout past the request's.
     throw new ConfigError('Invalid configuration: SWITCHBOARD_HTTP_HEADERS_TIMEOUT_MS must not exceed SWITCHBOARD_HTTP_REQUEST_TIMEOUT_MS');
   }
+  if (env.SWITCHBOARD_SHUTDOWN_DELAY_MS >= env.SWITCHBOARD_SHUTDOWN_TIMEOUT_MS) {
+    // The delay is spent inside the shutdown bound: at or past it, no stop could ever drain.
+    throw new ConfigError('Invalid configuration: SWITCHBOARD_SHUTDOWN_DELAY_MS must be less than SWITCHBOARD_SHUTDOWN_TIMEOUT_MS');
+  }
   checkFanoutTiming(env);
   return { env, workspaces: env.SWITCHBOARD_WORKSPACES_FILE ? loadWorkspacesFile(env.SWITCHBOARD_WORKSPACES_FILE) : null };
 }

@@ -169,7 +169,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     start: () => apollo.start(),
     stop: async () => {
       observability?.readiness.markShuttingDown();
-      if (options.shutdownDelayMs) await new Promise((resolve) => setTimeout(resolve, options.shutdownDelayMs));
+      // Only a listening server has load balancers to tell; a failed bind stops at once.
+      if (options.shutdownDelayMs && httpServer.listening) await new Promise((resolve) => setTimeout(resolve, options.shutdownDelayMs));
       await liveRoutes?.close();
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));

@@ -35,3 +35,12 @@ describe('fan-out timing: "not found" is only believed once no create can still 
     expect(resolveTiming({ upstreamTimeoutMs: 1_000, sendWindowMs: 100, providerSettleMs: 100, leaseMs: 5_000 }).reconcileGraceMs).toBe(1_200);
   });
 });
+
+describe('shutdown timing', () => {
+  it('refuses a readiness delay that would use up the whole shutdown bound, naming both keys', () => {
+    expect(configRefusal({ SWITCHBOARD_SHUTDOWN_DELAY_MS: '8000' })).toBe(
+      'Invalid configuration: SWITCHBOARD_SHUTDOWN_DELAY_MS must be less than SWITCHBOARD_SHUTDOWN_TIMEOUT_MS',
+    );
+    expect(() => loadConfig({ SWITCHBOARD_SHUTDOWN_DELAY_MS: '2000', SWITCHBOARD_SHUTDOWN_TIMEOUT_MS: '8000' })).not.toThrow();
+  });
+});
