@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const publicKeys: readonly string[] = Object.values(DEMO_API_KEYS);
   const secrets = credentialsIn(workspaces).filter((secret) => !publicKeys.includes(secret));
   const logger = await createProcessLogger(env.LOG_LEVEL, logFormatOf(env), { secrets });
-  if (demo) logger.info('demo mode: provider simulators started', { simulators: demo.simulatorUrls });
+  if (demo) logger.info('demo mode: provider simulators started', { simulators: demo.simulatorUrls, stateDir: demo.simulatorStateDir });
   const runtime = await startGatewayRuntime({
     env,
     workspaces,

@@ -36,10 +36,6 @@ export class Readiness {
     this.#sources = sources;
   }
 
-  get shuttingDown(): boolean {
-    return this.#shuttingDown;
-  }
-
   /** From now on `/readyz` answers 503, so load balancers stop sending new requests. */
   markShuttingDown(): void {
     this.#shuttingDown = true;

@@ -38,12 +38,3 @@ export function runInRequestScope<T>(scope: RequestScope, work: () => T): T {
 export function currentRequestScope(): RequestScope | undefined {
   return storage.getStore();
 }
-
-/**
- * Runs `work` outside any request, for long-lived loops started while serving one (a fan-out
- * worker woken by a mutation): their upstream calls must not be counted, or traced, as that
- * request's.
- */
-export function outsideRequestScope<T>(work: () => T): T {
-  return storage.exit(work);
-}

@@ -20,7 +20,9 @@ export function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<GatewayCo
     async requestDidStart() {
       return {
         async didEncounterErrors({ errors, operationName, request }) {
-          const scrub = variableScrubber(request.variables);
+          // Built on first use: most errors (provider failures, refusals) never need it.
+          let scrubber: ((text: string) => string) | undefined;
+          const scrub = (text: string) => (scrubber ??= variableScrubber(request.variables))(text);
           for (const error of errors) {
             const original = error.originalError ?? error;
             if (isProviderError(original)) continue;
