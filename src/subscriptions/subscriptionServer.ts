@@ -6,10 +6,8 @@ import { WebSocketServer } from 'ws';
 import { QueryTooComplexError } from '../errors.ts';
 import type { GatewayContext } from '../context.ts';
 import type { FanoutService } from '../fanout/fanoutService.ts';
-import { createDepthLimitRule } from '../limits/depthLimitRule.ts';
-import { createAliasLimitRule } from '../limits/aliasLimitRule.ts';
-import { createDirectiveLimitRule } from '../limits/directiveLimitRule.ts';
 import { estimateQueryCost } from '../limits/estimateQueryCost.ts';
+import { queryLimitGuards } from '../limits/queryLimitGuards.ts';
 import type { QueryLimits } from '../limits/queryLimits.ts';
 import { createLoaders } from '../loaders.ts';
 import { resolvers } from '../resolvers/index.ts';
@@ -58,12 +56,10 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
   };
   options.httpServer.on('upgrade', onUpgrade);
   const workspaces = new WeakMap<object, Workspace>();
-  const rules = [
-    ...specifiedRules,
-    createDepthLimitRule(options.limits.maxDepth),
-    createAliasLimitRule(options.limits.maxAliases),
-    createDirectiveLimitRule(options.limits.maxDirectives),
-  ];
+  // The same rules as HTTP operations (queryLimitGuards); Apollo's recursive-selections limit is
+  // Apollo's own and not exported, so subscriptions rely on depth, aliases and cost for that.
+  const guards = queryLimitGuards(options.limits);
+  const rules = [...specifiedRules, ...guards.validationRules];
 
   const disposable = useServer<Record<string, unknown> | undefined>(
     {
@@ -80,7 +76,7 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
         if (!workspace) return [new GraphQLError('Not authenticated', { extensions: { code: 'UNAUTHENTICATED' } })];
         let document;
         try {
-          document = parse(payload.query, { maxTokens: options.limits.maxTokens });
+          document = parse(payload.query, guards.parseOptions);
         } catch (error) {
           return [error instanceof GraphQLError ? error : new GraphQLError('Could not parse the operation', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
         }
