@@ -48,7 +48,8 @@ async function healthy(port: number): Promise<void> {
 }
 
 async function gateway(port: number, env: Record<string, string>, afterStart?: () => Promise<void>): Promise<number> {
-  const child = run(['--import', 'tsx', 'src/main.ts'], { NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), ...env });
+  // As `npm start` runs it: bin/switchboard.js, Node's own type stripping, no loader.
+  const child = run(['bin/switchboard.js'], { NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), ...env });
   await healthy(port);
   await afterStart?.();
   await sleep(3000);
@@ -59,9 +60,9 @@ async function gateway(port: number, env: Record<string, string>, afterStart?: (
 
 async function main(): Promise<void> {
   const rows: [string, number][] = [];
-  const baseline = run(['--import', 'tsx', '-e', 'setInterval(() => {}, 1000)'], {});
+  const baseline = run(['-e', 'setInterval(() => {}, 1000)'], {});
   await sleep(3000);
-  rows.push(['node + tsx, nothing loaded', rssMiB(baseline.pid!)]);
+  rows.push(['node, nothing loaded', rssMiB(baseline.pid!)]);
   await stop(baseline);
 
   const simulators = run(['--import', 'tsx', 'bench/readPath/simulatorProcess.ts'], { SIM_LATENCY_MS: '0' });
@@ -87,8 +88,13 @@ async function main(): Promise<void> {
   );
   const configured = { SWITCHBOARD_WORKSPACES_FILE: file };
   if (postgres) {
+    rows.push([
+      'gateway, store in PostgreSQL (outside the process), sync off',
+      await gateway(4810, { ...configured, DATABASE_URL: postgres, SWITCHBOARD_DATABASE_SCHEMA: 'bench_memory', SWITCHBOARD_SYNC: 'false' }),
+    ]);
     rows.push(['gateway, store in PostgreSQL (outside the process)', await gateway(4811, { ...configured, DATABASE_URL: postgres, SWITCHBOARD_DATABASE_SCHEMA: 'bench_memory' })]);
   }
+  rows.push(['gateway + embedded store, sync off', await gateway(4817, { ...configured, SWITCHBOARD_DATA_DIR: join(work, 'sync-off'), SWITCHBOARD_SYNC: 'false' })]);
   rows.push(['gateway + embedded store, new data directory', await gateway(4812, { ...configured, SWITCHBOARD_DATA_DIR: join(work, 'configured') })]);
   rows.push(['gateway + embedded store, existing data directory', await gateway(4813, { ...configured, SWITCHBOARD_DATA_DIR: join(work, 'configured') })]);
   rows.push([

@@ -34,10 +34,9 @@ export const LiveQuery: Pick<QueryResolvers, 'syncStatus' | 'webhookEndpoints'> 
       }),
     );
   },
-  webhookEndpoints: (_, __, context) => {
+  webhookEndpoints: async (_, __, context) => {
     const live = liveOf(context);
-    const token = live.webhookTokens.get(context.workspace.id);
-    if (token === undefined) return [];
+    const token = await live.webhookToken(context.workspace.id);
     return [...context.workspace.connectors.keys()].map((provider) => ({
       provider,
       path: `/webhooks/${provider.toLowerCase()}/${token}`,

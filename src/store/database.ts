@@ -35,6 +35,11 @@ export interface Database extends Queryable {
    */
   readonly pendingWorkAtStart?: boolean;
   /**
+   * PGlite in a data directory: whether this process has opened PGlite yet (it opens on the
+   * first statement; until then it costs no memory). Absent where the store is always open.
+   */
+  isOpenInProcess?(): boolean;
+  /**
    * Runs `work` in one transaction (READ COMMITTED) on one connection: committed when it
    * resolves, rolled back when it throws. Transactions do not nest.
    */

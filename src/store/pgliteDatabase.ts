@@ -84,6 +84,7 @@ function pgliteDatabase(instance: () => Promise<PGlite>, lock: DataDirLock | nul
     ...(facts.opened && { opened: facts.opened }),
     ...(facts.migrated && { migrated: true }),
     ...(facts.pendingWorkAtStart !== undefined && { pendingWorkAtStart: facts.pendingWorkAtStart }),
+    ...(facts.isOpen && { isOpenInProcess: facts.isOpen }),
     query: async (sql, params) => {
       held();
       return runQuery(await instance(), sql, params);

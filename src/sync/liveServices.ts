@@ -44,8 +44,12 @@ export interface LiveServices {
   settings: LiveSettings;
   /** Open subscriptions of this replica: per-workspace cap, buffered and dropped events. */
   subscriptions: SubscriptionRegistry;
-  /** Each workspace's webhook endpoint token (`/webhooks/<provider>/<token>`). */
-  webhookTokens: ReadonlyMap<string, string>;
+  /**
+   * A workspace's webhook endpoint token (`/webhooks/<provider>/<token>`), made on first use and
+   * kept. Not made at start: with the embedded store that would open PGlite in every gateway,
+   * about 70 MiB for the process's life, before anything needs the store (BENCHMARKS.md).
+   */
+  webhookToken(workspaceId: string): Promise<string>;
   start(): void;
   close(): Promise<void>;
 }
@@ -90,8 +94,16 @@ export async function createLiveServices(options: LiveServicesOptions): Promise<
     ...(logger && { logger }),
   });
 
-  const webhookTokens = new Map<string, string>();
-  for (const workspace of registry.all()) webhookTokens.set(workspace.id, await ensureWebhookToken(database, workspace.id, new Date()));
+  const webhookTokens = new Map<string, Promise<string>>();
+  const webhookToken = (workspaceId: string): Promise<string> => {
+    let token = webhookTokens.get(workspaceId);
+    if (token === undefined) {
+      token = ensureWebhookToken(database, workspaceId, new Date());
+      webhookTokens.set(workspaceId, token);
+      token.catch(() => webhookTokens.delete(workspaceId)); // a failed read is tried again next time
+    }
+    return token;
+  };
 
   return {
     database,
@@ -101,7 +113,7 @@ export async function createLiveServices(options: LiveServicesOptions): Promise<
     webhooks,
     settings,
     subscriptions: new SubscriptionRegistry({ maxPerWorkspace: settings.maxSubscriptionsPerWorkspace }),
-    webhookTokens,
+    webhookToken,
     start: () => {
       if (settings.sync) sync.start();
     },

@@ -17,7 +17,7 @@ describe.runIf(TEST_DATABASE_URL)('subscriptions across replicas (PostgreSQL)', 
     const b = await startLiveGateway({ store, replicaId: 'replica-b', demo: a.demo });
     try {
       // One endpoint token per workspace, whichever replica made it first.
-      expect(b.runtime.live.webhookTokens.get('demo')).toBe(a.runtime.live.webhookTokens.get('demo'));
+      expect(await b.runtime.live.webhookToken('demo')).toBe(await a.runtime.live.webhookToken('demo'));
       const client = wsClient(a.origin, 'demo-key');
       const changes = subscribe<Change>(client, 'subscription { conversationChanged { conversation { nativeId provider } changes } }');
       await new Promise((resolve) => setTimeout(resolve, 300)); // subscribed before the change
@@ -25,7 +25,7 @@ describe.runIf(TEST_DATABASE_URL)('subscriptions across replicas (PostgreSQL)', 
       const voiceos = b.runtime.registry.get('demo')?.connectors.get('VOICEOS');
       const [conversation] = (await voiceos?.listConversations({ filter: {}, limit: 1 }))?.items ?? [];
       const token = DEMO_ACCOUNTS.voiceos[0].token;
-      a.demo.simulators.voiceos?.setWebhookTarget(token, { url: b.webhookUrl('demo', 'voiceos') });
+      a.demo.simulators.voiceos?.setWebhookTarget(token, { url: await b.webhookUrl('demo', 'voiceos') });
       await a.demo.simulators.voiceos?.sendHookEvent(token, { type: 'conversation:started', conversationId: conversation?.nativeId ?? '' });
 
       const events = await changes.until((seen) => seen.length === 1, 10_000);

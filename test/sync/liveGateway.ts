@@ -14,7 +14,7 @@ export interface LiveGateway {
   logLines: string[];
   query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, apiKey?: string): Promise<{ data?: T; errors?: unknown[] }>;
   /** `<origin>/webhooks/<provider>/<the workspace's token>` */
-  webhookUrl(workspaceId: string, provider: 'oration' | 'trata' | 'voiceos'): string;
+  webhookUrl(workspaceId: string, provider: 'oration' | 'trata' | 'voiceos'): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -70,7 +70,7 @@ export async function startLiveGateway(
       });
       return (await response.json()) as never;
     },
-    webhookUrl: (workspaceId, provider) => `${origin}/webhooks/${provider}/${runtime.live.webhookTokens.get(workspaceId) ?? 'none'}`,
+    webhookUrl: async (workspaceId, provider) => `${origin}/webhooks/${provider}/${await runtime.live.webhookToken(workspaceId)}`,
     async close() {
       await runtime.close();
       if (ownDemo) await demo.close();

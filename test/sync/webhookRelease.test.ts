@@ -19,7 +19,7 @@ describe('a conversation:ended webhook frees its budget slot', () => {
 
   it('ends items (and frees slots) without a poll; nothing is requeued or sent twice', async () => {
     const oration = gateway.demo.simulators.oration;
-    oration?.setWebhookTarget(DEMO_ACCOUNTS.oration[0].workspaceId, { url: gateway.webhookUrl('demo', 'oration'), duplicates: true });
+    oration?.setWebhookTarget(DEMO_ACCOUNTS.oration[0].workspaceId, { url: await gateway.webhookUrl('demo', 'oration'), duplicates: true });
     oration?.setConcurrencyLimit(DEMO_ACCOUNTS.oration[0].workspaceId, 2);
     const batch = await postBatch(query, { conversations: phoneCalls(4, 'release') });
     const deadline = Date.now() + 20_000;

@@ -46,20 +46,20 @@ describe('webhooks in', () => {
     const { data } = await gateway.query<{ webhookEndpoints: { provider: string; path: string; signatureRequired: boolean }[] }>(
       '{ webhookEndpoints { provider path signatureRequired } }',
     );
-    const token = gateway.runtime.live.webhookTokens.get('demo') ?? '';
+    const token = await gateway.runtime.live.webhookToken('demo');
     expect(token.length).toBe(43); // 32 random bytes, base64url
     expect(data?.webhookEndpoints).toEqual([
       { provider: 'ORATION', path: `/webhooks/oration/${token}`, signatureRequired: false },
       { provider: 'TRATA', path: `/webhooks/trata/${token}`, signatureRequired: false },
       { provider: 'VOICEOS', path: `/webhooks/voiceos/${token}`, signatureRequired: false },
     ]);
-    expect(gateway.runtime.live.webhookTokens.get('acme')).not.toBe(token);
+    expect(await gateway.runtime.live.webhookToken('acme')).not.toBe(token);
   });
 
   it('fetches a conversation the store has not seen, from a documented VoiceOS hook event', async () => {
     const id = voiceosIds[0] ?? '';
     expect(await count(gateway, `SELECT count(*)::int AS n FROM synced_records WHERE native_id = $1`, [id])).toBe(0);
-    gateway.demo.simulators.voiceos?.setWebhookTarget(VOICEOS_TOKEN, { url: gateway.webhookUrl('demo', 'voiceos') });
+    gateway.demo.simulators.voiceos?.setWebhookTarget(VOICEOS_TOKEN, { url: await gateway.webhookUrl('demo', 'voiceos') });
     await gateway.demo.simulators.voiceos?.sendHookEvent(VOICEOS_TOKEN, { type: 'conversation:ended', conversationId: id, id: 'msg_first' });
     const { rows } = await gateway.runtime.database.query<{ workspace_id: string; provider: string; version: number; status: string }>(
       `SELECT workspace_id, provider, version, status FROM synced_records WHERE native_id = $1`,
@@ -72,7 +72,7 @@ describe('webhooks in', () => {
   it('processes a delivery sent twice once: one change', async () => {
     const id = voiceosIds[1] ?? '';
     const body = JSON.stringify({ type: 'message:generated', conversationId: id });
-    const url = gateway.webhookUrl('demo', 'voiceos');
+    const url = await gateway.webhookUrl('demo', 'voiceos');
     const before = events.length;
     const first = await post(url, body, { 'webhook-id': 'msg_twice' });
     const second = await post(url, body, { 'webhook-id': 'msg_twice' });
@@ -91,8 +91,8 @@ describe('webhooks in', () => {
   it('refuses a bad token, a bad signature and a replayed one with 401, logging neither secret nor token', async () => {
     const id = voiceosIds[2] ?? '';
     const body = JSON.stringify({ type: 'conversation:ended', conversationId: id });
-    const acmeUrl = gateway.webhookUrl('acme', 'voiceos');
-    const token = gateway.runtime.live.webhookTokens.get('acme') ?? '';
+    const acmeUrl = await gateway.webhookUrl('acme', 'voiceos');
+    const token = await gateway.runtime.live.webhookToken('acme');
 
     const badToken = await post(`${gateway.origin}/webhooks/voiceos/not-a-token`, body, signed('msg_a', body));
     const unsigned = await post(acmeUrl, body, { 'webhook-id': 'msg_b' });
@@ -118,7 +118,7 @@ describe('webhooks in', () => {
   });
 
   it('Oration deliveries, duplicated and out of order, end with the newest state and one version per real change', async () => {
-    const url = gateway.webhookUrl('demo', 'oration');
+    const url = await gateway.webhookUrl('demo', 'oration');
     gateway.demo.simulators.oration?.setWebhookTarget(DEMO_ACCOUNTS.oration[0].workspaceId, { url, duplicates: true, outOfOrder: true });
     const creator = gateway.runtime.registry.get('demo')?.connectors.get('ORATION')?.creator;
     const agent = (await gateway.runtime.registry.get('demo')?.connectors.get('ORATION')?.listAgents({ offset: 0, limit: 1 }))?.items[0];
