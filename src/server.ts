@@ -18,6 +18,7 @@ import { createGraphQLHttpHandler, sendJson } from './http/nodeHttpHandler.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/queryLimits.ts';
 import { queryLimitGuards } from './limits/queryLimitGuards.ts';
 import type { Logger } from './logger.ts';
+import { createHealthRoutes } from './observability/healthRoutes.ts';
 import type { GatewayObservability } from './observability/observability.ts';
 import { errorLoggingPlugin } from './plugins/errorLoggingPlugin.ts';
 import { noStorePlugin } from './plugins/noStorePlugin.ts';
@@ -56,7 +57,7 @@ export interface GatewayOptions {
   shutdownGraceMs?: number;
   /** Headers and a first query that the Sandbox landing page and GraphiQL start with (demo mode). */
   sandboxInitialState?: { headers: Record<string, string>; document: string };
-  /** Access log, metrics, traces, /healthz, /readyz and /metrics (src/observability/); only /health without it. */
+  /** Access log, metrics, traces, /healthz, /readyz and /metrics (src/observability/); only /healthz (and /health) without it. */
   observability?: GatewayObservability;
   /**
    * How long `stop` keeps serving after `/readyz` turns 503, so load balancers see it and stop
@@ -139,12 +140,14 @@ export function createGateway(options: GatewayOptions): Gateway {
       })
     : null;
 
+  // /healthz and /health are answered by the health routes alone; without observability they
+  // have no readiness or metrics to serve, so /readyz and /metrics are not found.
+  const operationalRoutes = observability?.routes ?? createHealthRoutes({});
   const cors = createCorsPolicy(options.corsOrigins ?? []);
   httpServer.on('request', (req, res) => {
     if (applyCors(cors, req, res)) return;
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (observability?.routes(path, res)) return;
-    if (path === '/health') return sendJson(res, 200, { status: 'ok' });
+    if (operationalRoutes(path, res)) return;
     if (explorer && isExplorerPath(path)) {
       explorer(req, res, path).catch(() => res.destroy());
       return;
