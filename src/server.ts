@@ -17,6 +17,7 @@ import { createLimitedHttpServer, DEFAULT_HTTP_LIMITS, type HttpLimits } from '.
 import { createGraphQLHttpHandler, sendJson } from './http/nodeHttpHandler.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/queryLimits.ts';
 import { queryLimitGuards } from './limits/queryLimitGuards.ts';
+import type { LoaderHooks } from './loaders.ts';
 import type { Logger } from './logger.ts';
 import { createHealthRoutes } from './observability/healthRoutes.ts';
 import type { GatewayObservability } from './observability/observability.ts';
@@ -116,13 +117,19 @@ export function createGateway(options: GatewayOptions): Gateway {
     ],
   });
 
-  const contextFor = createContextFactory(
-    options.registry,
-    options.fanout,
-    observability && { onLoaderBatch: observability.onLoaderBatch },
-    options.live,
-  );
-  const liveRoutes = options.live && attachLiveRoutes(httpServer, { live: options.live, registry: options.registry, fanout: options.fanout, limits: options.limits ?? DEFAULT_QUERY_LIMITS, bodyIdleTimeoutMs: httpLimits.bodyIdleTimeoutMs });
+  // Queries over HTTP and subscriptions over WebSocket report their loader batches alike.
+  const loaderHooks: LoaderHooks = observability ? { onLoaderBatch: observability.onLoaderBatch } : {};
+  const contextFor = createContextFactory(options.registry, options.fanout, loaderHooks, options.live);
+  const liveRoutes =
+    options.live &&
+    attachLiveRoutes(httpServer, {
+      live: options.live,
+      registry: options.registry,
+      fanout: options.fanout,
+      limits: options.limits ?? DEFAULT_QUERY_LIMITS,
+      bodyIdleTimeoutMs: httpLimits.bodyIdleTimeoutMs,
+      loaderHooks,
+    });
   const exportRoutes = options.live && createExportRoutes({ database: options.live.database, registry: options.registry, ...(options.logger && { onExportEnd: (end) => options.logger?.info('export', { ...end }) }) });
   const graphql = createGraphQLHttpHandler({
     server: apollo,
