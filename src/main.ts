@@ -30,6 +30,17 @@ async function main(): Promise<void> {
 
   let demo: DemoEnvironment | null = null;
   if (config.workspaces === null) demo = await startDemoEnvironment(env);
+  try {
+    await serve(config, demo);
+  } catch (error) {
+    // The runtime closed what it opened; the simulators (and their state directory) close too.
+    await demo?.close();
+    throw error;
+  }
+}
+
+async function serve(config: ReturnType<typeof loadConfig>, demo: DemoEnvironment | null): Promise<void> {
+  const { env } = config;
   const workspaces = config.workspaces ?? demo?.workspaces ?? [];
   // Every configured credential is scrubbed from log lines by value, whatever the line's shape;
   // the demo API keys are published in the README, so the start-up hint may show them.

@@ -91,7 +91,14 @@ export async function createLiveServices(options: LiveServicesOptions): Promise<
   });
 
   const webhookTokens = new Map<string, string>();
-  for (const workspace of registry.all()) webhookTokens.set(workspace.id, await ensureWebhookToken(database, workspace.id, new Date()));
+  try {
+    for (const workspace of registry.all()) webhookTokens.set(workspace.id, await ensureWebhookToken(database, workspace.id, new Date()));
+  } catch (error) {
+    // Nothing is returned to close it: the feed's listening connection must not outlive the failure.
+    fanout.observe(null);
+    await feed.close();
+    throw error;
+  }
 
   return {
     database,
