@@ -21,6 +21,13 @@ export interface DemoEnvironment {
     trata: TrataSimulator | null;
     voiceos: VoiceOsSimulator | null;
   };
+  /**
+   * Points the simulators' webhooks at the gateway's own `/webhooks/<provider>/<token>` endpoints
+   * (`gatewayOrigin`: how this process reaches the gateway, e.g. `http://127.0.0.1:4000`), so demo
+   * conversations change live through webhooks as they would with a provider. Only the accounts a
+   * simulator serves; returns `workspace/provider` for each endpoint registered.
+   */
+  sendWebhooksTo(gatewayOrigin: string, webhookTokens: ReadonlyMap<string, string>): string[];
   close(): Promise<void>;
 }
 
@@ -95,8 +102,35 @@ export async function startDemoEnvironment(env: Env): Promise<DemoEnvironment> {
     simulatorUrls,
     simulatorStateDir: oration ? stateDir : null,
     simulators: { oration, trata, voiceos },
+    sendWebhooksTo: (gatewayOrigin, webhookTokens) => {
+      const registered: string[] = [];
+      const endpoint = (workspaceId: string, provider: 'oration' | 'voiceos') => {
+        const token = webhookTokens.get(workspaceId);
+        return token === undefined ? null : `${gatewayOrigin}/webhooks/${provider}/${encodeURIComponent(token)}`;
+      };
+      for (const workspace of [demo, acme]) {
+        const { oration: orationAccount, voiceos: voiceOsAccount } = workspace.providers;
+        // Oration sends its lifecycle events per Oration workspace; VoiceOS per API token.
+        const orationUrl = endpoint(workspace.id, 'oration');
+        if (oration && orationAccount && orationUrl && servedBy(orationAccount.baseUrl, simulatorUrls.oration)) {
+          oration.setWebhookTarget(orationAccount.workspaceId, { url: orationUrl });
+          registered.push(`${workspace.id}/oration`);
+        }
+        const voiceOsUrl = endpoint(workspace.id, 'voiceos');
+        if (voiceos && voiceOsAccount && voiceOsUrl && servedBy(voiceOsAccount.baseUrl, simulatorUrls.voiceos)) {
+          voiceos.setWebhookTarget(voiceOsAccount.token, { url: voiceOsUrl });
+          registered.push(`${workspace.id}/voiceos`);
+        }
+      }
+      return registered;
+    },
     close: async () => {
       await Promise.all([oration?.close(), trata?.close(), voiceos?.close()]);
     },
   };
+}
+
+/** Whether an account's base URL is one of this process's simulators (not a provider's real API). */
+function servedBy(baseUrl: string, simulatorUrl: string | undefined): boolean {
+  return simulatorUrl !== undefined && baseUrl.startsWith(simulatorUrl);
 }
