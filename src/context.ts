@@ -19,6 +19,8 @@ export interface GatewayContext {
   partialErrors: GraphQLError[];
   /** The synced store, its feed and webhooks; absent in gateways built without them. */
   live?: LiveServices;
+  /** Where `loaders` report their batches (metrics); a subscription's fresh loaders for each event report there too. */
+  loaderHooks: LoaderHooks;
 }
 
 /** Reads the API key from `Authorization: Bearer <key>` or `x-api-key: <key>`. */
@@ -37,6 +39,14 @@ export function createContextFactory(registry: WorkspaceRegistry, fanout: Fanout
     const key = apiKeyFrom(headers);
     const workspace = key === null ? null : registry.authenticate(key);
     if (!workspace) throw new UnauthenticatedError();
-    return { workspace, loaders: createLoaders(workspace, fanout, hooks), fanout, partialErrors: [], ...(live && { live }) };
+    return workspaceContext(workspace, fanout, hooks, live);
   };
+}
+
+/**
+ * The context of one operation of an authenticated workspace, over HTTP or WebSocket: the same
+ * loaders with the same hooks either way, so subscriptions' provider reads show in the metrics.
+ */
+export function workspaceContext(workspace: Workspace, fanout: FanoutService, hooks: LoaderHooks, live?: LiveServices): GatewayContext {
+  return { workspace, loaders: createLoaders(workspace, fanout, hooks), fanout, partialErrors: [], ...(live && { live }), loaderHooks: hooks };
 }

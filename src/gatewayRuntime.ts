@@ -68,128 +68,166 @@ export interface GatewayRuntime {
  */
 export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promise<GatewayRuntime> {
   const { env, logger } = options;
-  // Read by the gauges and /readyz once it is open; the transports are made after their observer.
-  let openedDatabase: Database | undefined;
-  const observability = createObservability({
-    logger: options.accessLogger ?? logger,
-    tracing: options.tracing === undefined ? createTracing() : options.tracing,
-    transports: () => transports,
-    database: () => openedDatabase,
-  });
-  const transports = createProviderTransports({
-    resilience: resilienceOptionsOf(env),
-    hooks: { ...options.resilienceHooks, logger },
-    observer: observability.upstreamObserver,
-  });
-  const registry = new WorkspaceRegistry(options.workspaces, transports, { timeoutMs: env.SWITCHBOARD_UPSTREAM_TIMEOUT_MS });
-
-  const store = options.store ?? storeOptionsOf(env);
-  let database: Database;
+  // Everything this start opened so far, closed by the one teardown: by `close()`, and by a start
+  // that fails half-way (which would otherwise leave pools, the store's lease, the feed's
+  // connection or the port open in a process that goes on, e.g. a test or a supervisor's retry).
+  const opened: OpenedParts = {};
+  const teardown = (bound: { timeoutMs?: number }) => closeOpenedParts(opened, bound, logger);
   try {
-    database = await openDatabase(store);
-    if (!database.migrated) await migrate(database);
-  } catch (error) {
-    throw store.databaseUrl ? databaseUnavailable(store.databaseUrl, error) : error;
-  }
-  openedDatabase = database;
+    // Read by the gauges and /readyz once it is open; the transports are made after their observer.
+    const observability = createObservability({
+      logger: options.accessLogger ?? logger,
+      tracing: options.tracing === undefined ? createTracing() : options.tracing,
+      transports: () => opened.transports,
+      database: () => opened.database,
+    });
+    opened.tracing = observability.tracing;
+    const transports = createProviderTransports({
+      resilience: resilienceOptionsOf(env),
+      hooks: { ...options.resilienceHooks, logger },
+      observer: observability.upstreamObserver,
+    });
+    opened.transports = transports;
+    const registry = new WorkspaceRegistry(options.workspaces, transports, { timeoutMs: env.SWITCHBOARD_UPSTREAM_TIMEOUT_MS });
 
-  const replicaId = options.replicaId ?? env.SWITCHBOARD_REPLICA_ID ?? `${hostname()}:${env.PORT}`;
-  const fanout = new FanoutService({
-    database,
-    replicaId,
-    connectorFor: (workspaceId, provider) => {
-      const connector = registry.get(workspaceId)?.connectors.get(provider);
-      if (!connector) throw new Error(`workspace ${workspaceId} has no ${provider} account`);
-      return connector;
-    },
-    timing: { ...fanoutTimingOf(env), ...options.fanoutTiming },
-    // An embedded store with no unfinished item stays closed until a batch is created here.
-    nothingPendingAtStart: database.pendingWorkAtStart === false,
-    onError: (error, during) =>
-      logger.warn('fan-out: recovered from an error', { during, error: error instanceof Error ? error.message : String(error) }),
-  });
-
-  const live = await createLiveServices({
-    database,
-    ...(store.databaseUrl && { postgres: { databaseUrl: store.databaseUrl, ...(store.schema && { schema: store.schema }) } }),
-    registry,
-    workspaces: options.workspaces,
-    fanout,
-    replicaId,
-    settings: liveSettingsOf(env),
-    logger,
-  });
-
-  const production = env.NODE_ENV === 'production';
-  const gateway = createGateway({
-    registry,
-    fanout,
-    introspection: env.SWITCHBOARD_INTROSPECTION ?? !production,
-    includeStacktrace: !production && env.NODE_ENV !== 'test',
-    maxBodyBytes: env.SWITCHBOARD_MAX_BODY_BYTES,
-    httpLimits: httpLimitsOf(env),
-    limits: queryLimitsOf(env),
-    federation: env.SWITCHBOARD_FEDERATION,
-    shutdownGraceMs: env.SWITCHBOARD_SHUTDOWN_TIMEOUT_MS,
-    corsOrigins: env.SWITCHBOARD_CORS_ORIGINS,
-    logger,
-    observability,
-    shutdownDelayMs: env.SWITCHBOARD_SHUTDOWN_DELAY_MS,
-    live,
-    ...options.gateway,
-  });
-  await gateway.start();
-  // The fan-out starts only once the port is ours: a process that cannot serve must not dispatch.
-  if (options.listen) {
-    const { port, host } = options.listen;
-    const server = gateway.httpServer;
+    const store = options.store ?? storeOptionsOf(env);
+    let database: Database;
     try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
+      database = await openDatabase(store);
+      opened.database = database;
+      if (!database.migrated) await migrate(database);
     } catch (error) {
-      await gateway.stop();
-      await live.close();
-      await closeProviderTransports(transports);
-      await database.close();
-      await observability.tracing?.shutdown();
-      throw portUnavailable(port, host, error);
+      throw store.databaseUrl ? databaseUnavailable(store.databaseUrl, error) : error;
     }
-  }
-  await fanout.start();
-  live.start();
 
-  return {
-    gateway,
-    registry,
-    fanout,
-    database,
-    transports,
-    observability,
-    live,
-    async close({ timeoutMs }: { timeoutMs?: number } = {}) {
-      // Webhooks and subscriptions stop with the HTTP server, then sync and the change feed.
-      const stopServing = gateway.stop().then(() => live.close());
-      const drained = await settlesWithin(Promise.all([stopServing, fanout.stop()]), timeoutMs);
+    const replicaId = options.replicaId ?? env.SWITCHBOARD_REPLICA_ID ?? `${hostname()}:${env.PORT}`;
+    const fanout = new FanoutService({
+      database,
+      replicaId,
+      connectorFor: (workspaceId, provider) => {
+        const connector = registry.get(workspaceId)?.connectors.get(provider);
+        if (!connector) throw new Error(`workspace ${workspaceId} has no ${provider} account`);
+        return connector;
+      },
+      timing: { ...fanoutTimingOf(env), ...options.fanoutTiming },
+      // An embedded store with no unfinished item stays closed until a batch is created here.
+      nothingPendingAtStart: database.pendingWorkAtStart === false,
+      onError: (error, during) =>
+        logger.warn('fan-out: recovered from an error', { during, error: error instanceof Error ? error.message : String(error) }),
+    });
+    opened.fanout = fanout;
+
+    const live = await createLiveServices({
+      database,
+      ...(store.databaseUrl && { postgres: { databaseUrl: store.databaseUrl, ...(store.schema && { schema: store.schema }) } }),
+      registry,
+      workspaces: options.workspaces,
+      fanout,
+      replicaId,
+      settings: liveSettingsOf(env),
+      logger,
+    });
+    opened.live = live;
+
+    const production = env.NODE_ENV === 'production';
+    const gateway = createGateway({
+      registry,
+      fanout,
+      introspection: env.SWITCHBOARD_INTROSPECTION ?? !production,
+      includeStacktrace: !production && env.NODE_ENV !== 'test',
+      maxBodyBytes: env.SWITCHBOARD_MAX_BODY_BYTES,
+      httpLimits: httpLimitsOf(env),
+      limits: queryLimitsOf(env),
+      federation: env.SWITCHBOARD_FEDERATION,
+      shutdownGraceMs: env.SWITCHBOARD_SHUTDOWN_TIMEOUT_MS,
+      corsOrigins: env.SWITCHBOARD_CORS_ORIGINS,
+      logger,
+      observability,
+      shutdownDelayMs: env.SWITCHBOARD_SHUTDOWN_DELAY_MS,
+      live,
+      ...options.gateway,
+    });
+    opened.gateway = gateway;
+    await gateway.start();
+    // The fan-out starts only once the port is ours: a process that cannot serve must not dispatch.
+    if (options.listen) {
+      const { port, host } = options.listen;
+      const server = gateway.httpServer;
       try {
-        await fanout.releaseLeases();
-      } catch (error) {
-        logger.warn('shutdown: could not release the dispatch leases; they expire on their own', {
-          error: error instanceof Error ? error.message : String(error),
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(port, host, () => {
+            server.off('error', reject);
+            resolve();
+          });
         });
+      } catch (error) {
+        throw portUnavailable(port, host, error);
       }
-      // A pool waits for its requests to end; past the bound the process exits instead (a create
-      // cut off mid-flight stays DISPATCHING and is reconciled, never aborted into a guess).
-      if (drained) await closeProviderTransports(transports);
-      await database.close();
-      await observability.tracing?.shutdown();
-      return { drained };
-    },
+    }
+    opened.fanoutStarted = true;
+    await fanout.start();
+    live.start();
+
+    return {
+      gateway,
+      registry,
+      fanout,
+      database,
+      transports,
+      observability,
+      live,
+      close: ({ timeoutMs }: { timeoutMs?: number } = {}) => teardown({ ...(timeoutMs !== undefined && { timeoutMs }) }),
+    };
+  } catch (error) {
+    await teardown({});
+    throw error;
+  }
+}
+
+/** What a start has opened so far; each part is set as soon as it exists. */
+interface OpenedParts {
+  tracing?: GatewayTracing | null;
+  transports?: ProviderTransports;
+  database?: Database;
+  fanout?: FanoutService;
+  /** Whether `fanout.start` was called (only then may this replica hold leases of this life). */
+  fanoutStarted?: boolean;
+  live?: LiveServices;
+  gateway?: Gateway;
+}
+
+/**
+ * The one teardown, for `close()` and for a failed start: closes whatever was opened, newest
+ * first. Webhooks and subscriptions stop with the HTTP server, then sync and the change feed,
+ * while the fan-out records the answers of the creates in flight; then this replica's dispatch
+ * leases are released, and the upstream pools, the store and tracing closed. A part that fails to
+ * close is logged and the others still close.
+ */
+async function closeOpenedParts(opened: OpenedParts, { timeoutMs }: { timeoutMs?: number }, logger: Logger): Promise<{ drained: boolean }> {
+  const attempt = async (what: string, close: () => Promise<unknown>) => {
+    try {
+      await close();
+    } catch (error) {
+      logger.warn(`shutdown: could not ${what}`, { error: error instanceof Error ? error.message : String(error) });
+    }
   };
+  const { gateway, live, fanout, transports, database, tracing } = opened;
+  const stopServing = (async () => {
+    if (gateway) await attempt('stop the HTTP server', () => gateway.stop());
+    if (live) await attempt('close sync and the change feed', () => live.close());
+  })();
+  const stopDispatching = fanout ? attempt('stop the fan-out', () => fanout.stop()) : Promise.resolve();
+  const drained = await settlesWithin(Promise.all([stopServing, stopDispatching]), timeoutMs);
+  if (fanout && opened.fanoutStarted) {
+    await attempt('release the dispatch leases; they expire on their own', () => fanout.releaseLeases());
+  }
+  // A pool waits for its requests to end; past the bound the process exits instead (a create
+  // cut off mid-flight stays DISPATCHING and is reconciled, never aborted into a guess).
+  if (transports && drained) await attempt('close the upstream pools', () => closeProviderTransports(transports));
+  if (database) await attempt('close the store', () => database.close());
+  if (tracing) await attempt('flush the traces', () => tracing.shutdown());
+  return { drained };
 }
 
 /** Whether `work` settled within `timeoutMs` (always waits for it without a bound). */

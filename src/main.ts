@@ -3,6 +3,7 @@
  * `npm start` runs it (through bin/switchboard.js, in the same process); with no workspaces file
  * it starts demo mode on the simulators.
  */
+import type { AddressInfo } from 'node:net';
 import { ConfigError, credentialsIn, loadConfig } from './config.ts';
 import { StartupError } from './startupErrors.ts';
 import { DEMO_API_KEYS, startDemoEnvironment, type DemoEnvironment } from './demo/demoEnvironment.ts';
@@ -30,6 +31,17 @@ async function main(): Promise<void> {
 
   let demo: DemoEnvironment | null = null;
   if (config.workspaces === null) demo = await startDemoEnvironment(env);
+  try {
+    await serve(config, demo);
+  } catch (error) {
+    // The runtime closed what it opened; the simulators (and their state directory) close too.
+    await demo?.close();
+    throw error;
+  }
+}
+
+async function serve(config: ReturnType<typeof loadConfig>, demo: DemoEnvironment | null): Promise<void> {
+  const { env } = config;
   const workspaces = config.workspaces ?? demo?.workspaces ?? [];
   // Every configured credential is scrubbed from log lines by value, whatever the line's shape;
   // the demo API keys are published in the README, so the start-up hint may show them.
@@ -53,7 +65,13 @@ async function main(): Promise<void> {
     ...(runtime.database.opened && { storeOpened: runtime.database.opened === 'new' ? 'new store created' : 'existing store opened' }),
     workspaces: workspaces.map((w) => w.id),
   });
-  if (demo) logger.info(`demo mode: the API key is "${DEMO_API_KEYS.demo}" (README, Quick start, shows both ways to send it)`);
+  if (demo) {
+    // The simulators run in this process: they reach the gateway on loopback, whatever HOST is.
+    const { port } = runtime.gateway.httpServer.address() as AddressInfo;
+    const registered = await demo.sendWebhooksTo(`http://${loopbackOf(env.HOST)}:${port}`, (workspaceId) => runtime.live.webhookToken(workspaceId));
+    logger.info('demo mode: the simulators send webhooks to this gateway', { endpoints: registered });
+    logger.info(`demo mode: the API key is "${DEMO_API_KEYS.demo}" (README, Quick start, shows both ways to send it)`);
+  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -75,6 +93,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** How a client in this process reaches a server listening on `host`. */
+function loopbackOf(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 main().catch((error: unknown) => {

@@ -17,7 +17,9 @@ import { createLimitedHttpServer, DEFAULT_HTTP_LIMITS, type HttpLimits } from '.
 import { createGraphQLHttpHandler, sendJson } from './http/nodeHttpHandler.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/queryLimits.ts';
 import { queryLimitGuards } from './limits/queryLimitGuards.ts';
+import type { LoaderHooks } from './loaders.ts';
 import type { Logger } from './logger.ts';
+import { createHealthRoutes } from './observability/healthRoutes.ts';
 import type { GatewayObservability } from './observability/observability.ts';
 import { errorLoggingPlugin } from './plugins/errorLoggingPlugin.ts';
 import { noStorePlugin } from './plugins/noStorePlugin.ts';
@@ -56,7 +58,7 @@ export interface GatewayOptions {
   shutdownGraceMs?: number;
   /** Headers and a first query that the Sandbox landing page and GraphiQL start with (demo mode). */
   sandboxInitialState?: { headers: Record<string, string>; document: string };
-  /** Access log, metrics, traces, /healthz, /readyz and /metrics (src/observability/); only /health without it. */
+  /** Access log, metrics, traces, /healthz, /readyz and /metrics (src/observability/); only /healthz (and /health) without it. */
   observability?: GatewayObservability;
   /**
    * How long `stop` keeps serving after `/readyz` turns 503, so load balancers see it and stop
@@ -115,13 +117,19 @@ export function createGateway(options: GatewayOptions): Gateway {
     ],
   });
 
-  const contextFor = createContextFactory(
-    options.registry,
-    options.fanout,
-    observability && { onLoaderBatch: observability.onLoaderBatch },
-    options.live,
-  );
-  const liveRoutes = options.live && attachLiveRoutes(httpServer, { live: options.live, registry: options.registry, fanout: options.fanout, limits: options.limits ?? DEFAULT_QUERY_LIMITS, bodyIdleTimeoutMs: httpLimits.bodyIdleTimeoutMs });
+  // Queries over HTTP and subscriptions over WebSocket report their loader batches alike.
+  const loaderHooks: LoaderHooks = observability ? { onLoaderBatch: observability.onLoaderBatch } : {};
+  const contextFor = createContextFactory(options.registry, options.fanout, loaderHooks, options.live);
+  const liveRoutes =
+    options.live &&
+    attachLiveRoutes(httpServer, {
+      live: options.live,
+      registry: options.registry,
+      fanout: options.fanout,
+      limits: options.limits ?? DEFAULT_QUERY_LIMITS,
+      bodyIdleTimeoutMs: httpLimits.bodyIdleTimeoutMs,
+      loaderHooks,
+    });
   const exportRoutes = options.live && createExportRoutes({ database: options.live.database, registry: options.registry, ...(options.logger && { onExportEnd: (end) => options.logger?.info('export', { ...end }) }) });
   const graphql = createGraphQLHttpHandler({
     server: apollo,
@@ -139,12 +147,14 @@ export function createGateway(options: GatewayOptions): Gateway {
       })
     : null;
 
+  // /healthz and /health are answered by the health routes alone; without observability they
+  // have no readiness or metrics to serve, so /readyz and /metrics are not found.
+  const operationalRoutes = observability?.routes ?? createHealthRoutes({});
   const cors = createCorsPolicy(options.corsOrigins ?? []);
   httpServer.on('request', (req, res) => {
     if (applyCors(cors, req, res)) return;
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (observability?.routes(path, res)) return;
-    if (path === '/health') return sendJson(res, 200, { status: 'ok' });
+    if (operationalRoutes(path, res)) return;
     if (explorer && isExplorerPath(path)) {
       explorer(req, res, path).catch(() => res.destroy());
       return;

@@ -48,7 +48,7 @@ const handler = createHandler<GatewayContext & Record<PropertyKey, unknown>>({
       batch: notUsed(),
       batchItemByRequestId: notUsed(),
     };
-    return { workspace, loaders, fanout: null as never, partialErrors: [] };
+    return { workspace, loaders, fanout: null as never, partialErrors: [], loaderHooks: {} };
   },
 });
 createServer((req, res) => void handler(req, res)).listen(port, '127.0.0.1', () => process.stdout.write('ready\n'));

@@ -21,6 +21,13 @@ export interface DemoEnvironment {
     trata: TrataSimulator | null;
     voiceos: VoiceOsSimulator | null;
   };
+  /**
+   * Points the simulators' webhooks at the gateway's own `/webhooks/<provider>/<token>` endpoints
+   * (`gatewayOrigin`: how this process reaches the gateway, e.g. `http://127.0.0.1:4000`), so demo
+   * conversations change live through webhooks as they would with a provider. Only the accounts a
+   * simulator serves; returns `workspace/provider` for each endpoint registered.
+   */
+  sendWebhooksTo(gatewayOrigin: string, webhookToken: (workspaceId: string) => Promise<string>): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -95,8 +102,33 @@ export async function startDemoEnvironment(env: Env): Promise<DemoEnvironment> {
     simulatorUrls,
     simulatorStateDir: oration ? stateDir : null,
     simulators: { oration, trata, voiceos },
+    sendWebhooksTo: async (gatewayOrigin, webhookToken) => {
+      const registered: string[] = [];
+      for (const workspace of [demo, acme]) {
+        const token = encodeURIComponent(await webhookToken(workspace.id));
+        const endpoint = (provider: 'oration' | 'voiceos') => `${gatewayOrigin}/webhooks/${provider}/${token}`;
+        const { oration: orationAccount, voiceos: voiceOsAccount } = workspace.providers;
+        // Oration sends its lifecycle events per Oration workspace; VoiceOS per API token.
+        const orationUrl = endpoint('oration');
+        if (oration && orationAccount && servedBy(orationAccount.baseUrl, simulatorUrls.oration)) {
+          oration.setWebhookTarget(orationAccount.workspaceId, { url: orationUrl });
+          registered.push(`${workspace.id}/oration`);
+        }
+        const voiceOsUrl = endpoint('voiceos');
+        if (voiceos && voiceOsAccount && servedBy(voiceOsAccount.baseUrl, simulatorUrls.voiceos)) {
+          voiceos.setWebhookTarget(voiceOsAccount.token, { url: voiceOsUrl });
+          registered.push(`${workspace.id}/voiceos`);
+        }
+      }
+      return registered;
+    },
     close: async () => {
       await Promise.all([oration?.close(), trata?.close(), voiceos?.close()]);
     },
   };
+}
+
+/** Whether an account's base URL is one of this process's simulators (not a provider's real API). */
+function servedBy(baseUrl: string, simulatorUrl: string | undefined): boolean {
+  return simulatorUrl !== undefined && baseUrl.startsWith(simulatorUrl);
 }

@@ -1,7 +1,7 @@
 import type { Agent, Conversation, Prospect, Provider } from '../domain/types.ts';
 import { formatInstant } from '../domain/preciseDate.ts';
 import type { Database } from '../store/database.ts';
-import { upsertSyncedRecord, type SyncedKind, type SyncedRecordChange, type SyncedRecordWrite } from '../store/queries/syncedRecords.ts';
+import { upsertSyncedRecords, type SyncedKind, type SyncedRecordChange, type SyncedRecordWrite } from '../store/queries/syncedRecords.ts';
 import { contentHash, encodeRecord } from '../sync/recordCodec.ts';
 import type { ChangeEvent, ChangeFeed, ConversationChangeKind } from './changeEvent.ts';
 
@@ -65,14 +65,7 @@ export class ChangeWriter {
   async #upsert(writes: readonly SyncedRecordWrite[]): Promise<SyncedRecordChange[]> {
     if (writes.length === 0) return [];
     const now = (this.#options.clock ?? (() => new Date()))();
-    return this.#options.database.transaction(async (tx) => {
-      const changes: SyncedRecordChange[] = [];
-      for (const write of writes) {
-        const change = await upsertSyncedRecord(tx, write, now);
-        if (change) changes.push(change);
-      }
-      return changes;
-    });
+    return this.#options.database.transaction((tx) => upsertSyncedRecords(tx, writes, now));
   }
 }
 

@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Database } from '../store/database.ts';
 import type { ChangeEvent, ChangeFeed, ChangeListener } from './changeEvent.ts';
 import { deliver } from './inProcessFeed.ts';
+import { decodeNotifyPayload, MAX_NOTIFY_PAYLOAD_BYTES, packNotifyPayloads } from './notifyPayloads.ts';
 
 export interface PostgresFeedOptions {
   databaseUrl: string;
@@ -13,7 +14,8 @@ export interface PostgresFeedOptions {
 }
 
 /**
- * The feed across replicas: `pg_notify` on a channel named after the schema, and one dedicated
+ * The feed across replicas: `pg_notify` on a channel named after the schema (each payload a JSON
+ * array of events, `notifyPayloads.ts`), and one dedicated
  * connection per replica LISTENing on it. PostgreSQL delivers a notification to every listener,
  * the sender's own replica included, so local subscribers hear changes the same way as remote
  * ones. A dropped listening connection is reopened; what was notified meanwhile is not replayed
@@ -41,14 +43,12 @@ export class PostgresFeed implements ChangeFeed {
     const client = new pg.Client({ connectionString: this.#options.databaseUrl });
     client.on('notification', (message) => {
       if (message.channel !== this.#channel || !message.payload) return;
-      let event: ChangeEvent;
-      try {
-        event = JSON.parse(message.payload) as ChangeEvent;
-      } catch (error) {
-        this.#options.onError?.(error);
+      const decoded = decodeNotifyPayload(message.payload);
+      if ('error' in decoded) {
+        this.#options.onError?.(decoded.error);
         return;
       }
-      deliver(this.#listeners, event);
+      for (const event of decoded.events) deliver(this.#listeners, event);
     });
     client.on('error', (error) => {
       this.#options.onError?.(error);
@@ -60,13 +60,26 @@ export class PostgresFeed implements ChangeFeed {
     this.#client = client;
   }
 
+  /**
+   * One statement per publish: the events packed, in order, into as few JSON-array payloads as
+   * the 8000-byte NOTIFY limit allows, each one `pg_notify`. They are delivered together at its
+   * commit, in order. (PostgreSQL folds identical payloads of one transaction into one; two
+   * identical packs of events say nothing the first did not.)
+   */
   async publish(events: readonly ChangeEvent[]): Promise<void> {
-    for (const event of events) {
-      try {
-        await this.#options.database.query('SELECT pg_notify($1, $2)', [this.#channel, JSON.stringify(event)]);
-      } catch (error) {
-        this.#options.onError?.(error);
-      }
+    const { payloads, tooLarge } = packNotifyPayloads(events);
+    if (tooLarge.length > 0) {
+      this.#options.onError?.(new Error(`${tooLarge.length} change event(s) over the ${MAX_NOTIFY_PAYLOAD_BYTES}-byte NOTIFY limit were not sent`));
+    }
+    if (payloads.length === 0) return;
+    try {
+      await this.#options.database.query(
+        `SELECT pg_notify($1, payload)
+           FROM (SELECT payload FROM jsonb_array_elements_text($2::text::jsonb) WITH ORDINALITY AS p(payload, n) ORDER BY n) AS ordered`,
+        [this.#channel, JSON.stringify(payloads)],
+      );
+    } catch (error) {
+      this.#options.onError?.(error);
     }
   }
 

@@ -45,7 +45,7 @@ function openStream<K extends ChangeEvent['type'], P>(
       for (;;) {
         const read = await buffer.next();
         if (read.done) return { done: true, value: undefined };
-        context.loaders = createLoaders(context.workspace, context.fanout);
+        context.loaders = createLoaders(context.workspace, context.fanout, context.loaderHooks);
         const payload = await load(read.value.value, read.value.droppedBefore);
         if (payload !== null) return { done: false, value: payload };
         buffer.carryDropped(read.value.droppedBefore);

@@ -4,12 +4,12 @@ import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type Ex
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { QueryTooComplexError } from '../errors.ts';
-import type { GatewayContext } from '../context.ts';
+import { workspaceContext, type GatewayContext } from '../context.ts';
 import type { FanoutService } from '../fanout/fanoutService.ts';
 import { estimateQueryCost } from '../limits/estimateQueryCost.ts';
 import { queryLimitGuards } from '../limits/queryLimitGuards.ts';
 import type { QueryLimits } from '../limits/queryLimits.ts';
-import { createLoaders } from '../loaders.ts';
+import type { LoaderHooks } from '../loaders.ts';
 import { resolvers } from '../resolvers/index.ts';
 import { loadTypeDefs } from '../schema.ts';
 import type { LiveServices } from '../sync/liveServices.ts';
@@ -21,6 +21,8 @@ export interface SubscriptionServerOptions {
   fanout: FanoutService;
   live: LiveServices;
   limits: QueryLimits;
+  /** Where each event's loaders report their batches (metrics), as HTTP operations' do. */
+  loaderHooks?: LoaderHooks;
   /** Paths served, the same as queries'. @default ['/graphql', '/'] */
   paths?: readonly string[];
 }
@@ -97,13 +99,7 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
             ),
           ];
         }
-        const contextValue: GatewayContext = {
-          workspace,
-          loaders: createLoaders(workspace, options.fanout),
-          fanout: options.fanout,
-          partialErrors: [],
-          live: options.live,
-        };
+        const contextValue: GatewayContext = workspaceContext(workspace, options.fanout, options.loaderHooks ?? {}, options.live);
         const args: ExecutionArgs = {
           schema,
           document,

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { sendJson } from '../http/nodeHttpHandler.ts';
 import type { FanoutService } from '../fanout/fanoutService.ts';
 import type { QueryLimits } from '../limits/queryLimits.ts';
+import type { LoaderHooks } from '../loaders.ts';
 import { attachSubscriptionServer } from '../subscriptions/subscriptionServer.ts';
 import type { WorkspaceRegistry } from '../workspaces/workspaceRegistry.ts';
 import type { LiveServices } from './liveServices.ts';
@@ -19,10 +20,17 @@ export interface LiveRoutes {
  */
 export function attachLiveRoutes(
   httpServer: Server,
-  options: { live: LiveServices; registry: WorkspaceRegistry; fanout: FanoutService; limits: QueryLimits; bodyIdleTimeoutMs: number },
+  options: { live: LiveServices; registry: WorkspaceRegistry; fanout: FanoutService; limits: QueryLimits; bodyIdleTimeoutMs: number; loaderHooks?: LoaderHooks },
 ): LiveRoutes {
   const webhooks = createWebhookRoute(options.live.webhooks, { bodyIdleTimeoutMs: options.bodyIdleTimeoutMs });
-  const subscriptions = attachSubscriptionServer({ httpServer, registry: options.registry, fanout: options.fanout, live: options.live, limits: options.limits });
+  const subscriptions = attachSubscriptionServer({
+    httpServer,
+    registry: options.registry,
+    fanout: options.fanout,
+    live: options.live,
+    limits: options.limits,
+    ...(options.loaderHooks && { loaderHooks: options.loaderHooks }),
+  });
   return {
     handle(req, res) {
       if (!(req.url ?? '').startsWith('/webhooks/')) return false;

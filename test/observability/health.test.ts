@@ -1,5 +1,11 @@
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { FanoutService } from '../../src/fanout/fanoutService.ts';
 import { Readiness } from '../../src/observability/readiness.ts';
+import { closeProviderTransports, createProviderTransports } from '../../src/providers/connectorFactory.ts';
+import { createGateway } from '../../src/server.ts';
+import { WorkspaceRegistry } from '../../src/workspaces/workspaceRegistry.ts';
+import { openTestPglite } from '../store/testDatabases.ts';
 import { startTestGateway, type TestGateway } from '../support/testGateway.ts';
 
 const at = (gw: TestGateway, path: string) => gw.url.replace(/\/graphql$/, path);
@@ -20,6 +26,33 @@ describe('/healthz and /readyz', () => {
       expect(await readyz(gw)).toEqual({ status: 200, body: READY });
     } finally {
       await gw.close();
+    }
+  });
+
+  it('a gateway built without observability answers /healthz and /health the same way, and has no /readyz or /metrics', async () => {
+    const store = await openTestPglite();
+    const transports = createProviderTransports();
+    const fanout = new FanoutService({ database: store.db, replicaId: 'health-test', connectorFor: () => { throw new Error('no dispatch here'); } });
+    const gateway = createGateway({ registry: new WorkspaceRegistry([], transports, { timeoutMs: 1_000 }), fanout, introspection: false, includeStacktrace: false });
+    await gateway.start();
+    await new Promise<void>((resolve) => gateway.httpServer.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(gateway.httpServer.address() as AddressInfo).port}`;
+    try {
+      const answers = [];
+      for (const path of ['/healthz', '/health', '/readyz', '/metrics']) {
+        const response = await fetch(`${origin}${path}`);
+        answers.push([path, response.status, response.headers.get('content-type'), response.status === 200 ? await response.json() : null]);
+      }
+      expect(answers).toEqual([
+        ['/healthz', 200, 'application/json; charset=utf-8', { status: 'ok' }],
+        ['/health', 200, 'application/json; charset=utf-8', { status: 'ok' }],
+        ['/readyz', 404, 'application/json; charset=utf-8', null],
+        ['/metrics', 404, 'application/json; charset=utf-8', null],
+      ]);
+    } finally {
+      await gateway.stop();
+      await closeProviderTransports(transports);
+      await store.dispose();
     }
   });
 

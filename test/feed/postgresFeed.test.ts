@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChangeEvent } from '../../src/feed/changeEvent.ts';
+import { decodeNotifyPayload, MAX_NOTIFY_PAYLOAD_BYTES, packNotifyPayloads } from '../../src/feed/notifyPayloads.ts';
+import { PostgresFeed } from '../../src/feed/postgresFeed.ts';
+import type { Database } from '../../src/store/database.ts';
+import { openTestPostgres, TEST_DATABASE_URL, type TestDatabase } from '../store/testDatabases.ts';
+
+/** 400 conversation events of about 150 bytes each: about 60 000 bytes, so 8 payloads at least. */
+const events: ChangeEvent[] = Array.from({ length: 400 }, (_, i) => ({
+  type: 'conversation',
+  workspaceId: 'workspace-with-a-long-name',
+  provider: 'VOICEOS',
+  nativeId: `conversation-${String(i).padStart(4, '0')}-${'x'.repeat(40)}`,
+  version: 1 + (i % 3),
+  changes: ['STATUS_CHANGED'],
+}));
+const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+
+describe('NOTIFY payloads', () => {
+  it('packs events in order into the fewest payloads under the limit', () => {
+    const { payloads, tooLarge } = packNotifyPayloads(events);
+    expect(tooLarge).toEqual([]);
+    const eventBytes = bytes(JSON.stringify(events[0]));
+    const perPayload = Math.floor((MAX_NOTIFY_PAYLOAD_BYTES - 1) / (eventBytes + 1));
+    expect(payloads.length).toBe(Math.ceil(events.length / perPayload));
+    expect(payloads.every((payload) => bytes(payload) <= MAX_NOTIFY_PAYLOAD_BYTES)).toBe(true);
+    const decoded = payloads.map(decodeNotifyPayload);
+    expect(decoded.flatMap((each) => ('events' in each ? each.events : []))).toEqual(events);
+  });
+
+  it('sets aside an event over the limit on its own and keeps the others', () => {
+    const huge: ChangeEvent = { type: 'batch', workspaceId: 'w', batchId: 'é'.repeat(4000) };
+    const { payloads, tooLarge } = packNotifyPayloads([events[0]!, huge, events[1]!]);
+    expect(tooLarge).toEqual([huge]);
+    expect(payloads).toEqual([JSON.stringify([events[0], events[1]])]);
+  });
+
+  it('decodes a single event (what replicas before batching send) and refuses what is not an event', () => {
+    expect(decodeNotifyPayload(JSON.stringify(events[0]))).toEqual({ events: [events[0]] });
+    expect('error' in decodeNotifyPayload('{"type":"conversation"}')).toBe(true);
+    expect('error' in decodeNotifyPayload('not json')).toBe(true);
+  });
+});
+
+describe.runIf(TEST_DATABASE_URL)('the PostgreSQL feed', () => {
+  let store: TestDatabase;
+  const schema = `feed_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  beforeAll(async () => {
+    store = await openTestPostgres();
+  });
+  afterAll(async () => {
+    await store.dispose();
+  });
+
+  it('sends one publish as one statement, in payloads under 8000 bytes, delivered whole and in order', async () => {
+    let statements = 0;
+    const database: Database = {
+      ...store.db,
+      query: (sql, params) => {
+        statements += 1;
+        return store.db.query(sql, params);
+      },
+    };
+    const errors: unknown[] = [];
+    const feed = await PostgresFeed.open({ databaseUrl: TEST_DATABASE_URL, schema, database, onError: (error) => errors.push(error) });
+    // A plain listener on the same channel sees the notifications themselves.
+    const raw = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    const payloads: string[] = [];
+    raw.on('notification', (message) => payloads.push(message.payload ?? ''));
+    await raw.connect();
+    await raw.query(`LISTEN switchboard_feed_${schema}`);
+    try {
+      const received: ChangeEvent[] = [];
+      feed.subscribe((event) => received.push(event));
+      await feed.publish(events);
+      for (let wait = 0; received.length < events.length && wait < 500; wait += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+
+      expect(statements).toBe(1);
+      expect(received).toEqual(events);
+      expect(payloads).toEqual(packNotifyPayloads(events).payloads);
+      expect(payloads.length).toBeGreaterThan(1);
+      expect(payloads.every((payload) => bytes(payload) < 8000)).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      await raw.end();
+      await feed.close();
+    }
+  });
+});
