@@ -5,12 +5,11 @@ import type { UpstreamClient } from '../http.ts';
 import { batchGetByIds, type BatchGetResult } from '../kit/batchGetByIds.ts';
 import type { CountedPage } from '../kit/offsetWindow.ts';
 import { deferRecords } from '../kit/deferredRecords.ts';
-import { mapOrationAgent, mapOrationConversation, orationConversationPosition } from './map.ts';
+import { mapOrationAgent, mapOrationConversation, ORATION_CONVERSATION_POSITION, orationConversationFields } from './map.ts';
 import type { OrationConversationQuery } from './pushDownFilter.ts';
 import {
   orationAgentPageSchema,
   orationConversationPageSchema,
-  orationConversationSchema,
   orationCreateResponseSchema,
   pageSchema,
   type OrationCreateItemWire,
@@ -19,7 +18,6 @@ import {
 
 /** A list page as the reader first reads it: the envelope; each record is read by `deferRecords`. */
 const orationConversationListPageSchema = pageSchema(z.unknown());
-const orationConversationPositionSchema = orationConversationSchema.pick({ id: true, createdAt: true });
 
 /** Largest `limit` and `ids` list the (assumed) list endpoints take. */
 export const ORATION_MAX_PAGE_SIZE = 100;
@@ -48,7 +46,7 @@ export class OrationApi {
     return { items: response.data.results.map(mapOrationConversation), total: response.data.total ?? null };
   }
 
-  /** A page for a list the reader answers: positions now, each record validated and mapped only when returned. */
+  /** A page for a list the reader answers: positions now, each field validated and mapped only when read. */
   async conversationListPage(query: OrationListQuery): Promise<CountedPage<Conversation>> {
     const response = await this.#client.sendOk({
       method: 'GET',
@@ -61,10 +59,8 @@ export class OrationApi {
       provider: 'ORATION',
       endpoint: 'conversations.list',
       listPath: 'results',
-      schema: orationConversationSchema,
-      map: mapOrationConversation,
-      position: orationConversationPosition,
-      positionSchema: orationConversationPositionSchema,
+      fields: orationConversationFields,
+      position: ORATION_CONVERSATION_POSITION,
     });
     return { items, total: response.data.total ?? null };
   }

@@ -15,12 +15,11 @@ import { readOffsetWindow, type CountedPage } from '../kit/offsetWindow.ts';
 import { conversationPageSize, pageThroughConversations } from '../paging.ts';
 import { planTrataConversationQuery } from './conversationQuery.ts';
 import { deferRecords } from '../kit/deferredRecords.ts';
-import { mapTrataAgent, mapTrataConversation, mapTrataProspect, trataConversationPosition } from './map.ts';
+import { mapTrataAgent, mapTrataConversation, mapTrataProspect, TRATA_CONVERSATION_POSITION, trataConversationFields } from './map.ts';
 import { trataCreatedBeforeBound } from './timestamps.ts';
 import {
   trataAgentPageSchema,
   trataConversationPageSchema,
-  trataConversationSchema,
   trataPageSchema,
   trataProspectPageSchema,
   type TrataPage,
@@ -28,7 +27,6 @@ import {
 
 /** A list page as the connector first reads it: the envelope; each record is read by `deferRecords`. */
 const trataConversationListPageSchema = trataPageSchema(z.unknown());
-const trataConversationPositionSchema = trataConversationSchema.pick({ id: true, createdAt: true });
 
 /** Largest `limit` Trata's list endpoints accept, and so the largest `ids` batch (assumed). */
 export const TRATA_MAX_PAGE_SIZE = 100;
@@ -79,7 +77,7 @@ export function createTrataConnector(options: ConnectorOptions<TrataCredentials>
       ).values,
   });
   const conversations = read('/v1/conversations', 'conversations', trataConversationPageSchema, mapTrataConversation);
-  /** A list page: positions now, each record validated and mapped only when it is returned. */
+  /** A list page: positions now, each field validated and mapped only when it is read. */
   const conversationListPage = async (query: Record<string, string | number>): Promise<CountedPage<Conversation>> => {
     const { data } = await client.sendOk({
       method: 'GET',
@@ -92,10 +90,8 @@ export function createTrataConnector(options: ConnectorOptions<TrataCredentials>
       provider: 'TRATA',
       endpoint: 'conversations.list',
       listPath: 'data',
-      schema: trataConversationSchema,
-      map: mapTrataConversation,
-      position: trataConversationPosition,
-      positionSchema: trataConversationPositionSchema,
+      fields: trataConversationFields,
+      position: TRATA_CONVERSATION_POSITION,
     });
     return { items, total: data.total };
   };

@@ -14,7 +14,8 @@ import type {
   Provider,
   Webhook,
 } from '../../domain/types.ts';
-import type { VoiceOsAgent, VoiceOsAgentConfig, VoiceOsConversation, VoiceOsCost } from './wire.ts';
+import { fieldOf, recordFields, type RecordPosition } from '../kit/recordFields.ts';
+import { voiceOsConversationSchema, type VoiceOsAgent, type VoiceOsAgentConfig, type VoiceOsConversation, type VoiceOsCost } from './wire.ts';
 
 const PROVIDER: Provider = 'VOICEOS';
 
@@ -72,69 +73,76 @@ export function inlineAgentConversationId(agentNativeId: string): string | null 
   return agentNativeId.startsWith(INLINE_AGENT_PREFIX) ? agentNativeId.slice(INLINE_AGENT_PREFIX.length) : null;
 }
 
-/**
- * What a list reads of every record it fetched, before the record is validated whole
- * (`kit/deferredRecords.ts`); null when the record has no readable position. Checks what
- * `voiceOsConversationSchema` checks of `id` and `created_at`.
- */
-export function conversationPosition(record: Readonly<Record<string, unknown>>): Pick<Conversation, 'kind' | 'provider' | 'nativeId' | 'createdAt'> | null {
-  const { id, created_at: createdAt } = record;
-  if (typeof id !== 'string' || id === '' || typeof createdAt !== 'string') return null;
-  const at = new Date(createdAt);
-  return Number.isNaN(at.getTime()) ? null : { kind: 'Conversation', provider: PROVIDER, nativeId: id, createdAt: at };
+const field = fieldOf<VoiceOsConversation>();
+
+/** The configuration a conversation embeds, as an agent of its own (see `embeddedAgentNativeId`). */
+function embeddedAgentOf(wire: Pick<VoiceOsConversation, 'agent' | 'id'>): Agent | null {
+  return wire.agent ? mapAgentConfig(wire.agent, { nativeId: embeddedAgentNativeId(wire.id), name: null, createdAt: null }) : null;
 }
 
-export function mapConversation(wire: VoiceOsConversation): Conversation {
-  const startedAt = toDate(wire.start_time);
-  const endedAt = toDate(wire.end_time);
-  const embeddedAgent = wire.agent
-    ? mapAgentConfig(wire.agent, { nativeId: embeddedAgentNativeId(wire.id), name: null, createdAt: null })
-    : null;
+/**
+ * A conversation field by field (`kit/recordFields.ts`): a listed record validates and maps only
+ * the fields a query reads; `mapConversation` maps them all.
+ */
+export const voiceOsConversationFields = recordFields<VoiceOsConversation, Conversation>(voiceOsConversationSchema, {
+  kind: field([], () => 'Conversation' as const),
+  provider: field([], () => PROVIDER),
+  nativeId: field(['id'], (wire) => wire.id),
+  channel: field(['type'], (wire) => mapChannel(wire.type)),
+  status: field(['status'], (wire) => mapConversationStatus(wire.status)),
+  createdAt: field(['created_at'], (wire) => new Date(wire.created_at)),
+  startedAt: field(['start_time'], (wire) => toDate(wire.start_time)),
+  endedAt: field(['end_time'], (wire) => toDate(wire.end_time)),
+  durationSeconds: field(['start_time', 'end_time'], (wire) => {
+    const startedAt = toDate(wire.start_time);
+    const endedAt = toDate(wire.end_time);
+    return startedAt && endedAt ? Math.max(0, (endedAt.getTime() - startedAt.getTime()) / 1000) : null;
+  }),
+  // start_time is "the start time of the conversation": start..end is talk time. VoiceOS
+  // reports no ringing (created_at..start_time also holds queueing, so it is not derived).
+  talkSeconds: field(['start_time', 'end_time'], (wire) => secondsBetween(toDate(wire.start_time), toDate(wire.end_time))),
+  ringSeconds: field([], () => null),
+  endReason: field(['end_reason'], (wire) => mapEndReason(wire.end_reason)),
+  fromNumber: field(['phone_call'], (wire) => toPhoneNumber(wire.phone_call?.from_number)),
+  toNumber: field(['phone_call'], (wire) => toPhoneNumber(wire.phone_call?.to_number)),
+  sipTrunkAddress: field([], () => null),
   // The saved agent when there is one (it has a name); else the configuration set up inline.
-  const agentRef = wire.agent_id
-    ? { provider: PROVIDER, nativeId: wire.agent_id }
-    : embeddedAgent && { provider: PROVIDER, nativeId: embeddedAgent.nativeId };
-
-  return {
-    kind: 'Conversation',
-    provider: PROVIDER,
-    nativeId: wire.id,
-    channel: mapChannel(wire.type),
-    status: mapConversationStatus(wire.status),
-    createdAt: new Date(wire.created_at),
-    startedAt,
-    endedAt,
-    durationSeconds: startedAt && endedAt ? Math.max(0, (endedAt.getTime() - startedAt.getTime()) / 1000) : null,
-    // start_time is "the start time of the conversation": start..end is talk time. VoiceOS
-    // reports no ringing (created_at..start_time also holds queueing, so it is not derived).
-    talkSeconds: secondsBetween(startedAt, endedAt),
-    ringSeconds: null,
-    endReason: mapEndReason(wire.end_reason),
-    fromNumber: toPhoneNumber(wire.phone_call?.from_number),
-    toNumber: toPhoneNumber(wire.phone_call?.to_number),
-    sipTrunkAddress: null,
-    agentRef,
-    embeddedAgent,
-    prospectRef: null,
-    transcript: null,
-    summary: null,
-    recording: null,
-    analytics: null,
-    postCall: null,
-    dynamicVariables: null,
-    gatewayRequestId: null,
-    adminComments: [],
-    cost: mapCost(wire.cost),
-    uri: wire.uri ?? null,
-    // --- provider field coverage (issue 8 part 4) ---
-    updatedAt: null,
-    providerAccountId: wire.account_id ?? null,
-    oration: null,
-    trata: null,
-    voiceos: wire.phone_call
+  agentRef: field(['agent_id', 'agent', 'id'], (wire) =>
+    wire.agent_id
+      ? { provider: PROVIDER, nativeId: wire.agent_id }
+      : wire.agent
+        ? { provider: PROVIDER, nativeId: embeddedAgentNativeId(wire.id) }
+        : null,
+  ),
+  embeddedAgent: field(['agent', 'id'], embeddedAgentOf),
+  prospectRef: field([], () => null),
+  transcript: field([], () => null),
+  summary: field([], () => null),
+  recording: field([], () => null),
+  analytics: field([], () => null),
+  postCall: field([], () => null),
+  dynamicVariables: field([], () => null),
+  gatewayRequestId: field([], () => null),
+  adminComments: field([], () => []),
+  cost: field(['cost'], (wire) => mapCost(wire.cost)),
+  uri: field(['uri'], (wire) => wire.uri ?? null),
+  // --- provider field coverage (issue 8 part 4) ---
+  updatedAt: field([], () => null),
+  providerAccountId: field(['account_id'], (wire) => wire.account_id ?? null),
+  oration: field([], () => null),
+  trata: field([], () => null),
+  voiceos: field(['phone_call'], (wire) =>
+    wire.phone_call
       ? { phoneCallDirection: wire.phone_call.direction ?? null, providerCallId: wire.phone_call.provider_call_id ?? null }
       : null,
-  };
+  ),
+});
+
+/** Where a listed record's position is (`kit/deferredRecords.ts`): `voiceOsConversationSchema`'s check of `created_at`, by hand. */
+export const VOICEOS_CONVERSATION_POSITION: RecordPosition = { idKey: 'id', createdAtKey: 'created_at', parseTime: parseDateTime };
+
+export function mapConversation(wire: VoiceOsConversation): Conversation {
+  return voiceOsConversationFields.map(wire);
 }
 
 /** A saved agent from `GET /v1/agents`. */
@@ -248,6 +256,12 @@ function component(
 /** The amount exactly as VoiceOS wrote it (see `Decimal.fromJsonNumber`). */
 function toDecimal(value: number | null | undefined): Decimal | null {
   return value === null || value === undefined ? null : Decimal.fromJsonNumber(value);
+}
+
+/** A date-time as `voiceOsConversationSchema` accepts one (`Date.parse`), or null. */
+function parseDateTime(text: string): Date | null {
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? null : new Date(ms);
 }
 
 function toDate(value: string | null | undefined): Date | null {

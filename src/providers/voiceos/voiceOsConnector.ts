@@ -7,11 +7,8 @@ import { readOffsetWindow } from '../kit/offsetWindow.ts';
 import { conversationPageSize, pageThroughConversations } from '../paging.ts';
 import { VOICEOS_MAX_PAGE_SIZE, VoiceOsClient } from './client.ts';
 import { deferRecords } from '../kit/deferredRecords.ts';
-import { conversationPosition, inlineAgentConversationId, mapAgent, mapConversation } from './map.ts';
-import { voiceOsConversationSchema } from './wire.ts';
+import { inlineAgentConversationId, mapAgent, mapConversation, VOICEOS_CONVERSATION_POSITION, voiceOsConversationFields } from './map.ts';
 import { planConversationQuery } from './planConversationQuery.ts';
-
-const voiceOsConversationPositionSchema = voiceOsConversationSchema.pick({ id: true, created_at: true });
 
 /**
  * VoiceOS, bound to one account's bearer token. VoiceOS reads only: it reports conversations
@@ -67,10 +64,8 @@ export function createVoiceOsConnector(options: ConnectorOptions<VoiceOsCredenti
             provider: 'VOICEOS',
             endpoint: 'conversations.list',
             listPath: 'conversations',
-            schema: voiceOsConversationSchema,
-            map: mapConversation,
-            position: conversationPosition,
-            positionSchema: voiceOsConversationPositionSchema,
+            fields: voiceOsConversationFields,
+            position: VOICEOS_CONVERSATION_POSITION,
           });
           return { items, totalCount: body.total };
         },
