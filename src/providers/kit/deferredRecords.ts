@@ -22,11 +22,10 @@ import type { RecordFields, RecordPosition } from './recordFields.ts';
  * nothing downstream needs to know: spreads, key walks and `toEqual` see every field.
  */
 
-/** The fields every listed record has mapped from the start. */
+/** The fields every deferred record has mapped from the start (and `createdAt` for listed conversations). */
 interface Positioned {
   provider: Provider;
   nativeId: string;
-  createdAt: Date;
 }
 
 export interface DeferRecordsOptions<W, T> {
@@ -37,7 +36,7 @@ export interface DeferRecordsOptions<W, T> {
   listPath: string;
   /** The record's fields: its wire schema and each domain field's mapping. */
   fields: RecordFields<W, T>;
-  /** Where the record's id and creation time are, read by hand for every record fetched. */
+  /** Where the record's id (and a listed conversation's creation time) is, read by hand for every record fetched. */
   position: RecordPosition;
 }
 
@@ -59,23 +58,25 @@ type Target = Record<string, unknown> & { [STATE]: DeferredState };
  * `ProviderBadResponseError` when a record has no readable position.
  */
 export function deferRecords<W, T extends Positioned>(records: readonly unknown[], options: DeferRecordsOptions<W, T>): T[] {
-  const { idKey, createdAtKey, parseTime } = options.position;
+  const { idKey, createdAt: time } = options.position;
   const deferred: T[] = [];
   let issues: string[] | null = null;
   for (let index = 0; index < records.length; index++) {
     const record = records[index];
     const id = isObject(record) ? record[idKey] : undefined;
-    const createdAtText = isObject(record) ? record[createdAtKey] : undefined;
-    const createdAt = typeof createdAtText === 'string' ? parseTime(createdAtText) : null;
-    if (typeof id !== 'string' || id === '' || createdAt === null) {
-      const parsed = options.fields.schemaOf('nativeId').safeParse(record);
-      const parsedTime = options.fields.schemaOf('createdAt').safeParse(record);
-      const found = [parsed, parsedTime].flatMap((result) => (result.success ? [] : result.error.issues.map((issue) => issue.path.join('.'))));
+    const createdAtText = time && isObject(record) ? record[time.key] : undefined;
+    const createdAt = time && typeof createdAtText === 'string' ? time.parse(createdAtText) : null;
+    if (typeof id !== 'string' || id === '' || (time && createdAt === null)) {
+      const positionFields = time ? (['nativeId', 'createdAt'] as const) : (['nativeId'] as const);
+      const found = positionFields.flatMap((key) => {
+        const result = options.fields.schemaOf(key as keyof T & string).safeParse(record);
+        return result.success ? [] : result.error.issues.map((issue) => issue.path.join('.'));
+      });
       (issues ??= []).push(...(found.length > 0 ? found : ['(position)']).map((path) => `${options.listPath}.${index}.${path}`));
       continue;
     }
     const state: DeferredState = { record: record as Record<string, unknown>, index, options: options as unknown as DeferRecordsOptions<unknown, object>, failures: null };
-    const target = { provider: options.provider, nativeId: id, createdAt, [STATE]: state } as Target;
+    const target = (time ? { provider: options.provider, nativeId: id, createdAt, [STATE]: state } : { provider: options.provider, nativeId: id, [STATE]: state }) as Target;
     deferred.push(new Proxy(target, handler) as unknown as T);
   }
   if (issues !== null) throw badResponse(options, issues);

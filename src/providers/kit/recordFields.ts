@@ -31,14 +31,16 @@ export function fieldOf<W>() {
   return <const R extends keyof W & string, V>(reads: readonly R[], map: (wire: Pick<W, R>) => V): FieldMapping<W, V> => ({ reads, map });
 }
 
-/** The position of a listed record: what ordering, merging, cursors and loader keys read. */
+/** Where a record's position is: what merging, cursors and loader keys read of every record fetched. */
 export interface RecordPosition {
   /** The wire field holding the record's id (a non-empty string). */
   idKey: string;
-  /** The wire field holding its creation time. */
-  createdAtKey: string;
-  /** The creation time read from its wire text, or null when it is not a time. */
-  parseTime: (text: string) => Date | null;
+  /** Where its creation time is, for records listed in that order (conversations); else absent. */
+  createdAt?: {
+    key: string;
+    /** The time read from its wire text, or null when it is not a time the wire schema accepts. */
+    parse: (text: string) => Date | null;
+  };
 }
 
 export interface RecordFields<W, T> {

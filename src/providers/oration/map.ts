@@ -12,7 +12,7 @@ import type {
 } from '../../domain/types.ts';
 import { REQUEST_ID_VARIABLE } from '../connector.ts';
 import { fieldOf, recordFields, type RecordPosition } from '../kit/recordFields.ts';
-import { orationConversationSchema, type OrationAgentWire, type OrationConversationWire } from './wire.ts';
+import { orationAgentSchema, orationConversationSchema, type OrationAgentWire, type OrationConversationWire } from './wire.ts';
 
 /**
  * Pure mapping from Oration's wire shapes to the domain. No I/O, no clock: the same wire object
@@ -107,40 +107,54 @@ export const orationConversationFields = recordFields<OrationConversationWire, C
 });
 
 /** Where a listed record's position is (`kit/deferredRecords.ts`): `orationConversationSchema`'s check of `createdAt`, by hand. */
-export const ORATION_CONVERSATION_POSITION: RecordPosition = { idKey: 'id', createdAtKey: 'createdAt', parseTime: parseDateTime };
+export const ORATION_CONVERSATION_POSITION: RecordPosition = { idKey: 'id', createdAt: { key: 'createdAt', parse: parseDateTime } };
 
 export function mapOrationConversation(wire: OrationConversationWire): Conversation {
   return orationConversationFields.map(wire);
 }
 
-export function mapOrationAgent(wire: OrationAgentWire): Agent {
-  return {
-    kind: 'Agent',
-    provider: 'ORATION',
-    nativeId: wire.id,
-    name: wire.name ?? null,
-    prompt: wire.prompt ?? null,
-    initialMessage: wire.initialMessage ?? null,
-    maxDurationSeconds: wire.maxDurationSeconds ?? null,
-    llm: wire.llmModel ? { provider: null, model: wire.llmModel, temperature: null, maxTokens: null, credentialId: null } : null,
-    transcriber: wire.language
-      ? { provider: null, model: null, language: wire.language, keywords: [], credentialId: null }
-      : null,
-    voice: wire.voiceId
+const agentField = fieldOf<OrationAgentWire>();
+
+/** An agent field by field (`kit/recordFields.ts`): batch gets read only what a query asks of it. */
+export const orationAgentFields = recordFields<OrationAgentWire, Agent>(orationAgentSchema, {
+  kind: agentField([], () => 'Agent' as const),
+  provider: agentField([], () => 'ORATION' as const),
+  nativeId: agentField(['id'], (wire) => wire.id),
+  name: agentField(['name'], (wire) => wire.name ?? null),
+  prompt: agentField(['prompt'], (wire) => wire.prompt ?? null),
+  initialMessage: agentField(['initialMessage'], (wire) => wire.initialMessage ?? null),
+  maxDurationSeconds: agentField(['maxDurationSeconds'], (wire) => wire.maxDurationSeconds ?? null),
+  llm: agentField(['llmModel'], (wire) =>
+    wire.llmModel ? { provider: null, model: wire.llmModel, temperature: null, maxTokens: null, credentialId: null } : null,
+  ),
+  transcriber: agentField(['language'], (wire) =>
+    wire.language ? { provider: null, model: null, language: wire.language, keywords: [], credentialId: null } : null,
+  ),
+  voice: agentField(['voiceId'], (wire) =>
+    wire.voiceId
       ? { provider: null, voice: wire.voiceId, speed: null, emotion: null, temperature: null, textGuidance: null, credentialId: null }
       : null,
-    webhooks: [],
-    hookEvents: [],
-    metadata: null,
-    createdAt: toDate(wire.createdAt),
-    // --- provider field coverage (issue 8 part 4) ---
-    updatedAt: toDate(wire.updatedAt),
-    providerAccountId: wire.workspaceId ?? null,
-    // Oration's agent shape is assumed and says nothing of an unlimited duration.
-    maxDurationUnlimited: wire.maxDurationSeconds === null || wire.maxDurationSeconds === undefined ? null : false,
-    hooks: [],
-    trata: null,
-  };
+  ),
+  webhooks: agentField([], () => []),
+  hookEvents: agentField([], () => []),
+  metadata: agentField([], () => null),
+  createdAt: agentField(['createdAt'], (wire) => toDate(wire.createdAt)),
+  // --- provider field coverage (issue 8 part 4) ---
+  updatedAt: agentField(['updatedAt'], (wire) => toDate(wire.updatedAt)),
+  providerAccountId: agentField(['workspaceId'], (wire) => wire.workspaceId ?? null),
+  // Oration's agent shape is assumed and says nothing of an unlimited duration.
+  maxDurationUnlimited: agentField(['maxDurationSeconds'], (wire) =>
+    wire.maxDurationSeconds === null || wire.maxDurationSeconds === undefined ? null : false,
+  ),
+  hooks: agentField([], () => []),
+  trata: agentField([], () => null),
+});
+
+/** Where a batch-got agent's id is (`kit/deferredRecords.ts`). */
+export const ORATION_AGENT_POSITION: RecordPosition = { idKey: 'id' };
+
+export function mapOrationAgent(wire: OrationAgentWire): Agent {
+  return orationAgentFields.map(wire);
 }
 
 /**

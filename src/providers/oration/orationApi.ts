@@ -5,7 +5,14 @@ import type { UpstreamClient } from '../http.ts';
 import { batchGetByIds, type BatchGetResult } from '../kit/batchGetByIds.ts';
 import type { CountedPage } from '../kit/offsetWindow.ts';
 import { deferRecords } from '../kit/deferredRecords.ts';
-import { mapOrationAgent, mapOrationConversation, ORATION_CONVERSATION_POSITION, orationConversationFields } from './map.ts';
+import {
+  mapOrationAgent,
+  mapOrationConversation,
+  ORATION_AGENT_POSITION,
+  ORATION_CONVERSATION_POSITION,
+  orationAgentFields,
+  orationConversationFields,
+} from './map.ts';
 import type { OrationConversationQuery } from './pushDownFilter.ts';
 import {
   orationAgentPageSchema,
@@ -16,8 +23,8 @@ import {
   type OrationCreateResponseWire,
 } from './wire.ts';
 
-/** A list page as the reader first reads it: the envelope; each record is read by `deferRecords`. */
-const orationConversationListPageSchema = pageSchema(z.unknown());
+/** A page as the reader first reads it: the envelope; each record is read by `deferRecords`. */
+const orationDeferredPageSchema = pageSchema(z.unknown());
 
 /** Largest `limit` and `ids` list the (assumed) list endpoints take. */
 export const ORATION_MAX_PAGE_SIZE = 100;
@@ -52,7 +59,7 @@ export class OrationApi {
       method: 'GET',
       path: '/conversations',
       query: { ...query },
-      schema: orationConversationListPageSchema,
+      schema: orationDeferredPageSchema,
       endpoint: 'conversations.list',
     });
     const items = deferRecords(response.data.results, {
@@ -103,10 +110,18 @@ export class OrationApi {
           method: 'GET',
           path: '/agents',
           query: { ids: ids.join(','), limit: ORATION_MAX_PAGE_SIZE },
-          schema: orationAgentPageSchema,
+          schema: orationDeferredPageSchema,
           endpoint: 'agents.batchGet',
         });
-        return { items: response.data.results.map(mapOrationAgent), rateLimit: response.rateLimit };
+        // Each agent's fields are validated and mapped when read: a conversation page asks for names.
+        const items = deferRecords(response.data.results, {
+          provider: 'ORATION',
+          endpoint: 'agents.batchGet',
+          listPath: 'results',
+          fields: orationAgentFields,
+          position: ORATION_AGENT_POSITION,
+        });
+        return { items, rateLimit: response.rateLimit };
       },
     });
   }

@@ -15,7 +15,7 @@ import { parseTrataTimestamp } from './timestamps.ts';
 import { secondsBetween } from '../../domain/preciseDate.ts';
 import { mapTrataTranscript } from './transcript.ts';
 import { fieldOf, recordFields, type RecordPosition } from '../kit/recordFields.ts';
-import { trataConversationSchema, type TrataAgent, type TrataAnalytics, type TrataConversation, type TrataProspect } from './wire.ts';
+import { trataAgentSchema, trataConversationSchema, trataProspectSchema, type TrataAgent, type TrataAnalytics, type TrataConversation, type TrataProspect } from './wire.ts';
 
 /**
  * Pure mapping from Trata's wire records to the domain model. No I/O; every assumption about
@@ -100,59 +100,74 @@ export const trataConversationFields = recordFields<TrataConversation, Conversat
 });
 
 /** Where a listed record's position is (`kit/deferredRecords.ts`): `trataConversationSchema`'s check of `createdAt`, by hand. */
-export const TRATA_CONVERSATION_POSITION: RecordPosition = { idKey: 'id', createdAtKey: 'createdAt', parseTime: parseTrataTimestamp };
+export const TRATA_CONVERSATION_POSITION: RecordPosition = { idKey: 'id', createdAt: { key: 'createdAt', parse: parseTrataTimestamp } };
 
 export function mapTrataConversation(record: TrataConversation): Conversation {
   return trataConversationFields.map(record);
 }
 
-export function mapTrataAgent(record: TrataAgent): Agent {
-  return {
-    kind: 'Agent',
-    provider: 'TRATA',
-    nativeId: record.id,
-    name: record.name ?? null,
-    prompt: record.prompt ?? null,
-    initialMessage: record.initialMessage ?? null,
-    maxDurationSeconds: null,
-    llm: null,
-    // The agent's language is the language it transcribes and speaks, as for Oration.
-    transcriber: record.language
-      ? { provider: null, model: null, language: record.language, keywords: [], credentialId: null }
-      : null,
-    voice: record.voiceModelId
+const agentField = fieldOf<TrataAgent>();
+
+/** An agent field by field (`kit/recordFields.ts`): batch gets read only what a query asks of it. */
+export const trataAgentFields = recordFields<TrataAgent, Agent>(trataAgentSchema, {
+  kind: agentField([], () => 'Agent' as const),
+  provider: agentField([], () => 'TRATA' as const),
+  nativeId: agentField(['id'], (record) => record.id),
+  name: agentField(['name'], (record) => record.name ?? null),
+  prompt: agentField(['prompt'], (record) => record.prompt ?? null),
+  initialMessage: agentField(['initialMessage'], (record) => record.initialMessage ?? null),
+  maxDurationSeconds: agentField([], () => null),
+  llm: agentField([], () => null),
+  // The agent's language is the language it transcribes and speaks, as for Oration.
+  transcriber: agentField(['language'], (record) =>
+    record.language ? { provider: null, model: null, language: record.language, keywords: [], credentialId: null } : null,
+  ),
+  voice: agentField(['voiceModelId'], (record) =>
+    record.voiceModelId
       ? { provider: null, voice: record.voiceModelId, speed: null, emotion: null, temperature: null, textGuidance: null, credentialId: null }
       : null,
-    webhooks: [],
-    hookEvents: [],
-    // Trata has no agent metadata of its own; its other fields have their own places below.
-    metadata: null,
-    createdAt: parseTrataTimestamp(record.createdAt),
-    // --- provider field coverage (issue 8 part 4) ---
-    updatedAt: parseTrataTimestamp(record.updatedAt),
-    providerAccountId: record.orgId ?? null,
-    maxDurationUnlimited: null,
-    hooks: [],
-    trata: { description: record.description ?? null, status: record.status ?? null },
-  };
+  ),
+  webhooks: agentField([], () => []),
+  hookEvents: agentField([], () => []),
+  // Trata has no agent metadata of its own; its other fields have their own places below.
+  metadata: agentField([], () => null),
+  createdAt: agentField(['createdAt'], (record) => parseTrataTimestamp(record.createdAt)),
+  // --- provider field coverage (issue 8 part 4) ---
+  updatedAt: agentField(['updatedAt'], (record) => parseTrataTimestamp(record.updatedAt)),
+  providerAccountId: agentField(['orgId'], (record) => record.orgId ?? null),
+  maxDurationUnlimited: agentField([], () => null),
+  hooks: agentField([], () => []),
+  trata: agentField(['description', 'status'], (record) => ({ description: record.description ?? null, status: record.status ?? null })),
+});
+
+export function mapTrataAgent(record: TrataAgent): Agent {
+  return trataAgentFields.map(record);
 }
 
+const prospectField = fieldOf<TrataProspect>();
+
+/** A prospect field by field (`kit/recordFields.ts`): batch gets read only what a query asks of it. */
+export const trataProspectFields = recordFields<TrataProspect, Prospect>(trataProspectSchema, {
+  kind: prospectField([], () => 'Prospect' as const),
+  provider: prospectField([], () => 'TRATA' as const),
+  nativeId: prospectField(['id'], (record) => record.id),
+  name: prospectField(['name'], (record) => record.name ?? null),
+  phone: prospectField(['phoneNumber'], (record) => toPhoneNumber(record.phoneNumber)),
+  email: prospectField(['email'], (record) => record.email ?? null),
+  address: prospectField(['address'], (record) => record.address ?? null),
+  status: prospectField(['prospectStatus'], (record) => record.prospectStatus ?? null),
+  createdAt: prospectField(['createdAt'], (record) => parseTrataTimestamp(record.createdAt)),
+  // --- provider field coverage (issue 8 part 4) ---
+  updatedAt: prospectField(['updatedAt'], (record) => parseTrataTimestamp(record.updatedAt)),
+  providerAccountId: prospectField(['orgId'], (record) => record.orgId ?? null),
+});
+
 export function mapTrataProspect(record: TrataProspect): Prospect {
-  return {
-    kind: 'Prospect',
-    provider: 'TRATA',
-    nativeId: record.id,
-    name: record.name ?? null,
-    phone: toPhoneNumber(record.phoneNumber),
-    email: record.email ?? null,
-    address: record.address ?? null,
-    status: record.prospectStatus ?? null,
-    createdAt: parseTrataTimestamp(record.createdAt),
-    // --- provider field coverage (issue 8 part 4) ---
-    updatedAt: parseTrataTimestamp(record.updatedAt),
-    providerAccountId: record.orgId ?? null,
-  };
+  return trataProspectFields.map(record);
 }
+
+/** Where a batch-got agent's or prospect's id is (`kit/deferredRecords.ts`). */
+export const TRATA_RECORD_ID: RecordPosition = { idKey: 'id' };
 
 export function mapTrataSourceType(raw: string | null | undefined): Normalized<ConversationChannel> {
   const channel = raw ? CHANNEL_BY_SOURCE_TYPE[raw.trim().toUpperCase()] : undefined;

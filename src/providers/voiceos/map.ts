@@ -14,8 +14,8 @@ import type {
   Provider,
   Webhook,
 } from '../../domain/types.ts';
-import { fieldOf, recordFields, type RecordPosition } from '../kit/recordFields.ts';
-import { voiceOsConversationSchema, type VoiceOsAgent, type VoiceOsAgentConfig, type VoiceOsConversation, type VoiceOsCost } from './wire.ts';
+import { fieldOf, recordFields, type FieldTable, type RecordPosition } from '../kit/recordFields.ts';
+import { voiceOsAgentSchema, voiceOsConversationSchema, type VoiceOsAgent, type VoiceOsAgentConfig, type VoiceOsConversation, type VoiceOsCost } from './wire.ts';
 
 const PROVIDER: Provider = 'VOICEOS';
 
@@ -139,30 +139,23 @@ export const voiceOsConversationFields = recordFields<VoiceOsConversation, Conve
 });
 
 /** Where a listed record's position is (`kit/deferredRecords.ts`): `voiceOsConversationSchema`'s check of `created_at`, by hand. */
-export const VOICEOS_CONVERSATION_POSITION: RecordPosition = { idKey: 'id', createdAtKey: 'created_at', parseTime: parseDateTime };
+export const VOICEOS_CONVERSATION_POSITION: RecordPosition = { idKey: 'id', createdAt: { key: 'created_at', parse: parseDateTime } };
 
 export function mapConversation(wire: VoiceOsConversation): Conversation {
   return voiceOsConversationFields.map(wire);
 }
 
-/** A saved agent from `GET /v1/agents`. */
-export function mapAgent(wire: VoiceOsAgent): Agent {
-  return mapAgentConfig(wire, { nativeId: wire.id, name: wire.name ?? null, createdAt: toDate(wire.created_at) });
-}
+const configField = fieldOf<VoiceOsAgentConfig>();
 
-function mapAgentConfig(
-  config: VoiceOsAgentConfig,
-  identity: { nativeId: string; name: string | null; createdAt: Date | null },
-): Agent {
-  const { llm, transcriber, voice } = config;
-  return {
-    kind: 'Agent',
-    provider: PROVIDER,
-    ...identity,
-    prompt: config.prompt ?? null,
-    initialMessage: config.initial_message ?? null,
-    maxDurationSeconds: config.max_duration ?? null,
-    llm: llm
+/** The agent fields a configuration gives, saved or embedded in a conversation. */
+type ConfigFields = Omit<Agent, 'kind' | 'provider' | 'nativeId' | 'name' | 'createdAt'>;
+
+const agentConfigFields: FieldTable<VoiceOsAgentConfig, ConfigFields> = {
+  prompt: configField(['prompt'], (config) => config.prompt ?? null),
+  initialMessage: configField(['initial_message'], (config) => config.initial_message ?? null),
+  maxDurationSeconds: configField(['max_duration'], (config) => config.max_duration ?? null),
+  llm: configField(['llm'], ({ llm }) =>
+    llm
       ? {
           provider: llm.provider ?? null,
           model: llm.model ?? null,
@@ -171,7 +164,9 @@ function mapAgentConfig(
           credentialId: llm.credential_id ?? null,
         }
       : null,
-    transcriber: transcriber
+  ),
+  transcriber: configField(['transcriber'], ({ transcriber }) =>
+    transcriber
       ? {
           provider: transcriber.provider ?? null,
           model: transcriber.model ?? null,
@@ -180,7 +175,9 @@ function mapAgentConfig(
           credentialId: transcriber.credential_id ?? null,
         }
       : null,
-    voice: voice
+  ),
+  voice: configField(['voice'], ({ voice }) =>
+    voice
       ? {
           provider: voice.provider ?? null,
           voice: voice.voice ?? voice.voice_id ?? voice.model ?? null,
@@ -191,26 +188,57 @@ function mapAgentConfig(
           credentialId: voice.credential_id ?? null,
         }
       : null,
-    webhooks: (config.webhooks ?? []).flatMap((webhook): Webhook[] =>
+  ),
+  webhooks: configField(['webhooks'], (config) =>
+    (config.webhooks ?? []).flatMap((webhook): Webhook[] =>
       webhook.url ? [{ method: webhook.method ?? null, url: webhook.url, events: webhook.events ?? [] }] : [],
     ),
-    hookEvents: [...new Set((config.hooks ?? []).flatMap((hook) => hook.events ?? []))],
-    metadata: config.metadata ?? null,
-    // --- provider field coverage (issue 8 part 4) ---
-    // VoiceOS agents carry no update time or account (the account is on each conversation).
-    updatedAt: null,
-    providerAccountId: null,
-    maxDurationUnlimited: mapMaxDurationUnlimited(config),
-    hooks: (config.hooks ?? []).map((hook) => ({ type: hook.type ?? null, events: hook.events ?? [] })),
-    trata: null,
-  };
+  ),
+  hookEvents: configField(['hooks'], (config) => [...new Set((config.hooks ?? []).flatMap((hook) => hook.events ?? []))]),
+  metadata: configField(['metadata'], (config) => config.metadata ?? null),
+  // --- provider field coverage (issue 8 part 4) ---
+  // VoiceOS agents carry no update time or account (the account is on each conversation).
+  updatedAt: configField([], () => null),
+  providerAccountId: configField([], () => null),
+  maxDurationUnlimited: configField(['max_duration'], mapMaxDurationUnlimited),
+  hooks: configField(['hooks'], (config) => (config.hooks ?? []).map((hook) => ({ type: hook.type ?? null, events: hook.events ?? [] }))),
+  trata: configField([], () => null),
+};
+
+const agentField = fieldOf<VoiceOsAgent>();
+
+/** A saved agent (`GET /v1/agents`) field by field (`kit/recordFields.ts`): batch gets read only what a query asks of it. */
+export const voiceOsAgentFields = recordFields<VoiceOsAgent, Agent>(voiceOsAgentSchema, {
+  kind: agentField([], () => 'Agent' as const),
+  provider: agentField([], () => PROVIDER),
+  nativeId: agentField(['id'], (wire) => wire.id),
+  name: agentField(['name'], (wire) => wire.name ?? null),
+  createdAt: agentField(['created_at'], (wire) => toDate(wire.created_at)),
+  ...agentConfigFields,
+});
+
+/** Where a saved agent's id is (`kit/deferredRecords.ts`). */
+export const VOICEOS_AGENT_ID: RecordPosition = { idKey: 'id' };
+
+/** A saved agent from `GET /v1/agents`. */
+export function mapAgent(wire: VoiceOsAgent): Agent {
+  return voiceOsAgentFields.map(wire);
+}
+
+function mapAgentConfig(
+  config: VoiceOsAgentConfig,
+  identity: { nativeId: string; name: string | null; createdAt: Date | null },
+): Agent {
+  const agent: Record<string, unknown> = { kind: 'Agent', provider: PROVIDER, ...identity };
+  for (const [key, mapping] of Object.entries(agentConfigFields)) agent[key] = mapping.map(config);
+  return agent as unknown as Agent;
 }
 
 /**
  * The document: "If null, the conversation can be of any duration." An explicit null is that;
  * a number is a limit; a configuration without the field reports neither (null).
  */
-function mapMaxDurationUnlimited(config: VoiceOsAgentConfig): boolean | null {
+function mapMaxDurationUnlimited(config: Pick<VoiceOsAgentConfig, 'max_duration'>): boolean | null {
   if (config.max_duration === null) return true;
   if (typeof config.max_duration === 'number') return false;
   return null;
