@@ -7,6 +7,8 @@ import { recordFields, type FieldTable, type RecordFields } from '../../src/prov
 import { mapTrataConversation, TRATA_CONVERSATION_POSITION, trataConversationFields } from '../../src/providers/trata/map.ts';
 import { trataConversationSchema, type TrataConversation } from '../../src/providers/trata/wire.ts';
 import { listConversations } from '../../src/read/listConversations.ts';
+import { mapAgent, VOICEOS_AGENT_ID, voiceOsAgentFields } from '../../src/providers/voiceos/map.ts';
+import { voiceOsAgentSchema } from '../../src/providers/voiceos/wire.ts';
 import { documentedConversationRecord } from '../../src/simulators/trata/samples.ts';
 
 /** Trata's documented record, `count` times, newest first, one second apart; `broken` indexes get a numeric `status`. */
@@ -146,5 +148,41 @@ describe('a conversation list validates and maps only the fields it reads of the
     expect('transcript' in deferred!).toBe(true);
     expect('then' in deferred!).toBe(false);
     expect((deferred as unknown as { then?: unknown }).then).toBe(undefined);
+  });
+});
+
+describe('a batch get of agents validates and maps only the fields read', () => {
+  const agent = (id: string, overrides: object = {}) => ({
+    id,
+    name: `Agent ${id}`,
+    created_at: '2026-11-20T10:00:00Z',
+    prompt: 'Be brief.',
+    llm: { provider: 'openai', model: 'gpt-4o', temperature: 0.2 },
+    voice: { provider: 'cartesia', voice_id: 'v-1' },
+    hooks: [{ type: 'webhook', events: ['call.ended'] }],
+    ...overrides,
+  });
+
+  it('reads names of agents whose configuration breaks the contract, and errors on the broken field alone', () => {
+    const raw = [agent('a-1'), agent('a-2', { llm: { temperature: 'warm' } })];
+    const agents = deferRecords(raw, { provider: 'VOICEOS', endpoint: 'agents.list', listPath: 'agents', fields: voiceOsAgentFields, position: VOICEOS_AGENT_ID });
+    expect(agents.map((a) => [a.nativeId, a.name])).toEqual([
+      ['a-1', 'Agent a-1'],
+      ['a-2', 'Agent a-2'],
+    ]);
+    const error = thrownBy(() => agents[1]!.llm);
+    expect(error).toBeInstanceOf(ProviderBadResponseError);
+    expect(error).toMatchObject({ provider: 'VOICEOS', endpoint: 'agents.list', issues: ['agents.1.llm.temperature'] });
+    expect(agents[1]!.voice).toEqual(mapAgent(voiceOsAgentSchema.parse(raw[0])).voice);
+    // A record that keeps the contract reads exactly as the eager mapping.
+    expect({ ...agents[0]! }).toEqual(mapAgent(voiceOsAgentSchema.parse(raw[0])));
+  });
+
+  it('refuses a page with an agent that has no id', () => {
+    const error = thrownBy(() =>
+      deferRecords([agent('a-1'), agent('')], { provider: 'VOICEOS', endpoint: 'agents.list', listPath: 'agents', fields: voiceOsAgentFields, position: VOICEOS_AGENT_ID }),
+    );
+    expect(error).toBeInstanceOf(ProviderBadResponseError);
+    expect((error as ProviderBadResponseError).issues).toEqual(['agents.1.id']);
   });
 });
