@@ -1,4 +1,5 @@
 import type { Normalized, Speaker, Transcript, TranscriptMessage } from '../../domain/types.ts';
+import type { PreciseDate } from '../../domain/preciseDate.ts';
 import { parseTrataTimestamp } from './timestamps.ts';
 import type { TrataMessage, TrataTranscriptText } from './wire.ts';
 
@@ -19,7 +20,7 @@ export function mapTrataTranscript(transcriptText: TrataTranscriptText | null | 
   const messages: TranscriptMessage[] = [];
   let duplicatesRemoved = 0;
   for (const message of transcriptText) {
-    const key = JSON.stringify([message.speaker ?? null, message.message ?? null, message.timestamp ?? null]);
+    const key = keyPart(message.speaker) + keyPart(message.message) + keyPart(message.timestamp);
     if (seen.has(key)) {
       duplicatesRemoved++;
       continue;
@@ -30,14 +31,23 @@ export function mapTrataTranscript(transcriptText: TrataTranscriptText | null | 
   return { messages, duplicatesRemoved };
 }
 
+/** A part of a message's identity, length-prefixed so that no two messages share a key by accident; `-` for absent. */
+function keyPart(value: string | null | undefined): string {
+  return value === null || value === undefined ? '-' : `${value.length}:${value}`;
+}
+
 function mapMessage(message: TrataMessage): TranscriptMessage {
   const text = message.message ?? '';
   const messageId = message.message_id ?? null;
+  let at: PreciseDate | null | undefined;
   return {
     id: messageId !== null && messageId !== '' && messageId !== text ? messageId : null,
     speaker: mapTrataSpeaker(message.speaker),
     text,
-    at: parseTrataTimestamp(message.timestamp),
+    // Parsed when read, once: a page that shows who said what does not parse every message's time.
+    get at() {
+      return at === undefined ? (at = parseTrataTimestamp(message.timestamp)) : at;
+    },
   };
 }
 

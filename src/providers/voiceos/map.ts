@@ -250,6 +250,19 @@ function mapMaxDurationUnlimited(config: Pick<VoiceOsAgentConfig, 'max_duration'
  */
 export function mapCost(wire: VoiceOsCost | null | undefined): Cost | null {
   if (wire === null || wire === undefined) return null;
+  let components: CostComponent[] | undefined;
+  // VoiceOS documents every amount as USD. The components are built when read, once: a page that
+  // shows the total does not pay for five exact amounts and their quantities per conversation.
+  return {
+    currency: 'USD',
+    total: toDecimal(wire.total),
+    get components() {
+      return (components ??= mapCostComponents(wire));
+    },
+  };
+}
+
+function mapCostComponents(wire: VoiceOsCost): CostComponent[] {
   const components: CostComponent[] = [];
   const { agent, llm, transcriber, voice, telephony } = wire;
   if (agent) components.push(component('AGENT', agent, [['SECONDS', agent.seconds]]));
@@ -264,8 +277,7 @@ export function mapCost(wire: VoiceOsCost | null | undefined): Cost | null {
   if (transcriber) components.push(component('TRANSCRIBER', transcriber, [['SECONDS', transcriber.seconds]]));
   if (voice) components.push(component('VOICE', voice, [['CHARACTERS', voice.characters]]));
   if (telephony) components.push(component('TELEPHONY', telephony, [['SECONDS', telephony.seconds]]));
-  // VoiceOS documents every amount as USD.
-  return { currency: 'USD', total: toDecimal(wire.total), components };
+  return components;
 }
 
 function component(
