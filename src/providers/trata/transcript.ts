@@ -1,5 +1,4 @@
 import type { Normalized, Speaker, Transcript, TranscriptMessage } from '../../domain/types.ts';
-import type { PreciseDate } from '../../domain/preciseDate.ts';
 import { parseTrataTimestamp } from './timestamps.ts';
 import type { TrataMessage, TrataTranscriptText } from './wire.ts';
 
@@ -16,38 +15,32 @@ export function mapTrataTranscript(transcriptText: TrataTranscriptText | null | 
   if (transcriptText === null || transcriptText === undefined) return null;
   if (typeof transcriptText === 'string') return { messages: [], duplicatesRemoved: 0 };
 
-  const seen = new Set<string>();
+  // Repeats are found by timestamp first (a short string to hash), then compared whole.
+  const seenByTime = new Map<string | null, TrataMessage[]>();
   const messages: TranscriptMessage[] = [];
   let duplicatesRemoved = 0;
   for (const message of transcriptText) {
-    const key = keyPart(message.speaker) + keyPart(message.message) + keyPart(message.timestamp);
-    if (seen.has(key)) {
+    const time = message.timestamp ?? null;
+    const sameTime = seenByTime.get(time);
+    if (sameTime?.some((seen) => (seen.speaker ?? null) === (message.speaker ?? null) && (seen.message ?? null) === (message.message ?? null))) {
       duplicatesRemoved++;
       continue;
     }
-    seen.add(key);
+    if (sameTime) sameTime.push(message);
+    else seenByTime.set(time, [message]);
     messages.push(mapMessage(message));
   }
   return { messages, duplicatesRemoved };
 }
 
-/** A part of a message's identity, length-prefixed so that no two messages share a key by accident; `-` for absent. */
-function keyPart(value: string | null | undefined): string {
-  return value === null || value === undefined ? '-' : `${value.length}:${value}`;
-}
-
 function mapMessage(message: TrataMessage): TranscriptMessage {
   const text = message.message ?? '';
   const messageId = message.message_id ?? null;
-  let at: PreciseDate | null | undefined;
   return {
     id: messageId !== null && messageId !== '' && messageId !== text ? messageId : null,
     speaker: mapTrataSpeaker(message.speaker),
     text,
-    // Parsed when read, once: a page that shows who said what does not parse every message's time.
-    get at() {
-      return at === undefined ? (at = parseTrataTimestamp(message.timestamp)) : at;
-    },
+    at: parseTrataTimestamp(message.timestamp),
   };
 }
 
