@@ -10,8 +10,9 @@ import type { RecordFields, RecordPosition } from './recordFields.ts';
  * (issue 9).
  *
  * 1. When the page arrives, each record's **position** is checked by hand and mapped at once: what
- *    ordering, merging, keyset cursors and loader keys read (`provider`, `nativeId`, `createdAt`). A record without a readable position fails the page with the zod issues of
- *    the position's wire fields (`data.0.createdAt`).
+ *    ordering, merging, keyset cursors and loader keys read (`provider`, `nativeId`, and a listed
+ *    conversation's `createdAt`). A record without a readable position fails the page with the
+ *    zod issues of the position's wire fields (`data.0.createdAt`).
  * 2. Every other domain field is validated (the zod schema of just the wire fields it reads, see
  *    `recordFields.ts`) and mapped the first time it is read, once. A field whose wire fields break
  *    the provider's contract throws a typed `ProviderBadResponseError` naming them
@@ -19,7 +20,8 @@ import type { RecordFields, RecordPosition } from './recordFields.ts';
  *    record's other fields still read.
  *
  * The records are `Proxy`s over their position, so connectors keep returning domain objects and
- * nothing downstream needs to know: spreads, key walks and `toEqual` see every field.
+ * nothing downstream needs to know: spreads, key walks and `toEqual` see every field (a spread of a
+ * record with a broken field throws that field's error).
  */
 
 /** The fields every deferred record has mapped from the start (and `createdAt` for listed conversations). */
