@@ -9,7 +9,6 @@ import {
   type Provider,
 } from '../domain/types.ts';
 import type { ConversationFilter, ConversationListPage, ConversationPosition } from '../providers/connector.ts';
-import { settleDeferred } from '../providers/kit/deferredRecords.ts';
 import type { Workspace } from '../workspaces/workspaceRegistry.ts';
 import { connectionOf, type ConversationConnectionModel } from './connections.ts';
 import { cursorCodec } from './cursor.ts';
@@ -92,33 +91,11 @@ export async function listConversations(options: ListConversationsOptions): Prom
   }
   for (const conversation of merged) options.onFetched?.(conversation);
   merged.sort(compareMerged);
-  const { returned, consumed } = settleInOrder(merged, first, options.onProviderError);
+  // Only the returned records' fields are ever validated and mapped, and only those a query reads:
+  // the connectors defer everything past a record's position (`src/providers/kit/deferredRecords.ts`).
+  const returned = merged.slice(0, first);
   const edges = returned.map((node) => ({ node, cursor: conversationCursor.encode(positionOf(node)) }));
-  return connectionOf(edges, merged.length > consumed || hasMoreUpstream, options.withTotal ? totalCount : null, after !== null);
-}
-
-/**
- * Validates and maps the first `first` conversations of the merged order, and only those: the
- * connectors defer everything past a record's position (`src/providers/kit/deferredRecords.ts`).
- * A record that breaks its provider's contract is reported (its typed error names the broken
- * field) and left out, and the next one takes its place; `consumed` is how far the order was read.
- */
-function settleInOrder(
-  merged: readonly Conversation[],
-  first: number,
-  onProviderError: (error: unknown) => void,
-): { returned: Conversation[]; consumed: number } {
-  const returned: Conversation[] = [];
-  let consumed = 0;
-  while (returned.length < first && consumed < merged.length) {
-    const conversation = merged[consumed++]!;
-    try {
-      returned.push(settleDeferred(conversation));
-    } catch (error) {
-      onProviderError(error);
-    }
-  }
-  return { returned, consumed };
+  return connectionOf(edges, merged.length > first || hasMoreUpstream, options.withTotal ? totalCount : null, after !== null);
 }
 
 interface ProviderPlan {

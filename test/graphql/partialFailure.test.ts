@@ -51,6 +51,29 @@ describe('one provider failing while the others answer', () => {
     ]);
   });
 
+  it('answers a field whose wire fields break the contract with PROVIDER_BAD_RESPONSE on that field, and the record\'s other fields', async () => {
+    type CostData = { conversations: { edges: { node: { provider: string; status: string; cost: { currency: string } | null } }[] } };
+    const costQuery = `{ conversations(first: 30) { edges { node { provider status cost { currency } } } } }`;
+    const intact = (await gw.query<CostData>(costQuery)).body.data!.conversations.edges;
+    simulators().voiceos!.server.setFault('GET /v1/conversations', { kind: 'drift', field: 'cost', to: { value: 'free' } });
+    const { body } = await gw.query<CostData>(costQuery);
+    const edges = body.data!.conversations.edges;
+    const voiceos = edges.flatMap((edge, index) => (edge.node.provider === 'VOICEOS' ? [index] : []));
+    expect(voiceos.length).toBeGreaterThan(0);
+    // Every returned VoiceOS conversation keeps its place and its status; its cost alone is null, with a typed error there.
+    expect(voiceos.map((index) => edges[index]!.node.cost)).toEqual(voiceos.map(() => null));
+    expect(edges.map((edge) => edge.node.status)).toEqual(intact.map((edge) => edge.node.status));
+    expect(intact.filter((edge) => edge.node.provider === 'VOICEOS' && edge.node.cost !== null).length).toBeGreaterThan(0);
+    expect(body.errors?.map((error) => error.path)).toEqual(voiceos.map((index) => ['conversations', 'edges', index, 'node', 'cost']));
+    expect(body.errors?.map((error) => error.extensions)).toEqual(
+      voiceos.map(() => expect.objectContaining({ code: 'PROVIDER_BAD_RESPONSE', provider: 'VOICEOS' })),
+    );
+    // The other providers' costs read as before: Oration and Trata report none.
+    expect(edges.filter((edge) => edge.node.provider !== 'VOICEOS').map((edge) => edge.node.cost)).toEqual(
+      edges.filter((edge) => edge.node.provider !== 'VOICEOS').map(() => null),
+    );
+  });
+
   it('maps a status value no document lists to UNKNOWN and keeps the raw value', async () => {
     simulators().voiceos!.server.setFault('GET /v1/conversations', { kind: 'drift', field: 'status', to: { value: 'ringing' } });
     const { body } = await gw.query<Data>(QUERY);

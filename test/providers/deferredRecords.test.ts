@@ -3,9 +3,12 @@ import type { Conversation, Provider } from '../../src/domain/types.ts';
 import type { ProviderConnector } from '../../src/providers/connector.ts';
 import { ProviderBadResponseError } from '../../src/providers/errors.ts';
 import { deferRecords } from '../../src/providers/kit/deferredRecords.ts';
-import { mapTrataConversation, trataConversationPosition } from '../../src/providers/trata/map.ts';
-import { trataConversationSchema } from '../../src/providers/trata/wire.ts';
+import { recordFields, type FieldTable, type RecordFields } from '../../src/providers/kit/recordFields.ts';
+import { mapTrataConversation, TRATA_CONVERSATION_POSITION, trataConversationFields } from '../../src/providers/trata/map.ts';
+import { trataConversationSchema, type TrataConversation } from '../../src/providers/trata/wire.ts';
 import { listConversations } from '../../src/read/listConversations.ts';
+import { mapAgent, VOICEOS_AGENT_ID, voiceOsAgentFields } from '../../src/providers/voiceos/map.ts';
+import { voiceOsAgentSchema } from '../../src/providers/voiceos/wire.ts';
 import { documentedConversationRecord } from '../../src/simulators/trata/samples.ts';
 
 /** Trata's documented record, `count` times, newest first, one second apart; `broken` indexes get a numeric `status`. */
@@ -18,21 +21,26 @@ function records(count: number, broken: readonly number[] = []) {
   }));
 }
 
-/** A reader whose every list call answers all these records deferred, counting how many it mapped. */
-function deferredReader(provider: Provider, raw: readonly object[], mapped: { count: number }): ProviderConnector {
-  const page = () =>
-    deferRecords(raw, {
-      provider,
-      endpoint: 'conversations.list',
-      listPath: 'data',
-      schema: trataConversationSchema,
-      map: (wire) => {
-        mapped.count++;
-        return { ...mapTrataConversation(wire), provider };
+/** Trata's conversation fields, counting how many times each domain field is mapped. */
+function countingFields(mapped: Map<string, number>): RecordFields<TrataConversation, Conversation> {
+  const table = Object.fromEntries(
+    Object.entries(trataConversationFields.table).map(([key, mapping]) => [
+      key,
+      {
+        reads: mapping.reads,
+        map: (wire: TrataConversation) => {
+          mapped.set(key, (mapped.get(key) ?? 0) + 1);
+          return mapping.map(wire);
+        },
       },
-      position: (record) => ({ ...trataConversationPosition(record)!, provider }),
-      positionSchema: trataConversationSchema.pick({ id: true, createdAt: true }),
-    });
+    ]),
+  ) as unknown as FieldTable<TrataConversation, Conversation>;
+  return recordFields(trataConversationSchema, table);
+}
+
+/** A reader whose every list call answers all these records deferred, as `provider`'s. */
+function deferredReader(provider: Provider, raw: readonly object[], fields: RecordFields<TrataConversation, Conversation>): ProviderConnector {
+  const page = () => deferRecords(raw, { provider, endpoint: 'conversations.list', listPath: 'data', fields, position: TRATA_CONVERSATION_POSITION });
   const unused = () => Promise.reject(new Error('not used by this test'));
   return {
     provider,
@@ -57,43 +65,71 @@ async function list(connectors: ProviderConnector[], first: number) {
   return { connection, errors };
 }
 
-describe('a conversation list validates and maps only the records it returns', () => {
-  it('maps the page it answers, not the three providers\' worth it fetched', async () => {
-    const mapped = { count: 0 };
+function thrownBy(read: () => unknown): unknown {
+  try {
+    read();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+describe('a conversation list validates and maps only the fields it reads of the records it returns', () => {
+  it('maps nothing past the position while listing, then each field read, once', async () => {
+    const mapped = new Map<string, number>();
+    const fields = countingFields(mapped);
     const raw = records(20);
     const { connection, errors } = await list(
-      (['ORATION', 'TRATA', 'VOICEOS'] as const).map((provider) => deferredReader(provider, raw, mapped)),
+      (['ORATION', 'TRATA', 'VOICEOS'] as const).map((provider) => deferredReader(provider, raw, fields)),
       10,
     );
     expect(errors).toEqual([]);
     expect(connection.edges).toHaveLength(10);
-    // 60 fetched (20 per provider), 10 returned: 10 validated and mapped.
-    expect(mapped.count).toBe(10);
-    const expected = mapTrataConversation(trataConversationSchema.parse(raw[0]));
-    const node = connection.edges[0]!.node;
-    expect({ ...node, provider: 'TRATA' }).toEqual(expected);
-    // What the resolvers get is the plain mapped object.
-    expect(Object.getPrototypeOf(node)).toBe(Object.prototype);
+    // 60 fetched (20 per provider), 10 returned, ordered and given cursors by their position alone.
+    expect(mapped.size).toBe(0);
+    for (const { node } of connection.edges) void node.status.value;
+    const first = connection.edges[0]!.node;
+    void first.transcript;
+    void first.transcript;
+    void first.status;
+    expect(Object.fromEntries(mapped)).toEqual({ status: 10, transcript: 1 });
+    expect(first.transcript).toEqual(mapTrataConversation(trataConversationSchema.parse(raw[0])).transcript);
   });
 
-  it('reports a returned record that breaks the contract, naming the field, and lets the next fetched one take its place', async () => {
-    const mapped = { count: 0 };
+  it('answers a field whose wire fields break the contract with a typed error naming them; the record\'s other fields read', async () => {
+    const mapped = new Map<string, number>();
+    const fields = countingFields(mapped);
     const raw = records(10, [1, 8]);
-    const { connection, errors } = await list([deferredReader('TRATA', raw, mapped), deferredReader('VOICEOS', records(10), mapped)], 4);
-    // Newest first, TRATA before VOICEOS at one instant: TRATA's record 1 is left out, the next in the order follows.
-    expect(connection.edges.map((e) => `${e.node.provider} ${e.node.nativeId}`)).toEqual([
-      'TRATA con.1800000000.rec0',
-      'VOICEOS con.1800000000.rec0',
-      'VOICEOS con.1799999999.rec1',
-      'TRATA con.1799999998.rec2',
-    ]);
-    expect(connection.pageInfo.hasNextPage).toBe(true);
-    expect(connection.totalCount).toBe(20);
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toBeInstanceOf(ProviderBadResponseError);
-    expect(errors[0]).toMatchObject({ provider: 'TRATA', code: 'PROVIDER_BAD_RESPONSE', issues: ['data.1.status'] });
-    // Record 8 breaks the contract too and was fetched, but this page does not return it: not reported, not mapped.
-    expect(mapped.count).toBe(4);
+    const { connection, errors } = await list([deferredReader('TRATA', raw, fields)], 4);
+    // The broken record keeps its place: ordering reads the position, which is intact.
+    expect(errors).toEqual([]);
+    expect(connection.edges.map((e) => e.node.nativeId)).toEqual(['con.1800000000.rec0', 'con.1799999999.rec1', 'con.1799999998.rec2', 'con.1799999997.rec3']);
+    const broken = connection.edges[1]!.node;
+    const error = thrownBy(() => broken.status);
+    expect(error).toBeInstanceOf(ProviderBadResponseError);
+    expect(error).toMatchObject({ provider: 'TRATA', code: 'PROVIDER_BAD_RESPONSE', issues: ['data.1.status'] });
+    // Read again: the same error, not a second validation.
+    expect(thrownBy(() => broken.status)).toBe(error);
+    const intact = mapTrataConversation(trataConversationSchema.parse(raw[0]));
+    expect(broken.transcript).toEqual(intact.transcript);
+    expect(broken.agentRef).toEqual(intact.agentRef);
+    // Record 8 breaks the contract too and was fetched, but this page does not return it: never read.
+    expect(Object.fromEntries(mapped)).toEqual({ transcript: 1, agentRef: 1 });
+  });
+
+  it('refuses a page whose record has no readable position, naming the field', () => {
+    const raw = records(3);
+    const error = thrownBy(() =>
+      deferRecords([raw[0], { ...raw[1], createdAt: 'yesterday' }, { ...raw[2], id: '' }], {
+        provider: 'TRATA',
+        endpoint: 'conversations.list',
+        listPath: 'data',
+        fields: trataConversationFields,
+        position: TRATA_CONVERSATION_POSITION,
+      }),
+    );
+    expect(error).toBeInstanceOf(ProviderBadResponseError);
+    expect((error as ProviderBadResponseError).issues).toEqual(['data.1.createdAt', 'data.2.id']);
   });
 
   it('answers a deferred record like the mapped one it stands for, to spreads and key walks too', () => {
@@ -102,15 +138,51 @@ describe('a conversation list validates and maps only the records it returns', (
       provider: 'TRATA',
       endpoint: 'conversations.list',
       listPath: 'data',
-      schema: trataConversationSchema,
-      map: mapTrataConversation,
-      position: trataConversationPosition,
-      positionSchema: trataConversationSchema.pick({ id: true, createdAt: true }),
+      fields: trataConversationFields,
+      position: TRATA_CONVERSATION_POSITION,
     });
     const plain: Conversation = mapTrataConversation(trataConversationSchema.parse(raw));
     expect(Object.keys(deferred!)).toEqual(Object.keys(plain));
     expect({ ...deferred! }).toEqual(plain);
+    expect(JSON.parse(JSON.stringify(deferred))).toEqual(JSON.parse(JSON.stringify(plain)));
     expect('transcript' in deferred!).toBe(true);
+    expect('then' in deferred!).toBe(false);
     expect((deferred as unknown as { then?: unknown }).then).toBe(undefined);
+  });
+});
+
+describe('a batch get of agents validates and maps only the fields read', () => {
+  const agent = (id: string, overrides: object = {}) => ({
+    id,
+    name: `Agent ${id}`,
+    created_at: '2026-11-20T10:00:00Z',
+    prompt: 'Be brief.',
+    llm: { provider: 'openai', model: 'gpt-4o', temperature: 0.2 },
+    voice: { provider: 'cartesia', voice_id: 'v-1' },
+    hooks: [{ type: 'webhook', events: ['call.ended'] }],
+    ...overrides,
+  });
+
+  it('reads names of agents whose configuration breaks the contract, and errors on the broken field alone', () => {
+    const raw = [agent('a-1'), agent('a-2', { llm: { temperature: 'warm' } })];
+    const agents = deferRecords(raw, { provider: 'VOICEOS', endpoint: 'agents.list', listPath: 'agents', fields: voiceOsAgentFields, position: VOICEOS_AGENT_ID });
+    expect(agents.map((a) => [a.nativeId, a.name])).toEqual([
+      ['a-1', 'Agent a-1'],
+      ['a-2', 'Agent a-2'],
+    ]);
+    const error = thrownBy(() => agents[1]!.llm);
+    expect(error).toBeInstanceOf(ProviderBadResponseError);
+    expect(error).toMatchObject({ provider: 'VOICEOS', endpoint: 'agents.list', issues: ['agents.1.llm.temperature'] });
+    expect(agents[1]!.voice).toEqual(mapAgent(voiceOsAgentSchema.parse(raw[0])).voice);
+    // A record that keeps the contract reads exactly as the eager mapping.
+    expect({ ...agents[0]! }).toEqual(mapAgent(voiceOsAgentSchema.parse(raw[0])));
+  });
+
+  it('refuses a page with an agent that has no id', () => {
+    const error = thrownBy(() =>
+      deferRecords([agent('a-1'), agent('')], { provider: 'VOICEOS', endpoint: 'agents.list', listPath: 'agents', fields: voiceOsAgentFields, position: VOICEOS_AGENT_ID }),
+    );
+    expect(error).toBeInstanceOf(ProviderBadResponseError);
+    expect((error as ProviderBadResponseError).issues).toEqual(['agents.1.id']);
   });
 });

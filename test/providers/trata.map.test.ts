@@ -185,6 +185,28 @@ describe('tolerance to values the document does not list', () => {
     expect(transcript?.duplicatesRemoved).toBe(0);
   });
 
+  it('removes a repeat among several messages of one instant, and repeats without a time, and nothing else', () => {
+    const transcript = mapTrataTranscript([
+      { speaker: 'AI', message: 'Hello.', timestamp: '2024-11-11T05:06:21.000001' },
+      { speaker: 'USER', message: 'Hi.', timestamp: '2024-11-11T05:06:21.000001' },
+      { speaker: 'USER', message: 'Hi.', timestamp: '2024-11-11T05:06:21.000001' },
+      { speaker: null, message: 'Hi.', timestamp: '2024-11-11T05:06:21.000001' },
+      { speaker: 'USER', message: 'Bye.' },
+      { speaker: 'USER', message: 'Bye.', timestamp: null },
+      { speaker: 'USER', message: null },
+      { speaker: 'USER', message: '' },
+    ]);
+    expect(transcript?.messages.map((m) => [m.speaker.raw, m.text])).toEqual([
+      ['AI', 'Hello.'],
+      ['USER', 'Hi.'],
+      [null, 'Hi.'],
+      ['USER', 'Bye.'],
+      ['USER', ''],
+      ['USER', ''],
+    ]);
+    expect(transcript?.duplicatesRemoved).toBe(2);
+  });
+
   it('refuses a record without an id or a readable createdAt, naming the field', () => {
     const missingId = trataConversationSchema.safeParse({ createdAt: '2024-12-06T19:23:38.618331' });
     expect(missingId.error?.issues.map((i) => i.path.join('.'))).toEqual(['id']);

@@ -1,27 +1,34 @@
-import type { z } from 'zod';
 import type { Provider } from '../../domain/types.ts';
 import { ProviderBadResponseError } from '../errors.ts';
+import type { RecordFields, RecordPosition } from './recordFields.ts';
 
 /**
- * List pages are read in two steps, so that a query pays for the records it returns, not for every
- * record it fetched. A page of 50 conversations merged from three providers fetches up to 150;
- * validating and mapping all of them (every transcript message, every timestamp) was most of the
- * gateway's CPU per query (issue 9).
+ * List pages are read field by field, so that a query pays for the fields it reads of the records
+ * it returns, not for every field of every record it fetched. A page of 50 conversations merged
+ * from three providers fetches up to 150 records of ~35 fields each (every transcript message,
+ * every timestamp); validating and mapping all of them was most of the gateway's CPU per query
+ * (issue 9).
  *
- * 1. When the page arrives, each record's **position** is checked and mapped at once: what
- *    ordering, merging, keyset cursors and loader keys read (`kind`, `provider`, `nativeId`,
- *    `createdAt`). A record without a readable position fails the page, as before, with the
- *    zod issues of `positionSchema` (`data.0.createdAt`).
- * 2. Everything else is validated with the record's full zod schema and mapped the first time a
- *    field beyond the position is read, once. A record that breaks the provider's contract then
- *    throws the same typed `ProviderBadResponseError` as a bad page, its `issues` naming the
- *    broken field (`results.7.status`); `settleDeferred` lets the list code catch it per record.
+ * 1. When the page arrives, each record's **position** is checked by hand and mapped at once: what
+ *    ordering, merging, keyset cursors and loader keys read (`provider`, `nativeId`, and a listed
+ *    conversation's `createdAt`). A record without a readable position fails the page with the
+ *    zod issues of the position's wire fields (`data.0.createdAt`).
+ * 2. Every other domain field is validated (the zod schema of just the wire fields it reads, see
+ *    `recordFields.ts`) and mapped the first time it is read, once. A field whose wire fields break
+ *    the provider's contract throws a typed `ProviderBadResponseError` naming them
+ *    (`results.7.status`) each time it is read, so the GraphQL error lands on that field; the
+ *    record's other fields still read.
  *
- * The records are `Proxy`s over the position, so connectors keep returning domain objects and
- * nothing downstream needs to know; `settleDeferred` swaps one for its plain mapped object.
+ * The records are `Proxy`s over their position, so connectors keep returning domain objects and
+ * nothing downstream needs to know: spreads, key walks and `toEqual` see every field (a spread of a
+ * record with a broken field throws that field's error).
  */
 
-const STATE = Symbol('deferred record');
+/** The fields every deferred record has mapped from the start (and `createdAt` for listed conversations). */
+interface Positioned {
+  provider: Provider;
+  nativeId: string;
+}
 
 export interface DeferRecordsOptions<W, T> {
   provider: Provider;
@@ -29,89 +36,93 @@ export interface DeferRecordsOptions<W, T> {
   endpoint: string;
   /** Where the records sit in the body (`results`), for error paths such as `results.7.status`. */
   listPath: string;
-  /** The record's full wire schema. */
-  schema: z.ZodType<W>;
-  map: (wire: W) => T;
-  /**
-   * The position fields of a raw record, or null when it has no readable position. A hand check,
-   * not zod: it runs for every record fetched.
-   */
-  position: (record: Readonly<Record<string, unknown>>) => Partial<T> | null;
-  /** The zod schema of the position fields, run only to name what is wrong with a record `position` refused. */
-  positionSchema: z.ZodType;
+  /** The record's fields: its wire schema and each domain field's mapping. */
+  fields: RecordFields<W, T>;
+  /** Where the record's id (and a listed conversation's creation time) is, read by hand for every record fetched. */
+  position: RecordPosition;
 }
 
-interface DeferredState<W, T> {
-  record: unknown;
+interface DeferredState {
+  record: Readonly<Record<string, unknown>>;
   index: number;
-  options: DeferRecordsOptions<W, T>;
-  full?: T;
-  failure?: ProviderBadResponseError;
+  options: DeferRecordsOptions<unknown, object>;
+  /** Fields whose wire fields broke the contract, with the error each read throws. */
+  failures: Map<string, ProviderBadResponseError> | null;
 }
 
-type Target = Record<PropertyKey, unknown> & { [STATE]: DeferredState<unknown, object> };
+const STATE = Symbol('deferred record');
+
+/** The proxy's target: the fields mapped so far (the position first), and the record's state. */
+type Target = Record<string, unknown> & { [STATE]: DeferredState };
 
 /**
  * Defers validation and mapping of a page's records; see the file comment. Throws the page's
  * `ProviderBadResponseError` when a record has no readable position.
  */
-export function deferRecords<W, T extends object>(records: readonly unknown[], options: DeferRecordsOptions<W, T>): T[] {
+export function deferRecords<W, T extends Positioned>(records: readonly unknown[], options: DeferRecordsOptions<W, T>): T[] {
+  const { idKey, createdAt: time } = options.position;
   const deferred: T[] = [];
   let issues: string[] | null = null;
-  records.forEach((record, index) => {
-    const position = isObject(record) ? options.position(record) : null;
-    if (position === null) {
-      const parsed = options.positionSchema.safeParse(record);
-      const found = parsed.success ? ['(position)'] : parsed.error.issues.map((issue) => issue.path.join('.'));
-      (issues ??= []).push(...found.map((path) => `${options.listPath}.${index}.${path}`));
-      return;
+  for (let index = 0; index < records.length; index++) {
+    const record = records[index];
+    const id = isObject(record) ? record[idKey] : undefined;
+    const createdAtText = time && isObject(record) ? record[time.key] : undefined;
+    const createdAt = time && typeof createdAtText === 'string' ? time.parse(createdAtText) : null;
+    if (typeof id !== 'string' || id === '' || (time && createdAt === null)) {
+      const positionFields = time ? (['nativeId', 'createdAt'] as const) : (['nativeId'] as const);
+      const found = positionFields.flatMap((key) => {
+        const result = options.fields.schemaOf(key as keyof T & string).safeParse(record);
+        return result.success ? [] : result.error.issues.map((issue) => issue.path.join('.'));
+      });
+      (issues ??= []).push(...(found.length > 0 ? found : ['(position)']).map((path) => `${options.listPath}.${index}.${path}`));
+      continue;
     }
-    const state: DeferredState<W, T> = { record, index, options };
-    const target = Object.assign(Object.create(null) as object, position, { [STATE]: state }) as Target;
+    const state: DeferredState = { record: record as Record<string, unknown>, index, options: options as unknown as DeferRecordsOptions<unknown, object>, failures: null };
+    const target = (time ? { provider: options.provider, nativeId: id, createdAt, [STATE]: state } : { provider: options.provider, nativeId: id, [STATE]: state }) as Target;
     deferred.push(new Proxy(target, handler) as unknown as T);
-  });
+  }
   if (issues !== null) throw badResponse(options, issues);
   return deferred;
 }
 
-/**
- * The plain domain object behind a deferred record, validated and mapped now; any other value as
- * it is. Throws the record's `ProviderBadResponseError` when it breaks the provider's contract.
- */
-export function settleDeferred<T extends object>(value: T): T {
-  const state = (value as Partial<Target>)[STATE];
-  return state ? (materialize(state) as T) : value;
+/** Validates and maps one field of a deferred record, keeps it on the target, and answers it. */
+function settleField(target: Target, key: string): unknown {
+  const state = target[STATE];
+  const failure = state.failures?.get(key);
+  if (failure !== undefined) throw failure;
+  const { fields, listPath } = state.options;
+  const parsed = fields.schemaOf(key as never).safeParse(state.record);
+  if (!parsed.success) {
+    const error = badResponse(
+      state.options,
+      parsed.error.issues.map((issue) => [listPath, state.index, ...issue.path].join('.')),
+    );
+    (state.failures ??= new Map()).set(key, error);
+    throw error;
+  }
+  const value = (fields.table as Record<string, { map: (wire: unknown) => unknown }>)[key]!.map(parsed.data);
+  target[key] = value;
+  return value;
 }
 
-function materialize<W, T>(state: DeferredState<W, T>): T {
-  if (state.full !== undefined) return state.full;
-  if (state.failure !== undefined) throw state.failure;
-  const { options } = state;
-  const parsed = options.schema.safeParse(state.record);
-  if (!parsed.success) {
-    state.failure = badResponse(
-      options,
-      parsed.error.issues.map((issue) => [options.listPath, state.index, ...issue.path].join('.')),
-    );
-    throw state.failure;
-  }
-  state.full = options.map(parsed.data);
-  return state.full;
+function isField(target: Target, key: PropertyKey): key is string {
+  return typeof key === 'string' && Object.hasOwn(target[STATE].options.fields.table, key);
 }
 
 /** One handler for every deferred record (its state is on the target): no closures per record. */
 const handler: ProxyHandler<Target> = {
-  get(own, key) {
-    if (Object.hasOwn(own, key)) return own[key];
+  get(target, key) {
+    const value = target[key as string];
+    if (value !== undefined || Object.hasOwn(target, key)) return value;
     // Promise detection (`await`, graphql-js) asks every value for `then`: no domain object has one.
-    if (key === 'then' || typeof key === 'symbol') return undefined;
-    return Reflect.get(materialize(own[STATE]), key);
+    return isField(target, key) ? settleField(target, key) : undefined;
   },
-  has: (own, key) => Object.hasOwn(own, key) || key in materialize(own[STATE]),
-  ownKeys: (own) => Reflect.ownKeys(materialize(own[STATE])),
-  getOwnPropertyDescriptor(own, key) {
-    const descriptor = Reflect.getOwnPropertyDescriptor(materialize(own[STATE]), key);
-    return descriptor && { ...descriptor, configurable: true };
+  has: (target, key) => isField(target, key),
+  ownKeys: (target) => [...target[STATE].options.fields.keys],
+  getOwnPropertyDescriptor(target, key) {
+    if (!isField(target, key)) return undefined;
+    const value = Object.hasOwn(target, key) ? target[key] : settleField(target, key);
+    return { value, writable: true, enumerable: true, configurable: true };
   },
   getPrototypeOf: () => Object.prototype,
 };

@@ -11,7 +11,8 @@ import type {
   RecordingStatus,
 } from '../../domain/types.ts';
 import { REQUEST_ID_VARIABLE } from '../connector.ts';
-import type { OrationAgentWire, OrationConversationWire } from './wire.ts';
+import { fieldOf, recordFields, type RecordPosition } from '../kit/recordFields.ts';
+import { orationAgentSchema, orationConversationSchema, type OrationAgentWire, type OrationConversationWire } from './wire.ts';
 
 /**
  * Pure mapping from Oration's wire shapes to the domain. No I/O, no clock: the same wire object
@@ -43,95 +44,117 @@ const RECORDING_STATUSES: Record<string, RecordingStatus> = {
 /** The domain status each wire status stands for; the connector reads it backwards to push filters down. */
 export const ORATION_STATUS_BY_WIRE: Readonly<Record<string, ConversationStatus>> = STATUSES;
 
+const field = fieldOf<OrationConversationWire>();
+/** What talk and ring times read (see `orationTalkAndRing`). */
+const TALK_AND_RING_READS = ['callStartTime', 'callEndTime', 'userJoinTime', 'userLeaveTime'] as const;
+
+
 /**
- * What a list reads of every record it fetched, before the record is validated whole
- * (`kit/deferredRecords.ts`); null when the record has no readable position. Checks what
- * `orationConversationSchema` checks of `id` and `createdAt`.
+ * A conversation field by field (`kit/recordFields.ts`): a listed record validates and maps only
+ * the fields a query reads; `mapOrationConversation` maps them all.
  */
-export function orationConversationPosition(record: Readonly<Record<string, unknown>>): Pick<Conversation, 'kind' | 'provider' | 'nativeId' | 'createdAt'> | null {
-  const { id, createdAt } = record;
-  if (typeof id !== 'string' || id === '' || typeof createdAt !== 'string') return null;
-  const at = new Date(createdAt);
-  return Number.isNaN(at.getTime()) ? null : { kind: 'Conversation', provider: 'ORATION', nativeId: id, createdAt: at };
-}
+export const orationConversationFields = recordFields<OrationConversationWire, Conversation>(orationConversationSchema, {
+  kind: field([], () => 'Conversation' as const),
+  provider: field([], () => 'ORATION' as const),
+  nativeId: field(['id'], (wire) => wire.id),
+  channel: field(['conversationType', 'telephonyType'], (wire) => mapChannel(wire.conversationType, wire.telephonyType)),
+  status: field(['conversationStatus'], (wire) => normalize(wire.conversationStatus, STATUSES) ?? { value: 'UNKNOWN', raw: null }),
+  createdAt: field(['createdAt'], (wire) => new Date(wire.createdAt)),
+  startedAt: field(['callStartTime'], (wire) => toDate(wire.callStartTime)),
+  endedAt: field(['callEndTime'], (wire) => toDate(wire.callEndTime)),
+  // callStartTime..callEndTime: dialing and ringing included.
+  durationSeconds: field(['callStartTime', 'callEndTime'], (wire) => {
+    const startedAt = toDate(wire.callStartTime);
+    const endedAt = toDate(wire.callEndTime);
+    return startedAt && endedAt ? Math.max(0, (endedAt.getTime() - startedAt.getTime()) / 1000) : null;
+  }),
+  talkSeconds: field(TALK_AND_RING_READS, (wire) => orationTalkAndRing(wire).talkSeconds),
+  ringSeconds: field(TALK_AND_RING_READS, (wire) => orationTalkAndRing(wire).ringSeconds),
+  endReason: field(['endReason'], (wire) => normalize(wire.endReason, END_REASONS)),
+  fromNumber: field(['fromPhoneNumber'], (wire) => toPhoneNumber(wire.fromPhoneNumber)),
+  toNumber: field(['toPhoneNumber'], (wire) => toPhoneNumber(wire.toPhoneNumber)),
+  sipTrunkAddress: field(['sipTrunkAddress'], (wire) => wire.sipTrunkAddress ?? null),
+  agentRef: field(['agentId'], (wire) => (wire.agentId ? { provider: 'ORATION' as const, nativeId: wire.agentId } : null)),
+  embeddedAgent: field([], () => null),
+  prospectRef: field([], () => null),
+  // Oration documents neither a transcript nor a cost: unknown, never empty or zero.
+  transcript: field([], () => null),
+  summary: field(['summary'], (wire) => wire.summary ?? null),
+  recording: field(['recordingStatus'], (wire) =>
+    wire.recordingStatus ? { url: null, status: normalize(wire.recordingStatus, RECORDING_STATUSES) } : null,
+  ),
+  analytics: field([], () => null),
+  postCall: field(['postCallCategory1', 'postCallCategory2', 'postCallCategory3', 'postCallNotes', 'postCallMetadata'], mapPostCall),
+  dynamicVariables: field(['dynamicVariables'], (wire) => splitGatewayTag(parseDynamicVariables(wire.dynamicVariables)).dynamicVariables),
+  gatewayRequestId: field(['dynamicVariables'], (wire) => splitGatewayTag(parseDynamicVariables(wire.dynamicVariables)).gatewayRequestId),
+  adminComments: field([], () => []),
+  cost: field([], () => null),
+  uri: field(['wsUrl'], (wire) => wire.wsUrl ?? null),
+  // --- provider field coverage (issue 8 part 4) ---
+  updatedAt: field(['updatedAt'], (wire) => toDate(wire.updatedAt)),
+  providerAccountId: field(['workspaceId'], (wire) => wire.workspaceId ?? null),
+  oration: field(['customerId', 'phoneId', 'llmUrl', 'telephonyType', 'telephonyStatus', 'userJoinTime', 'userLeaveTime'], (wire) => ({
+    customerId: wire.customerId ?? null,
+    phoneId: wire.phoneId ?? null,
+    llmUrl: wire.llmUrl ?? null,
+    telephonyType: wire.telephonyType ?? null,
+    telephonyStatus: wire.telephonyStatus ?? null,
+    userJoinTime: toDate(wire.userJoinTime),
+    userLeaveTime: toDate(wire.userLeaveTime),
+  })),
+  trata: field([], () => null),
+  voiceos: field([], () => null),
+});
+
+/** Where a listed record's position is (`kit/deferredRecords.ts`): `orationConversationSchema`'s check of `createdAt`, by hand. */
+export const ORATION_CONVERSATION_POSITION: RecordPosition = { idKey: 'id', createdAt: { key: 'createdAt', parse: parseDateTime } };
 
 export function mapOrationConversation(wire: OrationConversationWire): Conversation {
-  const startedAt = toDate(wire.callStartTime);
-  const endedAt = toDate(wire.callEndTime);
-  return {
-    kind: 'Conversation',
-    provider: 'ORATION',
-    nativeId: wire.id,
-    channel: mapChannel(wire.conversationType, wire.telephonyType),
-    status: normalize(wire.conversationStatus, STATUSES) ?? { value: 'UNKNOWN', raw: null },
-    createdAt: new Date(wire.createdAt),
-    startedAt,
-    endedAt,
-    // callStartTime..callEndTime: dialing and ringing included.
-    durationSeconds: startedAt && endedAt ? Math.max(0, (endedAt.getTime() - startedAt.getTime()) / 1000) : null,
-    ...orationTalkAndRing(wire, startedAt, endedAt),
-    endReason: normalize(wire.endReason, END_REASONS),
-    fromNumber: toPhoneNumber(wire.fromPhoneNumber),
-    toNumber: toPhoneNumber(wire.toPhoneNumber),
-    sipTrunkAddress: wire.sipTrunkAddress ?? null,
-    agentRef: wire.agentId ? { provider: 'ORATION', nativeId: wire.agentId } : null,
-    embeddedAgent: null,
-    prospectRef: null,
-    // Oration documents neither a transcript nor a cost: unknown, never empty or zero.
-    transcript: null,
-    summary: wire.summary ?? null,
-    recording: wire.recordingStatus ? { url: null, status: normalize(wire.recordingStatus, RECORDING_STATUSES) } : null,
-    analytics: null,
-    postCall: mapPostCall(wire),
-    ...splitGatewayTag(parseDynamicVariables(wire.dynamicVariables)),
-    adminComments: [],
-    cost: null,
-    uri: wire.wsUrl ?? null,
-    // --- provider field coverage (issue 8 part 4) ---
-    updatedAt: toDate(wire.updatedAt),
-    providerAccountId: wire.workspaceId ?? null,
-    oration: {
-      customerId: wire.customerId ?? null,
-      phoneId: wire.phoneId ?? null,
-      llmUrl: wire.llmUrl ?? null,
-      telephonyType: wire.telephonyType ?? null,
-      telephonyStatus: wire.telephonyStatus ?? null,
-      userJoinTime: toDate(wire.userJoinTime),
-      userLeaveTime: toDate(wire.userLeaveTime),
-    },
-    trata: null,
-    voiceos: null,
-  };
+  return orationConversationFields.map(wire);
 }
 
-export function mapOrationAgent(wire: OrationAgentWire): Agent {
-  return {
-    kind: 'Agent',
-    provider: 'ORATION',
-    nativeId: wire.id,
-    name: wire.name ?? null,
-    prompt: wire.prompt ?? null,
-    initialMessage: wire.initialMessage ?? null,
-    maxDurationSeconds: wire.maxDurationSeconds ?? null,
-    llm: wire.llmModel ? { provider: null, model: wire.llmModel, temperature: null, maxTokens: null, credentialId: null } : null,
-    transcriber: wire.language
-      ? { provider: null, model: null, language: wire.language, keywords: [], credentialId: null }
-      : null,
-    voice: wire.voiceId
+const agentField = fieldOf<OrationAgentWire>();
+
+/** An agent field by field (`kit/recordFields.ts`): batch gets read only what a query asks of it. */
+export const orationAgentFields = recordFields<OrationAgentWire, Agent>(orationAgentSchema, {
+  kind: agentField([], () => 'Agent' as const),
+  provider: agentField([], () => 'ORATION' as const),
+  nativeId: agentField(['id'], (wire) => wire.id),
+  name: agentField(['name'], (wire) => wire.name ?? null),
+  prompt: agentField(['prompt'], (wire) => wire.prompt ?? null),
+  initialMessage: agentField(['initialMessage'], (wire) => wire.initialMessage ?? null),
+  maxDurationSeconds: agentField(['maxDurationSeconds'], (wire) => wire.maxDurationSeconds ?? null),
+  llm: agentField(['llmModel'], (wire) =>
+    wire.llmModel ? { provider: null, model: wire.llmModel, temperature: null, maxTokens: null, credentialId: null } : null,
+  ),
+  transcriber: agentField(['language'], (wire) =>
+    wire.language ? { provider: null, model: null, language: wire.language, keywords: [], credentialId: null } : null,
+  ),
+  voice: agentField(['voiceId'], (wire) =>
+    wire.voiceId
       ? { provider: null, voice: wire.voiceId, speed: null, emotion: null, temperature: null, textGuidance: null, credentialId: null }
       : null,
-    webhooks: [],
-    hookEvents: [],
-    metadata: null,
-    createdAt: toDate(wire.createdAt),
-    // --- provider field coverage (issue 8 part 4) ---
-    updatedAt: toDate(wire.updatedAt),
-    providerAccountId: wire.workspaceId ?? null,
-    // Oration's agent shape is assumed and says nothing of an unlimited duration.
-    maxDurationUnlimited: wire.maxDurationSeconds === null || wire.maxDurationSeconds === undefined ? null : false,
-    hooks: [],
-    trata: null,
-  };
+  ),
+  webhooks: agentField([], () => []),
+  hookEvents: agentField([], () => []),
+  metadata: agentField([], () => null),
+  createdAt: agentField(['createdAt'], (wire) => toDate(wire.createdAt)),
+  // --- provider field coverage (issue 8 part 4) ---
+  updatedAt: agentField(['updatedAt'], (wire) => toDate(wire.updatedAt)),
+  providerAccountId: agentField(['workspaceId'], (wire) => wire.workspaceId ?? null),
+  // Oration's agent shape is assumed and says nothing of an unlimited duration.
+  maxDurationUnlimited: agentField(['maxDurationSeconds'], (wire) =>
+    wire.maxDurationSeconds === null || wire.maxDurationSeconds === undefined ? null : false,
+  ),
+  hooks: agentField([], () => []),
+  trata: agentField([], () => null),
+});
+
+/** Where a batch-got agent's id is (`kit/deferredRecords.ts`). */
+export const ORATION_AGENT_POSITION: RecordPosition = { idKey: 'id' };
+
+export function mapOrationAgent(wire: OrationAgentWire): Agent {
+  return orationAgentFields.map(wire);
 }
 
 /**
@@ -193,10 +216,10 @@ export function splitGatewayTag(
  * answered: no talk, and all of it was ringing.
  */
 function orationTalkAndRing(
-  wire: OrationConversationWire,
-  start: Date | null,
-  end: Date | null,
+  wire: Pick<OrationConversationWire, (typeof TALK_AND_RING_READS)[number]>,
 ): { talkSeconds: number | null; ringSeconds: number | null } {
+  const start = toDate(wire.callStartTime);
+  const end = toDate(wire.callEndTime);
   const join = toDate(wire.userJoinTime);
   const leave = toDate(wire.userLeaveTime) ?? (join && end);
   if (join === null) {
@@ -206,7 +229,9 @@ function orationTalkAndRing(
   return { talkSeconds: secondsBetween(join, leave), ringSeconds: secondsBetween(start, join) };
 }
 
-function mapPostCall(wire: OrationConversationWire): PostCall | null {
+function mapPostCall(
+  wire: Pick<OrationConversationWire, 'postCallCategory1' | 'postCallCategory2' | 'postCallCategory3' | 'postCallNotes' | 'postCallMetadata'>,
+): PostCall | null {
   // The slot a category sits in is data (a team may use slot 2 for "outcome"), so positions are kept.
   const categoriesByPosition = [wire.postCallCategory1, wire.postCallCategory2, wire.postCallCategory3].map((category) =>
     typeof category === 'string' && category !== '' ? category : null,
@@ -224,6 +249,12 @@ function normalize<T extends string>(
 ): Normalized<T | 'UNKNOWN'> | null {
   if (raw === null || raw === undefined || raw === '') return null;
   return { value: Object.hasOwn(known, raw) ? (known[raw] as T) : 'UNKNOWN', raw };
+}
+
+/** A date-time as `orationConversationSchema` accepts one (`Date.parse`), or null. */
+function parseDateTime(text: string): Date | null {
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? null : new Date(ms);
 }
 
 function toDate(value: string | null | undefined): Date | null {

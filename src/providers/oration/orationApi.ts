@@ -5,21 +5,26 @@ import type { UpstreamClient } from '../http.ts';
 import { batchGetByIds, type BatchGetResult } from '../kit/batchGetByIds.ts';
 import type { CountedPage } from '../kit/offsetWindow.ts';
 import { deferRecords } from '../kit/deferredRecords.ts';
-import { mapOrationAgent, mapOrationConversation, orationConversationPosition } from './map.ts';
+import {
+  mapOrationAgent,
+  mapOrationConversation,
+  ORATION_AGENT_POSITION,
+  ORATION_CONVERSATION_POSITION,
+  orationAgentFields,
+  orationConversationFields,
+} from './map.ts';
 import type { OrationConversationQuery } from './pushDownFilter.ts';
 import {
   orationAgentPageSchema,
   orationConversationPageSchema,
-  orationConversationSchema,
   orationCreateResponseSchema,
   pageSchema,
   type OrationCreateItemWire,
   type OrationCreateResponseWire,
 } from './wire.ts';
 
-/** A list page as the reader first reads it: the envelope; each record is read by `deferRecords`. */
-const orationConversationListPageSchema = pageSchema(z.unknown());
-const orationConversationPositionSchema = orationConversationSchema.pick({ id: true, createdAt: true });
+/** A page as the reader first reads it: the envelope; each record is read by `deferRecords`. */
+const orationDeferredPageSchema = pageSchema(z.unknown());
 
 /** Largest `limit` and `ids` list the (assumed) list endpoints take. */
 export const ORATION_MAX_PAGE_SIZE = 100;
@@ -48,23 +53,21 @@ export class OrationApi {
     return { items: response.data.results.map(mapOrationConversation), total: response.data.total ?? null };
   }
 
-  /** A page for a list the reader answers: positions now, each record validated and mapped only when returned. */
+  /** A page for a list the reader answers: positions now, each field validated and mapped only when read. */
   async conversationListPage(query: OrationListQuery): Promise<CountedPage<Conversation>> {
     const response = await this.#client.sendOk({
       method: 'GET',
       path: '/conversations',
       query: { ...query },
-      schema: orationConversationListPageSchema,
+      schema: orationDeferredPageSchema,
       endpoint: 'conversations.list',
     });
     const items = deferRecords(response.data.results, {
       provider: 'ORATION',
       endpoint: 'conversations.list',
       listPath: 'results',
-      schema: orationConversationSchema,
-      map: mapOrationConversation,
-      position: orationConversationPosition,
-      positionSchema: orationConversationPositionSchema,
+      fields: orationConversationFields,
+      position: ORATION_CONVERSATION_POSITION,
     });
     return { items, total: response.data.total ?? null };
   }
@@ -107,10 +110,18 @@ export class OrationApi {
           method: 'GET',
           path: '/agents',
           query: { ids: ids.join(','), limit: ORATION_MAX_PAGE_SIZE },
-          schema: orationAgentPageSchema,
+          schema: orationDeferredPageSchema,
           endpoint: 'agents.batchGet',
         });
-        return { items: response.data.results.map(mapOrationAgent), rateLimit: response.rateLimit };
+        // Each agent's fields are validated and mapped when read: a conversation page asks for names.
+        const items = deferRecords(response.data.results, {
+          provider: 'ORATION',
+          endpoint: 'agents.batchGet',
+          listPath: 'results',
+          fields: orationAgentFields,
+          position: ORATION_AGENT_POSITION,
+        });
+        return { items, rateLimit: response.rateLimit };
       },
     });
   }

@@ -14,7 +14,8 @@ import type {
 import { parseTrataTimestamp } from './timestamps.ts';
 import { secondsBetween } from '../../domain/preciseDate.ts';
 import { mapTrataTranscript } from './transcript.ts';
-import type { TrataAgent, TrataAnalytics, TrataConversation, TrataProspect } from './wire.ts';
+import { fieldOf, recordFields, type RecordPosition } from '../kit/recordFields.ts';
+import { trataAgentSchema, trataConversationSchema, trataProspectSchema, type TrataAgent, type TrataAnalytics, type TrataConversation, type TrataProspect } from './wire.ts';
 
 /**
  * Pure mapping from Trata's wire records to the domain model. No I/O; every assumption about
@@ -36,116 +37,137 @@ const SENTIMENTS: Readonly<Record<string, Sentiment>> = {
   MIXED: 'MIXED',
 };
 
-export function mapTrataConversation(record: TrataConversation): Conversation {
-  const createdAt = parseTrataTimestamp(record.createdAt);
-  // The wire schema refuses a record without a readable createdAt, so this cannot happen.
-  if (createdAt === null) throw new TypeError(`Trata conversation ${record.id} has no readable createdAt`);
-  const startedAt = parseTrataTimestamp(record.timestampStart);
-  const endedAt = parseTrataTimestamp(record.timestampEnd);
-  const agentId = record.aiAgentId ?? record.agentId ?? null;
-  const summary = record.transcriptSummary ?? null;
-
-  return {
-    kind: 'Conversation',
-    provider: 'TRATA',
-    nativeId: record.id,
-    channel: mapTrataSourceType(record.sourceType),
-    status: mapTrataRecordStatus(record.status, endedAt !== null),
-    createdAt,
-    startedAt,
-    endedAt,
-    durationSeconds: secondsBetween(startedAt, endedAt),
-    // timestampStart..timestampEnd is the conversation itself (the sample's first message follows
-    // its start by 0.3 s): talk time. Trata reports no ringing.
-    talkSeconds: secondsBetween(startedAt, endedAt),
-    ringSeconds: null,
-    endReason: null,
-    // `source` is an IP address or device label, not a phone line; the caller's number is in analytics.
-    fromNumber: null,
-    toNumber: null,
-    sipTrunkAddress: null,
-    agentRef: ref(agentId),
-    embeddedAgent: null,
-    prospectRef: ref(record.prospectId),
-    transcript: mapTrataTranscript(record.transcriptText),
-    summary,
-    recording: mapRecording(record.transcriptRecordingUrl),
-    analytics: record.conversationAnalytics ? mapAnalytics(record.conversationAnalytics) : null,
-    postCall: null,
-    dynamicVariables: null,
-    gatewayRequestId: null,
-    adminComments: (record.adminComments ?? []).map((c) => ({ comment: c.comment ?? null, rating: c.rating ?? null })),
-    // Trata reports no cost at all: null, never a made-up zero.
-    cost: null,
-    uri: null,
-    // --- provider field coverage (issue 8 part 4) ---
-    updatedAt: parseTrataTimestamp(record.updatedAt),
-    providerAccountId: record.orgId ?? null,
-    oration: null,
-    trata: { source: record.source ?? null, createdBy: record.createdBy ?? null, updatedBy: record.updatedBy ?? null },
-    voiceos: null,
-  };
-}
+const field = fieldOf<TrataConversation>();
 
 /**
- * What a list reads of every record it fetched, before the record is validated whole
- * (`kit/deferredRecords.ts`); null when the record has no readable position. Checks what
- * `trataConversationSchema` checks of `id` and `createdAt`.
+ * A conversation field by field (`kit/recordFields.ts`): a listed record validates and maps only
+ * the fields a query reads; `mapTrataConversation` maps them all.
  */
-export function trataConversationPosition(record: Readonly<Record<string, unknown>>): Pick<Conversation, 'kind' | 'provider' | 'nativeId' | 'createdAt'> | null {
-  const { id, createdAt } = record;
-  if (typeof id !== 'string' || id === '' || typeof createdAt !== 'string') return null;
-  const at = parseTrataTimestamp(createdAt);
-  return at === null ? null : { kind: 'Conversation', provider: 'TRATA', nativeId: id, createdAt: at };
+export const trataConversationFields = recordFields<TrataConversation, Conversation>(trataConversationSchema, {
+  kind: field([], () => 'Conversation' as const),
+  provider: field([], () => 'TRATA' as const),
+  nativeId: field(['id'], (record) => record.id),
+  channel: field(['sourceType'], (record) => mapTrataSourceType(record.sourceType)),
+  status: field(['status', 'timestampEnd'], (record) => mapTrataRecordStatus(record.status, parseTrataTimestamp(record.timestampEnd) !== null)),
+  createdAt: field(['createdAt'], (record) => {
+    const createdAt = parseTrataTimestamp(record.createdAt);
+    // The wire schema refuses a record without a readable createdAt, so this cannot happen.
+    if (createdAt === null) throw new TypeError(`Trata sent a createdAt its wire schema accepted but no time reads: ${record.createdAt}`);
+    return createdAt;
+  }),
+  startedAt: field(['timestampStart'], (record) => parseTrataTimestamp(record.timestampStart)),
+  endedAt: field(['timestampEnd'], (record) => parseTrataTimestamp(record.timestampEnd)),
+  durationSeconds: field(['timestampStart', 'timestampEnd'], (record) =>
+    secondsBetween(parseTrataTimestamp(record.timestampStart), parseTrataTimestamp(record.timestampEnd)),
+  ),
+  // timestampStart..timestampEnd is the conversation itself (the sample's first message follows
+  // its start by 0.3 s): talk time. Trata reports no ringing.
+  talkSeconds: field(['timestampStart', 'timestampEnd'], (record) =>
+    secondsBetween(parseTrataTimestamp(record.timestampStart), parseTrataTimestamp(record.timestampEnd)),
+  ),
+  ringSeconds: field([], () => null),
+  endReason: field([], () => null),
+  // `source` is an IP address or device label, not a phone line; the caller's number is in analytics.
+  fromNumber: field([], () => null),
+  toNumber: field([], () => null),
+  sipTrunkAddress: field([], () => null),
+  agentRef: field(['aiAgentId', 'agentId'], (record) => ref(record.aiAgentId ?? record.agentId ?? null)),
+  embeddedAgent: field([], () => null),
+  prospectRef: field(['prospectId'], (record) => ref(record.prospectId)),
+  transcript: field(['transcriptText'], (record) => mapTrataTranscript(record.transcriptText)),
+  summary: field(['transcriptSummary'], (record) => record.transcriptSummary ?? null),
+  recording: field(['transcriptRecordingUrl'], (record) => mapRecording(record.transcriptRecordingUrl)),
+  analytics: field(['conversationAnalytics'], (record) => (record.conversationAnalytics ? mapAnalytics(record.conversationAnalytics) : null)),
+  postCall: field([], () => null),
+  dynamicVariables: field([], () => null),
+  gatewayRequestId: field([], () => null),
+  adminComments: field(['adminComments'], (record) =>
+    (record.adminComments ?? []).map((c) => ({ comment: c.comment ?? null, rating: c.rating ?? null })),
+  ),
+  // Trata reports no cost at all: null, never a made-up zero.
+  cost: field([], () => null),
+  uri: field([], () => null),
+  // --- provider field coverage (issue 8 part 4) ---
+  updatedAt: field(['updatedAt'], (record) => parseTrataTimestamp(record.updatedAt)),
+  providerAccountId: field(['orgId'], (record) => record.orgId ?? null),
+  oration: field([], () => null),
+  trata: field(['source', 'createdBy', 'updatedBy'], (record) => ({
+    source: record.source ?? null,
+    createdBy: record.createdBy ?? null,
+    updatedBy: record.updatedBy ?? null,
+  })),
+  voiceos: field([], () => null),
+});
+
+/** Where a listed record's position is (`kit/deferredRecords.ts`): `trataConversationSchema`'s check of `createdAt`, by hand. */
+export const TRATA_CONVERSATION_POSITION: RecordPosition = { idKey: 'id', createdAt: { key: 'createdAt', parse: parseTrataTimestamp } };
+
+export function mapTrataConversation(record: TrataConversation): Conversation {
+  return trataConversationFields.map(record);
 }
 
-export function mapTrataAgent(record: TrataAgent): Agent {
-  return {
-    kind: 'Agent',
-    provider: 'TRATA',
-    nativeId: record.id,
-    name: record.name ?? null,
-    prompt: record.prompt ?? null,
-    initialMessage: record.initialMessage ?? null,
-    maxDurationSeconds: null,
-    llm: null,
-    // The agent's language is the language it transcribes and speaks, as for Oration.
-    transcriber: record.language
-      ? { provider: null, model: null, language: record.language, keywords: [], credentialId: null }
-      : null,
-    voice: record.voiceModelId
+const agentField = fieldOf<TrataAgent>();
+
+/** An agent field by field (`kit/recordFields.ts`): batch gets read only what a query asks of it. */
+export const trataAgentFields = recordFields<TrataAgent, Agent>(trataAgentSchema, {
+  kind: agentField([], () => 'Agent' as const),
+  provider: agentField([], () => 'TRATA' as const),
+  nativeId: agentField(['id'], (record) => record.id),
+  name: agentField(['name'], (record) => record.name ?? null),
+  prompt: agentField(['prompt'], (record) => record.prompt ?? null),
+  initialMessage: agentField(['initialMessage'], (record) => record.initialMessage ?? null),
+  maxDurationSeconds: agentField([], () => null),
+  llm: agentField([], () => null),
+  // The agent's language is the language it transcribes and speaks, as for Oration.
+  transcriber: agentField(['language'], (record) =>
+    record.language ? { provider: null, model: null, language: record.language, keywords: [], credentialId: null } : null,
+  ),
+  voice: agentField(['voiceModelId'], (record) =>
+    record.voiceModelId
       ? { provider: null, voice: record.voiceModelId, speed: null, emotion: null, temperature: null, textGuidance: null, credentialId: null }
       : null,
-    webhooks: [],
-    hookEvents: [],
-    // Trata has no agent metadata of its own; its other fields have their own places below.
-    metadata: null,
-    createdAt: parseTrataTimestamp(record.createdAt),
-    // --- provider field coverage (issue 8 part 4) ---
-    updatedAt: parseTrataTimestamp(record.updatedAt),
-    providerAccountId: record.orgId ?? null,
-    maxDurationUnlimited: null,
-    hooks: [],
-    trata: { description: record.description ?? null, status: record.status ?? null },
-  };
+  ),
+  webhooks: agentField([], () => []),
+  hookEvents: agentField([], () => []),
+  // Trata has no agent metadata of its own; its other fields have their own places below.
+  metadata: agentField([], () => null),
+  createdAt: agentField(['createdAt'], (record) => parseTrataTimestamp(record.createdAt)),
+  // --- provider field coverage (issue 8 part 4) ---
+  updatedAt: agentField(['updatedAt'], (record) => parseTrataTimestamp(record.updatedAt)),
+  providerAccountId: agentField(['orgId'], (record) => record.orgId ?? null),
+  maxDurationUnlimited: agentField([], () => null),
+  hooks: agentField([], () => []),
+  trata: agentField(['description', 'status'], (record) => ({ description: record.description ?? null, status: record.status ?? null })),
+});
+
+export function mapTrataAgent(record: TrataAgent): Agent {
+  return trataAgentFields.map(record);
 }
 
+const prospectField = fieldOf<TrataProspect>();
+
+/** A prospect field by field (`kit/recordFields.ts`): batch gets read only what a query asks of it. */
+export const trataProspectFields = recordFields<TrataProspect, Prospect>(trataProspectSchema, {
+  kind: prospectField([], () => 'Prospect' as const),
+  provider: prospectField([], () => 'TRATA' as const),
+  nativeId: prospectField(['id'], (record) => record.id),
+  name: prospectField(['name'], (record) => record.name ?? null),
+  phone: prospectField(['phoneNumber'], (record) => toPhoneNumber(record.phoneNumber)),
+  email: prospectField(['email'], (record) => record.email ?? null),
+  address: prospectField(['address'], (record) => record.address ?? null),
+  status: prospectField(['prospectStatus'], (record) => record.prospectStatus ?? null),
+  createdAt: prospectField(['createdAt'], (record) => parseTrataTimestamp(record.createdAt)),
+  // --- provider field coverage (issue 8 part 4) ---
+  updatedAt: prospectField(['updatedAt'], (record) => parseTrataTimestamp(record.updatedAt)),
+  providerAccountId: prospectField(['orgId'], (record) => record.orgId ?? null),
+});
+
 export function mapTrataProspect(record: TrataProspect): Prospect {
-  return {
-    kind: 'Prospect',
-    provider: 'TRATA',
-    nativeId: record.id,
-    name: record.name ?? null,
-    phone: toPhoneNumber(record.phoneNumber),
-    email: record.email ?? null,
-    address: record.address ?? null,
-    status: record.prospectStatus ?? null,
-    createdAt: parseTrataTimestamp(record.createdAt),
-    // --- provider field coverage (issue 8 part 4) ---
-    updatedAt: parseTrataTimestamp(record.updatedAt),
-    providerAccountId: record.orgId ?? null,
-  };
+  return trataProspectFields.map(record);
 }
+
+/** Where a batch-got agent's or prospect's id is (`kit/deferredRecords.ts`). */
+export const TRATA_RECORD_ID: RecordPosition = { idKey: 'id' };
 
 export function mapTrataSourceType(raw: string | null | undefined): Normalized<ConversationChannel> {
   const channel = raw ? CHANNEL_BY_SOURCE_TYPE[raw.trim().toUpperCase()] : undefined;

@@ -15,16 +15,19 @@ export function mapTrataTranscript(transcriptText: TrataTranscriptText | null | 
   if (transcriptText === null || transcriptText === undefined) return null;
   if (typeof transcriptText === 'string') return { messages: [], duplicatesRemoved: 0 };
 
-  const seen = new Set<string>();
+  // Repeats are found by timestamp first (a short string to hash), then compared whole.
+  const seenByTime = new Map<string | null, TrataMessage[]>();
   const messages: TranscriptMessage[] = [];
   let duplicatesRemoved = 0;
   for (const message of transcriptText) {
-    const key = JSON.stringify([message.speaker ?? null, message.message ?? null, message.timestamp ?? null]);
-    if (seen.has(key)) {
+    const time = message.timestamp ?? null;
+    const sameTime = seenByTime.get(time);
+    if (sameTime?.some((seen) => (seen.speaker ?? null) === (message.speaker ?? null) && (seen.message ?? null) === (message.message ?? null))) {
       duplicatesRemoved++;
       continue;
     }
-    seen.add(key);
+    if (sameTime) sameTime.push(message);
+    else seenByTime.set(time, [message]);
     messages.push(mapMessage(message));
   }
   return { messages, duplicatesRemoved };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Agent, Conversation, Prospect } from '../../domain/types.ts';
+import type { Agent, Conversation, Prospect, Provider } from '../../domain/types.ts';
 import type {
   ConversationListPage,
   ConversationListRequest,
@@ -15,20 +15,19 @@ import { readOffsetWindow, type CountedPage } from '../kit/offsetWindow.ts';
 import { conversationPageSize, pageThroughConversations } from '../paging.ts';
 import { planTrataConversationQuery } from './conversationQuery.ts';
 import { deferRecords } from '../kit/deferredRecords.ts';
-import { mapTrataAgent, mapTrataConversation, mapTrataProspect, trataConversationPosition } from './map.ts';
+import { TRATA_CONVERSATION_POSITION, TRATA_RECORD_ID, trataAgentFields, trataConversationFields, trataProspectFields } from './map.ts';
+import type { RecordFields } from '../kit/recordFields.ts';
 import { trataCreatedBeforeBound } from './timestamps.ts';
 import {
   trataAgentPageSchema,
   trataConversationPageSchema,
-  trataConversationSchema,
   trataPageSchema,
   trataProspectPageSchema,
   type TrataPage,
 } from './wire.ts';
 
-/** A list page as the connector first reads it: the envelope; each record is read by `deferRecords`. */
-const trataConversationListPageSchema = trataPageSchema(z.unknown());
-const trataConversationPositionSchema = trataConversationSchema.pick({ id: true, createdAt: true });
+/** A page as the connector first reads it: the envelope; each record is read by `deferRecords`. */
+const trataDeferredPageSchema = trataPageSchema(z.unknown());
 
 /** Largest `limit` Trata's list endpoints accept, and so the largest `ids` batch (assumed). */
 export const TRATA_MAX_PAGE_SIZE = 100;
@@ -53,13 +52,16 @@ export function createTrataConnector(options: ConnectorOptions<TrataCredentials>
     transport: options.transport,
     timeoutMs: options.timeoutMs,
   });
-  const read = <W, T extends { nativeId: string }>(path: string, endpoint: string, schema: z.ZodType<TrataPage<W>>, map: (record: W) => T) => ({
+  const read = <W, T extends { provider: Provider; nativeId: string }>(path: string, endpoint: string, schema: z.ZodType<TrataPage<W>>, fields: RecordFields<W, T>) => ({
     /** One page; Trata counts pages from 1. */
     page: async (query: Record<string, string | number>): Promise<CountedPage<T>> => {
       const { data } = await client.sendOk({ method: 'GET', path, query, schema, endpoint: `${endpoint}.list` });
-      return { items: data.data.map(map), total: data.total };
+      return { items: data.data.map((record) => fields.map(record)), total: data.total };
     },
-    /** Batch get through the list endpoint's `ids` parameter: one request per 100 distinct ids. */
+    /**
+     * Batch get through the list endpoint's `ids` parameter: one request per 100 distinct ids.
+     * Each record's fields are validated and mapped when read: a conversation page asks for names.
+     */
     byIds: async (nativeIds: readonly string[]): Promise<(T | null)[]> =>
       (
         await batchGetByIds<T>(nativeIds, {
@@ -70,37 +72,36 @@ export function createTrataConnector(options: ConnectorOptions<TrataCredentials>
               method: 'GET',
               path,
               query: { ids: ids.join(','), page: 1, limit: ids.length },
-              schema,
+              schema: trataDeferredPageSchema,
               endpoint: `${endpoint}.get`,
             });
-            return { items: data.data.map(map) };
+            const items = deferRecords(data.data, { provider: 'TRATA', endpoint: `${endpoint}.get`, listPath: 'data', fields, position: TRATA_RECORD_ID });
+            return { items };
           },
         })
       ).values,
   });
-  const conversations = read('/v1/conversations', 'conversations', trataConversationPageSchema, mapTrataConversation);
-  /** A list page: positions now, each record validated and mapped only when it is returned. */
+  const conversations = read('/v1/conversations', 'conversations', trataConversationPageSchema, trataConversationFields);
+  /** A list page: positions now, each field validated and mapped only when it is read. */
   const conversationListPage = async (query: Record<string, string | number>): Promise<CountedPage<Conversation>> => {
     const { data } = await client.sendOk({
       method: 'GET',
       path: '/v1/conversations',
       query,
-      schema: trataConversationListPageSchema,
+      schema: trataDeferredPageSchema,
       endpoint: 'conversations.list',
     });
     const items = deferRecords(data.data, {
       provider: 'TRATA',
       endpoint: 'conversations.list',
       listPath: 'data',
-      schema: trataConversationSchema,
-      map: mapTrataConversation,
-      position: trataConversationPosition,
-      positionSchema: trataConversationPositionSchema,
+      fields: trataConversationFields,
+      position: TRATA_CONVERSATION_POSITION,
     });
     return { items, total: data.total };
   };
-  const agents = read('/v1/agents', 'agents', trataAgentPageSchema, mapTrataAgent);
-  const prospectPages = read('/v1/prospects', 'prospects', trataProspectPageSchema, mapTrataProspect);
+  const agents = read('/v1/agents', 'agents', trataAgentPageSchema, trataAgentFields);
+  const prospectPages = read('/v1/prospects', 'prospects', trataProspectPageSchema, trataProspectFields);
   const window = <T>(pages: { page: (query: Record<string, string | number>) => Promise<CountedPage<T>> }, request: OffsetRequest) =>
     readOffsetWindow(request, TRATA_MAX_PAGE_SIZE, (pageIndex, limit) => pages.page({ page: pageIndex + 1, limit }));
 

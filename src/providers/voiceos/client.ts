@@ -18,6 +18,14 @@ const voiceOsConversationListPageSchema = z.object({
 });
 type VoiceOsConversationListPage = z.output<typeof voiceOsConversationListPageSchema>;
 
+/** An agent page as a batch get first reads it: the envelope; each record is read by `deferRecords` (voiceOsConnector.ts). */
+const voiceOsAgentDeferredPageSchema = z.object({
+  total: z.number().int().nonnegative(),
+  page: z.number().int().nullish(),
+  agents: z.array(z.unknown()),
+});
+type VoiceOsAgentDeferredPage = z.output<typeof voiceOsAgentDeferredPageSchema>;
+
 /** The largest `limit` the list endpoints accept. */
 export const VOICEOS_MAX_PAGE_SIZE = 100;
 
@@ -76,6 +84,18 @@ export class VoiceOsClient {
       path: '/v1/agents',
       query: { page: query.page, limit: query.limit },
       schema: voiceOsAgentPageSchema,
+      endpoint: 'agents.list',
+    });
+    return response.data;
+  }
+
+  /** `listAgents` with each record left for `deferRecords`: a batch get reads only the agents and fields it is asked for. */
+  async listAgentRecords(query: { page: number; limit: number }): Promise<VoiceOsAgentDeferredPage> {
+    const response = await this.#upstream.sendOk({
+      method: 'GET',
+      path: '/v1/agents',
+      query: { page: query.page, limit: query.limit },
+      schema: voiceOsAgentDeferredPageSchema,
       endpoint: 'agents.list',
     });
     return response.data;

@@ -14,7 +14,8 @@ import type {
   Provider,
   Webhook,
 } from '../../domain/types.ts';
-import type { VoiceOsAgent, VoiceOsAgentConfig, VoiceOsConversation, VoiceOsCost } from './wire.ts';
+import { fieldOf, recordFields, type FieldTable, type RecordPosition } from '../kit/recordFields.ts';
+import { voiceOsAgentSchema, voiceOsConversationSchema, type VoiceOsAgent, type VoiceOsAgentConfig, type VoiceOsConversation, type VoiceOsCost } from './wire.ts';
 
 const PROVIDER: Provider = 'VOICEOS';
 
@@ -72,89 +73,89 @@ export function inlineAgentConversationId(agentNativeId: string): string | null 
   return agentNativeId.startsWith(INLINE_AGENT_PREFIX) ? agentNativeId.slice(INLINE_AGENT_PREFIX.length) : null;
 }
 
-/**
- * What a list reads of every record it fetched, before the record is validated whole
- * (`kit/deferredRecords.ts`); null when the record has no readable position. Checks what
- * `voiceOsConversationSchema` checks of `id` and `created_at`.
- */
-export function conversationPosition(record: Readonly<Record<string, unknown>>): Pick<Conversation, 'kind' | 'provider' | 'nativeId' | 'createdAt'> | null {
-  const { id, created_at: createdAt } = record;
-  if (typeof id !== 'string' || id === '' || typeof createdAt !== 'string') return null;
-  const at = new Date(createdAt);
-  return Number.isNaN(at.getTime()) ? null : { kind: 'Conversation', provider: PROVIDER, nativeId: id, createdAt: at };
+const field = fieldOf<VoiceOsConversation>();
+
+/** The configuration a conversation embeds, as an agent of its own (see `embeddedAgentNativeId`). */
+function embeddedAgentOf(wire: Pick<VoiceOsConversation, 'agent' | 'id'>): Agent | null {
+  return wire.agent ? mapAgentConfig(wire.agent, { nativeId: embeddedAgentNativeId(wire.id), name: null, createdAt: null }) : null;
 }
 
-export function mapConversation(wire: VoiceOsConversation): Conversation {
-  const startedAt = toDate(wire.start_time);
-  const endedAt = toDate(wire.end_time);
-  const embeddedAgent = wire.agent
-    ? mapAgentConfig(wire.agent, { nativeId: embeddedAgentNativeId(wire.id), name: null, createdAt: null })
-    : null;
+/**
+ * A conversation field by field (`kit/recordFields.ts`): a listed record validates and maps only
+ * the fields a query reads; `mapConversation` maps them all.
+ */
+export const voiceOsConversationFields = recordFields<VoiceOsConversation, Conversation>(voiceOsConversationSchema, {
+  kind: field([], () => 'Conversation' as const),
+  provider: field([], () => PROVIDER),
+  nativeId: field(['id'], (wire) => wire.id),
+  channel: field(['type'], (wire) => mapChannel(wire.type)),
+  status: field(['status'], (wire) => mapConversationStatus(wire.status)),
+  createdAt: field(['created_at'], (wire) => new Date(wire.created_at)),
+  startedAt: field(['start_time'], (wire) => toDate(wire.start_time)),
+  endedAt: field(['end_time'], (wire) => toDate(wire.end_time)),
+  durationSeconds: field(['start_time', 'end_time'], (wire) => {
+    const startedAt = toDate(wire.start_time);
+    const endedAt = toDate(wire.end_time);
+    return startedAt && endedAt ? Math.max(0, (endedAt.getTime() - startedAt.getTime()) / 1000) : null;
+  }),
+  // start_time is "the start time of the conversation": start..end is talk time. VoiceOS
+  // reports no ringing (created_at..start_time also holds queueing, so it is not derived).
+  talkSeconds: field(['start_time', 'end_time'], (wire) => secondsBetween(toDate(wire.start_time), toDate(wire.end_time))),
+  ringSeconds: field([], () => null),
+  endReason: field(['end_reason'], (wire) => mapEndReason(wire.end_reason)),
+  fromNumber: field(['phone_call'], (wire) => toPhoneNumber(wire.phone_call?.from_number)),
+  toNumber: field(['phone_call'], (wire) => toPhoneNumber(wire.phone_call?.to_number)),
+  sipTrunkAddress: field([], () => null),
   // The saved agent when there is one (it has a name); else the configuration set up inline.
-  const agentRef = wire.agent_id
-    ? { provider: PROVIDER, nativeId: wire.agent_id }
-    : embeddedAgent && { provider: PROVIDER, nativeId: embeddedAgent.nativeId };
-
-  return {
-    kind: 'Conversation',
-    provider: PROVIDER,
-    nativeId: wire.id,
-    channel: mapChannel(wire.type),
-    status: mapConversationStatus(wire.status),
-    createdAt: new Date(wire.created_at),
-    startedAt,
-    endedAt,
-    durationSeconds: startedAt && endedAt ? Math.max(0, (endedAt.getTime() - startedAt.getTime()) / 1000) : null,
-    // start_time is "the start time of the conversation": start..end is talk time. VoiceOS
-    // reports no ringing (created_at..start_time also holds queueing, so it is not derived).
-    talkSeconds: secondsBetween(startedAt, endedAt),
-    ringSeconds: null,
-    endReason: mapEndReason(wire.end_reason),
-    fromNumber: toPhoneNumber(wire.phone_call?.from_number),
-    toNumber: toPhoneNumber(wire.phone_call?.to_number),
-    sipTrunkAddress: null,
-    agentRef,
-    embeddedAgent,
-    prospectRef: null,
-    transcript: null,
-    summary: null,
-    recording: null,
-    analytics: null,
-    postCall: null,
-    dynamicVariables: null,
-    gatewayRequestId: null,
-    adminComments: [],
-    cost: mapCost(wire.cost),
-    uri: wire.uri ?? null,
-    // --- provider field coverage (issue 8 part 4) ---
-    updatedAt: null,
-    providerAccountId: wire.account_id ?? null,
-    oration: null,
-    trata: null,
-    voiceos: wire.phone_call
+  agentRef: field(['agent_id', 'agent', 'id'], (wire) =>
+    wire.agent_id
+      ? { provider: PROVIDER, nativeId: wire.agent_id }
+      : wire.agent
+        ? { provider: PROVIDER, nativeId: embeddedAgentNativeId(wire.id) }
+        : null,
+  ),
+  embeddedAgent: field(['agent', 'id'], embeddedAgentOf),
+  prospectRef: field([], () => null),
+  transcript: field([], () => null),
+  summary: field([], () => null),
+  recording: field([], () => null),
+  analytics: field([], () => null),
+  postCall: field([], () => null),
+  dynamicVariables: field([], () => null),
+  gatewayRequestId: field([], () => null),
+  adminComments: field([], () => []),
+  cost: field(['cost'], (wire) => mapCost(wire.cost)),
+  uri: field(['uri'], (wire) => wire.uri ?? null),
+  // --- provider field coverage (issue 8 part 4) ---
+  updatedAt: field([], () => null),
+  providerAccountId: field(['account_id'], (wire) => wire.account_id ?? null),
+  oration: field([], () => null),
+  trata: field([], () => null),
+  voiceos: field(['phone_call'], (wire) =>
+    wire.phone_call
       ? { phoneCallDirection: wire.phone_call.direction ?? null, providerCallId: wire.phone_call.provider_call_id ?? null }
       : null,
-  };
+  ),
+});
+
+/** Where a listed record's position is (`kit/deferredRecords.ts`): `voiceOsConversationSchema`'s check of `created_at`, by hand. */
+export const VOICEOS_CONVERSATION_POSITION: RecordPosition = { idKey: 'id', createdAt: { key: 'created_at', parse: parseDateTime } };
+
+export function mapConversation(wire: VoiceOsConversation): Conversation {
+  return voiceOsConversationFields.map(wire);
 }
 
-/** A saved agent from `GET /v1/agents`. */
-export function mapAgent(wire: VoiceOsAgent): Agent {
-  return mapAgentConfig(wire, { nativeId: wire.id, name: wire.name ?? null, createdAt: toDate(wire.created_at) });
-}
+const configField = fieldOf<VoiceOsAgentConfig>();
 
-function mapAgentConfig(
-  config: VoiceOsAgentConfig,
-  identity: { nativeId: string; name: string | null; createdAt: Date | null },
-): Agent {
-  const { llm, transcriber, voice } = config;
-  return {
-    kind: 'Agent',
-    provider: PROVIDER,
-    ...identity,
-    prompt: config.prompt ?? null,
-    initialMessage: config.initial_message ?? null,
-    maxDurationSeconds: config.max_duration ?? null,
-    llm: llm
+/** The agent fields a configuration gives, saved or embedded in a conversation. */
+type ConfigFields = Omit<Agent, 'kind' | 'provider' | 'nativeId' | 'name' | 'createdAt'>;
+
+const agentConfigFields: FieldTable<VoiceOsAgentConfig, ConfigFields> = {
+  prompt: configField(['prompt'], (config) => config.prompt ?? null),
+  initialMessage: configField(['initial_message'], (config) => config.initial_message ?? null),
+  maxDurationSeconds: configField(['max_duration'], (config) => config.max_duration ?? null),
+  llm: configField(['llm'], ({ llm }) =>
+    llm
       ? {
           provider: llm.provider ?? null,
           model: llm.model ?? null,
@@ -163,7 +164,9 @@ function mapAgentConfig(
           credentialId: llm.credential_id ?? null,
         }
       : null,
-    transcriber: transcriber
+  ),
+  transcriber: configField(['transcriber'], ({ transcriber }) =>
+    transcriber
       ? {
           provider: transcriber.provider ?? null,
           model: transcriber.model ?? null,
@@ -172,7 +175,9 @@ function mapAgentConfig(
           credentialId: transcriber.credential_id ?? null,
         }
       : null,
-    voice: voice
+  ),
+  voice: configField(['voice'], ({ voice }) =>
+    voice
       ? {
           provider: voice.provider ?? null,
           voice: voice.voice ?? voice.voice_id ?? voice.model ?? null,
@@ -183,26 +188,57 @@ function mapAgentConfig(
           credentialId: voice.credential_id ?? null,
         }
       : null,
-    webhooks: (config.webhooks ?? []).flatMap((webhook): Webhook[] =>
+  ),
+  webhooks: configField(['webhooks'], (config) =>
+    (config.webhooks ?? []).flatMap((webhook): Webhook[] =>
       webhook.url ? [{ method: webhook.method ?? null, url: webhook.url, events: webhook.events ?? [] }] : [],
     ),
-    hookEvents: [...new Set((config.hooks ?? []).flatMap((hook) => hook.events ?? []))],
-    metadata: config.metadata ?? null,
-    // --- provider field coverage (issue 8 part 4) ---
-    // VoiceOS agents carry no update time or account (the account is on each conversation).
-    updatedAt: null,
-    providerAccountId: null,
-    maxDurationUnlimited: mapMaxDurationUnlimited(config),
-    hooks: (config.hooks ?? []).map((hook) => ({ type: hook.type ?? null, events: hook.events ?? [] })),
-    trata: null,
-  };
+  ),
+  hookEvents: configField(['hooks'], (config) => [...new Set((config.hooks ?? []).flatMap((hook) => hook.events ?? []))]),
+  metadata: configField(['metadata'], (config) => config.metadata ?? null),
+  // --- provider field coverage (issue 8 part 4) ---
+  // VoiceOS agents carry no update time or account (the account is on each conversation).
+  updatedAt: configField([], () => null),
+  providerAccountId: configField([], () => null),
+  maxDurationUnlimited: configField(['max_duration'], mapMaxDurationUnlimited),
+  hooks: configField(['hooks'], (config) => (config.hooks ?? []).map((hook) => ({ type: hook.type ?? null, events: hook.events ?? [] }))),
+  trata: configField([], () => null),
+};
+
+const agentField = fieldOf<VoiceOsAgent>();
+
+/** A saved agent (`GET /v1/agents`) field by field (`kit/recordFields.ts`): batch gets read only what a query asks of it. */
+export const voiceOsAgentFields = recordFields<VoiceOsAgent, Agent>(voiceOsAgentSchema, {
+  kind: agentField([], () => 'Agent' as const),
+  provider: agentField([], () => PROVIDER),
+  nativeId: agentField(['id'], (wire) => wire.id),
+  name: agentField(['name'], (wire) => wire.name ?? null),
+  createdAt: agentField(['created_at'], (wire) => toDate(wire.created_at)),
+  ...agentConfigFields,
+});
+
+/** Where a saved agent's id is (`kit/deferredRecords.ts`). */
+export const VOICEOS_AGENT_ID: RecordPosition = { idKey: 'id' };
+
+/** A saved agent from `GET /v1/agents`. */
+export function mapAgent(wire: VoiceOsAgent): Agent {
+  return voiceOsAgentFields.map(wire);
+}
+
+function mapAgentConfig(
+  config: VoiceOsAgentConfig,
+  identity: { nativeId: string; name: string | null; createdAt: Date | null },
+): Agent {
+  const agent: Record<string, unknown> = { kind: 'Agent', provider: PROVIDER, ...identity };
+  for (const [key, mapping] of Object.entries(agentConfigFields)) agent[key] = mapping.map(config);
+  return agent as unknown as Agent;
 }
 
 /**
  * The document: "If null, the conversation can be of any duration." An explicit null is that;
  * a number is a limit; a configuration without the field reports neither (null).
  */
-function mapMaxDurationUnlimited(config: VoiceOsAgentConfig): boolean | null {
+function mapMaxDurationUnlimited(config: Pick<VoiceOsAgentConfig, 'max_duration'>): boolean | null {
   if (config.max_duration === null) return true;
   if (typeof config.max_duration === 'number') return false;
   return null;
@@ -214,6 +250,19 @@ function mapMaxDurationUnlimited(config: VoiceOsAgentConfig): boolean | null {
  */
 export function mapCost(wire: VoiceOsCost | null | undefined): Cost | null {
   if (wire === null || wire === undefined) return null;
+  let components: CostComponent[] | undefined;
+  // VoiceOS documents every amount as USD. The components are built when read, once: a page that
+  // shows the total does not pay for five exact amounts and their quantities per conversation.
+  return {
+    currency: 'USD',
+    total: toDecimal(wire.total),
+    get components() {
+      return (components ??= mapCostComponents(wire));
+    },
+  };
+}
+
+function mapCostComponents(wire: VoiceOsCost): CostComponent[] {
   const components: CostComponent[] = [];
   const { agent, llm, transcriber, voice, telephony } = wire;
   if (agent) components.push(component('AGENT', agent, [['SECONDS', agent.seconds]]));
@@ -228,8 +277,7 @@ export function mapCost(wire: VoiceOsCost | null | undefined): Cost | null {
   if (transcriber) components.push(component('TRANSCRIBER', transcriber, [['SECONDS', transcriber.seconds]]));
   if (voice) components.push(component('VOICE', voice, [['CHARACTERS', voice.characters]]));
   if (telephony) components.push(component('TELEPHONY', telephony, [['SECONDS', telephony.seconds]]));
-  // VoiceOS documents every amount as USD.
-  return { currency: 'USD', total: toDecimal(wire.total), components };
+  return components;
 }
 
 function component(
@@ -248,6 +296,12 @@ function component(
 /** The amount exactly as VoiceOS wrote it (see `Decimal.fromJsonNumber`). */
 function toDecimal(value: number | null | undefined): Decimal | null {
   return value === null || value === undefined ? null : Decimal.fromJsonNumber(value);
+}
+
+/** A date-time as `voiceOsConversationSchema` accepts one (`Date.parse`), or null. */
+function parseDateTime(text: string): Date | null {
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? null : new Date(ms);
 }
 
 function toDate(value: string | null | undefined): Date | null {

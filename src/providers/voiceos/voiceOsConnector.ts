@@ -7,11 +7,16 @@ import { readOffsetWindow } from '../kit/offsetWindow.ts';
 import { conversationPageSize, pageThroughConversations } from '../paging.ts';
 import { VOICEOS_MAX_PAGE_SIZE, VoiceOsClient } from './client.ts';
 import { deferRecords } from '../kit/deferredRecords.ts';
-import { conversationPosition, inlineAgentConversationId, mapAgent, mapConversation } from './map.ts';
-import { voiceOsConversationSchema } from './wire.ts';
+import {
+  inlineAgentConversationId,
+  mapAgent,
+  mapConversation,
+  VOICEOS_AGENT_ID,
+  VOICEOS_CONVERSATION_POSITION,
+  voiceOsAgentFields,
+  voiceOsConversationFields,
+} from './map.ts';
 import { planConversationQuery } from './planConversationQuery.ts';
-
-const voiceOsConversationPositionSchema = voiceOsConversationSchema.pick({ id: true, created_at: true });
 
 /**
  * VoiceOS, bound to one account's bearer token. VoiceOS reads only: it reports conversations
@@ -67,10 +72,8 @@ export function createVoiceOsConnector(options: ConnectorOptions<VoiceOsCredenti
             provider: 'VOICEOS',
             endpoint: 'conversations.list',
             listPath: 'conversations',
-            schema: voiceOsConversationSchema,
-            map: mapConversation,
-            position: conversationPosition,
-            positionSchema: voiceOsConversationPositionSchema,
+            fields: voiceOsConversationFields,
+            position: VOICEOS_CONVERSATION_POSITION,
           });
           return { items, totalCount: body.total };
         },
@@ -100,8 +103,15 @@ export function createVoiceOsConnector(options: ConnectorOptions<VoiceOsCredenti
       const savedIds = nativeIds.filter((id) => id !== '' && inlineAgentConversationId(id) === null);
       const listed = new Map<string, Agent>();
       if (savedIds.length > 1) {
-        const page = await client.listAgents({ page: 0, limit: VOICEOS_MAX_PAGE_SIZE });
-        for (const wire of page.agents) listed.set(wire.id, mapAgent(wire));
+        const page = await client.listAgentRecords({ page: 0, limit: VOICEOS_MAX_PAGE_SIZE });
+        const agents = deferRecords(page.agents, {
+          provider: 'VOICEOS',
+          endpoint: 'agents.list',
+          listPath: 'agents',
+          fields: voiceOsAgentFields,
+          position: VOICEOS_AGENT_ID,
+        });
+        for (const agent of agents) listed.set(agent.nativeId, agent);
       }
       return fetchEachOnce(nativeIds, async (id) => listed.get(id) ?? getAgent(id));
     },
