@@ -178,10 +178,18 @@ async function main(): Promise<void> {
   );
   const common = { NODE_ENV: 'production', LOG_LEVEL: 'silent', SWITCHBOARD_WORKSPACES_FILE: workspacesFile, HOST: '127.0.0.1' };
   const specs = [
-    { name: 'gateway', port: 4801, args: ['--import', 'tsx', 'src/main.ts'], env: { SWITCHBOARD_DATA_DIR: join(work, 'pglite') } },
+    // As `npm start` runs it (bin/switchboard.js: Node's own type stripping, no loader). Sync off:
+    // its passes (every minute) would add upstream requests and CPU that no query asked for.
+    { name: 'gateway', port: 4801, args: ['bin/switchboard.js'], env: { SWITCHBOARD_DATA_DIR: join(work, 'pglite'), SWITCHBOARD_SYNC: 'false' } },
     { name: 'unbatched', port: 4802, args: ['--import', 'tsx', 'bench/readPath/unbatchedServer.ts'], env: {} },
     { name: 'floor', port: 4803, args: ['--import', 'tsx', 'bench/readPath/floorServer.ts'], env: {} },
   ];
+  // BENCH_GATEWAY_VARIANT="<node flags>" adds the gateway once more, started with those flags
+  // (e.g. a V8 heap setting), measured in the same run as the plain gateway.
+  const variantFlags = process.env.BENCH_GATEWAY_VARIANT?.split(' ').filter(Boolean);
+  if (variantFlags?.length) {
+    specs.push({ name: `gateway ${variantFlags.join(' ')}`, port: 4804, args: [...variantFlags, 'bin/switchboard.js'], env: { SWITCHBOARD_DATA_DIR: join(work, 'pglite-variant'), SWITCHBOARD_SYNC: 'false' } });
+  }
   const contenders: Contender[] = [];
   for (const spec of specs) {
     // BENCH_PROFILE=<dir> writes each contender's CPU profile there when it exits.
@@ -193,7 +201,7 @@ async function main(): Promise<void> {
     });
     children.push(child);
     const url = `http://127.0.0.1:${spec.port}/graphql`;
-    if (spec.name === 'gateway') await waitForHealth(url);
+    if (spec.name.startsWith('gateway')) await waitForHealth(url);
     else await waitForReady(url);
     // Idle: started, nothing asked yet; give start-up work (migrations, JIT of start-up code) a moment.
     await new Promise((resolve) => setTimeout(resolve, 3000));
