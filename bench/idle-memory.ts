@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gatewayStartArgs } from './gatewayCommand.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'switchboard-memory-'));
@@ -55,8 +56,8 @@ async function healthy(port: number): Promise<void> {
 const SETTLE_SECONDS = Number(process.env.BENCH_SETTLE_SECONDS ?? 30);
 
 async function gateway(port: number, env: Record<string, string>, afterStart?: () => Promise<void>): Promise<[number, number]> {
-  // As `npm start` runs it: bin/switchboard.js, Node's own type stripping, no loader.
-  const child = run(['bin/switchboard.js'], { NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), ...env });
+  // As `npm start` runs it: its node flags, bin/switchboard.js, Node's own type stripping, no loader.
+  const child = run(gatewayStartArgs(ROOT), { NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), ...env });
   await healthy(port);
   await afterStart?.();
   await sleep(3000);

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { Agent as UndiciAgent, request } from 'undici';
+import { gatewayStartArgs } from './gatewayCommand.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const queries = Number(process.env.BENCH_QUERIES ?? 200);
@@ -178,9 +179,9 @@ async function main(): Promise<void> {
   );
   const common = { NODE_ENV: 'production', LOG_LEVEL: 'silent', SWITCHBOARD_WORKSPACES_FILE: workspacesFile, HOST: '127.0.0.1' };
   const specs = [
-    // As `npm start` runs it (bin/switchboard.js: Node's own type stripping, no loader). Sync off:
+    // As `npm start` runs it (its node flags, bin/switchboard.js: Node's own type stripping). Sync off:
     // its passes (every minute) would add upstream requests and CPU that no query asked for.
-    { name: 'gateway', port: 4801, args: ['bin/switchboard.js'], env: { SWITCHBOARD_DATA_DIR: join(work, 'pglite'), SWITCHBOARD_SYNC: 'false' } },
+    { name: 'gateway', port: 4801, args: gatewayStartArgs(ROOT), env: { SWITCHBOARD_DATA_DIR: join(work, 'pglite'), SWITCHBOARD_SYNC: 'false' } },
     { name: 'unbatched', port: 4802, args: ['--import', 'tsx', 'bench/readPath/unbatchedServer.ts'], env: {} },
     { name: 'floor', port: 4803, args: ['--import', 'tsx', 'bench/readPath/floorServer.ts'], env: {} },
   ];
@@ -188,7 +189,7 @@ async function main(): Promise<void> {
   // (e.g. a V8 heap setting), measured in the same run as the plain gateway.
   const variantFlags = process.env.BENCH_GATEWAY_VARIANT?.split(' ').filter(Boolean);
   if (variantFlags?.length) {
-    specs.push({ name: `gateway ${variantFlags.join(' ')}`, port: 4804, args: [...variantFlags, 'bin/switchboard.js'], env: { SWITCHBOARD_DATA_DIR: join(work, 'pglite-variant'), SWITCHBOARD_SYNC: 'false' } });
+    specs.push({ name: `gateway ${variantFlags.join(' ')}`, port: 4804, args: [...variantFlags, ...gatewayStartArgs(ROOT)], env: { SWITCHBOARD_DATA_DIR: join(work, 'pglite-variant'), SWITCHBOARD_SYNC: 'false' } });
   }
   const contenders: Contender[] = [];
   for (const spec of specs) {

@@ -65,13 +65,6 @@ async function serve(config: ReturnType<typeof loadConfig>, demo: DemoEnvironmen
     ...(runtime.database.opened && { storeOpened: runtime.database.opened === 'new' ? 'new store created' : 'existing store opened' }),
     workspaces: workspaces.map((w) => w.id),
   });
-  if (demo) {
-    // The simulators run in this process: they reach the gateway on loopback, whatever HOST is.
-    const { port } = runtime.gateway.httpServer.address() as AddressInfo;
-    const registered = await demo.sendWebhooksTo(`http://${loopbackOf(env.HOST)}:${port}`, (workspaceId) => runtime.live.webhookToken(workspaceId));
-    logger.info('demo mode: the simulators send webhooks to this gateway', { endpoints: registered });
-    logger.info(`demo mode: the API key is "${DEMO_API_KEYS.demo}" (README, Quick start, shows both ways to send it)`);
-  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -93,6 +86,21 @@ async function serve(config: ReturnType<typeof loadConfig>, demo: DemoEnvironmen
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  if (demo) {
+    // The simulators run in this process: they reach the gateway on loopback, whatever HOST is.
+    // After the signal handlers: a SIGTERM while this awaits the store still shuts down gracefully.
+    const { port } = runtime.gateway.httpServer.address() as AddressInfo;
+    try {
+      const registered = await demo.sendWebhooksTo(`http://${loopbackOf(env.HOST)}:${port}`, (workspaceId) => runtime.live.webhookToken(workspaceId));
+      logger.info('demo mode: the simulators send webhooks to this gateway', { endpoints: registered });
+    } catch (error) {
+      logger.warn('demo mode: the simulators could not be pointed at this gateway\'s webhooks; status polls still see every change', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    logger.info(`demo mode: the API key is "${DEMO_API_KEYS.demo}" (README, Quick start, shows both ways to send it)`);
+  }
 }
 
 /** How a client in this process reaches a server listening on `host`. */
