@@ -7,13 +7,16 @@
  *    beside it), read as a stream: rows/s overall and per second, the process's RSS before and its
  *    peak during the export.
  * 2. Totals: BENCH_STATS_ROWS (1,000,000) conversations over 90 days in another workspace, then
- *    `conversationStats` grouped by provider and day for those 90 days (median of 5 after a warm-up)
- *    and the query plan (EXPLAIN ANALYZE) of its SQL, to show the index it uses.
+ *    `conversationStats` grouped by provider and day for those 90 days (median of 5 after a warm-up),
+ *    from the rollup (migration 0005) and by the scan it replaces, with each one's query plan.
+ * 3. Writes: what the rollup's triggers cost (bulk insert and delete, one upsert at a time), with
+ *    the triggers disabled and enabled, twice each.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { conversationStats } from '../src/analytics/conversationStats.ts';
 import type { Queryable } from '../src/store/database.ts';
+import { upsertSyncedRecord } from '../src/store/queries/syncedRecords.ts';
 import pg from 'pg';
 import { startLiveGateway } from '../test/sync/liveGateway.ts';
 import { generateConversations } from './biData.ts';
@@ -24,6 +27,7 @@ const statsRows = Number(process.env.BENCH_STATS_ROWS ?? 1_000_000);
 const schema = `sb_bench_bi_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
 const end = new Date('2026-04-01T00:00:00Z');
 const MiB = 1024 * 1024;
+const ROLLUP_TRIGGERS = ['conversation_stats_rollup_insert', 'conversation_stats_rollup_update', 'conversation_stats_rollup_delete'];
 
 const gateway = await startLiveGateway({ store: { databaseUrl, schema } });
 const db = gateway.runtime.live.database;
@@ -43,8 +47,11 @@ try {
   for (let offset = 0; offset < statsRows; offset += chunk) {
     await generateConversations(db, { workspaceId: 'bench', count: Math.min(chunk, statsRows - offset), days: 90, end, prefix: `stats${offset}` });
   }
+  console.log(`generated ${statsRows} conversations over 90 days in ${((performance.now() - started) / 1000).toFixed(1)} s (rollup triggers on)`);
   await db.exec('VACUUM ANALYZE synced_records');
-  console.log(`generated ${statsRows} conversations over 90 days in ${((performance.now() - started) / 1000).toFixed(1)} s (and VACUUM ANALYZE)`);
+  await db.exec('VACUUM ANALYZE conversation_stats_rollup');
+  const { rows: [rollupSize] } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM conversation_stats_rollup WHERE workspace_id = 'bench'`);
+  console.log(`rollup rows for the workspace: ${rollupSize?.n}`);
 
   const captured: { sql: string; params: readonly unknown[] }[] = [];
   const capturing: Queryable = {
@@ -60,25 +67,31 @@ try {
     groupBy: ['PROVIDER', 'DAY'] as const,
     withComponents: false,
   };
-  for (const timeZone of ['UTC', 'America/New_York']) {
-    const timings: number[] = [];
-    let groups = 0;
-    let conversations = 0;
-    for (let run = 0; run < 6; run += 1) {
-      const t0 = performance.now();
-      const result = await conversationStats(capturing, { ...request, groupBy: [...request.groupBy], timeZone });
-      if (run > 0) timings.push(performance.now() - t0);
-      groups = result.length;
-      conversations = result.reduce((sum, group) => sum + group.conversations, 0);
+  for (const useRollup of [true, false]) {
+    for (const timeZone of ['UTC', 'America/New_York']) {
+      captured.length = 0;
+      const timings: number[] = [];
+      let groups = 0;
+      let conversations = 0;
+      for (let run = 0; run < 6; run += 1) {
+        const t0 = performance.now();
+        const result = await conversationStats(capturing, { ...request, groupBy: [...request.groupBy], timeZone, useRollup });
+        if (run > 0) timings.push(performance.now() - t0);
+        groups = result.length;
+        conversations = result.reduce((sum, group) => sum + group.conversations, 0);
+      }
+      timings.sort((a, b) => a - b);
+      console.log(`conversationStats(groupBy: [PROVIDER, DAY], timeZone: ${timeZone}) ${useRollup ? 'from the rollup' : 'scan (useRollup: false)'}: ${groups} groups, ${conversations} conversations; median ${timings[2]?.toFixed(0)} ms (min ${timings[0]?.toFixed(0)}, max ${timings.at(-1)?.toFixed(0)})`);
     }
-    timings.sort((a, b) => a - b);
-    console.log(`conversationStats(groupBy: [PROVIDER, DAY], timeZone: ${timeZone}): ${groups} groups, ${conversations} conversations; median ${timings[2]?.toFixed(0)} ms (min ${timings[0]?.toFixed(0)}, max ${timings.at(-1)?.toFixed(0)})`);
+    const last = captured.at(-1);
+    if (last) {
+      const plan = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${last.sql}`, last.params);
+      console.log(`plan (${useRollup ? 'rollup' : 'scan'}, America/New_York):\n` + plan.rows.map((row) => `  ${row['QUERY PLAN']}`).join('\n'));
+    }
   }
-  const last = captured.at(-1);
-  if (last) {
-    const plan = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${last.sql}`, last.params);
-    console.log('plan:\n' + plan.rows.map((row) => `  ${row['QUERY PLAN']}`).join('\n'));
-  }
+
+  // --- 3. What the rollup's triggers cost writers: the same writes with them off and on ---
+  await measureWriteCost();
   }
 } finally {
   await gateway.close();
@@ -86,6 +99,53 @@ try {
   await client.connect();
   await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   await client.end();
+}
+
+/**
+ * Writes with the rollup's triggers disabled (the store before migration 0005) and enabled, into a
+ * scratch workspace removed after each round: a bulk INSERT … SELECT of 100,000 conversations and
+ * its DELETE, then conversations written one upsert at a time (the change writer's path) in
+ * transactions of 50, first as new records, then as a second version (a cost that changed).
+ */
+async function measureWriteCost(): Promise<void> {
+  const bulk = 100_000;
+  const single = 2_000;
+  const setTriggers = (on: boolean) =>
+    db.exec(ROLLUP_TRIGGERS.map((name) => `ALTER TABLE synced_records ${on ? 'ENABLE' : 'DISABLE'} TRIGGER ${name};`).join('\n'));
+  const results: Record<string, Record<string, number>> = {};
+  for (const round of ['off', 'on', 'off ', 'on '] as const) {
+    const on = round.trim() === 'on';
+    await setTriggers(on);
+    const figures: Record<string, number> = {};
+    let t0 = performance.now();
+    await generateConversations(db, { workspaceId: 'scratch', count: bulk, days: 90, end, prefix: 'bulk' });
+    figures.bulkInsert = performance.now() - t0;
+    t0 = performance.now();
+    await db.query(`DELETE FROM synced_records WHERE workspace_id = 'scratch'`);
+    figures.bulkDelete = performance.now() - t0;
+    for (const version of [1, 2]) {
+      t0 = performance.now();
+      for (let page = 0; page < single / 50; page += 1) {
+        await db.transaction(async (tx) => {
+          for (let i = 0; i < 50; i += 1) {
+            const n = page * 50 + i;
+            const record = { kind: 'Conversation', provider: 'VOICEOS', nativeId: `one-${n}`, talkSeconds: n % 300,
+              createdAt: { $instant: new Date(end.getTime() - (n % 8640) * 900_000).toISOString() },
+              cost: { currency: 'USD', total: { $decimal: `0.0${version}${n % 100}` }, components: [] } };
+            const encoded = JSON.stringify(record);
+            await upsertSyncedRecord(tx, { workspaceId: 'scratch', provider: 'VOICEOS', kind: 'Conversation', nativeId: `one-${n}`, encoded,
+              contentHash: `${version}-${n}`, status: 'ENDED', createdAt: record.createdAt.$instant, providerUpdatedAt: null, messageCount: null, costKnown: true }, end);
+          }
+        });
+      }
+      figures[version === 1 ? 'upsertNew' : 'upsertChanged'] = (performance.now() - t0) / single;
+    }
+    await db.query(`DELETE FROM synced_records WHERE workspace_id = 'scratch'`);
+    if (!on) await db.query(`DELETE FROM conversation_stats_rollup WHERE workspace_id = 'scratch'`);
+    results[round] = figures;
+    console.log(`writes with the rollup triggers ${on ? 'on ' : 'off'}: INSERT … SELECT of ${bulk} conversations ${figures.bulkInsert?.toFixed(0)} ms, their DELETE ${figures.bulkDelete?.toFixed(0)} ms; one upsert (transactions of 50): new ${figures.upsertNew?.toFixed(3)} ms, changed ${figures.upsertChanged?.toFixed(3)} ms`);
+  }
+  await setTriggers(true);
 }
 
 async function storedDemoConversations(database: Queryable): Promise<number> {
