@@ -10,7 +10,7 @@
  *    `conversationStats` grouped by provider and day for those 90 days (median of 5 after a warm-up),
  *    from the rollup (migration 0005) and by the scan it replaces, with each one's query plan.
  * 3. Writes: what the rollup's triggers cost (bulk insert and delete, one upsert at a time), with
- *    the triggers disabled and enabled, twice each.
+ *    the triggers disabled and enabled, alternating, three rounds each.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -112,9 +112,10 @@ async function measureWriteCost(): Promise<void> {
   const single = 2_000;
   const setTriggers = (on: boolean) =>
     db.exec(ROLLUP_TRIGGERS.map((name) => `ALTER TABLE synced_records ${on ? 'ENABLE' : 'DISABLE'} TRIGGER ${name};`).join('\n'));
-  const results: Record<string, Record<string, number>> = {};
-  for (const round of ['off', 'on', 'off ', 'on '] as const) {
-    const on = round.trim() === 'on';
+  const byMode: Record<'off' | 'on', Record<string, number[]>> = { off: {}, on: {} };
+  // Alternating, three rounds each: the machine is shared, so one round of each says little.
+  for (const mode of ['off', 'on', 'off', 'on', 'off', 'on'] as const) {
+    const on = mode === 'on';
     await setTriggers(on);
     const figures: Record<string, number> = {};
     let t0 = performance.now();
@@ -141,9 +142,13 @@ async function measureWriteCost(): Promise<void> {
       figures[version === 1 ? 'upsertNew' : 'upsertChanged'] = (performance.now() - t0) / single;
     }
     await db.query(`DELETE FROM synced_records WHERE workspace_id = 'scratch'`);
-    if (!on) await db.query(`DELETE FROM conversation_stats_rollup WHERE workspace_id = 'scratch'`);
-    results[round] = figures;
+    for (const [name, value] of Object.entries(figures)) (byMode[mode][name] ??= []).push(value);
     console.log(`writes with the rollup triggers ${on ? 'on ' : 'off'}: INSERT … SELECT of ${bulk} conversations ${figures.bulkInsert?.toFixed(0)} ms, their DELETE ${figures.bulkDelete?.toFixed(0)} ms; one upsert (transactions of 50): new ${figures.upsertNew?.toFixed(3)} ms, changed ${figures.upsertChanged?.toFixed(3)} ms`);
+  }
+  const median = (values: number[] | undefined) => [...(values ?? [])].sort((a, b) => a - b)[Math.floor((values?.length ?? 0) / 2)] ?? Number.NaN;
+  for (const mode of ['off', 'on'] as const) {
+    const m = byMode[mode];
+    console.log(`writes, median of 3, triggers ${mode.padEnd(3)}: bulk insert ${median(m.bulkInsert).toFixed(0)} ms, bulk delete ${median(m.bulkDelete).toFixed(0)} ms, one upsert new ${median(m.upsertNew).toFixed(3)} ms, changed ${median(m.upsertChanged).toFixed(3)} ms`);
   }
   await setTriggers(true);
 }

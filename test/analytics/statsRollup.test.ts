@@ -3,7 +3,10 @@ import { conversationStats, type StatsGroupBy } from '../../src/analytics/conver
 import type { AnalyticsFilter } from '../../src/analytics/analyticsFilter.ts';
 import type { Queryable } from '../../src/store/database.ts';
 import { deleteConversationsCreatedBefore } from '../../src/store/queries/syncedRecords.ts';
-import { openTestPglite, openTestPostgres, TEST_DATABASE_URL, type TestDatabase } from '../store/testDatabases.ts';
+import { migrate } from '../../src/store/migrate.ts';
+import { MIGRATIONS } from '../../src/store/migrations/index.ts';
+import { openDatabase } from '../../src/store/openDatabase.ts';
+import { dropTestSchema, openTestPglite, openTestPostgres, TEST_DATABASE_URL, type TestDatabase } from '../store/testDatabases.ts';
 import { randomConversation, rollupAgainstRecords, seededRandom, writeConversation, type GeneratedConversation } from './rollupFixtures.ts';
 
 const SLOT = 15 * 60 * 1000;
@@ -197,5 +200,26 @@ describe.each(engines)('conversationStats from the rollup on %s', (_engine, open
     expect(JSON.stringify(groups)).toBe(JSON.stringify(await conversationStats(db, { ...request, useRollup: false })));
     expect(viaRollup.statements.length).toBe(2);
     expect(viaRollup.statements[1]).not.toContain('conversation_stats_rollup');
+  });
+});
+
+describe.each(engines.map(([engine]) => [engine]))('migration 0005 on %s', (engine) => {
+  it('rolls up the conversations stored before it', async () => {
+    const schema = `sb_test_rollup_backfill_${Date.now().toString(36)}`;
+    const db = engine === 'PGlite' ? await openDatabase({ dataDir: 'memory://' }) : await openDatabase({ databaseUrl: TEST_DATABASE_URL, schema });
+    try {
+      await migrate(db, MIGRATIONS.slice(0, 4));
+      const random = seededRandom(5);
+      for (let i = 0; i < 120; i += 1) await writeConversation(db, i % 4 === 0 ? 'other-ws' : 'ws', randomConversation(random, `b${i}`, FROM, TO));
+      expect(await migrate(db)).toEqual({ applied: [5], current: 5 });
+      const { rollup, recomputed } = await rollupAgainstRecords(db);
+      expect(rollup).toEqual(recomputed);
+      expect(rollup.length).toBeGreaterThan(50);
+      const request = { workspaceId: 'ws', filter: {}, groupBy: ['PROVIDER', 'DAY'] as StatsGroupBy[], timeZone: 'Asia/Kathmandu', withComponents: false };
+      expect(JSON.stringify(await conversationStats(db, request))).toBe(JSON.stringify(await conversationStats(db, { ...request, useRollup: false })));
+    } finally {
+      await db.close();
+      if (engine !== 'PGlite') await dropTestSchema(schema);
+    }
   });
 });
