@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conversationStats, type StatsGroupBy } from '../../src/analytics/conversationStats.ts';
 import type { AnalyticsFilter } from '../../src/analytics/analyticsFilter.ts';
+import { parseInstant } from '../../src/domain/preciseDate.ts';
 import type { Queryable } from '../../src/store/database.ts';
 import { deleteConversationsCreatedBefore } from '../../src/store/queries/syncedRecords.ts';
 import { migrate } from '../../src/store/migrate.ts';
@@ -115,6 +116,8 @@ describe.each(engines)('conversationStats from the rollup on %s', (_engine, open
       { createdAfter: at(onEdge + 1_000), createdBefore: at(onEdge + SLOT - 1_000) },
       { providers: ['TRATA', 'VOICEOS'], createdAfter: at(FROM + 86_400_000 * 3 + 17) },
       { providers: [] },
+      // What the DateTime scalar gives: a PreciseDate, microseconds and all.
+      { createdAfter: parseInstant('2026-03-20T10:07:30.123456Z', { zoneless: 'reject' }), createdBefore: parseInstant('2026-03-25T23:59:59.999999+05:45', { zoneless: 'reject' }) },
     ];
     let compared = 0;
     for (const timeZone of ZONES) {
