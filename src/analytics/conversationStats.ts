@@ -3,7 +3,7 @@ import { toGlobalId } from '../domain/globalId.ts';
 import type { Provider } from '../domain/types.ts';
 import type { Queryable } from '../store/database.ts';
 import { AnalyticsInputError, filterConditions, type AnalyticsFilter } from './analyticsFilter.ts';
-import { rollupAnswers, rollupRows, type KeyCurrencyRow } from './statsRollup.ts';
+import { COMPONENTS_OF, rollupAnswers, rollupRows, type ComponentRow, type KeyCurrencyRow } from './statsRollup.ts';
 
 export const STATS_DIMENSIONS = ['PROVIDER', 'AGENT', 'PROSPECT_STATUS', 'CHANNEL', 'STATUS', 'END_REASON', 'COST_COMPONENT'] as const;
 export const TIME_BUCKETS = ['HOUR', 'DAY', 'WEEK', 'MONTH'] as const;
@@ -81,7 +81,6 @@ export async function conversationStats(
     keys.push(`date_trunc('${bucket.toLowerCase()}', r.created_at, ${zone}) AS bucket`);
   }
   const keyNames = [...dimensions.map((dimension) => `"${dimension}"`), ...(bucket ? ['bucket'] : [])];
-  const components = `CROSS JOIN LATERAL (SELECT jsonb_array_elements(CASE WHEN jsonb_typeof(r.record->'cost'->'components') = 'array' THEN r.record->'cost'->'components' ELSE '[]'::jsonb END) AS component) c`;
   const from = byComponent
     ? `synced_records r LEFT JOIN LATERAL (SELECT jsonb_array_elements(r.record->'cost'->'components') AS component) c ON true`
     : 'synced_records r';
@@ -92,11 +91,18 @@ export async function conversationStats(
 
   // Provider and time buckets alone are read from the rollup (migration 0005) when it can answer
   // exactly; anything else, or a zone whose buckets split a slot, scans the records.
-  const fromRollup = request.useRollup !== false && rollupAnswers({ filter: request.filter, dimensions, withComponents: request.withComponents })
-    ? await rollupRows(db, { workspaceId: request.workspaceId, filter: request.filter, byProvider: dimensions.includes('PROVIDER'), bucket, timeZone: request.timeZone })
+  const fromRollup = request.useRollup !== false && rollupAnswers({ filter: request.filter, dimensions })
+    ? await rollupRows(db, {
+        workspaceId: request.workspaceId,
+        filter: request.filter,
+        byProvider: dimensions.includes('PROVIDER'),
+        bucket,
+        timeZone: request.timeZone,
+        withComponents: request.withComponents,
+      })
     : null;
   // One scan: per key and currency (a conversation has one), merged per key below with exact sums.
-  const scanned = fromRollup ?? (await db.query<KeyCurrencyRow>(
+  const scanned = fromRollup?.rows ?? (await db.query<KeyCurrencyRow>(
     `SELECT ${keyList} r.cost_currency AS currency,
             ${byComponent ? 'count(DISTINCT (r.provider, r.native_id))' : 'count(*)'}::int AS conversations,
             coalesce(sum(r.talk_seconds), 0)::text AS talk, coalesce(sum(r.ring_seconds), 0)::text AS ring,
@@ -107,18 +113,18 @@ export async function conversationStats(
       GROUP BY ${[...keyNames, 'r.cost_currency'].join(', ')}`,
     params,
   )).rows;
-  const componentRows = request.withComponents
+  const componentRows = fromRollup?.componentRows ?? (request.withComponents
     ? (
-        await db.query<Record<string, unknown> & { currency: string; kind: string; amount: string }>(
+        await db.query<ComponentRow>(
           `SELECT ${keyList}
                   r.cost_currency AS currency, c.component->>'kind' AS kind, sum((c.component->'amount'->>'$decimal')::numeric)::text AS amount
-             FROM synced_records r ${components}
+             FROM synced_records r CROSS JOIN LATERAL (SELECT ${COMPONENTS_OF('r')} AS component) c
             WHERE ${where} AND r.cost_total IS NOT NULL AND c.component->'amount'->>'$decimal' IS NOT NULL
             GROUP BY ${[...keyNames, 'r.cost_currency', `c.component->>'kind'`].join(', ')}`,
           params,
         )
       ).rows
-    : [];
+    : []);
 
   const keyOf = (row: Record<string, unknown>) =>
     JSON.stringify(keyNames.map((name) => {

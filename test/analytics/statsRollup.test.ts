@@ -123,14 +123,15 @@ describe.each(engines)('conversationStats from the rollup on %s', (_engine, open
     for (const timeZone of ZONES) {
       for (const groupBy of GROUP_BYS) {
         for (const filter of filters) {
-          const request = { workspaceId: 'ws', filter, groupBy, timeZone, withComponents: false };
+          const request = { workspaceId: 'ws', filter, groupBy, timeZone, withComponents: compared % 2 === 0 };
           const viaRollup = capturing(db);
           const fromRollup = await conversationStats(viaRollup.db, request);
           const scanned = await conversationStats(db, { ...request, useRollup: false });
-          const label = JSON.stringify({ timeZone, groupBy, filter });
+          const label = JSON.stringify({ timeZone, groupBy, filter, withComponents: request.withComponents });
           expect(JSON.stringify(fromRollup), label).toBe(JSON.stringify(scanned));
-          // The rollup's reader answered in one statement: the comparison is not the scan twice.
-          expect(viaRollup.statements.length, label).toBe(1);
+          // The rollup's reader answered (a second statement for components): not the scan twice.
+          expect(viaRollup.statements.length, label).toBe(request.withComponents ? 2 : 1);
+          expect(viaRollup.statements.at(-1), label).toContain('AS whole_slot');
           expect(viaRollup.statements[0], label).toContain('AS whole_slot');
           // Bounds inside one slot leave no whole slot: the partial one is read from the records.
           const withinOneSlot = filter.createdAfter != null && filter.createdBefore != null && filter.createdBefore.getTime() - filter.createdAfter.getTime() < SLOT;
@@ -140,7 +141,11 @@ describe.each(engines)('conversationStats from the rollup on %s', (_engine, open
       }
     }
     expect(compared).toBe(ZONES.length * GROUP_BYS.length * filters.length);
-    const [everything] = await conversationStats(db, { workspaceId: 'ws', filter: {}, groupBy: [], timeZone: 'UTC', withComponents: false });
+    const [everything] = await conversationStats(db, { workspaceId: 'ws', filter: {}, groupBy: [], timeZone: 'UTC', withComponents: true });
+    expect(everything?.costs.map((cost) => cost.components.map((component) => component.kind))).toEqual([
+      ['LLM', 'PLATFORM', 'TELEPHONY', 'TTS'],
+      ['LLM', 'PLATFORM', 'TELEPHONY', 'TTS'],
+    ]);
     expect(everything?.conversations).toBe((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM synced_records WHERE workspace_id = 'ws'`)).rows[0]?.n);
     expect(everything?.conversationsWithoutCost).toBeGreaterThan(0);
   });

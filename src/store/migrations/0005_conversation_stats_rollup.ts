@@ -16,6 +16,23 @@ const DELTAS = (source: string, sign: 1 | -1) => `
    WHERE kind = 'Conversation' AND created_at IS NOT NULL
    GROUP BY ${KEY}`;
 
+const COMPONENT_KEY = `${KEY}, component_kind`;
+
+/**
+ * A statement's net change of component amounts per rollup key and component kind: the amounts a
+ * scan sums (a reported total, an amount present), from records whose components are an array.
+ */
+const COMPONENT_DELTAS = (source: string, sign: 1 | -1) => `
+  SELECT workspace_id, date_bin('15 minutes', created_at, timestamptz '1970-01-01 00:00:00+00') AS slot, provider, cost_currency,
+         c.component->>'kind' AS component_kind,
+         ${sign} * sum((c.component->'amount'->>'$decimal')::numeric) AS amount,
+         ${sign} * count(*) AS lines
+    FROM ${source} CROSS JOIN LATERAL jsonb_array_elements(
+           CASE WHEN jsonb_typeof(record->'cost'->'components') = 'array' THEN record->'cost'->'components' ELSE '[]'::jsonb END) AS c(component)
+   WHERE kind = 'Conversation' AND created_at IS NOT NULL AND cost_total IS NOT NULL
+     AND c.component->'amount'->>'$decimal' IS NOT NULL
+   GROUP BY ${COMPONENT_KEY}`;
+
 /**
  * Totals of conversations per workspace, provider, cost currency and 15-minute UTC slot, kept in
  * the same transaction as `synced_records`, so `conversationStats` grouped by provider and a time
@@ -37,6 +54,8 @@ const DELTAS = (source: string, sign: 1 | -1) => `
  *   each writes and in whatever order (the change writer writes a page per transaction).
  * - `pending` is UNLOGGED (rows live for one transaction; a crash loses only rolled-back work).
  * - Conversations without `created_at` are not rolled up (the reader takes them from the records).
+ * - `conversation_stats_rollup_components` holds, per the same key and component kind, the sum of
+ *   the reported component amounts and how many there were, maintained the same way.
  *
  * Existing conversations are rolled up here, after the triggers exist: CREATE TRIGGER waits for
  * writes in flight and holds off new ones until this migration commits, so none is missed or
@@ -63,6 +82,18 @@ CREATE TABLE conversation_stats_rollup (
   CONSTRAINT conversation_stats_rollup_key UNIQUE NULLS NOT DISTINCT (${KEY})
 );
 
+CREATE TABLE conversation_stats_rollup_components (
+  workspace_id   text NOT NULL,
+  slot           timestamptz NOT NULL,
+  provider       text NOT NULL,
+  cost_currency  text,
+  component_kind text,
+  amount         numeric NOT NULL,
+  -- Component amounts summed; a kind whose last one went away stays at zero.
+  lines          bigint NOT NULL,
+  CONSTRAINT conversation_stats_rollup_components_key UNIQUE NULLS NOT DISTINCT (${COMPONENT_KEY})
+);
+
 CREATE UNLOGGED TABLE conversation_stats_rollup_pending (
   xact          xid8 NOT NULL,
   workspace_id  text NOT NULL,
@@ -78,18 +109,38 @@ CREATE UNLOGGED TABLE conversation_stats_rollup_pending (
 );
 CREATE INDEX conversation_stats_rollup_pending_xact ON conversation_stats_rollup_pending (xact);
 
+CREATE UNLOGGED TABLE conversation_stats_rollup_components_pending (
+  xact           xid8 NOT NULL,
+  workspace_id   text NOT NULL,
+  slot           timestamptz NOT NULL,
+  provider       text NOT NULL,
+  cost_currency  text,
+  component_kind text,
+  amount         numeric NOT NULL,
+  lines          bigint NOT NULL
+);
+CREATE INDEX conversation_stats_rollup_components_pending_xact ON conversation_stats_rollup_components_pending (xact);
+
 CREATE UNLOGGED TABLE conversation_stats_rollup_flush (xact xid8 PRIMARY KEY);
 
 CREATE FUNCTION conversation_stats_rollup_collect() RETURNS trigger LANGUAGE plpgsql AS $fn$
+DECLARE
+  collected boolean := false;
 BEGIN
   IF TG_OP = 'INSERT' THEN
     INSERT INTO conversation_stats_rollup_pending
     SELECT pg_current_xact_id(), d.* FROM (${DELTAS('new_rows', 1)}) d;
+    collected := FOUND;
+    INSERT INTO conversation_stats_rollup_components_pending
+    SELECT pg_current_xact_id(), d.* FROM (${COMPONENT_DELTAS('new_rows', 1)}) d;
   ELSIF TG_OP = 'DELETE' THEN
     INSERT INTO conversation_stats_rollup_pending
     SELECT pg_current_xact_id(), d.* FROM (${DELTAS('old_rows', -1)}) d;
+    collected := FOUND;
+    INSERT INTO conversation_stats_rollup_components_pending
+    SELECT pg_current_xact_id(), d.* FROM (${COMPONENT_DELTAS('old_rows', -1)}) d;
   ELSE
-    -- Old minus new per key; keys whose figures did not move are left out.
+    -- New minus old per key; keys whose figures did not move are left out.
     INSERT INTO conversation_stats_rollup_pending
     SELECT pg_current_xact_id(), ${KEY}, sum(conversations), sum(talk_seconds), sum(ring_seconds),
            sum(without_cost), sum(costed), sum(cost_total)
@@ -97,8 +148,14 @@ BEGIN
      GROUP BY ${KEY}
     HAVING sum(conversations) <> 0 OR sum(talk_seconds) <> 0 OR sum(ring_seconds) <> 0
         OR sum(without_cost) <> 0 OR sum(costed) <> 0 OR sum(cost_total) <> 0;
+    collected := FOUND;
+    INSERT INTO conversation_stats_rollup_components_pending
+    SELECT pg_current_xact_id(), ${COMPONENT_KEY}, sum(amount), sum(lines)
+      FROM (${COMPONENT_DELTAS('old_rows', -1)} UNION ALL ${COMPONENT_DELTAS('new_rows', 1)}) d
+     GROUP BY ${COMPONENT_KEY}
+    HAVING sum(amount) <> 0 OR sum(lines) <> 0;
   END IF;
-  IF FOUND THEN
+  IF collected OR FOUND THEN
     INSERT INTO conversation_stats_rollup_flush VALUES (pg_current_xact_id()) ON CONFLICT DO NOTHING;
   END IF;
   RETURN NULL;
@@ -124,6 +181,19 @@ BEGIN
     without_cost  = r.without_cost + EXCLUDED.without_cost,
     costed        = r.costed + EXCLUDED.costed,
     cost_total    = r.cost_total + EXCLUDED.cost_total;
+  -- Then the components, in their key order: every writer takes the two tables in this order.
+  WITH moved AS (
+    DELETE FROM conversation_stats_rollup_components_pending WHERE xact = NEW.xact
+    RETURNING ${COMPONENT_KEY}, amount, lines
+  )
+  INSERT INTO conversation_stats_rollup_components AS r (${COMPONENT_KEY}, amount, lines)
+  SELECT ${COMPONENT_KEY}, sum(amount), sum(lines)
+    FROM moved
+   GROUP BY ${COMPONENT_KEY}
+   ORDER BY ${COMPONENT_KEY}
+  ON CONFLICT ON CONSTRAINT conversation_stats_rollup_components_key DO UPDATE SET
+    amount = r.amount + EXCLUDED.amount,
+    lines  = r.lines + EXCLUDED.lines;
   DELETE FROM conversation_stats_rollup_flush WHERE xact = NEW.xact;
   RETURN NULL;
 END
@@ -141,7 +211,7 @@ CREATE TRIGGER conversation_stats_rollup_delete AFTER DELETE ON synced_records
 
 CREATE FUNCTION conversation_stats_rollup_truncate() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
-  TRUNCATE conversation_stats_rollup;
+  TRUNCATE conversation_stats_rollup, conversation_stats_rollup_components;
   RETURN NULL;
 END
 $fn$;
@@ -150,5 +220,7 @@ CREATE TRIGGER conversation_stats_rollup_truncate AFTER TRUNCATE ON synced_recor
 
 INSERT INTO conversation_stats_rollup (${KEY}, conversations, talk_seconds, ring_seconds, without_cost, costed, cost_total)
 ${DELTAS('synced_records', 1)};
+INSERT INTO conversation_stats_rollup_components (${COMPONENT_KEY}, amount, lines)
+${COMPONENT_DELTAS('synced_records', 1)};
 `,
 };
