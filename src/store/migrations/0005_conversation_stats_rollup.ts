@@ -52,10 +52,12 @@ const COMPONENT_DELTAS = (source: string, sign: 1 | -1) => `
  *   are only ever locked there, in that order, by transactions that already hold every record
  *   lock they will take: no two writers wait for each other in a cycle, however many records
  *   each writes and in whatever order (the change writer writes a page per transaction).
- * - `pending` is UNLOGGED (rows live for one transaction; a crash loses only rolled-back work).
+ * - The pending tables are UNLOGGED: their rows live within one transaction, and a crash, which
+ *   empties them, rolls back every transaction that had any.
  * - Conversations without `created_at` are not rolled up (the reader takes them from the records).
  * - `conversation_stats_rollup_components` holds, per the same key and component kind, the sum of
- *   the reported component amounts and how many there were, maintained the same way.
+ *   the reported component amounts and how many there were, maintained the same way (its own
+ *   pending table; the flush applies it after the totals, in its key order: one order for all).
  *
  * Existing conversations are rolled up here, after the triggers exist: CREATE TRIGGER waits for
  * writes in flight and holds off new ones until this migration commits, so none is missed or
