@@ -49,7 +49,7 @@ export function checkTimeZone(timeZone: string): void {
 /**
  * Totals over one workspace's stored conversations, in SQL: one scan for counts, durations and
  * costs per currency, and (only when asked for) one for component amounts, merged by key. Grouped
- * by provider and time alone, the counts come from the rollup instead (`statsRollup.ts`).
+ * by provider and time alone, the same rows come from the rollups instead (`statsRollup.ts`).
  * Sums are `numeric` in the database and `Decimal` here, so nothing is ever a float.
  */
 export async function conversationStats(
