@@ -7,8 +7,11 @@
  *    beside it), read as a stream: rows/s overall and per second, the process's RSS before and its
  *    peak during the export.
  * 2. Totals: BENCH_STATS_ROWS (1,000,000) conversations over 90 days in another workspace, then
- *    `conversationStats` grouped by provider and day for those 90 days (median of 5 after a warm-up)
- *    and the query plan (EXPLAIN ANALYZE) of its SQL, to show the index it uses.
+ *    `conversationStats` grouped by provider and day for those 90 days (median of 5 after a warm-up),
+ *    also with component sums, from the rollup (migration 0005) and by the scan it replaces, with
+ *    each one's query plan.
+ * 3. Writes: what the rollup's triggers cost (bulk insert and delete, one upsert at a time), with
+ *    the triggers disabled and enabled, alternating, three rounds each.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -17,6 +20,7 @@ import type { Queryable } from '../src/store/database.ts';
 import pg from 'pg';
 import { startLiveGateway } from '../test/sync/liveGateway.ts';
 import { generateConversations } from './biData.ts';
+import { measureRollupWriteCost } from './biWriteCost.ts';
 
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const exportRows = Number(process.env.BENCH_EXPORT_ROWS ?? 100_000);
@@ -43,8 +47,12 @@ try {
   for (let offset = 0; offset < statsRows; offset += chunk) {
     await generateConversations(db, { workspaceId: 'bench', count: Math.min(chunk, statsRows - offset), days: 90, end, prefix: `stats${offset}` });
   }
+  console.log(`generated ${statsRows} conversations over 90 days in ${((performance.now() - started) / 1000).toFixed(1)} s (rollup triggers on)`);
   await db.exec('VACUUM ANALYZE synced_records');
-  console.log(`generated ${statsRows} conversations over 90 days in ${((performance.now() - started) / 1000).toFixed(1)} s (and VACUUM ANALYZE)`);
+  await db.exec('VACUUM ANALYZE conversation_stats_rollup');
+  await db.exec('VACUUM ANALYZE conversation_stats_rollup_components');
+  const { rows: [rollupSize] } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM conversation_stats_rollup WHERE workspace_id = 'bench'`);
+  console.log(`rollup rows for the workspace: ${rollupSize?.n}`);
 
   const captured: { sql: string; params: readonly unknown[] }[] = [];
   const capturing: Queryable = {
@@ -58,27 +66,42 @@ try {
     workspaceId: 'bench',
     filter: { createdAfter: new Date(end.getTime() - 90 * 86_400_000) },
     groupBy: ['PROVIDER', 'DAY'] as const,
-    withComponents: false,
   };
-  for (const timeZone of ['UTC', 'America/New_York']) {
-    const timings: number[] = [];
-    let groups = 0;
-    let conversations = 0;
-    for (let run = 0; run < 6; run += 1) {
-      const t0 = performance.now();
-      const result = await conversationStats(capturing, { ...request, groupBy: [...request.groupBy], timeZone });
-      if (run > 0) timings.push(performance.now() - t0);
-      groups = result.length;
-      conversations = result.reduce((sum, group) => sum + group.conversations, 0);
+  const { rows: [componentRollupSize] } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM conversation_stats_rollup_components WHERE workspace_id = 'bench'`);
+  console.log(`component rollup rows for the workspace: ${componentRollupSize?.n}`);
+  // The issue's query, and the same with `costs { components { kind amount } }` selected (as in docs/bi.md).
+  const variants = [
+    { timeZone: 'UTC', withComponents: false },
+    { timeZone: 'America/New_York', withComponents: false },
+    { timeZone: 'America/New_York', withComponents: true },
+  ];
+  for (const useRollup of [true, false]) {
+    for (const { timeZone, withComponents } of variants) {
+      captured.length = 0;
+      const timings: number[] = [];
+      let groups = 0;
+      let conversations = 0;
+      for (let run = 0; run < 6; run += 1) {
+        const t0 = performance.now();
+        const result = await conversationStats(capturing, { ...request, groupBy: [...request.groupBy], timeZone, withComponents, useRollup });
+        if (run > 0) timings.push(performance.now() - t0);
+        groups = result.length;
+        conversations = result.reduce((sum, group) => sum + group.conversations, 0);
+      }
+      timings.sort((a, b) => a - b);
+      console.log(`conversationStats(groupBy: [PROVIDER, DAY], timeZone: ${timeZone}${withComponents ? ', with components' : ''}) ${useRollup ? 'from the rollup' : 'scan (useRollup: false)'}: ${groups} groups, ${conversations} conversations; median ${timings[2]?.toFixed(0)} ms (min ${timings[0]?.toFixed(0)}, max ${timings.at(-1)?.toFixed(0)})`);
+      if (!withComponents && timeZone !== 'UTC') {
+        const last = captured.at(-1);
+        if (last) {
+          const plan = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${last.sql}`, last.params);
+          console.log(`plan (${useRollup ? 'rollup' : 'scan'}, ${timeZone}):\n` + plan.rows.map((row) => `  ${row['QUERY PLAN']}`).join('\n'));
+        }
+      }
     }
-    timings.sort((a, b) => a - b);
-    console.log(`conversationStats(groupBy: [PROVIDER, DAY], timeZone: ${timeZone}): ${groups} groups, ${conversations} conversations; median ${timings[2]?.toFixed(0)} ms (min ${timings[0]?.toFixed(0)}, max ${timings.at(-1)?.toFixed(0)})`);
   }
-  const last = captured.at(-1);
-  if (last) {
-    const plan = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${last.sql}`, last.params);
-    console.log('plan:\n' + plan.rows.map((row) => `  ${row['QUERY PLAN']}`).join('\n'));
-  }
+
+  // --- 3. What the rollup's triggers cost writers: the same writes with them off and on ---
+  await measureRollupWriteCost(db, { end });
   }
 } finally {
   await gateway.close();

@@ -3,6 +3,7 @@ import { toGlobalId } from '../domain/globalId.ts';
 import type { Provider } from '../domain/types.ts';
 import type { Queryable } from '../store/database.ts';
 import { AnalyticsInputError, filterConditions, type AnalyticsFilter } from './analyticsFilter.ts';
+import { COMPONENTS_OF, rollupAnswers, rollupRows, type ComponentRow, type KeyCurrencyRow } from './statsRollup.ts';
 
 export const STATS_DIMENSIONS = ['PROVIDER', 'AGENT', 'PROSPECT_STATUS', 'CHANNEL', 'STATUS', 'END_REASON', 'COST_COMPONENT'] as const;
 export const TIME_BUCKETS = ['HOUR', 'DAY', 'WEEK', 'MONTH'] as const;
@@ -47,12 +48,21 @@ export function checkTimeZone(timeZone: string): void {
 
 /**
  * Totals over one workspace's stored conversations, in SQL: one scan for counts, durations and
- * costs per currency, and (only when asked for) one for component amounts, merged by key.
+ * costs per currency, and (only when asked for) one for component amounts, merged by key. Grouped
+ * by provider and time alone, the same rows come from the rollups instead (`statsRollup.ts`).
  * Sums are `numeric` in the database and `Decimal` here, so nothing is ever a float.
  */
 export async function conversationStats(
   db: Queryable,
-  request: { workspaceId: string; filter: AnalyticsFilter; groupBy: readonly StatsGroupBy[]; timeZone: string; withComponents: boolean },
+  request: {
+    workspaceId: string;
+    filter: AnalyticsFilter;
+    groupBy: readonly StatsGroupBy[];
+    timeZone: string;
+    withComponents: boolean;
+    /** False: scan the records even where the rollup could answer (tests compare the two). @default true */
+    useRollup?: boolean;
+  },
 ): Promise<StatsGroup[]> {
   const groupBy = [...new Set(request.groupBy)];
   const buckets = groupBy.filter((each): each is (typeof TIME_BUCKETS)[number] => (TIME_BUCKETS as readonly string[]).includes(each));
@@ -71,8 +81,6 @@ export async function conversationStats(
     keys.push(`date_trunc('${bucket.toLowerCase()}', r.created_at, ${zone}) AS bucket`);
   }
   const keyNames = [...dimensions.map((dimension) => `"${dimension}"`), ...(bucket ? ['bucket'] : [])];
-  const groupSql = keyNames.length > 0 ? `GROUP BY ${keyNames.join(', ')}` : '';
-  const components = `CROSS JOIN LATERAL (SELECT jsonb_array_elements(CASE WHEN jsonb_typeof(r.record->'cost'->'components') = 'array' THEN r.record->'cost'->'components' ELSE '[]'::jsonb END) AS component) c`;
   const from = byComponent
     ? `synced_records r LEFT JOIN LATERAL (SELECT jsonb_array_elements(r.record->'cost'->'components') AS component) c ON true`
     : 'synced_records r';
@@ -81,10 +89,20 @@ export async function conversationStats(
   // and each group's costs are that component's amounts only.
   const costAmount = byComponent ? `(c.component->'amount'->>'$decimal')::numeric` : 'r.cost_total';
 
+  // Provider and time buckets alone are read from the rollup (migration 0005) when it can answer
+  // exactly; anything else, or a zone whose buckets split a slot, scans the records.
+  const fromRollup = request.useRollup !== false && rollupAnswers({ filter: request.filter, dimensions })
+    ? await rollupRows(db, {
+        workspaceId: request.workspaceId,
+        filter: request.filter,
+        byProvider: dimensions.includes('PROVIDER'),
+        bucket,
+        timeZone: request.timeZone,
+        withComponents: request.withComponents,
+      })
+    : null;
   // One scan: per key and currency (a conversation has one), merged per key below with exact sums.
-  const { rows: scanned } = await db.query<
-    Record<string, unknown> & { currency: string | null; conversations: number; talk: string; ring: string; without_cost: number; total: string | null; n: number }
-  >(
+  const scanned = fromRollup?.rows ?? (await db.query<KeyCurrencyRow>(
     `SELECT ${keyList} r.cost_currency AS currency,
             ${byComponent ? 'count(DISTINCT (r.provider, r.native_id))' : 'count(*)'}::int AS conversations,
             coalesce(sum(r.talk_seconds), 0)::text AS talk, coalesce(sum(r.ring_seconds), 0)::text AS ring,
@@ -94,19 +112,19 @@ export async function conversationStats(
        FROM ${from} WHERE ${where}
       GROUP BY ${[...keyNames, 'r.cost_currency'].join(', ')}`,
     params,
-  );
-  const componentRows = request.withComponents
+  )).rows;
+  const componentRows = fromRollup?.componentRows ?? (request.withComponents
     ? (
-        await db.query<Record<string, unknown> & { currency: string; kind: string; amount: string }>(
+        await db.query<ComponentRow>(
           `SELECT ${keyList}
                   r.cost_currency AS currency, c.component->>'kind' AS kind, sum((c.component->'amount'->>'$decimal')::numeric)::text AS amount
-             FROM synced_records r ${components}
+             FROM synced_records r CROSS JOIN LATERAL (SELECT ${COMPONENTS_OF('r')} AS component) c
             WHERE ${where} AND r.cost_total IS NOT NULL AND c.component->'amount'->>'$decimal' IS NOT NULL
             GROUP BY ${[...keyNames, 'r.cost_currency', `c.component->>'kind'`].join(', ')}`,
           params,
         )
       ).rows
-    : [];
+    : []);
 
   const keyOf = (row: Record<string, unknown>) =>
     JSON.stringify(keyNames.map((name) => {
@@ -118,7 +136,8 @@ export async function conversationStats(
     const key = keyOf(row);
     let group = groups.get(key);
     if (!group) {
-      const bucketStart = bucket ? toDate(row.bucket) : null;
+      // A conversation stored without a creation time has no bucket (null), not an invalid date.
+      const bucketStart = bucket && row.bucket != null ? toDate(row.bucket) : null;
       const agent = row.AGENT as string | null | undefined;
       const agentSeparator = agent?.indexOf(':') ?? -1;
       group = {
@@ -155,8 +174,16 @@ export async function conversationStats(
   }
   const ordered = [...groups.values()];
   for (const group of ordered) {
+    // Without trailing zeros: a sum's scale would otherwise depend on the path (a rollup keeps the
+    // scale of amounts since deleted or changed), and the value is the same.
+    group.talkSeconds = group.talkSeconds.trimmed();
+    group.ringSeconds = group.ringSeconds.trimmed();
     group.costs.sort((a, b) => a.currency.localeCompare(b.currency));
-    for (const cost of group.costs) cost.components.sort((a, b) => a.kind.localeCompare(b.kind));
+    for (const cost of group.costs) {
+      cost.total = cost.total.trimmed();
+      cost.components.sort((a, b) => a.kind.localeCompare(b.kind));
+      for (const component of cost.components) component.amount = component.amount.trimmed();
+    }
   }
   return ordered.sort(compareGroups);
 }

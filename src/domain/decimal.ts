@@ -80,6 +80,16 @@ export class Decimal {
     return Number(this.toString());
   }
 
+  /** The same amount without trailing fraction zeros (`0.10` is `0.1`, `2.000` is `2`). */
+  trimmed(): Decimal {
+    let { units, scale } = this;
+    while (scale > 0 && units % 10n === 0n) {
+      units /= 10n;
+      scale -= 1;
+    }
+    return scale === this.scale ? this : new Decimal(units, scale);
+  }
+
   toJSON(): string {
     return this.toString();
   }

@@ -123,6 +123,18 @@ describe.each(engines)('conversationStats in SQL on %s', (_engine, open) => {
     expect(hours.map((group) => group.bucketLabel)).toEqual(['2026-03-29T00:00', '2026-03-29T23:00', '2026-03-30T00:00']);
   });
 
+  it('puts a conversation stored without a creation time in the null bucket (it used to throw Invalid time value)', async () => {
+    await store.db.query(`UPDATE synced_records SET created_at = NULL WHERE workspace_id = 'ws' AND native_id = 'c'`);
+    for (const useRollup of [true, false]) {
+      const days = await conversationStats(store.db, { workspaceId: 'ws', filter: {}, groupBy: ['DAY'], timeZone: 'Europe/Berlin', withComponents: false, useRollup });
+      expect(days.map((group) => [group.bucketStart?.toISOString() ?? null, group.bucketLabel, group.conversations, group.conversationsWithoutCost])).toEqual([
+        ['2026-03-28T23:00:00.000Z', '2026-03-29T00:00', 2, 0],
+        ['2026-03-29T22:00:00.000Z', '2026-03-30T00:00', 1, 0],
+        [null, null, 1, 1],
+      ]);
+    }
+  });
+
   it('groups by cost component and filters by cost', async () => {
     const byComponent = await stats(['COST_COMPONENT']);
     expect(byComponent.map((group) => [group.costComponent, group.conversations, group.costs.map((cost) => cost.total.toString())])).toEqual([

@@ -12,6 +12,11 @@ describe('Decimal', () => {
     expect(() => Decimal.fromJsonNumber(Number.NaN)).toThrow(RangeError);
   });
 
+  it('drops trailing fraction zeros without changing the amount', () => {
+    expect(['0.10', '2.000', '-1.2500', '0', '0.000', '30', '0.0352'].map((text) => Decimal.parse(text)!.trimmed().toString()))
+      .toEqual(['0.1', '2', '-1.25', '0', '0', '30', '0.0352']);
+  });
+
   it('adds exactly where floats do not', () => {
     expect(0.1 + 0.2).not.toBe(0.3);
     const sum = Decimal.parse('0.1')!.plus(Decimal.parse('0.2')!);
