@@ -1,5 +1,5 @@
 import type { Database } from '../src/store/database.ts';
-import { upsertSyncedRecord } from '../src/store/queries/syncedRecords.ts';
+import { upsertSyncedRecords } from '../src/store/queries/syncedRecords.ts';
 import { generateConversations } from './biData.ts';
 
 const ROLLUP_TRIGGERS = ['conversation_stats_rollup_insert', 'conversation_stats_rollup_update', 'conversation_stats_rollup_delete'];
@@ -37,8 +37,8 @@ export async function measureRollupWriteCost(db: Database, options: { end: Date;
               createdAt: { $instant: new Date(end.getTime() - (n % 8640) * 900_000).toISOString() },
               cost: { currency: 'USD', total: { $decimal: `0.0${version}${n % 100}` }, components: [] } };
             const encoded = JSON.stringify(record);
-            await upsertSyncedRecord(tx, { workspaceId: 'scratch', provider: 'VOICEOS', kind: 'Conversation', nativeId: `one-${n}`, encoded,
-              contentHash: `${version}-${n}`, status: 'ENDED', createdAt: record.createdAt.$instant, providerUpdatedAt: null, messageCount: null, costKnown: true }, end);
+            await upsertSyncedRecords(tx, [{ workspaceId: 'scratch', provider: 'VOICEOS', kind: 'Conversation', nativeId: `one-${n}`, encoded,
+              contentHash: `${version}-${n}`, status: 'ENDED', createdAt: record.createdAt.$instant, providerUpdatedAt: null, messageCount: null, costKnown: true }], end);
           }
         });
       }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Queryable } from '../../src/store/database.ts';
-import { upsertSyncedRecord, type SyncedRecordWrite } from '../../src/store/queries/syncedRecords.ts';
+import { upsertSyncedRecords, type SyncedRecordWrite } from '../../src/store/queries/syncedRecords.ts';
 
 /** A small seeded generator (mulberry32), so a failing case can be replayed from its seed. */
 export function seededRandom(seed: number): () => number {
@@ -70,6 +70,11 @@ export function randomConversation(random: () => number, nativeId: string, from:
 
 /** Writes (inserts or replaces) one conversation through the store's own upsert. */
 export async function writeConversation(db: Queryable, workspaceId: string, conversation: GeneratedConversation, now = new Date('2026-05-01T00:00:00Z')): Promise<void> {
+  await upsertSyncedRecords(db, [conversationWrite(workspaceId, conversation)], now);
+}
+
+/** The store write of a generated conversation, as the change writer makes it. */
+export function conversationWrite(workspaceId: string, conversation: GeneratedConversation): SyncedRecordWrite {
   const record = {
     kind: 'Conversation',
     provider: conversation.provider,
@@ -101,7 +106,7 @@ export async function writeConversation(db: Queryable, workspaceId: string, conv
     messageCount: null,
     costKnown: conversation.cost !== null,
   };
-  await upsertSyncedRecord(db, write, now);
+  return write;
 }
 
 /** The rollups' non-empty rows, and the same totals computed afresh from the records: they must agree. */

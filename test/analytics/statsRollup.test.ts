@@ -3,12 +3,12 @@ import { conversationStats, type StatsGroupBy } from '../../src/analytics/conver
 import type { AnalyticsFilter } from '../../src/analytics/analyticsFilter.ts';
 import { parseInstant } from '../../src/domain/preciseDate.ts';
 import type { Queryable } from '../../src/store/database.ts';
-import { deleteConversationsCreatedBefore } from '../../src/store/queries/syncedRecords.ts';
+import { deleteConversationsCreatedBefore, upsertSyncedRecords } from '../../src/store/queries/syncedRecords.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { MIGRATIONS } from '../../src/store/migrations/index.ts';
 import { openDatabase } from '../../src/store/openDatabase.ts';
 import { dropTestSchema, openTestPglite, openTestPostgres, TEST_DATABASE_URL, type TestDatabase } from '../store/testDatabases.ts';
-import { randomConversation, rollupAgainstRecords, seededRandom, writeConversation, type GeneratedConversation } from './rollupFixtures.ts';
+import { conversationWrite, randomConversation, rollupAgainstRecords, seededRandom, writeConversation, type GeneratedConversation } from './rollupFixtures.ts';
 
 const SLOT = 15 * 60 * 1000;
 // 2026-03-06 to 2026-04-07: New York and St John's change to summer time on 03-08, Berlin on
@@ -189,6 +189,28 @@ describe.each(engines)('conversationStats from the rollup on %s', (_engine, open
     const read = (relation: string) => nodes.filter((node) => node.relation === relation).reduce((n, node) => n + node.rows, 0);
     expect(read('synced_records')).toBe(inPartialSlots.length);
     expect(read('conversation_stats_rollup')).toBe((Math.floor(before / SLOT) * SLOT - (Math.floor(after / SLOT) * SLOT + SLOT)) / SLOT);
+  });
+
+  it('stays exact when the change writer writes many records in one statement, a key twice among them', async () => {
+    // The change writer upserts up to 500 records per statement (a key named twice goes in a
+    // second statement): the statement-level triggers must count every row of each.
+    const random = seededRandom(20261129);
+    const db = store.db;
+    const first = Array.from({ length: 700 }, (_, n) => randomConversation(random, `bulk${n}`, FROM, TO));
+    await upsertSyncedRecords(db, first.map((conversation) => conversationWrite('bulk-ws', conversation)), new Date('2026-05-01T00:00:00Z'));
+    // The same keys again, half of them moved in time and re-costed, one key twice in the call.
+    const second = first.map((conversation, n) => (n % 2 === 0 ? { ...randomConversation(random, conversation.nativeId, FROM, TO) } : conversation));
+    const twice = { ...randomConversation(random, 'bulk3', FROM, TO) };
+    await db.transaction((tx) =>
+      upsertSyncedRecords(tx, [...second, twice].map((conversation) => conversationWrite('bulk-ws', conversation)), new Date('2026-05-02T00:00:00Z')),
+    );
+
+    const { rollup, recomputed } = await rollupAgainstRecords(db);
+    expect(rollup).toEqual(recomputed);
+    const stored = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM synced_records WHERE workspace_id = 'bulk-ws' AND created_at IS NOT NULL`);
+    const counted = await db.query<{ n: number }>(`SELECT sum(conversations)::int AS n FROM conversation_stats_rollup WHERE workspace_id = 'bulk-ws'`);
+    expect(counted.rows).toEqual(stored.rows);
+    expect(stored.rows[0]?.n).toBeGreaterThan(600);
   });
 
   it('scans when a zone\'s day starts inside a slot (New York\'s local mean time in 1880), with the same answer', async () => {
