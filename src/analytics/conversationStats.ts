@@ -3,6 +3,7 @@ import { toGlobalId } from '../domain/globalId.ts';
 import type { Provider } from '../domain/types.ts';
 import type { Queryable } from '../store/database.ts';
 import { AnalyticsInputError, filterConditions, type AnalyticsFilter } from './analyticsFilter.ts';
+import { checkTimeZone } from './timeZone.ts';
 
 export const STATS_DIMENSIONS = ['PROVIDER', 'AGENT', 'PROSPECT_STATUS', 'CHANNEL', 'STATUS', 'END_REASON', 'COST_COMPONENT'] as const;
 export const TIME_BUCKETS = ['HOUR', 'DAY', 'WEEK', 'MONTH'] as const;
@@ -35,15 +36,6 @@ const DIMENSION_SQL: Record<(typeof STATS_DIMENSIONS)[number], string> = {
   END_REASON: 'r.end_reason',
   COST_COMPONENT: `c.component->>'kind'`,
 };
-
-/** A time zone PostgreSQL and the gateway both know; checked here so a typo is a clear input error. */
-export function checkTimeZone(timeZone: string): void {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone });
-  } catch {
-    throw new AnalyticsInputError(`timeZone: "${timeZone.slice(0, 80)}" is not an IANA time zone (e.g. "Europe/Berlin", "UTC")`, 'timeZone');
-  }
-}
 
 /**
  * Totals over one workspace's stored conversations, in SQL: one scan for counts, durations and

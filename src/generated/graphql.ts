@@ -442,7 +442,7 @@ export type ConversationStats = {
   __typename?: 'ConversationStats';
   /** Groups in key order (time buckets oldest first). */
   groups: Array<ConversationStatsGroup>;
-  /** The IANA time zone buckets were computed in. */
+  /** The canonical IANA name of the time zone buckets were computed in (`europe/berlin` comes back as `Europe/Berlin`). */
   timeZone: Scalars['String']['output'];
 };
 
@@ -810,7 +810,9 @@ export type Query = {
   /**
    * Totals over the synced store (docs/bi.md), computed in the database: counts, talk and ring
    * seconds and exact costs, grouped by `groupBy` (none: one group for everything). `timeZone` is
-   * an IANA name (`Europe/Berlin`); time buckets follow its offsets, daylight-saving changes included.
+   * an IANA name (`Europe/Berlin`, any letter case); time buckets follow its offsets, daylight-saving
+   * changes included. UTC offsets (`+02:00`) are refused with BAD_USER_INPUT (`extensions.field:
+   * "timeZone"`).
    */
   conversationStats: ConversationStats;
   /**
