@@ -371,6 +371,7 @@ export type ConversationChange = {
   version: Scalars['Int']['output'];
 };
 
+/** An empty list matches nothing; leave a filter out to not filter on it. */
 export type ConversationChangeFilter = {
   /** Only conversations created by this batch. */
   batchId?: InputMaybe<Scalars['ID']['input']>;
@@ -426,6 +427,7 @@ export type ConversationEdge = {
   node: Conversation;
 };
 
+/** An empty list matches nothing (an IN over the empty set); leave a filter out to not filter on it. */
 export type ConversationFilter = {
   /** Global ids of agents. */
   agentIds?: InputMaybe<Array<Scalars['ID']['input']>>;
@@ -446,7 +448,10 @@ export type ConversationStats = {
   timeZone: Scalars['String']['output'];
 };
 
-/** The filters of `conversations`, and cost, durations, sentiment and end reason. */
+/**
+ * The filters of `conversations`, and cost, durations, sentiment and end reason. As there, an empty
+ * list matches nothing; leave a filter out to not filter on it.
+ */
 export type ConversationStatsFilter = {
   /** Global ids of agents. */
   agentIds?: InputMaybe<Array<Scalars['ID']['input']>>;

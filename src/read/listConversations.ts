@@ -109,6 +109,10 @@ interface ProviderPlan {
  * without asking them.
  */
 function planProviders(workspace: Workspace, filter: ConversationQueryFilter): ProviderPlan[] {
+  // An empty list matches nothing (an IN over the empty set), on every list filter alike: the
+  // same rule as `conversationStats`, so no provider is asked.
+  const lists = [filter.providers, filter.statuses, filter.channels, filter.agentIds, filter.prospectIds];
+  if (lists.some((list) => list?.length === 0)) return [];
   const plans: ProviderPlan[] = [];
   for (const provider of PROVIDERS) {
     if (!workspace.connectors.has(provider)) continue;

@@ -59,9 +59,16 @@ export function parseExportRequest(path: string, search: URLSearchParams, accept
   }
   for (const key of search.keys()) if (!KNOWN.has(key)) throw new ExportRequestError(400, `Unknown parameter "${key.slice(0, 60)}"`, key);
 
+  // Repeated list parameters are one list (their union). An empty value (`?statuses=`, or an empty
+  // item as in `statuses=ENDED,`) is refused: "no filter" and "match nothing" are both plausible
+  // readings, and GraphQL's empty list means the latter.
   const list = (key: string) => {
-    const values = search.getAll(key).flatMap((each) => each.split(',')).map((each) => each.trim()).filter((each) => each !== '');
-    return values.length > 0 ? values : null;
+    const values = search.getAll(key).flatMap((each) => each.split(',')).map((each) => each.trim());
+    if (values.length === 0) return null;
+    if (values.includes('')) {
+      throw new ExportRequestError(400, `${key}: empty value; give at least one value, or leave the parameter out to not filter on it`, key);
+    }
+    return values;
   };
   const filter: AnalyticsFilter = {};
   const mutable = filter as Record<string, unknown>;
