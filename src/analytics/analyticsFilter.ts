@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type { Decimal } from '../domain/decimal.ts';
 import { fromGlobalIdOfType } from '../domain/globalId.ts';
+import { epochMicros, formatInstant, fromEpochMicros, nanosOfMillisecond } from '../domain/preciseDate.ts';
 import { ErrorCode } from '../errors.ts';
 
 /**
@@ -65,8 +66,10 @@ export function filterConditions(filter: AnalyticsFilter, params: unknown[], ali
   };
   refs(filter.agentIds, 'Agent', 'agent_native_id', 'agentIds');
   refs(filter.prospectIds, 'Prospect', 'prospect_native_id', 'prospectIds');
-  if (filter.createdAfter != null) conditions.push(`${alias}.created_at > ${param(filter.createdAfter)}::timestamptz`);
-  if (filter.createdBefore != null) conditions.push(`${alias}.created_at < ${param(filter.createdBefore)}::timestamptz`);
+  // Both bounds exclusive, at full precision: a Date parameter would be cut to milliseconds, so a
+  // Trata record given as its own `createdAfter` would count as after itself.
+  if (filter.createdAfter != null) conditions.push(`${alias}.created_at > ${param(timestampBound(filter.createdAfter, 'floor'))}::timestamptz`);
+  if (filter.createdBefore != null) conditions.push(`${alias}.created_at < ${param(timestampBound(filter.createdBefore, 'ceil'))}::timestamptz`);
   if (filter.costMin != null) conditions.push(`${alias}.cost_total >= ${param(filter.costMin.toString())}::numeric`);
   if (filter.costMax != null) conditions.push(`${alias}.cost_total <= ${param(filter.costMax.toString())}::numeric`);
   if (filter.hasCost != null) conditions.push(`${alias}.cost_total IS ${filter.hasCost ? 'NOT ' : ''}NULL`);
@@ -77,4 +80,14 @@ export function filterConditions(filter: AnalyticsFilter, params: unknown[], ali
   range('duration_seconds', filter.durationSecondsMin, filter.durationSecondsMax);
   range('talk_seconds', filter.talkSecondsMin, filter.talkSecondsMax);
   return conditions;
+}
+
+/**
+ * A bound as `timestamptz` text, which holds microseconds. A bound finer than that (nanoseconds)
+ * is moved to the microsecond that keeps the comparison exact over microsecond values:
+ * `created_at > t` is `created_at > floor(t)`, and `created_at < t` is `created_at < ceil(t)`.
+ */
+export function timestampBound(instant: Date, rounding: 'floor' | 'ceil'): string {
+  const belowMicro = nanosOfMillisecond(instant) % 1000 !== 0;
+  return formatInstant(fromEpochMicros(epochMicros(instant) + (rounding === 'ceil' && belowMicro ? 1 : 0)));
 }

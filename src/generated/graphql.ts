@@ -432,7 +432,9 @@ export type ConversationFilter = {
   /** Global ids of agents. */
   agentIds?: InputMaybe<Array<Scalars['ID']['input']>>;
   channels?: InputMaybe<Array<ConversationChannel>>;
+  /** Only conversations created strictly after this instant (exclusive), compared at the provider's precision. */
   createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Only conversations created strictly before this instant (exclusive), compared at the provider's precision. */
   createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
   /** Global ids of prospects. */
   prospectIds?: InputMaybe<Array<Scalars['ID']['input']>>;
@@ -460,7 +462,9 @@ export type ConversationStatsFilter = {
   costMax?: InputMaybe<Scalars['Decimal']['input']>;
   /** Total cost at least this (inclusive). Conversations without a reported cost never match a cost bound. */
   costMin?: InputMaybe<Scalars['Decimal']['input']>;
+  /** Only conversations created strictly after this instant (exclusive), compared at the provider's precision. */
   createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Only conversations created strictly before this instant (exclusive), compared at the provider's precision. */
   createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
   durationSecondsMax?: InputMaybe<Scalars['Float']['input']>;
   durationSecondsMin?: InputMaybe<Scalars['Float']['input']>;
