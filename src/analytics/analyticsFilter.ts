@@ -1,8 +1,8 @@
 import { GraphQLError } from 'graphql';
 import type { Decimal } from '../domain/decimal.ts';
-import { fromGlobalIdOfType } from '../domain/globalId.ts';
 import { epochMicros, formatInstant, fromEpochMicros, nanosOfMillisecond } from '../domain/preciseDate.ts';
 import { ErrorCode } from '../errors.ts';
+import { filterIdsOfType } from '../read/filterIds.ts';
 
 /**
  * The filter BI totals and exports share: `conversations`' filter plus cost, durations,
@@ -57,11 +57,7 @@ export function filterConditions(filter: AnalyticsFilter, params: unknown[], ali
   inList('sentiment', filter.sentiments);
   const refs = (ids: readonly string[] | null | undefined, type: 'Agent' | 'Prospect', column: string, field: string) => {
     if (ids == null) return;
-    const pairs = ids.map((id) => {
-      const parts = fromGlobalIdOfType(id, type);
-      if (!parts) throw new AnalyticsInputError(`${field}: "${id.slice(0, 120)}" is not an ${type} id`, field);
-      return `${parts.provider}:${parts.nativeId}`;
-    });
+    const pairs = filterIdsOfType(ids, type, field).map((parts) => `${parts.provider}:${parts.nativeId}`);
     conditions.push(`(${alias}.provider || ':' || ${alias}.${column}) IN (SELECT jsonb_array_elements_text(${param(JSON.stringify(pairs))}::text::jsonb))`);
   };
   refs(filter.agentIds, 'Agent', 'agent_native_id', 'agentIds');

@@ -371,7 +371,10 @@ export type ConversationChange = {
   version: Scalars['Int']['output'];
 };
 
-/** An empty list matches nothing; leave a filter out to not filter on it. */
+/**
+ * An empty list matches nothing; leave a filter out to not filter on it. An id that is malformed or of
+ * another type is refused with BAD_USER_INPUT naming the field.
+ */
 export type ConversationChangeFilter = {
   /** Only conversations created by this batch. */
   batchId?: InputMaybe<Scalars['ID']['input']>;
@@ -427,7 +430,10 @@ export type ConversationEdge = {
   node: Conversation;
 };
 
-/** An empty list matches nothing (an IN over the empty set); leave a filter out to not filter on it. */
+/**
+ * An empty list matches nothing (an IN over the empty set); leave a filter out to not filter on it.
+ * An id that is malformed or of another type is refused with BAD_USER_INPUT naming the field.
+ */
 export type ConversationFilter = {
   /** Global ids of agents. */
   agentIds?: InputMaybe<Array<Scalars['ID']['input']>>;
@@ -452,7 +458,8 @@ export type ConversationStats = {
 
 /**
  * The filters of `conversations`, and cost, durations, sentiment and end reason. As there, an empty
- * list matches nothing; leave a filter out to not filter on it.
+ * list matches nothing; leave a filter out to not filter on it; an id that is malformed or of
+ * another type is refused with BAD_USER_INPUT naming the field.
  */
 export type ConversationStatsFilter = {
   /** Global ids of agents. */

@@ -105,4 +105,21 @@ describe('filter rules shared by conversations, conversationStats and the export
     const inWindow = all.filter((each) => each.createdAt.getTime() === oration.createdAt.getTime()).length;
     expect(await countsFor(window)).toEqual({ conversations: inWindow, stats: inWindow, exports: inWindow });
   });
+
+  it('refuses a malformed id, or an id of another type, in an id filter with BAD_USER_INPUT naming the field, alike in every entry point', async () => {
+    const conversationId = (await gateway.query<{ conversations: { nodes: { id: string }[] } }>(CONVERSATIONS, {})).data?.conversations.nodes[0]?.id;
+    if (!conversationId) throw new Error('the demo has conversations');
+    for (const field of ['agentIds', 'prospectIds'] as const) {
+      for (const id of ['bad', conversationId]) {
+        for (const query of [CONVERSATIONS, STATS]) {
+          const answer = await gateway.query(query, { filter: { [field]: [id] } });
+          expect([field, id, answer.data ?? null]).toEqual([field, id, null]);
+          expect(answer.errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT', field } }]);
+        }
+        const exported = await get(`/exports/conversations.csv?${field}=${encodeURIComponent(id)}`);
+        expect([field, id, exported.status]).toEqual([field, id, 400]);
+        expect(await exported.json()).toMatchObject({ errors: [{ extensions: { code: 'BAD_USER_INPUT', parameter: field } }] });
+      }
+    }
+  });
 });
