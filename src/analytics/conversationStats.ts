@@ -146,11 +146,23 @@ export async function conversationStats(
     cost?.components.push({ kind: row.kind, amount: decimal(row.amount) });
   }
   const ordered = [...groups.values()];
+  // With no groupBy there is exactly one group, the whole selection, even when nothing matches:
+  // BI tools expect a row of zeros, not none. With a groupBy, no match is no group.
+  if (keyNames.length === 0 && ordered.length === 0) ordered.push(wholeSelectionWithoutMatches());
   for (const group of ordered) {
     group.costs.sort((a, b) => a.currency.localeCompare(b.currency));
     for (const cost of group.costs) cost.components.sort((a, b) => a.kind.localeCompare(b.kind));
   }
   return ordered.sort(compareGroups);
+}
+
+/** The one group of a query without groupBy whose filter matched nothing: zero counts and sums. */
+function wholeSelectionWithoutMatches(): StatsGroup {
+  return {
+    provider: null, agentId: null, prospectStatus: null, channel: null, status: null, endReason: null, costComponent: null,
+    bucketStart: null, bucketLabel: null,
+    conversations: 0, talkSeconds: Decimal.ZERO, ringSeconds: Decimal.ZERO, conversationsWithoutCost: 0, costs: [],
+  };
 }
 
 function decimal(text: string): Decimal {

@@ -450,7 +450,7 @@ export type ConversationFilter = {
 
 export type ConversationStats = {
   __typename?: 'ConversationStats';
-  /** Groups in key order (time buckets oldest first). */
+  /** Groups in key order (time buckets oldest first). Without `groupBy`, always exactly one. */
   groups: Array<ConversationStatsGroup>;
   /** The canonical IANA name of the time zone buckets were computed in (`europe/berlin` comes back as `Europe/Berlin`). */
   timeZone: Scalars['String']['output'];
@@ -825,7 +825,8 @@ export type Query = {
   conversation: Maybe<Conversation>;
   /**
    * Totals over the synced store (docs/bi.md), computed in the database: counts, talk and ring
-   * seconds and exact costs, grouped by `groupBy` (none: one group for everything). `timeZone` is
+   * seconds and exact costs, grouped by `groupBy` (none: exactly one group for everything, with zero
+   * counts and sums when the filter matches nothing; with `groupBy`, no match is no group). `timeZone` is
    * an IANA name (`Europe/Berlin`, any letter case); time buckets follow its offsets, daylight-saving
    * changes included. UTC offsets (`+02:00`) are refused with BAD_USER_INPUT (`extensions.field:
    * "timeZone"`).

@@ -144,6 +144,19 @@ describe.each(engines)('conversationStats in SQL on %s', (_engine, open) => {
     expect(hours.map((group) => group.bucketLabel)).toEqual(['2026-03-29T00:00', '2026-03-29T23:00', '2026-03-30T00:00']);
   });
 
+  it('answers one group of zeros without groupBy when nothing matches, and no group with a groupBy', async () => {
+    const none = { providers: ['TRATA'] };
+    const whole = await stats([], 'UTC', none);
+    expect(whole.map((group) => ({ ...group, talkSeconds: group.talkSeconds.toString(), ringSeconds: group.ringSeconds.toString() }))).toEqual([{
+      provider: null, agentId: null, prospectStatus: null, channel: null, status: null, endReason: null, costComponent: null,
+      bucketStart: null, bucketLabel: null,
+      conversations: 0, talkSeconds: '0', ringSeconds: '0', conversationsWithoutCost: 0, costs: [],
+    }]);
+    expect(await stats(['PROVIDER'], 'UTC', none)).toEqual([]);
+    expect(await stats(['DAY'], 'UTC', none)).toEqual([]);
+    expect(await stats(['COST_COMPONENT'], 'UTC', none)).toEqual([]);
+  });
+
   it('groups by cost component and filters by cost', async () => {
     const byComponent = await stats(['COST_COMPONENT']);
     expect(byComponent.map((group) => [group.costComponent, group.conversations, group.costs.map((cost) => cost.total.toString())])).toEqual([

@@ -43,6 +43,8 @@ describe('filter rules shared by conversations, conversationStats and the export
       const answer = await gateway.query(STATS, { filter: { [field]: [] }, groupBy: ['PROVIDER'] });
       expect([field, answer]).toEqual([field, { data: { conversationStats: { groups: [] } } }]);
     }
+    const whole = await gateway.query(STATS, { filter: { statuses: [] } });
+    expect(whole).toEqual({ data: { conversationStats: { groups: [{ provider: null, conversations: 0 }] } } });
     const lists = await gateway.query(`{ agents(providers: []) { totalCount nodes { id } } prospects(providers: []) { totalCount nodes { id } } }`);
     expect(lists).toEqual({ data: { agents: { totalCount: 0, nodes: [] }, prospects: { totalCount: 0, nodes: [] } } });
   });
