@@ -1,7 +1,8 @@
 import { GraphQLError } from 'graphql';
 import type { Decimal } from '../domain/decimal.ts';
-import { fromGlobalIdOfType } from '../domain/globalId.ts';
+import { epochMicros, formatInstant, fromEpochMicros, nanosOfMillisecond } from '../domain/preciseDate.ts';
 import { ErrorCode } from '../errors.ts';
+import { filterIdsOfType } from '../read/filterIds.ts';
 
 /**
  * The filter BI totals and exports share: `conversations`' filter plus cost, durations,
@@ -56,17 +57,15 @@ export function filterConditions(filter: AnalyticsFilter, params: unknown[], ali
   inList('sentiment', filter.sentiments);
   const refs = (ids: readonly string[] | null | undefined, type: 'Agent' | 'Prospect', column: string, field: string) => {
     if (ids == null) return;
-    const pairs = ids.map((id) => {
-      const parts = fromGlobalIdOfType(id, type);
-      if (!parts) throw new AnalyticsInputError(`${field}: "${id.slice(0, 120)}" is not an ${type} id`, field);
-      return `${parts.provider}:${parts.nativeId}`;
-    });
+    const pairs = filterIdsOfType(ids, type, field).map((parts) => `${parts.provider}:${parts.nativeId}`);
     conditions.push(`(${alias}.provider || ':' || ${alias}.${column}) IN (SELECT jsonb_array_elements_text(${param(JSON.stringify(pairs))}::text::jsonb))`);
   };
   refs(filter.agentIds, 'Agent', 'agent_native_id', 'agentIds');
   refs(filter.prospectIds, 'Prospect', 'prospect_native_id', 'prospectIds');
-  if (filter.createdAfter != null) conditions.push(`${alias}.created_at > ${param(filter.createdAfter)}::timestamptz`);
-  if (filter.createdBefore != null) conditions.push(`${alias}.created_at < ${param(filter.createdBefore)}::timestamptz`);
+  // Both bounds exclusive, at full precision: a Date parameter would be cut to milliseconds, so a
+  // Trata record given as its own `createdAfter` would count as after itself.
+  if (filter.createdAfter != null) conditions.push(`${alias}.created_at > ${param(timestampBound(filter.createdAfter, 'floor'))}::timestamptz`);
+  if (filter.createdBefore != null) conditions.push(`${alias}.created_at < ${param(timestampBound(filter.createdBefore, 'ceil'))}::timestamptz`);
   if (filter.costMin != null) conditions.push(`${alias}.cost_total >= ${param(filter.costMin.toString())}::numeric`);
   if (filter.costMax != null) conditions.push(`${alias}.cost_total <= ${param(filter.costMax.toString())}::numeric`);
   if (filter.hasCost != null) conditions.push(`${alias}.cost_total IS ${filter.hasCost ? 'NOT ' : ''}NULL`);
@@ -77,4 +76,14 @@ export function filterConditions(filter: AnalyticsFilter, params: unknown[], ali
   range('duration_seconds', filter.durationSecondsMin, filter.durationSecondsMax);
   range('talk_seconds', filter.talkSecondsMin, filter.talkSecondsMax);
   return conditions;
+}
+
+/**
+ * A bound as `timestamptz` text, which holds microseconds. A bound finer than that (nanoseconds)
+ * is moved to the microsecond that keeps the comparison exact over microsecond values:
+ * `created_at > t` is `created_at > floor(t)`, and `created_at < t` is `created_at < ceil(t)`.
+ */
+export function timestampBound(instant: Date, rounding: 'floor' | 'ceil'): string {
+  const belowMicro = nanosOfMillisecond(instant) % 1000 !== 0;
+  return formatInstant(fromEpochMicros(epochMicros(instant) + (rounding === 'ceil' && belowMicro ? 1 : 0)));
 }

@@ -4,6 +4,7 @@ import type { Provider } from '../domain/types.ts';
 import type { Queryable } from '../store/database.ts';
 import { AnalyticsInputError, filterConditions, type AnalyticsFilter } from './analyticsFilter.ts';
 import { COMPONENTS_OF, rollupAnswers, rollupRows, type ComponentRow, type KeyCurrencyRow } from './statsRollup.ts';
+import { checkTimeZone } from './timeZone.ts';
 
 export const STATS_DIMENSIONS = ['PROVIDER', 'AGENT', 'PROSPECT_STATUS', 'CHANNEL', 'STATUS', 'END_REASON', 'COST_COMPONENT'] as const;
 export const TIME_BUCKETS = ['HOUR', 'DAY', 'WEEK', 'MONTH'] as const;
@@ -36,15 +37,6 @@ const DIMENSION_SQL: Record<(typeof STATS_DIMENSIONS)[number], string> = {
   END_REASON: 'r.end_reason',
   COST_COMPONENT: `c.component->>'kind'`,
 };
-
-/** A time zone PostgreSQL and the gateway both know; checked here so a typo is a clear input error. */
-export function checkTimeZone(timeZone: string): void {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone });
-  } catch {
-    throw new AnalyticsInputError(`timeZone: "${timeZone.slice(0, 80)}" is not an IANA time zone (e.g. "Europe/Berlin", "UTC")`, 'timeZone');
-  }
-}
 
 /**
  * Totals over one workspace's stored conversations, in SQL: one scan for counts, durations and
@@ -173,6 +165,9 @@ export async function conversationStats(
     cost?.components.push({ kind: row.kind, amount: decimal(row.amount) });
   }
   const ordered = [...groups.values()];
+  // With no groupBy there is exactly one group, the whole selection, even when nothing matches:
+  // BI tools expect a row of zeros, not none. With a groupBy, no match is no group.
+  if (keyNames.length === 0 && ordered.length === 0) ordered.push(wholeSelectionWithoutMatches());
   for (const group of ordered) {
     // Without trailing zeros: a sum's scale would otherwise depend on the path (a rollup keeps the
     // scale of amounts since deleted or changed), and the value is the same.
@@ -186,6 +181,15 @@ export async function conversationStats(
     }
   }
   return ordered.sort(compareGroups);
+}
+
+/** The one group of a query without groupBy whose filter matched nothing: zero counts and sums. */
+function wholeSelectionWithoutMatches(): StatsGroup {
+  return {
+    provider: null, agentId: null, prospectStatus: null, channel: null, status: null, endReason: null, costComponent: null,
+    bucketStart: null, bucketLabel: null,
+    conversations: 0, talkSeconds: Decimal.ZERO, ringSeconds: Decimal.ZERO, conversationsWithoutCost: 0, costs: [],
+  };
 }
 
 function decimal(text: string): Decimal {

@@ -2,11 +2,13 @@ import type { GraphQLResolveInfo, SelectionSetNode } from 'graphql';
 import type { QueryResolvers } from '../generated/graphql.ts';
 import { liveOf } from '../resolvers/Live.ts';
 import { conversationStats } from './conversationStats.ts';
+import { canonicalTimeZone } from './timeZone.ts';
 
 /** `conversationStats`: totals over the caller's workspace in the synced store. */
 export const AnalyticsQuery: Pick<QueryResolvers, 'conversationStats'> = {
   conversationStats: async (_, { filter, groupBy, timeZone }, context, info) => {
-    const zone = timeZone ?? 'UTC';
+    // The canonical name goes to PostgreSQL, the labels and the answer alike.
+    const zone = canonicalTimeZone(timeZone ?? 'UTC');
     const groups = await conversationStats(liveOf(context).database, {
       workspaceId: context.workspace.id,
       filter: filter ?? {},

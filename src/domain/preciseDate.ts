@@ -30,6 +30,15 @@ export function nanosOfMillisecond(date: Date): number {
   return date instanceof PreciseDate ? date.nanosOfMillisecond : 0;
 }
 
+/**
+ * An exclusive upper bound for a provider that compares whole milliseconds: the instant rounded up
+ * to the next millisecond when it has a part below one (`toISOString` alone would round down, and
+ * `created < .304` would drop a record at `.304` that is before `.3045`). Whole milliseconds stay.
+ */
+export function millisecondUpperBound(date: Date): Date {
+  return nanosOfMillisecond(date) === 0 ? new Date(date.getTime()) : new Date(date.getTime() + 1);
+}
+
 /** Orders two instants at full precision (milliseconds, then the part below). */
 export function compareInstants(a: Date, b: Date): number {
   const byMillis = a.getTime() - b.getTime();

@@ -371,6 +371,10 @@ export type ConversationChange = {
   version: Scalars['Int']['output'];
 };
 
+/**
+ * An empty list matches nothing; leave a filter out to not filter on it. An id that is malformed or of
+ * another type is refused with BAD_USER_INPUT naming the field.
+ */
 export type ConversationChangeFilter = {
   /** Only conversations created by this batch. */
   batchId?: InputMaybe<Scalars['ID']['input']>;
@@ -426,11 +430,17 @@ export type ConversationEdge = {
   node: Conversation;
 };
 
+/**
+ * An empty list matches nothing (an IN over the empty set); leave a filter out to not filter on it.
+ * An id that is malformed or of another type is refused with BAD_USER_INPUT naming the field.
+ */
 export type ConversationFilter = {
   /** Global ids of agents. */
   agentIds?: InputMaybe<Array<Scalars['ID']['input']>>;
   channels?: InputMaybe<Array<ConversationChannel>>;
+  /** Only conversations created strictly after this instant (exclusive), compared at the provider's precision. */
   createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Only conversations created strictly before this instant (exclusive), compared at the provider's precision. */
   createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
   /** Global ids of prospects. */
   prospectIds?: InputMaybe<Array<Scalars['ID']['input']>>;
@@ -440,13 +450,17 @@ export type ConversationFilter = {
 
 export type ConversationStats = {
   __typename?: 'ConversationStats';
-  /** Groups in key order (time buckets oldest first). */
+  /** Groups in key order (time buckets oldest first). Without `groupBy`, always exactly one. */
   groups: Array<ConversationStatsGroup>;
-  /** The IANA time zone buckets were computed in. */
+  /** The canonical IANA name of the time zone buckets were computed in (`europe/berlin` comes back as `Europe/Berlin`). */
   timeZone: Scalars['String']['output'];
 };
 
-/** The filters of `conversations`, and cost, durations, sentiment and end reason. */
+/**
+ * The filters of `conversations`, and cost, durations, sentiment and end reason. As there, an empty
+ * list matches nothing; leave a filter out to not filter on it; an id that is malformed or of
+ * another type is refused with BAD_USER_INPUT naming the field.
+ */
 export type ConversationStatsFilter = {
   /** Global ids of agents. */
   agentIds?: InputMaybe<Array<Scalars['ID']['input']>>;
@@ -455,7 +469,9 @@ export type ConversationStatsFilter = {
   costMax?: InputMaybe<Scalars['Decimal']['input']>;
   /** Total cost at least this (inclusive). Conversations without a reported cost never match a cost bound. */
   costMin?: InputMaybe<Scalars['Decimal']['input']>;
+  /** Only conversations created strictly after this instant (exclusive), compared at the provider's precision. */
   createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Only conversations created strictly before this instant (exclusive), compared at the provider's precision. */
   createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
   durationSecondsMax?: InputMaybe<Scalars['Float']['input']>;
   durationSecondsMin?: InputMaybe<Scalars['Float']['input']>;
@@ -809,8 +825,11 @@ export type Query = {
   conversation: Maybe<Conversation>;
   /**
    * Totals over the synced store (docs/bi.md), computed in the database: counts, talk and ring
-   * seconds and exact costs, grouped by `groupBy` (none: one group for everything). `timeZone` is
-   * an IANA name (`Europe/Berlin`); time buckets follow its offsets, daylight-saving changes included.
+   * seconds and exact costs, grouped by `groupBy` (none: exactly one group for everything, with zero
+   * counts and sums when the filter matches nothing; with `groupBy`, no match is no group). `timeZone` is
+   * an IANA name (`Europe/Berlin`, any letter case); time buckets follow its offsets, daylight-saving
+   * changes included. UTC offsets (`+02:00`) are refused with BAD_USER_INPUT (`extensions.field:
+   * "timeZone"`).
    */
   conversationStats: ConversationStats;
   /**

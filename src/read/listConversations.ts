@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fromGlobalIdOfType } from '../domain/globalId.ts';
+import type { GlobalIdParts } from '../domain/globalId.ts';
 import { compareInstants, nanosOfMillisecond, PreciseDate } from '../domain/preciseDate.ts';
 import {
   PROVIDERS,
@@ -12,6 +12,7 @@ import type { ConversationFilter, ConversationListPage, ConversationPosition } f
 import type { Workspace } from '../workspaces/workspaceRegistry.ts';
 import { connectionOf, type ConversationConnectionModel } from './connections.ts';
 import { cursorCodec } from './cursor.ts';
+import { filterIdsOfType } from './filterIds.ts';
 
 /** The filter as the API accepts it: global ids, optional provider restriction. */
 export interface ConversationQueryFilter {
@@ -109,6 +110,12 @@ interface ProviderPlan {
  * without asking them.
  */
 function planProviders(workspace: Workspace, filter: ConversationQueryFilter): ProviderPlan[] {
+  const agents = filter.agentIds ? filterIdsOfType(filter.agentIds, 'Agent', 'agentIds') : null;
+  const prospects = filter.prospectIds ? filterIdsOfType(filter.prospectIds, 'Prospect', 'prospectIds') : null;
+  // An empty list matches nothing (an IN over the empty set), on every list filter alike: the
+  // same rule as `conversationStats`, so no provider is asked.
+  const lists = [filter.providers, filter.statuses, filter.channels, filter.agentIds, filter.prospectIds];
+  if (lists.some((list) => list?.length === 0)) return [];
   const plans: ProviderPlan[] = [];
   for (const provider of PROVIDERS) {
     if (!workspace.connectors.has(provider)) continue;
@@ -118,13 +125,13 @@ function planProviders(workspace: Workspace, filter: ConversationQueryFilter): P
     if (filter.channels) providerFilter.channels = filter.channels;
     if (filter.createdAfter) providerFilter.createdAfter = filter.createdAfter;
     if (filter.createdBefore) providerFilter.createdBefore = filter.createdBefore;
-    if (filter.agentIds) {
-      const ids = nativeIdsOf(filter.agentIds, 'Agent', provider);
+    if (agents) {
+      const ids = nativeIdsOf(agents, provider);
       if (ids.length === 0) continue;
       providerFilter.agentNativeIds = ids;
     }
-    if (filter.prospectIds) {
-      const ids = nativeIdsOf(filter.prospectIds, 'Prospect', provider);
+    if (prospects) {
+      const ids = nativeIdsOf(prospects, provider);
       if (ids.length === 0) continue;
       providerFilter.prospectNativeIds = ids;
     }
@@ -133,12 +140,9 @@ function planProviders(workspace: Workspace, filter: ConversationQueryFilter): P
   return plans;
 }
 
-/** Native ids of `provider` among global ids; ids of other providers or other types match nothing. */
-function nativeIdsOf(globalIds: readonly string[], type: 'Agent' | 'Prospect', provider: Provider): string[] {
-  return globalIds.flatMap((id) => {
-    const parts = fromGlobalIdOfType(id, type);
-    return parts && parts.provider === provider ? [parts.nativeId] : [];
-  });
+/** Native ids of `provider` among decoded ids; another provider's ids rule this provider out. */
+function nativeIdsOf(ids: readonly GlobalIdParts[], provider: Provider): string[] {
+  return ids.flatMap((parts) => (parts.provider === provider ? [parts.nativeId] : []));
 }
 
 function positionOf(conversation: Conversation): MergedPosition {

@@ -1,10 +1,11 @@
 import type { GatewayContext } from '../context.ts';
-import { fromGlobalId, fromGlobalIdOfType } from '../domain/globalId.ts';
+import { fromGlobalId } from '../domain/globalId.ts';
 import type { Conversation } from '../domain/types.ts';
-import { NotFoundError } from '../errors.ts';
+import { BadUserInputError, NotFoundError } from '../errors.ts';
 import type { ChangeEvent } from '../feed/changeEvent.ts';
 import type { ConversationChangeFilter, SubscriptionResolvers } from '../generated/graphql.ts';
 import { createLoaders } from '../loaders.ts';
+import { filterIdsOfType } from '../read/filterIds.ts';
 import { findSyncedRecord } from '../store/queries/syncedRecords.ts';
 import { EventBuffer } from '../subscriptions/eventBuffer.ts';
 import type { BatchProgressPayload, ConversationChangePayload } from '../subscriptions/subscriptionPayloads.ts';
@@ -63,12 +64,9 @@ function openStream<K extends ChangeEvent['type'], P>(
 }
 
 function conversationFilter(filter: ConversationChangeFilter | null | undefined) {
-  const ids = filter?.conversationIds?.map((id) => {
-    const parts = fromGlobalIdOfType(id, 'Conversation');
-    return parts ? `${parts.provider}:${parts.nativeId}` : null;
-  });
+  const ids = filter?.conversationIds && filterIdsOfType(filter.conversationIds, 'Conversation', 'conversationIds').map((parts) => `${parts.provider}:${parts.nativeId}`);
   const batchId = filter?.batchId ? batchIdOf(filter.batchId) : undefined;
-  if (filter?.batchId && !batchId) throw new NotFoundError('ConversationBatch', filter.batchId);
+  if (filter?.batchId && !batchId) throw new BadUserInputError(`batchId: "${filter.batchId.slice(0, 120)}" is not a ConversationBatch id`, { field: 'batchId' });
   return {
     /** What can be decided from the event alone, before any store read. */
     accept: (event: Event<'conversation'>) =>

@@ -73,6 +73,27 @@ describe('conversationStats over the simulators\' synced data', () => {
     const two = await gateway.query(STATS, { groupBy: ['DAY', 'HOUR'] });
     expect(two.errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT', field: 'groupBy' } }]);
   });
+
+  it('refuses UTC offsets (PostgreSQL would read "+02:00" with the sign flipped), naming timeZone', async () => {
+    for (const tz of ['+02:00', '-0530', '+02']) {
+      const offset = await gateway.query(STATS, { groupBy: ['DAY'], tz });
+      expect(offset.data).toBeNull();
+      expect(offset.errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT', field: 'timeZone' } }]);
+    }
+  });
+
+  it('reads a zone name in any case and echoes its canonical IANA name, bucketing as the canonical name does', async () => {
+    type Answer = { conversationStats: { timeZone: string; groups: { bucketStart: string; bucketLabel: string; conversations: number }[] } };
+    const pick = (answer: { data?: Answer }) => answer.data?.conversationStats.groups.map((group) => [group.bucketStart, group.bucketLabel, group.conversations]);
+    const canonical = await gateway.query<Answer>(STATS, { groupBy: ['DAY'], tz: 'Europe/Berlin' });
+    const lower = await gateway.query<Answer>(STATS, { groupBy: ['DAY'], tz: 'europe/berlin' });
+    expect(lower.errors).toBeUndefined();
+    expect(lower.data?.conversationStats.timeZone).toBe('Europe/Berlin');
+    expect(pick(lower)).toEqual(pick(canonical));
+    expect(pick(canonical)?.length).toBeGreaterThan(0);
+    const etc = await gateway.query<Answer>(STATS, { tz: 'Etc/UTC' });
+    expect(etc.data?.conversationStats.timeZone).toBe('UTC');
+  });
 });
 
 const engines: [string, () => Promise<TestDatabase>][] = [['PGlite', openTestPglite]];
@@ -133,6 +154,19 @@ describe.each(engines)('conversationStats in SQL on %s', (_engine, open) => {
         [null, null, 1, 1],
       ]);
     }
+  });
+
+  it('answers one group of zeros without groupBy when nothing matches, and no group with a groupBy', async () => {
+    const none = { providers: ['TRATA'] };
+    const whole = await stats([], 'UTC', none);
+    expect(whole.map((group) => ({ ...group, talkSeconds: group.talkSeconds.toString(), ringSeconds: group.ringSeconds.toString() }))).toEqual([{
+      provider: null, agentId: null, prospectStatus: null, channel: null, status: null, endReason: null, costComponent: null,
+      bucketStart: null, bucketLabel: null,
+      conversations: 0, talkSeconds: '0', ringSeconds: '0', conversationsWithoutCost: 0, costs: [],
+    }]);
+    expect(await stats(['PROVIDER'], 'UTC', none)).toEqual([]);
+    expect(await stats(['DAY'], 'UTC', none)).toEqual([]);
+    expect(await stats(['COST_COMPONENT'], 'UTC', none)).toEqual([]);
   });
 
   it('groups by cost component and filters by cost', async () => {

@@ -101,6 +101,21 @@ describe('subscriptions over graphql-ws', () => {
     await client.dispose();
   });
 
+  it('refuses a malformed id, or an id of another type, in the filter with BAD_USER_INPUT naming the field', async () => {
+    const client = wsClient(gateway.origin, 'demo-key');
+    const cases: [Record<string, unknown>, string][] = [
+      [{ conversationIds: ['bad'] }, 'conversationIds'],
+      [{ conversationIds: [AGENT_ID] }, 'conversationIds'],
+      [{ batchId: AGENT_ID }, 'batchId'],
+    ];
+    for (const [filter, field] of cases) {
+      const refused = subscribe<Change>(client, CHANGES, { filter });
+      await expect(refused.until(() => false, 5_000)).rejects.toThrow(/subscription error/);
+      expect(refused.errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT', field } }]);
+    }
+    await client.dispose();
+  });
+
   it('refuses another workspace\'s batch as not found', async () => {
     const batch = await postBatch(httpQuery(gateway), { conversations: phoneCalls(1, 'mine') });
     const acme = wsClient(gateway.origin, 'acme-key');

@@ -38,7 +38,8 @@ const ID_LISTS = ['agentIds', 'prospectIds'] as const;
 const INSTANTS = ['createdAfter', 'createdBefore'] as const;
 const DECIMALS = ['costMin', 'costMax'] as const;
 const NUMBERS = ['durationSecondsMin', 'durationSecondsMax', 'talkSecondsMin', 'talkSecondsMax'] as const;
-const KNOWN = new Set([...Object.keys(ENUMS), ...ID_LISTS, ...INSTANTS, ...DECIMALS, ...NUMBERS, 'hasCost', 'updatedSince', 'format']);
+const SINGLE_VALUED = [...INSTANTS, ...DECIMALS, ...NUMBERS, 'hasCost', 'updatedSince', 'format'];
+const KNOWN = new Set([...Object.keys(ENUMS), ...ID_LISTS, ...SINGLE_VALUED]);
 
 /** Whether a path is one of the exports' (so the route answers it, even with an error). */
 export function isExportPath(path: string): boolean {
@@ -48,8 +49,9 @@ export function isExportPath(path: string): boolean {
 /**
  * Reads `GET /exports/<kind>[.csv|.ndjson]?<filters>`: the format from the extension, else
  * `?format=`, else `Accept` (`text/csv`, `application/x-ndjson`, `application/ndjson`), else CSV.
- * Lists are comma-separated or repeated (`providers=VOICEOS,TRATA`). Unknown parameters are refused
- * so a typo never silently widens an export.
+ * Lists are comma-separated or repeated (`providers=VOICEOS,TRATA` is `providers=VOICEOS&providers=TRATA`:
+ * the union). Unknown parameters, a single-valued one given twice and an empty list value are
+ * refused, so a typo never silently widens an export.
  */
 export function parseExportRequest(path: string, search: URLSearchParams, accept: string | undefined): ExportRequest {
   const match = PATH.exec(path);
@@ -58,10 +60,22 @@ export function parseExportRequest(path: string, search: URLSearchParams, accept
     throw new ExportRequestError(404, `Not found: ${path.slice(0, 120)}. Exports are /exports/{${EXPORT_KINDS.join(',')}}[.csv|.ndjson]`);
   }
   for (const key of search.keys()) if (!KNOWN.has(key)) throw new ExportRequestError(400, `Unknown parameter "${key.slice(0, 60)}"`, key);
+  // `?hasCost=true&hasCost=false` has no one reading; picking either would be a guess.
+  for (const key of SINGLE_VALUED) {
+    const count = search.getAll(key).length;
+    if (count > 1) throw new ExportRequestError(400, `${key}: given ${count} times; it takes one value`, key);
+  }
 
+  // Repeated list parameters are one list (their union). An empty value (`?statuses=`, or an empty
+  // item as in `statuses=ENDED,`) is refused: "no filter" and "match nothing" are both plausible
+  // readings, and GraphQL's empty list means the latter.
   const list = (key: string) => {
-    const values = search.getAll(key).flatMap((each) => each.split(',')).map((each) => each.trim()).filter((each) => each !== '');
-    return values.length > 0 ? values : null;
+    const values = search.getAll(key).flatMap((each) => each.split(',')).map((each) => each.trim());
+    if (values.length === 0) return null;
+    if (values.includes('')) {
+      throw new ExportRequestError(400, `${key}: empty value; give at least one value, or leave the parameter out to not filter on it`, key);
+    }
+    return values;
   };
   const filter: AnalyticsFilter = {};
   const mutable = filter as Record<string, unknown>;

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { stringify } from 'csv-stringify/sync';
 import { apiKeyFrom } from '../../context.ts';
+import { BadUserInputError } from '../../errors.ts';
 import { sendJson } from '../../http/nodeHttpHandler.ts';
 import type { Database } from '../../store/database.ts';
 import type { WorkspaceRegistry } from '../../workspaces/workspaceRegistry.ts';
@@ -75,6 +76,7 @@ async function serveExport(options: ExportRoutesOptions, req: IncomingMessage, r
   } catch (error) {
     if (error instanceof ExportRequestError) return sendJson(res, error.status, errorBody(error.status === 404 ? 'NOT_FOUND' : 'BAD_USER_INPUT', error.message, error.parameter));
     if (error instanceof AnalyticsInputError) return sendJson(res, 400, errorBody('BAD_USER_INPUT', error.message, error.field));
+    if (error instanceof BadUserInputError) return sendJson(res, 400, errorBody('BAD_USER_INPUT', error.message, String(error.extensions.field ?? '')));
     throw error;
   }
 

@@ -1,4 +1,5 @@
 import type { Agent, Conversation } from '../../domain/types.ts';
+import { millisecondUpperBound } from '../../domain/preciseDate.ts';
 import type { ConversationListPage, ConversationListRequest, OffsetPage, OffsetRequest, ProviderConnector } from '../connector.ts';
 import type { ConnectorOptions, OrationCredentials } from '../credentials.ts';
 import { createUpstreamClient } from '../kit/createUpstreamClient.ts';
@@ -42,7 +43,7 @@ export function createOrationConnector(options: OrationConnectorOptions): Provid
         fetchPage: async (pageIndex, limit, createdBefore) => {
           const page = await api.conversationListPage({
             ...plan.query,
-            ...(createdBefore ? { createdBefore: createdBefore.toISOString() } : {}),
+            ...(createdBefore ? { createdBefore: millisecondUpperBound(createdBefore).toISOString() } : {}),
             page: pageIndex + 1,
             limit,
           });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { millisecondUpperBound } from '../../domain/preciseDate.ts';
 import type { UpstreamClient } from '../http.ts';
 import {
   voiceOsAgentPageSchema,
@@ -55,7 +56,7 @@ export class VoiceOsClient {
       path: '/v1/conversations',
       query: {
         status: query.status,
-        created_before: query.createdBefore?.toISOString(),
+        created_before: query.createdBefore && millisecondUpperBound(query.createdBefore).toISOString(),
         created_after: query.createdAfter?.toISOString(),
         page: query.page,
         limit: query.limit,

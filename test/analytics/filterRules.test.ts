@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareInstants, formatInstant, parseInstant, PreciseDate } from '../../src/domain/preciseDate.ts';
+import { PROVIDERS, type Conversation } from '../../src/domain/types.ts';
+import { startLiveGateway, type LiveGateway } from '../sync/liveGateway.ts';
+import { providerConversations } from './biFixtures.ts';
+import { parseCsv } from './csvParser.ts';
+
+/**
+ * The filter rules every entry point shares (docs/providers.md#filters): `conversations` (the
+ * providers, live), `conversationStats` and the exports (the synced store).
+ */
+const CONVERSATIONS = `query ($filter: ConversationFilter) { conversations(first: 3, filter: $filter) { totalCount nodes { id } } }`;
+const STATS = `query ($filter: ConversationStatsFilter, $groupBy: [ConversationStatsGroupBy!]) {
+  conversationStats(filter: $filter, groupBy: $groupBy) { groups { provider conversations } }
+}`;
+const TOTAL = `query ($filter: ConversationFilter) { conversations(first: 0, filter: $filter) { totalCount } }`;
+const STATS_TOTAL = `query ($filter: ConversationStatsFilter) { conversationStats(filter: $filter) { groups { conversations } } }`;
+const CONVERSATION_LISTS = ['providers', 'statuses', 'channels', 'agentIds', 'prospectIds'] as const;
+const STATS_LISTS = [...CONVERSATION_LISTS, 'endReasons', 'sentiments'] as const;
+
+describe('filter rules shared by conversations, conversationStats and the exports', () => {
+  let gateway: LiveGateway;
+  const get = (path: string) => fetch(`${gateway.origin}${path}`, { headers: { authorization: 'Bearer demo-key' } });
+  let everything: number;
+
+  beforeAll(async () => {
+    gateway = await startLiveGateway();
+    await gateway.runtime.live.sync.syncOnce();
+    const all = await gateway.query<{ conversations: { totalCount: number } }>(CONVERSATIONS, {});
+    everything = all.data?.conversations.totalCount ?? -1;
+  });
+  afterAll(async () => {
+    await gateway.close();
+  });
+
+  it('in GraphQL, an empty list matches nothing, for every list filter of conversations and conversationStats', async () => {
+    expect(everything).toBeGreaterThan(0);
+    for (const field of CONVERSATION_LISTS) {
+      const answer = await gateway.query(CONVERSATIONS, { filter: { [field]: [] } });
+      expect([field, answer]).toEqual([field, { data: { conversations: { totalCount: 0, nodes: [] } } }]);
+    }
+    for (const field of STATS_LISTS) {
+      const answer = await gateway.query(STATS, { filter: { [field]: [] }, groupBy: ['PROVIDER'] });
+      expect([field, answer]).toEqual([field, { data: { conversationStats: { groups: [] } } }]);
+    }
+    const whole = await gateway.query(STATS, { filter: { statuses: [] } });
+    expect(whole).toEqual({ data: { conversationStats: { groups: [{ provider: null, conversations: 0 }] } } });
+    const lists = await gateway.query(`{ agents(providers: []) { totalCount nodes { id } } prospects(providers: []) { totalCount nodes { id } } }`);
+    expect(lists).toEqual({ data: { agents: { totalCount: 0, nodes: [] }, prospects: { totalCount: 0, nodes: [] } } });
+  });
+
+  it('on the exports, an empty list value is refused with 400 naming the parameter', async () => {
+    for (const parameter of STATS_LISTS) {
+      const response = await get(`/exports/conversations.csv?${parameter}=`);
+      expect([parameter, response.status]).toEqual([parameter, 400]);
+      expect(await response.json()).toMatchObject({ errors: [{ extensions: { code: 'BAD_USER_INPUT', parameter } }] });
+    }
+    const emptyItem = await get('/exports/conversations.csv?statuses=ENDED,');
+    expect(emptyItem.status).toBe(400);
+    expect(await emptyItem.json()).toMatchObject({ errors: [{ extensions: { code: 'BAD_USER_INPUT', parameter: 'statuses' } }] });
+  });
+
+  /** How many conversations each entry point finds for one filter of bounds. */
+  async function countsFor(filter: Record<string, string>) {
+    const conversations = await gateway.query<{ conversations: { totalCount: number } }>(TOTAL, { filter });
+    const stats = await gateway.query<{ conversationStats: { groups: { conversations: number }[] } }>(STATS_TOTAL, { filter });
+    const query = new URLSearchParams(filter).toString();
+    const exported = parseCsv(await (await get(`/exports/conversations.csv?${query}`)).text()).rows.length;
+    return {
+      conversations: conversations.data?.conversations.totalCount ?? conversations.errors,
+      // With no groupBy there is one group at most.
+      stats: stats.data?.conversationStats.groups.reduce((total, group) => total + group.conversations, 0) ?? stats.errors,
+      exports: exported,
+    };
+  }
+
+  it('createdAfter and createdBefore are both exclusive, at the provider\'s precision, alike in every entry point', async () => {
+    const connectors = gateway.runtime.registry.get('demo')?.connectors;
+    const all: Conversation[] = [];
+    for (const provider of PROVIDERS) {
+      const connector = connectors?.get(provider);
+      if (!connector) throw new Error(`demo has no ${provider}`);
+      all.push(...(await providerConversations(connector)));
+    }
+    // A Trata record written with microseconds (a bound a JavaScript Date would cut), and a bound
+    // half a millisecond past a millisecond provider's record (a bound to round the other way).
+    const trata = all.find((each) => each.provider === 'TRATA' && formatInstant(each.createdAt).length === 27 && each.createdAt.getUTCMilliseconds() !== 0);
+    const oration = all.find((each) => each.provider === 'ORATION');
+    if (!trata || !oration) throw new Error('the demo has Trata and Oration conversations');
+    const bounds = [formatInstant(trata.createdAt), formatInstant(new PreciseDate(oration.createdAt.getTime(), 500_000, 6))];
+    expect(bounds[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    for (const bound of bounds) {
+      const instant = parseInstant(bound, { zoneless: 'reject' });
+      if (!instant) throw new Error(bound);
+      const after = all.filter((each) => compareInstants(each.createdAt, instant) > 0).length;
+      const before = all.filter((each) => compareInstants(each.createdAt, instant) < 0).length;
+      expect([bound, await countsFor({ createdAfter: bound })]).toEqual([bound, { conversations: after, stats: after, exports: after }]);
+      expect([bound, await countsFor({ createdBefore: bound })]).toEqual([bound, { conversations: before, stats: before, exports: before }]);
+    }
+    // The Trata record is on its own bound: neither after nor before it.
+    const trataBound = parseInstant(bounds[0] ?? '', { zoneless: 'reject' });
+    expect(all.filter((each) => trataBound && compareInstants(each.createdAt, trataBound) === 0).map((each) => `${each.provider}:${each.nativeId}`)).toEqual([`TRATA:${trata.nativeId}`]);
+    // Both bounds: an empty window, and a window of exactly one millisecond record.
+    expect(await countsFor({ createdAfter: bounds[0] ?? '', createdBefore: bounds[0] ?? '' })).toEqual({ conversations: 0, stats: 0, exports: 0 });
+    const millis = oration.createdAt.getTime();
+    const window = { createdAfter: formatInstant(new PreciseDate(millis - 1, 500_000, 6)), createdBefore: formatInstant(new PreciseDate(millis, 500_000, 6)) };
+    const inWindow = all.filter((each) => each.createdAt.getTime() === oration.createdAt.getTime()).length;
+    expect(await countsFor(window)).toEqual({ conversations: inWindow, stats: inWindow, exports: inWindow });
+  });
+
+  it('refuses a malformed id, or an id of another type, in an id filter with BAD_USER_INPUT naming the field, alike in every entry point', async () => {
+    const conversationId = (await gateway.query<{ conversations: { nodes: { id: string }[] } }>(CONVERSATIONS, {})).data?.conversations.nodes[0]?.id;
+    if (!conversationId) throw new Error('the demo has conversations');
+    for (const field of ['agentIds', 'prospectIds'] as const) {
+      for (const id of ['bad', conversationId]) {
+        for (const query of [CONVERSATIONS, STATS]) {
+          const answer = await gateway.query(query, { filter: { [field]: [id] } });
+          expect([field, id, answer.data ?? null]).toEqual([field, id, null]);
+          expect(answer.errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT', field } }]);
+        }
+        const exported = await get(`/exports/conversations.csv?${field}=${encodeURIComponent(id)}`);
+        expect([field, id, exported.status]).toEqual([field, id, 400]);
+        expect(await exported.json()).toMatchObject({ errors: [{ extensions: { code: 'BAD_USER_INPUT', parameter: field } }] });
+      }
+    }
+  });
+});
