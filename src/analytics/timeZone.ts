@@ -1,11 +1,15 @@
 import { AnalyticsInputError } from './analyticsFilter.ts';
 
 /**
- * The canonical IANA name of a time zone (`europe/berlin` → `Europe/Berlin`, `Etc/UTC` → `UTC`),
- * or BAD_USER_INPUT naming `timeZone`. Offsets (`+02:00`) are refused although `Intl` takes them:
- * PostgreSQL reads `+02:00` as a POSIX zone with the sign flipped (two hours west of UTC), so the
- * buckets and their labels would disagree. The canonical name is what both PostgreSQL and the
- * labels are given, and what the answer echoes.
+ * The IANA name of a time zone as given, its letter case fixed where that is all that differs
+ * (`europe/berlin` → `Europe/Berlin`), or BAD_USER_INPUT naming `timeZone`. Offsets (`+02:00`)
+ * are refused although `Intl` takes them: PostgreSQL reads `+02:00` as a POSIX zone with the sign
+ * flipped (two hours west of UTC), so the buckets and their labels would disagree.
+ *
+ * Not `Intl`'s resolved name as such: V8 resolves to ICU's canonical names, which are often the
+ * old IANA aliases (`Asia/Kolkata` → `Asia/Calcutta`, `Europe/Kyiv` → `Europe/Kiev`); the answer
+ * would echo a name the client never sent, and a PostgreSQL whose zone files lack the old aliases
+ * would refuse it. PostgreSQL matches zone names without regard to case, so the name as given works.
  */
 export function canonicalTimeZone(timeZone: string): string {
   let canonical: string | undefined;
@@ -21,7 +25,7 @@ export function canonicalTimeZone(timeZone: string): string {
       'timeZone',
     );
   }
-  return canonical;
+  return canonical.toLowerCase() === timeZone.toLowerCase() ? canonical : timeZone;
 }
 
 /** Refuses what `canonicalTimeZone` refuses. */

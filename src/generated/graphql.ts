@@ -452,7 +452,7 @@ export type ConversationStats = {
   __typename?: 'ConversationStats';
   /** Groups in key order (time buckets oldest first). Without `groupBy`, always exactly one. */
   groups: Array<ConversationStatsGroup>;
-  /** The canonical IANA name of the time zone buckets were computed in (`europe/berlin` comes back as `Europe/Berlin`). */
+  /** The IANA name of the time zone buckets were computed in, as given with its letter case fixed (`europe/berlin` comes back as `Europe/Berlin`). */
   timeZone: Scalars['String']['output'];
 };
 
