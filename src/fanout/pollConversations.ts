@@ -92,8 +92,12 @@ export async function pollConversations(ctx: FanoutContext, budgetKey: string): 
   });
   for (const each of seen) {
     await tellObserver(ctx, `recording ${each.provider} conversations in the synced store`, async (observer) => {
-      await observer.conversationsRead(each.workspaceId, each.provider, each.conversations);
-      if (each.endedBatchIds.size > 0) await observer.batchesChanged(each.workspaceId, [...each.endedBatchIds]);
+      // The batches' events go out whatever storing the conversations met: their ends are committed.
+      try {
+        await observer.conversationsRead(each.workspaceId, each.provider, each.conversations);
+      } finally {
+        if (each.endedBatchIds.size > 0) await observer.batchesChanged(each.workspaceId, [...each.endedBatchIds]);
+      }
     });
   }
   return outcome;

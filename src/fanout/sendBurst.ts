@@ -137,8 +137,12 @@ async function sendChunk(
   });
   const { workspaceId, provider } = chunk;
   await tellObserver(ctx, `recording created ${provider} conversations in the synced store`, async (observer) => {
-    await observer.conversationsRead(workspaceId, provider, result.outcomes.flatMap((item) => (item.ok ? [item.conversation] : [])));
-    await observer.batchesChanged(workspaceId, [...new Set(chunk.items.map((item) => item.batchId))]);
+    // The batches' events go out whatever storing the conversations met: their creates are committed.
+    try {
+      await observer.conversationsRead(workspaceId, provider, result.outcomes.flatMap((item) => (item.ok ? [item.conversation] : [])));
+    } finally {
+      await observer.batchesChanged(workspaceId, [...new Set(chunk.items.map((item) => item.batchId))]);
+    }
   });
   return outcome;
 }

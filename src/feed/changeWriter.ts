@@ -1,5 +1,6 @@
 import type { Agent, Conversation, Prospect, Provider } from '../domain/types.ts';
 import { formatInstant } from '../domain/preciseDate.ts';
+import { ProviderBadResponseError } from '../providers/errors.ts';
 import type { Database } from '../store/database.ts';
 import { upsertSyncedRecords, type SyncedKind, type SyncedRecordChange, type SyncedRecordWrite } from '../store/queries/syncedRecords.ts';
 import { contentHash, encodeRecord } from '../sync/recordCodec.ts';
@@ -10,6 +11,8 @@ export interface ChangeWriterOptions {
   feed: ChangeFeed;
   /** Whether transcripts are stored; false keeps them out of the store for privacy. @default true */
   keepTranscripts?: boolean;
+  /** Told about each record left out because a field breaks its provider's contract. */
+  onRecordRefused?: (refused: { workspaceId: string; provider: Provider; nativeId: string; issues: readonly string[] }) => void;
   clock?: () => Date;
 }
 
@@ -29,21 +32,31 @@ export class ChangeWriter {
     return this.#options.feed;
   }
 
-  /** Stores conversations; returns how many were new or changed. */
+  /**
+   * Stores conversations; returns how many were new or changed. A conversation with a field that
+   * breaks its provider's contract (read lazily, so found only now, as it is encoded) is left out
+   * and reported, and the rest are stored: one broken record must not keep a whole page, or the
+   * fan-out's batch events behind it, out of the store. The next read stores it once it is fixed.
+   */
   async writeConversations(workspaceId: string, provider: Provider, conversations: readonly Conversation[]): Promise<number> {
     const keep = this.#options.keepTranscripts ?? true;
-    const writes = conversations.map((conversation) => {
-      const stored = keep ? conversation : { ...conversation, transcript: null };
-      return { conversation: stored, write: conversationWrite(workspaceId, provider, stored) };
-    });
-    const changes = await this.#upsert(writes.map((each) => each.write));
+    const writes: SyncedRecordWrite[] = [];
+    for (const conversation of conversations) {
+      try {
+        writes.push(conversationWrite(workspaceId, provider, keep ? conversation : withoutTranscript(conversation)));
+      } catch (error) {
+        if (!(error instanceof ProviderBadResponseError)) throw error;
+        this.#options.onRecordRefused?.({ workspaceId, provider, nativeId: conversation.nativeId, issues: error.issues });
+      }
+    }
+    const changes = await this.#upsert(writes);
     const events: ChangeEvent[] = changes.map((change) => ({
       type: 'conversation',
       workspaceId,
       provider,
       nativeId: change.nativeId,
       version: change.version,
-      changes: changeKinds(change, writes.find((each) => each.write.nativeId === change.nativeId)?.write),
+      changes: changeKinds(change, writes[change.writeIndex]),
     }));
     await this.#options.feed.publish(events);
     return changes.length;
@@ -67,6 +80,19 @@ export class ChangeWriter {
     const now = (this.#options.clock ?? (() => new Date()))();
     return this.#options.database.transaction((tx) => upsertSyncedRecords(tx, writes, now));
   }
+}
+
+/**
+ * The conversation without its transcript, read key by key: a spread would read the transcript
+ * too, and a lazily validated record would validate (and could refuse) what is thrown away.
+ */
+function withoutTranscript(conversation: Conversation): Conversation {
+  const copy: Record<string, unknown> = {};
+  // Reflect.ownKeys, not Object.keys: that asks each key's descriptor, which reads its value.
+  for (const key of Reflect.ownKeys(conversation)) {
+    if (typeof key === 'string' && key !== 'transcript') copy[key] = conversation[key as keyof Conversation];
+  }
+  return { ...(copy as unknown as Conversation), transcript: null };
 }
 
 function conversationWrite(workspaceId: string, provider: Provider, conversation: Conversation): SyncedRecordWrite {

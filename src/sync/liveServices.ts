@@ -65,7 +65,13 @@ export async function createLiveServices(options: LiveServicesOptions): Promise<
   const feed: ChangeFeed = options.postgres
     ? await PostgresFeed.open({ ...options.postgres, database, onError })
     : new InProcessFeed();
-  const writer = new ChangeWriter({ database, feed, keepTranscripts: settings.keepTranscripts });
+  const writer = new ChangeWriter({
+    database,
+    feed,
+    keepTranscripts: settings.keepTranscripts,
+    onRecordRefused: ({ workspaceId, provider, nativeId, issues }) =>
+      logger?.warn(`live: a ${provider} conversation breaks the provider's documented shape and was not stored`, { workspaceId, nativeId, issues }),
+  });
 
   fanout.observe({
     conversationsRead: async (workspaceId, provider, conversations) => {

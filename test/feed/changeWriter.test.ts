@@ -5,7 +5,22 @@ import { ChangeWriter } from '../../src/feed/changeWriter.ts';
 import { InProcessFeed } from '../../src/feed/inProcessFeed.ts';
 import type { Database, Queryable } from '../../src/store/database.ts';
 import { UPSERT_CHUNK_SIZE } from '../../src/store/queries/syncedRecords.ts';
+import { deferRecords } from '../../src/providers/kit/deferredRecords.ts';
+import { TRATA_CONVERSATION_POSITION, trataConversationFields } from '../../src/providers/trata/map.ts';
+import { documentedConversationRecord } from '../../src/simulators/trata/samples.ts';
 import { openTestPglite, openTestPostgres, TEST_DATABASE_URL, type TestDatabase } from '../store/testDatabases.ts';
+
+/** Three of Trata's documented conversations as its connector returns a list page: validated field by field when read. */
+function trataPage(brokenStatus: readonly number[], overrides: Record<number, object> = {}): Conversation[] {
+  const raw = Array.from({ length: 3 }, (_, i) => ({
+    ...documentedConversationRecord(),
+    id: `con.${1_800_000_000 - i}.rec${i}`,
+    createdAt: `2026-11-20T10:00:${String(59 - i).padStart(2, '0')}.123456`,
+    ...(brokenStatus.includes(i) && { status: 42 }),
+    ...overrides[i],
+  }));
+  return deferRecords(raw, { provider: 'TRATA', endpoint: 'conversations.list', listPath: 'data', fields: trataConversationFields, position: TRATA_CONVERSATION_POSITION });
+}
 
 function conversation(nativeId: string, changes: { status?: ConversationStatus; updatedAt?: string; messages?: number; provider?: Provider } = {}): Conversation {
   const provider = changes.provider ?? 'VOICEOS';
@@ -151,6 +166,33 @@ describe.each(engines)('the change writer on %s', (_engine, open) => {
       { native_id: 'x', version: 2, status: 'ENDED' },
       { native_id: 'y', version: 1, status: 'IN_PROGRESS' },
     ]);
+    // Each event says what its own write changed: the second write of x ended it.
+    expect(events.map((event) => (event.type === 'conversation' ? [event.nativeId, event.version, event.changes] : null))).toEqual([
+      ['x', 1, ['CREATED']],
+      ['x', 2, ['STATUS_CHANGED']],
+      ['y', 1, ['CREATED']],
+    ]);
+  });
+
+  it('leaves out a record whose lazily read field breaks its provider\'s contract, reports it, and stores the rest', async () => {
+    const refused: unknown[] = [];
+    const feed = new InProcessFeed();
+    const lenient = new ChangeWriter({ database: store.db, feed, onRecordRefused: (each) => refused.push(each) });
+    const [good, broken, other] = trataPage([1]);
+    expect(await lenient.writeConversations('ws', 'TRATA', [good!, broken!, other!])).toBe(2);
+    expect((await versions()).map((row) => row.native_id)).toEqual([good!.nativeId, other!.nativeId].sort());
+    expect(refused).toEqual([{ workspaceId: 'ws', provider: 'TRATA', nativeId: broken!.nativeId, issues: ['data.1.status'] }]);
+  });
+
+  it('without transcripts, never reads (nor refuses a record for) the transcript it throws away', async () => {
+    const refused: unknown[] = [];
+    const feed = new InProcessFeed();
+    const private_ = new ChangeWriter({ database: store.db, feed, keepTranscripts: false, onRecordRefused: (each) => refused.push(each) });
+    const [withBrokenTranscript] = trataPage([], { 0: { transcriptText: 42 } });
+    expect(await private_.writeConversations('ws', 'TRATA', [withBrokenTranscript!])).toBe(1);
+    expect(refused).toEqual([]);
+    const stored = await store.db.query<{ transcript: unknown }>(`SELECT record->'transcript' AS transcript FROM synced_records`);
+    expect(stored.rows).toEqual([{ transcript: null }]);
   });
 
   it('writes rows in key order (workspace, kind, provider, native id), each taking its own change number', async () => {

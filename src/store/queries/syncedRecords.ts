@@ -21,6 +21,8 @@ export interface SyncedRecordWrite {
 
 /** What a write changed: nothing (same content, or an older read), or a new version. */
 export interface SyncedRecordChange {
+  /** Which of the caller's writes this is (its index in `writes`). */
+  writeIndex: number;
   nativeId: string;
   version: number;
   /** True for the first version of the record. */
@@ -154,6 +156,7 @@ async function upsertChunk(db: Queryable, chunk: readonly PositionedWrite[], now
     return {
       position,
       change: {
+        writeIndex: position,
         nativeId: write.nativeId,
         version: row.version,
         inserted: row.inserted,
