@@ -1,5 +1,5 @@
 import type { GatewayContext } from '../context.ts';
-import { fromGlobalId, fromGlobalIdOfType } from '../domain/globalId.ts';
+import { fromGlobalId } from '../domain/globalId.ts';
 import type { Conversation } from '../domain/types.ts';
 import { NotFoundError } from '../errors.ts';
 import type { ChangeEvent } from '../feed/changeEvent.ts';
@@ -7,6 +7,7 @@ import type { ConversationChangeFilter, SubscriptionResolvers } from '../generat
 import { createLoaders } from '../loaders.ts';
 import { findSyncedRecord } from '../store/queries/syncedRecords.ts';
 import { EventBuffer } from '../subscriptions/eventBuffer.ts';
+import { filterIdOfType } from '../subscriptions/filterIds.ts';
 import type { BatchProgressPayload, ConversationChangePayload } from '../subscriptions/subscriptionPayloads.ts';
 import { decodeRecord } from '../sync/recordCodec.ts';
 import { batchIdOf, batchItemOf } from './batchSupport.ts';
@@ -62,13 +63,17 @@ function openStream<K extends ChangeEvent['type'], P>(
   return iterator;
 }
 
-function conversationFilter(filter: ConversationChangeFilter | null | undefined) {
-  const ids = filter?.conversationIds?.map((id) => {
-    const parts = fromGlobalIdOfType(id, 'Conversation');
-    return parts ? `${parts.provider}:${parts.nativeId}` : null;
+async function conversationFilter(context: GatewayContext, filter: ConversationChangeFilter | null | undefined) {
+  const ids = filter?.conversationIds?.map((id, index) => {
+    const parts = filterIdOfType(id, 'Conversation', `filter.conversationIds[${index}]`);
+    return `${parts.provider}:${parts.nativeId}`;
   });
-  const batchId = filter?.batchId ? batchIdOf(filter.batchId) : undefined;
-  if (filter?.batchId && !batchId) throw new NotFoundError('ConversationBatch', filter.batchId);
+  let batchId: string | undefined;
+  if (filter?.batchId) {
+    batchId = filterIdOfType(filter.batchId, 'ConversationBatch', 'filter.batchId').nativeId;
+    // Well-formed but unknown here (or another workspace's): not found, as batchProgress answers.
+    if (!(await context.fanout.getBatch(context.workspace.id, batchId))) throw new NotFoundError('ConversationBatch', filter.batchId);
+  }
   return {
     /** What can be decided from the event alone, before any store read. */
     accept: (event: Event<'conversation'>) =>
@@ -86,8 +91,8 @@ function conversationFilter(filter: ConversationChangeFilter | null | undefined)
 
 export const Subscription: SubscriptionResolvers = {
   conversationChanged: {
-    subscribe: (_, { filter }, context) => {
-      const { accept, matches } = conversationFilter(filter);
+    subscribe: async (_, { filter }, context) => {
+      const { accept, matches } = await conversationFilter(context, filter);
       return openStream(context, 'conversation', accept, async (event, droppedBefore) => {
         const stored = await findSyncedRecord(liveOf(context).database, {
           workspaceId: context.workspace.id,

@@ -109,6 +109,35 @@ describe('subscriptions over graphql-ws', () => {
     await acme.dispose();
   });
 
+  it('refuses a malformed id or an id of another type in the filter at once, naming the field', async () => {
+    const batch = await postBatch(httpQuery(gateway), { conversations: phoneCalls(1, 'filter-ids') });
+    const client = wsClient(gateway.origin, 'demo-key');
+    const refusal = async (filter: Record<string, unknown>) => {
+      const subscriber = subscribe<Change>(client, CHANGES, { filter });
+      await expect(subscriber.until(() => false, 5_000)).rejects.toThrow('subscription error');
+      return subscriber.errors.flat().map((error) => {
+        const { message, extensions } = error as { message: string; extensions?: unknown };
+        return { message, extensions };
+      });
+    };
+    expect(await refusal({ conversationIds: ['bad'] })).toEqual([
+      { message: 'filter.conversationIds[0] is not an id this gateway issued', extensions: { code: 'BAD_USER_INPUT', field: 'filter.conversationIds[0]' } },
+    ]);
+    expect(await refusal({ conversationIds: [AGENT_ID, batch.id] })).toEqual([
+      { message: 'filter.conversationIds[0] is the id of an Agent, not of a Conversation', extensions: { code: 'BAD_USER_INPUT', field: 'filter.conversationIds[0]' } },
+    ]);
+    expect(await refusal({ batchId: 'bogus' })).toEqual([
+      { message: 'filter.batchId is not an id this gateway issued', extensions: { code: 'BAD_USER_INPUT', field: 'filter.batchId' } },
+    ]);
+    expect(await refusal({ batchId: AGENT_ID })).toEqual([
+      { message: 'filter.batchId is the id of an Agent, not of a ConversationBatch', extensions: { code: 'BAD_USER_INPUT', field: 'filter.batchId' } },
+    ]);
+    const acme = wsClient(gateway.origin, 'acme-key');
+    const otherWorkspace = subscribe<Change>(acme, CHANGES, { filter: { batchId: batch.id } });
+    await expect(otherWorkspace.until(() => false, 5_000)).rejects.toThrow('NOT_FOUND');
+    await Promise.all([client.dispose(), acme.dispose()]);
+  });
+
   it('a subscriber that stops reading holds at most its buffer; it is told what it missed', async () => {
     // A stored conversation with a transcript, so each event is a few kilobytes on the wire.
     const trata = gateway.runtime.registry.get('demo')?.connectors.get('TRATA');
