@@ -3,7 +3,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { QueryTooComplexError } from '../errors.ts';
+import { ErrorCode, QueryTooComplexError } from '../errors.ts';
 import { workspaceContext, type GatewayContext } from '../context.ts';
 import type { FanoutService } from '../fanout/fanoutService.ts';
 import { estimateQueryCost } from '../limits/estimateQueryCost.ts';
@@ -14,6 +14,7 @@ import { resolvers } from '../resolvers/index.ts';
 import { loadTypeDefs } from '../schema.ts';
 import type { LiveServices } from '../sync/liveServices.ts';
 import type { Workspace, WorkspaceRegistry } from '../workspaces/workspaceRegistry.ts';
+import { formatSubscriptionError, withCode } from './subscriptionErrors.ts';
 
 export interface SubscriptionServerOptions {
   httpServer: Server;
@@ -75,18 +76,22 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
       },
       onSubscribe: (ctx, _id, payload) => {
         const workspace = workspaces.get(ctx.extra);
-        if (!workspace) return [new GraphQLError('Not authenticated', { extensions: { code: 'UNAUTHENTICATED' } })];
+        if (!workspace) return [new GraphQLError('Not authenticated', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
         let document;
         try {
           document = parse(payload.query, guards.parseOptions);
         } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError('Could not parse the operation', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+          return [
+            error instanceof GraphQLError
+              ? withCode(error, ErrorCode.GRAPHQL_PARSE_FAILED)
+              : new GraphQLError('Could not parse the operation', { extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED } }),
+          ];
         }
         const errors = validate(schema, document, rules);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0) return errors.map((error) => withCode(error, ErrorCode.GRAPHQL_VALIDATION_FAILED));
         const operation = getOperationAST(document, payload.operationName);
         if (operation?.operation !== 'subscription') {
-          return [new GraphQLError('Only subscriptions are served over WebSocket; send queries and mutations as HTTP POST', { extensions: { code: 'BAD_REQUEST' } })];
+          return [new GraphQLError('Only subscriptions are served over WebSocket; send queries and mutations as HTTP POST', { extensions: { code: ErrorCode.BAD_REQUEST } })];
         }
         // Each event resolves the selection again (an agent's name may ask a provider), so one
         // event's work is held to the query cost limit, as an HTTP operation is.
@@ -109,6 +114,10 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
         };
         return args;
       },
+      // Every error a subscriber sees is formatted as over HTTP: a code always, no internals.
+      onError: (_ctx, _id, _payload, errors) => errors.map(formatSubscriptionError),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map(formatSubscriptionError) } : undefined,
     },
     wss,
   );

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { Conversation } from '../../src/domain/types.ts';
 import { AGENT_ID, phoneCalls } from '../fanout/fanoutHarness.ts';
@@ -27,6 +28,16 @@ const httpQuery = (gateway: LiveGateway) => async <T>(query: string, variables?:
 });
 const RANK: Record<string, number> = { QUEUED: 0, DIALING: 1, IN_PROGRESS: 2, ENDED: 3, FAILED: 3 };
 const BUFFER = 20;
+
+/** The errors a subscription was refused with, as `{ message, extensions }`. */
+async function refusalOf(client: Client, query: string, variables: Record<string, unknown> = {}) {
+  const subscriber = subscribe<unknown>(client, query, variables);
+  await expect(subscriber.until(() => false, 5_000)).rejects.toThrow('subscription error');
+  return subscriber.errors.flat().map((error) => {
+    const { message, extensions } = error as { message: string; extensions?: Record<string, unknown> };
+    return { message, extensions };
+  });
+}
 
 describe('subscriptions over graphql-ws', () => {
   let gateway: LiveGateway;
@@ -109,17 +120,30 @@ describe('subscriptions over graphql-ws', () => {
     await acme.dispose();
   });
 
+  it('gives every refusal a code, as over HTTP, and no internal http status', async () => {
+    const client = wsClient(gateway.origin, 'demo-key');
+    expect(await refusalOf(client, 'subscription { nope }')).toEqual([
+      { message: 'Cannot query field "nope" on type "Subscription".', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
+    ]);
+    expect(await refusalOf(client, 'subscription { conversationChanged { version } batchProgress(id: "x") { droppedBefore } }')).toEqual([
+      { message: 'Anonymous Subscription must select only one top level field.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
+    ]);
+    expect(await refusalOf(client, CHANGES, { filter: { statuses: ['NOPE'] } })).toEqual([
+      {
+        message: 'Variable "$filter" got invalid value "NOPE" at "filter.statuses[0]"; Value "NOPE" does not exist in "ConversationStatus" enum.',
+        extensions: { code: 'BAD_USER_INPUT' },
+      },
+    ]);
+    const nested = 'subscription { conversationChanged { conversation { agent { conversations(first: 100) { nodes { agent { conversations(first: 100) { nodes { id } } } } } } } } }';
+    const [tooComplex] = await refusalOf(client, nested);
+    expect(tooComplex?.extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', max: 5000, actual: 12325 });
+    await client.dispose();
+  });
+
   it('refuses a malformed id or an id of another type in the filter at once, naming the field', async () => {
     const batch = await postBatch(httpQuery(gateway), { conversations: phoneCalls(1, 'filter-ids') });
     const client = wsClient(gateway.origin, 'demo-key');
-    const refusal = async (filter: Record<string, unknown>) => {
-      const subscriber = subscribe<Change>(client, CHANGES, { filter });
-      await expect(subscriber.until(() => false, 5_000)).rejects.toThrow('subscription error');
-      return subscriber.errors.flat().map((error) => {
-        const { message, extensions } = error as { message: string; extensions?: unknown };
-        return { message, extensions };
-      });
-    };
+    const refusal = (filter: Record<string, unknown>) => refusalOf(client, CHANGES, { filter });
     expect(await refusal({ conversationIds: ['bad'] })).toEqual([
       { message: 'filter.conversationIds[0] is not an id this gateway issued', extensions: { code: 'BAD_USER_INPUT', field: 'filter.conversationIds[0]' } },
     ]);
