@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,5 +123,35 @@ describe('a PORT already in use', () => {
     } finally {
       await gateway.stop();
     }
+  });
+});
+
+describe('a SWITCHBOARD_DATA_DIR that cannot hold a store, in demo mode', () => {
+  const demoEnv = async (dataDir: string) => ({ NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: String(await freePort()), SWITCHBOARD_DATA_DIR: dataDir });
+
+  it('under /proc: one line naming SWITCHBOARD_DATA_DIR and exit code 1, never a recursive mkdir that loops', async () => {
+    const { code, stderr } = await runUntilExit(await demoEnv('/proc/nope'), 20_000);
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      "SWITCHBOARD_DATA_DIR (/proc/nope) cannot hold the demo simulators' state beside it: " +
+        "/proc/nope-demo-simulators cannot be created: ENOENT: no such file or directory, mkdir '/proc/nope-demo-simulators'.\n",
+    );
+  });
+
+  it('under a file (/dev/null/x): one line naming SWITCHBOARD_DATA_DIR and the parent, no stack', async () => {
+    const { code, stderr } = await runUntilExit(await demoEnv('/dev/null/x'), 20_000);
+    expect(code).toBe(1);
+    expect(stderr).toBe('SWITCHBOARD_DATA_DIR (/dev/null/x) cannot be created: its parent /dev/null is not a directory.\n');
+  });
+
+  it('whose parent is missing: refused before the simulators leave a state directory behind', async () => {
+    const dataDir = join(dir, 'missing-parent', 'pglite');
+    const { code, stderr } = await runUntilExit(await demoEnv(dataDir), 20_000);
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      `SWITCHBOARD_DATA_DIR (${dataDir}) does not exist and neither does its parent ${join(dir, 'missing-parent')}: ` +
+        'a new store is created only in an existing directory, so a mistyped path cannot start an empty one.\n',
+    );
+    expect(existsSync(join(dir, 'missing-parent'))).toBe(false);
   });
 });
