@@ -24,7 +24,13 @@ function count(defaultValue: number, min = 1) {
  * crash later on first use.
  */
 const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  /** 0 asks for any free port (tests); empty is refused: coerced, it would silently be 0 too. */
+  PORT: z
+    .string()
+    .trim()
+    .min(1, 'is empty: unset it for 4000, or set a port (0 for any free one)')
+    .pipe(z.coerce.number<string>().int().min(0).max(65535))
+    .default(4000),
   /** Where to listen; unset means 127.0.0.1 in demo mode (its API keys are public) and 0.0.0.0 otherwise. */
   HOST: z.string().min(1).optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),

@@ -155,3 +155,36 @@ describe('a SWITCHBOARD_DATA_DIR that cannot hold a store, in demo mode', () => 
     expect(existsSync(join(dir, 'missing-parent'))).toBe(false);
   });
 });
+
+describe('PORT=0', () => {
+  it('listens on a free port and logs that port, not 0', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', PORT: '0', SWITCHBOARD_DATA_DIR: 'memory://' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let stderr = '';
+        const timer = setTimeout(() => reject(new Error(`no start-up line:\n${stderr}`)), 45_000);
+        child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+          stderr += chunk;
+          const found = stderr.split('\n').find((l) => l.includes('Switchboard listening'));
+          if (found) {
+            clearTimeout(timer);
+            resolve(found);
+          }
+        });
+      });
+      const url = /listening on (\S+)$/.exec((JSON.parse(line) as { message: string }).message)?.[1] ?? '';
+      const port = Number(new URL(url).port);
+      expect(port).toBeGreaterThan(0);
+      expect(url).toBe(`http://127.0.0.1:${port}/graphql`);
+      expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+});
