@@ -188,3 +188,17 @@ describe('PORT=0', () => {
     }
   });
 });
+
+describe('a HOST the gateway cannot listen on', () => {
+  it.each([
+    ['not.a.host.invalid', 'the name does not resolve to an address'],
+    ['192.0.2.1', 'it is not an address of this machine'],
+  ])('HOST=%s: one line naming HOST, not PORT, and exit code 1', async (host, why) => {
+    const port = await freePort();
+    const { code, stderr } = await runUntilExit({ NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: String(port), HOST: host, SWITCHBOARD_DATA_DIR: 'memory://' }, 30_000);
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      `Cannot listen on HOST ${host} (PORT ${port}): ${why}. Set HOST to an address of this machine (0.0.0.0 for all, 127.0.0.1 for loopback); nothing was dispatched.\n`,
+    );
+  });
+});
