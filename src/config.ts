@@ -41,7 +41,13 @@ const envSchema = z.object({
   /** JSON file with `{ "workspaces": [...] }`; unset means demo mode. */
   SWITCHBOARD_WORKSPACES_FILE: z.string().min(1).optional(),
   /** Demo mode asked for explicitly: required where a production setting is present (see `checkDemoMode`). */
-  SWITCHBOARD_DEMO: z.stringbool().optional(),
+  // Only `true` or `false`, unlike the other booleans: this override publishes the demo's API keys
+  // on a production gateway or a real account, so it must be spelled out, not a `1` or `on` that a
+  // template or a copied line left behind.
+  SWITCHBOARD_DEMO: z
+    .enum(['true', 'false'], { error: 'must be true or false, spelled out (it overrides a safety check)' })
+    .transform((value) => value === 'true')
+    .optional(),
   /** Seconds a demo call lasts on the Oration simulator (talk time; dialing adds about one). */
   SWITCHBOARD_DEMO_CALL_SECONDS: z.coerce.number().positive().max(600).default(4),
   /** Real provider credentials for the demo workspace: each provider given here uses its real API. */
