@@ -9,7 +9,7 @@ import {
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import { createContextFactory, type GatewayContext } from './context.ts';
+import { CONFLICTING_API_KEYS_MESSAGE, createContextFactory, readApiKey, type GatewayContext } from './context.ts';
 import type { FanoutService } from './fanout/fanoutService.ts';
 import { formatGatewayError } from './errors.ts';
 import { applyCors, createCorsPolicy } from './http/cors.ts';
@@ -160,6 +160,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       return;
     }
     if (liveRoutes?.handle(req, res)) return;
+    if (isApiKeyPath(path) && readApiKey(req.headers).kind === 'conflicting') {
+      sendJson(res, 400, { errors: [{ message: CONFLICTING_API_KEYS_MESSAGE, extensions: { code: 'BAD_REQUEST' } }] });
+      return;
+    }
     if (exportRoutes?.handle(req, res)) return;
     if (path === '/graphql' || path === '/') {
       const serve = () =>
@@ -188,3 +192,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
 }
 
+/** The routes an API key opens: GraphQL and the exports (webhooks carry a token in the path instead). */
+function isApiKeyPath(path: string): boolean {
+  return path === '/graphql' || path === '/' || path.startsWith('/exports/');
+}

@@ -44,6 +44,23 @@ describe('errors of the HTTP routes', () => {
     });
   });
 
+  it('refuses two different API keys (Authorization and x-api-key) with 400 on /graphql and /exports, and takes the same key twice', async () => {
+    const both = { authorization: 'Bearer demo-key', 'x-api-key': 'acme-key' };
+    const refused = {
+      errors: [
+        {
+          message: 'Two different API keys were sent (Authorization: Bearer and x-api-key); send one of them, or the same key in both',
+          extensions: { code: 'BAD_REQUEST' },
+        },
+      ],
+    };
+    const query = { method: 'POST', body: JSON.stringify({ query: '{ __typename }' }) };
+    expect(await answer('/graphql', { ...query, headers: { ...both, 'content-type': 'application/json' } })).toEqual({ status: 400, allow: null, body: refused });
+    expect(await answer('/exports/conversations.csv', { headers: both })).toEqual({ status: 400, allow: null, body: refused });
+    const same = await answer('/graphql', { ...query, headers: { ...auth, 'x-api-key': 'demo-key', 'content-type': 'application/json' } });
+    expect(same).toEqual({ status: 200, allow: null, body: { data: { __typename: 'Query' } } });
+  });
+
   it('answers a webhook endpoint in its own shape: 405 for a GET', async () => {
     expect(await answer('/webhooks/voiceos/some-token')).toEqual({
       status: 405,

@@ -58,6 +58,20 @@ describe('subscriptions over graphql-ws', () => {
     expect(code).toBe(4403);
   });
 
+  it('refuses a connection_init carrying two different keys: closed 4400 with the reason', async () => {
+    const closed = await new Promise<{ code: number; reason: string }>((resolve) => {
+      const socket = new WebSocket(`${gateway.origin.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+      socket.on('open', () =>
+        socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: 'Bearer demo-key', 'x-api-key': 'acme-key' } })),
+      );
+      socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+    });
+    expect(closed).toEqual({
+      code: 4400,
+      reason: 'Two different API keys were sent (Authorization: Bearer and x-api-key); send one of them, or the same key in both',
+    });
+  });
+
   it('shows a demo batch\'s conversations go from dialing to ended, in order, and only to their workspace', async () => {
     const demo = wsClient(gateway.origin, 'demo-key');
     const acme = wsClient(gateway.origin, 'acme-key');
