@@ -28,6 +28,7 @@ import { resolvers } from './resolvers/index.ts';
 import { loadTypeDefs } from './schema.ts';
 import { buildGatewaySubgraphSchema } from './federation/subgraphSchema.ts';
 import { sharedExplorerAssets } from './explorer/explorerAssets.ts';
+import { EXPLORER_PATH } from './explorer/explorerPage.ts';
 import { explorerRoute, isExplorerPath } from './explorer/explorerRoute.ts';
 import { attachLiveRoutes } from './sync/liveRoutes.ts';
 import { createExportRoutes } from './analytics/exports/exportRoute.ts';
@@ -151,9 +152,21 @@ export function createGateway(options: GatewayOptions): Gateway {
   // have no readiness or metrics to serve, so /readyz and /metrics are not found.
   const operationalRoutes = observability?.routes ?? createHealthRoutes({});
   const cors = createCorsPolicy(options.corsOrigins ?? []);
+  // Every route beside GraphQL writes its own access line, labelled with the route (never the raw
+  // path: a webhook's carries its token); GraphQL's comes from observeRequest.
+  const routeLabel = (path: string): string | null => {
+    if (OPERATIONAL_PATHS.includes(path)) return path;
+    if (explorer && isExplorerPath(path)) return path === EXPLORER_PATH ? EXPLORER_PATH : `${EXPLORER_PATH}/*`;
+    if (liveRoutes && path.startsWith('/webhooks/')) return '/webhooks/:provider/:token';
+    if (exportRoutes && path.startsWith('/exports/')) return '/exports/*';
+    if (path === '/graphql' || path === '/') return null;
+    return '(unknown path)';
+  };
   httpServer.on('request', (req, res) => {
     if (applyCors(cors, req, res)) return;
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const route = routeLabel(path);
+    if (route !== null) observability?.observeRoute(req, res, route);
     if (operationalRoutes(path, res)) return;
     if (explorer && isExplorerPath(path)) {
       explorer(req, res, path).catch(() => res.destroy());
@@ -191,6 +204,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
   };
 }
+
+/** The health, readiness and metrics routes (`createHealthRoutes`). */
+const OPERATIONAL_PATHS: readonly string[] = ['/healthz', '/health', '/readyz', '/metrics'];
 
 /** The routes an API key opens: GraphQL and the exports (webhooks carry a token in the path instead). */
 function isApiKeyPath(path: string): boolean {
