@@ -150,7 +150,7 @@ describe('access log: routes beside GraphQL', () => {
     expect((await get('/no/such/secret-path')).status).toBe(404);
     for (let i = 0; i < 100 && routeLines().length < 5; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     // Each line is written when its answer is done: the order of the five is not the test's business.
-    const byRoute = (a: { route?: unknown }, b: { route?: unknown }) => String(a.route).localeCompare(String(b.route));
+    const byRoute = (a: Record<string, unknown>, b: Record<string, unknown>) => String(a.route).localeCompare(String(b.route));
     expect(routeLines().sort(byRoute)).toEqual(
       [
         { level: 'debug', message: 'http request', method: 'GET', route: '/metrics', status: 200 },
