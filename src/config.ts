@@ -24,7 +24,13 @@ function count(defaultValue: number, min = 1) {
  * crash later on first use.
  */
 const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  /** 0 asks for any free port (tests); empty is refused: coerced, it would silently be 0 too. */
+  PORT: z
+    .string()
+    .trim()
+    .min(1, 'is empty: unset it for 4000, or set a port (0 for any free one)')
+    .pipe(z.coerce.number<string>().int().min(0).max(65535))
+    .default(4000),
   /** Where to listen; unset means 127.0.0.1 in demo mode (its API keys are public) and 0.0.0.0 otherwise. */
   HOST: z.string().min(1).optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -35,7 +41,13 @@ const envSchema = z.object({
   /** JSON file with `{ "workspaces": [...] }`; unset means demo mode. */
   SWITCHBOARD_WORKSPACES_FILE: z.string().min(1).optional(),
   /** Demo mode asked for explicitly: required where a production setting is present (see `checkDemoMode`). */
-  SWITCHBOARD_DEMO: z.stringbool().optional(),
+  // Only `true` or `false`, unlike the other booleans: this override publishes the demo's API keys
+  // on a production gateway or a real account, so it must be spelled out, not a `1` or `on` that a
+  // template or a copied line left behind.
+  SWITCHBOARD_DEMO: z
+    .enum(['true', 'false'], { error: 'must be true or false, spelled out (it overrides a safety check)' })
+    .transform((value) => value === 'true')
+    .optional(),
   /** Seconds a demo call lasts on the Oration simulator (talk time; dialing adds about one). */
   SWITCHBOARD_DEMO_CALL_SECONDS: z.coerce.number().positive().max(600).default(4),
   /** Real provider credentials for the demo workspace: each provider given here uses its real API. */

@@ -23,15 +23,34 @@ export interface GatewayContext {
   loaderHooks: LoaderHooks;
 }
 
-/** Reads the API key from `Authorization: Bearer <key>` or `x-api-key: <key>`. */
-export function apiKeyFrom(headers: IncomingHttpHeaders): string | null {
+/**
+ * The API key a request sends: `Authorization: Bearer <key>` or `x-api-key: <key>`. Both with
+ * different keys is `conflicting`: picking one silently could act as a workspace the client did
+ * not mean (a proxy adding one header, a client the other).
+ */
+export type ApiKeyReading = { kind: 'key'; key: string } | { kind: 'none' } | { kind: 'conflicting' };
+
+export const CONFLICTING_API_KEYS_MESSAGE =
+  'Two different API keys were sent (Authorization: Bearer and x-api-key); send one of them, or the same key in both';
+
+export function readApiKey(headers: IncomingHttpHeaders): ApiKeyReading {
+  const apiKey = headers['x-api-key'];
+  const fromApiKey = typeof apiKey === 'string' && apiKey.length > 0 ? apiKey : null;
   const authorization = headers.authorization;
   if (typeof authorization === 'string') {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    return match?.[1] ?? null;
+    // A malformed Authorization is refused (401) rather than falling back to x-api-key.
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] ?? null;
+    if (bearer === null) return { kind: 'none' };
+    if (fromApiKey !== null && fromApiKey !== bearer) return { kind: 'conflicting' };
+    return { kind: 'key', key: bearer };
   }
-  const apiKey = headers['x-api-key'];
-  return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey : null;
+  return fromApiKey === null ? { kind: 'none' } : { kind: 'key', key: fromApiKey };
+}
+
+/** The request's API key; null when there is none, or two different ones (never one of them). */
+export function apiKeyFrom(headers: IncomingHttpHeaders): string | null {
+  const reading = readApiKey(headers);
+  return reading.kind === 'key' ? reading.key : null;
 }
 
 export function createContextFactory(registry: WorkspaceRegistry, fanout: FanoutService, hooks: LoaderHooks = {}, live?: LiveServices) {

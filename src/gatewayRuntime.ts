@@ -12,7 +12,7 @@ import {
 import { createObservability, type Observability } from './observability/observability.ts';
 import { createTracing, type GatewayTracing } from './observability/tracing.ts';
 import { createGateway, type Gateway, type GatewayOptions } from './server.ts';
-import { databaseUnavailable, portUnavailable } from './startupErrors.ts';
+import { databaseUnavailable, listenUnavailable } from './startupErrors.ts';
 import type { Database } from './store/database.ts';
 import { migrate } from './store/migrate.ts';
 import { openDatabase } from './store/openDatabase.ts';
@@ -162,7 +162,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
           });
         });
       } catch (error) {
-        throw portUnavailable(port, host, error);
+        throw listenUnavailable(port, host, error);
       }
     }
     opened.fanoutStarted = true;

@@ -58,7 +58,9 @@ async function serve(config: ReturnType<typeof loadConfig>, demo: DemoEnvironmen
       gateway: { sandboxInitialState: { headers: { Authorization: `Bearer ${DEMO_API_KEYS.demo}` }, document: SAMPLE_QUERY } },
     }),
   });
-  logger.info(`Switchboard listening on http://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${env.PORT}/graphql`, {
+  // The port bound, not PORT: PORT=0 takes any free one.
+  const { port } = runtime.gateway.httpServer.address() as AddressInfo;
+  logger.info(`Switchboard listening on http://${env.HOST === '0.0.0.0' ? 'localhost' : hostInUrl(env.HOST)}:${port}/graphql`, {
     mode: demo ? 'demo' : 'configured',
     pid: process.pid,
     store: env.DATABASE_URL ? 'postgresql' : `pglite (${env.SWITCHBOARD_DATA_DIR})`,
@@ -90,7 +92,6 @@ async function serve(config: ReturnType<typeof loadConfig>, demo: DemoEnvironmen
   if (demo) {
     // The simulators run in this process: they reach the gateway on loopback, whatever HOST is.
     // After the signal handlers: a SIGTERM while this awaits the store still shuts down gracefully.
-    const { port } = runtime.gateway.httpServer.address() as AddressInfo;
     try {
       const registered = await demo.sendWebhooksTo(`http://${loopbackOf(env.HOST)}:${port}`, (workspaceId) => runtime.live.webhookToken(workspaceId));
       logger.info('demo mode: the simulators send webhooks to this gateway', { endpoints: registered });
@@ -107,6 +108,11 @@ async function serve(config: ReturnType<typeof loadConfig>, demo: DemoEnvironmen
 function loopbackOf(host: string): string {
   if (host === '0.0.0.0') return '127.0.0.1';
   if (host === '::') return '[::1]';
+  return hostInUrl(host);
+}
+
+/** An IPv6 address goes in brackets in a URL. */
+function hostInUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 

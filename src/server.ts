@@ -9,7 +9,7 @@ import {
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import { createContextFactory, type GatewayContext } from './context.ts';
+import { CONFLICTING_API_KEYS_MESSAGE, createContextFactory, readApiKey, type GatewayContext } from './context.ts';
 import type { FanoutService } from './fanout/fanoutService.ts';
 import { formatGatewayError } from './errors.ts';
 import { applyCors, createCorsPolicy } from './http/cors.ts';
@@ -28,6 +28,7 @@ import { resolvers } from './resolvers/index.ts';
 import { loadTypeDefs } from './schema.ts';
 import { buildGatewaySubgraphSchema } from './federation/subgraphSchema.ts';
 import { sharedExplorerAssets } from './explorer/explorerAssets.ts';
+import { EXPLORER_PATH } from './explorer/explorerPage.ts';
 import { explorerRoute, isExplorerPath } from './explorer/explorerRoute.ts';
 import { attachLiveRoutes } from './sync/liveRoutes.ts';
 import { createExportRoutes } from './analytics/exports/exportRoute.ts';
@@ -151,15 +152,31 @@ export function createGateway(options: GatewayOptions): Gateway {
   // have no readiness or metrics to serve, so /readyz and /metrics are not found.
   const operationalRoutes = observability?.routes ?? createHealthRoutes({});
   const cors = createCorsPolicy(options.corsOrigins ?? []);
+  // Every route beside GraphQL writes its own access line, labelled with the route (never the raw
+  // path: a webhook's carries its token); GraphQL's comes from observeRequest.
+  const routeLabel = (path: string): string | null => {
+    if (OPERATIONAL_PATHS.includes(path)) return path;
+    if (explorer && isExplorerPath(path)) return path === EXPLORER_PATH ? EXPLORER_PATH : `${EXPLORER_PATH}/*`;
+    if (liveRoutes && path.startsWith('/webhooks/')) return '/webhooks/:provider/:token';
+    if (exportRoutes && path.startsWith('/exports/')) return '/exports/*';
+    if (path === '/graphql' || path === '/') return null;
+    return '(unknown path)';
+  };
   httpServer.on('request', (req, res) => {
     if (applyCors(cors, req, res)) return;
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const route = routeLabel(path);
+    if (route !== null) observability?.observeRoute(req, res, route);
     if (operationalRoutes(path, res)) return;
     if (explorer && isExplorerPath(path)) {
       explorer(req, res, path).catch(() => res.destroy());
       return;
     }
     if (liveRoutes?.handle(req, res)) return;
+    if (isApiKeyPath(path) && readApiKey(req.headers).kind === 'conflicting') {
+      sendJson(res, 400, { errors: [{ message: CONFLICTING_API_KEYS_MESSAGE, extensions: { code: 'BAD_REQUEST' } }] });
+      return;
+    }
     if (exportRoutes?.handle(req, res)) return;
     if (path === '/graphql' || path === '/') {
       const serve = () =>
@@ -188,3 +205,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
 }
 
+/** The health, readiness and metrics routes (`createHealthRoutes`). */
+const OPERATIONAL_PATHS: readonly string[] = ['/healthz', '/health', '/readyz', '/metrics'];
+
+/** The routes an API key opens: GraphQL and the exports (webhooks carry a token in the path instead). */
+function isApiKeyPath(path: string): boolean {
+  return path === '/graphql' || path === '/' || path.startsWith('/exports/');
+}

@@ -23,15 +23,36 @@ export function databaseUnavailable(databaseUrl: string, cause: unknown): Startu
   return new StartupError(`Cannot open the store in DATABASE_URL (${where}): ${reason}. Check that PostgreSQL runs there and accepts this URL.`);
 }
 
-/** The HTTP port cannot be bound: in use, or not ours to take. */
-export function portUnavailable(port: number, host: string, cause: unknown): StartupError {
+/**
+ * The HTTP server cannot listen. The message names the setting to fix: HOST when the address is
+ * the problem (a name that does not resolve, an address not of this machine), PORT when the port
+ * is (in use, not ours to take), both when Node's reason is something else.
+ */
+export function listenUnavailable(port: number, host: string, cause: unknown): StartupError {
   const code = (cause as { code?: unknown } | null)?.code;
-  const why =
-    code === 'EADDRINUSE' ? 'it is already in use'
-    : code === 'EACCES' ? 'this user may not bind it'
-    : code === 'EADDRNOTAVAIL' ? `HOST ${host} is not an address of this machine`
-    : reasonOf(cause);
+  switch (code) {
+    case 'EADDRINUSE':
+      return portProblem(port, host, 'it is already in use');
+    case 'EACCES':
+      return portProblem(port, host, 'this user may not bind it');
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return hostProblem(port, host, 'the name does not resolve to an address');
+    case 'EADDRNOTAVAIL':
+      return hostProblem(port, host, 'it is not an address of this machine');
+    default:
+      return new StartupError(`Cannot listen on HOST ${host}, PORT ${port}: ${reasonOf(cause)}. Check HOST and PORT; nothing was dispatched.`);
+  }
+}
+
+function portProblem(port: number, host: string, why: string): StartupError {
   return new StartupError(`Cannot listen on PORT ${port} (HOST ${host}): ${why}. Set PORT to a free port; nothing was dispatched.`);
+}
+
+function hostProblem(port: number, host: string, why: string): StartupError {
+  return new StartupError(
+    `Cannot listen on HOST ${host} (PORT ${port}): ${why}. Set HOST to an address of this machine (0.0.0.0 for all, 127.0.0.1 for loopback); nothing was dispatched.`,
+  );
 }
 
 /** One line: Node's connection errors may be AggregateErrors (one per address) with no message of their own. */

@@ -4,7 +4,7 @@ import { createTrataSimulator, type TrataSimulator } from '../simulators/trata/t
 import { createVoiceOsSimulator, type VoiceOsSimulator } from '../simulators/voiceos/voiceOsSimulator.ts';
 import { DEMO_ACCOUNTS } from '../simulators/demoAccounts.ts';
 import type { WorkspaceConfig } from '../workspaces/workspaceConfig.ts';
-import { demoSimulatorStateDir } from './demoStateDir.ts';
+import { prepareDemoStateDir } from './demoStateDir.ts';
 
 /** The API keys demo mode accepts; the README shows them. */
 export const DEMO_API_KEYS = { demo: 'demo-key', acme: 'acme-key' } as const;
@@ -40,7 +40,7 @@ export interface DemoEnvironment {
  */
 export async function startDemoEnvironment(env: Env): Promise<DemoEnvironment> {
   const callMs = env.SWITCHBOARD_DEMO_CALL_SECONDS * 1000;
-  const stateDir = demoSimulatorStateDir(env.SWITCHBOARD_DATA_DIR);
+  const stateDir = prepareDemoStateDir(env.SWITCHBOARD_DATA_DIR);
   const oration = env.ORATION_API_KEY
     ? null
     : createOrationSimulator({

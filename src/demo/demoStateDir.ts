@@ -1,4 +1,8 @@
+import { mkdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { checkDataDirPlace } from '../store/dataDirContents.ts';
+import { InvalidDataDirError } from '../store/dataDirErrors.ts';
+import { createDirectoryChain } from '../store/directoryChain.ts';
 
 /**
  * Where the demo's simulators keep what must outlive the gateway process (the Oration
@@ -14,4 +18,31 @@ export function demoSimulatorStateDir(dataDir: string): string | null {
   if (dataDir.startsWith('memory://')) return null;
   const absolute = resolve(dataDir);
   return join(dirname(absolute), `${basename(absolute)}-demo-simulators`);
+}
+
+/**
+ * Checks `SWITCHBOARD_DATA_DIR` as the store will (before anything creates a directory from it)
+ * and creates the simulators' state directory beside it: a path the store would refuse is refused
+ * here first, naming the setting, instead of leaving a state directory behind or looping in a
+ * recursive mkdir. Returns the state directory, or null for an in-memory store.
+ */
+export function prepareDemoStateDir(dataDir: string): string | null {
+  const stateDir = demoSimulatorStateDir(dataDir);
+  if (stateDir === null) return null;
+  checkDataDirPlace(dataDir);
+  const problem = (message: string) =>
+    new InvalidDataDirError(resolve(dataDir), `cannot hold the demo simulators' state beside it: ${message}.`);
+  // The parent exists, or this is the default `.data/pglite`, whose parent may be created.
+  createDirectoryChain(dirname(stateDir), problem);
+  try {
+    mkdirSync(stateDir);
+  } catch (error) {
+    const existsAsDirectory = isErrno(error, 'EEXIST') && statSync(stateDir).isDirectory();
+    if (!existsAsDirectory) throw problem(`${stateDir} cannot be created: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return stateDir;
+}
+
+function isErrno(error: unknown, code: string): boolean {
+  return error instanceof Error && 'code' in error && error.code === code;
 }

@@ -343,9 +343,9 @@ export class FanoutService {
     try {
       connector = this.#options.connectorFor(workspaceId, provider);
     } catch {
-      return 'NOT_CONFIGURED';
+      return { kind: 'NOT_CONFIGURED' };
     }
-    return connector.creator ? 'SUPPORTED' : 'UNSUPPORTED';
+    return connector.creator ? { kind: 'SUPPORTED', channels: connector.creator.channels } : { kind: 'UNSUPPORTED' };
   }
 
   #replay(existing: BatchRecord, hash: string, idempotencyKey: string): BatchView {

@@ -41,7 +41,15 @@ export async function sendBurst(ctx: FanoutContext, budgetKey: string, items: re
         total.failed += await failAll(ctx, group.items, 'PROVIDER_NOT_CONFIGURED', reason);
         return;
       }
-      const chunks = groupItems(group.items, creator.maxConversationsPerCreate);
+      // Validation refuses these; items stored before it did (or by an older replica) fail here
+      // rather than being created on a channel nobody asked for.
+      const unsupported = group.items.filter((item) => !creator.channels.includes(item.channel));
+      if (unsupported.length > 0) {
+        const reason = `${group.provider} cannot create conversations on this channel; it can on ${creator.channels.join(', ')}`;
+        total.failed += await failAll(ctx, unsupported, 'UNSUPPORTED_BY_PROVIDER', reason);
+      }
+      const sendable = group.items.filter((item) => creator.channels.includes(item.channel));
+      const chunks = groupItems(sendable, creator.maxConversationsPerCreate);
       const outcomes = await Promise.all(chunks.map((chunk) => sendChunk(ctx, budgetKey, creator, chunk)));
       for (const outcome of outcomes) {
         total.created += outcome.created;

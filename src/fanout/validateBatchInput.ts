@@ -18,8 +18,11 @@ import type { BatchProblem } from './batchProblem.ts';
 const CHANNELS: readonly ItemChannel[] = ['PHONE_OUTBOUND', 'CHAT', 'WEB'];
 const NOT_TEXT = 'must be well-formed Unicode text (a lone UTF-16 surrogate is not)';
 
-/** Whether the workspace can create conversations on a provider. */
-export type CreationSupport = 'SUPPORTED' | 'UNSUPPORTED' | 'NOT_CONFIGURED';
+/** Whether the workspace can create conversations on a provider, and on which channels. */
+export type CreationSupport =
+  | { kind: 'SUPPORTED'; channels: readonly ItemChannel[] }
+  | { kind: 'UNSUPPORTED' }
+  | { kind: 'NOT_CONFIGURED' };
 
 /** One conversation of a valid request, normalized. */
 export interface ValidatedItem {
@@ -115,24 +118,30 @@ function validateItem(
 
   let provider: Provider | null = null;
   let agentNativeId = '';
+  let providerChannels: readonly ItemChannel[] = CHANNELS;
   const agent = typeof raw.agentId === 'string' ? fromGlobalIdOfType(raw.agentId, 'Agent') : null;
   if (!agent) {
     problem('agentId', 'must be the id of an Agent');
   } else {
     const support = creationSupport(agent.provider);
-    if (support === 'UNSUPPORTED') {
+    if (support.kind === 'UNSUPPORTED') {
       problem('agentId', `${agent.provider} agents cannot place conversations through its API`, 'UNSUPPORTED_BY_PROVIDER');
-    } else if (support === 'NOT_CONFIGURED') {
+    } else if (support.kind === 'NOT_CONFIGURED') {
       problem('agentId', `this workspace has no ${agent.provider} account`, 'UNSUPPORTED_BY_PROVIDER');
     } else {
       provider = agent.provider;
       agentNativeId = agent.nativeId;
+      providerChannels = support.channels;
       agents.push({ index, provider, agentNativeId });
     }
   }
 
   const channel = CHANNELS.find((candidate) => candidate === raw.channel) ?? null;
   if (channel === null) problem('channel', `must be one of ${CHANNELS.join(', ')}`);
+  else if (provider !== null && !providerChannels.includes(channel)) {
+    // Never created on another channel than asked: a chat is not a web call.
+    problem('channel', `${provider} cannot create ${channel} conversations (it can: ${providerChannels.join(', ')})`, 'UNSUPPORTED_BY_PROVIDER');
+  }
 
   const toNumber = optionalString(raw.toNumber);
   const sipTrunkAddress = optionalString(raw.sipTrunkAddress);

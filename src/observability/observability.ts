@@ -9,13 +9,15 @@ import { createHealthRoutes } from './healthRoutes.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { operationObserverPlugin } from './operationPlugin.ts';
 import { Readiness } from './readiness.ts';
-import { createRequestObserver, type ObserveRequest } from './requestObserver.ts';
+import { createRequestObserver, createRouteObserver, type ObserveRequest, type ObserveRoute } from './requestObserver.ts';
 import type { GatewayTracing } from './tracing.ts';
 import { createUpstreamObserver } from './upstreamObserver.ts';
 
 /** What the HTTP server and Apollo need from observability (`createGateway`'s `observability`). */
 export interface GatewayObservability {
   observeRequest: ObserveRequest;
+  /** Writes the access line of a request to a route beside GraphQL. */
+  observeRoute: ObserveRoute;
   /** Answers /healthz, /health, /readyz and /metrics; false for any other path. */
   routes: ReturnType<typeof createHealthRoutes>;
   plugin: ApolloServerPlugin<GatewayContext>;
@@ -68,6 +70,7 @@ export function createObservability(options: ObservabilityOptions): Observabilit
     readiness,
     upstreamObserver: createUpstreamObserver({ metrics, tracer: tracing?.tracer ?? null }),
     observeRequest: createRequestObserver({ logger, metrics, tracer: tracing?.tracer ?? null }),
+    observeRoute: createRouteObserver({ logger }),
     routes: createHealthRoutes({ readiness, metrics }),
     plugin: operationObserverPlugin(),
     onLoaderBatch: (loader, size) => metrics.observeLoaderBatch(loader, size),

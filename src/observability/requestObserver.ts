@@ -82,3 +82,36 @@ export function createRequestObserver(options: RequestObserverOptions): ObserveR
     });
   }
 }
+
+/** Observes one request to a route beside GraphQL, under a fixed `route` label. */
+export type ObserveRoute = (req: IncomingMessage, res: ServerResponse, route: string) => void;
+
+/** Routes polled by probes and scrapers: their lines go at `debug`, so `info` is not flooded. */
+const PROBE_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/health', '/readyz', '/metrics']);
+
+/**
+ * The access line of a request that is not a GraphQL operation (exports, webhooks, the explorer,
+ * health, metrics, an unknown path): `"http request"` with the route's label, never the raw path
+ * (a webhook path carries its endpoint token, an unknown one anything a client typed), the method,
+ * status and duration. Probes and scrapes are logged at `debug`, the rest at `info`.
+ */
+export function createRouteObserver(options: { logger?: Logger | null }): ObserveRoute {
+  const { logger } = options;
+  return (req, res, route) => {
+    const requestId = requestIdFrom(req.headers);
+    if (!res.headersSent) res.setHeader(REQUEST_ID_HEADER, requestId);
+    const startedAt = performance.now();
+    res.once('close', () => {
+      const fields = {
+        requestId,
+        method: req.method ?? 'GET',
+        route,
+        status: res.statusCode,
+        durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
+        ...(!res.writableFinished && { aborted: true }),
+      };
+      if (PROBE_ROUTES.has(route)) logger?.debug('http request', fields);
+      else logger?.info('http request', fields);
+    });
+  };
+}

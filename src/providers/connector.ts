@@ -55,12 +55,15 @@ export interface OffsetPage<T> {
   totalCount: number;
 }
 
+/** The channels the gateway's API can ask a conversation to be created on. */
+export type CreatableChannel = 'PHONE_OUTBOUND' | 'CHAT' | 'WEB';
+
 /** One conversation to create, already validated; the connector maps it to its wire shape. */
 export interface ConversationCreateRequest {
   /** The gateway's own id for this item; sent along so a crash can be reconciled. */
   requestId: string;
   agentNativeId: string;
-  channel: 'PHONE_OUTBOUND' | 'CHAT' | 'WEB';
+  channel: CreatableChannel;
   toNumber: string | null;
   sipTrunkAddress: string | null;
   dynamicVariables: Record<string, string | number | boolean>;
@@ -150,6 +153,12 @@ export interface ConversationCreator {
   readonly allOrNothing: boolean;
   /** The provider account's budget these creates draw on. */
   readonly budget: BudgetDescriptor;
+  /**
+   * The channels the provider's create API can start, as its documents say. An item on another
+   * channel is refused before anything is stored (`UNSUPPORTED_BY_PROVIDER`), never mapped to a
+   * channel the client did not ask for.
+   */
+  readonly channels: readonly CreatableChannel[];
 
   /**
    * Creates conversations in ONE request (at most `maxConversationsPerCreate`, else RangeError:

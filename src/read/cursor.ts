@@ -31,9 +31,11 @@ export function cursorCodec<S extends z.ZodType<Record<string, unknown>>>(kind: 
     encode: (position) => Buffer.from(JSON.stringify({ ...position, k: kind }), 'utf8').toString('base64url'),
     decode: (cursor) => {
       const json = parseCursor(cursor);
-      if (typeof json !== 'object' || json === null || (json as { k?: unknown }).k !== kind) {
-        throw new BadUserInputError('Argument "after" is a cursor of another list', { argument: 'after' });
-      }
+      // Only an object naming a list is a cursor at all; `[]`, `null` or `{}` are not anyone's.
+      if (typeof json !== 'object' || json === null || Array.isArray(json)) throw invalidCursor();
+      const issuedFor: unknown = (json as { k?: unknown }).k;
+      if (typeof issuedFor !== 'string') throw invalidCursor();
+      if (issuedFor !== kind) throw new BadUserInputError('Argument "after" is a cursor of another list', { argument: 'after' });
       const parsed = schema.safeParse(json);
       if (!parsed.success) throw invalidCursor();
       return parsed.data;

@@ -5,9 +5,9 @@ import { BadUserInputError, NotFoundError } from '../errors.ts';
 import type { ChangeEvent } from '../feed/changeEvent.ts';
 import type { ConversationChangeFilter, SubscriptionResolvers } from '../generated/graphql.ts';
 import { createLoaders } from '../loaders.ts';
-import { filterIdsOfType } from '../read/filterIds.ts';
 import { findSyncedRecord } from '../store/queries/syncedRecords.ts';
 import { EventBuffer } from '../subscriptions/eventBuffer.ts';
+import { filterIdOfType } from '../read/filterIds.ts';
 import type { BatchProgressPayload, ConversationChangePayload } from '../subscriptions/subscriptionPayloads.ts';
 import { decodeRecord } from '../sync/recordCodec.ts';
 import { batchIdOf, batchItemOf } from './batchSupport.ts';
@@ -63,10 +63,17 @@ function openStream<K extends ChangeEvent['type'], P>(
   return iterator;
 }
 
-function conversationFilter(filter: ConversationChangeFilter | null | undefined) {
-  const ids = filter?.conversationIds && filterIdsOfType(filter.conversationIds, 'Conversation', 'conversationIds').map((parts) => `${parts.provider}:${parts.nativeId}`);
-  const batchId = filter?.batchId ? batchIdOf(filter.batchId) : undefined;
-  if (filter?.batchId && !batchId) throw new BadUserInputError(`batchId: "${filter.batchId.slice(0, 120)}" is not a ConversationBatch id`, { field: 'batchId' });
+async function conversationFilter(context: GatewayContext, filter: ConversationChangeFilter | null | undefined) {
+  const ids = filter?.conversationIds?.map((id, index) => {
+    const parts = filterIdOfType(id, 'Conversation', `filter.conversationIds[${index}]`);
+    return `${parts.provider}:${parts.nativeId}`;
+  });
+  let batchId: string | undefined;
+  if (filter?.batchId) {
+    batchId = filterIdOfType(filter.batchId, 'ConversationBatch', 'filter.batchId').nativeId;
+    // Well-formed but unknown here (or another workspace's): not found, as batchProgress answers.
+    if (!(await context.fanout.getBatch(context.workspace.id, batchId))) throw new NotFoundError('ConversationBatch', filter.batchId);
+  }
   return {
     /** What can be decided from the event alone, before any store read. */
     accept: (event: Event<'conversation'>) =>
@@ -84,8 +91,8 @@ function conversationFilter(filter: ConversationChangeFilter | null | undefined)
 
 export const Subscription: SubscriptionResolvers = {
   conversationChanged: {
-    subscribe: (_, { filter }, context) => {
-      const { accept, matches } = conversationFilter(filter);
+    subscribe: async (_, { filter }, context) => {
+      const { accept, matches } = await conversationFilter(context, filter);
       return openStream(context, 'conversation', accept, async (event, droppedBefore) => {
         const stored = await findSyncedRecord(liveOf(context).database, {
           workspaceId: context.workspace.id,

@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, realpathSync, statSync, type Stat
 import { dirname, join, normalize, resolve } from 'node:path';
 import { DEFAULT_DATA_DIR } from '../config.ts';
 import { InvalidDataDirError } from './dataDirErrors.ts';
+import { createDirectoryChain } from './directoryChain.ts';
 import { isLeaseFile } from './dataDirLock.ts';
 
 /** What opening a data directory will do: start a new store in it, or open the one it holds. */
@@ -12,39 +13,58 @@ const NEVER_REINITIALISED =
   'Switchboard never re-initialises a directory with files in it.';
 
 /**
- * Before the lease is taken: refuses a path that cannot hold a store, without writing anything
- * into it, and creates the directory when it is missing. A new store starts only in a directory
- * that does not exist yet (whose parent does) or is empty, so a mistyped path is refused instead
- * of silently starting an empty store; only the default `.data/pglite` may create its parent.
- * Returns the directory's real path, so two spellings of one directory share one lease.
+ * Refuses, without writing anything, a path that cannot hold a store: not a directory, or missing
+ * with a parent that is missing (only the default `.data/pglite` may create its parent) or is not
+ * a directory. Run before anything creates directories from `SWITCHBOARD_DATA_DIR` (the demo's
+ * simulator state beside it too). Returns whether the directory exists.
+ */
+export function checkDataDirPlace(dataDir: string): 'exists' | 'missing' {
+  const dir = resolve(dataDir);
+  const stats = statOrNull(dir);
+  if (stats !== null) {
+    if (!stats.isDirectory()) throw new InvalidDataDirError(dir, 'is not a directory.');
+    return 'exists';
+  }
+  const parent = dirname(dir);
+  const parentStats = statOrNull(parent);
+  if (parentStats === null && !isDefaultDataDir(dataDir)) {
+    throw new InvalidDataDirError(
+      dir,
+      `does not exist and neither does its parent ${parent}: a new store is created only in an existing directory, ` +
+        'so a mistyped path cannot start an empty one.',
+    );
+  }
+  if (parentStats !== null && !parentStats.isDirectory()) {
+    throw new InvalidDataDirError(dir, `cannot be created: its parent ${parent} is not a directory.`);
+  }
+  return 'missing';
+}
+
+/** The default `.data/pglite`, the one data directory whose parent may be created. */
+export function isDefaultDataDir(dataDir: string): boolean {
+  return normalize(dataDir) === normalize(DEFAULT_DATA_DIR);
+}
+
+/**
+ * Before the lease is taken: refuses a path that cannot hold a store (`checkDataDirPlace`),
+ * without writing anything into it, and creates the directory when it is missing. A new store
+ * starts only in a directory that does not exist yet (whose parent does) or is empty, so a
+ * mistyped path is refused instead of silently starting an empty store. Returns the directory's
+ * real path, so two spellings of one directory share one lease.
  */
 export function prepareDataDir(dataDir: string): string {
   const dir = resolve(dataDir);
-  const stats = statOrNull(dir);
-  if (stats === null) {
-    const parent = dirname(dir);
-    const parentStats = statOrNull(parent);
-    if (parentStats === null && normalize(dataDir) === normalize(DEFAULT_DATA_DIR)) {
-      mkdirSync(parent, { recursive: true });
-    } else if (parentStats === null) {
-      throw new InvalidDataDirError(
-        dir,
-        `does not exist and neither does its parent ${parent}: a new store is created only in an existing directory, ` +
-          'so a mistyped path cannot start an empty one.',
-      );
-    } else if (!parentStats.isDirectory()) {
-      throw new InvalidDataDirError(dir, `cannot be created: its parent ${parent} is not a directory.`);
-    }
-    try {
-      mkdirSync(dir);
-    } catch (error) {
-      // Another process created it a moment ago; the lease decides who uses it.
-      if (!isErrno(error, 'EEXIST')) throw new InvalidDataDirError(dir, `cannot be created: ${errorMessage(error)}.`);
-    }
-  } else if (!stats.isDirectory()) {
-    throw new InvalidDataDirError(dir, 'is not a directory.');
-  } else {
+  if (checkDataDirPlace(dataDir) === 'exists') {
     inspectDataDir(dir);
+    return realpathSync(dir);
+  }
+  const problem = (message: string) => new InvalidDataDirError(dir, `cannot be created: ${message}.`);
+  createDirectoryChain(dirname(dir), problem);
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    // Another process created it a moment ago; the lease decides who uses it.
+    if (!isErrno(error, 'EEXIST')) throw problem(errorMessage(error));
   }
   return realpathSync(dir);
 }

@@ -3,8 +3,8 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { QueryTooComplexError } from '../errors.ts';
-import { workspaceContext, type GatewayContext } from '../context.ts';
+import { ErrorCode, QueryTooComplexError } from '../errors.ts';
+import { CONFLICTING_API_KEYS_MESSAGE, workspaceContext, type ApiKeyReading, type GatewayContext } from '../context.ts';
 import type { FanoutService } from '../fanout/fanoutService.ts';
 import { estimateQueryCost } from '../limits/estimateQueryCost.ts';
 import { queryLimitGuards } from '../limits/queryLimitGuards.ts';
@@ -14,6 +14,7 @@ import { resolvers } from '../resolvers/index.ts';
 import { loadTypeDefs } from '../schema.ts';
 import type { LiveServices } from '../sync/liveServices.ts';
 import type { Workspace, WorkspaceRegistry } from '../workspaces/workspaceRegistry.ts';
+import { formatSubscriptionError, withCode } from './subscriptionErrors.ts';
 
 export interface SubscriptionServerOptions {
   httpServer: Server;
@@ -27,14 +28,27 @@ export interface SubscriptionServerOptions {
   paths?: readonly string[];
 }
 
-/** The API key a client sends in `connection_init`: `{ authorization: "Bearer <key>" }`, `{ "x-api-key": "<key>" }` or `{ apiKey }`. */
-export function apiKeyOfConnectionParams(params: Record<string, unknown> | undefined): string | null {
-  if (!params) return null;
+/**
+ * The API key a client sends in `connection_init`: `{ authorization: "Bearer <key>" }`,
+ * `{ "x-api-key": "<key>" }` or `{ apiKey }`; `conflicting` when two of them carry different keys.
+ */
+export function apiKeyOfConnectionParams(params: Record<string, unknown> | undefined): ApiKeyReading {
+  if (!params) return { kind: 'none' };
+  const keys: string[] = [];
   const authorization = params.authorization ?? params.Authorization;
-  if (typeof authorization === 'string') return /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] ?? null;
-  const key = params['x-api-key'] ?? params.apiKey;
-  return typeof key === 'string' && key.length > 0 ? key : null;
+  if (typeof authorization === 'string') {
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+    if (bearer === undefined) return { kind: 'none' };
+    keys.push(bearer);
+  }
+  for (const key of [params['x-api-key'], params.apiKey]) if (typeof key === 'string' && key.length > 0) keys.push(key);
+  const [first] = keys;
+  if (first === undefined) return { kind: 'none' };
+  return keys.every((key) => key === first) ? { kind: 'key', key: first } : { kind: 'conflicting' };
 }
+
+/** graphql-ws's close code for a bad request (its own codes are 44xx). */
+const BAD_REQUEST_CLOSE = 4400;
 
 /**
  * GraphQL subscriptions over `graphql-ws`, on the HTTP server's own port and paths (an upgrade
@@ -67,26 +81,35 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
     {
       schema,
       onConnect: (ctx) => {
-        const key = apiKeyOfConnectionParams(ctx.connectionParams);
-        const workspace = key === null ? null : options.registry.authenticate(key);
+        const reading = apiKeyOfConnectionParams(ctx.connectionParams);
+        if (reading.kind === 'conflicting') {
+          // Closed with the reason; the 4403 graphql-ws then sends for `false` finds it closing.
+          ctx.extra.socket.close(BAD_REQUEST_CLOSE, CONFLICTING_API_KEYS_MESSAGE.slice(0, 120));
+          return false;
+        }
+        const workspace = reading.kind === 'key' ? options.registry.authenticate(reading.key) : null;
         if (!workspace) return false;
         workspaces.set(ctx.extra, workspace);
         return true;
       },
       onSubscribe: (ctx, _id, payload) => {
         const workspace = workspaces.get(ctx.extra);
-        if (!workspace) return [new GraphQLError('Not authenticated', { extensions: { code: 'UNAUTHENTICATED' } })];
+        if (!workspace) return [new GraphQLError('Not authenticated', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
         let document;
         try {
           document = parse(payload.query, guards.parseOptions);
         } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError('Could not parse the operation', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+          return [
+            error instanceof GraphQLError
+              ? withCode(error, ErrorCode.GRAPHQL_PARSE_FAILED)
+              : new GraphQLError('Could not parse the operation', { extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED } }),
+          ];
         }
         const errors = validate(schema, document, rules);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0) return errors.map((error) => withCode(error, ErrorCode.GRAPHQL_VALIDATION_FAILED));
         const operation = getOperationAST(document, payload.operationName);
         if (operation?.operation !== 'subscription') {
-          return [new GraphQLError('Only subscriptions are served over WebSocket; send queries and mutations as HTTP POST', { extensions: { code: 'BAD_REQUEST' } })];
+          return [new GraphQLError('Only subscriptions are served over WebSocket; send queries and mutations as HTTP POST', { extensions: { code: ErrorCode.BAD_REQUEST } })];
         }
         // Each event resolves the selection again (an agent's name may ask a provider), so one
         // event's work is held to the query cost limit, as an HTTP operation is.
@@ -109,6 +132,10 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
         };
         return args;
       },
+      // Every error a subscriber sees is formatted as over HTTP: a code always, no internals.
+      onError: (_ctx, _id, _payload, errors) => errors.map(formatSubscriptionError),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map(formatSubscriptionError) } : undefined,
     },
     wss,
   );

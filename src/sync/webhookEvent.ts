@@ -10,12 +10,15 @@ import { z } from 'zod';
  * a conversation changed and reads the conversation itself, so an event delivered late or out of
  * order can never set an older state, and no field of the payload needs trusting beyond its id.
  */
+const TEXT = 'must be a non-empty string';
+const text = () => z.string({ error: TEXT }).min(1, TEXT).optional();
+const object = <T extends z.core.$ZodLooseShape>(shape: T) => z.looseObject(shape, { error: 'must be an object' }).optional();
 const eventSchema = z.looseObject({
-  type: z.string().min(1).optional(),
-  event: z.string().min(1).optional(),
-  conversationId: z.string().min(1).optional(),
-  conversation: z.looseObject({ id: z.string().min(1).optional() }).optional(),
-  data: z.looseObject({ conversationId: z.string().min(1).optional() }).optional(),
+  type: text(),
+  event: text(),
+  conversationId: text(),
+  conversation: object({ id: text() }),
+  data: object({ conversationId: text() }),
 });
 
 export interface WebhookEvent {
@@ -32,8 +35,12 @@ export function parseWebhookEvent(body: string): ParsedWebhookEvent {
   } catch {
     return { ok: false, reason: 'body is not JSON' };
   }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { ok: false, reason: 'body is not a JSON object' };
   const parsed = eventSchema.safeParse(json);
-  if (!parsed.success) return { ok: false, reason: 'body is not a JSON object' };
+  if (!parsed.success) {
+    // Name each field that is wrong (never its value: a payload may carry personal data).
+    return { ok: false, reason: parsed.error.issues.map((issue) => `"${issue.path.join('.')}" ${issue.message}`).join('; ') };
+  }
   const type = parsed.data.type ?? parsed.data.event;
   if (!type) return { ok: false, reason: 'body names no event: expected "type"' };
   const conversationNativeId = parsed.data.conversationId ?? parsed.data.conversation?.id ?? parsed.data.data?.conversationId ?? null;

@@ -36,6 +36,17 @@ describe('configuration', () => {
     expect(workspaces![0]!.providers.oration?.concurrencyLimit).toBe(20);
   });
 
+  it('refuses an empty PORT naming it (coerced it was 0, a random port), and takes 0 as any free port', () => {
+    expect(configRefusal({ PORT: '' })).toBe(
+      'Invalid configuration, check each environment variable:\n  PORT: is empty: unset it for 4000, or set a port (0 for any free one)',
+    );
+    expect(configRefusal({ PORT: '  ' })).toBe(
+      'Invalid configuration, check each environment variable:\n  PORT: is empty: unset it for 4000, or set a port (0 for any free one)',
+    );
+    expect(loadConfig({ PORT: '0' }).env.PORT).toBe(0);
+    expect(loadConfig({ PORT: '8080' }).env.PORT).toBe(8080);
+  });
+
   it('names the bad environment variable, never its value', () => {
     const message = configRefusal({ PORT: 'eighty', DATABASE_URL: 'mysql://user:hunter2@db/x' });
     expect(message).toContain('PORT');

@@ -30,6 +30,15 @@ describe('demo mode', () => {
     expect(env.PORT).toBe(4000);
   });
 
+  it('takes only a spelled-out true or false for SWITCHBOARD_DEMO, the one boolean that overrides a safety check', () => {
+    for (const spelling of ['yes', 'on', '1', 'y', 'enabled', 'TRUE', 'no', '0', '']) {
+      expect(configRefusal({ NODE_ENV: 'production', SWITCHBOARD_DEMO: spelling })).toBe(
+        'Invalid configuration, check each environment variable:\n  SWITCHBOARD_DEMO: must be true or false, spelled out (it overrides a safety check)',
+      );
+    }
+    expect(loadConfig({ NODE_ENV: 'production', SWITCHBOARD_DEMO: 'true' }).workspaces).toBeNull();
+  });
+
   it('keeps an explicit HOST in demo mode', () => {
     expect(loadConfig({ HOST: '0.0.0.0' }).env.HOST).toBe('0.0.0.0');
   });

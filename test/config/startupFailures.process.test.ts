@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,5 +123,82 @@ describe('a PORT already in use', () => {
     } finally {
       await gateway.stop();
     }
+  });
+});
+
+describe('a SWITCHBOARD_DATA_DIR that cannot hold a store, in demo mode', () => {
+  const demoEnv = async (dataDir: string) => ({ NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: String(await freePort()), SWITCHBOARD_DATA_DIR: dataDir });
+
+  it('under /proc: one line naming SWITCHBOARD_DATA_DIR and exit code 1, never a recursive mkdir that loops', async () => {
+    const { code, stderr } = await runUntilExit(await demoEnv('/proc/nope'), 20_000);
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      "SWITCHBOARD_DATA_DIR (/proc/nope) cannot hold the demo simulators' state beside it: " +
+        "/proc/nope-demo-simulators cannot be created: ENOENT: no such file or directory, mkdir '/proc/nope-demo-simulators'.\n",
+    );
+  });
+
+  it('under a file (/dev/null/x): one line naming SWITCHBOARD_DATA_DIR and the parent, no stack', async () => {
+    const { code, stderr } = await runUntilExit(await demoEnv('/dev/null/x'), 20_000);
+    expect(code).toBe(1);
+    expect(stderr).toBe('SWITCHBOARD_DATA_DIR (/dev/null/x) cannot be created: its parent /dev/null is not a directory.\n');
+  });
+
+  it('whose parent is missing: refused before the simulators leave a state directory behind', async () => {
+    const dataDir = join(dir, 'missing-parent', 'pglite');
+    const { code, stderr } = await runUntilExit(await demoEnv(dataDir), 20_000);
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      `SWITCHBOARD_DATA_DIR (${dataDir}) does not exist and neither does its parent ${join(dir, 'missing-parent')}: ` +
+        'a new store is created only in an existing directory, so a mistyped path cannot start an empty one.\n',
+    );
+    expect(existsSync(join(dir, 'missing-parent'))).toBe(false);
+  });
+});
+
+describe('PORT=0', () => {
+  it('listens on a free port and logs that port, not 0', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', PORT: '0', SWITCHBOARD_DATA_DIR: 'memory://' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let stderr = '';
+        const timer = setTimeout(() => reject(new Error(`no start-up line:\n${stderr}`)), 45_000);
+        child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+          stderr += chunk;
+          const found = stderr.split('\n').find((l) => l.includes('Switchboard listening'));
+          if (found) {
+            clearTimeout(timer);
+            resolve(found);
+          }
+        });
+      });
+      const url = /listening on (\S+)$/.exec((JSON.parse(line) as { message: string }).message)?.[1] ?? '';
+      const port = Number(new URL(url).port);
+      expect(port).toBeGreaterThan(0);
+      expect(url).toBe(`http://127.0.0.1:${port}/graphql`);
+      expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+});
+
+describe('a HOST the gateway cannot listen on', () => {
+  it.each([
+    ['not.a.host.invalid', 'the name does not resolve to an address'],
+    ['192.0.2.1', 'it is not an address of this machine'],
+  ])('HOST=%s: one line naming HOST, not PORT, and exit code 1', async (host, why) => {
+    const port = await freePort();
+    const { code, stderr } = await runUntilExit({ NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: String(port), HOST: host, SWITCHBOARD_DATA_DIR: 'memory://' }, 30_000);
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      `Cannot listen on HOST ${host} (PORT ${port}): ${why}. Set HOST to an address of this machine (0.0.0.0 for all, 127.0.0.1 for loopback); nothing was dispatched.\n`,
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -60,13 +60,58 @@ describe('docs/configuration.md', () => {
   });
 });
 
+/** Every .ts file under src/, but the simulators (they speak the providers' errors, not ours). */
+function gatewaySources(): { path: string; text: string }[] {
+  return readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' })
+    .filter((path) => path.endsWith('.ts') && !path.startsWith('simulators') && !path.startsWith('generated'))
+    .map((path) => ({ path, text: read(join('src', path)) }));
+}
+
+/**
+ * The codes the HTTP routes beside GraphQL answer with as literals: a line that builds an error
+ * answer (`extensions: { code: '…' }`, a webhook's `error: { code: '…' }`, an export's
+ * `errorBody(…)`, the intake's `refused(status, '…', …)`), every quoted code on it.
+ */
+function routeCodes(): Map<string, string[]> {
+  const codes = new Map<string, string[]>();
+  for (const { path, text } of gatewaySources()) {
+    for (const line of text.split('\n')) {
+      if (!/extensions: \{ code: '|error: \{ code: '|errorBody\(|refused\(\d+, '/.test(line)) continue;
+      for (const [, code = ''] of line.matchAll(/'([A-Z][A-Z_]+)'/g)) codes.set(code, [...(codes.get(code) ?? []), path]);
+    }
+  }
+  return codes;
+}
+
 describe('docs/errors.md', () => {
-  it('has one row for every extensions.code in src/errors.ts and src/providers/errors.ts, and none for another', () => {
-    const rows = [...read('docs/errors.md').matchAll(/^\| `([A-Z_]+)` \|/gm)].map(([, code = '']) => code);
+  const rows = [...read('docs/errors.md').matchAll(/^\| `([A-Z_]+)` \|/gm)].map(([, code = '']) => code);
+
+  it('has one row for every code the gateway answers with (src/errors.ts, src/providers/errors.ts, the HTTP routes), and none for another', () => {
     const providerCodes = [...read('src/providers/errors.ts').matchAll(/readonly code = '([A-Z_]+)'/g)].map(([, code = '']) => code);
+    const fromRoutes = routeCodes();
     expect(new Set(rows).size).toBe(rows.length);
-    expect(rows.sort()).toEqual(Object.values(ErrorCode).sort());
+    expect(rows.sort()).toEqual([...new Set([...Object.values(ErrorCode), ...fromRoutes.keys()])].sort());
     for (const code of providerCodes) expect(rows).toContain(code);
     expect(providerCodes.length).toBe(7);
+  });
+
+  it('finds the routes\' codes at all (the scan still matches how answers are written)', () => {
+    const fromRoutes = routeCodes();
+    expect([...fromRoutes.keys()].sort()).toEqual([
+      'BAD_REQUEST',
+      'BAD_USER_INPUT',
+      'CORS_ORIGIN_REFUSED',
+      'EXPLORER_UNAVAILABLE',
+      'INTERNAL_SERVER_ERROR',
+      'METHOD_NOT_ALLOWED',
+      'NOT_ACCEPTABLE',
+      'NOT_FOUND',
+      'UNAUTHENTICATED',
+    ]);
+    expect([...new Set(fromRoutes.get('METHOD_NOT_ALLOWED'))].sort()).toEqual([
+      'analytics/exports/exportRoute.ts',
+      'explorer/explorerRoute.ts',
+      'sync/webhookRoute.ts',
+    ]);
   });
 });

@@ -159,6 +159,7 @@ function withBudget(connector: ProviderConnector, budget: BudgetDescriptor, allO
     maxConversationsPerCreate: creator.maxConversationsPerCreate,
     allOrNothing: allOrNothing ?? creator.allOrNothing,
     budget,
+    channels: creator.channels,
     createConversations: (requests, createOptions) => creator.createConversations(requests, createOptions),
     findConversationsByRequestIds: (requestIds, createdAfter) => creator.findConversationsByRequestIds(requestIds, createdAfter),
     readStatuses: (nativeIds) => creator.readStatuses(nativeIds),

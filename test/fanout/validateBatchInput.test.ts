@@ -9,7 +9,11 @@ import { validateBatchInput, type CreationSupport } from '../../src/fanout/valid
 const agent = (provider: Provider, nativeId: string) => toGlobalId({ provider, type: 'Agent', nativeId });
 const ORATION_AGENT = agent('ORATION', 'agent-1');
 const support = (provider: Provider): CreationSupport =>
-  provider === 'ORATION' ? 'SUPPORTED' : provider === 'TRATA' ? 'UNSUPPORTED' : 'NOT_CONFIGURED';
+  provider === 'ORATION'
+    ? { kind: 'SUPPORTED', channels: ['PHONE_OUTBOUND', 'CHAT'] }
+    : provider === 'TRATA'
+      ? { kind: 'UNSUPPORTED' }
+      : { kind: 'NOT_CONFIGURED' };
 
 const call = (overrides: Record<string, unknown> = {}) => ({
   agentId: ORATION_AGENT,
@@ -63,6 +67,22 @@ describe('validateBatchInput', () => {
       },
       expect.objectContaining({ index: 1, channel: 'CHAT', toNumber: null, dynamicVariables: {}, prospect: null }),
       expect.objectContaining({ index: 2, toNumber: null, sipTrunkAddress: 'sip:agent@trunk.example.com' }),
+    ]);
+  });
+
+  it('refuses a channel the provider cannot create, per item, as UNSUPPORTED_BY_PROVIDER', () => {
+    const result = validateBatchInput(
+      { conversations: [{ agentId: ORATION_AGENT, channel: 'CHAT' }, { agentId: ORATION_AGENT, channel: 'WEB' }] },
+      support,
+    );
+    expect(result.items.map((item) => item.index)).toEqual([0]);
+    expect(result.problems).toEqual([
+      {
+        index: 1,
+        field: 'conversations[1].channel',
+        message: 'ORATION cannot create WEB conversations (it can: PHONE_OUTBOUND, CHAT)',
+        code: 'UNSUPPORTED_BY_PROVIDER',
+      },
     ]);
   });
 

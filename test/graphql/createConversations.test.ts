@@ -99,6 +99,24 @@ describe('createConversations through GraphQL', () => {
     expect(body.errors![0]!.extensions).toMatchObject({ code: 'UNSUPPORTED_BY_PROVIDER' });
   });
 
+  it('refuses a WEB item for an Oration agent (its API creates only chat and telephony), naming the item', async () => {
+    const { body } = await gw.query(CREATE, {
+      input: { conversations: [...calls(1, 300), { agentId: orationAgentId, channel: 'WEB' }] },
+    });
+    expect(body.data ?? null).toBeNull();
+    expect(body.errors![0]!.extensions).toEqual({
+      code: 'UNSUPPORTED_BY_PROVIDER',
+      problems: [
+        {
+          index: 1,
+          field: 'conversations[1].channel',
+          message: 'ORATION cannot create WEB conversations (it can: PHONE_OUTBOUND, CHAT)',
+          code: 'UNSUPPORTED_BY_PROVIDER',
+        },
+      ],
+    });
+  });
+
   it('returns the same batch for the same idempotency key, and CONFLICT for other content', async () => {
     const input = { conversations: calls(2, 100), idempotencyKey: 'campaign-42' };
     const first = await gw.query<{ createConversations: Batch }>(CREATE, { input });

@@ -98,6 +98,8 @@ describe('paging: every connection checks `first` and `after` the same way', () 
     const decoded = Buffer.from(issued, 'base64url').toString('utf8');
     const reencode = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
     const tampered = [reencode(decoded.replace(':', ':x')), reencode(decoded.slice(0, decoded.length / 2)), 'not a cursor!', `${issued}x`];
+    // JSON that is no cursor of any list: not "a cursor of another list".
+    tampered.push(...['[]', 'null', '{}', '42', '"k"', '{"k":7}'].map(reencode));
     // A cursor that still decodes, with its position changed to values this API never issues.
     const parsed = JSON.parse(decoded) as Record<string, unknown>;
     tampered.push(reencode(JSON.stringify(Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key, key === 'k' ? value : { $gt: -1 }])))));

@@ -115,11 +115,52 @@ describe('access log: one line per operation', () => {
     });
   });
 
-  it('writes no access line for health checks and scrapes, and never a key', async () => {
+  it('writes no graphql operation line for health checks and scrapes, and never a key', async () => {
     const before = accessLines().length;
     for (const path of ['/healthz', '/readyz', '/metrics']) expect((await fetch(gw.url.replace(/\/graphql$/, path))).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(accessLines().length).toBe(before);
     expect(lines.filter((line) => line.includes('acme-key') || line.includes('wrong-key-0123456789'))).toEqual([]);
+  });
+});
+
+describe('access log: routes beside GraphQL', () => {
+  let gw: TestGateway;
+  const lines: string[] = [];
+  const routeLines = () =>
+    lines
+      .map((line) => JSON.parse(line) as AccessLine)
+      .filter((entry) => entry.message === 'http request')
+      .map(({ time: _time, durationMs: _duration, requestId: _id, ...line }) => line);
+  const origin = () => new URL(gw.url).origin;
+
+  beforeAll(async () => {
+    gw = await startTestGateway({}, { accessLogger: createLogger('debug', (line) => lines.push(line)) });
+  });
+  afterAll(async () => {
+    await gw.close();
+  });
+
+  it('logs each as "http request" with its route, never the raw path; probes and scrapes at debug', async () => {
+    const get = (path: string, headers: Record<string, string> = {}) => fetch(`${origin()}${path}`, { headers });
+    expect((await get('/metrics')).status).toBe(200);
+    expect((await get('/healthz')).status).toBe(200);
+    expect((await get('/webhooks/voiceos/secret-endpoint-token')).status).toBe(405);
+    expect((await get('/exports/conversations.csv', { authorization: 'Bearer demo-key' })).status).toBe(200);
+    expect((await get('/no/such/secret-path')).status).toBe(404);
+    for (let i = 0; i < 100 && routeLines().length < 5; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Each line is written when its answer is done: the order of the five is not the test's business.
+    const byRoute = (a: Record<string, unknown>, b: Record<string, unknown>) => String(a.route).localeCompare(String(b.route));
+    expect(routeLines().sort(byRoute)).toEqual(
+      [
+        { level: 'debug', message: 'http request', method: 'GET', route: '/metrics', status: 200 },
+        { level: 'debug', message: 'http request', method: 'GET', route: '/healthz', status: 200 },
+        { level: 'info', message: 'http request', method: 'GET', route: '/webhooks/:provider/:token', status: 405 },
+        { level: 'info', message: 'http request', method: 'GET', route: '/exports/*', status: 200 },
+        { level: 'info', message: 'http request', method: 'GET', route: '(unknown path)', status: 404 },
+      ].sort(byRoute),
+    );
+    expect(lines.filter((line) => line.includes('secret-endpoint-token') || line.includes('secret-path'))).toEqual([]);
+    expect(lines.filter((line) => line.includes('"graphql operation"'))).toEqual([]);
   });
 });

@@ -80,7 +80,7 @@ describe('/metrics after a query', () => {
     const agentId = agents.body.data!.agents.nodes[0]!.id;
     const created = await gw.query(
       'mutation($input: CreateConversationsInput!) { createConversations(input: $input) { id } }',
-      { input: { waitSeconds: 20, conversations: [{ agentId, channel: 'CHAT' }, { agentId, channel: 'CHAT' }, { agentId, channel: 'WEB' }] } },
+      { input: { waitSeconds: 20, conversations: [{ agentId, channel: 'CHAT' }, { agentId, channel: 'CHAT' }, { agentId, channel: 'CHAT' }] } },
     );
     expect(created.body.errors).toBeUndefined();
     const waited = await gw.query<{ createConversations: { status: string } }>(

@@ -234,7 +234,7 @@ describe('Oration connector creates', () => {
       {
         requestId: 'req-chat',
         agentNativeId: ORATION_DOCUMENTED_IDS.sampleAgent,
-        channel: 'WEB',
+        channel: 'CHAT',
         toNumber: null,
         sipTrunkAddress: null,
         dynamicVariables: { pageUrl: 'https://example.com/' },
@@ -264,6 +264,15 @@ describe('Oration connector creates', () => {
     // The created conversation is now part of the account's list and batch get.
     const [again] = await connector.getConversations([chat.conversation.nativeId]);
     expect(again?.nativeId).toBe(chat.conversation.nativeId);
+  });
+
+  it('creates chat and telephony only (the document has no web type) and sends nothing for a WEB item', async () => {
+    const creator = creatorOf(h.connect(DEMO));
+    expect(creator.channels).toEqual(['PHONE_OUTBOUND', 'CHAT']);
+    const postsBefore = h.simulator.server.count('POST /api/v2/conversations');
+    const web = { requestId: 'req-web', agentNativeId: ORATION_DOCUMENTED_IDS.sampleAgent, channel: 'WEB' as const, toNumber: null, sipTrunkAddress: null, dynamicVariables: {} };
+    await expect(creator.createConversations([web])).rejects.toThrow(new RangeError('Oration cannot create WEB conversations'));
+    expect(h.simulator.server.count('POST /api/v2/conversations')).toBe(postsBefore);
   });
 
   it('finds nothing created before the given instant', async () => {

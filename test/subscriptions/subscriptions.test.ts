@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { Conversation } from '../../src/domain/types.ts';
 import { AGENT_ID, phoneCalls } from '../fanout/fanoutHarness.ts';
@@ -28,6 +29,16 @@ const httpQuery = (gateway: LiveGateway) => async <T>(query: string, variables?:
 const RANK: Record<string, number> = { QUEUED: 0, DIALING: 1, IN_PROGRESS: 2, ENDED: 3, FAILED: 3 };
 const BUFFER = 20;
 
+/** The errors a subscription was refused with, as `{ message, extensions }`. */
+async function refusalOf(client: Client, query: string, variables: Record<string, unknown> = {}) {
+  const subscriber = subscribe<unknown>(client, query, variables);
+  await expect(subscriber.until(() => false, 5_000)).rejects.toThrow('subscription error');
+  return subscriber.errors.flat().map((error) => {
+    const { message, extensions } = error as { message: string; extensions?: Record<string, unknown> };
+    return { message, extensions };
+  });
+}
+
 describe('subscriptions over graphql-ws', () => {
   let gateway: LiveGateway;
 
@@ -45,6 +56,20 @@ describe('subscriptions over graphql-ws', () => {
       socket.on('close', (closeCode) => resolve(closeCode));
     });
     expect(code).toBe(4403);
+  });
+
+  it('refuses a connection_init carrying two different keys: closed 4400 with the reason', async () => {
+    const closed = await new Promise<{ code: number; reason: string }>((resolve) => {
+      const socket = new WebSocket(`${gateway.origin.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+      socket.on('open', () =>
+        socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: 'Bearer demo-key', 'x-api-key': 'acme-key' } })),
+      );
+      socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+    });
+    expect(closed).toEqual({
+      code: 4400,
+      reason: 'Two different API keys were sent (Authorization: Bearer and x-api-key); send one of them, or the same key in both',
+    });
   });
 
   it('shows a demo batch\'s conversations go from dialing to ended, in order, and only to their workspace', async () => {
@@ -101,27 +126,54 @@ describe('subscriptions over graphql-ws', () => {
     await client.dispose();
   });
 
-  it('refuses a malformed id, or an id of another type, in the filter with BAD_USER_INPUT naming the field', async () => {
-    const client = wsClient(gateway.origin, 'demo-key');
-    const cases: [Record<string, unknown>, string][] = [
-      [{ conversationIds: ['bad'] }, 'conversationIds'],
-      [{ conversationIds: [AGENT_ID] }, 'conversationIds'],
-      [{ batchId: AGENT_ID }, 'batchId'],
-    ];
-    for (const [filter, field] of cases) {
-      const refused = subscribe<Change>(client, CHANGES, { filter });
-      await expect(refused.until(() => false, 5_000)).rejects.toThrow(/subscription error/);
-      expect(refused.errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT', field } }]);
-    }
-    await client.dispose();
-  });
-
   it('refuses another workspace\'s batch as not found', async () => {
     const batch = await postBatch(httpQuery(gateway), { conversations: phoneCalls(1, 'mine') });
     const acme = wsClient(gateway.origin, 'acme-key');
     const progress = subscribe<Progress>(acme, PROGRESS, { id: batch.id });
     await expect(progress.until(() => false, 5_000)).rejects.toThrow('NOT_FOUND');
     await acme.dispose();
+  });
+
+  it('gives every refusal a code, as over HTTP, and no internal http status', async () => {
+    const client = wsClient(gateway.origin, 'demo-key');
+    expect(await refusalOf(client, 'subscription { nope }')).toEqual([
+      { message: 'Cannot query field "nope" on type "Subscription".', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
+    ]);
+    expect(await refusalOf(client, 'subscription { conversationChanged { version } batchProgress(id: "x") { droppedBefore } }')).toEqual([
+      { message: 'Anonymous Subscription must select only one top level field.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
+    ]);
+    expect(await refusalOf(client, CHANGES, { filter: { statuses: ['NOPE'] } })).toEqual([
+      {
+        message: 'Variable "$filter" got invalid value "NOPE" at "filter.statuses[0]"; Value "NOPE" does not exist in "ConversationStatus" enum.',
+        extensions: { code: 'BAD_USER_INPUT' },
+      },
+    ]);
+    const nested = 'subscription { conversationChanged { conversation { agent { conversations(first: 100) { nodes { agent { conversations(first: 100) { nodes { id } } } } } } } } }';
+    const [tooComplex] = await refusalOf(client, nested);
+    expect(tooComplex?.extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', max: 5000, actual: 12325 });
+    await client.dispose();
+  });
+
+  it('refuses a malformed id or an id of another type in the filter at once, naming the field', async () => {
+    const batch = await postBatch(httpQuery(gateway), { conversations: phoneCalls(1, 'filter-ids') });
+    const client = wsClient(gateway.origin, 'demo-key');
+    const refusal = (filter: Record<string, unknown>) => refusalOf(client, CHANGES, { filter });
+    expect(await refusal({ conversationIds: ['bad'] })).toEqual([
+      { message: 'filter.conversationIds[0] is not an id this gateway issued', extensions: { code: 'BAD_USER_INPUT', field: 'filter.conversationIds[0]' } },
+    ]);
+    expect(await refusal({ conversationIds: [AGENT_ID, batch.id] })).toEqual([
+      { message: 'filter.conversationIds[0] is the id of an Agent, not of a Conversation', extensions: { code: 'BAD_USER_INPUT', field: 'filter.conversationIds[0]' } },
+    ]);
+    expect(await refusal({ batchId: 'bogus' })).toEqual([
+      { message: 'filter.batchId is not an id this gateway issued', extensions: { code: 'BAD_USER_INPUT', field: 'filter.batchId' } },
+    ]);
+    expect(await refusal({ batchId: AGENT_ID })).toEqual([
+      { message: 'filter.batchId is the id of an Agent, not of a ConversationBatch', extensions: { code: 'BAD_USER_INPUT', field: 'filter.batchId' } },
+    ]);
+    const acme = wsClient(gateway.origin, 'acme-key');
+    const otherWorkspace = subscribe<Change>(acme, CHANGES, { filter: { batchId: batch.id } });
+    await expect(otherWorkspace.until(() => false, 5_000)).rejects.toThrow('NOT_FOUND');
+    await Promise.all([client.dispose(), acme.dispose()]);
   });
 
   it('a subscriber that stops reading holds at most its buffer; it is told what it missed', async () => {

@@ -74,7 +74,7 @@ async function serveExport(options: ExportRoutesOptions, req: IncomingMessage, r
     request = parseExportRequest(url.pathname, url.searchParams, req.headers.accept);
     where.push(...filterConditions(request.filter, params));
   } catch (error) {
-    if (error instanceof ExportRequestError) return sendJson(res, error.status, errorBody(error.status === 404 ? 'NOT_FOUND' : 'BAD_USER_INPUT', error.message, error.parameter));
+    if (error instanceof ExportRequestError) return sendJson(res, error.status, errorBody(error.status === 404 ? 'NOT_FOUND' : error.status === 406 ? 'NOT_ACCEPTABLE' : 'BAD_USER_INPUT', error.message, error.parameter));
     if (error instanceof AnalyticsInputError) return sendJson(res, 400, errorBody('BAD_USER_INPUT', error.message, error.field));
     if (error instanceof BadUserInputError) return sendJson(res, 400, errorBody('BAD_USER_INPUT', error.message, String(error.extensions.field ?? '')));
     throw error;

@@ -2,6 +2,7 @@ import type { Conversation } from '../../domain/types.ts';
 import {
   REQUEST_ID_VARIABLE,
   type BudgetDescriptor,
+  type CreatableChannel,
   type ConversationCreateOutcome,
   type ConversationCreateRequest,
   type ConversationCreateResult,
@@ -27,6 +28,8 @@ export const ORATION_MAX_CONVERSATIONS_PER_CREATE = 50;
 export class OrationCreator implements ConversationCreator {
   readonly maxConversationsPerCreate = ORATION_MAX_CONVERSATIONS_PER_CREATE;
   readonly allOrNothing = true;
+  /** The document's `conversationType` is `chat` or `telephony`: Oration has no web calls. */
+  readonly channels: readonly CreatableChannel[] = ['PHONE_OUTBOUND', 'CHAT'];
   readonly budget: BudgetDescriptor;
   readonly #api: OrationApi;
 
@@ -93,11 +96,23 @@ export class OrationCreator implements ConversationCreator {
 function toCreateItem(request: ConversationCreateRequest): OrationCreateItemWire {
   return {
     agentId: request.agentNativeId,
-    conversationType: request.channel === 'PHONE_OUTBOUND' ? 'telephony' : 'chat',
+    conversationType: orationConversationType(request.channel),
     ...(request.toNumber === null ? {} : { toPhoneNumber: request.toNumber }),
     ...(request.sipTrunkAddress === null ? {} : { sipTrunkAddress: request.sipTrunkAddress }),
     dynamicVariables: { ...request.dynamicVariables, [REQUEST_ID_VARIABLE]: request.requestId },
   };
+}
+
+function orationConversationType(channel: CreatableChannel): OrationCreateItemWire['conversationType'] {
+  switch (channel) {
+    case 'PHONE_OUTBOUND':
+      return 'telephony';
+    case 'CHAT':
+      return 'chat';
+    case 'WEB':
+      // Validation refuses it (`channels`); sending it as a chat would create what was not asked for.
+      throw new RangeError('Oration cannot create WEB conversations');
+  }
 }
 
 /** The tag `toCreateItem` sent; the mapper moves it out of `dynamicVariables` into `gatewayRequestId`. */

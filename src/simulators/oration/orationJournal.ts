@@ -1,8 +1,9 @@
-import { appendFileSync, mkdirSync, readFileSync, truncateSync } from 'node:fs';
+import { appendFileSync, readFileSync, truncateSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { DataDirLockedError } from '../../store/dataDirErrors.ts';
 import { acquireDataDirLock, type DataDirLock } from '../../store/dataDirLock.ts';
+import { createDirectoryChain } from '../../store/directoryChain.ts';
 import type { LiveConversationSnapshot } from './liveConversation.ts';
 
 /** The file name the Oration simulator's journal has inside its state directory. */
@@ -88,7 +89,8 @@ export class OrationJournal {
    */
   static open(path: string): OrationJournal {
     const dir = dirname(path);
-    mkdirSync(dir, { recursive: true });
+    // Not a recursive mkdir: under a file system that refuses to create (/proc) it loops forever.
+    createDirectoryChain(dir, (message) => new OrationJournalError(`The simulator state directory ${dir} cannot be made: ${message}`));
     let lock: DataDirLock;
     try {
       lock = acquireDataDirLock(dir);

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from '../support/testGateway.ts';
+
+/** The answers of the HTTP routes beside /graphql, as docs/errors.md lists them. */
+describe('errors of the HTTP routes', () => {
+  let gw: TestGateway;
+  let origin: string;
+  const auth = { authorization: 'Bearer demo-key' };
+
+  beforeAll(async () => {
+    gw = await startTestGateway();
+    origin = new URL(gw.url).origin;
+  });
+  afterAll(async () => {
+    await gw.close();
+  });
+
+  const answer = async (path: string, init: RequestInit = {}) => {
+    const response = await fetch(`${origin}${path}`, init);
+    return { status: response.status, allow: response.headers.get('allow'), body: (await response.json()) as unknown };
+  };
+
+  it('answers 404 NOT_FOUND for an unknown path', async () => {
+    expect(await answer('/nope')).toEqual({
+      status: 404,
+      allow: null,
+      body: { errors: [{ message: 'Not found: /nope. The API is at /graphql.', extensions: { code: 'NOT_FOUND' } }] },
+    });
+  });
+
+  it('answers 405 METHOD_NOT_ALLOWED for a POST on /exports/*, with Allow', async () => {
+    expect(await answer('/exports/conversations', { method: 'POST', headers: auth })).toEqual({
+      status: 405,
+      allow: 'GET, HEAD',
+      body: { errors: [{ message: 'Exports are read with GET', extensions: { code: 'METHOD_NOT_ALLOWED' } }] },
+    });
+  });
+
+  it('answers 406 NOT_ACCEPTABLE for an export whose Accept admits neither CSV nor NDJSON', async () => {
+    expect(await answer('/exports/conversations', { headers: { ...auth, accept: 'application/json' } })).toEqual({
+      status: 406,
+      allow: null,
+      body: { errors: [{ message: 'Accept: exports are text/csv or application/x-ndjson', extensions: { code: 'NOT_ACCEPTABLE' } }] },
+    });
+  });
+
+  it('refuses two different API keys (Authorization and x-api-key) with 400 on /graphql and /exports, and takes the same key twice', async () => {
+    const both = { authorization: 'Bearer demo-key', 'x-api-key': 'acme-key' };
+    const refused = {
+      errors: [
+        {
+          message: 'Two different API keys were sent (Authorization: Bearer and x-api-key); send one of them, or the same key in both',
+          extensions: { code: 'BAD_REQUEST' },
+        },
+      ],
+    };
+    const query = { method: 'POST', body: JSON.stringify({ query: '{ __typename }' }) };
+    expect(await answer('/graphql', { ...query, headers: { ...both, 'content-type': 'application/json' } })).toEqual({ status: 400, allow: null, body: refused });
+    expect(await answer('/exports/conversations.csv', { headers: both })).toEqual({ status: 400, allow: null, body: refused });
+    const same = await answer('/graphql', { ...query, headers: { ...auth, 'x-api-key': 'demo-key', 'content-type': 'application/json' } });
+    expect(same).toEqual({ status: 200, allow: null, body: { data: { __typename: 'Query' } } });
+  });
+
+  it('answers a webhook endpoint in its own shape: 405 for a GET', async () => {
+    expect(await answer('/webhooks/voiceos/some-token')).toEqual({
+      status: 405,
+      allow: 'POST',
+      body: { ok: false, error: { code: 'METHOD_NOT_ALLOWED', message: 'Webhooks are POSTed' } },
+    });
+  });
+});
