@@ -93,6 +93,23 @@ describe('mapTrataConversation on the documented response', () => {
     expect(texts[like + 1]).toBe('spicy.');
   });
 
+  it('removes repeats among messages without a time, keeping same-text messages of other speakers or times', () => {
+    const transcript = mapTrataTranscript([
+      { speaker: 'USER', message: 'Yes.', timestamp: null },
+      { speaker: 'AI', message: 'Yes.', timestamp: null },
+      { speaker: 'USER', message: 'Yes.', timestamp: null },
+      { speaker: 'USER', message: 'Yes!', timestamp: null },
+      { speaker: 'USER', message: 'Yes.', timestamp: '2024-11-11T05:06:21' },
+    ] as never);
+    expect(transcript?.duplicatesRemoved).toBe(1);
+    expect(transcript?.messages.map((m) => [m.speaker.raw, m.text, m.at === null])).toEqual([
+      ['USER', 'Yes.', true],
+      ['AI', 'Yes.', true],
+      ['USER', 'Yes!', true],
+      ['USER', 'Yes.', false],
+    ]);
+  });
+
   it('keeps AI message ids, drops USER "ids" that are only the text, and times every message', () => {
     const messages = conversation.transcript?.messages ?? [];
     expect(messages[0]).toEqual({

@@ -15,19 +15,21 @@ export function mapTrataTranscript(transcriptText: TrataTranscriptText | null | 
   if (transcriptText === null || transcriptText === undefined) return null;
   if (typeof transcriptText === 'string') return { messages: [], duplicatesRemoved: 0 };
 
-  // Repeats are found by timestamp first (a short string to hash), then compared whole.
-  const seenByTime = new Map<string | null, TrataMessage[]>();
+  // Repeats are found by a short key first (timestamp, speaker, text length: cheap to hash, where
+  // hashing every message's whole text was most of the mapping's cost), then compared whole. The
+  // key keeps each group small even when a provider sends thousands of messages without a time.
+  const seenByKey = new Map<string, TrataMessage[]>();
   const messages: TranscriptMessage[] = [];
   let duplicatesRemoved = 0;
   for (const message of transcriptText) {
-    const time = message.timestamp ?? null;
-    const sameTime = seenByTime.get(time);
-    if (sameTime?.some((seen) => (seen.speaker ?? null) === (message.speaker ?? null) && (seen.message ?? null) === (message.message ?? null))) {
+    const key = `${message.timestamp ?? ''}\u0000${message.speaker ?? '\u0000'}\u0000${message.message?.length ?? -1}`;
+    const sameKey = seenByKey.get(key);
+    if (sameKey?.some((seen) => (seen.speaker ?? null) === (message.speaker ?? null) && (seen.message ?? null) === (message.message ?? null) && (seen.timestamp ?? null) === (message.timestamp ?? null))) {
       duplicatesRemoved++;
       continue;
     }
-    if (sameTime) sameTime.push(message);
-    else seenByTime.set(time, [message]);
+    if (sameKey) sameKey.push(message);
+    else seenByKey.set(key, [message]);
     messages.push(mapMessage(message));
   }
   return { messages, duplicatesRemoved };
