@@ -253,3 +253,46 @@ describe.each(engines.map(([engine]) => [engine]))('migration 0005 on %s', (engi
     }
   });
 });
+
+describe.each(engines)('the rollup beside other writers on %s', (engine, open) => {
+  it('forgets what a transaction collected before it truncated the records', async () => {
+    const store = await open();
+    try {
+      const random = seededRandom(7);
+      await writeConversation(store.db, 'ws', randomConversation(random, 'kept-then-truncated', FROM, TO));
+      await store.db.transaction(async (tx) => {
+        await writeConversation(tx, 'ws', randomConversation(random, 'written-then-truncated', FROM, TO));
+        await tx.exec('TRUNCATE synced_records');
+      });
+      const { rollup, recomputed } = await rollupAgainstRecords(store.db);
+      expect(recomputed).toEqual([]);
+      expect(rollup).toEqual([]);
+    } finally {
+      await store.dispose();
+    }
+  });
+
+  it.runIf(engine === 'PostgreSQL')('rolls up a write to this schema\'s records made under another search_path', async () => {
+    const store = await open();
+    try {
+      const { rows } = await store.db.query<{ schema: string }>('SELECT current_schema() AS schema');
+      const schema = rows[0]?.schema ?? '';
+      const random = seededRandom(9);
+      await store.db.transaction(async (tx) => {
+        await tx.exec('SET LOCAL search_path TO public');
+        // The same write, to the schema named: the triggers must find that schema's rollup.
+        const write = conversationWrite('ws', randomConversation(random, 'from-elsewhere', FROM, TO));
+        await tx.query(
+          `INSERT INTO "${schema}".synced_records (workspace_id, provider, kind, native_id, version, content_hash, record, status, created_at, first_synced_at, synced_at)
+           VALUES ('ws', $1, 'Conversation', $2, 1, $3, $4::text::jsonb, 'ENDED', $5::timestamptz, now(), now())`,
+          [write.provider, write.nativeId, write.contentHash, write.encoded, write.createdAt],
+        );
+      });
+      const { rollup, recomputed } = await rollupAgainstRecords(store.db);
+      expect(rollup).toEqual(recomputed);
+      expect(rollup.length).toBeGreaterThan(0);
+    } finally {
+      await store.dispose();
+    }
+  });
+});

@@ -55,6 +55,9 @@ const COMPONENT_DELTAS = (source: string, sign: 1 | -1) => `
  * - The pending tables are UNLOGGED: their rows live within one transaction, and a crash, which
  *   empties them, rolls back every transaction that had any.
  * - Conversations without `created_at` are not rolled up (the reader takes them from the records).
+ * - The trigger functions (and 0004's change-number trigger) keep the search_path they were
+ *   created with, so a session writing this schema's records from another search_path still
+ *   updates this schema's rollup and takes this schema's change numbers.
  * - `conversation_stats_rollup_components` holds, per the same key and component kind, the sum of
  *   the reported component amounts and how many there were, maintained the same way (its own
  *   pending table; the flush applies it after the totals, in its key order: one order for all).
@@ -125,7 +128,10 @@ CREATE INDEX conversation_stats_rollup_components_pending_xact ON conversation_s
 
 CREATE UNLOGGED TABLE conversation_stats_rollup_flush (xact xid8 PRIMARY KEY);
 
-CREATE FUNCTION conversation_stats_rollup_collect() RETURNS trigger LANGUAGE plpgsql AS $fn$
+-- Migration 0004's change-number trigger resolves its sequence the same way; pin it too.
+ALTER FUNCTION synced_records_take_change_seq() SET search_path FROM CURRENT;
+
+CREATE FUNCTION conversation_stats_rollup_collect() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
 DECLARE
   collected boolean := false;
 BEGIN
@@ -164,7 +170,7 @@ BEGIN
 END
 $fn$;
 
-CREATE FUNCTION conversation_stats_rollup_apply() RETURNS trigger LANGUAGE plpgsql AS $fn$
+CREATE FUNCTION conversation_stats_rollup_apply() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
 BEGIN
   WITH moved AS (
     DELETE FROM conversation_stats_rollup_pending WHERE xact = NEW.xact
@@ -211,9 +217,12 @@ CREATE TRIGGER conversation_stats_rollup_update AFTER UPDATE ON synced_records
 CREATE TRIGGER conversation_stats_rollup_delete AFTER DELETE ON synced_records
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION conversation_stats_rollup_collect();
 
-CREATE FUNCTION conversation_stats_rollup_truncate() RETURNS trigger LANGUAGE plpgsql AS $fn$
+CREATE FUNCTION conversation_stats_rollup_truncate() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
 BEGIN
   TRUNCATE conversation_stats_rollup, conversation_stats_rollup_components;
+  -- And what this transaction collected before the TRUNCATE: those rows are gone too.
+  DELETE FROM conversation_stats_rollup_pending WHERE xact = pg_current_xact_id();
+  DELETE FROM conversation_stats_rollup_components_pending WHERE xact = pg_current_xact_id();
   RETURN NULL;
 END
 $fn$;
