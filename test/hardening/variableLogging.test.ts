@@ -46,10 +46,10 @@ describe('no log line carries a variable value, at any level', () => {
   });
 
   it('a reused idempotency key: the conflict is logged without the key', async () => {
-    const input = (channel: string) => ({ conversations: [{ agentId, channel }], idempotencyKey: PLANTED });
-    expect((await gw.query(CREATE, { input: input('CHAT') })).body.errors).toBeUndefined();
+    const input = (note: string) => ({ conversations: [{ agentId, channel: 'CHAT', dynamicVariables: { note } }], idempotencyKey: PLANTED });
+    expect((await gw.query(CREATE, { input: input('first') })).body.errors).toBeUndefined();
     lines.length = 0;
-    const { body } = await gw.query(CREATE, { input: input('WEB') });
+    const { body } = await gw.query(CREATE, { input: input('second') });
     expect(body.errors?.[0]?.extensions?.code).toBe('CONFLICT');
     expect(lines).toHaveLength(1);
     expect(lines.filter((line) => line.includes(PLANTED))).toEqual([]);
