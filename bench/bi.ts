@@ -4,7 +4,7 @@
  *
  * 1. Export: BENCH_EXPORT_ROWS (100,000) conversations generated into the store with SQL, then
  *    `GET /exports/conversations.csv` from the real gateway (in this process, the demo simulators
- *    beside it), read as a stream: rows/s overall and per second, the process's RSS before and its
+ *    beside it; `npm run bench:bi` gives this process the V8 flags of `npm start`), read as a stream: rows/s overall and per second, the process's RSS before and its
  *    peak during the export.
  * 2. Totals: BENCH_STATS_ROWS (1,000,000) conversations over 90 days in another workspace, then
  *    `conversationStats` grouped by provider and day for those 90 days (median of 5 after a warm-up),
