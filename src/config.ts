@@ -29,7 +29,13 @@ const envSchema = z.object({
     .string()
     .trim()
     .min(1, 'is empty: unset it for 4000, or set a port (0 for any free one)')
-    .pipe(z.coerce.number<string>().int().min(0).max(65535))
+    .pipe(
+      z.coerce
+        .number<string>({ error: 'must be a port number, 0 to 65535' })
+        .int('must be a whole port number, 0 to 65535')
+        .min(0, 'must be a port number, 0 to 65535')
+        .max(65535, 'must be a port number, 0 to 65535'),
+    )
     .default(4000),
   /** Where to listen; unset means 127.0.0.1 in demo mode (its API keys are public) and 0.0.0.0 otherwise. */
   HOST: z.string().min(1).optional(),

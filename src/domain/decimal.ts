@@ -10,6 +10,10 @@
  * No decimal library is installed, and the gateway only reads, adds and writes amounts, so this
  * small value type is all it needs; it never divides or rounds.
  */
+/** What `Decimal.parseInput` accepts; also the GraphQL scalar's JSON Schema pattern. */
+export const DECIMAL_INPUT_PATTERN = '^-?\\d+(\\.\\d+)?$';
+const DECIMAL_INPUT = new RegExp(DECIMAL_INPUT_PATTERN);
+
 export class Decimal {
   /** The amount in units of 10^-scale. */
   readonly units: bigint;
@@ -22,6 +26,15 @@ export class Decimal {
   }
 
   static readonly ZERO = new Decimal(0n, 0);
+
+  /**
+   * Parses a decimal a client wrote: digits with an optional sign and fraction (`-5`, `0.0352`),
+   * nothing else (no exponent, no spaces, no bare `1.`). One format on every entry point, the
+   * GraphQL `Decimal` scalar and the export parameters alike. Returns null for anything else.
+   */
+  static parseInput(text: string): Decimal | null {
+    return DECIMAL_INPUT.test(text) ? Decimal.parse(text) : null;
+  }
 
   /**
    * Parses a plain decimal text (`-12.3400`, `0.000001`, `1e-7`). Trailing zeros are kept in the

@@ -2,14 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { ExportRequestError, parseExportRequest } from '../../src/analytics/exports/exportRequest.ts';
 
 const parse = (query: string) => parseExportRequest('/exports/conversations.csv', new URLSearchParams(query), undefined);
-const refusal = (query: string) => {
+const refusalWithMessage = (query: string) => {
   try {
     parse(query);
   } catch (error) {
-    if (error instanceof ExportRequestError) return { status: error.status, parameter: error.parameter };
+    if (error instanceof ExportRequestError) return { status: error.status, parameter: error.parameter, message: error.message };
     throw error;
   }
   return null;
+};
+const refusal = (query: string) => {
+  const refused = refusalWithMessage(query);
+  return refused && { status: refused.status, parameter: refused.parameter };
 };
 
 describe('export query parameters', () => {
@@ -27,5 +31,23 @@ describe('export query parameters', () => {
     expect(parse('providers=VOICEOS&providers=TRATA').filter).toEqual({ providers: ['VOICEOS', 'TRATA'] });
     expect(parse('providers=VOICEOS,TRATA').filter).toEqual({ providers: ['VOICEOS', 'TRATA'] });
     expect(parse('statuses=ENDED&statuses=FAILED,QUEUED&hasCost=true').filter).toEqual({ statuses: ['ENDED', 'FAILED', 'QUEUED'], hasCost: true });
+  });
+
+  it('reads decimals as the GraphQL Decimal scalar does: digits with an optional sign and fraction, nothing else', () => {
+    expect(parse('costMin=-5&costMax=0.0352').filter).toMatchObject({ costMin: expect.anything(), costMax: expect.anything() });
+    expect(String(parse('costMin=-5').filter.costMin)).toBe('-5');
+    for (const written of ['1e2', '1.', ' 1', '+1', '0x10']) {
+      expect(refusalWithMessage(`costMin=${encodeURIComponent(written)}`)).toEqual({
+        status: 400,
+        parameter: 'costMin',
+        message: `costMin: "${written}" is not a decimal (digits with an optional sign and fraction, such as 0.0352)`,
+      });
+    }
+  });
+
+  it('tells an empty value from an empty item in a list', () => {
+    expect(refusalWithMessage('statuses=')?.message).toBe('statuses: empty value; give at least one value, or leave the parameter out to not filter on it');
+    expect(refusalWithMessage('statuses=ENDED,')?.message).toBe('statuses: an empty item in the list (a trailing or doubled comma)');
+    expect(refusalWithMessage('statuses=ENDED,,FAILED')?.message).toBe('statuses: an empty item in the list (a trailing or doubled comma)');
   });
 });

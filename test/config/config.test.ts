@@ -47,6 +47,13 @@ describe('configuration', () => {
     expect(loadConfig({ PORT: '8080' }).env.PORT).toBe(8080);
   });
 
+  it('says what a port is when PORT is not one, not the validator\'s words', () => {
+    for (const port of ['70000', '4612abc', '-1']) {
+      expect(configRefusal({ PORT: port })).toBe('Invalid configuration, check each environment variable:\n  PORT: must be a port number, 0 to 65535');
+    }
+    expect(configRefusal({ PORT: '4000.5' })).toBe('Invalid configuration, check each environment variable:\n  PORT: must be a whole port number, 0 to 65535');
+  });
+
   it('names the bad environment variable, never its value', () => {
     const message = configRefusal({ PORT: 'eighty', DATABASE_URL: 'mysql://user:hunter2@db/x' });
     expect(message).toContain('PORT');

@@ -72,9 +72,10 @@ export function parseExportRequest(path: string, search: URLSearchParams, accept
   const list = (key: string) => {
     const values = search.getAll(key).flatMap((each) => each.split(',')).map((each) => each.trim());
     if (values.length === 0) return null;
-    if (values.includes('')) {
+    if (values.every((each) => each === '')) {
       throw new ExportRequestError(400, `${key}: empty value; give at least one value, or leave the parameter out to not filter on it`, key);
     }
+    if (values.includes('')) throw new ExportRequestError(400, `${key}: an empty item in the list (a trailing or doubled comma)`, key);
     return values;
   };
   const filter: AnalyticsFilter = {};
@@ -99,8 +100,8 @@ export function parseExportRequest(path: string, search: URLSearchParams, accept
   for (const key of DECIMALS) {
     const value = search.get(key);
     if (value === null) continue;
-    const amount = Decimal.parse(value);
-    if (!amount) throw new ExportRequestError(400, `${key}: "${value.slice(0, 60)}" is not a decimal`, key);
+    const amount = Decimal.parseInput(value);
+    if (!amount) throw new ExportRequestError(400, `${key}: "${value.slice(0, 60)}" is not a decimal (digits with an optional sign and fraction, such as 0.0352)`, key);
     mutable[key] = amount;
   }
   for (const key of NUMBERS) {

@@ -1,5 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
-import { Decimal as DecimalValue } from '../../domain/decimal.ts';
+import { DECIMAL_INPUT_PATTERN, Decimal as DecimalValue } from '../../domain/decimal.ts';
 
 /**
  * `Decimal`: an exact decimal number written as a JSON string (`"0.0352"`), so no JSON parser on
@@ -17,11 +17,11 @@ export const Decimal = new GraphQLScalarType<DecimalValue, string>({
   parseLiteral(ast) {
     return parse(ast.kind === Kind.STRING ? ast.value : null);
   },
-  extensions: { jsonSchema: { type: 'string', pattern: '^-?\\d+(\\.\\d+)?$' } },
+  extensions: { jsonSchema: { type: 'string', pattern: DECIMAL_INPUT_PATTERN } },
 });
 
 function parse(text: string | null): DecimalValue {
-  const value = text === null || !/^-?\d+(\.\d+)?$/.test(text) ? null : DecimalValue.parse(text);
-  if (value === null) throw new GraphQLError('Decimal must be a string of digits with an optional fraction, such as "0.0352"');
+  const value = text === null ? null : DecimalValue.parseInput(text);
+  if (value === null) throw new GraphQLError('Decimal must be a string of digits with an optional sign and fraction, such as "0.0352" or "-5"');
   return value;
 }
