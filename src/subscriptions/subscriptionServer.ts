@@ -47,8 +47,9 @@ export function apiKeyOfConnectionParams(params: Record<string, unknown> | undef
   return keys.every((key) => key === first) ? { kind: 'key', key: first } : { kind: 'conflicting' };
 }
 
-/** graphql-ws's close code for a bad request (its own codes are 44xx). */
+/** graphql-ws's close codes for a bad request and a refused connection. */
 const BAD_REQUEST_CLOSE = 4400;
+const FORBIDDEN_CLOSE = 4403;
 
 /**
  * GraphQL subscriptions over `graphql-ws`, on the HTTP server's own port and paths (an upgrade
@@ -88,7 +89,16 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
           return false;
         }
         const workspace = reading.kind === 'key' ? options.registry.authenticate(reading.key) : null;
-        if (!workspace) return false;
+        if (!workspace) {
+          // graphql-ws closes with a bare "Forbidden" for `false`: say which of the two it is first.
+          ctx.extra.socket.close(
+            FORBIDDEN_CLOSE,
+            reading.kind === 'none'
+              ? 'Forbidden: no API key in connection_init payload (authorization: Bearer <key>, or x-api-key)'
+              : 'Forbidden: unknown API key',
+          );
+          return false;
+        }
         workspaces.set(ctx.extra, workspace);
         return true;
       },

@@ -49,13 +49,19 @@ describe('subscriptions over graphql-ws', () => {
     await gateway.close();
   });
 
-  it('refuses a connection whose connection_init carries no valid key', async () => {
-    const code = await new Promise<number>((resolve) => {
-      const socket = new WebSocket(`${gateway.origin.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
-      socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: 'Bearer wrong-key' } })));
-      socket.on('close', (closeCode) => resolve(closeCode));
+  it('refuses a connection whose connection_init carries no valid key, saying which it is', async () => {
+    const closeOf = (payload: Record<string, unknown>) =>
+      new Promise<{ code: number; reason: string }>((resolve) => {
+        const socket = new WebSocket(`${gateway.origin.replace('http', 'ws')}/graphql`, 'graphql-transport-ws', { headers: { authorization: 'Bearer demo-key' } });
+        socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload })));
+        socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+      });
+    expect(await closeOf({ authorization: 'Bearer wrong-key' })).toEqual({ code: 4403, reason: 'Forbidden: unknown API key' });
+    // A key in the upgrade request's headers is not read: connection_init carries it.
+    expect(await closeOf({})).toEqual({
+      code: 4403,
+      reason: 'Forbidden: no API key in connection_init payload (authorization: Bearer <key>, or x-api-key)',
     });
-    expect(code).toBe(4403);
   });
 
   it('refuses a connection_init carrying two different keys: closed 4400 with the reason', async () => {
