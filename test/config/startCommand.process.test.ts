@@ -132,6 +132,6 @@ describe('bin/switchboard.js', () => {
     expect(await fallback.exit).toBe(1);
     const [note, ...rest] = fallback.stderr().split('\n');
     expect(note).toContain(`Switchboard: Node ${process.versions.node} cannot run TypeScript itself (Node 22.18 or newer can; package.json "engines"). Running from source through tsx`);
-    expect(rest.join('\n')).toContain('PORT: Invalid input: expected number, received NaN');
+    expect(rest.join('\n')).toContain('PORT: must be a port number, 0 to 65535');
   });
 });
