@@ -213,6 +213,26 @@ describe.each(engines)('conversationStats from the rollup on %s', (_engine, open
     expect(stored.rows[0]?.n).toBeGreaterThan(600);
   });
 
+  it('drops the slots retention leaves at zero, keeping those still counted', async () => {
+    const db = store.db;
+    const at = (minutes: number) => new Date(FROM + minutes * 60_000).toISOString();
+    const conversation = (nativeId: string, minutes: number) => ({
+      provider: 'TRATA' as const, nativeId, createdAt: at(minutes), talkSeconds: 3, ringSeconds: null,
+      cost: { currency: 'USD', total: '0.25', components: [['talk', '0.25']] as [string, string][] },
+    });
+    // Slots 0, 1 and 2 (15 minutes each); retention up to minute 20 empties slot 0 and half of slot 1.
+    for (const [id, minutes] of [['r0', 1], ['r1', 16], ['r2', 22], ['r3', 31]] as const) await writeConversation(db, 'retention-ws', conversation(id, minutes));
+    const rows = async (table: string) =>
+      (await db.query<{ slot: Date }>(`SELECT slot FROM ${table} WHERE workspace_id = 'retention-ws' ORDER BY slot`)).rows.map((row) => new Date(row.slot).toISOString());
+    expect(await rows('conversation_stats_rollup')).toEqual([at(0), at(15), at(30)]);
+
+    expect(await deleteConversationsCreatedBefore(db, 'retention-ws', 'TRATA', new Date(at(20)))).toBe(2);
+    expect(await rows('conversation_stats_rollup')).toEqual([at(15), at(30)]);
+    expect(await rows('conversation_stats_rollup_components')).toEqual([at(15), at(30)]);
+    const { rollup, recomputed } = await rollupAgainstRecords(db);
+    expect(rollup).toEqual(recomputed);
+  });
+
   it('scans when a zone\'s day starts inside a slot (New York\'s local mean time in 1880), with the same answer', async () => {
     const db = store.db;
     const start = Date.parse('1880-06-01T00:00:00Z');

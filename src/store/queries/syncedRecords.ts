@@ -212,11 +212,30 @@ export async function countSyncedRecords(db: Queryable, workspaceId: string, pro
   return counts;
 }
 
-/** Deletes an account's conversations created before `cutoff` (retention); returns how many. */
+/**
+ * Deletes an account's conversations created before `cutoff` (retention); returns how many. Then
+ * drops the stats rollup's slots that the delete left at zero (the rollup keeps a row per slot
+ * once written, so retention alone would leave a zero row per 15 minutes behind, forever). Run
+ * outside a transaction: the rollup takes the delete at its commit (a deferred trigger), so the
+ * second statement finds the slots at zero; inside one it finds none yet, and drops nothing.
+ */
 export async function deleteConversationsCreatedBefore(db: Queryable, workspaceId: string, provider: string, cutoff: Date): Promise<number> {
   const { rowCount } = await db.query(
     `DELETE FROM synced_records WHERE workspace_id = $1 AND provider = $2 AND kind = 'Conversation' AND created_at < $3`,
     [workspaceId, provider, cutoff],
   );
+  if (rowCount > 0) {
+    await db.query(
+      `DELETE FROM conversation_stats_rollup
+        WHERE workspace_id = $1 AND provider = $2 AND slot < $3
+          AND conversations = 0 AND without_cost = 0 AND costed = 0 AND talk_seconds = 0 AND ring_seconds = 0 AND cost_total = 0`,
+      [workspaceId, provider, cutoff],
+    );
+    await db.query(
+      `DELETE FROM conversation_stats_rollup_components
+        WHERE workspace_id = $1 AND provider = $2 AND slot < $3 AND lines = 0 AND amount = 0`,
+      [workspaceId, provider, cutoff],
+    );
+  }
   return rowCount;
 }
