@@ -64,13 +64,13 @@ function openStream<K extends ChangeEvent['type'], P>(
 }
 
 async function conversationFilter(context: GatewayContext, filter: ConversationChangeFilter | null | undefined) {
-  const ids = filter?.conversationIds?.map((id, index) => {
-    const parts = filterIdOfType(id, 'Conversation', `filter.conversationIds[${index}]`);
+  const ids = filter?.conversationIds?.map((id) => {
+    const parts = filterIdOfType(id, 'Conversation', 'conversationIds');
     return `${parts.provider}:${parts.nativeId}`;
   });
   let batchId: string | undefined;
   if (filter?.batchId) {
-    batchId = filterIdOfType(filter.batchId, 'ConversationBatch', 'filter.batchId').nativeId;
+    batchId = filterIdOfType(filter.batchId, 'ConversationBatch', 'batchId').nativeId;
     // Well-formed but unknown here (or another workspace's): not found, as batchProgress answers.
     if (!(await context.fanout.getBatch(context.workspace.id, batchId))) throw new NotFoundError('ConversationBatch', filter.batchId);
   }

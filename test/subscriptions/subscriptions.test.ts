@@ -165,16 +165,16 @@ describe('subscriptions over graphql-ws', () => {
     const client = wsClient(gateway.origin, 'demo-key');
     const refusal = (filter: Record<string, unknown>) => refusalOf(client, CHANGES, { filter });
     expect(await refusal({ conversationIds: ['bad'] })).toEqual([
-      { message: 'filter.conversationIds[0] is not an id this gateway issued', extensions: { code: 'BAD_USER_INPUT', field: 'filter.conversationIds[0]' } },
+      { message: 'conversationIds: "bad" is not a Conversation id', extensions: { code: 'BAD_USER_INPUT', field: 'conversationIds' } },
     ]);
     expect(await refusal({ conversationIds: [AGENT_ID, batch.id] })).toEqual([
-      { message: 'filter.conversationIds[0] is the id of an Agent, not of a Conversation', extensions: { code: 'BAD_USER_INPUT', field: 'filter.conversationIds[0]' } },
+      { message: `conversationIds: "${AGENT_ID}" is not a Conversation id`, extensions: { code: 'BAD_USER_INPUT', field: 'conversationIds' } },
     ]);
     expect(await refusal({ batchId: 'bogus' })).toEqual([
-      { message: 'filter.batchId is not an id this gateway issued', extensions: { code: 'BAD_USER_INPUT', field: 'filter.batchId' } },
+      { message: 'batchId: "bogus" is not a ConversationBatch id', extensions: { code: 'BAD_USER_INPUT', field: 'batchId' } },
     ]);
     expect(await refusal({ batchId: AGENT_ID })).toEqual([
-      { message: 'filter.batchId is the id of an Agent, not of a ConversationBatch', extensions: { code: 'BAD_USER_INPUT', field: 'filter.batchId' } },
+      { message: `batchId: "${AGENT_ID}" is not a ConversationBatch id`, extensions: { code: 'BAD_USER_INPUT', field: 'batchId' } },
     ]);
     const acme = wsClient(gateway.origin, 'acme-key');
     const otherWorkspace = subscribe<Change>(acme, CHANGES, { filter: { batchId: batch.id } });
