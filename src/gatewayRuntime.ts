@@ -219,7 +219,8 @@ async function closeOpenedParts(opened: OpenedParts, { timeoutMs }: { timeoutMs?
   })();
   const stopDispatching = fanout ? attempt('stop the fan-out', () => fanout.stop()) : Promise.resolve();
   const drained = await settlesWithin(Promise.all([stopServing, stopDispatching]), timeoutMs);
-  if (fanout && opened.fanoutStarted) {
+  // A store never opened in this process (no batch since start) holds no lease of ours to release.
+  if (fanout && opened.fanoutStarted && database?.isOpenInProcess?.() !== false) {
     await attempt('release the dispatch leases; they expire on their own', () => fanout.releaseLeases());
   }
   // A pool waits for its requests to end; past the bound the process exits instead (a create

@@ -15,7 +15,8 @@ import type { OperationOutcome } from './requestScope.ts';
 export interface MetricSources {
   breakers?: () => { provider: Provider; state: CircuitState }[];
   budgets?: () => Promise<BudgetGauge[]>;
-  itemsByState?: () => Promise<Record<ItemState, number>>;
+  /** Null when the store cannot be read without opening it (the gauge is then left out, not zeroed). */
+  itemsByState?: () => Promise<Record<ItemState, number> | null>;
   pool?: () => PoolStats | null;
 }
 

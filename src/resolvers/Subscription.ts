@@ -1,13 +1,12 @@
 import type { GatewayContext } from '../context.ts';
-import { fromGlobalId } from '../domain/globalId.ts';
 import type { Conversation } from '../domain/types.ts';
 import { BadUserInputError, NotFoundError } from '../errors.ts';
 import type { ChangeEvent } from '../feed/changeEvent.ts';
 import type { ConversationChangeFilter, SubscriptionResolvers } from '../generated/graphql.ts';
-import { createLoaders } from '../loaders.ts';
+import { createLoaders, refKey } from '../loaders.ts';
 import { findSyncedRecord } from '../store/queries/syncedRecords.ts';
 import { EventBuffer } from '../subscriptions/eventBuffer.ts';
-import { filterIdOfType } from '../read/filterIds.ts';
+import { filterIdOfType, filterIdsOfType } from '../read/filterIds.ts';
 import type { BatchProgressPayload, ConversationChangePayload } from '../subscriptions/subscriptionPayloads.ts';
 import { decodeRecord } from '../sync/recordCodec.ts';
 import { batchIdOf, batchItemOf } from './batchSupport.ts';
@@ -64,10 +63,7 @@ function openStream<K extends ChangeEvent['type'], P>(
 }
 
 async function conversationFilter(context: GatewayContext, filter: ConversationChangeFilter | null | undefined) {
-  const ids = filter?.conversationIds?.map((id) => {
-    const parts = filterIdOfType(id, 'Conversation', 'conversationIds');
-    return `${parts.provider}:${parts.nativeId}`;
-  });
+  const ids = filter?.conversationIds && new Set(filterIdsOfType(filter.conversationIds, 'Conversation', 'conversationIds').map(refKey));
   let batchId: string | undefined;
   if (filter?.batchId) {
     batchId = filterIdOfType(filter.batchId, 'ConversationBatch', 'batchId').nativeId;
@@ -79,7 +75,7 @@ async function conversationFilter(context: GatewayContext, filter: ConversationC
     accept: (event: Event<'conversation'>) =>
       (!filter?.providers || filter.providers.includes(event.provider)) &&
       (!filter?.changes || event.changes.some((change) => filter.changes?.includes(change))) &&
-      (!ids || ids.includes(`${event.provider}:${event.nativeId}`)),
+      (!ids || ids.has(refKey(event))),
     /** What needs the stored conversation. */
     matches: async (context: GatewayContext, conversation: Conversation) => {
       if (filter?.statuses && !filter.statuses.includes(conversation.status.value)) return false;
@@ -110,9 +106,8 @@ export const Subscription: SubscriptionResolvers = {
   },
   batchProgress: {
     subscribe: async (_, { id }, context) => {
-      const batchId = fromGlobalId(id)?.type === 'ConversationBatch' ? batchIdOf(id) : null;
-      const batch = batchId === null ? null : await context.fanout.getBatch(context.workspace.id, batchId);
-      if (!batch || batchId === null) throw new NotFoundError('ConversationBatch', id);
+      const batchId = batchIdOf(id);
+      if (batchId === null || !(await context.fanout.getBatch(context.workspace.id, batchId))) throw new NotFoundError('ConversationBatch', id);
       return openStream(
         context,
         'batch',

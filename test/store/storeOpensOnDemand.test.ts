@@ -20,6 +20,9 @@ describe('the embedded store in a data directory', { timeout: 60_000 }, () => {
     cleanups.push(() => gateway.close());
 
     expect(gateway.runtime.database.isOpenInProcess?.()).toBe(false);
+    // Readiness probes and metric scrapes do not open it either.
+    for (const path of ['/readyz', '/metrics']) expect((await fetch(`${gateway.origin}${path}`)).status).toBe(200);
+    expect(gateway.runtime.database.isOpenInProcess?.()).toBe(false);
 
     const { data } = await gateway.query<{ webhookEndpoints: { provider: string }[] }>('{ webhookEndpoints { provider } }');
     expect(data?.webhookEndpoints.map((endpoint) => endpoint.provider)).toEqual(['ORATION', 'TRATA', 'VOICEOS']);
