@@ -74,7 +74,7 @@ export async function conversationStats(
   }
   const keyNames = [...dimensions.map((dimension) => `"${dimension}"`), ...(bucket ? ['bucket'] : [])];
   const from = byComponent
-    ? `synced_records r LEFT JOIN LATERAL (SELECT jsonb_array_elements(r.record->'cost'->'components') AS component) c ON true`
+    ? `synced_records r LEFT JOIN LATERAL (SELECT ${COMPONENTS_OF('r')} AS component) c ON true`
     : 'synced_records r';
   const keyList = keys.length > 0 ? `${keys.join(', ')},` : '';
   // With COST_COMPONENT a conversation is one row per component, so it is counted once per group,

@@ -1,5 +1,6 @@
 import type { Queryable } from '../store/database.ts';
 import { filterConditions, type AnalyticsFilter } from './analyticsFilter.ts';
+import { jsonArrayElements } from './jsonArraySql.ts';
 
 /** The rollup's slot (migration 0005): every time zone's offset today is a whole number of them. */
 export const SLOT_MS = 15 * 60 * 1000;
@@ -22,8 +23,7 @@ export type KeyCurrencyRow = Record<string, unknown> & {
 export type ComponentRow = Record<string, unknown> & { currency: string; kind: string; amount: string };
 
 /** The JSON array of a stored record's cost components (`[]` when it is not an array). */
-export const COMPONENTS_OF = (alias: string) =>
-  `jsonb_array_elements(CASE WHEN jsonb_typeof(${alias}.record->'cost'->'components') = 'array' THEN ${alias}.record->'cost'->'components' ELSE '[]'::jsonb END)`;
+export const COMPONENTS_OF = (alias: string) => jsonArrayElements(`${alias}.record->'cost'->'components'`);
 
 /**
  * Whether the rollup holds everything the request needs: provider and a time bucket as the only

@@ -186,4 +186,14 @@ describe.each(engines)('conversationStats in SQL on %s', (_engine, open) => {
     const [withoutCost] = await stats([], 'UTC', { hasCost: false });
     expect(withoutCost?.conversations).toBe(1);
   });
+
+  it('groups by cost component over a stored record whose components are not an array', async () => {
+    const before = await stats(['COST_COMPONENT']);
+    const { rows } = await store.db.query<{ native_id: string }>(
+      `SELECT native_id FROM synced_records WHERE workspace_id = 'ws' AND record->'cost'->'components' = '[]'::jsonb LIMIT 1`,
+    );
+    if (!rows[0]) throw new Error('the fixture has a cost without components');
+    await store.db.query(`UPDATE synced_records SET record = jsonb_set(record, '{cost,components}', '{"odd": true}') WHERE native_id = $1`, [rows[0].native_id]);
+    expect(await stats(['COST_COMPONENT'])).toEqual(before);
+  });
 });
