@@ -85,13 +85,18 @@ export function deferRecords<W, T extends Positioned>(records: readonly unknown[
   return deferred;
 }
 
+/** What a field that reads no wire field is mapped from (as its picked schema would answer). */
+const NO_WIRE_FIELDS: Readonly<Record<string, never>> = Object.freeze({});
+
 /** Validates and maps one field of a deferred record, keeps it on the target, and answers it. */
 function settleField(target: Target, key: string): unknown {
   const state = target[STATE];
   const failure = state.failures?.get(key);
   if (failure !== undefined) throw failure;
   const { fields, listPath } = state.options;
-  const parsed = fields.schemaOf(key as never).safeParse(state.record);
+  const mapping = (fields.table as Record<string, { reads: readonly string[]; map: (wire: unknown) => unknown }>)[key]!;
+  // A field that reads no wire field (kind, provider, a constant) has nothing to validate.
+  const parsed = mapping.reads.length === 0 ? { success: true as const, data: NO_WIRE_FIELDS } : fields.schemaOf(key as never).safeParse(state.record);
   if (!parsed.success) {
     const error = badResponse(
       state.options,
@@ -100,7 +105,7 @@ function settleField(target: Target, key: string): unknown {
     (state.failures ??= new Map()).set(key, error);
     throw error;
   }
-  const value = (fields.table as Record<string, { map: (wire: unknown) => unknown }>)[key]!.map(parsed.data);
+  const value = mapping.map(parsed.data);
   target[key] = value;
   return value;
 }
