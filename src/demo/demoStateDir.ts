@@ -1,4 +1,3 @@
-import { mkdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkDataDirPlace } from '../store/dataDirContents.ts';
 import { InvalidDataDirError } from '../store/dataDirErrors.ts';
@@ -33,16 +32,6 @@ export function prepareDemoStateDir(dataDir: string): string | null {
   const problem = (message: string) =>
     new InvalidDataDirError(resolve(dataDir), `cannot hold the demo simulators' state beside it: ${message}.`);
   // The parent exists, or this is the default `.data/pglite`, whose parent may be created.
-  createDirectoryChain(dirname(stateDir), problem);
-  try {
-    mkdirSync(stateDir);
-  } catch (error) {
-    const existsAsDirectory = isErrno(error, 'EEXIST') && statSync(stateDir).isDirectory();
-    if (!existsAsDirectory) throw problem(`${stateDir} cannot be created: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  createDirectoryChain(stateDir, problem);
   return stateDir;
-}
-
-function isErrno(error: unknown, code: string): boolean {
-  return error instanceof Error && 'code' in error && error.code === code;
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, normalize, resolve } from 'node:path';
 import { DEFAULT_DATA_DIR } from '../config.ts';
-import { InvalidDataDirError } from './dataDirErrors.ts';
+import { InvalidDataDirError, isErrno } from './dataDirErrors.ts';
 import { createDirectoryChain } from './directoryChain.ts';
 import { isLeaseFile } from './dataDirLock.ts';
 
@@ -105,8 +105,4 @@ function statOrNull(path: string): Stats | null {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function isErrno(error: unknown, code: string): boolean {
-  return error instanceof Error && 'code' in error && error.code === code;
 }

@@ -53,3 +53,8 @@ export class DataDirLockLostError extends Error {
 export function formatSeconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(1))} s`;
 }
+
+/** Whether `error` is a Node system error with this `code` (`ENOENT`, `EEXIST`, …). */
+export function isErrno(error: unknown, code: string): boolean {
+  return error instanceof Error && 'code' in error && error.code === code;
+}

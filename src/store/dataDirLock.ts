@@ -16,7 +16,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { DataDirLockedError, DataDirLockLostError, formatSeconds } from './dataDirErrors.ts';
+import { DataDirLockedError, DataDirLockLostError, formatSeconds, isErrno } from './dataDirErrors.ts';
 
 /**
  * The PGlite data directory's lease: one process at a time may run the embedded store.
@@ -331,8 +331,4 @@ function readOrNull(read: () => string): string | null {
   } catch {
     return null;
   }
-}
-
-function isErrno(error: unknown, code: string): boolean {
-  return error instanceof Error && 'code' in error && error.code === code;
 }

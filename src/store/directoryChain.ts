@@ -1,5 +1,6 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { isErrno } from './dataDirErrors.ts';
 
 /**
  * Creates `dir` and its missing parents one level at a time, from the nearest existing ancestor
@@ -39,8 +40,4 @@ function kindOf(path: string, problem: (message: string) => Error): 'directory' 
     if (isErrno(error, 'ENOTDIR')) return 'missing';
     throw problem(`${path} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
   }
-}
-
-function isErrno(error: unknown, code: string): boolean {
-  return error instanceof Error && 'code' in error && error.code === code;
 }

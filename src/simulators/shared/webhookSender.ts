@@ -48,10 +48,6 @@ export class WebhookSender {
     else this.#targets.set(account, target);
   }
 
-  hasTarget(account: string): boolean {
-    return this.#targets.has(account);
-  }
-
   /** Schedules one conversation's events (in the order they happen). */
   schedule(account: string, events: readonly WebhookEvent[]): void {
     const target = this.#targets.get(account);
