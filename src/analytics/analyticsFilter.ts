@@ -1,7 +1,5 @@
-import { GraphQLError } from 'graphql';
 import type { Decimal } from '../domain/decimal.ts';
 import { epochMicros, formatInstant, fromEpochMicros, nanosOfMillisecond } from '../domain/preciseDate.ts';
-import { ErrorCode } from '../errors.ts';
 import { filterIdsOfType } from '../read/filterIds.ts';
 
 /**
@@ -25,14 +23,6 @@ export interface AnalyticsFilter {
   durationSecondsMax?: number | null;
   talkSecondsMin?: number | null;
   talkSecondsMax?: number | null;
-}
-
-export class AnalyticsInputError extends GraphQLError {
-  readonly field: string;
-  constructor(message: string, field: string) {
-    super(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, field } });
-    this.field = field;
-  }
 }
 
 /**

@@ -2,7 +2,8 @@ import { Decimal } from '../domain/decimal.ts';
 import { toGlobalId } from '../domain/globalId.ts';
 import type { Provider } from '../domain/types.ts';
 import type { Queryable } from '../store/database.ts';
-import { AnalyticsInputError, filterConditions, type AnalyticsFilter } from './analyticsFilter.ts';
+import { BadUserInputError } from '../errors.ts';
+import { filterConditions, type AnalyticsFilter } from './analyticsFilter.ts';
 import { COMPONENTS_OF, rollupAnswers, rollupRows, type ComponentRow, type KeyCurrencyRow } from './statsRollup.ts';
 import { checkTimeZone } from './timeZone.ts';
 
@@ -58,7 +59,7 @@ export async function conversationStats(
 ): Promise<StatsGroup[]> {
   const groupBy = [...new Set(request.groupBy)];
   const buckets = groupBy.filter((each): each is (typeof TIME_BUCKETS)[number] => (TIME_BUCKETS as readonly string[]).includes(each));
-  if (buckets.length > 1) throw new AnalyticsInputError(`groupBy: at most one time bucket, got ${buckets.join(', ')}`, 'groupBy');
+  if (buckets.length > 1) throw new BadUserInputError(`groupBy: at most one time bucket, got ${buckets.join(', ')}`, { field: 'groupBy' });
   checkTimeZone(request.timeZone);
   const dimensions = groupBy.filter((each): each is (typeof STATS_DIMENSIONS)[number] => (STATS_DIMENSIONS as readonly string[]).includes(each));
   const byComponent = dimensions.includes('COST_COMPONENT');

@@ -1,4 +1,4 @@
-import { AnalyticsInputError } from './analyticsFilter.ts';
+import { BadUserInputError } from '../errors.ts';
 
 /**
  * The IANA name of a time zone as given, its letter case fixed where that is all that differs
@@ -20,9 +20,9 @@ export function canonicalTimeZone(timeZone: string): string {
   }
   // Intl resolves offsets to themselves (`+02`, `-0530` → `+02:00`, `-05:30`); IANA names start with a letter.
   if (canonical === undefined || !/^[A-Za-z]/.test(canonical)) {
-    throw new AnalyticsInputError(
+    throw new BadUserInputError(
       `timeZone: "${timeZone.slice(0, 80)}" is not an IANA time zone name (e.g. "Europe/Berlin", "UTC"); offsets such as "+02:00" are not accepted`,
-      'timeZone',
+      { field: 'timeZone' },
     );
   }
   return canonical.toLowerCase() === timeZone.toLowerCase() ? canonical : timeZone;

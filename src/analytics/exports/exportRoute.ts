@@ -9,7 +9,7 @@ import { BadUserInputError } from '../../errors.ts';
 import { sendJson } from '../../http/nodeHttpHandler.ts';
 import type { Database } from '../../store/database.ts';
 import type { WorkspaceRegistry } from '../../workspaces/workspaceRegistry.ts';
-import { AnalyticsInputError, filterConditions } from '../analyticsFilter.ts';
+import { filterConditions } from '../analyticsFilter.ts';
 import { readChangeWatermark } from './changeWatermark.ts';
 import { EXPORT_SPECS, type ExportKind } from './exportKinds.ts';
 import { ExportRequestError, isExportPath, parseExportRequest, type ExportRequest } from './exportRequest.ts';
@@ -75,7 +75,6 @@ async function serveExport(options: ExportRoutesOptions, req: IncomingMessage, r
     where.push(...filterConditions(request.filter, params));
   } catch (error) {
     if (error instanceof ExportRequestError) return sendJson(res, error.status, errorBody(error.status === 404 ? 'NOT_FOUND' : error.status === 406 ? 'NOT_ACCEPTABLE' : 'BAD_USER_INPUT', error.message, error.parameter));
-    if (error instanceof AnalyticsInputError) return sendJson(res, 400, errorBody('BAD_USER_INPUT', error.message, error.field));
     if (error instanceof BadUserInputError) return sendJson(res, 400, errorBody('BAD_USER_INPUT', error.message, String(error.extensions.field ?? '')));
     throw error;
   }
