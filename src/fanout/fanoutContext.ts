@@ -44,6 +44,26 @@ export async function tellObserver(ctx: FanoutContext, during: string, tell: (ob
   }
 }
 
+/**
+ * Tells the observer (the synced store and its feed) about conversations the fan-out read, then
+ * about the batches whose items changed. The batches' events go out whatever storing the
+ * conversations met: the item changes behind them are committed already.
+ */
+export async function reportConversations(
+  ctx: FanoutContext,
+  change: { workspaceId: string; provider: Provider; conversations: readonly Conversation[]; batchIds: Iterable<string> },
+  during: string,
+): Promise<void> {
+  await tellObserver(ctx, during, async (observer) => {
+    try {
+      await observer.conversationsRead(change.workspaceId, change.provider, change.conversations);
+    } finally {
+      const batchIds = [...new Set(change.batchIds)];
+      if (batchIds.length > 0) await observer.batchesChanged(change.workspaceId, batchIds);
+    }
+  });
+}
+
 export function addMs(date: Date, ms: number): Date {
   return new Date(date.getTime() + ms);
 }

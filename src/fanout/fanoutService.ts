@@ -285,7 +285,7 @@ export class FanoutService {
     if (this.#running) return;
     this.#running = true;
     if (this.#options.nothingPendingAtStart) return;
-    await expireLeasesOf(this.#ctx.db, this.#ctx.replicaId, this.#ctx.clock.now(), { graceMs: this.#ctx.timing.reconcileGraceMs });
+    await this.releaseLeases();
     this.#discovery = this.#discoveryLoop();
   }
 

@@ -3,7 +3,7 @@ import { leastRoom } from '../providers/kit/leastRoom.ts';
 import { recordStatusReadObservation } from '../store/queries/budgets.ts';
 import { listItemsToPoll, recordConversationProgress, type ConversationProgress } from '../store/queries/polling.ts';
 import type { Conversation, Provider } from '../domain/types.ts';
-import { tellObserver, type FanoutContext } from './fanoutContext.ts';
+import { reportConversations, type FanoutContext } from './fanoutContext.ts';
 import { groupItems } from './groupItems.ts';
 import { isOver } from './conversationOutcome.ts';
 
@@ -91,14 +91,11 @@ export async function pollConversations(ctx: FanoutContext, budgetKey: string): 
     return { ended, providerRemaining: news?.remaining ?? null };
   });
   for (const each of seen) {
-    await tellObserver(ctx, `recording ${each.provider} conversations in the synced store`, async (observer) => {
-      // The batches' events go out whatever storing the conversations met: their ends are committed.
-      try {
-        await observer.conversationsRead(each.workspaceId, each.provider, each.conversations);
-      } finally {
-        if (each.endedBatchIds.size > 0) await observer.batchesChanged(each.workspaceId, [...each.endedBatchIds]);
-      }
-    });
+    await reportConversations(
+      ctx,
+      { workspaceId: each.workspaceId, provider: each.provider, conversations: each.conversations, batchIds: each.endedBatchIds },
+      `recording ${each.provider} conversations in the synced store`,
+    );
   }
   return outcome;
 }

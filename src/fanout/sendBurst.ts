@@ -10,7 +10,7 @@ import {
 import type { BatchItemRecord } from '../store/records.ts';
 import { classifyCreateFailure } from './classifyCreateFailure.ts';
 import { toCreatedConversation } from './conversationOutcome.ts';
-import { addMs, tellObserver, type FanoutContext } from './fanoutContext.ts';
+import { addMs, reportConversations, type FanoutContext } from './fanoutContext.ts';
 import { groupItems, type ItemGroup } from './groupItems.ts';
 
 /** What became of a burst's items. */
@@ -144,14 +144,16 @@ async function sendChunk(
     }
   });
   const { workspaceId, provider } = chunk;
-  await tellObserver(ctx, `recording created ${provider} conversations in the synced store`, async (observer) => {
-    // The batches' events go out whatever storing the conversations met: their creates are committed.
-    try {
-      await observer.conversationsRead(workspaceId, provider, result.outcomes.flatMap((item) => (item.ok ? [item.conversation] : [])));
-    } finally {
-      await observer.batchesChanged(workspaceId, [...new Set(chunk.items.map((item) => item.batchId))]);
-    }
-  });
+  await reportConversations(
+    ctx,
+    {
+      workspaceId,
+      provider,
+      conversations: result.outcomes.flatMap((item) => (item.ok ? [item.conversation] : [])),
+      batchIds: chunk.items.map((item) => item.batchId),
+    },
+    `recording created ${provider} conversations in the synced store`,
+  );
   return outcome;
 }
 

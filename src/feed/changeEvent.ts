@@ -1,7 +1,8 @@
 import type { Provider } from '../domain/types.ts';
 
 /** What changed about a conversation, as subscribers see it. */
-export type ConversationChangeKind = 'CREATED' | 'STATUS_CHANGED' | 'TRANSCRIPT_MESSAGE' | 'COST_KNOWN' | 'UPDATED';
+export const CONVERSATION_CHANGE_KINDS = ['CREATED', 'STATUS_CHANGED', 'TRANSCRIPT_MESSAGE', 'COST_KNOWN', 'UPDATED'] as const;
+export type ConversationChangeKind = (typeof CONVERSATION_CHANGE_KINDS)[number];
 
 /**
  * One change, already in the store. Events carry keys, never records: a subscriber reads the

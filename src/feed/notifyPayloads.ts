@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { ChangeEvent } from './changeEvent.ts';
+import { PROVIDERS } from '../domain/types.ts';
+import { CONVERSATION_CHANGE_KINDS, type ChangeEvent } from './changeEvent.ts';
 
 /** PostgreSQL refuses a NOTIFY payload of 8000 bytes or more (in the default build). */
 export const MAX_NOTIFY_PAYLOAD_BYTES = 7999;
@@ -8,10 +9,10 @@ const changeEventSchema: z.ZodType<ChangeEvent> = z.union([
   z.object({
     type: z.literal('conversation'),
     workspaceId: z.string(),
-    provider: z.enum(['ORATION', 'TRATA', 'VOICEOS']),
+    provider: z.enum(PROVIDERS),
     nativeId: z.string(),
     version: z.number().int(),
-    changes: z.array(z.enum(['CREATED', 'STATUS_CHANGED', 'TRANSCRIPT_MESSAGE', 'COST_KNOWN', 'UPDATED'])),
+    changes: z.array(z.enum(CONVERSATION_CHANGE_KINDS)),
   }),
   z.object({ type: z.literal('batch'), workspaceId: z.string(), batchId: z.string() }),
 ]);
