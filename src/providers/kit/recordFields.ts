@@ -43,6 +43,12 @@ export interface RecordPosition {
   };
 }
 
+/** A position's `createdAt.parse` for ISO-8601 date-times (Oration, VoiceOS): null when unreadable. */
+export function parseIsoDateTime(text: string): Date | null {
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? null : new Date(ms);
+}
+
 export interface RecordFields<W, T> {
   /** The record's whole wire schema. */
   readonly schema: z.ZodType<W>;

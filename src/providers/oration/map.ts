@@ -11,7 +11,7 @@ import type {
   RecordingStatus,
 } from '../../domain/types.ts';
 import { REQUEST_ID_VARIABLE } from '../connector.ts';
-import { fieldOf, recordFields, type RecordPosition } from '../kit/recordFields.ts';
+import { fieldOf, parseIsoDateTime, recordFields, type RecordPosition } from '../kit/recordFields.ts';
 import { orationAgentSchema, orationConversationSchema, type OrationAgentWire, type OrationConversationWire } from './wire.ts';
 
 /**
@@ -107,7 +107,7 @@ export const orationConversationFields = recordFields<OrationConversationWire, C
 });
 
 /** Where a listed record's position is (`kit/deferredRecords.ts`): `orationConversationSchema`'s check of `createdAt`, by hand. */
-export const ORATION_CONVERSATION_POSITION: RecordPosition = { idKey: 'id', createdAt: { key: 'createdAt', parse: parseDateTime } };
+export const ORATION_CONVERSATION_POSITION: RecordPosition = { idKey: 'id', createdAt: { key: 'createdAt', parse: parseIsoDateTime } };
 
 export function mapOrationConversation(wire: OrationConversationWire): Conversation {
   return orationConversationFields.map(wire);
@@ -252,11 +252,6 @@ function normalize<T extends string>(
 }
 
 /** A date-time as `orationConversationSchema` accepts one (`Date.parse`), or null. */
-function parseDateTime(text: string): Date | null {
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? null : new Date(ms);
-}
-
 function toDate(value: string | null | undefined): Date | null {
   if (!value) return null;
   const ms = Date.parse(value);

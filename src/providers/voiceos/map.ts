@@ -14,7 +14,7 @@ import type {
   Provider,
   Webhook,
 } from '../../domain/types.ts';
-import { fieldOf, recordFields, type FieldTable, type RecordPosition } from '../kit/recordFields.ts';
+import { fieldOf, parseIsoDateTime, recordFields, type FieldTable, type RecordPosition } from '../kit/recordFields.ts';
 import { voiceOsAgentSchema, voiceOsConversationSchema, type VoiceOsAgent, type VoiceOsAgentConfig, type VoiceOsConversation, type VoiceOsCost } from './wire.ts';
 
 const PROVIDER: Provider = 'VOICEOS';
@@ -139,7 +139,7 @@ export const voiceOsConversationFields = recordFields<VoiceOsConversation, Conve
 });
 
 /** Where a listed record's position is (`kit/deferredRecords.ts`): `voiceOsConversationSchema`'s check of `created_at`, by hand. */
-export const VOICEOS_CONVERSATION_POSITION: RecordPosition = { idKey: 'id', createdAt: { key: 'created_at', parse: parseDateTime } };
+export const VOICEOS_CONVERSATION_POSITION: RecordPosition = { idKey: 'id', createdAt: { key: 'created_at', parse: parseIsoDateTime } };
 
 export function mapConversation(wire: VoiceOsConversation): Conversation {
   return voiceOsConversationFields.map(wire);
@@ -299,11 +299,6 @@ function toDecimal(value: number | null | undefined): Decimal | null {
 }
 
 /** A date-time as `voiceOsConversationSchema` accepts one (`Date.parse`), or null. */
-function parseDateTime(text: string): Date | null {
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? null : new Date(ms);
-}
-
 function toDate(value: string | null | undefined): Date | null {
   return value === null || value === undefined ? null : new Date(value);
 }
