@@ -16,7 +16,7 @@ import { conversationPageSize, pageThroughConversations } from '../paging.ts';
 import { planTrataConversationQuery } from './conversationQuery.ts';
 import { deferRecords } from '../kit/deferredRecords.ts';
 import { TRATA_CONVERSATION_POSITION, TRATA_RECORD_ID, trataAgentFields, trataConversationFields, trataProspectFields } from './map.ts';
-import type { RecordFields } from '../kit/recordFields.ts';
+import type { RecordFields, RecordPosition } from '../kit/recordFields.ts';
 import { trataCreatedBeforeBound } from './timestamps.ts';
 import {
   trataAgentPageSchema,
@@ -52,54 +52,36 @@ export function createTrataConnector(options: ConnectorOptions<TrataCredentials>
     transport: options.transport,
     timeoutMs: options.timeoutMs,
   });
-  const read = <W, T extends { provider: Provider; nativeId: string }>(path: string, endpoint: string, schema: z.ZodType<TrataPage<W>>, fields: RecordFields<W, T>) => ({
-    /** One page; Trata counts pages from 1. */
-    page: async (query: Record<string, string | number>): Promise<CountedPage<T>> => {
-      const { data } = await client.sendOk({ method: 'GET', path, query, schema, endpoint: `${endpoint}.list` });
-      return { items: data.data.map((record) => fields.map(record)), total: data.total };
-    },
-    /**
-     * Batch get through the list endpoint's `ids` parameter: one request per 100 distinct ids.
-     * Each record's fields are validated and mapped when read: a conversation page asks for names.
-     */
-    byIds: async (nativeIds: readonly string[]): Promise<(T | null)[]> =>
-      (
-        await batchGetByIds<T>(nativeIds, {
-          chunkSize: TRATA_MAX_PAGE_SIZE,
-          idOf: (item) => item.nativeId,
-          fetchChunk: async (ids) => {
-            const { data } = await client.sendOk({
-              method: 'GET',
-              path,
-              query: { ids: ids.join(','), page: 1, limit: ids.length },
-              schema: trataDeferredPageSchema,
-              endpoint: `${endpoint}.get`,
-            });
-            const items = deferRecords(data.data, { provider: 'TRATA', endpoint: `${endpoint}.get`, listPath: 'data', fields, position: TRATA_RECORD_ID });
-            return { items };
-          },
-        })
-      ).values,
-  });
-  const conversations = read('/v1/conversations', 'conversations', trataConversationPageSchema, trataConversationFields);
-  /** A list page: positions now, each field validated and mapped only when it is read. */
-  const conversationListPage = async (query: Record<string, string | number>): Promise<CountedPage<Conversation>> => {
-    const { data } = await client.sendOk({
-      method: 'GET',
-      path: '/v1/conversations',
-      query,
-      schema: trataDeferredPageSchema,
-      endpoint: 'conversations.list',
-    });
-    const items = deferRecords(data.data, {
-      provider: 'TRATA',
-      endpoint: 'conversations.list',
-      listPath: 'data',
-      fields: trataConversationFields,
-      position: TRATA_CONVERSATION_POSITION,
-    });
-    return { items, total: data.total };
+  const read = <W, T extends { provider: Provider; nativeId: string }>(path: string, endpoint: string, schema: z.ZodType<TrataPage<W>>, fields: RecordFields<W, T>) => {
+    /** A page whose records are read field by field: positions checked now, each field when read. */
+    const deferredPage = async (query: Record<string, string | number>, endpointName: string, position: RecordPosition): Promise<CountedPage<T>> => {
+      const { data } = await client.sendOk({ method: 'GET', path, query, schema: trataDeferredPageSchema, endpoint: endpointName });
+      return { items: deferRecords(data.data, { provider: 'TRATA', endpoint: endpointName, listPath: 'data', fields, position }), total: data.total };
+    };
+    return {
+      /** One page, mapped whole; Trata counts pages from 1. */
+      page: async (query: Record<string, string | number>): Promise<CountedPage<T>> => {
+        const { data } = await client.sendOk({ method: 'GET', path, query, schema, endpoint: `${endpoint}.list` });
+        return { items: data.data.map((record) => fields.map(record)), total: data.total };
+      },
+      /** One page read field by field, in the order `position` gives (conversations: newest first). */
+      deferredPage: (query: Record<string, string | number>, position: RecordPosition) => deferredPage(query, `${endpoint}.list`, position),
+      /**
+       * Batch get through the list endpoint's `ids` parameter: one request per 100 distinct ids.
+       * Each record's fields are validated and mapped when read: a conversation page asks for names.
+       */
+      byIds: async (nativeIds: readonly string[]): Promise<(T | null)[]> =>
+        (
+          await batchGetByIds<T>(nativeIds, {
+            chunkSize: TRATA_MAX_PAGE_SIZE,
+            idOf: (item) => item.nativeId,
+            fetchChunk: async (ids) => deferredPage({ ids: ids.join(','), page: 1, limit: ids.length }, `${endpoint}.get`, TRATA_RECORD_ID),
+          })
+        ).values,
+    };
   };
+  const conversations = read('/v1/conversations', 'conversations', trataConversationPageSchema, trataConversationFields);
+  const conversationListPage = (query: Record<string, string | number>) => conversations.deferredPage(query, TRATA_CONVERSATION_POSITION);
   const agents = read('/v1/agents', 'agents', trataAgentPageSchema, trataAgentFields);
   const prospectPages = read('/v1/prospects', 'prospects', trataProspectPageSchema, trataProspectFields);
   const window = <T>(pages: { page: (query: Record<string, string | number>) => Promise<CountedPage<T>> }, request: OffsetRequest) =>
