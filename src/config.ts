@@ -118,7 +118,7 @@ const envSchema = z.object({
   /** `json` lines or `pretty` (pino-pretty); unset means pretty only in development on a terminal. */
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   /** How long a stopping gateway answers /readyz with 503 before it closes its listener. */
-  SWITCHBOARD_SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(8_000).default(0),
+  SWITCHBOARD_SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).default(0),
 
   // Fan-out and replicas: see src/fanout/fanoutTiming.ts for what each timing does.
   /** Names this replica in dispatch leases; keep it stable across restarts. Default: host name and port. */

@@ -42,5 +42,7 @@ describe('shutdown timing', () => {
       'Invalid configuration: SWITCHBOARD_SHUTDOWN_DELAY_MS must be less than SWITCHBOARD_SHUTDOWN_TIMEOUT_MS',
     );
     expect(() => loadConfig({ SWITCHBOARD_SHUTDOWN_DELAY_MS: '2000', SWITCHBOARD_SHUTDOWN_TIMEOUT_MS: '8000' })).not.toThrow();
+    // A longer shutdown bound makes room for a longer delay: no fixed cap of its own.
+    expect(loadConfig({ SWITCHBOARD_SHUTDOWN_DELAY_MS: '15000', SWITCHBOARD_SHUTDOWN_TIMEOUT_MS: '30000' }).env.SWITCHBOARD_SHUTDOWN_DELAY_MS).toBe(15000);
   });
 });
