@@ -4,6 +4,7 @@ import type { UpstreamClient } from '../http.ts';
 import {
   voiceOsAgentPageSchema,
   voiceOsAgentSchema,
+  voiceOsConversationPageSchema,
   voiceOsConversationSchema,
   type VoiceOsAgent,
   type VoiceOsAgentPage,
@@ -12,19 +13,11 @@ import {
 } from './wire.ts';
 
 /** A list page as the connector first reads it: the envelope; each record is read by `deferRecords` (voiceOsConnector.ts). */
-const voiceOsConversationListPageSchema = z.object({
-  total: z.number().int().nonnegative(),
-  page: z.number().int().nullish(),
-  conversations: z.array(z.unknown()),
-});
+const voiceOsConversationListPageSchema = voiceOsConversationPageSchema.extend({ conversations: z.array(z.unknown()) });
 type VoiceOsConversationListPage = z.output<typeof voiceOsConversationListPageSchema>;
 
 /** An agent page as a batch get first reads it: the envelope; each record is read by `deferRecords` (voiceOsConnector.ts). */
-const voiceOsAgentDeferredPageSchema = z.object({
-  total: z.number().int().nonnegative(),
-  page: z.number().int().nullish(),
-  agents: z.array(z.unknown()),
-});
+const voiceOsAgentDeferredPageSchema = voiceOsAgentPageSchema.extend({ agents: z.array(z.unknown()) });
 type VoiceOsAgentDeferredPage = z.output<typeof voiceOsAgentDeferredPageSchema>;
 
 /** The largest `limit` the list endpoints accept. */

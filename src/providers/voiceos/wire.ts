@@ -133,7 +133,6 @@ export type VoiceOsAgentConfig = z.output<typeof voiceOsAgentConfigSchema>;
 export type VoiceOsAgent = z.output<typeof voiceOsAgentSchema>;
 export type VoiceOsCost = z.output<typeof voiceOsCostSchema>;
 export type VoiceOsConversation = z.output<typeof voiceOsConversationSchema>;
-export type VoiceOsConversationPage = z.output<typeof voiceOsConversationPageSchema>;
 export type VoiceOsAgentPage = z.output<typeof voiceOsAgentPageSchema>;
 
 /** The `status` values the list endpoint filters on. */
