@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
+import { makeExecutableSchema } from '@graphql-tools/schema';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
   ApolloServerPluginLandingPageLocalDefault,
@@ -12,6 +13,7 @@ import {
 import { CONFLICTING_API_KEYS_MESSAGE, createContextFactory, readApiKey, type GatewayContext } from './context.ts';
 import type { FanoutService } from './fanout/fanoutService.ts';
 import { formatGatewayError } from './errors.ts';
+import { compiledExecution } from './execution/compiledExecution.ts';
 import { applyCors, createCorsPolicy } from './http/cors.ts';
 import { createLimitedHttpServer, DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/httpLimits.ts';
 import { createGraphQLHttpHandler, sendJson } from './http/nodeHttpHandler.ts';
@@ -94,8 +96,11 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const { observability } = options;
   const { plugins: limitPlugins, ...limitOptions } = queryLimitGuards<GatewayContext>(options.limits ?? DEFAULT_QUERY_LIMITS);
+  const schema = options.federation
+    ? buildGatewaySubgraphSchema(resolvers)
+    : makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers });
   const apollo = new ApolloServer<GatewayContext>({
-    ...(options.federation ? { schema: buildGatewaySubgraphSchema(resolvers) } : { typeDefs: loadTypeDefs(), resolvers }),
+    gateway: compiledExecution(schema),
     introspection: options.introspection,
     includeStacktraceInErrorResponses: options.includeStacktrace,
     csrfPrevention: true,

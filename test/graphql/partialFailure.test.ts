@@ -74,6 +74,36 @@ describe('one provider failing while the others answer', () => {
     );
   });
 
+  it('answers a batch-got agent\'s or prospect\'s broken field with PROVIDER_BAD_RESPONSE on that field alone', async () => {
+    // Found with the compiled executor: a field with no resolver of its own was read outside any
+    // error handling, so a record's throwing read left the whole request unanswered.
+    type RefData = { conversations: { edges: { node: { provider: string; agent: { id: string; name: string | null } | null; prospect: { id: string; name: string | null } | null } }[] } };
+    const refQuery = `{ conversations(first: 30) { edges { node { provider agent { id name } prospect { id name } } } } }`;
+    simulators().oration!.server.setFault('GET /api/v2/agents', { kind: 'drift', field: 'name', to: { value: 12 } });
+    simulators().trata!.server.setFault('GET /v1/prospects', { kind: 'drift', field: 'name', to: { value: 12 } });
+    const { status, body } = await gw.query<RefData>(refQuery);
+    expect(status).toBe(200);
+    const edges = body.data!.conversations.edges;
+    const brokenAt = (provider: string, reference: 'agent' | 'prospect') =>
+      edges.flatMap((edge, index) => (edge.node.provider === provider && edge.node[reference] !== null ? [index] : []));
+    const orationAgents = brokenAt('ORATION', 'agent');
+    const trataProspects = brokenAt('TRATA', 'prospect');
+    expect(orationAgents.length).toBeGreaterThan(0);
+    expect(trataProspects.length).toBeGreaterThan(0);
+    // The references keep their ids; only the broken name is null, with a typed error at its path.
+    expect(orationAgents.map((index) => edges[index]!.node.agent!.name)).toEqual(orationAgents.map(() => null));
+    expect(trataProspects.map((index) => edges[index]!.node.prospect!.name)).toEqual(trataProspects.map(() => null));
+    expect(new Set(body.errors?.map((error) => JSON.stringify(error.path)))).toEqual(
+      new Set([
+        ...orationAgents.map((index) => JSON.stringify(['conversations', 'edges', index, 'node', 'agent', 'name'])),
+        ...trataProspects.map((index) => JSON.stringify(['conversations', 'edges', index, 'node', 'prospect', 'name'])),
+      ]),
+    );
+    expect(new Set(body.errors?.map((error) => `${error.extensions?.code} ${error.extensions?.provider}`))).toEqual(
+      new Set(['PROVIDER_BAD_RESPONSE ORATION', 'PROVIDER_BAD_RESPONSE TRATA']),
+    );
+  });
+
   it('maps a status value no document lists to UNKNOWN and keeps the raw value', async () => {
     simulators().voiceos!.server.setFault('GET /v1/conversations', { kind: 'drift', field: 'status', to: { value: 'ringing' } });
     const { body } = await gw.query<Data>(QUERY);
