@@ -205,6 +205,9 @@ const agentConfigFields: FieldTable<VoiceOsAgentConfig, ConfigFields> = {
   trata: configField([], () => null),
 };
 
+/** The configuration's fields as a list, built once: every conversation with an embedded agent walks it. */
+const AGENT_CONFIG_ENTRIES = Object.entries(agentConfigFields);
+
 const agentField = fieldOf<VoiceOsAgent>();
 
 /** A saved agent (`GET /v1/agents`) field by field (`kit/recordFields.ts`): batch gets read only what a query asks of it. */
@@ -230,7 +233,7 @@ function mapAgentConfig(
   identity: { nativeId: string; name: string | null; createdAt: Date | null },
 ): Agent {
   const agent: Record<string, unknown> = { kind: 'Agent', provider: PROVIDER, ...identity };
-  for (const [key, mapping] of Object.entries(agentConfigFields)) agent[key] = mapping.map(config);
+  for (const [key, mapping] of AGENT_CONFIG_ENTRIES) agent[key] = mapping.map(config);
   return agent as unknown as Agent;
 }
 
