@@ -3,13 +3,13 @@ import type { Conversation, Provider } from '../../src/domain/types.ts';
 import type { ProviderConnector } from '../../src/providers/connector.ts';
 import { ProviderBadResponseError } from '../../src/providers/errors.ts';
 import { deferRecords } from '../../src/providers/kit/deferredRecords.ts';
-import { recordFields, type FieldTable, type RecordFields } from '../../src/providers/kit/recordFields.ts';
+import { ID_POSITION, recordFields, type FieldTable, type RecordFields } from '../../src/providers/kit/recordFields.ts';
 import { mapOrationConversation, ORATION_CONVERSATION_POSITION, orationConversationFields } from '../../src/providers/oration/map.ts';
 import { orationConversationSchema } from '../../src/providers/oration/wire.ts';
 import { mapTrataConversation, TRATA_CONVERSATION_POSITION, trataConversationFields } from '../../src/providers/trata/map.ts';
 import { trataConversationSchema, type TrataConversation } from '../../src/providers/trata/wire.ts';
 import { listConversations } from '../../src/read/listConversations.ts';
-import { mapAgent, VOICEOS_AGENT_ID, voiceOsAgentFields } from '../../src/providers/voiceos/map.ts';
+import { mapAgent, voiceOsAgentFields } from '../../src/providers/voiceos/map.ts';
 import { voiceOsAgentSchema } from '../../src/providers/voiceos/wire.ts';
 import { documentedConversationRecord } from '../../src/simulators/trata/samples.ts';
 
@@ -167,7 +167,7 @@ describe('a batch get of agents validates and maps only the fields read', () => 
 
   it('reads names of agents whose configuration breaks the contract, and errors on the broken field alone', () => {
     const raw = [agent('a-1'), agent('a-2', { llm: { temperature: 'warm' } })];
-    const agents = deferRecords(raw, { provider: 'VOICEOS', endpoint: 'agents.list', listPath: 'agents', fields: voiceOsAgentFields, position: VOICEOS_AGENT_ID });
+    const agents = deferRecords(raw, { provider: 'VOICEOS', endpoint: 'agents.list', listPath: 'agents', fields: voiceOsAgentFields, position: ID_POSITION });
     expect(agents.map((a) => [a.nativeId, a.name])).toEqual([
       ['a-1', 'Agent a-1'],
       ['a-2', 'Agent a-2'],
@@ -182,7 +182,7 @@ describe('a batch get of agents validates and maps only the fields read', () => 
 
   it('refuses a page with an agent that has no id', () => {
     const error = thrownBy(() =>
-      deferRecords([agent('a-1'), agent('')], { provider: 'VOICEOS', endpoint: 'agents.list', listPath: 'agents', fields: voiceOsAgentFields, position: VOICEOS_AGENT_ID }),
+      deferRecords([agent('a-1'), agent('')], { provider: 'VOICEOS', endpoint: 'agents.list', listPath: 'agents', fields: voiceOsAgentFields, position: ID_POSITION }),
     );
     expect(error).toBeInstanceOf(ProviderBadResponseError);
     expect((error as ProviderBadResponseError).issues).toEqual(['agents.1.id']);

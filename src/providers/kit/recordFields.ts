@@ -88,6 +88,9 @@ export interface RecordPosition {
   };
 }
 
+/** The position of a record fetched by id (agents, prospects): the id in `id`, no creation time read. */
+export const ID_POSITION: RecordPosition = Object.freeze({ idKey: 'id' });
+
 /** A position's `createdAt.parse` for ISO-8601 date-times (Oration, VoiceOS): null when unreadable. */
 export function parseIsoDateTime(text: string): Date | null {
   const ms = Date.parse(text);

@@ -152,9 +152,6 @@ export const orationAgentFields = recordFields<OrationAgentWire, Agent>(orationA
   trata: agentField([], () => null),
 });
 
-/** Where a batch-got agent's id is (`kit/deferredRecords.ts`). */
-export const ORATION_AGENT_POSITION: RecordPosition = { idKey: 'id' };
-
 export function mapOrationAgent(wire: OrationAgentWire): Agent {
   return orationAgentFields.map(wire);
 }

@@ -166,9 +166,6 @@ export function mapTrataProspect(record: TrataProspect): Prospect {
   return trataProspectFields.map(record);
 }
 
-/** Where a batch-got agent's or prospect's id is (`kit/deferredRecords.ts`). */
-export const TRATA_RECORD_ID: RecordPosition = { idKey: 'id' };
-
 export function mapTrataSourceType(raw: string | null | undefined): Normalized<ConversationChannel> {
   const channel = raw ? CHANNEL_BY_SOURCE_TYPE[raw.trim().toUpperCase()] : undefined;
   return { value: channel ?? 'UNKNOWN', raw: raw ?? null };

@@ -220,9 +220,6 @@ export const voiceOsAgentFields = recordFields<VoiceOsAgent, Agent>(voiceOsAgent
   ...agentConfigFields,
 });
 
-/** Where a saved agent's id is (`kit/deferredRecords.ts`). */
-export const VOICEOS_AGENT_ID: RecordPosition = { idKey: 'id' };
-
 /** A saved agent from `GET /v1/agents`. */
 export function mapAgent(wire: VoiceOsAgent): Agent {
   return voiceOsAgentFields.map(wire);
