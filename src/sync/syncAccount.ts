@@ -1,7 +1,7 @@
-import type { Conversation, Provider } from '../domain/types.ts';
+import type { Conversation } from '../domain/types.ts';
 import { compareInstants, formatInstant, parseInstant } from '../domain/preciseDate.ts';
 import type { ChangeWriter } from '../feed/changeWriter.ts';
-import type { ConversationPosition, ProviderConnector } from '../providers/connector.ts';
+import type { ConversationPosition, OffsetPage, OffsetRequest, ProviderConnector } from '../providers/connector.ts';
 import type { Database } from '../store/database.ts';
 import { deleteConversationsCreatedBefore, listOpenConversationIds } from '../store/queries/syncedRecords.ts';
 import { recordSyncProgress, type StoredPosition, type SyncAccountRecord } from '../store/queries/syncAccounts.ts';
@@ -99,8 +99,17 @@ export async function syncAccount(deps: SyncAccountDeps, account: SyncAccountRec
     await store(read.filter((conversation): conversation is Conversation => conversation !== null));
   }
 
-  report.changed += await syncAll(deps, account.workspaceId, provider, 'agents');
-  if (connector.prospects) report.changed += await syncAll(deps, account.workspaceId, provider, 'prospects');
+  report.changed += await syncWholeList(
+    (request) => connector.listAgents(request),
+    (agents) => writer.writeAgents(account.workspaceId, provider, agents),
+  );
+  const prospects = connector.prospects;
+  if (prospects) {
+    report.changed += await syncWholeList(
+      (request) => prospects.listProspects(request),
+      (items) => writer.writeProspects(account.workspaceId, provider, items),
+    );
+  }
 
   if (deps.retentionDays !== null) {
     const cutoff = new Date(deps.clock().getTime() - deps.retentionDays * 86_400_000);
@@ -109,20 +118,13 @@ export async function syncAccount(deps: SyncAccountDeps, account: SyncAccountRec
   return report;
 }
 
-async function syncAll(deps: SyncAccountDeps, workspaceId: string, provider: Provider, what: 'agents' | 'prospects'): Promise<number> {
+/** Every page of an offset list (agents, prospects), each stored as it comes; the records new or changed. */
+async function syncWholeList<T>(list: (request: OffsetRequest) => Promise<OffsetPage<T>>, store: (items: T[]) => Promise<number>): Promise<number> {
   let changed = 0;
   for (let offset = 0; ; offset += SYNC_PAGE_SIZE) {
-    if (what === 'agents') {
-      const page = await deps.connector.listAgents({ offset, limit: SYNC_PAGE_SIZE });
-      changed += await deps.writer.writeAgents(workspaceId, provider, page.items);
-      if (page.items.length === 0 || offset + page.items.length >= page.totalCount) return changed;
-    } else {
-      const reader = deps.connector.prospects;
-      if (!reader) return changed;
-      const page = await reader.listProspects({ offset, limit: SYNC_PAGE_SIZE });
-      changed += await deps.writer.writeProspects(workspaceId, provider, page.items);
-      if (page.items.length === 0 || offset + page.items.length >= page.totalCount) return changed;
-    }
+    const page = await list({ offset, limit: SYNC_PAGE_SIZE });
+    changed += await store(page.items);
+    if (page.items.length === 0 || offset + page.items.length >= page.totalCount) return changed;
   }
 }
 
