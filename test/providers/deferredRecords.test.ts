@@ -9,7 +9,7 @@ import { orationConversationSchema } from '../../src/providers/oration/wire.ts';
 import { mapTrataConversation, TRATA_CONVERSATION_POSITION, trataConversationFields } from '../../src/providers/trata/map.ts';
 import { trataConversationSchema, type TrataConversation } from '../../src/providers/trata/wire.ts';
 import { listConversations } from '../../src/read/listConversations.ts';
-import { mapAgent, voiceOsAgentFields } from '../../src/providers/voiceos/map.ts';
+import { mapAgent, voiceOsAgentFields, voiceOsConversationFields } from '../../src/providers/voiceos/map.ts';
 import { voiceOsAgentSchema } from '../../src/providers/voiceos/wire.ts';
 import { documentedConversationRecord } from '../../src/simulators/trata/samples.ts';
 
@@ -229,6 +229,14 @@ describe('fields that share one reading of their wire fields', () => {
     const parse = vi.spyOn(Date, 'parse');
     expect({ talk: deferred!.talkSeconds, ring: deferred!.ringSeconds }).toEqual({ talk: 137.75, ring: 7.25 });
     expect(parse.mock.calls.map(([text]) => text).sort()).toEqual(Object.values(TIMES).sort());
+  });
+
+  it('takes Trata\'s and VoiceOS\'s duration and talk time from one reading of the call\'s start and end', () => {
+    for (const { table } of [trataConversationFields, voiceOsConversationFields]) {
+      expect(table.durationSeconds.reads).toEqual(table.talkSeconds.reads);
+      expect(table.durationSeconds.shared?.reading).toBeDefined();
+      expect(table.talkSeconds.shared?.reading).toBe(table.durationSeconds.shared?.reading);
+    }
   });
 
   it('errors on every field that derives from a broken wire field, and on no other', () => {
