@@ -250,9 +250,7 @@ function normalize<T extends string>(
   return { value: Object.hasOwn(known, raw) ? (known[raw] as T) : 'UNKNOWN', raw };
 }
 
-/** A date-time as `orationConversationSchema` accepts one (`Date.parse`), or null. */
+/** A date-time as `orationConversationSchema` accepts one (`Date.parse`), or null when absent or unreadable. */
 function toDate(value: string | null | undefined): Date | null {
-  if (!value) return null;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? null : new Date(ms);
+  return value ? parseIsoDateTime(value) : null;
 }
