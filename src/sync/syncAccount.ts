@@ -1,7 +1,7 @@
-import type { Conversation, Provider } from '../domain/types.ts';
+import type { Conversation } from '../domain/types.ts';
 import { compareInstants, formatInstant, parseInstant } from '../domain/preciseDate.ts';
 import type { ChangeWriter } from '../feed/changeWriter.ts';
-import type { ConversationPosition, ProviderConnector } from '../providers/connector.ts';
+import type { ConversationFilter, ConversationPosition, OffsetPage, OffsetRequest, ProviderConnector } from '../providers/connector.ts';
 import type { Database } from '../store/database.ts';
 import { deleteConversationsCreatedBefore, listOpenConversationIds } from '../store/queries/syncedRecords.ts';
 import { recordSyncProgress, type StoredPosition, type SyncAccountRecord } from '../store/queries/syncAccounts.ts';
@@ -60,34 +60,35 @@ export async function syncAccount(deps: SyncAccountDeps, account: SyncAccountRec
     if (!(await deps.shouldContinue())) throw new SyncLeaseLostError('sync stopped');
   };
 
+  /** Stores one page of the conversation list; where the next page starts, or null when none follows. */
+  const storePage = async (filter: ConversationFilter, after: ConversationPosition | null) => {
+    await checkpoint();
+    const page = await connector.listConversations({ filter, after, limit: SYNC_PAGE_SIZE });
+    report.pages += 1;
+    await store(page.items);
+    const last = page.items.at(-1);
+    return { items: page.items, next: page.hasMore && last ? { createdAt: last.createdAt, nativeId: last.nativeId } : null };
+  };
+
   let watermark = account.watermark;
   if (!account.backfillDone) {
     let after = positionOf(account.backfillPosition);
     for (;;) {
-      await checkpoint();
-      const page = await connector.listConversations({ filter: {}, after, limit: SYNC_PAGE_SIZE });
-      report.pages += 1;
-      await store(page.items);
-      watermark = newest(watermark, page.items);
-      const last = page.items.at(-1);
-      if (last) after = { createdAt: last.createdAt, nativeId: last.nativeId };
-      const done = !page.hasMore || !last;
-      await progress({ watermark, backfillPosition: done ? null : storedPosition(after), backfillDone: done });
-      if (done) break;
+      const { items, next } = await storePage({}, after);
+      watermark = newest(watermark, items);
+      await progress({ watermark, backfillPosition: storedPosition(next), backfillDone: next === null });
+      if (next === null) break;
+      after = next;
     }
   } else {
     const since = watermark === null ? null : parseInstant(watermark, { zoneless: 'reject' });
     let after: ConversationPosition | null = null;
     let newestSeen = watermark;
     for (;;) {
-      await checkpoint();
-      const page = await connector.listConversations({ filter: since ? { createdAfter: since } : {}, after, limit: SYNC_PAGE_SIZE });
-      report.pages += 1;
-      await store(page.items);
-      newestSeen = newest(newestSeen, page.items);
-      const last = page.items.at(-1);
-      if (!page.hasMore || !last) break;
-      after = { createdAt: last.createdAt, nativeId: last.nativeId };
+      const { items, next } = await storePage(since ? { createdAfter: since } : {}, after);
+      newestSeen = newest(newestSeen, items);
+      if (next === null) break;
+      after = next;
     }
     if (newestSeen !== watermark) await progress({ watermark: newestSeen });
   }
@@ -99,8 +100,17 @@ export async function syncAccount(deps: SyncAccountDeps, account: SyncAccountRec
     await store(read.filter((conversation): conversation is Conversation => conversation !== null));
   }
 
-  report.changed += await syncAll(deps, account.workspaceId, provider, 'agents');
-  if (connector.prospects) report.changed += await syncAll(deps, account.workspaceId, provider, 'prospects');
+  report.changed += await syncWholeList(
+    (request) => connector.listAgents(request),
+    (agents) => writer.writeAgents(account.workspaceId, provider, agents),
+  );
+  const prospects = connector.prospects;
+  if (prospects) {
+    report.changed += await syncWholeList(
+      (request) => prospects.listProspects(request),
+      (items) => writer.writeProspects(account.workspaceId, provider, items),
+    );
+  }
 
   if (deps.retentionDays !== null) {
     const cutoff = new Date(deps.clock().getTime() - deps.retentionDays * 86_400_000);
@@ -109,20 +119,13 @@ export async function syncAccount(deps: SyncAccountDeps, account: SyncAccountRec
   return report;
 }
 
-async function syncAll(deps: SyncAccountDeps, workspaceId: string, provider: Provider, what: 'agents' | 'prospects'): Promise<number> {
+/** Every page of an offset list (agents, prospects), each stored as it comes; the records new or changed. */
+async function syncWholeList<T>(list: (request: OffsetRequest) => Promise<OffsetPage<T>>, store: (items: T[]) => Promise<number>): Promise<number> {
   let changed = 0;
   for (let offset = 0; ; offset += SYNC_PAGE_SIZE) {
-    if (what === 'agents') {
-      const page = await deps.connector.listAgents({ offset, limit: SYNC_PAGE_SIZE });
-      changed += await deps.writer.writeAgents(workspaceId, provider, page.items);
-      if (page.items.length === 0 || offset + page.items.length >= page.totalCount) return changed;
-    } else {
-      const reader = deps.connector.prospects;
-      if (!reader) return changed;
-      const page = await reader.listProspects({ offset, limit: SYNC_PAGE_SIZE });
-      changed += await deps.writer.writeProspects(workspaceId, provider, page.items);
-      if (page.items.length === 0 || offset + page.items.length >= page.totalCount) return changed;
-    }
+    const page = await list({ offset, limit: SYNC_PAGE_SIZE });
+    changed += await store(page.items);
+    if (page.items.length === 0 || offset + page.items.length >= page.totalCount) return changed;
   }
 }
 

@@ -1,13 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Conversation, Provider } from '../../src/domain/types.ts';
 import type { ProviderConnector } from '../../src/providers/connector.ts';
 import { ProviderBadResponseError } from '../../src/providers/errors.ts';
 import { deferRecords } from '../../src/providers/kit/deferredRecords.ts';
-import { recordFields, type FieldTable, type RecordFields } from '../../src/providers/kit/recordFields.ts';
+import { ID_POSITION, recordFields, type FieldTable, type RecordFields } from '../../src/providers/kit/recordFields.ts';
+import { mapOrationConversation, ORATION_CONVERSATION_POSITION, orationConversationFields } from '../../src/providers/oration/map.ts';
+import { orationConversationSchema } from '../../src/providers/oration/wire.ts';
 import { mapTrataConversation, TRATA_CONVERSATION_POSITION, trataConversationFields } from '../../src/providers/trata/map.ts';
 import { trataConversationSchema, type TrataConversation } from '../../src/providers/trata/wire.ts';
 import { listConversations } from '../../src/read/listConversations.ts';
-import { mapAgent, VOICEOS_AGENT_ID, voiceOsAgentFields } from '../../src/providers/voiceos/map.ts';
+import { mapAgent, voiceOsAgentFields, voiceOsConversationFields } from '../../src/providers/voiceos/map.ts';
 import { voiceOsAgentSchema } from '../../src/providers/voiceos/wire.ts';
 import { documentedConversationRecord } from '../../src/simulators/trata/samples.ts';
 
@@ -165,7 +167,7 @@ describe('a batch get of agents validates and maps only the fields read', () => 
 
   it('reads names of agents whose configuration breaks the contract, and errors on the broken field alone', () => {
     const raw = [agent('a-1'), agent('a-2', { llm: { temperature: 'warm' } })];
-    const agents = deferRecords(raw, { provider: 'VOICEOS', endpoint: 'agents.list', listPath: 'agents', fields: voiceOsAgentFields, position: VOICEOS_AGENT_ID });
+    const agents = deferRecords(raw, { provider: 'VOICEOS', endpoint: 'agents.list', listPath: 'agents', fields: voiceOsAgentFields, position: ID_POSITION });
     expect(agents.map((a) => [a.nativeId, a.name])).toEqual([
       ['a-1', 'Agent a-1'],
       ['a-2', 'Agent a-2'],
@@ -180,9 +182,76 @@ describe('a batch get of agents validates and maps only the fields read', () => 
 
   it('refuses a page with an agent that has no id', () => {
     const error = thrownBy(() =>
-      deferRecords([agent('a-1'), agent('')], { provider: 'VOICEOS', endpoint: 'agents.list', listPath: 'agents', fields: voiceOsAgentFields, position: VOICEOS_AGENT_ID }),
+      deferRecords([agent('a-1'), agent('')], { provider: 'VOICEOS', endpoint: 'agents.list', listPath: 'agents', fields: voiceOsAgentFields, position: ID_POSITION }),
     );
     expect(error).toBeInstanceOf(ProviderBadResponseError);
     expect((error as ProviderBadResponseError).issues).toEqual(['agents.1.id']);
+  });
+});
+
+describe('fields that share one reading of their wire fields', () => {
+  const VARIABLES = '{"customerName":"Alice Smith","switchboardRequestId":"r-1"}';
+  const TIMES = {
+    callStartTime: '2026-11-01T10:00:05Z',
+    userJoinTime: '2026-11-01T10:00:12.250Z',
+    userLeaveTime: '2026-11-01T10:02:30Z',
+    callEndTime: '2026-11-01T10:02:35.500Z',
+  };
+  const oration = (id: string, overrides: object = {}) => ({
+    id,
+    createdAt: '2026-11-01T10:00:00Z',
+    conversationStatus: 'ended',
+    dynamicVariables: VARIABLES,
+    ...TIMES,
+    ...overrides,
+  });
+  const deferOration = (raw: readonly object[]) =>
+    deferRecords(raw, { provider: 'ORATION', endpoint: 'conversations.list', listPath: 'results', fields: orationConversationFields, position: ORATION_CONVERSATION_POSITION });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('decodes Oration\'s dynamicVariables once per record for dynamicVariables and gatewayRequestId, eager or deferred', () => {
+    const wire = orationConversationSchema.parse(oration('c-1'));
+    const [deferred] = deferOration([oration('c-1')]);
+    const parse = vi.spyOn(JSON, 'parse');
+    const eager = mapOrationConversation(wire);
+    expect({ variables: eager.dynamicVariables, tag: eager.gatewayRequestId }).toEqual({ variables: { customerName: 'Alice Smith' }, tag: 'r-1' });
+    expect(parse.mock.calls.filter(([text]) => text === VARIABLES)).toHaveLength(1);
+    parse.mockClear();
+    expect({ variables: deferred!.dynamicVariables, tag: deferred!.gatewayRequestId }).toEqual({ variables: { customerName: 'Alice Smith' }, tag: 'r-1' });
+    expect(parse.mock.calls.filter(([text]) => text === VARIABLES)).toHaveLength(1);
+  });
+
+  it('parses Oration\'s four call times once per record for talkSeconds and ringSeconds', () => {
+    const [deferred] = deferOration([oration('c-1')]);
+    const parse = vi.spyOn(Date, 'parse');
+    expect({ talk: deferred!.talkSeconds, ring: deferred!.ringSeconds }).toEqual({ talk: 137.75, ring: 7.25 });
+    expect(parse.mock.calls.map(([text]) => text).sort()).toEqual(Object.values(TIMES).sort());
+  });
+
+  it('takes Trata\'s and VoiceOS\'s duration and talk time from one reading of the call\'s start and end', () => {
+    for (const { table } of [trataConversationFields, voiceOsConversationFields]) {
+      expect(table.durationSeconds.reads).toEqual(table.talkSeconds.reads);
+      expect(table.durationSeconds.shared?.reading).toBeDefined();
+      expect(table.talkSeconds.shared?.reading).toBe(table.durationSeconds.shared?.reading);
+    }
+  });
+
+  it('errors on every field that derives from a broken wire field, and on no other', () => {
+    const raw = [oration('c-1'), oration('c-2', { dynamicVariables: 42, userJoinTime: 7 })];
+    const [intact, broken] = deferOration(raw);
+    for (const key of ['dynamicVariables', 'gatewayRequestId'] as const) {
+      const error = thrownBy(() => broken![key]);
+      expect(error).toBeInstanceOf(ProviderBadResponseError);
+      expect(error).toMatchObject({ provider: 'ORATION', code: 'PROVIDER_BAD_RESPONSE', issues: ['results.1.dynamicVariables'] });
+    }
+    for (const key of ['talkSeconds', 'ringSeconds'] as const) {
+      expect(thrownBy(() => broken![key])).toMatchObject({ code: 'PROVIDER_BAD_RESPONSE', issues: ['results.1.userJoinTime'] });
+    }
+    // The fields that do not read them still answer, on the broken record and beside it.
+    expect([broken!.status.value, broken!.durationSeconds, broken!.startedAt]).toEqual(['ENDED', 150.5, new Date(TIMES.callStartTime)]);
+    expect({ ...intact! }).toEqual(mapOrationConversation(orationConversationSchema.parse(raw[0])));
   });
 });

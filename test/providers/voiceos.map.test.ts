@@ -1,5 +1,5 @@
 import { Decimal } from '../../src/domain/decimal.ts';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { mapAgent, mapConversation } from '../../src/providers/voiceos/map.ts';
 import { voiceOsAgentSchema, voiceOsConversationSchema } from '../../src/providers/voiceos/wire.ts';
 
@@ -214,6 +214,19 @@ describe('mapConversation', () => {
     const conversation = map({ ...documentedConversation(), agent_id: null });
     expect(conversation.agentRef).toEqual({ provider: 'VOICEOS', nativeId: 'conversation:conv_42' });
     expect(conversation.embeddedAgent?.nativeId).toBe('conversation:conv_42');
+  });
+
+  it('maps each embedded agent without listing the configuration\'s fields again', () => {
+    const wire = voiceOsConversationSchema.parse(documentedConversation());
+    const entries = vi.spyOn(Object, 'entries');
+    try {
+      const agents = [mapConversation(wire).embeddedAgent, mapConversation({ ...wire, id: 'conv_43' }).embeddedAgent];
+      expect(agents.map((agent) => agent?.nativeId)).toEqual(['conversation:conv_42', 'conversation:conv_43']);
+      // The configuration field table (it maps hookEvents) is listed once, when the module loads.
+      expect(entries.mock.calls.filter(([table]) => typeof table === 'object' && table !== null && 'hookEvents' in table)).toEqual([]);
+    } finally {
+      entries.mockRestore();
+    }
   });
 
   it('reads the voice under the other plausible names and survives a sparse configuration', () => {

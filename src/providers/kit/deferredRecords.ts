@@ -1,6 +1,6 @@
 import type { Provider } from '../../domain/types.ts';
 import { ProviderBadResponseError } from '../errors.ts';
-import type { RecordFields, RecordPosition } from './recordFields.ts';
+import { mapField, type FieldMapping, type RecordFields, type RecordPosition, type SharedReadings } from './recordFields.ts';
 
 /**
  * List pages are read field by field, so that a query pays for the fields it reads of the records
@@ -42,7 +42,7 @@ export interface DeferRecordsOptions<W, T> {
   position: RecordPosition;
 }
 
-interface DeferredState {
+interface DeferredState extends SharedReadings {
   record: Readonly<Record<string, unknown>>;
   index: number;
   options: DeferRecordsOptions<unknown, object>;
@@ -77,7 +77,7 @@ export function deferRecords<W, T extends Positioned>(records: readonly unknown[
       (issues ??= []).push(...(found.length > 0 ? found : ['(position)']).map((path) => `${options.listPath}.${index}.${path}`));
       continue;
     }
-    const state: DeferredState = { record: record as Record<string, unknown>, index, options: options as unknown as DeferRecordsOptions<unknown, object>, failures: null };
+    const state: DeferredState = { record: record as Record<string, unknown>, index, options: options as unknown as DeferRecordsOptions<unknown, object>, failures: null, shared: null };
     const target = (time ? { provider: options.provider, nativeId: id, createdAt, [STATE]: state } : { provider: options.provider, nativeId: id, [STATE]: state }) as Target;
     deferred.push(new Proxy(target, handler) as unknown as T);
   }
@@ -94,7 +94,7 @@ function settleField(target: Target, key: string): unknown {
   const failure = state.failures?.get(key);
   if (failure !== undefined) throw failure;
   const { fields, listPath } = state.options;
-  const mapping = (fields.table as Record<string, { reads: readonly string[]; map: (wire: unknown) => unknown }>)[key]!;
+  const mapping = (fields.table as Record<string, FieldMapping<unknown, unknown>>)[key]!;
   // A field that reads no wire field (kind, provider, a constant) has nothing to validate.
   const parsed = mapping.reads.length === 0 ? { success: true as const, data: NO_WIRE_FIELDS } : fields.schemaOf(key as never).safeParse(state.record);
   if (!parsed.success) {
@@ -105,7 +105,8 @@ function settleField(target: Target, key: string): unknown {
     (state.failures ??= new Map()).set(key, error);
     throw error;
   }
-  const value = mapping.map(parsed.data);
+  // A shared reading is taken from the first of its fields read (they all read its wire fields, just validated).
+  const value = mapField(mapping, parsed.data, state);
   target[key] = value;
   return value;
 }

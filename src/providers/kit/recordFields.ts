@@ -17,7 +17,18 @@ import type { z } from 'zod';
 /** How one domain field is read: its wire fields and the mapping from them. */
 export interface FieldMapping<W, V> {
   readonly reads: readonly (keyof W & string)[];
+  /** The field from its wire fields alone (a shared reading, if it has one, taken afresh). */
   readonly map: (wire: W) => V;
+  /** For a field derived from a shared reading (`sharedReadingOf`): the reading, and the field's part of it. */
+  readonly shared?: { readonly reading: SharedReading<W>; readonly pick: (value: unknown) => V };
+}
+
+/**
+ * What several domain fields of a record derive from the same wire fields (a decoded JSON string,
+ * times parsed and subtracted): taken once per record, however many of those fields are read.
+ */
+export interface SharedReading<W> {
+  readonly read: (wire: W) => unknown;
 }
 
 /** Every domain field of `T` and how it is read from a wire record `W`. */
@@ -31,6 +42,40 @@ export function fieldOf<W>() {
   return <const R extends keyof W & string, V>(reads: readonly R[], map: (wire: Pick<W, R>) => V): FieldMapping<W, V> => ({ reads, map });
 }
 
+/**
+ * Fields that share one reading of the same wire fields, taken once per record (`mapField`).
+ * Use as `const shared = sharedReadingOf<MyWire>()`, `const span = shared(['start', 'end'], (w) => …)`,
+ * then `talkSeconds: span((s) => s.talk)`. Each field reads exactly the reading's wire fields, so a
+ * broken wire field errors on every field that derives from it and on no other.
+ */
+export function sharedReadingOf<W>() {
+  return <const R extends keyof W & string, S>(reads: readonly R[], read: (wire: Pick<W, R>) => S) => {
+    const reading: SharedReading<W> = { read };
+    return <V>(pick: (value: S) => V): FieldMapping<W, V> => ({
+      reads,
+      map: (wire) => pick(read(wire)),
+      // The kit hands `pick` only what this reading's `read` returned.
+      shared: { reading, pick: (value) => pick(value as S) },
+    });
+  };
+}
+
+/** The shared readings taken of one record so far, by reading; null until the first. */
+export interface SharedReadings {
+  shared: Map<SharedReading<never>, unknown> | null;
+}
+
+/** One field of a record, mapped from `wire`; a shared reading is taken once per `record`. */
+export function mapField<W, V>(mapping: FieldMapping<W, V>, wire: W, record: SharedReadings): V {
+  const part = mapping.shared;
+  if (part === undefined) return mapping.map(wire);
+  const taken = (record.shared ??= new Map());
+  if (taken.has(part.reading)) return part.pick(taken.get(part.reading));
+  const value = part.reading.read(wire);
+  taken.set(part.reading, value);
+  return part.pick(value);
+}
+
 /** Where a record's position is: what merging, cursors and loader keys read of every record fetched. */
 export interface RecordPosition {
   /** The wire field holding the record's id (a non-empty string). */
@@ -42,6 +87,9 @@ export interface RecordPosition {
     parse: (text: string) => Date | null;
   };
 }
+
+/** The position of a record fetched by id (agents, prospects): the id in `id`, no creation time read. */
+export const ID_POSITION: RecordPosition = Object.freeze({ idKey: 'id' });
 
 /** A position's `createdAt.parse` for ISO-8601 date-times (Oration, VoiceOS): null when unreadable. */
 export function parseIsoDateTime(text: string): Date | null {
@@ -75,7 +123,8 @@ export function recordFields<W, T>(schema: PickableSchema<W>, table: FieldTable<
     table,
     map(wire) {
       const mapped: Partial<Record<keyof T, unknown>> = {};
-      for (const key of keys) mapped[key] = table[key].map(wire);
+      const record: SharedReadings = { shared: null };
+      for (const key of keys) mapped[key] = mapField(table[key], wire, record);
       return mapped as T;
     },
     schemaOf(key) {

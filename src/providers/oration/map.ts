@@ -11,7 +11,7 @@ import type {
   RecordingStatus,
 } from '../../domain/types.ts';
 import { REQUEST_ID_VARIABLE } from '../connector.ts';
-import { fieldOf, parseIsoDateTime, recordFields, type RecordPosition } from '../kit/recordFields.ts';
+import { fieldOf, parseIsoDateTime, recordFields, sharedReadingOf, type RecordPosition } from '../kit/recordFields.ts';
 import { orationAgentSchema, orationConversationSchema, type OrationAgentWire, type OrationConversationWire } from './wire.ts';
 
 /**
@@ -45,9 +45,11 @@ const RECORDING_STATUSES: Record<string, RecordingStatus> = {
 export const ORATION_STATUS_BY_WIRE: Readonly<Record<string, ConversationStatus>> = STATUSES;
 
 const field = fieldOf<OrationConversationWire>();
-/** What talk and ring times read (see `orationTalkAndRing`). */
-const TALK_AND_RING_READS = ['callStartTime', 'callEndTime', 'userJoinTime', 'userLeaveTime'] as const;
-
+const shared = sharedReadingOf<OrationConversationWire>();
+/** Talk and ring times come from one reading of the four times (see `orationTalkAndRing`). */
+const talkAndRing = shared(['callStartTime', 'callEndTime', 'userJoinTime', 'userLeaveTime'], orationTalkAndRing);
+/** `dynamicVariables` is decoded once for the two fields it gives. */
+const taggedVariables = shared(['dynamicVariables'], (wire) => splitGatewayTag(parseDynamicVariables(wire.dynamicVariables)));
 
 /**
  * A conversation field by field (`kit/recordFields.ts`): a listed record validates and maps only
@@ -68,8 +70,8 @@ export const orationConversationFields = recordFields<OrationConversationWire, C
     const endedAt = toDate(wire.callEndTime);
     return startedAt && endedAt ? Math.max(0, (endedAt.getTime() - startedAt.getTime()) / 1000) : null;
   }),
-  talkSeconds: field(TALK_AND_RING_READS, (wire) => orationTalkAndRing(wire).talkSeconds),
-  ringSeconds: field(TALK_AND_RING_READS, (wire) => orationTalkAndRing(wire).ringSeconds),
+  talkSeconds: talkAndRing((times) => times.talkSeconds),
+  ringSeconds: talkAndRing((times) => times.ringSeconds),
   endReason: field(['endReason'], (wire) => normalize(wire.endReason, END_REASONS)),
   fromNumber: field(['fromPhoneNumber'], (wire) => toPhoneNumber(wire.fromPhoneNumber)),
   toNumber: field(['toPhoneNumber'], (wire) => toPhoneNumber(wire.toPhoneNumber)),
@@ -85,8 +87,8 @@ export const orationConversationFields = recordFields<OrationConversationWire, C
   ),
   analytics: field([], () => null),
   postCall: field(['postCallCategory1', 'postCallCategory2', 'postCallCategory3', 'postCallNotes', 'postCallMetadata'], mapPostCall),
-  dynamicVariables: field(['dynamicVariables'], (wire) => splitGatewayTag(parseDynamicVariables(wire.dynamicVariables)).dynamicVariables),
-  gatewayRequestId: field(['dynamicVariables'], (wire) => splitGatewayTag(parseDynamicVariables(wire.dynamicVariables)).gatewayRequestId),
+  dynamicVariables: taggedVariables((split) => split.dynamicVariables),
+  gatewayRequestId: taggedVariables((split) => split.gatewayRequestId),
   adminComments: field([], () => []),
   cost: field([], () => null),
   uri: field(['wsUrl'], (wire) => wire.wsUrl ?? null),
@@ -149,9 +151,6 @@ export const orationAgentFields = recordFields<OrationAgentWire, Agent>(orationA
   hooks: agentField([], () => []),
   trata: agentField([], () => null),
 });
-
-/** Where a batch-got agent's id is (`kit/deferredRecords.ts`). */
-export const ORATION_AGENT_POSITION: RecordPosition = { idKey: 'id' };
 
 export function mapOrationAgent(wire: OrationAgentWire): Agent {
   return orationAgentFields.map(wire);
@@ -216,7 +215,7 @@ export function splitGatewayTag(
  * answered: no talk, and all of it was ringing.
  */
 function orationTalkAndRing(
-  wire: Pick<OrationConversationWire, (typeof TALK_AND_RING_READS)[number]>,
+  wire: Pick<OrationConversationWire, 'callStartTime' | 'callEndTime' | 'userJoinTime' | 'userLeaveTime'>,
 ): { talkSeconds: number | null; ringSeconds: number | null } {
   const start = toDate(wire.callStartTime);
   const end = toDate(wire.callEndTime);
@@ -251,9 +250,7 @@ function normalize<T extends string>(
   return { value: Object.hasOwn(known, raw) ? (known[raw] as T) : 'UNKNOWN', raw };
 }
 
-/** A date-time as `orationConversationSchema` accepts one (`Date.parse`), or null. */
+/** A date-time as `orationConversationSchema` accepts one (`Date.parse`), or null when absent or unreadable. */
 function toDate(value: string | null | undefined): Date | null {
-  if (!value) return null;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? null : new Date(ms);
+  return value ? parseIsoDateTime(value) : null;
 }

@@ -5,10 +5,10 @@ import type { UpstreamClient } from '../http.ts';
 import { batchGetByIds, type BatchGetResult } from '../kit/batchGetByIds.ts';
 import type { CountedPage } from '../kit/offsetWindow.ts';
 import { deferRecords } from '../kit/deferredRecords.ts';
+import { ID_POSITION } from '../kit/recordFields.ts';
 import {
   mapOrationAgent,
   mapOrationConversation,
-  ORATION_AGENT_POSITION,
   ORATION_CONVERSATION_POSITION,
   orationAgentFields,
   orationConversationFields,
@@ -119,7 +119,7 @@ export class OrationApi {
           endpoint: 'agents.batchGet',
           listPath: 'results',
           fields: orationAgentFields,
-          position: ORATION_AGENT_POSITION,
+          position: ID_POSITION,
         });
         return { items, rateLimit: response.rateLimit };
       },

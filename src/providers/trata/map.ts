@@ -14,7 +14,7 @@ import type {
 import { parseTrataTimestamp } from './timestamps.ts';
 import { secondsBetween } from '../../domain/preciseDate.ts';
 import { mapTrataTranscript } from './transcript.ts';
-import { fieldOf, recordFields, type RecordPosition } from '../kit/recordFields.ts';
+import { fieldOf, recordFields, sharedReadingOf, type RecordPosition } from '../kit/recordFields.ts';
 import { trataAgentSchema, trataConversationSchema, trataProspectSchema, type TrataAgent, type TrataAnalytics, type TrataConversation, type TrataProspect } from './wire.ts';
 
 /**
@@ -38,6 +38,14 @@ const SENTIMENTS: Readonly<Record<string, Sentiment>> = {
 };
 
 const field = fieldOf<TrataConversation>();
+/**
+ * timestampStart..timestampEnd is the conversation itself (the sample's first message follows its
+ * start by 0.3 s): its duration and its talk time, parsed and subtracted once per record. Trata
+ * reports no ringing.
+ */
+const span = sharedReadingOf<TrataConversation>()(['timestampStart', 'timestampEnd'], (record) =>
+  secondsBetween(parseTrataTimestamp(record.timestampStart), parseTrataTimestamp(record.timestampEnd)),
+);
 
 /**
  * A conversation field by field (`kit/recordFields.ts`): a listed record validates and maps only
@@ -57,14 +65,8 @@ export const trataConversationFields = recordFields<TrataConversation, Conversat
   }),
   startedAt: field(['timestampStart'], (record) => parseTrataTimestamp(record.timestampStart)),
   endedAt: field(['timestampEnd'], (record) => parseTrataTimestamp(record.timestampEnd)),
-  durationSeconds: field(['timestampStart', 'timestampEnd'], (record) =>
-    secondsBetween(parseTrataTimestamp(record.timestampStart), parseTrataTimestamp(record.timestampEnd)),
-  ),
-  // timestampStart..timestampEnd is the conversation itself (the sample's first message follows
-  // its start by 0.3 s): talk time. Trata reports no ringing.
-  talkSeconds: field(['timestampStart', 'timestampEnd'], (record) =>
-    secondsBetween(parseTrataTimestamp(record.timestampStart), parseTrataTimestamp(record.timestampEnd)),
-  ),
+  durationSeconds: span((seconds) => seconds),
+  talkSeconds: span((seconds) => seconds),
   ringSeconds: field([], () => null),
   endReason: field([], () => null),
   // `source` is an IP address or device label, not a phone line; the caller's number is in analytics.
@@ -165,9 +167,6 @@ export const trataProspectFields = recordFields<TrataProspect, Prospect>(trataPr
 export function mapTrataProspect(record: TrataProspect): Prospect {
   return trataProspectFields.map(record);
 }
-
-/** Where a batch-got agent's or prospect's id is (`kit/deferredRecords.ts`). */
-export const TRATA_RECORD_ID: RecordPosition = { idKey: 'id' };
 
 export function mapTrataSourceType(raw: string | null | undefined): Normalized<ConversationChannel> {
   const channel = raw ? CHANNEL_BY_SOURCE_TYPE[raw.trim().toUpperCase()] : undefined;

@@ -15,8 +15,8 @@ import { readOffsetWindow, type CountedPage } from '../kit/offsetWindow.ts';
 import { conversationPageSize, pageThroughConversations } from '../paging.ts';
 import { planTrataConversationQuery } from './conversationQuery.ts';
 import { deferRecords } from '../kit/deferredRecords.ts';
-import { TRATA_CONVERSATION_POSITION, TRATA_RECORD_ID, trataAgentFields, trataConversationFields, trataProspectFields } from './map.ts';
-import type { RecordFields, RecordPosition } from '../kit/recordFields.ts';
+import { TRATA_CONVERSATION_POSITION, trataAgentFields, trataConversationFields, trataProspectFields } from './map.ts';
+import { ID_POSITION, type RecordFields, type RecordPosition } from '../kit/recordFields.ts';
 import { trataCreatedBeforeBound } from './timestamps.ts';
 import {
   trataAgentPageSchema,
@@ -75,7 +75,7 @@ export function createTrataConnector(options: ConnectorOptions<TrataCredentials>
           await batchGetByIds<T>(nativeIds, {
             chunkSize: TRATA_MAX_PAGE_SIZE,
             idOf: (item) => item.nativeId,
-            fetchChunk: async (ids) => deferredPage({ ids: ids.join(','), page: 1, limit: ids.length }, `${endpoint}.get`, TRATA_RECORD_ID),
+            fetchChunk: async (ids) => deferredPage({ ids: ids.join(','), page: 1, limit: ids.length }, `${endpoint}.get`, ID_POSITION),
           })
         ).values,
     };

@@ -14,7 +14,7 @@ import type {
   Provider,
   Webhook,
 } from '../../domain/types.ts';
-import { fieldOf, parseIsoDateTime, recordFields, type FieldTable, type RecordPosition } from '../kit/recordFields.ts';
+import { fieldOf, parseIsoDateTime, recordFields, sharedReadingOf, type FieldTable, type RecordPosition } from '../kit/recordFields.ts';
 import { voiceOsAgentSchema, voiceOsConversationSchema, type VoiceOsAgent, type VoiceOsAgentConfig, type VoiceOsConversation, type VoiceOsCost } from './wire.ts';
 
 const PROVIDER: Provider = 'VOICEOS';
@@ -74,6 +74,11 @@ export function inlineAgentConversationId(agentNativeId: string): string | null 
 }
 
 const field = fieldOf<VoiceOsConversation>();
+/** Duration and talk time both read start..end: the two times are parsed once per record. */
+const startAndEnd = sharedReadingOf<VoiceOsConversation>()(['start_time', 'end_time'], (wire) => ({
+  start: toDate(wire.start_time),
+  end: toDate(wire.end_time),
+}));
 
 /** The configuration a conversation embeds, as an agent of its own (see `embeddedAgentNativeId`). */
 function embeddedAgentOf(wire: Pick<VoiceOsConversation, 'agent' | 'id'>): Agent | null {
@@ -93,14 +98,10 @@ export const voiceOsConversationFields = recordFields<VoiceOsConversation, Conve
   createdAt: field(['created_at'], (wire) => new Date(wire.created_at)),
   startedAt: field(['start_time'], (wire) => toDate(wire.start_time)),
   endedAt: field(['end_time'], (wire) => toDate(wire.end_time)),
-  durationSeconds: field(['start_time', 'end_time'], (wire) => {
-    const startedAt = toDate(wire.start_time);
-    const endedAt = toDate(wire.end_time);
-    return startedAt && endedAt ? Math.max(0, (endedAt.getTime() - startedAt.getTime()) / 1000) : null;
-  }),
+  durationSeconds: startAndEnd(({ start, end }) => (start && end ? Math.max(0, (end.getTime() - start.getTime()) / 1000) : null)),
   // start_time is "the start time of the conversation": start..end is talk time. VoiceOS
   // reports no ringing (created_at..start_time also holds queueing, so it is not derived).
-  talkSeconds: field(['start_time', 'end_time'], (wire) => secondsBetween(toDate(wire.start_time), toDate(wire.end_time))),
+  talkSeconds: startAndEnd(({ start, end }) => secondsBetween(start, end)),
   ringSeconds: field([], () => null),
   endReason: field(['end_reason'], (wire) => mapEndReason(wire.end_reason)),
   fromNumber: field(['phone_call'], (wire) => toPhoneNumber(wire.phone_call?.from_number)),
@@ -205,6 +206,9 @@ const agentConfigFields: FieldTable<VoiceOsAgentConfig, ConfigFields> = {
   trata: configField([], () => null),
 };
 
+/** The configuration's fields as a list, built once: every conversation with an embedded agent walks it. */
+const AGENT_CONFIG_ENTRIES = Object.entries(agentConfigFields);
+
 const agentField = fieldOf<VoiceOsAgent>();
 
 /** A saved agent (`GET /v1/agents`) field by field (`kit/recordFields.ts`): batch gets read only what a query asks of it. */
@@ -217,9 +221,6 @@ export const voiceOsAgentFields = recordFields<VoiceOsAgent, Agent>(voiceOsAgent
   ...agentConfigFields,
 });
 
-/** Where a saved agent's id is (`kit/deferredRecords.ts`). */
-export const VOICEOS_AGENT_ID: RecordPosition = { idKey: 'id' };
-
 /** A saved agent from `GET /v1/agents`. */
 export function mapAgent(wire: VoiceOsAgent): Agent {
   return voiceOsAgentFields.map(wire);
@@ -230,7 +231,7 @@ function mapAgentConfig(
   identity: { nativeId: string; name: string | null; createdAt: Date | null },
 ): Agent {
   const agent: Record<string, unknown> = { kind: 'Agent', provider: PROVIDER, ...identity };
-  for (const [key, mapping] of Object.entries(agentConfigFields)) agent[key] = mapping.map(config);
+  for (const [key, mapping] of AGENT_CONFIG_ENTRIES) agent[key] = mapping.map(config);
   return agent as unknown as Agent;
 }
 

@@ -7,11 +7,11 @@ import { readOffsetWindow } from '../kit/offsetWindow.ts';
 import { conversationPageSize, pageThroughConversations } from '../paging.ts';
 import { VOICEOS_MAX_PAGE_SIZE, VoiceOsClient } from './client.ts';
 import { deferRecords } from '../kit/deferredRecords.ts';
+import { ID_POSITION } from '../kit/recordFields.ts';
 import {
   inlineAgentConversationId,
   mapAgent,
   mapConversation,
-  VOICEOS_AGENT_ID,
   VOICEOS_CONVERSATION_POSITION,
   voiceOsAgentFields,
   voiceOsConversationFields,
@@ -109,7 +109,7 @@ export function createVoiceOsConnector(options: ConnectorOptions<VoiceOsCredenti
           endpoint: 'agents.list',
           listPath: 'agents',
           fields: voiceOsAgentFields,
-          position: VOICEOS_AGENT_ID,
+          position: ID_POSITION,
         });
         for (const agent of agents) listed.set(agent.nativeId, agent);
       }
