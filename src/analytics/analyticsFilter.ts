@@ -1,21 +1,17 @@
 import type { Decimal } from '../domain/decimal.ts';
 import { epochMicros, formatInstant, fromEpochMicros, nanosOfMillisecond } from '../domain/preciseDate.ts';
+import type { EndReason, Sentiment } from '../domain/types.ts';
 import { filterIdsOfType } from '../read/filterIds.ts';
+import type { ConversationQueryFilter } from '../read/listConversations.ts';
 
 /**
  * The filter BI totals and exports share: `conversations`' filter plus cost, durations,
- * sentiment and end reason. Values are already checked (enums by GraphQL or the export's parser).
+ * sentiment and end reason. It extends `conversations`' own type, so a filter added there is one
+ * here too. Values are already checked (enums by GraphQL or the export's parser).
  */
-export interface AnalyticsFilter {
-  providers?: readonly string[] | null;
-  statuses?: readonly string[] | null;
-  channels?: readonly string[] | null;
-  agentIds?: readonly string[] | null;
-  prospectIds?: readonly string[] | null;
-  createdAfter?: Date | null;
-  createdBefore?: Date | null;
-  endReasons?: readonly string[] | null;
-  sentiments?: readonly string[] | null;
+export interface AnalyticsFilter extends ConversationQueryFilter {
+  endReasons?: readonly EndReason[] | null;
+  sentiments?: readonly Sentiment[] | null;
   costMin?: Decimal | null;
   costMax?: Decimal | null;
   hasCost?: boolean | null;
