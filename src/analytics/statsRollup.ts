@@ -6,7 +6,7 @@ import { jsonArrayElements } from './jsonArraySql.ts';
 export const SLOT_MS = 15 * 60 * 1000;
 
 /** What a request may use and still be answered from `conversation_stats_rollup`. */
-const ROLLUP_FILTER_FIELDS: ReadonlySet<string> = new Set(['providers', 'createdAfter', 'createdBefore']);
+const ROLLUP_FILTER_FIELDS: ReadonlySet<string> = new Set(['providers', 'createdAfter', 'createdBefore'] satisfies (keyof AnalyticsFilter)[]);
 
 /** One row per group key and currency, as the scan in `conversationStats` returns them. */
 export type KeyCurrencyRow = Record<string, unknown> & {
