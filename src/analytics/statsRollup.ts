@@ -1,3 +1,4 @@
+import type { CostComponentKind } from '../domain/types.ts';
 import type { Queryable } from '../store/database.ts';
 import { filterConditions, type AnalyticsFilter } from './analyticsFilter.ts';
 import { jsonArrayElements } from './jsonArraySql.ts';
@@ -20,7 +21,7 @@ export type KeyCurrencyRow = Record<string, unknown> & {
 };
 
 /** One row per group key, currency and component kind: the sum of that kind's reported amounts. */
-export type ComponentRow = Record<string, unknown> & { currency: string; kind: string; amount: string };
+export type ComponentRow = Record<string, unknown> & { currency: string; kind: CostComponentKind; amount: string };
 
 /** The JSON array of a stored record's cost components (`[]` when it is not an array). */
 export const COMPONENTS_OF = (alias: string) => jsonArrayElements(`${alias}.record->'cost'->'components'`);
