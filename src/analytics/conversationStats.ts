@@ -4,7 +4,8 @@ import type { ConversationChannel, ConversationStatus, CostComponentKind, EndRea
 import type { Queryable } from '../store/database.ts';
 import { BadUserInputError } from '../errors.ts';
 import { filterConditions, type AnalyticsFilter } from './analyticsFilter.ts';
-import { COMPONENTS_OF, rollupAnswers, rollupRows, type ComponentRow, type KeyCurrencyRow } from './statsRollup.ts';
+import { COMPONENTS_OF } from './jsonArraySql.ts';
+import { rollupAnswers, rollupRows, type ComponentRow, type KeyCurrencyRow } from './statsRollup.ts';
 import { checkTimeZone } from './timeZone.ts';
 
 export const STATS_DIMENSIONS = ['PROVIDER', 'AGENT', 'PROSPECT_STATUS', 'CHANNEL', 'STATUS', 'END_REASON', 'COST_COMPONENT'] as const;
