@@ -1,5 +1,5 @@
 import { toGlobalId } from '../../domain/globalId.ts';
-import type { Provider } from '../../domain/types.ts';
+import type { CostUnit, Provider } from '../../domain/types.ts';
 import { COMPONENTS_OF, jsonArrayElements, MESSAGES_OF } from '../jsonArraySql.ts';
 
 /**
@@ -81,7 +81,7 @@ const conversations: ExportKindSpec = {
   }),
 };
 
-const quantity = (unit: string) =>
+const quantity = (unit: CostUnit) =>
   `(SELECT sum((q->>'amount')::numeric) FROM ${jsonArrayElements(`x.item->'quantities'`)} q WHERE q->>'unit' = '${unit}')::text`;
 
 const costLines: ExportKindSpec = {
