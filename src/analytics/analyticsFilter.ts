@@ -1,21 +1,17 @@
 import type { Decimal } from '../domain/decimal.ts';
 import { epochMicros, formatInstant, fromEpochMicros, nanosOfMillisecond } from '../domain/preciseDate.ts';
+import type { EndReason, Sentiment } from '../domain/types.ts';
 import { filterIdsOfType } from '../read/filterIds.ts';
+import type { ConversationQueryFilter } from '../read/listConversations.ts';
 
 /**
  * The filter BI totals and exports share: `conversations`' filter plus cost, durations,
- * sentiment and end reason. Values are already checked (enums by GraphQL or the export's parser).
+ * sentiment and end reason. It extends `conversations`' own type, so a filter added there is one
+ * here too. Values are already checked (enums by GraphQL or the export's parser).
  */
-export interface AnalyticsFilter {
-  providers?: readonly string[] | null;
-  statuses?: readonly string[] | null;
-  channels?: readonly string[] | null;
-  agentIds?: readonly string[] | null;
-  prospectIds?: readonly string[] | null;
-  createdAfter?: Date | null;
-  createdBefore?: Date | null;
-  endReasons?: readonly string[] | null;
-  sentiments?: readonly string[] | null;
+export interface AnalyticsFilter extends ConversationQueryFilter {
+  endReasons?: readonly EndReason[] | null;
+  sentiments?: readonly Sentiment[] | null;
   costMin?: Decimal | null;
   costMax?: Decimal | null;
   hasCost?: boolean | null;
@@ -31,6 +27,12 @@ export interface AnalyticsFilter {
  * conversations. Lists go in as one JSON array parameter (the store's convention for both engines).
  */
 export function filterConditions(filter: AnalyticsFilter, params: unknown[], alias = 'r'): string[] {
+  const {
+    providers, statuses, channels, endReasons, sentiments, agentIds, prospectIds, createdAfter, createdBefore,
+    costMin, costMax, hasCost, durationSecondsMin, durationSecondsMax, talkSecondsMin, talkSecondsMax, ...unnamed
+  } = filter;
+  // A field added to the filter (here or to `conversations`') fails to compile until it is named above and given a condition.
+  unnamed satisfies Record<string, never>;
   const conditions: string[] = [];
   const param = (value: unknown) => {
     params.push(value);
@@ -40,31 +42,31 @@ export function filterConditions(filter: AnalyticsFilter, params: unknown[], ali
     if (values == null) return;
     conditions.push(`${alias}.${column} IN (SELECT jsonb_array_elements_text(${param(JSON.stringify(values))}::text::jsonb))`);
   };
-  inList('provider', filter.providers);
-  inList('status', filter.statuses);
-  inList('channel', filter.channels);
-  inList('end_reason', filter.endReasons);
-  inList('sentiment', filter.sentiments);
+  inList('provider', providers);
+  inList('status', statuses);
+  inList('channel', channels);
+  inList('end_reason', endReasons);
+  inList('sentiment', sentiments);
   const refs = (ids: readonly string[] | null | undefined, type: 'Agent' | 'Prospect', column: string, field: string) => {
     if (ids == null) return;
     const pairs = filterIdsOfType(ids, type, field).map((parts) => `${parts.provider}:${parts.nativeId}`);
     conditions.push(`(${alias}.provider || ':' || ${alias}.${column}) IN (SELECT jsonb_array_elements_text(${param(JSON.stringify(pairs))}::text::jsonb))`);
   };
-  refs(filter.agentIds, 'Agent', 'agent_native_id', 'agentIds');
-  refs(filter.prospectIds, 'Prospect', 'prospect_native_id', 'prospectIds');
+  refs(agentIds, 'Agent', 'agent_native_id', 'agentIds');
+  refs(prospectIds, 'Prospect', 'prospect_native_id', 'prospectIds');
   // Both bounds exclusive, at full precision: a Date parameter would be cut to milliseconds, so a
   // Trata record given as its own `createdAfter` would count as after itself.
-  if (filter.createdAfter != null) conditions.push(`${alias}.created_at > ${param(timestampBound(filter.createdAfter, 'floor'))}::timestamptz`);
-  if (filter.createdBefore != null) conditions.push(`${alias}.created_at < ${param(timestampBound(filter.createdBefore, 'ceil'))}::timestamptz`);
-  if (filter.costMin != null) conditions.push(`${alias}.cost_total >= ${param(filter.costMin.toString())}::numeric`);
-  if (filter.costMax != null) conditions.push(`${alias}.cost_total <= ${param(filter.costMax.toString())}::numeric`);
-  if (filter.hasCost != null) conditions.push(`${alias}.cost_total IS ${filter.hasCost ? 'NOT ' : ''}NULL`);
+  if (createdAfter != null) conditions.push(`${alias}.created_at > ${param(timestampBound(createdAfter, 'floor'))}::timestamptz`);
+  if (createdBefore != null) conditions.push(`${alias}.created_at < ${param(timestampBound(createdBefore, 'ceil'))}::timestamptz`);
+  if (costMin != null) conditions.push(`${alias}.cost_total >= ${param(costMin.toString())}::numeric`);
+  if (costMax != null) conditions.push(`${alias}.cost_total <= ${param(costMax.toString())}::numeric`);
+  if (hasCost != null) conditions.push(`${alias}.cost_total IS ${hasCost ? 'NOT ' : ''}NULL`);
   const range = (column: string, min: number | null | undefined, max: number | null | undefined) => {
     if (min != null) conditions.push(`${alias}.${column} >= ${param(String(min))}::numeric`);
     if (max != null) conditions.push(`${alias}.${column} <= ${param(String(max))}::numeric`);
   };
-  range('duration_seconds', filter.durationSecondsMin, filter.durationSecondsMax);
-  range('talk_seconds', filter.talkSecondsMin, filter.talkSecondsMax);
+  range('duration_seconds', durationSecondsMin, durationSecondsMax);
+  range('talk_seconds', talkSecondsMin, talkSecondsMax);
   return conditions;
 }
 

@@ -1,5 +1,5 @@
 import type { Queryable } from '../store/database.ts';
-import { jsonArrayElements } from './jsonArraySql.ts';
+import { COMPONENTS_OF, MESSAGES_OF } from './jsonArraySql.ts';
 
 /**
  * Read-only SQL views of the synced store for BI tools' own PostgreSQL connectors (Metabase,
@@ -66,7 +66,7 @@ SELECT r.workspace_id, ${globalId('Conversation', 'r.provider', 'r.native_id')} 
        x.item->>'kind' AS kind, x.item->>'provider' AS component_provider, r.cost_currency AS currency,
        (x.item->'amount'->>'$decimal')::numeric AS amount
   FROM ${s}.synced_records r
-  CROSS JOIN LATERAL ${jsonArrayElements(`r.record->'cost'->'components'`)} WITH ORDINALITY AS x(item, position)
+  CROSS JOIN LATERAL ${COMPONENTS_OF('r')} WITH ORDINALITY AS x(item, position)
  WHERE r.kind = 'Conversation';
 
 CREATE OR REPLACE VIEW ${v}.messages WITH (security_invoker = true, security_barrier = true) AS
@@ -74,7 +74,7 @@ SELECT r.workspace_id, ${globalId('Conversation', 'r.provider', 'r.native_id')} 
        r.provider, r.native_id AS conversation_native_id, x.position, x.item->>'id' AS message_id,
        x.item->'speaker'->>'value' AS speaker, x.item->>'text' AS text, ${utc(`x.item->'at'->>'$instant'`)} AS at
   FROM ${s}.synced_records r
-  CROSS JOIN LATERAL ${jsonArrayElements(`r.record->'transcript'->'messages'`)} WITH ORDINALITY AS x(item, position)
+  CROSS JOIN LATERAL ${MESSAGES_OF('r')} WITH ORDINALITY AS x(item, position)
  WHERE r.kind = 'Conversation';
 
 CREATE OR REPLACE VIEW ${v}.agents WITH (security_invoker = true, security_barrier = true) AS

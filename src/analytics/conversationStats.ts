@@ -1,31 +1,33 @@
 import { Decimal } from '../domain/decimal.ts';
 import { toGlobalId } from '../domain/globalId.ts';
-import type { Provider } from '../domain/types.ts';
+import type { ConversationChannel, ConversationStatus, CostComponentKind, EndReason, Provider } from '../domain/types.ts';
 import type { Queryable } from '../store/database.ts';
 import { BadUserInputError } from '../errors.ts';
 import { filterConditions, type AnalyticsFilter } from './analyticsFilter.ts';
-import { COMPONENTS_OF, rollupAnswers, rollupRows, type ComponentRow, type KeyCurrencyRow } from './statsRollup.ts';
+import { COMPONENTS_OF } from './jsonArraySql.ts';
+import { rollupAnswers, rollupRows, type ComponentRow, type KeyCurrencyRow } from './statsRollup.ts';
 import { checkTimeZone } from './timeZone.ts';
 
 export const STATS_DIMENSIONS = ['PROVIDER', 'AGENT', 'PROSPECT_STATUS', 'CHANNEL', 'STATUS', 'END_REASON', 'COST_COMPONENT'] as const;
 export const TIME_BUCKETS = ['HOUR', 'DAY', 'WEEK', 'MONTH'] as const;
 export type StatsGroupBy = (typeof STATS_DIMENSIONS)[number] | (typeof TIME_BUCKETS)[number];
 
+/** Keys typed as the domain's (the store's generated columns hold its values), so they are GraphQL's enums too. */
 export interface StatsGroup {
-  provider: string | null;
+  provider: Provider | null;
   agentId: string | null;
   prospectStatus: string | null;
-  channel: string | null;
-  status: string | null;
-  endReason: string | null;
-  costComponent: string | null;
+  channel: ConversationChannel | null;
+  status: ConversationStatus | null;
+  endReason: EndReason | null;
+  costComponent: CostComponentKind | null;
   bucketStart: Date | null;
   bucketLabel: string | null;
   conversations: number;
   talkSeconds: Decimal;
   ringSeconds: Decimal;
   conversationsWithoutCost: number;
-  costs: { currency: string; total: Decimal; conversations: number; components: { kind: string; amount: Decimal }[] }[];
+  costs: { currency: string; total: Decimal; conversations: number; components: { kind: CostComponentKind; amount: Decimal }[] }[];
 }
 
 /** The SQL expression of each plain dimension, over `synced_records r` (and `c`, a cost component). */
@@ -135,15 +137,15 @@ export async function conversationStats(
       const agent = row.AGENT as string | null | undefined;
       const agentSeparator = agent?.indexOf(':') ?? -1;
       group = {
-        provider: (row.PROVIDER as string | undefined) ?? null,
+        provider: (row.PROVIDER as Provider | undefined) ?? null,
         agentId: agent && agentSeparator > 0
           ? toGlobalId({ provider: agent.slice(0, agentSeparator) as Provider, type: 'Agent', nativeId: agent.slice(agentSeparator + 1) })
           : null,
         prospectStatus: (row.PROSPECT_STATUS as string | undefined) ?? null,
-        channel: (row.CHANNEL as string | undefined) ?? null,
-        status: (row.STATUS as string | undefined) ?? null,
-        endReason: (row.END_REASON as string | undefined) ?? null,
-        costComponent: (row.COST_COMPONENT as string | undefined) ?? null,
+        channel: (row.CHANNEL as ConversationChannel | undefined) ?? null,
+        status: (row.STATUS as ConversationStatus | undefined) ?? null,
+        endReason: (row.END_REASON as EndReason | undefined) ?? null,
+        costComponent: (row.COST_COMPONENT as CostComponentKind | undefined) ?? null,
         bucketStart,
         bucketLabel: bucketStart ? localLabel(bucketStart) : null,
         conversations: 0,

@@ -5,3 +5,9 @@
  */
 export const jsonArrayElements = (expression: string): string =>
   `jsonb_array_elements(CASE WHEN jsonb_typeof(${expression}) = 'array' THEN ${expression} ELSE '[]'::jsonb END)`;
+
+/** A stored conversation's (`alias` a synced_records row) cost components: totals, exports and views read the same path. */
+export const COMPONENTS_OF = (alias: string): string => jsonArrayElements(`${alias}.record->'cost'->'components'`);
+
+/** A stored conversation's transcript messages. */
+export const MESSAGES_OF = (alias: string): string => jsonArrayElements(`${alias}.record->'transcript'->'messages'`);

@@ -1,8 +1,16 @@
 import type { GraphQLResolveInfo, SelectionSetNode } from 'graphql';
-import type { QueryResolvers } from '../generated/graphql.ts';
+import type { ConversationStatsFilter, QueryResolvers } from '../generated/graphql.ts';
 import { liveOf } from '../resolvers/Live.ts';
+import type { AnalyticsFilter } from './analyticsFilter.ts';
 import { conversationStats } from './conversationStats.ts';
 import { canonicalTimeZone } from './timeZone.ts';
+
+// The GraphQL input and the filter have the same fields: one added to either (or to `conversations`'
+// filter) fails to compile here, naming it, until it is in both; else it would be silently ignored.
+const fieldsOnOneSide: Record<
+  Exclude<keyof AnalyticsFilter, keyof ConversationStatsFilter> | Exclude<keyof ConversationStatsFilter, keyof AnalyticsFilter>,
+  never
+> = {};
 
 /** `conversationStats`: totals over the caller's workspace in the synced store. */
 export const AnalyticsQuery: Pick<QueryResolvers, 'conversationStats'> = {
@@ -17,7 +25,7 @@ export const AnalyticsQuery: Pick<QueryResolvers, 'conversationStats'> = {
       // Component sums expand every cost's JSON; only pay for it when the query reads them.
       withComponents: selectsFieldAnywhere(info, 'components'),
     });
-    return { timeZone: zone, groups: groups as never };
+    return { timeZone: zone, groups };
   },
 };
 

@@ -1,12 +1,13 @@
+import type { CostComponentKind } from '../domain/types.ts';
 import type { Queryable } from '../store/database.ts';
 import { filterConditions, type AnalyticsFilter } from './analyticsFilter.ts';
-import { jsonArrayElements } from './jsonArraySql.ts';
+import { COMPONENTS_OF } from './jsonArraySql.ts';
 
 /** The rollup's slot (migration 0005): every time zone's offset today is a whole number of them. */
 export const SLOT_MS = 15 * 60 * 1000;
 
 /** What a request may use and still be answered from `conversation_stats_rollup`. */
-const ROLLUP_FILTER_FIELDS: ReadonlySet<string> = new Set(['providers', 'createdAfter', 'createdBefore']);
+const ROLLUP_FILTER_FIELDS: ReadonlySet<string> = new Set(['providers', 'createdAfter', 'createdBefore'] satisfies (keyof AnalyticsFilter)[]);
 
 /** One row per group key and currency, as the scan in `conversationStats` returns them. */
 export type KeyCurrencyRow = Record<string, unknown> & {
@@ -20,10 +21,7 @@ export type KeyCurrencyRow = Record<string, unknown> & {
 };
 
 /** One row per group key, currency and component kind: the sum of that kind's reported amounts. */
-export type ComponentRow = Record<string, unknown> & { currency: string; kind: string; amount: string };
-
-/** The JSON array of a stored record's cost components (`[]` when it is not an array). */
-export const COMPONENTS_OF = (alias: string) => jsonArrayElements(`${alias}.record->'cost'->'components'`);
+export type ComponentRow = Record<string, unknown> & { currency: string; kind: CostComponentKind; amount: string };
 
 /**
  * Whether the rollup holds everything the request needs: provider and a time bucket as the only

@@ -13,16 +13,16 @@ import type { Decimal } from './decimal.ts';
 export const PROVIDERS = ['ORATION', 'TRATA', 'VOICEOS'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
-export type ConversationChannel = 'PHONE_INBOUND' | 'PHONE_OUTBOUND' | 'PHONE' | 'WEB' | 'CHAT' | 'UNKNOWN';
-export type ConversationStatus = 'QUEUED' | 'DIALING' | 'IN_PROGRESS' | 'ENDED' | 'FAILED' | 'UNKNOWN';
-export type EndReason =
-  | 'CUSTOMER_DID_NOT_ANSWER'
-  | 'AGENT_ENDED'
-  | 'CUSTOMER_ENDED'
-  | 'MAX_DURATION_REACHED'
-  | 'ERROR'
-  | 'UNKNOWN';
-export type Sentiment = 'POSITIVE' | 'NEUTRAL' | 'NEGATIVE' | 'MIXED' | 'UNKNOWN';
+// Lists where something checks values at run time (the exports' parameters), so a value added
+// here is accepted there too.
+export const CONVERSATION_CHANNELS = ['PHONE_INBOUND', 'PHONE_OUTBOUND', 'PHONE', 'WEB', 'CHAT', 'UNKNOWN'] as const;
+export type ConversationChannel = (typeof CONVERSATION_CHANNELS)[number];
+export const CONVERSATION_STATUSES = ['QUEUED', 'DIALING', 'IN_PROGRESS', 'ENDED', 'FAILED', 'UNKNOWN'] as const;
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
+export const END_REASONS = ['CUSTOMER_DID_NOT_ANSWER', 'AGENT_ENDED', 'CUSTOMER_ENDED', 'MAX_DURATION_REACHED', 'ERROR', 'UNKNOWN'] as const;
+export type EndReason = (typeof END_REASONS)[number];
+export const SENTIMENTS = ['POSITIVE', 'NEUTRAL', 'NEGATIVE', 'MIXED', 'UNKNOWN'] as const;
+export type Sentiment = (typeof SENTIMENTS)[number];
 export type RecordingStatus = 'IN_PROGRESS' | 'AVAILABLE' | 'FAILED' | 'UNKNOWN';
 export type Speaker = 'AGENT' | 'CUSTOMER' | 'SYSTEM' | 'UNKNOWN';
 export type CostUnit = 'SECONDS' | 'INPUT_TOKENS' | 'OUTPUT_TOKENS' | 'CHARACTERS';

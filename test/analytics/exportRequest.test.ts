@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExportRequestError, parseExportRequest } from '../../src/analytics/exports/exportRequest.ts';
+import { CONVERSATION_CHANNELS, CONVERSATION_STATUSES, END_REASONS, PROVIDERS, SENTIMENTS } from '../../src/domain/types.ts';
 
 const parse = (query: string) => parseExportRequest('/exports/conversations.csv', new URLSearchParams(query), undefined);
 const refusalWithMessage = (query: string) => {
@@ -42,6 +43,14 @@ describe('export query parameters', () => {
         parameter: 'costMin',
         message: `costMin: "${written}" is not a decimal (digits with an optional sign and fraction, such as 0.0352)`,
       });
+    }
+  });
+
+  it("accepts every value of the domain's enums, and names exactly those when refusing one", () => {
+    const domains = { providers: PROVIDERS, statuses: CONVERSATION_STATUSES, channels: CONVERSATION_CHANNELS, endReasons: END_REASONS, sentiments: SENTIMENTS };
+    for (const [parameter, values] of Object.entries(domains)) {
+      expect(parse(`${parameter}=${values.join(',')}`).filter).toEqual({ [parameter]: [...values] });
+      expect(refusalWithMessage(`${parameter}=NOPE`)).toEqual({ status: 400, parameter, message: `${parameter}: "NOPE" is not one of ${values.join(', ')}` });
     }
   });
 

@@ -1,6 +1,6 @@
 import { toGlobalId } from '../../domain/globalId.ts';
-import type { Provider } from '../../domain/types.ts';
-import { jsonArrayElements } from '../jsonArraySql.ts';
+import type { CostUnit, Provider } from '../../domain/types.ts';
+import { COMPONENTS_OF, jsonArrayElements, MESSAGES_OF } from '../jsonArraySql.ts';
 
 /**
  * The three exports: their flat columns (documented in docs/bi.md, in this order), the SQL that
@@ -81,7 +81,7 @@ const conversations: ExportKindSpec = {
   }),
 };
 
-const quantity = (unit: string) =>
+const quantity = (unit: CostUnit) =>
   `(SELECT sum((q->>'amount')::numeric) FROM ${jsonArrayElements(`x.item->'quantities'`)} q WHERE q->>'unit' = '${unit}')::text`;
 
 const costLines: ExportKindSpec = {
@@ -93,7 +93,7 @@ const costLines: ExportKindSpec = {
     x.item->>'provider' AS component_provider, r.cost_currency AS currency, x.item->'amount'->>'$decimal' AS amount,
     ${quantity('SECONDS')} AS seconds, ${quantity('INPUT_TOKENS')} AS input_tokens,
     ${quantity('OUTPUT_TOKENS')} AS output_tokens, ${quantity('CHARACTERS')} AS characters`,
-  lateral: `${jsonArrayElements(`r.record->'cost'->'components'`)} WITH ORDINALITY AS x(item, position)`,
+  lateral: `${COMPONENTS_OF('r')} WITH ORDINALITY AS x(item, position)`,
   toRow: (row) => ({
     conversation_id: conversationId(row),
     provider: text(row.provider),
@@ -116,7 +116,7 @@ const transcriptMessages: ExportKindSpec = {
   columns: ['conversation_id', 'provider', 'conversation_native_id', 'change_seq', 'position', 'message_id', 'speaker', 'text', 'at'],
   select: `${COMMON_SELECT}, x.position AS position, x.item->>'id' AS message_id, x.item->'speaker'->>'value' AS speaker,
     x.item->>'text' AS text, ${UTC(`(x.item->'at'->>'$instant')::timestamptz`)} AS at`,
-  lateral: `${jsonArrayElements(`r.record->'transcript'->'messages'`)} WITH ORDINALITY AS x(item, position)`,
+  lateral: `${MESSAGES_OF('r')} WITH ORDINALITY AS x(item, position)`,
   toRow: (row) => ({
     conversation_id: conversationId(row),
     provider: text(row.provider),

@@ -10,7 +10,7 @@ export interface RowBatchSource {
 }
 
 export interface ExportQuery {
-  /** Select list over `r` and `x`. */
+  /** Select list over `r` and `x`; it includes `change_seq` (the conversation's, as text), which keyset batches resume after. */
   select: string;
   /** Conditions over `r` (synced_records), parameters in `params`. */
   where: string;
@@ -31,12 +31,19 @@ export function storeRowSource(db: Database, query: ExportQuery): RowBatchSource
   return db.kind === 'postgres' ? cursorSource(db, query) : keysetSource(db, query);
 }
 
+/** Keyset batches' marker column: false on the one row of a conversation without lines. */
+const HAS_LINE = 'keyset_has_line';
+
 function sql(query: ExportQuery, keyset: { afterParam: string; limit: number } | null): string {
   const inner = keyset
     ? `SELECT * FROM synced_records r WHERE ${query.where} AND r.change_seq > ${keyset.afterParam}::bigint ORDER BY r.change_seq LIMIT ${keyset.limit}`
     : `SELECT * FROM synced_records r WHERE ${query.where}`;
-  const lateral = query.lateral ? ` CROSS JOIN LATERAL ${query.lateral}` : '';
-  return `SELECT ${query.select} FROM (${inner}) r${lateral} ORDER BY r.change_seq${query.lateral ? ', x.position' : ''}`;
+  // A keyset batch keeps each conversation without lines as one row of nulls, so the batch's last
+  // row carries the `change_seq` the next batch starts after, even when no conversation in it has lines.
+  const keepLineless = keyset !== null && query.lateral !== null;
+  const lateral = query.lateral ? (keepLineless ? ` LEFT JOIN LATERAL ${query.lateral} ON true` : ` CROSS JOIN LATERAL ${query.lateral}`) : '';
+  const select = keepLineless ? `${query.select}, x.position IS NOT NULL AS ${HAS_LINE}` : query.select;
+  return `SELECT ${select} FROM (${inner}) r${lateral} ORDER BY r.change_seq${query.lateral ? ', x.position' : ''}`;
 }
 
 function cursorSource(db: Database, query: ExportQuery): RowBatchSource {
@@ -64,15 +71,15 @@ function keysetSource(db: Database, query: ExportQuery): RowBatchSource {
     async run(emit, signal) {
       let after = '0';
       let total = 0;
-      const afterParam = `$${query.params.length + 1}`;
-      const text = sql(query, { afterParam, limit: conversationsPerBatch });
-      const lastSeq = `SELECT max(change_seq)::text AS seq FROM (SELECT r.change_seq FROM synced_records r WHERE ${query.where} AND r.change_seq > ${afterParam}::bigint ORDER BY r.change_seq LIMIT ${conversationsPerBatch}) s`;
+      const text = sql(query, { afterParam: `$${query.params.length + 1}`, limit: conversationsPerBatch });
       while (!signal.aborted) {
         const { rows } = await db.query(text, [...query.params, after]);
-        const next = query.lateral ? (await db.query<{ seq: string | null }>(lastSeq, [...query.params, after])).rows[0]?.seq ?? null : (rows.at(-1)?.change_seq as string | undefined) ?? null;
-        if (rows.length > 0) {
-          await emit(rows);
-          total += rows.length;
+        // Every row carries its conversation's `change_seq` (the select's `change_seq`), ordered by it.
+        const next = (rows.at(-1)?.change_seq as string | undefined) ?? null;
+        const lines = query.lateral ? rows.filter((row) => row[HAS_LINE] === true).map(({ [HAS_LINE]: _, ...line }) => line) : rows;
+        if (lines.length > 0) {
+          await emit(lines);
+          total += lines.length;
         }
         if (next === null) break;
         after = next;
