@@ -12,6 +12,11 @@ async function count(gateway: LiveGateway, sql: string, params: unknown[] = []):
   return rows[0]?.n ?? -1;
 }
 
+async function get(url: string) {
+  const response = await fetch(url);
+  return { status: response.status, body: (await response.json()) as { ok: boolean; duplicate?: boolean; error?: { code: string; message: string } } };
+}
+
 async function post(url: string, body: string, headers: Record<string, string> = {}) {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   return { status: response.status, body: (await response.json()) as { ok: boolean; duplicate?: boolean; error?: { code: string } } };
@@ -69,6 +74,25 @@ describe('webhooks in', () => {
     expect(rows).toEqual([{ workspace_id: 'demo', provider: 'VOICEOS', version: 1, status: atProvider?.status.value }]);
   });
 
+  it('reads a GET delivery from its query: once per query, refused without an event, refused where signatures are required', async () => {
+    const id = voiceosIds[4] ?? '';
+    const query = `?event=conversation%3Aended&conversation_id=${encodeURIComponent(id)}&status=ended&occurred_at=2026-11-20T12%3A00%3A00.000Z`;
+    const url = await gateway.webhookUrl('demo', 'voiceos');
+    expect([await get(`${url}${query}`), await get(`${url}${query}`)]).toEqual([
+      { status: 200, body: { ok: true } },
+      { status: 200, body: { ok: true, duplicate: true } },
+    ]);
+    expect(await count(gateway, `SELECT count(*)::int AS n FROM synced_records WHERE native_id = $1`, [id])).toBe(1);
+    expect(await get(`${url}?conversation_id=${encodeURIComponent(id)}`)).toEqual({
+      status: 400,
+      body: { ok: false, error: { code: 'BAD_USER_INPUT', message: 'Webhook query refused: query names no event: expected "event"' } },
+    });
+    expect(await get(`${await gateway.webhookUrl('acme', 'voiceos')}${query}`)).toEqual({
+      status: 401,
+      body: { ok: false, error: { code: 'UNAUTHENTICATED', message: 'Webhook signature refused: signed deliveries must be POSTed (a GET has no body to sign)' } },
+    });
+  });
+
   it('processes a delivery sent twice once: one change', async () => {
     const id = voiceosIds[1] ?? '';
     const body = JSON.stringify({ type: 'message:generated', conversationId: id });
@@ -93,6 +117,7 @@ describe('webhooks in', () => {
     const body = JSON.stringify({ type: 'conversation:ended', conversationId: id });
     const acmeUrl = await gateway.webhookUrl('acme', 'voiceos');
     const token = await gateway.runtime.live.webhookToken('acme');
+    const logStart = gateway.logLines.length;
 
     const badToken = await post(`${gateway.origin}/webhooks/voiceos/not-a-token`, body, signed('msg_a', body));
     const unsigned = await post(acmeUrl, body, { 'webhook-id': 'msg_b' });
@@ -111,7 +136,7 @@ describe('webhooks in', () => {
     // acme's own account: the demo's conversation id is unknown there, so nothing is stored, and nothing leaks across.
     expect(await count(gateway, `SELECT count(*)::int AS n FROM synced_records WHERE workspace_id = 'acme'`)).toBe(0);
 
-    const refusals = gateway.logLines.filter((line) => line.includes('webhook refused'));
+    const refusals = gateway.logLines.slice(logStart).filter((line) => line.includes('webhook refused'));
     expect(refusals.length).toBe(4);
     const secretKey = SECRET.slice('whsec_'.length);
     expect(gateway.logLines.some((line) => line.includes(secretKey) || line.includes(token))).toBe(false);
