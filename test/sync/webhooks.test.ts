@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeEvent } from '../../src/feed/changeEvent.ts';
 import { signWebhook } from '../../src/sync/standardWebhooks.ts';
-import { DEMO_ACCOUNTS } from '../../src/simulators/demoAccounts.ts';
+import type { Conversation } from '../../src/domain/types.ts';
+import { GATEWAY_HOOK_EVENTS } from '../../src/providers/voiceos/hookRegistration.ts';
+import { DEMO_ACCOUNTS, DEMO_ANCHOR } from '../../src/simulators/demoAccounts.ts';
+import { generateAccountData } from '../../src/simulators/voiceos/generateAccountData.ts';
 import { startLiveGateway, type LiveGateway } from './liveGateway.ts';
 
 const SECRET = `whsec_${Buffer.from('a signing key of thirty-two bytes!').toString('base64')}`;
@@ -29,6 +32,7 @@ function signed(id: string, body: string, timestamp = Math.floor(Date.now() / 10
 describe('webhooks in', () => {
   let gateway: LiveGateway;
   let voiceosIds: string[];
+  let voiceosConversations: Conversation[];
   const events: ChangeEvent[] = [];
 
   beforeAll(async () => {
@@ -41,7 +45,8 @@ describe('webhooks in', () => {
     });
     gateway.runtime.live.feed.subscribe((event) => events.push(event));
     const page = await gateway.runtime.registry.get('demo')?.connectors.get('VOICEOS')?.listConversations({ filter: {}, limit: 5 });
-    voiceosIds = page?.items.map((item) => item.nativeId) ?? [];
+    voiceosConversations = page?.items ?? [];
+    voiceosIds = voiceosConversations.map((item) => item.nativeId);
   });
   afterAll(async () => {
     await gateway.close();
@@ -61,17 +66,44 @@ describe('webhooks in', () => {
     expect(await gateway.runtime.live.webhookToken('acme')).not.toBe(token);
   });
 
-  it('fetches a conversation the store has not seen, from a documented VoiceOS hook event', async () => {
+  it('fetches a conversation the store has not seen, from a documented VoiceOS hook event of the agent demo mode registered on', async () => {
     const id = voiceosIds[0] ?? '';
     expect(await count(gateway, `SELECT count(*)::int AS n FROM synced_records WHERE native_id = $1`, [id])).toBe(0);
-    gateway.demo.simulators.voiceos?.setWebhookTarget(VOICEOS_TOKEN, { url: await gateway.webhookUrl('demo', 'voiceos') });
-    await gateway.demo.simulators.voiceos?.sendHookEvent(VOICEOS_TOKEN, { type: 'conversation:ended', conversationId: id, id: 'msg_first' });
+    const registered = await gateway.demo.sendWebhooksTo(gateway.origin, (workspaceId) => gateway.runtime.live.webhookToken(workspaceId));
+    expect(registered).toEqual(['demo/oration', 'demo/voiceos', 'acme/oration', 'acme/voiceos']);
+    await gateway.demo.simulators.voiceos?.sendHookEvent(VOICEOS_TOKEN, { type: 'conversation:ended', conversationId: id });
     const { rows } = await gateway.runtime.database.query<{ workspace_id: string; provider: string; version: number; status: string }>(
       `SELECT workspace_id, provider, version, status FROM synced_records WHERE native_id = $1`,
       [id],
     );
     const [atProvider] = (await gateway.runtime.registry.get('demo')?.connectors.get('VOICEOS')?.getConversations([id])) ?? [];
     expect(rows).toEqual([{ workspace_id: 'demo', provider: 'VOICEOS', version: 1, status: atProvider?.status.value }]);
+  });
+
+  it('registers the gateway on every VoiceOS agent as a POST webhook beside the owner\'s own, once however often', async () => {
+    await gateway.demo.sendWebhooksTo(gateway.origin, (workspaceId) => gateway.runtime.live.webhookToken(workspaceId));
+    const url = await gateway.webhookUrl('demo', 'voiceos');
+    const seeded = generateAccountData({ seed: DEMO_ACCOUNTS.voiceos[0].seed, conversations: 150, anchor: DEMO_ANCHOR }).agents;
+    expect(gateway.demo.simulators.voiceos?.agents(VOICEOS_TOKEN).map((agent) => [agent.id, agent.webhooks])).toEqual(
+      seeded.map((agent) => [agent.id, [...agent.webhooks, { method: 'POST', url, events: [...GATEWAY_HOOK_EVENTS] }]]),
+    );
+  });
+
+  it('takes a VoiceOS hook an agent sends by GET, its fields in the query', async () => {
+    const voiceos = gateway.demo.simulators.voiceos;
+    const conversation = voiceosConversations[3];
+    const id = conversation?.nativeId ?? '';
+    voiceos?.setAgentWebhooks(VOICEOS_TOKEN, conversation?.agentRef?.nativeId ?? '', [
+      { method: 'GET', url: await gateway.webhookUrl('demo', 'voiceos'), events: ['conversation:started'] },
+    ]);
+    const before = voiceos?.hookStats();
+    expect(await voiceos?.sendHookEvent(VOICEOS_TOKEN, { type: 'conversation:started', conversationId: id })).toBe(1);
+    expect(voiceos?.hookStats()).toEqual({ delivered: (before?.delivered ?? 0) + 1, failed: before?.failed });
+    const { rows } = await gateway.runtime.database.query<{ event_type: string; version: number }>(
+      `SELECT d.event_type, r.version FROM webhook_deliveries d JOIN synced_records r ON r.native_id = d.conversation_native_id WHERE d.conversation_native_id = $1`,
+      [id],
+    );
+    expect(rows).toEqual([{ event_type: 'conversation:started', version: 1 }]);
   });
 
   it('reads a GET delivery from its query: once per query, refused without an event, refused where signatures are required', async () => {
