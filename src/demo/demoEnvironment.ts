@@ -3,6 +3,7 @@ import { createOrationSimulator, type OrationSimulator } from '../simulators/ora
 import { createTrataSimulator, type TrataSimulator } from '../simulators/trata/trataSimulator.ts';
 import { createVoiceOsSimulator, type VoiceOsSimulator } from '../simulators/voiceos/voiceOsSimulator.ts';
 import { DEMO_ACCOUNTS } from '../simulators/demoAccounts.ts';
+import { gatewayWebhook, withGatewayWebhook } from '../providers/voiceos/hookRegistration.ts';
 import type { WorkspaceConfig } from '../workspaces/workspaceConfig.ts';
 import { prepareDemoStateDir } from './demoStateDir.ts';
 
@@ -24,8 +25,10 @@ export interface DemoEnvironment {
   /**
    * Points the simulators' webhooks at the gateway's own `/webhooks/<provider>/<token>` endpoints
    * (`gatewayOrigin`: how this process reaches the gateway, e.g. `http://127.0.0.1:4000`), so demo
-   * conversations change live through webhooks as they would with a provider. Only the accounts a
-   * simulator serves; returns `workspace/provider` for each endpoint registered.
+   * conversations change live through webhooks as they would with a provider: Oration's per
+   * Oration workspace, VoiceOS's as a webhook on every agent of the account (where VoiceOS
+   * configures them). Only the accounts a simulator serves; returns `workspace/provider` for each
+   * endpoint registered.
    */
   sendWebhooksTo(gatewayOrigin: string, webhookToken: (workspaceId: string) => Promise<string>): Promise<string[]>;
   close(): Promise<void>;
@@ -108,7 +111,7 @@ export async function startDemoEnvironment(env: Env): Promise<DemoEnvironment> {
         const token = encodeURIComponent(await webhookToken(workspace.id));
         const endpoint = (provider: 'oration' | 'voiceos') => `${gatewayOrigin}/webhooks/${provider}/${token}`;
         const { oration: orationAccount, voiceos: voiceOsAccount } = workspace.providers;
-        // Oration sends its lifecycle events per Oration workspace; VoiceOS per API token.
+        // Oration sends its lifecycle events per Oration workspace (assumed: it documents no webhooks).
         const orationUrl = endpoint('oration');
         if (oration && orationAccount && servedBy(orationAccount.baseUrl, simulatorUrls.oration)) {
           oration.setWebhookTarget(orationAccount.workspaceId, { url: orationUrl });
@@ -116,7 +119,11 @@ export async function startDemoEnvironment(env: Env): Promise<DemoEnvironment> {
         }
         const voiceOsUrl = endpoint('voiceos');
         if (voiceos && voiceOsAccount && servedBy(voiceOsAccount.baseUrl, simulatorUrls.voiceos)) {
-          voiceos.setWebhookTarget(voiceOsAccount.token, { url: voiceOsUrl });
+          // VoiceOS sends the hooks of the agent that runs a conversation: the gateway's webhook
+          // joins each agent's own, as the account's owner would add it.
+          for (const agent of voiceos.agents(voiceOsAccount.token)) {
+            voiceos.setAgentWebhooks(voiceOsAccount.token, agent.id, withGatewayWebhook(agent.webhooks, gatewayWebhook(voiceOsUrl)));
+          }
           registered.push(`${workspace.id}/voiceos`);
         }
       }

@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /**
- * A provider's webhook event, read tolerantly. The documents name VoiceOS's hook events
- * (`conversation:started`, `conversation:ended`, `message:generated`, ...) but show no payload,
- * and Oration and Trata document no webhooks at all. Assumed (and sent so by the simulators): a
- * JSON object naming the event in `type` (or `event`) and the conversation in `conversationId`
- * (or `conversation.id`, or `data.conversationId`). The gateway treats an event as a notice that
+ * An Oration or Trata webhook event, read tolerantly (VoiceOS's, configured per agent and sent by
+ * GET or POST, are read by `src/providers/voiceos/hookDelivery.ts`). Their documents show no
+ * webhooks at all. Assumed (and sent so by the Oration simulator): a POSTed JSON object naming
+ * the event in `type` (or `event`) and the conversation in `conversationId` (or
+ * `conversation.id`, or `data.conversationId`). The gateway treats an event as a notice that
  * a conversation changed and reads the conversation itself, so an event delivered late or out of
  * order can never set an older state, and no field of the payload needs trusting beyond its id.
  */

@@ -7,7 +7,8 @@ import type { Database } from '../store/database.ts';
 import { recordWebhookDelivery, webhookDeliverySeen, workspaceOfWebhookToken } from '../store/queries/webhooks.ts';
 import type { WorkspaceRegistry } from '../workspaces/workspaceRegistry.ts';
 import { verifyStandardWebhook } from './standardWebhooks.ts';
-import { deliveryIdOf, isEndEvent, parseWebhookEvent } from './webhookEvent.ts';
+import { deliveryIdOf, isEndEvent } from './webhookEvent.ts';
+import { webhookFormatOf, type WebhookMethod } from './providerWebhooks.ts';
 
 export interface WebhookIntakeOptions {
   database: Database;
@@ -24,7 +25,12 @@ export interface WebhookIntakeOptions {
 export interface WebhookDelivery {
   provider: string;
   token: string;
+  /** One of the provider's methods (`providerWebhooks.ts`); the route refuses the others. */
+  method: WebhookMethod;
+  /** The raw query string, without `?`: a GET delivery's fields. */
+  query: string;
   headers: { id?: string | undefined; timestamp?: string | undefined; signature?: string | undefined };
+  /** Empty for a GET. */
   body: string;
 }
 
@@ -70,6 +76,11 @@ export class WebhookIntake {
     if (!connector) return refused(404, 'NOT_FOUND', `Workspace has no ${provider} account`);
 
     const secret = this.#options.signingSecretOf(workspace.id, provider);
+    if (secret !== undefined && delivery.method === 'GET') {
+      // Standard Webhooks signs the body; a GET's fields ride in the query, which no signature covers.
+      logger?.warn('webhook refused: a GET delivery cannot be signed', { provider, workspaceId: workspace.id });
+      return refused(401, 'UNAUTHENTICATED', 'Webhook signature refused: signed deliveries must be POSTed (a GET has no body to sign)');
+    }
     if (secret !== undefined) {
       const now = this.#options.nowSeconds?.() ?? Math.floor(Date.now() / 1000);
       const check = verifyStandardWebhook(secret, { id: delivery.headers.id, timestamp: delivery.headers.timestamp, signature: delivery.headers.signature }, delivery.body, now);
@@ -79,10 +90,12 @@ export class WebhookIntake {
       }
     }
 
-    const parsed = parseWebhookEvent(delivery.body);
-    if (!parsed.ok) return refused(400, 'BAD_USER_INPUT', `Webhook body refused: ${parsed.reason}`);
+    const isGet = delivery.method === 'GET';
+    const parsed = webhookFormatOf(provider).parse({ method: delivery.method, query: delivery.query, body: delivery.body });
+    if (!parsed.ok) return refused(400, 'BAD_USER_INPUT', `Webhook ${isGet ? 'query' : 'body'} refused: ${parsed.reason}`);
     const { event } = parsed;
-    const key = { workspaceId: workspace.id, provider, deliveryId: deliveryIdOf(delivery.headers.id, delivery.body) };
+    // A GET's fields are its query: that is what tells two of its deliveries apart.
+    const key = { workspaceId: workspace.id, provider, deliveryId: deliveryIdOf(delivery.headers.id, isGet ? delivery.query : delivery.body) };
     if (await webhookDeliverySeen(database, key)) return { status: 200, body: { ok: true, duplicate: true } };
 
     const nativeId = event.conversationNativeId;

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readRequestBody } from '../http/readRequestBody.ts';
 import { sendJson } from '../http/nodeHttpHandler.ts';
 import type { WebhookIntake } from './webhookIntake.ts';
+import { webhookFormatOf } from './providerWebhooks.ts';
 
 /** Provider webhook bodies are small events; anything larger is not one. */
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
@@ -9,22 +10,32 @@ export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
 const PATH = /^\/webhooks\/([^/]+)\/([^/]+)$/;
 
 /**
- * `POST /webhooks/<provider>/<endpoint token>`: the HTTP side of the webhook intake. Returns a
- * request handler; the token travels in the path because providers let one configure a URL and
- * nothing else. The token is never logged (the intake logs the provider and the workspace).
+ * `POST /webhooks/<provider>/<endpoint token>` (VoiceOS: GET or POST, as its agents' webhooks
+ * may be configured): the HTTP side of the webhook intake. Returns a request handler; the token
+ * travels in the path because providers let one configure a URL and nothing else. The token is
+ * never logged (the intake logs the provider and the workspace).
  */
 export function createWebhookRoute(intake: WebhookIntake, options: { bodyIdleTimeoutMs: number }) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const url = req.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
     const match = PATH.exec(path);
     if (!match) return sendJson(res, 404, { ok: false, error: { code: 'NOT_FOUND', message: 'Expected /webhooks/<provider>/<endpoint token>' } });
-    if ((req.method ?? 'GET').toUpperCase() !== 'POST') {
-      res.setHeader('allow', 'POST');
-      return sendJson(res, 405, { ok: false, error: { code: 'METHOD_NOT_ALLOWED', message: 'Webhooks are POSTed' } });
+    const { methods } = webhookFormatOf(decodeURIComponent(match[1] ?? ''));
+    const method = methods.find((each) => each === (req.method ?? 'GET').toUpperCase());
+    if (method === undefined) {
+      res.setHeader('allow', methods.join(', '));
+      const message = methods.includes('GET') ? 'Webhooks come by GET or POST' : 'Webhooks are POSTed';
+      return sendJson(res, 405, { ok: false, error: { code: 'METHOD_NOT_ALLOWED', message } });
     }
-    const read = await readRequestBody(req, { maxBytes: MAX_WEBHOOK_BODY_BYTES, idleTimeoutMs: options.bodyIdleTimeoutMs });
-    if (read.kind === 'aborted') return void res.destroy();
-    if (read.kind !== 'complete') return sendJson(res, read.kind === 'tooLarge' ? 413 : 408, { ok: false, error: { code: 'BAD_REQUEST', message: 'Webhook body refused' } });
+    let body = '';
+    if (method === 'POST') {
+      const read = await readRequestBody(req, { maxBytes: MAX_WEBHOOK_BODY_BYTES, idleTimeoutMs: options.bodyIdleTimeoutMs });
+      if (read.kind === 'aborted') return void res.destroy();
+      if (read.kind !== 'complete') return sendJson(res, read.kind === 'tooLarge' ? 413 : 408, { ok: false, error: { code: 'BAD_REQUEST', message: 'Webhook body refused' } });
+      body = read.text;
+    }
     const header = (name: string) => {
       const value = req.headers[name];
       return Array.isArray(value) ? value.join(' ') : value;
@@ -32,8 +43,10 @@ export function createWebhookRoute(intake: WebhookIntake, options: { bodyIdleTim
     const answer = await intake.handle({
       provider: decodeURIComponent(match[1] ?? ''),
       token: decodeURIComponent(match[2] ?? ''),
+      method,
+      query: queryAt === -1 ? '' : url.slice(queryAt + 1),
       headers: { id: header('webhook-id'), timestamp: header('webhook-timestamp'), signature: header('webhook-signature') },
-      body: read.text,
+      body,
     });
     sendJson(res, answer.status, answer.body);
   };

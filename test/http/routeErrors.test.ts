@@ -61,11 +61,21 @@ describe('errors of the HTTP routes', () => {
     expect(same).toEqual({ status: 200, allow: null, body: { data: { __typename: 'Query' } } });
   });
 
-  it('answers a webhook endpoint in its own shape: 405 for a GET', async () => {
-    expect(await answer('/webhooks/voiceos/some-token')).toEqual({
+  it('answers a webhook endpoint in its own shape: 405 for a GET, save on VoiceOS, whose agents may send webhooks by GET', async () => {
+    expect(await answer('/webhooks/oration/some-token')).toEqual({
       status: 405,
       allow: 'POST',
       body: { ok: false, error: { code: 'METHOD_NOT_ALLOWED', message: 'Webhooks are POSTed' } },
+    });
+    expect(await answer('/webhooks/voiceos/some-token', { method: 'PUT' })).toEqual({
+      status: 405,
+      allow: 'GET, POST',
+      body: { ok: false, error: { code: 'METHOD_NOT_ALLOWED', message: 'Webhooks come by GET or POST' } },
+    });
+    expect(await answer('/webhooks/voiceos/some-token?event=conversation%3Aended&conversation_id=c-1')).toEqual({
+      status: 401,
+      allow: null,
+      body: { ok: false, error: { code: 'UNAUTHENTICATED', message: 'Unknown webhook endpoint' } },
     });
   });
 });

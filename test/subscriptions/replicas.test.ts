@@ -25,7 +25,9 @@ describe.runIf(TEST_DATABASE_URL)('subscriptions across replicas (PostgreSQL)', 
       const voiceos = b.runtime.registry.get('demo')?.connectors.get('VOICEOS');
       const [conversation] = (await voiceos?.listConversations({ filter: {}, limit: 1 }))?.items ?? [];
       const token = DEMO_ACCOUNTS.voiceos[0].token;
-      a.demo.simulators.voiceos?.setWebhookTarget(token, { url: await b.webhookUrl('demo', 'voiceos') });
+      a.demo.simulators.voiceos?.setAgentWebhooks(token, conversation?.agentRef?.nativeId ?? '', [
+        { method: 'POST', url: await b.webhookUrl('demo', 'voiceos'), events: ['conversation:started'] },
+      ]);
       await a.demo.simulators.voiceos?.sendHookEvent(token, { type: 'conversation:started', conversationId: conversation?.nativeId ?? '' });
 
       const events = await changes.until((seen) => seen.length === 1, 10_000);

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeEvent } from '../../src/feed/changeEvent.ts';
 import { signWebhook } from '../../src/sync/standardWebhooks.ts';
-import { DEMO_ACCOUNTS } from '../../src/simulators/demoAccounts.ts';
+import type { Conversation } from '../../src/domain/types.ts';
+import { GATEWAY_HOOK_EVENTS } from '../../src/providers/voiceos/hookRegistration.ts';
+import { DEMO_ACCOUNTS, DEMO_ANCHOR } from '../../src/simulators/demoAccounts.ts';
+import { generateAccountData } from '../../src/simulators/voiceos/generateAccountData.ts';
 import { startLiveGateway, type LiveGateway } from './liveGateway.ts';
 
 const SECRET = `whsec_${Buffer.from('a signing key of thirty-two bytes!').toString('base64')}`;
@@ -10,6 +13,11 @@ const VOICEOS_TOKEN = DEMO_ACCOUNTS.voiceos[0].token;
 async function count(gateway: LiveGateway, sql: string, params: unknown[] = []): Promise<number> {
   const { rows } = await gateway.runtime.database.query<{ n: number }>(sql, params);
   return rows[0]?.n ?? -1;
+}
+
+async function get(url: string) {
+  const response = await fetch(url);
+  return { status: response.status, body: (await response.json()) as { ok: boolean; duplicate?: boolean; error?: { code: string; message: string } } };
 }
 
 async function post(url: string, body: string, headers: Record<string, string> = {}) {
@@ -24,6 +32,7 @@ function signed(id: string, body: string, timestamp = Math.floor(Date.now() / 10
 describe('webhooks in', () => {
   let gateway: LiveGateway;
   let voiceosIds: string[];
+  let voiceosConversations: Conversation[];
   const events: ChangeEvent[] = [];
 
   beforeAll(async () => {
@@ -36,7 +45,8 @@ describe('webhooks in', () => {
     });
     gateway.runtime.live.feed.subscribe((event) => events.push(event));
     const page = await gateway.runtime.registry.get('demo')?.connectors.get('VOICEOS')?.listConversations({ filter: {}, limit: 5 });
-    voiceosIds = page?.items.map((item) => item.nativeId) ?? [];
+    voiceosConversations = page?.items ?? [];
+    voiceosIds = voiceosConversations.map((item) => item.nativeId);
   });
   afterAll(async () => {
     await gateway.close();
@@ -56,17 +66,63 @@ describe('webhooks in', () => {
     expect(await gateway.runtime.live.webhookToken('acme')).not.toBe(token);
   });
 
-  it('fetches a conversation the store has not seen, from a documented VoiceOS hook event', async () => {
+  it('fetches a conversation the store has not seen, from a documented VoiceOS hook event of the agent demo mode registered on', async () => {
     const id = voiceosIds[0] ?? '';
     expect(await count(gateway, `SELECT count(*)::int AS n FROM synced_records WHERE native_id = $1`, [id])).toBe(0);
-    gateway.demo.simulators.voiceos?.setWebhookTarget(VOICEOS_TOKEN, { url: await gateway.webhookUrl('demo', 'voiceos') });
-    await gateway.demo.simulators.voiceos?.sendHookEvent(VOICEOS_TOKEN, { type: 'conversation:ended', conversationId: id, id: 'msg_first' });
+    const registered = await gateway.demo.sendWebhooksTo(gateway.origin, (workspaceId) => gateway.runtime.live.webhookToken(workspaceId));
+    expect(registered).toEqual(['demo/oration', 'demo/voiceos', 'acme/oration', 'acme/voiceos']);
+    await gateway.demo.simulators.voiceos?.sendHookEvent(VOICEOS_TOKEN, { type: 'conversation:ended', conversationId: id });
     const { rows } = await gateway.runtime.database.query<{ workspace_id: string; provider: string; version: number; status: string }>(
       `SELECT workspace_id, provider, version, status FROM synced_records WHERE native_id = $1`,
       [id],
     );
     const [atProvider] = (await gateway.runtime.registry.get('demo')?.connectors.get('VOICEOS')?.getConversations([id])) ?? [];
     expect(rows).toEqual([{ workspace_id: 'demo', provider: 'VOICEOS', version: 1, status: atProvider?.status.value }]);
+  });
+
+  it('registers the gateway on every VoiceOS agent as a POST webhook beside the owner\'s own, once however often', async () => {
+    await gateway.demo.sendWebhooksTo(gateway.origin, (workspaceId) => gateway.runtime.live.webhookToken(workspaceId));
+    const url = await gateway.webhookUrl('demo', 'voiceos');
+    const seeded = generateAccountData({ seed: DEMO_ACCOUNTS.voiceos[0].seed, conversations: 150, anchor: DEMO_ANCHOR }).agents;
+    expect(gateway.demo.simulators.voiceos?.agents(VOICEOS_TOKEN).map((agent) => [agent.id, agent.webhooks])).toEqual(
+      seeded.map((agent) => [agent.id, [...agent.webhooks, { method: 'POST', url, events: [...GATEWAY_HOOK_EVENTS] }]]),
+    );
+  });
+
+  it('takes a VoiceOS hook an agent sends by GET, its fields in the query', async () => {
+    const voiceos = gateway.demo.simulators.voiceos;
+    const conversation = voiceosConversations[3];
+    const id = conversation?.nativeId ?? '';
+    voiceos?.setAgentWebhooks(VOICEOS_TOKEN, conversation?.agentRef?.nativeId ?? '', [
+      { method: 'GET', url: await gateway.webhookUrl('demo', 'voiceos'), events: ['conversation:started'] },
+    ]);
+    const before = voiceos?.hookStats();
+    expect(await voiceos?.sendHookEvent(VOICEOS_TOKEN, { type: 'conversation:started', conversationId: id })).toBe(1);
+    expect(voiceos?.hookStats()).toEqual({ delivered: (before?.delivered ?? 0) + 1, failed: before?.failed });
+    const { rows } = await gateway.runtime.database.query<{ event_type: string; version: number }>(
+      `SELECT d.event_type, r.version FROM webhook_deliveries d JOIN synced_records r ON r.native_id = d.conversation_native_id WHERE d.conversation_native_id = $1`,
+      [id],
+    );
+    expect(rows).toEqual([{ event_type: 'conversation:started', version: 1 }]);
+  });
+
+  it('reads a GET delivery from its query: once per query, refused without an event, refused where signatures are required', async () => {
+    const id = voiceosIds[4] ?? '';
+    const query = `?event=conversation%3Aended&conversation_id=${encodeURIComponent(id)}&status=ended&occurred_at=2026-11-20T12%3A00%3A00.000Z`;
+    const url = await gateway.webhookUrl('demo', 'voiceos');
+    expect([await get(`${url}${query}`), await get(`${url}${query}`)]).toEqual([
+      { status: 200, body: { ok: true } },
+      { status: 200, body: { ok: true, duplicate: true } },
+    ]);
+    expect(await count(gateway, `SELECT count(*)::int AS n FROM synced_records WHERE native_id = $1`, [id])).toBe(1);
+    expect(await get(`${url}?conversation_id=${encodeURIComponent(id)}`)).toEqual({
+      status: 400,
+      body: { ok: false, error: { code: 'BAD_USER_INPUT', message: 'Webhook query refused: query names no event: expected "event"' } },
+    });
+    expect(await get(`${await gateway.webhookUrl('acme', 'voiceos')}${query}`)).toEqual({
+      status: 401,
+      body: { ok: false, error: { code: 'UNAUTHENTICATED', message: 'Webhook signature refused: signed deliveries must be POSTed (a GET has no body to sign)' } },
+    });
   });
 
   it('processes a delivery sent twice once: one change', async () => {
@@ -93,6 +149,7 @@ describe('webhooks in', () => {
     const body = JSON.stringify({ type: 'conversation:ended', conversationId: id });
     const acmeUrl = await gateway.webhookUrl('acme', 'voiceos');
     const token = await gateway.runtime.live.webhookToken('acme');
+    const logStart = gateway.logLines.length;
 
     const badToken = await post(`${gateway.origin}/webhooks/voiceos/not-a-token`, body, signed('msg_a', body));
     const unsigned = await post(acmeUrl, body, { 'webhook-id': 'msg_b' });
@@ -111,7 +168,7 @@ describe('webhooks in', () => {
     // acme's own account: the demo's conversation id is unknown there, so nothing is stored, and nothing leaks across.
     expect(await count(gateway, `SELECT count(*)::int AS n FROM synced_records WHERE workspace_id = 'acme'`)).toBe(0);
 
-    const refusals = gateway.logLines.filter((line) => line.includes('webhook refused'));
+    const refusals = gateway.logLines.slice(logStart).filter((line) => line.includes('webhook refused'));
     expect(refusals.length).toBe(4);
     const secretKey = SECRET.slice('whsec_'.length);
     expect(gateway.logLines.some((line) => line.includes(secretKey) || line.includes(token))).toBe(false);

@@ -86,7 +86,7 @@ export interface OrationSimulator extends ProviderSimulator {
    * Sends the account's conversation events (`conversation:started` when dialing starts,
    * `phone_call:accepted` when the user joins, `conversation:ended` at the end, with the status)
    * to `target.url` from now on; null stops. Oration documents no webhooks: the events are the
-   * gateway's assumption, shaped like VoiceOS's hook events.
+   * gateway's assumption, named like VoiceOS's hook events.
    */
   setWebhookTarget(workspaceId: string, target: WebhookTarget | null): void;
   webhookStats(): { delivered: number; failed: number };

@@ -26,7 +26,8 @@ export interface WebhookSenderStats {
 }
 
 /**
- * Sends a simulator's webhook deliveries: a JSON body `{ type, conversationId, status, occurredAt }`
+ * Sends the Oration simulator's webhook deliveries (VoiceOS's follow its agents' configuration:
+ * `voiceos/agentHookSender.ts`): a JSON body `{ type, conversationId, status, occurredAt }`
  * POSTed to the account's target, signed the Standard Webhooks way when a secret is set. Events
  * are scheduled on timers at the instant they happen (the simulators derive state from the clock,
  * so nothing else runs on time). Failed deliveries are counted, not retried: the gateway's polling

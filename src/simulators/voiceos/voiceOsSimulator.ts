@@ -9,8 +9,8 @@ import {
 } from '../shared/simulatorServer.ts';
 import { generateAccountData, type VoiceOsAccountData } from './generateAccountData.ts';
 import { parseConversationListQuery, parsePageQuery } from './parseListQuery.ts';
-import type { ErrorBody } from './wireTypes.ts';
-import { WebhookSender, type WebhookTarget } from '../shared/webhookSender.ts';
+import type { AgentEvent, AgentRecord, ErrorBody, Webhook } from './wireTypes.ts';
+import { AgentHookSender, type AgentHookStats } from './agentHookSender.ts';
 
 export interface VoiceOsSimulatorAccount {
   token: string;
@@ -28,18 +28,33 @@ export interface VoiceOsSimulatorOptions {
   latency?: { minMs: number; maxMs: number };
   /** @default 150 */
   conversationsPerAccount?: number;
+  /** The clock of the hook deliveries' `occurred_at`. @default Date.now */
+  now?: () => number;
 }
 
 /** The API lives at the simulator's root. */
 export interface VoiceOsSimulator extends ProviderSimulator {
-  /** Sends the account's (by token) hook events to `target.url` from now on; null stops. */
-  setWebhookTarget(token: string, target: WebhookTarget | null): void;
+  /** The account's (by token) saved agents, copies, as their owner sees them. */
+  agents(token: string): AgentRecord[];
   /**
-   * Sends one of the documented hook events (`conversation:started`, `conversation:ended`,
-   * `message:generated`, ...) about a conversation now. VoiceOS's data is seeded, not live, so
-   * tests and the demo trigger its events.
+   * Replaces an agent's `webhooks`, as its owner does in VoiceOS: the document configures
+   * webhooks on the agent (method GET or POST, url, events), not per API token, and documents no
+   * endpoint that edits an agent, so this is a control of the simulator, not a route. The seeded
+   * conversations that ran the agent ran this one configuration (the data has no history of
+   * edits), so the configuration they embed changes with it; conversations run with an inline
+   * configuration (`agent_id: null`) keep theirs.
    */
-  sendHookEvent(token: string, event: { type: string; conversationId: string; id?: string }): Promise<void>;
+  setAgentWebhooks(token: string, agentId: string, webhooks: readonly Webhook[]): void;
+  /**
+   * One of the documented events (`conversation:started`, `conversation:ended`, ...) happens now
+   * in a conversation: it is sent to the webhooks of the agent configuration the conversation
+   * embeds ("the agent configuration used for the conversation") that list the event, each with
+   * its method. Answers how many webhooks that was: none for a conversation the account does not
+   * have, which has no agent and so no webhooks. VoiceOS's data is seeded, not live, so tests and
+   * the demo trigger its events.
+   */
+  sendHookEvent(token: string, event: { type: AgentEvent; conversationId: string }): Promise<number>;
+  hookStats(): AgentHookStats;
 }
 
 /**
@@ -49,6 +64,7 @@ export interface VoiceOsSimulator extends ProviderSimulator {
  */
 export function createVoiceOsSimulator(options: VoiceOsSimulatorOptions = {}): VoiceOsSimulator {
   const accounts = options.accounts ?? DEMO_ACCOUNTS.voiceos;
+  const now = options.now ?? Date.now;
   const conversationsPerAccount = options.conversationsPerAccount ?? 150;
   const dataByToken = new Map<string, VoiceOsAccountData>(
     accounts.map((account) => [
@@ -129,27 +145,40 @@ export function createVoiceOsSimulator(options: VoiceOsSimulatorOptions = {}): V
     ...(options.latency ? { latency: options.latency } : {}),
   });
 
-  const webhooks = new WebhookSender(Date.now);
-  let deliveries = 0;
+  const hooks = new AgentHookSender();
+  const accountByToken = (token: string): VoiceOsAccountData => {
+    const data = dataByToken.get(token);
+    if (data === undefined) throw new Error('No VoiceOS simulator account has this token');
+    return data;
+  };
   const simulator = providerSimulatorOf(server);
   const closeServer = simulator.close.bind(simulator);
   return Object.assign(simulator, {
     close: async () => {
-      await webhooks.close();
+      await hooks.close();
       await closeServer();
     },
-    setWebhookTarget: (token: string, target: WebhookTarget | null) => webhooks.setTarget(token, target),
-    sendHookEvent: (token: string, event: { type: string; conversationId: string; id?: string }) => {
-      const data = accountOf({ authorization: `Bearer ${token}` });
-      const conversation = data?.conversations.find((each) => each.id === event.conversationId);
-      return webhooks.sendNow(token, {
-        id: event.id ?? `msg_voiceos_${(deliveries += 1)}`,
-        type: event.type,
-        conversationId: event.conversationId,
-        status: conversation?.status ?? 'unknown',
-        occurredAtMs: Date.now(),
+    agents: (token: string) => structuredClone(accountByToken(token).agents),
+    setAgentWebhooks: (token: string, agentId: string, webhooks: readonly Webhook[]) => {
+      const data = accountByToken(token);
+      const agent = data.agents.find((each) => each.id === agentId);
+      if (agent === undefined) throw new Error(`No agent ${agentId} in this VoiceOS simulator account`);
+      agent.webhooks = structuredClone([...webhooks]);
+      for (const conversation of data.conversations) {
+        if (conversation.agent_id === agentId) conversation.agent.webhooks = structuredClone([...webhooks]);
+      }
+    },
+    sendHookEvent: async (token: string, event: { type: AgentEvent; conversationId: string }) => {
+      const conversation = dataByToken.get(token)?.conversations.find((each) => each.id === event.conversationId);
+      if (conversation === undefined) return 0;
+      return hooks.send(conversation.agent.webhooks, {
+        event: event.type,
+        conversation_id: conversation.id,
+        status: conversation.status,
+        occurred_at: new Date(now()).toISOString(),
       });
     },
+    hookStats: () => hooks.stats(),
   });
 }
 

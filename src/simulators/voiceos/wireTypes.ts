@@ -106,6 +106,19 @@ export interface Webhook {
   events: AgentEvent[];
 }
 
+/**
+ * What a webhook receives about one event: a GET's query parameters, a POST's JSON body. The
+ * document configures webhooks (method, url, events) but shows no payload, so the fields are
+ * assumed, snake_case like the rest: the event (one the webhook lists), the conversation's id and
+ * its status (one of the document's three values), and when the event happened.
+ */
+export interface HookDelivery {
+  event: AgentEvent;
+  conversation_id: string;
+  status: ConversationStatus;
+  occurred_at: string;
+}
+
 /** The agent configuration, in the document's order. */
 export interface AgentConfig {
   hooks: Hook[];
