@@ -55,16 +55,13 @@ export function readApiKey(source: ApiKeySource): ApiKeyReading {
   return keys.every((key) => key === first) ? { kind: 'key', key: first } : { kind: 'conflicting' };
 }
 
-/** The request's API key; null when there is none, or two different ones (never one of them). */
-export function apiKeyFrom(headers: IncomingHttpHeaders): string | null {
-  const reading = readApiKey(headers);
-  return reading.kind === 'key' ? reading.key : null;
-}
-
+/**
+ * Builds a request's context from its API key, read once by the router (`readApiKey`): no key,
+ * an unknown one, or two different ones (refused before this) is UNAUTHENTICATED.
+ */
 export function createContextFactory(registry: WorkspaceRegistry, fanout: FanoutService, hooks: LoaderHooks = {}, live?: LiveServices) {
-  return async (headers: IncomingHttpHeaders): Promise<GatewayContext> => {
-    const key = apiKeyFrom(headers);
-    const workspace = key === null ? null : registry.authenticate(key);
+  return async (apiKey: ApiKeyReading): Promise<GatewayContext> => {
+    const workspace = apiKey.kind === 'key' ? registry.authenticate(apiKey.key) : null;
     if (!workspace) throw new UnauthenticatedError();
     return workspaceContext(workspace, fanout, hooks, live);
   };

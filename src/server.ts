@@ -134,7 +134,6 @@ export function createGateway(options: GatewayOptions): Gateway {
   const exportRoutes = options.live && createExportRoutes({ database: options.live.database, registry: options.registry, ...(options.logger && { onExportEnd: (end) => options.logger?.info('export', { ...end }) }) });
   const graphql = createGraphQLHttpHandler({
     server: apollo,
-    context: async (req) => contextFor(req.headers),
     maxBodyBytes: options.maxBodyBytes ?? 1_000_000,
     bodyIdleTimeoutMs: httpLimits.bodyIdleTimeoutMs,
   });
@@ -173,19 +172,23 @@ export function createGateway(options: GatewayOptions): Gateway {
       return;
     }
     if (liveRoutes?.handle(req, res)) return;
-    if (isApiKeyPath(path) && readApiKey(req.headers).kind === 'conflicting') {
-      sendJson(res, 400, { errors: [{ message: CONFLICTING_API_KEYS_MESSAGE, extensions: { code: 'BAD_REQUEST' } }] });
-      return;
-    }
-    if (exportRoutes?.handle(req, res)) return;
-    if (path === '/graphql' || path === '/') {
-      const serve = () =>
-        graphql(req, res).catch(() => {
-          if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-          else res.destroy();
-        });
-      void (observability ? observability.observeRequest(req, res, serve) : serve());
-      return;
+    if (isApiKeyPath(path)) {
+      // Read once: the exports and GraphQL's context take this reading, refused here if conflicting.
+      const apiKey = readApiKey(req.headers);
+      if (apiKey.kind === 'conflicting') {
+        sendJson(res, 400, { errors: [{ message: CONFLICTING_API_KEYS_MESSAGE, extensions: { code: 'BAD_REQUEST' } }] });
+        return;
+      }
+      if (exportRoutes?.handle(req, res, apiKey)) return;
+      if (path === '/graphql' || path === '/') {
+        const serve = () =>
+          graphql(req, res, () => contextFor(apiKey)).catch(() => {
+            if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+            else res.destroy();
+          });
+        void (observability ? observability.observeRequest(req, res, serve) : serve());
+        return;
+      }
     }
     sendJson(res, 404, { errors: [{ message: `Not found: ${path}. The API is at /graphql.`, extensions: { code: 'NOT_FOUND' } }] });
   });

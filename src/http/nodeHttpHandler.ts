@@ -6,11 +6,6 @@ import { readRequestBody } from './readRequestBody.ts';
 
 export interface GraphQLHttpHandlerOptions<C extends BaseContext> {
   server: ApolloServer<C>;
-  /**
-   * Builds a request's context from its headers alone (the body is not read yet). A GraphQLError
-   * with `extensions.http.status` refuses the request with that status, its body unread.
-   */
-  context: (req: IncomingMessage) => Promise<C>;
   /** Largest request body accepted, in bytes; larger ones get 413 before any parsing. */
   maxBodyBytes: number;
   /** Longest pause between two pieces of a body before the request is cut off with 408. */
@@ -24,16 +19,21 @@ export interface GraphQLHttpHandlerOptions<C extends BaseContext> {
  * request it will refuse), the limits, the routes beside /graphql and the refused requests' bodies.
  */
 export function createGraphQLHttpHandler<C extends BaseContext>(options: GraphQLHttpHandlerOptions<C>) {
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  /**
+   * `context` builds the request's context from what its headers gave (the body is not read yet),
+   * at most once. A GraphQLError with `extensions.http.status` refuses the request with that
+   * status, its body unread.
+   */
+  return async (req: IncomingMessage, res: ServerResponse, context: () => Promise<C>): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://gateway');
     const method = (req.method ?? 'GET').toUpperCase();
 
     // GET and HEAD carry no body; Apollo serves them (the Sandbox landing page needs no key, a
     // query still goes through the same context and is refused there).
-    let context: C | undefined;
+    let built: C | undefined;
     if (method !== 'GET' && method !== 'HEAD') {
       try {
-        context = await options.context(req);
+        built = await context();
       } catch (error) {
         const status = httpStatusOf(error);
         if (status === undefined) throw error;
@@ -76,7 +76,7 @@ export function createGraphQLHttpHandler<C extends BaseContext>(options: GraphQL
     }
     const response = await options.server.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search: url.search, body },
-      context: () => (context === undefined ? options.context(req) : Promise.resolve(context)),
+      context: () => (built === undefined ? context() : Promise.resolve(built)),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;

@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { stringify } from 'csv-stringify/sync';
-import { apiKeyFrom } from '../../context.ts';
+import type { ApiKeyReading } from '../../context.ts';
 import { BadUserInputError } from '../../errors.ts';
 import { sendJson } from '../../http/nodeHttpHandler.ts';
 import type { Database } from '../../store/database.ts';
@@ -40,11 +40,11 @@ export interface ExportRoutesOptions {
  */
 export function createExportRoutes(options: ExportRoutesOptions) {
   return {
-    /** Serves `/exports/...`; returns false for any other path. */
-    handle(req: IncomingMessage, res: ServerResponse): boolean {
+    /** Serves `/exports/...` with the request's API key (read by the router); returns false for any other path. */
+    handle(req: IncomingMessage, res: ServerResponse, apiKey: ApiKeyReading): boolean {
       const url = new URL(req.url ?? '/', 'http://gateway');
       if (!isExportPath(url.pathname)) return false;
-      serveExport(options, req, res, url).catch(() => {
+      serveExport(options, req, res, url, apiKey).catch(() => {
         if (!res.headersSent) sendJson(res, 500, errorBody('INTERNAL_SERVER_ERROR', 'Internal server error'));
         else res.destroy();
       });
@@ -57,14 +57,13 @@ const errorBody = (code: string, message: string, parameter?: string | null) => 
   errors: [{ message, extensions: { code, ...(parameter ? { parameter } : {}) } }],
 });
 
-async function serveExport(options: ExportRoutesOptions, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+async function serveExport(options: ExportRoutesOptions, req: IncomingMessage, res: ServerResponse, url: URL, apiKey: ApiKeyReading): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   if (method !== 'GET' && method !== 'HEAD') {
     res.setHeader('allow', 'GET, HEAD');
     return sendJson(res, 405, errorBody('METHOD_NOT_ALLOWED', 'Exports are read with GET'));
   }
-  const key = apiKeyFrom(req.headers);
-  const workspace = key === null ? null : options.registry.authenticate(key);
+  const workspace = apiKey.kind === 'key' ? options.registry.authenticate(apiKey.key) : null;
   if (!workspace) return sendJson(res, 401, errorBody('UNAUTHENTICATED', 'Missing or invalid API key. Send `Authorization: Bearer <key>` or `x-api-key: <key>`.'));
 
   let request: ExportRequest;
