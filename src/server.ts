@@ -19,7 +19,7 @@ import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/queryLimits.ts'
 import { queryLimitGuards } from './limits/queryLimitGuards.ts';
 import type { LoaderHooks } from './loaders.ts';
 import type { Logger } from './logger.ts';
-import { createHealthRoutes } from './observability/healthRoutes.ts';
+import { createHealthRoutes, OPERATIONAL_PATHS } from './observability/healthRoutes.ts';
 import type { GatewayObservability } from './observability/observability.ts';
 import { errorLoggingPlugin } from './plugins/errorLoggingPlugin.ts';
 import { noStorePlugin } from './plugins/noStorePlugin.ts';
@@ -154,7 +154,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   // Every route beside GraphQL writes its own access line, labelled with the route (never the raw
   // path: a webhook's carries its token); GraphQL's comes from observeRequest.
   const routeLabel = (path: string): string | null => {
-    if (OPERATIONAL_PATHS.includes(path)) return path;
+    if (OPERATIONAL_PATHS.has(path)) return path;
     if (explorer && isExplorerPath(path)) return path === EXPLORER_PATH ? EXPLORER_PATH : `${EXPLORER_PATH}/*`;
     if (liveRoutes && path.startsWith('/webhooks/')) return '/webhooks/:provider/:token';
     if (exportRoutes && path.startsWith('/exports/')) return '/exports/*';
@@ -207,9 +207,6 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
   };
 }
-
-/** The health, readiness and metrics routes (`createHealthRoutes`). */
-const OPERATIONAL_PATHS: readonly string[] = ['/healthz', '/health', '/readyz', '/metrics'];
 
 /** The routes an API key opens: GraphQL and the exports (webhooks carry a token in the path instead). */
 function isApiKeyPath(path: string): boolean {
