@@ -11,8 +11,9 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { CONFLICTING_API_KEYS_MESSAGE, createContextFactory, readApiKey, type GatewayContext } from './context.ts';
 import type { FanoutService } from './fanout/fanoutService.ts';
-import { formatGatewayError } from './errors.ts';
+import { ErrorCode, formatGatewayError } from './errors.ts';
 import { applyCors, createCorsPolicy } from './http/cors.ts';
+import { errorBody } from './http/errorBody.ts';
 import { createLimitedHttpServer, DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/httpLimits.ts';
 import { createGraphQLHttpHandler, sendJson } from './http/nodeHttpHandler.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/queryLimits.ts';
@@ -176,21 +177,21 @@ export function createGateway(options: GatewayOptions): Gateway {
       // Read once: the exports and GraphQL's context take this reading, refused here if conflicting.
       const apiKey = readApiKey(req.headers);
       if (apiKey.kind === 'conflicting') {
-        sendJson(res, 400, { errors: [{ message: CONFLICTING_API_KEYS_MESSAGE, extensions: { code: 'BAD_REQUEST' } }] });
+        sendJson(res, 400, errorBody(ErrorCode.BAD_REQUEST, CONFLICTING_API_KEYS_MESSAGE));
         return;
       }
       if (exportRoutes?.handle(req, res, apiKey)) return;
       if (path === '/graphql' || path === '/') {
         const serve = () =>
           graphql(req, res, () => contextFor(apiKey)).catch(() => {
-            if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+            if (!res.headersSent) sendJson(res, 500, errorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'));
             else res.destroy();
           });
         void (observability ? observability.observeRequest(req, res, serve) : serve());
         return;
       }
     }
-    sendJson(res, 404, { errors: [{ message: `Not found: ${path}. The API is at /graphql.`, extensions: { code: 'NOT_FOUND' } }] });
+    sendJson(res, 404, errorBody(ErrorCode.NOT_FOUND, `Not found: ${path}. The API is at /graphql.`));
   });
 
   return {

@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { GraphQLError } from 'graphql';
+import { ErrorCode } from '../errors.ts';
 import { endWithBody } from './compression.ts';
+import { errorBody } from './errorBody.ts';
 import { readRequestBody } from './readRequestBody.ts';
 
 export interface GraphQLHttpHandlerOptions<C extends BaseContext> {
@@ -47,23 +49,17 @@ export function createGraphQLHttpHandler<C extends BaseContext>(options: GraphQL
       const read = await readRequestBody(req, { maxBytes: options.maxBodyBytes, idleTimeoutMs: options.bodyIdleTimeoutMs });
       if (read.kind === 'aborted') return void res.destroy();
       if (read.kind === 'tooLarge') {
-        return refuseAndClose(req, res, 413, {
-          errors: [{ message: `Request body exceeds ${options.maxBodyBytes} bytes`, extensions: { code: 'BAD_REQUEST' } }],
-        });
+        return refuseAndClose(req, res, 413, errorBody(ErrorCode.BAD_REQUEST, `Request body exceeds ${options.maxBodyBytes} bytes`));
       }
       if (read.kind === 'stalled') {
-        return refuseAndClose(req, res, 408, {
-          errors: [{ message: `Request body stalled: no data for ${options.bodyIdleTimeoutMs} ms`, extensions: { code: 'BAD_REQUEST' } }],
-        });
+        return refuseAndClose(req, res, 408, errorBody(ErrorCode.BAD_REQUEST, `Request body stalled: no data for ${options.bodyIdleTimeoutMs} ms`));
       }
       const contentType = req.headers['content-type'] ?? '';
       if (/^application\/(graphql-response\+)?json/i.test(contentType) && read.text.length > 0) {
         try {
           body = JSON.parse(read.text);
         } catch {
-          return sendJson(res, 400, {
-            errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
-          });
+          return sendJson(res, 400, errorBody(ErrorCode.BAD_REQUEST, 'Request body is not valid JSON'));
         }
       } else {
         body = read.text;

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCode } from '../errors.ts';
 import { readRequestBody } from '../http/readRequestBody.ts';
 import { sendJson } from '../http/nodeHttpHandler.ts';
 import type { WebhookIntake } from './webhookIntake.ts';
@@ -17,14 +18,14 @@ export function createWebhookRoute(intake: WebhookIntake, options: { bodyIdleTim
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const match = PATH.exec(path);
-    if (!match) return sendJson(res, 404, { ok: false, error: { code: 'NOT_FOUND', message: 'Expected /webhooks/<provider>/<endpoint token>' } });
+    if (!match) return sendJson(res, 404, { ok: false, error: { code: ErrorCode.NOT_FOUND, message: 'Expected /webhooks/<provider>/<endpoint token>' } });
     if ((req.method ?? 'GET').toUpperCase() !== 'POST') {
       res.setHeader('allow', 'POST');
-      return sendJson(res, 405, { ok: false, error: { code: 'METHOD_NOT_ALLOWED', message: 'Webhooks are POSTed' } });
+      return sendJson(res, 405, { ok: false, error: { code: ErrorCode.METHOD_NOT_ALLOWED, message: 'Webhooks are POSTed' } });
     }
     const read = await readRequestBody(req, { maxBytes: MAX_WEBHOOK_BODY_BYTES, idleTimeoutMs: options.bodyIdleTimeoutMs });
     if (read.kind === 'aborted') return void res.destroy();
-    if (read.kind !== 'complete') return sendJson(res, read.kind === 'tooLarge' ? 413 : 408, { ok: false, error: { code: 'BAD_REQUEST', message: 'Webhook body refused' } });
+    if (read.kind !== 'complete') return sendJson(res, read.kind === 'tooLarge' ? 413 : 408, { ok: false, error: { code: ErrorCode.BAD_REQUEST, message: 'Webhook body refused' } });
     const header = (name: string) => {
       const value = req.headers[name];
       return Array.isArray(value) ? value.join(' ') : value;
