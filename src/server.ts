@@ -56,7 +56,10 @@ export interface GatewayOptions {
   federation?: boolean;
   /** Origins allowed to call from a browser (`SWITCHBOARD_CORS_ORIGINS`). @default none */
   corsOrigins?: readonly string[];
-  /** How long `stop` waits for requests in flight before it cuts their connections. @default 10_000 */
+  /**
+   * How long `stop` waits for requests in flight, after `shutdownDelayMs`, before it cuts their
+   * connections: the two together are the whole stop. @default 10_000
+   */
   shutdownGraceMs?: number;
   /** Headers and a first query that the Sandbox landing page and GraphiQL start with (demo mode). */
   sandboxInitialState?: { headers: Record<string, string>; document: string };
