@@ -270,6 +270,19 @@ export function resilienceOptionsOf(env: Env): ResilienceOptions {
   };
 }
 
+/**
+ * How a stop spends SWITCHBOARD_SHUTDOWN_TIMEOUT_MS: first the readiness delay (still serving, with
+ * /readyz at 503), then the drain of the requests in flight, which gets only what the delay left
+ * (the delay is less than the timeout: loadConfig refuses it otherwise). Given the whole timeout,
+ * the drain could run past the bound, which then cut the stop short with the store closing under it.
+ */
+export function shutdownTimingOf(env: Env): { delayMs: number; drainGraceMs: number } {
+  return {
+    delayMs: env.SWITCHBOARD_SHUTDOWN_DELAY_MS,
+    drainGraceMs: env.SWITCHBOARD_SHUTDOWN_TIMEOUT_MS - env.SWITCHBOARD_SHUTDOWN_DELAY_MS,
+  };
+}
+
 export function fanoutTimingOf(env: Env): Partial<FanoutTiming> {
   return {
     pollIntervalMs: env.SWITCHBOARD_FANOUT_POLL_MS,

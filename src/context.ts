@@ -24,39 +24,44 @@ export interface GatewayContext {
 }
 
 /**
- * The API key a request sends: `Authorization: Bearer <key>` or `x-api-key: <key>`. Both with
- * different keys is `conflicting`: picking one silently could act as a workspace the client did
- * not mean (a proxy adding one header, a client the other).
+ * The API key a client sends. Both the HTTP headers of a request and the `connection_init` payload
+ * of a WebSocket are read here, by the same rules: `authorization: Bearer <key>` (`Authorization`
+ * too: a payload is the client's own JSON, while node lower-cases header names), `x-api-key: <key>`,
+ * and in a payload `apiKey` (never a header name: node would have lower-cased it). Two of them with
+ * different keys is `conflicting`: picking one silently could act as a workspace the client did not
+ * mean (a proxy adding one header, a client the other).
  */
 export type ApiKeyReading = { kind: 'key'; key: string } | { kind: 'none' } | { kind: 'conflicting' };
 
 export const CONFLICTING_API_KEYS_MESSAGE =
   'Two different API keys were sent (Authorization: Bearer and x-api-key); send one of them, or the same key in both';
 
-export function readApiKey(headers: IncomingHttpHeaders): ApiKeyReading {
-  const apiKey = headers['x-api-key'];
-  const fromApiKey = typeof apiKey === 'string' && apiKey.length > 0 ? apiKey : null;
-  const authorization = headers.authorization;
+/** Where a key is read from: a request's headers, or a `connection_init` payload (absent when the client sent none). */
+export type ApiKeySource = IncomingHttpHeaders | Readonly<Record<string, unknown>> | undefined;
+
+export function readApiKey(source: ApiKeySource): ApiKeyReading {
+  if (!source) return { kind: 'none' };
+  const keys: string[] = [];
+  const authorization = source.authorization ?? source.Authorization;
   if (typeof authorization === 'string') {
     // A malformed Authorization is refused (401) rather than falling back to x-api-key.
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] ?? null;
-    if (bearer === null) return { kind: 'none' };
-    if (fromApiKey !== null && fromApiKey !== bearer) return { kind: 'conflicting' };
-    return { kind: 'key', key: bearer };
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+    if (bearer === undefined) return { kind: 'none' };
+    keys.push(bearer);
   }
-  return fromApiKey === null ? { kind: 'none' } : { kind: 'key', key: fromApiKey };
+  for (const key of [source['x-api-key'], source.apiKey]) if (typeof key === 'string' && key.length > 0) keys.push(key);
+  const [first] = keys;
+  if (first === undefined) return { kind: 'none' };
+  return keys.every((key) => key === first) ? { kind: 'key', key: first } : { kind: 'conflicting' };
 }
 
-/** The request's API key; null when there is none, or two different ones (never one of them). */
-export function apiKeyFrom(headers: IncomingHttpHeaders): string | null {
-  const reading = readApiKey(headers);
-  return reading.kind === 'key' ? reading.key : null;
-}
-
+/**
+ * Builds a request's context from its API key, read once by the router (`readApiKey`): no key,
+ * an unknown one, or two different ones (refused before this) is UNAUTHENTICATED.
+ */
 export function createContextFactory(registry: WorkspaceRegistry, fanout: FanoutService, hooks: LoaderHooks = {}, live?: LiveServices) {
-  return async (headers: IncomingHttpHeaders): Promise<GatewayContext> => {
-    const key = apiKeyFrom(headers);
-    const workspace = key === null ? null : registry.authenticate(key);
+  return async (apiKey: ApiKeyReading): Promise<GatewayContext> => {
+    const workspace = apiKey.kind === 'key' ? registry.authenticate(apiKey.key) : null;
     if (!workspace) throw new UnauthenticatedError();
     return workspaceContext(workspace, fanout, hooks, live);
   };

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { fanoutTimingOf, httpLimitsOf, liveSettingsOf, queryLimitsOf, resilienceOptionsOf, type Env } from './config.ts';
+import { fanoutTimingOf, httpLimitsOf, liveSettingsOf, queryLimitsOf, resilienceOptionsOf, shutdownTimingOf, type Env } from './config.ts';
 import { FanoutService } from './fanout/fanoutService.ts';
 import type { FanoutTiming } from './fanout/fanoutTiming.ts';
 import type { Logger } from './logger.ts';
@@ -130,6 +130,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     opened.live = live;
 
     const production = env.NODE_ENV === 'production';
+    const shutdown = shutdownTimingOf(env);
     const gateway = createGateway({
       registry,
       fanout,
@@ -139,11 +140,11 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
       httpLimits: httpLimitsOf(env),
       limits: queryLimitsOf(env),
       federation: env.SWITCHBOARD_FEDERATION,
-      shutdownGraceMs: env.SWITCHBOARD_SHUTDOWN_TIMEOUT_MS,
+      shutdownGraceMs: shutdown.drainGraceMs,
       corsOrigins: env.SWITCHBOARD_CORS_ORIGINS,
       logger,
       observability,
-      shutdownDelayMs: env.SWITCHBOARD_SHUTDOWN_DELAY_MS,
+      shutdownDelayMs: shutdown.delayMs,
       live,
       ...options.gateway,
     });

@@ -12,16 +12,17 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { CONFLICTING_API_KEYS_MESSAGE, createContextFactory, readApiKey, type GatewayContext } from './context.ts';
 import type { FanoutService } from './fanout/fanoutService.ts';
-import { formatGatewayError } from './errors.ts';
+import { ErrorCode, formatGatewayError } from './errors.ts';
 import { compiledExecution } from './execution/compiledExecution.ts';
 import { applyCors, createCorsPolicy } from './http/cors.ts';
+import { errorBody } from './http/errorBody.ts';
 import { createLimitedHttpServer, DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/httpLimits.ts';
 import { createGraphQLHttpHandler, sendJson } from './http/nodeHttpHandler.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/queryLimits.ts';
 import { queryLimitGuards } from './limits/queryLimitGuards.ts';
 import type { LoaderHooks } from './loaders.ts';
 import type { Logger } from './logger.ts';
-import { createHealthRoutes } from './observability/healthRoutes.ts';
+import { createHealthRoutes, OPERATIONAL_PATHS } from './observability/healthRoutes.ts';
 import type { GatewayObservability } from './observability/observability.ts';
 import { errorLoggingPlugin } from './plugins/errorLoggingPlugin.ts';
 import { noStorePlugin } from './plugins/noStorePlugin.ts';
@@ -57,7 +58,10 @@ export interface GatewayOptions {
   federation?: boolean;
   /** Origins allowed to call from a browser (`SWITCHBOARD_CORS_ORIGINS`). @default none */
   corsOrigins?: readonly string[];
-  /** How long `stop` waits for requests in flight before it cuts their connections. @default 10_000 */
+  /**
+   * How long `stop` waits for requests in flight, after `shutdownDelayMs`, before it cuts their
+   * connections: the two together are the whole stop. @default 10_000
+   */
   shutdownGraceMs?: number;
   /** Headers and a first query that the Sandbox landing page and GraphiQL start with (demo mode). */
   sandboxInitialState?: { headers: Record<string, string>; document: string };
@@ -139,7 +143,6 @@ export function createGateway(options: GatewayOptions): Gateway {
   const exportRoutes = options.live && createExportRoutes({ database: options.live.database, registry: options.registry, ...(options.logger && { onExportEnd: (end) => options.logger?.info('export', { ...end }) }) });
   const graphql = createGraphQLHttpHandler({
     server: apollo,
-    context: async (req) => contextFor(req.headers),
     maxBodyBytes: options.maxBodyBytes ?? 1_000_000,
     bodyIdleTimeoutMs: httpLimits.bodyIdleTimeoutMs,
   });
@@ -160,7 +163,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   // Every route beside GraphQL writes its own access line, labelled with the route (never the raw
   // path: a webhook's carries its token); GraphQL's comes from observeRequest.
   const routeLabel = (path: string): string | null => {
-    if (OPERATIONAL_PATHS.includes(path)) return path;
+    if (OPERATIONAL_PATHS.has(path)) return path;
     if (explorer && isExplorerPath(path)) return path === EXPLORER_PATH ? EXPLORER_PATH : `${EXPLORER_PATH}/*`;
     if (liveRoutes && path.startsWith('/webhooks/')) return '/webhooks/:provider/:token';
     if (exportRoutes && path.startsWith('/exports/')) return '/exports/*';
@@ -178,21 +181,25 @@ export function createGateway(options: GatewayOptions): Gateway {
       return;
     }
     if (liveRoutes?.handle(req, res)) return;
-    if (isApiKeyPath(path) && readApiKey(req.headers).kind === 'conflicting') {
-      sendJson(res, 400, { errors: [{ message: CONFLICTING_API_KEYS_MESSAGE, extensions: { code: 'BAD_REQUEST' } }] });
-      return;
+    if (isApiKeyPath(path)) {
+      // Read once: the exports and GraphQL's context take this reading, refused here if conflicting.
+      const apiKey = readApiKey(req.headers);
+      if (apiKey.kind === 'conflicting') {
+        sendJson(res, 400, errorBody(ErrorCode.BAD_REQUEST, CONFLICTING_API_KEYS_MESSAGE));
+        return;
+      }
+      if (exportRoutes?.handle(req, res, apiKey)) return;
+      if (path === '/graphql' || path === '/') {
+        const serve = () =>
+          graphql(req, res, () => contextFor(apiKey)).catch(() => {
+            if (!res.headersSent) sendJson(res, 500, errorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'));
+            else res.destroy();
+          });
+        void (observability ? observability.observeRequest(req, res, serve) : serve());
+        return;
+      }
     }
-    if (exportRoutes?.handle(req, res)) return;
-    if (path === '/graphql' || path === '/') {
-      const serve = () =>
-        graphql(req, res).catch(() => {
-          if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-          else res.destroy();
-        });
-      void (observability ? observability.observeRequest(req, res, serve) : serve());
-      return;
-    }
-    sendJson(res, 404, { errors: [{ message: `Not found: ${path}. The API is at /graphql.`, extensions: { code: 'NOT_FOUND' } }] });
+    sendJson(res, 404, errorBody(ErrorCode.NOT_FOUND, `Not found: ${path}. The API is at /graphql.`));
   });
 
   return {
@@ -209,9 +216,6 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
   };
 }
-
-/** The health, readiness and metrics routes (`createHealthRoutes`). */
-const OPERATIONAL_PATHS: readonly string[] = ['/healthz', '/health', '/readyz', '/metrics'];
 
 /** The routes an API key opens: GraphQL and the exports (webhooks carry a token in the path instead). */
 function isApiKeyPath(path: string): boolean {

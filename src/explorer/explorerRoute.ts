@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCode } from '../errors.ts';
+import { errorBody } from '../http/errorBody.ts';
 import { sendJson } from '../http/nodeHttpHandler.ts';
 import type { ExplorerAssets } from './explorerAssets.ts';
 import { EXPLORER_CONTENT_SECURITY_POLICY, EXPLORER_PATH, explorerPage, type ExplorerInitialState } from './explorerPage.ts';
@@ -24,7 +26,7 @@ export function explorerRoute(options: ExplorerRouteOptions) {
   return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
-      return sendJson(res, 405, { errors: [{ message: `${req.method} is not allowed on ${path}`, extensions: { code: 'METHOD_NOT_ALLOWED' } }] });
+      return sendJson(res, 405, errorBody(ErrorCode.METHOD_NOT_ALLOWED, `${req.method} is not allowed on ${path}`));
     }
     if (path === EXPLORER_PATH || path === `${EXPLORER_PATH}/`) {
       // The bundle starts building now, while the browser parses the page.
@@ -38,9 +40,7 @@ export function explorerRoute(options: ExplorerRouteOptions) {
       assets = await options.assets();
     } catch (error) {
       options.onError?.(error);
-      return sendJson(res, 503, {
-        errors: [{ message: `The explorer could not be built: ${error instanceof Error ? error.message : String(error)}`, extensions: { code: 'EXPLORER_UNAVAILABLE' } }],
-      });
+      return sendJson(res, 503, errorBody(ErrorCode.EXPLORER_UNAVAILABLE, `The explorer could not be built: ${error instanceof Error ? error.message : String(error)}`));
     }
     const asset = assets.get(name);
     if (!asset) return notFound(res, path);
@@ -54,5 +54,5 @@ function send(res: ServerResponse, req: IncomingMessage, status: number, headers
 }
 
 function notFound(res: ServerResponse, path: string): void {
-  sendJson(res, 404, { errors: [{ message: `Not found: ${path}. GraphiQL is at ${EXPLORER_PATH}.`, extensions: { code: 'NOT_FOUND' } }] });
+  sendJson(res, 404, errorBody(ErrorCode.NOT_FOUND, `Not found: ${path}. GraphiQL is at ${EXPLORER_PATH}.`));
 }

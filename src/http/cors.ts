@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCode } from '../errors.ts';
+import { errorBody } from './errorBody.ts';
 import { sendJson } from './nodeHttpHandler.ts';
 
 /**
@@ -133,14 +135,7 @@ export function applyCors(policy: CorsPolicy, req: IncomingMessage, res: ServerR
   }
 
   if (!allowed) {
-    sendJson(res, 403, {
-      errors: [
-        {
-          message: `Origin ${origin ?? '(none)'} may not call this API from a browser; add it to SWITCHBOARD_CORS_ORIGINS`,
-          extensions: { code: 'CORS_ORIGIN_REFUSED' },
-        },
-      ],
-    });
+    sendJson(res, 403, errorBody(ErrorCode.CORS_ORIGIN_REFUSED, `Origin ${origin ?? '(none)'} may not call this API from a browser; add it to SWITCHBOARD_CORS_ORIGINS`));
     return true;
   }
   const requested = (req.headers['access-control-request-headers'] ?? '')

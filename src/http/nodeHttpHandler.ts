@@ -1,16 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { GraphQLError } from 'graphql';
+import { ErrorCode } from '../errors.ts';
 import { endWithBody } from './compression.ts';
+import { errorBody } from './errorBody.ts';
 import { readRequestBody } from './readRequestBody.ts';
 
 export interface GraphQLHttpHandlerOptions<C extends BaseContext> {
   server: ApolloServer<C>;
-  /**
-   * Builds a request's context from its headers alone (the body is not read yet). A GraphQLError
-   * with `extensions.http.status` refuses the request with that status, its body unread.
-   */
-  context: (req: IncomingMessage) => Promise<C>;
   /** Largest request body accepted, in bytes; larger ones get 413 before any parsing. */
   maxBodyBytes: number;
   /** Longest pause between two pieces of a body before the request is cut off with 408. */
@@ -24,16 +21,21 @@ export interface GraphQLHttpHandlerOptions<C extends BaseContext> {
  * request it will refuse), the limits, the routes beside /graphql and the refused requests' bodies.
  */
 export function createGraphQLHttpHandler<C extends BaseContext>(options: GraphQLHttpHandlerOptions<C>) {
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  /**
+   * `context` builds the request's context from what its headers gave (the body is not read yet),
+   * at most once. A GraphQLError with `extensions.http.status` refuses the request with that
+   * status, its body unread.
+   */
+  return async (req: IncomingMessage, res: ServerResponse, context: () => Promise<C>): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://gateway');
     const method = (req.method ?? 'GET').toUpperCase();
 
     // GET and HEAD carry no body; Apollo serves them (the Sandbox landing page needs no key, a
     // query still goes through the same context and is refused there).
-    let context: C | undefined;
+    let built: C | undefined;
     if (method !== 'GET' && method !== 'HEAD') {
       try {
-        context = await options.context(req);
+        built = await context();
       } catch (error) {
         const status = httpStatusOf(error);
         if (status === undefined) throw error;
@@ -47,23 +49,17 @@ export function createGraphQLHttpHandler<C extends BaseContext>(options: GraphQL
       const read = await readRequestBody(req, { maxBytes: options.maxBodyBytes, idleTimeoutMs: options.bodyIdleTimeoutMs });
       if (read.kind === 'aborted') return void res.destroy();
       if (read.kind === 'tooLarge') {
-        return refuseAndClose(req, res, 413, {
-          errors: [{ message: `Request body exceeds ${options.maxBodyBytes} bytes`, extensions: { code: 'BAD_REQUEST' } }],
-        });
+        return refuseAndClose(req, res, 413, errorBody(ErrorCode.BAD_REQUEST, `Request body exceeds ${options.maxBodyBytes} bytes`));
       }
       if (read.kind === 'stalled') {
-        return refuseAndClose(req, res, 408, {
-          errors: [{ message: `Request body stalled: no data for ${options.bodyIdleTimeoutMs} ms`, extensions: { code: 'BAD_REQUEST' } }],
-        });
+        return refuseAndClose(req, res, 408, errorBody(ErrorCode.BAD_REQUEST, `Request body stalled: no data for ${options.bodyIdleTimeoutMs} ms`));
       }
       const contentType = req.headers['content-type'] ?? '';
       if (/^application\/(graphql-response\+)?json/i.test(contentType) && read.text.length > 0) {
         try {
           body = JSON.parse(read.text);
         } catch {
-          return sendJson(res, 400, {
-            errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
-          });
+          return sendJson(res, 400, errorBody(ErrorCode.BAD_REQUEST, 'Request body is not valid JSON'));
         }
       } else {
         body = read.text;
@@ -76,7 +72,7 @@ export function createGraphQLHttpHandler<C extends BaseContext>(options: GraphQL
     }
     const response = await options.server.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search: url.search, body },
-      context: () => (context === undefined ? options.context(req) : Promise.resolve(context)),
+      context: () => (built === undefined ? context() : Promise.resolve(built)),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;

@@ -2,6 +2,17 @@ import type { ServerResponse } from 'node:http';
 import type { GatewayMetrics } from './metrics.ts';
 import type { Readiness } from './readiness.ts';
 
+/** `/healthz`, and `/health`: its older name, which stays. */
+const LIVENESS_PATHS: readonly string[] = ['/healthz', '/health'];
+const READINESS_PATH = '/readyz';
+const METRICS_PATH = '/metrics';
+
+/**
+ * Every path these routes own, whether or not a gateway serves it: the router labels their access
+ * lines with the path itself, and the access log puts them at `debug` (probes and scrapes).
+ */
+export const OPERATIONAL_PATHS: ReadonlySet<string> = new Set([...LIVENESS_PATHS, READINESS_PATH, METRICS_PATH]);
+
 export interface HealthRoutesOptions {
   readiness?: Readiness | null;
   metrics?: GatewayMetrics | null;
@@ -15,18 +26,18 @@ export interface HealthRoutesOptions {
 export function createHealthRoutes(options: HealthRoutesOptions) {
   const { readiness, metrics } = options;
   return (path: string, res: ServerResponse): boolean => {
-    if (path === '/healthz' || path === '/health') {
+    if (LIVENESS_PATHS.includes(path)) {
       send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ status: 'ok' }));
       return true;
     }
-    if (path === '/readyz' && readiness) {
+    if (path === READINESS_PATH && readiness) {
       readiness.check().then(
         (report) => send(res, report.ready ? 200 : 503, 'application/json; charset=utf-8', JSON.stringify({ status: report.ready ? 'ready' : 'not ready', ...report })),
         () => send(res, 503, 'application/json; charset=utf-8', JSON.stringify({ status: 'not ready' })),
       );
       return true;
     }
-    if (path === '/metrics' && metrics) {
+    if (path === METRICS_PATH && metrics) {
       metrics.scrape().then(
         ({ contentType, body }) => send(res, 200, contentType, body),
         () => send(res, 500, 'text/plain; charset=utf-8', 'metrics could not be collected\n'),

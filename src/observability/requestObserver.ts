@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import type { Logger } from '../logger.ts';
+import { OPERATIONAL_PATHS } from './healthRoutes.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { REQUEST_ID_HEADER, requestIdFrom } from './requestId.ts';
 import { runInRequestScope, type OperationOutcome, type RequestScope } from './requestScope.ts';
@@ -86,9 +87,6 @@ export function createRequestObserver(options: RequestObserverOptions): ObserveR
 /** Observes one request to a route beside GraphQL, under a fixed `route` label. */
 export type ObserveRoute = (req: IncomingMessage, res: ServerResponse, route: string) => void;
 
-/** Routes polled by probes and scrapers: their lines go at `debug`, so `info` is not flooded. */
-const PROBE_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/health', '/readyz', '/metrics']);
-
 /**
  * The access line of a request that is not a GraphQL operation (exports, webhooks, the explorer,
  * health, metrics, an unknown path): `"http request"` with the route's label, never the raw path
@@ -110,7 +108,8 @@ export function createRouteObserver(options: { logger?: Logger | null }): Observ
         durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
         ...(!res.writableFinished && { aborted: true }),
       };
-      if (PROBE_ROUTES.has(route)) logger?.debug('http request', fields);
+      // Probes and scrapes poll: their lines go at `debug`, so `info` is not flooded.
+      if (OPERATIONAL_PATHS.has(route)) logger?.debug('http request', fields);
       else logger?.info('http request', fields);
     });
   };

@@ -4,7 +4,7 @@ import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type Ex
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { ErrorCode, QueryTooComplexError } from '../errors.ts';
-import { CONFLICTING_API_KEYS_MESSAGE, workspaceContext, type ApiKeyReading, type GatewayContext } from '../context.ts';
+import { CONFLICTING_API_KEYS_MESSAGE, readApiKey, workspaceContext, type GatewayContext } from '../context.ts';
 import type { FanoutService } from '../fanout/fanoutService.ts';
 import { estimateQueryCost } from '../limits/estimateQueryCost.ts';
 import { queryLimitGuards } from '../limits/queryLimitGuards.ts';
@@ -26,25 +26,6 @@ export interface SubscriptionServerOptions {
   loaderHooks?: LoaderHooks;
   /** Paths served, the same as queries'. @default ['/graphql', '/'] */
   paths?: readonly string[];
-}
-
-/**
- * The API key a client sends in `connection_init`: `{ authorization: "Bearer <key>" }`,
- * `{ "x-api-key": "<key>" }` or `{ apiKey }`; `conflicting` when two of them carry different keys.
- */
-export function apiKeyOfConnectionParams(params: Record<string, unknown> | undefined): ApiKeyReading {
-  if (!params) return { kind: 'none' };
-  const keys: string[] = [];
-  const authorization = params.authorization ?? params.Authorization;
-  if (typeof authorization === 'string') {
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
-    if (bearer === undefined) return { kind: 'none' };
-    keys.push(bearer);
-  }
-  for (const key of [params['x-api-key'], params.apiKey]) if (typeof key === 'string' && key.length > 0) keys.push(key);
-  const [first] = keys;
-  if (first === undefined) return { kind: 'none' };
-  return keys.every((key) => key === first) ? { kind: 'key', key: first } : { kind: 'conflicting' };
 }
 
 /** graphql-ws's close codes for a bad request and a refused connection. */
@@ -82,7 +63,7 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
     {
       schema,
       onConnect: (ctx) => {
-        const reading = apiKeyOfConnectionParams(ctx.connectionParams);
+        const reading = readApiKey(ctx.connectionParams);
         if (reading.kind === 'conflicting') {
           // Closed with the reason; the 4403 graphql-ws then sends for `false` finds it closing.
           ctx.extra.socket.close(BAD_REQUEST_CLOSE, CONFLICTING_API_KEYS_MESSAGE.slice(0, 120));

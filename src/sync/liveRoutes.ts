@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { ErrorCode } from '../errors.ts';
 import { sendJson } from '../http/nodeHttpHandler.ts';
 import type { FanoutService } from '../fanout/fanoutService.ts';
 import type { QueryLimits } from '../limits/queryLimits.ts';
@@ -35,7 +36,7 @@ export function attachLiveRoutes(
     handle(req, res) {
       if (!(req.url ?? '').startsWith('/webhooks/')) return false;
       webhooks(req, res).catch(() => {
-        if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' } });
+        if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Internal server error' } });
         else res.destroy();
       });
       return true;

@@ -1,4 +1,5 @@
 import { PROVIDERS, type Provider } from '../domain/types.ts';
+import { ErrorCode } from '../errors.ts';
 import type { FanoutService } from '../fanout/fanoutService.ts';
 import { isOver } from '../fanout/conversationOutcome.ts';
 import type { ChangeWriter } from '../feed/changeWriter.ts';
@@ -36,10 +37,10 @@ export interface WebhookDelivery {
 
 export interface WebhookAnswer {
   status: number;
-  body: { ok: boolean; duplicate?: boolean; error?: { code: string; message: string } };
+  body: { ok: boolean; duplicate?: boolean; error?: { code: ErrorCode; message: string } };
 }
 
-const refused = (status: number, code: string, message: string): WebhookAnswer => ({ status, body: { ok: false, error: { code, message } } });
+const refused = (status: number, code: ErrorCode, message: string): WebhookAnswer => ({ status, body: { ok: false, error: { code, message } } });
 
 /**
  * Takes provider webhooks in: authenticates the delivery (endpoint token, then the signature when
@@ -64,35 +65,35 @@ export class WebhookIntake {
   async handle(delivery: WebhookDelivery): Promise<WebhookAnswer> {
     const { database, registry, logger } = this.#options;
     const provider = PROVIDERS.find((each) => each.toLowerCase() === delivery.provider.toLowerCase());
-    if (!provider) return refused(404, 'NOT_FOUND', `Unknown provider "${delivery.provider}": expected one of ${PROVIDERS.map((p) => p.toLowerCase()).join(', ')}`);
+    if (!provider) return refused(404, ErrorCode.NOT_FOUND, `Unknown provider "${delivery.provider}": expected one of ${PROVIDERS.map((p) => p.toLowerCase()).join(', ')}`);
 
     const workspaceId = delivery.token.length > 0 && delivery.token.length <= 200 ? await workspaceOfWebhookToken(database, delivery.token) : null;
     const workspace = workspaceId === null ? null : registry.get(workspaceId);
     if (!workspace) {
       logger?.warn('webhook refused: unknown endpoint token', { provider });
-      return refused(401, 'UNAUTHENTICATED', 'Unknown webhook endpoint');
+      return refused(401, ErrorCode.UNAUTHENTICATED, 'Unknown webhook endpoint');
     }
     const connector = workspace.connectors.get(provider);
-    if (!connector) return refused(404, 'NOT_FOUND', `Workspace has no ${provider} account`);
+    if (!connector) return refused(404, ErrorCode.NOT_FOUND, `Workspace has no ${provider} account`);
 
     const secret = this.#options.signingSecretOf(workspace.id, provider);
     if (secret !== undefined && delivery.method === 'GET') {
       // Standard Webhooks signs the body; a GET's fields ride in the query, which no signature covers.
       logger?.warn('webhook refused: a GET delivery cannot be signed', { provider, workspaceId: workspace.id });
-      return refused(401, 'UNAUTHENTICATED', 'Webhook signature refused: signed deliveries must be POSTed (a GET has no body to sign)');
+      return refused(401, ErrorCode.UNAUTHENTICATED, 'Webhook signature refused: signed deliveries must be POSTed (a GET has no body to sign)');
     }
     if (secret !== undefined) {
       const now = this.#options.nowSeconds?.() ?? Math.floor(Date.now() / 1000);
       const check = verifyStandardWebhook(secret, { id: delivery.headers.id, timestamp: delivery.headers.timestamp, signature: delivery.headers.signature }, delivery.body, now);
       if (!check.ok) {
         logger?.warn('webhook refused: bad signature', { provider, workspaceId: workspace.id, reason: check.reason });
-        return refused(401, 'UNAUTHENTICATED', `Webhook signature refused: ${check.reason}`);
+        return refused(401, ErrorCode.UNAUTHENTICATED, `Webhook signature refused: ${check.reason}`);
       }
     }
 
     const isGet = delivery.method === 'GET';
     const parsed = webhookFormatOf(provider).parse({ method: delivery.method, query: delivery.query, body: delivery.body });
-    if (!parsed.ok) return refused(400, 'BAD_USER_INPUT', `Webhook ${isGet ? 'query' : 'body'} refused: ${parsed.reason}`);
+    if (!parsed.ok) return refused(400, ErrorCode.BAD_USER_INPUT, `Webhook ${isGet ? 'query' : 'body'} refused: ${parsed.reason}`);
     const { event } = parsed;
     // A GET's fields are its query: that is what tells two of its deliveries apart.
     const key = { workspaceId: workspace.id, provider, deliveryId: deliveryIdOf(delivery.headers.id, isGet ? delivery.query : delivery.body) };

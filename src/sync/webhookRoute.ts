@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCode } from '../errors.ts';
 import { readRequestBody } from '../http/readRequestBody.ts';
 import { sendJson } from '../http/nodeHttpHandler.ts';
 import type { WebhookIntake } from './webhookIntake.ts';
@@ -21,19 +22,19 @@ export function createWebhookRoute(intake: WebhookIntake, options: { bodyIdleTim
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
     const match = PATH.exec(path);
-    if (!match) return sendJson(res, 404, { ok: false, error: { code: 'NOT_FOUND', message: 'Expected /webhooks/<provider>/<endpoint token>' } });
+    if (!match) return sendJson(res, 404, { ok: false, error: { code: ErrorCode.NOT_FOUND, message: 'Expected /webhooks/<provider>/<endpoint token>' } });
     const { methods } = webhookFormatOf(decodeURIComponent(match[1] ?? ''));
     const method = methods.find((each) => each === (req.method ?? 'GET').toUpperCase());
     if (method === undefined) {
       res.setHeader('allow', methods.join(', '));
       const message = methods.includes('GET') ? 'Webhooks come by GET or POST' : 'Webhooks are POSTed';
-      return sendJson(res, 405, { ok: false, error: { code: 'METHOD_NOT_ALLOWED', message } });
+      return sendJson(res, 405, { ok: false, error: { code: ErrorCode.METHOD_NOT_ALLOWED, message } });
     }
     let body = '';
     if (method === 'POST') {
       const read = await readRequestBody(req, { maxBytes: MAX_WEBHOOK_BODY_BYTES, idleTimeoutMs: options.bodyIdleTimeoutMs });
       if (read.kind === 'aborted') return void res.destroy();
-      if (read.kind !== 'complete') return sendJson(res, read.kind === 'tooLarge' ? 413 : 408, { ok: false, error: { code: 'BAD_REQUEST', message: 'Webhook body refused' } });
+      if (read.kind !== 'complete') return sendJson(res, read.kind === 'tooLarge' ? 413 : 408, { ok: false, error: { code: ErrorCode.BAD_REQUEST, message: 'Webhook body refused' } });
       body = read.text;
     }
     const header = (name: string) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fanoutTimingOf, loadConfig } from '../../src/config.ts';
+import { fanoutTimingOf, loadConfig, shutdownTimingOf } from '../../src/config.ts';
 import { configRefusal } from './configRefusal.ts';
 import { createLandingWindowMs, resolveTiming, UnsafeFanoutTimingError } from '../../src/fanout/fanoutTiming.ts';
 
@@ -44,5 +44,13 @@ describe('shutdown timing', () => {
     expect(() => loadConfig({ SWITCHBOARD_SHUTDOWN_DELAY_MS: '2000', SWITCHBOARD_SHUTDOWN_TIMEOUT_MS: '8000' })).not.toThrow();
     // A longer shutdown bound makes room for a longer delay: no fixed cap of its own.
     expect(loadConfig({ SWITCHBOARD_SHUTDOWN_DELAY_MS: '15000', SWITCHBOARD_SHUTDOWN_TIMEOUT_MS: '30000' }).env.SWITCHBOARD_SHUTDOWN_DELAY_MS).toBe(15000);
+  });
+
+  it('gives the drain of requests in flight what the readiness delay leaves of the bound, so delay and drain stay within it', () => {
+    const timing = (env: Record<string, string>) => shutdownTimingOf(loadConfig(env).env);
+    expect(timing({ SWITCHBOARD_SHUTDOWN_DELAY_MS: '3000', SWITCHBOARD_SHUTDOWN_TIMEOUT_MS: '8000' })).toEqual({ delayMs: 3000, drainGraceMs: 5000 });
+    expect(timing({ SWITCHBOARD_SHUTDOWN_DELAY_MS: '7999', SWITCHBOARD_SHUTDOWN_TIMEOUT_MS: '8000' })).toEqual({ delayMs: 7999, drainGraceMs: 1 });
+    // No delay (the default): the drain has the whole bound.
+    expect(timing({})).toEqual({ delayMs: 0, drainGraceMs: 8000 });
   });
 });

@@ -68,19 +68,26 @@ function gatewaySources(): { path: string; text: string }[] {
 }
 
 /**
- * The codes the HTTP routes beside GraphQL answer with as literals: a line that builds an error
- * answer (`extensions: { code: '…' }`, a webhook's `error: { code: '…' }`, an export's
- * `errorBody(…)`, the intake's `refused(status, '…', …)`), every quoted code on it.
+ * The codes the HTTP routes beside GraphQL answer with: a line that builds a route's error answer
+ * (`errorBody(…)`, a webhook's `error: { code: … }`, the intake's `refused(status, …)`), every
+ * `ErrorCode.X` on it; and `bare`, every code written as a string `'X'` on such a line or in an
+ * `extensions: { code: '…' }` (which the GraphQL errors build with an `ErrorCode` as well).
  */
-function routeCodes(): Map<string, string[]> {
+function routeCodes(): { codes: Map<string, string[]>; bare: string[] } {
   const codes = new Map<string, string[]>();
+  const bare: string[] = [];
   for (const { path, text } of gatewaySources()) {
     for (const line of text.split('\n')) {
-      if (!/extensions: \{ code: '|error: \{ code: '|errorBody\(|refused\(\d+, '/.test(line)) continue;
-      for (const [, code = ''] of line.matchAll(/'([A-Z][A-Z_]+)'/g)) codes.set(code, [...(codes.get(code) ?? []), path]);
+      const answer = /errorBody\(|error: \{ code: |refused\(\d+, /.test(line);
+      if (!answer && !/extensions: \{ code: '/.test(line)) continue;
+      if (answer) for (const [, code = ''] of line.matchAll(/ErrorCode\.([A-Z][A-Z_]+)/g)) codes.set(code, [...(codes.get(code) ?? []), path]);
+      for (const [, code = ''] of line.matchAll(/'([A-Z][A-Z_]+)'/g)) {
+        codes.set(code, [...(codes.get(code) ?? []), path]);
+        bare.push(`${path}: ${code}`);
+      }
     }
   }
-  return codes;
+  return { codes, bare };
 }
 
 describe('docs/errors.md', () => {
@@ -88,7 +95,7 @@ describe('docs/errors.md', () => {
 
   it('has one row for every code the gateway answers with (src/errors.ts, src/providers/errors.ts, the HTTP routes), and none for another', () => {
     const providerCodes = [...read('src/providers/errors.ts').matchAll(/readonly code = '([A-Z_]+)'/g)].map(([, code = '']) => code);
-    const fromRoutes = routeCodes();
+    const fromRoutes = routeCodes().codes;
     expect(new Set(rows).size).toBe(rows.length);
     expect(rows.sort()).toEqual([...new Set([...Object.values(ErrorCode), ...fromRoutes.keys()])].sort());
     for (const code of providerCodes) expect(rows).toContain(code);
@@ -96,7 +103,7 @@ describe('docs/errors.md', () => {
   });
 
   it('finds the routes\' codes at all (the scan still matches how answers are written)', () => {
-    const fromRoutes = routeCodes();
+    const fromRoutes = routeCodes().codes;
     expect([...fromRoutes.keys()].sort()).toEqual([
       'BAD_REQUEST',
       'BAD_USER_INPUT',
@@ -113,5 +120,9 @@ describe('docs/errors.md', () => {
       'explorer/explorerRoute.ts',
       'sync/webhookRoute.ts',
     ]);
+  });
+
+  it('has the routes write every code as an ErrorCode, never a bare string, so a misspelt one does not compile', () => {
+    expect(routeCodes().bare).toEqual([]);
   });
 });

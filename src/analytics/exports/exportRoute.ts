@@ -4,8 +4,9 @@ import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { stringify } from 'csv-stringify/sync';
-import { apiKeyFrom } from '../../context.ts';
-import { BadUserInputError } from '../../errors.ts';
+import type { ApiKeyReading } from '../../context.ts';
+import { BadUserInputError, ErrorCode } from '../../errors.ts';
+import { errorBody } from '../../http/errorBody.ts';
 import { sendJson } from '../../http/nodeHttpHandler.ts';
 import type { Database } from '../../store/database.ts';
 import type { WorkspaceRegistry } from '../../workspaces/workspaceRegistry.ts';
@@ -40,12 +41,12 @@ export interface ExportRoutesOptions {
  */
 export function createExportRoutes(options: ExportRoutesOptions) {
   return {
-    /** Serves `/exports/...`; returns false for any other path. */
-    handle(req: IncomingMessage, res: ServerResponse): boolean {
+    /** Serves `/exports/...` with the request's API key (read by the router); returns false for any other path. */
+    handle(req: IncomingMessage, res: ServerResponse, apiKey: ApiKeyReading): boolean {
       const url = new URL(req.url ?? '/', 'http://gateway');
       if (!isExportPath(url.pathname)) return false;
-      serveExport(options, req, res, url).catch(() => {
-        if (!res.headersSent) sendJson(res, 500, errorBody('INTERNAL_SERVER_ERROR', 'Internal server error'));
+      serveExport(options, req, res, url, apiKey).catch(() => {
+        if (!res.headersSent) sendJson(res, 500, errorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'));
         else res.destroy();
       });
       return true;
@@ -53,19 +54,17 @@ export function createExportRoutes(options: ExportRoutesOptions) {
   };
 }
 
-const errorBody = (code: string, message: string, parameter?: string | null) => ({
-  errors: [{ message, extensions: { code, ...(parameter ? { parameter } : {}) } }],
-});
+/** A refusal names the parameter at fault, when there is one. */
+const parameterOf = (parameter: string | null) => (parameter ? { parameter } : {});
 
-async function serveExport(options: ExportRoutesOptions, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+async function serveExport(options: ExportRoutesOptions, req: IncomingMessage, res: ServerResponse, url: URL, apiKey: ApiKeyReading): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   if (method !== 'GET' && method !== 'HEAD') {
     res.setHeader('allow', 'GET, HEAD');
-    return sendJson(res, 405, errorBody('METHOD_NOT_ALLOWED', 'Exports are read with GET'));
+    return sendJson(res, 405, errorBody(ErrorCode.METHOD_NOT_ALLOWED, 'Exports are read with GET'));
   }
-  const key = apiKeyFrom(req.headers);
-  const workspace = key === null ? null : options.registry.authenticate(key);
-  if (!workspace) return sendJson(res, 401, errorBody('UNAUTHENTICATED', 'Missing or invalid API key. Send `Authorization: Bearer <key>` or `x-api-key: <key>`.'));
+  const workspace = apiKey.kind === 'key' ? options.registry.authenticate(apiKey.key) : null;
+  if (!workspace) return sendJson(res, 401, errorBody(ErrorCode.UNAUTHENTICATED, 'Missing or invalid API key. Send `Authorization: Bearer <key>` or `x-api-key: <key>`.'));
 
   let request: ExportRequest;
   const params: unknown[] = [workspace.id];
@@ -74,8 +73,8 @@ async function serveExport(options: ExportRoutesOptions, req: IncomingMessage, r
     request = parseExportRequest(url.pathname, url.searchParams, req.headers.accept);
     where.push(...filterConditions(request.filter, params));
   } catch (error) {
-    if (error instanceof ExportRequestError) return sendJson(res, error.status, errorBody(error.status === 404 ? 'NOT_FOUND' : error.status === 406 ? 'NOT_ACCEPTABLE' : 'BAD_USER_INPUT', error.message, error.parameter));
-    if (error instanceof BadUserInputError) return sendJson(res, 400, errorBody('BAD_USER_INPUT', error.message, String(error.extensions.field ?? '')));
+    if (error instanceof ExportRequestError) return sendJson(res, error.status, errorBody(error.status === 404 ? ErrorCode.NOT_FOUND : error.status === 406 ? ErrorCode.NOT_ACCEPTABLE : ErrorCode.BAD_USER_INPUT, error.message, parameterOf(error.parameter)));
+    if (error instanceof BadUserInputError) return sendJson(res, 400, errorBody(ErrorCode.BAD_USER_INPUT, error.message, parameterOf(String(error.extensions.field ?? ''))));
     throw error;
   }
 
