@@ -1,5 +1,5 @@
 import type { GatewayExecutor, GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
-import { GraphQLError, defaultFieldResolver, getVariableValues, isObjectType, printSchema, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, defaultFieldResolver, execute, getVariableValues, isObjectType, printSchema, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
 /**
@@ -65,17 +65,21 @@ function readLazyRecordsThroughResolvers(schema: GraphQLSchema): void {
 function compiledExecutor(schema: GraphQLSchema): GatewayExecutor {
   const compiledByOperation = new WeakMap<OperationDefinitionNode, CompiledQuery>();
   return async ({ document, operation, operationName, request, context }): Promise<ExecutionResult> => {
+    // Apollo executes even when it found no operation (an unknown or missing name among several;
+    // the type says otherwise): graphql-js words that refusal, and Apollo recognises its words.
+    const resolved = operation as OperationDefinitionNode | undefined;
+    if (!resolved) return execute({ schema, document, operationName: request.operationName, variableValues: request.variables, contextValue: context });
     // Variables are coerced by graphql-js first, so a bad variable is refused with graphql-js's
     // words, which Apollo recognises as BAD_USER_INPUT with status 400 (graphql-jit words its own).
-    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
+    const coerced = getVariableValues(schema, resolved.variableDefinitions ?? [], request.variables ?? {});
     if (coerced.errors) return { errors: coerced.errors };
-    let compiled = compiledByOperation.get(operation);
+    let compiled = compiledByOperation.get(resolved);
     if (!compiled) {
       const result = compileQuery(schema, document, operationName ?? undefined);
       // Only a document Apollo has not validated fails to compile; answer as graphql-js would.
       if (!isCompiledQuery(result)) return result;
       compiled = result;
-      compiledByOperation.set(operation, compiled);
+      compiledByOperation.set(resolved, compiled);
     }
     const result = await compiled.query(undefined, context, request.variables ?? {});
     return result.errors ? { ...result, errors: result.errors.map(asGraphQLJsError) } : result;

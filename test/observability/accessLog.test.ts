@@ -145,7 +145,7 @@ describe('access log: routes beside GraphQL', () => {
     const get = (path: string, headers: Record<string, string> = {}) => fetch(`${origin()}${path}`, { headers });
     expect((await get('/metrics')).status).toBe(200);
     expect((await get('/healthz')).status).toBe(200);
-    expect((await get('/webhooks/voiceos/secret-endpoint-token')).status).toBe(405);
+    expect((await get('/webhooks/oration/secret-endpoint-token')).status).toBe(405);
     expect((await get('/exports/conversations.csv', { authorization: 'Bearer demo-key' })).status).toBe(200);
     expect((await get('/no/such/secret-path')).status).toBe(404);
     for (let i = 0; i < 100 && routeLines().length < 5; i++) await new Promise((resolve) => setTimeout(resolve, 10));
