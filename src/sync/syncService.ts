@@ -67,6 +67,9 @@ export class SyncService {
     this.#running = false;
     if (this.#timer) clearTimeout(this.#timer);
     await this.#round?.catch(() => {});
+    // An embedded store this process never opened holds no lease of ours; opening it only to
+    // release nothing would start PGlite (about a second and 100 MiB) on the way out.
+    if (this.#options.database.isOpenInProcess?.() === false) return;
     for (const { workspaceId, connector } of this.#options.accounts()) {
       await releaseSyncLease(this.#options.database, { workspaceId, provider: connector.provider }, this.#options.replicaId).catch(() => {});
     }

@@ -28,4 +28,15 @@ describe('the embedded store in a data directory', { timeout: 60_000 }, () => {
     expect(data?.webhookEndpoints.map((endpoint) => endpoint.provider)).toEqual(['ORATION', 'TRATA', 'VOICEOS']);
     expect(gateway.runtime.database.isOpenInProcess?.()).toBe(true);
   });
+
+  it('stays closed through a shutdown that follows no use of it', async () => {
+    // Found by the read-path benchmark's profile: the sync service's stop released its account
+    // leases in a store it had never opened, which started PGlite only to shut it down.
+    const parent = mkdtempSync(join(tmpdir(), 'switchboard-on-demand-'));
+    cleanups.push(() => rmSync(parent, { recursive: true, force: true }));
+    const gateway: LiveGateway = await startLiveGateway({ store: { dataDir: join(parent, 'pglite') } });
+    expect((await gateway.query<{ agents: { totalCount: number } }>('{ agents(first: 1) { totalCount } }')).errors).toBeUndefined();
+    await gateway.close();
+    expect(gateway.runtime.database.isOpenInProcess?.()).toBe(false);
+  });
 });
