@@ -38,6 +38,11 @@ export interface Normalized<T extends string> {
 export interface EntityRef {
   provider: Provider;
   nativeId: string;
+  /**
+   * The entity is the configuration the record itself embeds (a VoiceOS conversation run with an
+   * inline agent, `Conversation.embeddedAgent`): answered from the record, never loaded.
+   */
+  embedded?: true;
 }
 
 export interface PhoneNumber {

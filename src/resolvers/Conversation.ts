@@ -10,11 +10,14 @@ export const Conversation: ConversationResolvers = {
   rawStatus: (conversation) => conversation.status.raw,
   endReason: (conversation) => conversation.endReason?.value ?? null,
   rawEndReason: (conversation) => conversation.endReason?.raw ?? null,
-  /** A reference to the embedded configuration itself costs nothing; others go through the batched loader. */
-  agent: ({ agentRef, embeddedAgent }, _, { loaders }) => {
+  /**
+   * The configuration the conversation embeds is answered from the record; a saved agent goes
+   * through the batched loader, and the embedded configuration is then never read.
+   */
+  agent: (conversation, _, { loaders }) => {
+    const { agentRef } = conversation;
     if (!agentRef) return null;
-    if (embeddedAgent?.nativeId === agentRef.nativeId) return embeddedAgent;
-    return loaders.agent.load(agentRef);
+    return agentRef.embedded ? conversation.embeddedAgent : loaders.agent.load(agentRef);
   },
   agentSnapshot: (conversation) => conversation.embeddedAgent,
   /** The item that created this conversation (see `batchItemOf`: the tag alone is not trusted). */

@@ -104,6 +104,27 @@ describe('one provider failing while the others answer', () => {
     );
   });
 
+  it('answers a VoiceOS conversation\'s saved agent without reading the configuration it embeds', async () => {
+    // The saved agent comes from the agents endpoint; the embedded configuration is another
+    // object (agentSnapshot). A broken one used to fail the saved agent too, because the
+    // reference was read through it (and every query validated it).
+    type AgentData = { conversations: { edges: { node: { provider: string; agent: { name: string | null } | null } }[] } };
+    const agentQuery = `{ conversations(first: 60) { edges { node { provider agent { name } } } } }`;
+    const intact = (await gw.query<AgentData>(agentQuery)).body;
+    expect(intact.errors).toBeUndefined();
+    simulators().voiceos!.server.setFault('GET /v1/conversations', { kind: 'drift', field: 'agent', to: { value: 12 } });
+    const { body } = await gw.query<AgentData>(agentQuery);
+    const voiceos = body.data!.conversations.edges.flatMap((edge, index) => (edge.node.provider === 'VOICEOS' ? [index] : []));
+    const savedNames = voiceos.filter((index) => intact.data!.conversations.edges[index]!.node.agent?.name != null);
+    expect(savedNames.length).toBeGreaterThan(0);
+    // Saved agents answer exactly as before; only inline configurations (no name) fail, on their agent field.
+    expect(savedNames.map((index) => body.data!.conversations.edges[index]!.node.agent)).toEqual(
+      savedNames.map((index) => intact.data!.conversations.edges[index]!.node.agent),
+    );
+    const inline = voiceos.filter((index) => !savedNames.includes(index));
+    expect(body.errors?.map((error) => error.path) ?? []).toEqual(inline.map((index) => ['conversations', 'edges', index, 'node', 'agent']));
+  });
+
   it('maps a status value no document lists to UNKNOWN and keeps the raw value', async () => {
     simulators().voiceos!.server.setFault('GET /v1/conversations', { kind: 'drift', field: 'status', to: { value: 'ringing' } });
     const { body } = await gw.query<Data>(QUERY);

@@ -212,8 +212,10 @@ describe('mapConversation', () => {
   it('gives an inline agent (agent_id null) the native id conversation:<id>, in both the ref and the agent', () => {
     expect(map(documentedConversation()).embeddedAgent?.nativeId).toBe('conversation:conv_42');
     const conversation = map({ ...documentedConversation(), agent_id: null });
-    expect(conversation.agentRef).toEqual({ provider: 'VOICEOS', nativeId: 'conversation:conv_42' });
+    expect(conversation.agentRef).toEqual({ provider: 'VOICEOS', nativeId: 'conversation:conv_42', embedded: true });
     expect(conversation.embeddedAgent?.nativeId).toBe('conversation:conv_42');
+    // A saved agent's conversation refers to the saved agent, never to what it embeds.
+    expect(map(documentedConversation()).agentRef).toEqual({ provider: 'VOICEOS', nativeId: documentedConversation().agent_id });
   });
 
   it('maps each embedded agent without listing the configuration\'s fields again', () => {
@@ -251,9 +253,12 @@ describe('mapConversation', () => {
     expect(sparse.uri).toBeNull();
   });
 
-  it('has no agent reference when VoiceOS reports neither a configuration nor an agent id', () => {
+  it('refers a conversation without an agent id to the configuration it embeds, and has no agent when that is missing too', () => {
+    // The document: agent_id "returns null if the conversation did not use an existing agent",
+    // i.e. it ran the configuration it embeds. The reference says so without reading that
+    // configuration; a conversation that breaks the document by lacking both has no agent to give.
     const conversation = map({ ...documentedConversation(), agent: null, agent_id: null });
-    expect(conversation.agentRef).toBeNull();
+    expect(conversation.agentRef).toEqual({ provider: 'VOICEOS', nativeId: 'conversation:conv_42', embedded: true });
     expect(conversation.embeddedAgent).toBeNull();
   });
 

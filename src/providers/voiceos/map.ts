@@ -10,6 +10,7 @@ import type {
   Cost,
   CostComponent,
   EndReason,
+  EntityRef,
   Normalized,
   Provider,
   Webhook,
@@ -108,12 +109,13 @@ export const voiceOsConversationFields = recordFields<VoiceOsConversation, Conve
   toNumber: field(['phone_call'], (wire) => toPhoneNumber(wire.phone_call?.to_number)),
   sipTrunkAddress: field([], () => null),
   // The saved agent when there is one (it has a name); else the configuration set up inline.
-  agentRef: field(['agent_id', 'agent', 'id'], (wire) =>
+  // `agent_id` is null exactly when the conversation "did not use an existing agent" (the
+  // document), i.e. ran the configuration it embeds: the reference says so without reading (and
+  // validating) that configuration, which a saved agent's conversation never needs.
+  agentRef: field(['agent_id', 'id'], (wire): EntityRef =>
     wire.agent_id
       ? { provider: PROVIDER, nativeId: wire.agent_id }
-      : wire.agent
-        ? { provider: PROVIDER, nativeId: embeddedAgentNativeId(wire.id) }
-        : null,
+      : { provider: PROVIDER, nativeId: embeddedAgentNativeId(wire.id), embedded: true },
   ),
   embeddedAgent: field(['agent', 'id'], embeddedAgentOf),
   prospectRef: field([], () => null),
