@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
-import { makeExecutableSchema } from '@graphql-tools/schema';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
   ApolloServerPluginLandingPageLocalDefault,
@@ -13,7 +12,6 @@ import {
 import { CONFLICTING_API_KEYS_MESSAGE, createContextFactory, readApiKey, type GatewayContext } from './context.ts';
 import type { FanoutService } from './fanout/fanoutService.ts';
 import { ErrorCode, formatGatewayError } from './errors.ts';
-import { compiledExecution } from './execution/compiledExecution.ts';
 import { applyCors, createCorsPolicy } from './http/cors.ts';
 import { errorBody } from './http/errorBody.ts';
 import { createLimitedHttpServer, DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/httpLimits.ts';
@@ -100,11 +98,8 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const { observability } = options;
   const { plugins: limitPlugins, ...limitOptions } = queryLimitGuards<GatewayContext>(options.limits ?? DEFAULT_QUERY_LIMITS);
-  const schema = options.federation
-    ? buildGatewaySubgraphSchema(resolvers)
-    : makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers });
   const apollo = new ApolloServer<GatewayContext>({
-    gateway: compiledExecution(schema),
+    ...(options.federation ? { schema: buildGatewaySubgraphSchema(resolvers) } : { typeDefs: loadTypeDefs(), resolvers }),
     introspection: options.introspection,
     includeStacktraceInErrorResponses: options.includeStacktrace,
     csrfPrevention: true,
