@@ -1,15 +1,6 @@
 import { readVoiceOsHookDelivery, VOICEOS_HOOK_METHODS } from '../providers/voiceos/hookDelivery.ts';
+import type { WebhookMethod, WebhookRequest } from '../providers/webhookRequest.ts';
 import { parseWebhookEvent, type ParsedWebhookEvent } from './webhookEvent.ts';
-
-export type WebhookMethod = 'GET' | 'POST';
-
-export interface WebhookRequest {
-  method: WebhookMethod;
-  /** The raw query string, without `?`. */
-  query: string;
-  /** Empty for a GET. */
-  body: string;
-}
 
 /** How one provider's webhooks arrive: the methods it sends them with, and how a delivery is read. */
 export interface ProviderWebhookFormat {

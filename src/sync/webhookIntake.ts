@@ -9,7 +9,8 @@ import { recordWebhookDelivery, webhookDeliverySeen, workspaceOfWebhookToken } f
 import type { WorkspaceRegistry } from '../workspaces/workspaceRegistry.ts';
 import { verifyStandardWebhook } from './standardWebhooks.ts';
 import { deliveryIdOf, isEndEvent } from './webhookEvent.ts';
-import { webhookFormatOf, type WebhookMethod } from './providerWebhooks.ts';
+import type { WebhookMethod } from '../providers/webhookRequest.ts';
+import { webhookFormatOf } from './providerWebhooks.ts';
 
 export interface WebhookIntakeOptions {
   database: Database;

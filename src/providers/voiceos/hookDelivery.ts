@@ -1,26 +1,8 @@
 import { z } from 'zod';
-
-/**
- * What a VoiceOS webhook delivers. The document configures webhooks on the agent (`method` GET or
- * POST, `url`, `events`) and names the events, but shows no payload. Assumed, snake_case like the
- * document's other fields (and sent so by the simulator): `event`, `conversation_id`, `status`
- * (the conversation's: `started`, `ended`, `queued`) and `occurred_at`, as query parameters of a
- * GET (which has no body) or as a JSON body of a POST. Read tolerantly: `type`, `conversationId`
- * and `conversation.id` (the gateway's earlier reading) are accepted too, and `status` and
- * `occurred_at` may be anything or missing: the gateway reads the conversation itself, so it
- * trusts the delivery for no more than which conversation to read.
- */
-export type VoiceOsHookMethod = 'GET' | 'POST';
+import type { WebhookMethod, WebhookRequest } from '../webhookRequest.ts';
 
 /** The methods the document lets a VoiceOS webhook use. */
-export const VOICEOS_HOOK_METHODS: readonly VoiceOsHookMethod[] = ['GET', 'POST'];
-
-export interface VoiceOsHookRequest {
-  method: VoiceOsHookMethod;
-  /** The raw query string, without `?`. */
-  query: string;
-  body: string;
-}
+export const VOICEOS_HOOK_METHODS: readonly WebhookMethod[] = ['GET', 'POST'];
 
 export type VoiceOsHookRead = { ok: true; event: string; conversationId: string | null } | { ok: false; reason: string };
 
@@ -37,7 +19,17 @@ const flatFields = {
 const querySchema = z.looseObject(flatFields);
 const bodySchema = z.looseObject({ ...flatFields, conversation: z.looseObject({ id: text() }, { error: 'must be an object' }).optional() });
 
-export function readVoiceOsHookDelivery(request: VoiceOsHookRequest): VoiceOsHookRead {
+/**
+ * What a VoiceOS webhook delivers. The document configures webhooks on the agent (`method` GET or
+ * POST, `url`, `events`) and names the events, but shows no payload. Assumed, snake_case like the
+ * document's other fields (and sent so by the simulator): `event`, `conversation_id`, `status`
+ * (the conversation's: `started`, `ended`, `queued`) and `occurred_at`, as query parameters of a
+ * GET (which has no body) or as a JSON body of a POST. Read tolerantly: `type`, `conversationId`
+ * and `conversation.id` (the gateway's earlier reading) are accepted too, and `status` and
+ * `occurred_at` may be anything or missing: the gateway reads the conversation itself, so it
+ * trusts the delivery for no more than which conversation to read.
+ */
+export function readVoiceOsHookDelivery(request: WebhookRequest): VoiceOsHookRead {
   if (request.method === 'GET') {
     const parsed = querySchema.safeParse(queryObject(request.query));
     if (!parsed.success) return { ok: false, reason: reasonOf(parsed.error) };
