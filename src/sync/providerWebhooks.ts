@@ -1,15 +1,7 @@
+import { PROVIDERS, type Provider } from '../domain/types.ts';
 import { readVoiceOsHookDelivery, VOICEOS_HOOK_METHODS } from '../providers/voiceos/hookDelivery.ts';
+import type { WebhookMethod, WebhookRequest } from '../providers/webhookRequest.ts';
 import { parseWebhookEvent, type ParsedWebhookEvent } from './webhookEvent.ts';
-
-export type WebhookMethod = 'GET' | 'POST';
-
-export interface WebhookRequest {
-  method: WebhookMethod;
-  /** The raw query string, without `?`. */
-  query: string;
-  /** Empty for a GET. */
-  body: string;
-}
 
 /** How one provider's webhooks arrive: the methods it sends them with, and how a delivery is read. */
 export interface ProviderWebhookFormat {
@@ -29,7 +21,15 @@ const VOICEOS_HOOK: ProviderWebhookFormat = {
   },
 };
 
-/** By the provider's name in the webhook path (`/webhooks/<provider>/…`), any case. */
-export function webhookFormatOf(provider: string): ProviderWebhookFormat {
-  return provider.toLowerCase() === 'voiceos' ? VOICEOS_HOOK : POSTED_EVENT;
+/** The provider named in a webhook path (`/webhooks/<provider>/…`), any case; undefined for none of ours. */
+export function webhookProviderOf(name: string): Provider | undefined {
+  return PROVIDERS.find((each) => each.toLowerCase() === name.toLowerCase());
+}
+
+export function unknownWebhookProviderMessage(name: string): string {
+  return `Unknown provider "${name}": expected one of ${PROVIDERS.map((p) => p.toLowerCase()).join(', ')}`;
+}
+
+export function webhookFormatOf(provider: Provider): ProviderWebhookFormat {
+  return provider === 'VOICEOS' ? VOICEOS_HOOK : POSTED_EVENT;
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { conversationIdOf, eventFields, optionalObject, optionalText, readEventName, readJsonObject, reasonOf } from '../providers/kit/webhookFields.ts';
 
 /**
  * An Oration or Trata webhook event, read tolerantly (VoiceOS's, configured per agent and sent by
@@ -10,16 +11,7 @@ import { z } from 'zod';
  * a conversation changed and reads the conversation itself, so an event delivered late or out of
  * order can never set an older state, and no field of the payload needs trusting beyond its id.
  */
-const TEXT = 'must be a non-empty string';
-const text = () => z.string({ error: TEXT }).min(1, TEXT).optional();
-const object = <T extends z.core.$ZodLooseShape>(shape: T) => z.looseObject(shape, { error: 'must be an object' }).optional();
-const eventSchema = z.looseObject({
-  type: text(),
-  event: text(),
-  conversationId: text(),
-  conversation: object({ id: text() }),
-  data: object({ conversationId: text() }),
-});
+const eventSchema = z.looseObject({ ...eventFields, data: optionalObject({ conversationId: optionalText() }) });
 
 export interface WebhookEvent {
   type: string;
@@ -29,22 +21,14 @@ export interface WebhookEvent {
 export type ParsedWebhookEvent = { ok: true; event: WebhookEvent } | { ok: false; reason: string };
 
 export function parseWebhookEvent(body: string): ParsedWebhookEvent {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return { ok: false, reason: 'body is not JSON' };
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { ok: false, reason: 'body is not a JSON object' };
-  const parsed = eventSchema.safeParse(json);
-  if (!parsed.success) {
-    // Name each field that is wrong (never its value: a payload may carry personal data).
-    return { ok: false, reason: parsed.error.issues.map((issue) => `"${issue.path.join('.')}" ${issue.message}`).join('; ') };
-  }
-  const type = parsed.data.type ?? parsed.data.event;
-  if (!type) return { ok: false, reason: 'body names no event: expected "type"' };
-  const conversationNativeId = parsed.data.conversationId ?? parsed.data.conversation?.id ?? parsed.data.data?.conversationId ?? null;
-  return { ok: true, event: { type, conversationNativeId } };
+  const json = readJsonObject(body);
+  if (!json.ok) return json;
+  const parsed = eventSchema.safeParse(json.value);
+  if (!parsed.success) return { ok: false, reason: reasonOf(parsed.error) };
+  const type = readEventName(parsed.data, 'body', 'type');
+  if (!type.ok) return type;
+  const conversationNativeId = conversationIdOf(parsed.data) ?? parsed.data.data?.conversationId ?? null;
+  return { ok: true, event: { type: type.value, conversationNativeId } };
 }
 
 /** Events that say a conversation is over (VoiceOS's `conversation:ended`; status words of the others). */

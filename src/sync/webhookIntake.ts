@@ -1,4 +1,4 @@
-import { PROVIDERS, type Provider } from '../domain/types.ts';
+import type { Provider } from '../domain/types.ts';
 import { ErrorCode } from '../errors.ts';
 import type { FanoutService } from '../fanout/fanoutService.ts';
 import { isOver } from '../fanout/conversationOutcome.ts';
@@ -9,7 +9,8 @@ import { recordWebhookDelivery, webhookDeliverySeen, workspaceOfWebhookToken } f
 import type { WorkspaceRegistry } from '../workspaces/workspaceRegistry.ts';
 import { verifyStandardWebhook } from './standardWebhooks.ts';
 import { deliveryIdOf, isEndEvent } from './webhookEvent.ts';
-import { webhookFormatOf, type WebhookMethod } from './providerWebhooks.ts';
+import type { WebhookMethod } from '../providers/webhookRequest.ts';
+import { unknownWebhookProviderMessage, webhookFormatOf, webhookProviderOf } from './providerWebhooks.ts';
 
 export interface WebhookIntakeOptions {
   database: Database;
@@ -64,8 +65,8 @@ export class WebhookIntake {
 
   async handle(delivery: WebhookDelivery): Promise<WebhookAnswer> {
     const { database, registry, logger } = this.#options;
-    const provider = PROVIDERS.find((each) => each.toLowerCase() === delivery.provider.toLowerCase());
-    if (!provider) return refused(404, ErrorCode.NOT_FOUND, `Unknown provider "${delivery.provider}": expected one of ${PROVIDERS.map((p) => p.toLowerCase()).join(', ')}`);
+    const provider = webhookProviderOf(delivery.provider);
+    if (!provider) return refused(404, ErrorCode.NOT_FOUND, unknownWebhookProviderMessage(delivery.provider));
 
     const workspaceId = delivery.token.length > 0 && delivery.token.length <= 200 ? await workspaceOfWebhookToken(database, delivery.token) : null;
     const workspace = workspaceId === null ? null : registry.get(workspaceId);

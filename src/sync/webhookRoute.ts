@@ -3,7 +3,7 @@ import { ErrorCode } from '../errors.ts';
 import { readRequestBody } from '../http/readRequestBody.ts';
 import { sendJson } from '../http/nodeHttpHandler.ts';
 import type { WebhookIntake } from './webhookIntake.ts';
-import { webhookFormatOf } from './providerWebhooks.ts';
+import { unknownWebhookProviderMessage, webhookFormatOf, webhookProviderOf } from './providerWebhooks.ts';
 
 /** Provider webhook bodies are small events; anything larger is not one. */
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
@@ -23,7 +23,11 @@ export function createWebhookRoute(intake: WebhookIntake, options: { bodyIdleTim
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
     const match = PATH.exec(path);
     if (!match) return sendJson(res, 404, { ok: false, error: { code: ErrorCode.NOT_FOUND, message: 'Expected /webhooks/<provider>/<endpoint token>' } });
-    const { methods } = webhookFormatOf(decodeURIComponent(match[1] ?? ''));
+    const named = decodeURIComponent(match[1] ?? '');
+    const provider = webhookProviderOf(named);
+    // Before the method: an unknown provider has no methods to allow, whatever the request's.
+    if (provider === undefined) return sendJson(res, 404, { ok: false, error: { code: ErrorCode.NOT_FOUND, message: unknownWebhookProviderMessage(named) } });
+    const { methods } = webhookFormatOf(provider);
     const method = methods.find((each) => each === (req.method ?? 'GET').toUpperCase());
     if (method === undefined) {
       res.setHeader('allow', methods.join(', '));
@@ -42,7 +46,7 @@ export function createWebhookRoute(intake: WebhookIntake, options: { bodyIdleTim
       return Array.isArray(value) ? value.join(' ') : value;
     };
     const answer = await intake.handle({
-      provider: decodeURIComponent(match[1] ?? ''),
+      provider: named,
       token: decodeURIComponent(match[2] ?? ''),
       method,
       query: queryAt === -1 ? '' : url.slice(queryAt + 1),

@@ -78,4 +78,11 @@ describe('errors of the HTTP routes', () => {
       body: { ok: false, error: { code: 'UNAUTHENTICATED', message: 'Unknown webhook endpoint' } },
     });
   });
+
+  it('answers 404 for a webhook path naming an unknown provider, whatever the method', async () => {
+    const unknown = { status: 404, allow: null, body: { ok: false, error: { code: 'NOT_FOUND', message: 'Unknown provider "acme": expected one of oration, trata, voiceos' } } };
+    expect(await answer('/webhooks/acme/some-token', { method: 'POST', body: '{}' })).toEqual(unknown);
+    expect(await answer('/webhooks/acme/some-token')).toEqual(unknown);
+    expect(await answer('/webhooks/acme/some-token', { method: 'PUT' })).toEqual(unknown);
+  });
 });

@@ -27,6 +27,16 @@ describe('readVoiceOsHookDelivery', () => {
     expect(get('event=conversation%3Aended&conversation_id=c-6&conversation_id=c-7')).toEqual({ ok: true, event: 'conversation:ended', conversationId: 'c-6' });
   });
 
+  it("prefers VoiceOS's own names (`event`, `conversation_id`) to the others; other fields are ignored", () => {
+    expect(post('{"type":"t","event":"e","conversationId":"c-2","conversation_id":"c-1","conversation":{"id":"c-3"},"extra":[1]}')).toEqual({
+      ok: true,
+      event: 'e',
+      conversationId: 'c-1',
+    });
+    expect(post('{"event":"e","conversation":{"id":"c-3"},"conversationId":"c-2"}')).toEqual({ ok: true, event: 'e', conversationId: 'c-2' });
+    expect(get('type=t&event=e&conversationId=c-2&conversation_id=c-1&extra=1')).toEqual({ ok: true, event: 'e', conversationId: 'c-1' });
+  });
+
   it('refuses a delivery without an event, or with a field of the wrong type, naming the field and where it was looked for', () => {
     expect(get('conversation_id=c-1')).toEqual({ ok: false, reason: 'query names no event: expected "event"' });
     expect(get('event=&conversation_id=c-1')).toEqual({ ok: false, reason: '"event" must be a non-empty string' });

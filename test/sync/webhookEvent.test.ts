@@ -13,6 +13,18 @@ describe('parseWebhookEvent', () => {
     });
   });
 
+  it('prefers `type` to `event`, and `conversationId` to the nested ids; other fields are ignored', () => {
+    expect(parseWebhookEvent('{"type":"t","event":"e","conversationId":"c-1","conversation":{"id":"c-2"},"data":{"conversationId":"c-3"},"extra":[1]}')).toEqual({
+      ok: true,
+      event: { type: 't', conversationNativeId: 'c-1' },
+    });
+    expect(parseWebhookEvent('{"type":"t","conversation":{"id":"c-2"},"data":{"conversationId":"c-3"}}')).toEqual({
+      ok: true,
+      event: { type: 't', conversationNativeId: 'c-2' },
+    });
+    expect(parseWebhookEvent('{"conversationId":"c-1"}')).toEqual({ ok: false, reason: 'body names no event: expected "type"' });
+  });
+
   it('names the field that has the wrong type, not "not a JSON object"', () => {
     expect(parseWebhookEvent('{"type":"conversation:ended","conversationId":12345}')).toEqual({
       ok: false,

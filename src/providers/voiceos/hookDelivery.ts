@@ -1,4 +1,22 @@
 import { z } from 'zod';
+import { conversationIdOf, eventFields, optionalText, readEventName, readJsonObject, reasonOf, type EventFields } from '../kit/webhookFields.ts';
+import type { WebhookMethod, WebhookRequest } from '../webhookRequest.ts';
+
+/** The methods the document lets a VoiceOS webhook use. */
+export const VOICEOS_HOOK_METHODS: readonly WebhookMethod[] = ['GET', 'POST'];
+
+export type VoiceOsHookRead = { ok: true; event: string; conversationId: string | null } | { ok: false; reason: string };
+
+// The shared names (`eventFields`) plus VoiceOS's own; a GET's query has no nested `conversation`.
+const querySchema = z.looseObject({
+  event: eventFields.event,
+  type: eventFields.type,
+  conversation_id: optionalText(),
+  conversationId: eventFields.conversationId,
+  status: z.unknown().optional(),
+  occurred_at: z.unknown().optional(),
+});
+const bodySchema = querySchema.extend({ conversation: eventFields.conversation });
 
 /**
  * What a VoiceOS webhook delivers. The document configures webhooks on the agent (`method` GET or
@@ -10,60 +28,23 @@ import { z } from 'zod';
  * `occurred_at` may be anything or missing: the gateway reads the conversation itself, so it
  * trusts the delivery for no more than which conversation to read.
  */
-export type VoiceOsHookMethod = 'GET' | 'POST';
-
-/** The methods the document lets a VoiceOS webhook use. */
-export const VOICEOS_HOOK_METHODS: readonly VoiceOsHookMethod[] = ['GET', 'POST'];
-
-export interface VoiceOsHookRequest {
-  method: VoiceOsHookMethod;
-  /** The raw query string, without `?`. */
-  query: string;
-  body: string;
-}
-
-export type VoiceOsHookRead = { ok: true; event: string; conversationId: string | null } | { ok: false; reason: string };
-
-const TEXT = 'must be a non-empty string';
-const text = () => z.string({ error: TEXT }).min(1, TEXT).optional();
-const flatFields = {
-  event: text(),
-  type: text(),
-  conversation_id: text(),
-  conversationId: text(),
-  status: z.unknown().optional(),
-  occurred_at: z.unknown().optional(),
-};
-const querySchema = z.looseObject(flatFields);
-const bodySchema = z.looseObject({ ...flatFields, conversation: z.looseObject({ id: text() }, { error: 'must be an object' }).optional() });
-
-export function readVoiceOsHookDelivery(request: VoiceOsHookRequest): VoiceOsHookRead {
+export function readVoiceOsHookDelivery(request: WebhookRequest): VoiceOsHookRead {
   if (request.method === 'GET') {
     const parsed = querySchema.safeParse(queryObject(request.query));
     if (!parsed.success) return { ok: false, reason: reasonOf(parsed.error) };
-    return readFields('query', parsed.data, undefined);
+    return readFields('query', parsed.data);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(request.body);
-  } catch {
-    return { ok: false, reason: 'body is not JSON' };
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { ok: false, reason: 'body is not a JSON object' };
-  const parsed = bodySchema.safeParse(json);
+  const json = readJsonObject(request.body);
+  if (!json.ok) return json;
+  const parsed = bodySchema.safeParse(json.value);
   if (!parsed.success) return { ok: false, reason: reasonOf(parsed.error) };
-  return readFields('body', parsed.data, parsed.data.conversation?.id);
+  return readFields('body', parsed.data);
 }
 
-function readFields(where: 'query' | 'body', fields: z.output<typeof querySchema>, nestedConversationId: string | undefined): VoiceOsHookRead {
-  const event = fields.event ?? fields.type;
-  if (!event) return { ok: false, reason: `${where} names no event: expected "event"` };
-  return { ok: true, event, conversationId: fields.conversation_id ?? fields.conversationId ?? nestedConversationId ?? null };
-}
-
-/** Names each field that is wrong, never its value: a payload may carry personal data. */
-function reasonOf(error: z.ZodError): string {
-  return error.issues.map((issue) => `"${issue.path.join('.')}" ${issue.message}`).join('; ');
+function readFields(where: 'query' | 'body', fields: EventFields & { conversation_id?: string | undefined }): VoiceOsHookRead {
+  const event = readEventName(fields, where, 'event');
+  if (!event.ok) return event;
+  return { ok: true, event: event.value, conversationId: fields.conversation_id ?? conversationIdOf(fields) ?? null };
 }
 
 /** Query parameters as one object; a parameter given twice counts once, its first value. */

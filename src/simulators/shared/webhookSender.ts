@@ -1,4 +1,5 @@
 import { signWebhook } from '../../sync/standardWebhooks.ts';
+import { Deliveries, type DeliveryStats } from './deliveries.ts';
 
 /** Where a simulated provider account sends its webhooks, and how badly (on request). */
 export interface WebhookTarget {
@@ -20,11 +21,6 @@ export interface WebhookEvent {
   occurredAtMs: number;
 }
 
-export interface WebhookSenderStats {
-  delivered: number;
-  failed: number;
-}
-
 /**
  * Sends the Oration simulator's webhook deliveries (VoiceOS's follow its agents' configuration:
  * `voiceos/agentHookSender.ts`): a JSON body `{ type, conversationId, status, occurredAt }`
@@ -36,9 +32,8 @@ export interface WebhookSenderStats {
 export class WebhookSender {
   readonly #targets = new Map<string, WebhookTarget>();
   readonly #timers = new Set<NodeJS.Timeout>();
-  readonly #inFlight = new Set<Promise<void>>();
+  readonly #deliveries = new Deliveries();
   readonly #now: () => number;
-  readonly #stats: WebhookSenderStats = { delivered: 0, failed: 0 };
 
   constructor(now: () => number) {
     this.#now = now;
@@ -67,22 +62,21 @@ export class WebhookSender {
     return target ? this.#sendInOrder(target, [event]) : Promise.resolve();
   }
 
-  stats(): WebhookSenderStats {
-    return { ...this.#stats };
+  stats(): DeliveryStats {
+    return this.#deliveries.stats();
   }
 
   /** Deliveries in flight finish; scheduled ones are dropped. */
   async close(): Promise<void> {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
-    await Promise.allSettled([...this.#inFlight]);
+    await this.#deliveries.settled();
   }
 
   #at(ms: number, send: () => Promise<void>): void {
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
-      const sending = send().finally(() => this.#inFlight.delete(sending));
-      this.#inFlight.add(sending);
+      void this.#deliveries.track(send());
     }, Math.max(0, ms - this.#now()));
     timer.unref();
     this.#timers.add(timer);
@@ -104,13 +98,6 @@ export class WebhookSender {
     const timestamp = Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = { 'content-type': 'application/json', 'webhook-id': event.id, 'webhook-timestamp': String(timestamp) };
     if (target.secret) headers['webhook-signature'] = signWebhook(target.secret, event.id, timestamp, body);
-    try {
-      const response = await fetch(target.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) });
-      await response.arrayBuffer();
-      if (response.ok) this.#stats.delivered += 1;
-      else this.#stats.failed += 1;
-    } catch {
-      this.#stats.failed += 1;
-    }
+    await this.#deliveries.send(target.url, { method: 'POST', headers, body });
   }
 }

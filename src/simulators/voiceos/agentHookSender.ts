@@ -1,9 +1,5 @@
+import { Deliveries, type DeliveryStats } from '../shared/deliveries.ts';
 import type { HookDelivery, Webhook } from './wireTypes.ts';
-
-export interface AgentHookStats {
-  delivered: number;
-  failed: number;
-}
 
 /**
  * Sends VoiceOS hook events the way the document configures them: to each of the agent
@@ -14,28 +10,21 @@ export interface AgentHookStats {
  * the fallback).
  */
 export class AgentHookSender {
-  readonly #inFlight = new Set<Promise<void>>();
-  readonly #stats: AgentHookStats = { delivered: 0, failed: 0 };
+  readonly #deliveries = new Deliveries();
 
   /** Sends `delivery` to the webhooks subscribed to its event; answers how many those were. */
   async send(webhooks: readonly Webhook[], delivery: HookDelivery): Promise<number> {
     const subscribed = webhooks.filter((webhook) => webhook.events.includes(delivery.event));
-    await Promise.all(subscribed.map((webhook) => this.#track(this.#deliver(webhook, delivery))));
+    await Promise.all(subscribed.map((webhook) => this.#deliveries.track(this.#deliver(webhook, delivery))));
     return subscribed.length;
   }
 
-  stats(): AgentHookStats {
-    return { ...this.#stats };
+  stats(): DeliveryStats {
+    return this.#deliveries.stats();
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.#inFlight]);
-  }
-
-  #track(sending: Promise<void>): Promise<void> {
-    const tracked = sending.finally(() => this.#inFlight.delete(tracked));
-    this.#inFlight.add(tracked);
-    return tracked;
+    await this.#deliveries.settled();
   }
 
   async #deliver(webhook: Webhook, delivery: HookDelivery): Promise<void> {
@@ -43,7 +32,7 @@ export class AgentHookSender {
     // The seeded agents' own webhooks point at `.example` hosts, reserved (RFC 2606) never to
     // resolve: counted as failed without a DNS lookup that could stall a test.
     if (url === null || url.hostname === 'example' || url.hostname.endsWith('.example')) {
-      this.#stats.failed += 1;
+      this.#deliveries.countFailed();
       return;
     }
     const fields: Record<string, string> = { ...delivery };
@@ -54,14 +43,7 @@ export class AgentHookSender {
     } else {
       init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fields) };
     }
-    try {
-      const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
-      await response.arrayBuffer();
-      if (response.ok) this.#stats.delivered += 1;
-      else this.#stats.failed += 1;
-    } catch {
-      this.#stats.failed += 1;
-    }
+    await this.#deliveries.send(url, init);
   }
 }
 

@@ -10,7 +10,8 @@ import {
 import { generateAccountData, type VoiceOsAccountData } from './generateAccountData.ts';
 import { parseConversationListQuery, parsePageQuery } from './parseListQuery.ts';
 import type { AgentEvent, AgentRecord, ErrorBody, Webhook } from './wireTypes.ts';
-import { AgentHookSender, type AgentHookStats } from './agentHookSender.ts';
+import type { DeliveryStats } from '../shared/deliveries.ts';
+import { AgentHookSender } from './agentHookSender.ts';
 
 export interface VoiceOsSimulatorAccount {
   token: string;
@@ -54,7 +55,7 @@ export interface VoiceOsSimulator extends ProviderSimulator {
    * the demo trigger its events.
    */
   sendHookEvent(token: string, event: { type: AgentEvent; conversationId: string }): Promise<number>;
-  hookStats(): AgentHookStats;
+  hookStats(): DeliveryStats;
 }
 
 /**
