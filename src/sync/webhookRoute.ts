@@ -23,7 +23,11 @@ export function createWebhookRoute(intake: WebhookIntake, options: { bodyIdleTim
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
     const match = PATH.exec(path);
     if (!match) return sendJson(res, 404, { ok: false, error: { code: ErrorCode.NOT_FOUND, message: 'Expected /webhooks/<provider>/<endpoint token>' } });
-    const named = decodeURIComponent(match[1] ?? '');
+    const named = decodedSegment(match[1] ?? '');
+    const token = decodedSegment(match[2] ?? '');
+    if (named === null || token === null) {
+      return sendJson(res, 400, { ok: false, error: { code: ErrorCode.BAD_REQUEST, message: 'Webhook path refused: a segment is not valid percent-encoding' } });
+    }
     const provider = webhookProviderOf(named);
     // Before the method: an unknown provider has no methods to allow, whatever the request's.
     if (provider === undefined) return sendJson(res, 404, { ok: false, error: { code: ErrorCode.NOT_FOUND, message: unknownWebhookProviderMessage(named) } });
@@ -47,7 +51,7 @@ export function createWebhookRoute(intake: WebhookIntake, options: { bodyIdleTim
     };
     const answer = await intake.handle({
       provider: named,
-      token: decodeURIComponent(match[2] ?? ''),
+      token,
       method,
       query: queryAt === -1 ? '' : url.slice(queryAt + 1),
       headers: { id: header('webhook-id'), timestamp: header('webhook-timestamp'), signature: header('webhook-signature') },
@@ -55,4 +59,13 @@ export function createWebhookRoute(intake: WebhookIntake, options: { bodyIdleTim
     });
     sendJson(res, answer.status, answer.body);
   };
+}
+
+/** A path segment decoded, or null when it is not valid percent-encoding (`%E0`, a lone `%`). */
+function decodedSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
 }

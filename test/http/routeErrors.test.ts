@@ -85,4 +85,10 @@ describe('errors of the HTTP routes', () => {
     expect(await answer('/webhooks/acme/some-token')).toEqual(unknown);
     expect(await answer('/webhooks/acme/some-token', { method: 'PUT' })).toEqual(unknown);
   });
+
+  it('answers 400 for a webhook path that is not valid percent-encoding, not a 500', async () => {
+    const refused = { status: 400, allow: null, body: { ok: false, error: { code: 'BAD_REQUEST', message: 'Webhook path refused: a segment is not valid percent-encoding' } } };
+    expect(await answer('/webhooks/%E0/some-token', { method: 'POST', body: '{}' })).toEqual(refused);
+    expect(await answer('/webhooks/oration/%', { method: 'POST', body: '{}' })).toEqual(refused);
+  });
 });
