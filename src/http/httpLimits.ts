@@ -1,4 +1,7 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ErrorCode } from '../errors.ts';
+import { errorBody } from './errorBody.ts';
 
 /**
  * How long and how many: what one client may hold of the gateway's HTTP server before it has
@@ -37,5 +40,30 @@ export function createLimitedHttpServer(limits: HttpLimits): Server {
   });
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   server.maxConnections = limits.maxConnections;
+  server.on('clientError', answerClientError);
   return server;
+}
+
+/**
+ * A request Node refuses before any route sees it (headers too large, a timeout, bytes that are
+ * not HTTP) is answered like every other refusal: a JSON body with a code. Node's own answer is a
+ * bare status line with no body and no code.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  // Nothing to answer on a connection the client reset or that is already answered.
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request headers too large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request not received in time']
+        : [400, 'Malformed HTTP request'];
+  const body = JSON.stringify(errorBody(ErrorCode.BAD_REQUEST, message));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

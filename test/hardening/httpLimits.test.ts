@@ -84,7 +84,20 @@ describe('timeouts (small ones configured for the test)', () => {
   it('closes a connection whose headers never finish after the headers timeout', async () => {
     const answer = await sendUnfinished(gw.url, ['POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\n'], { waitMs: WAIT_MS });
     expect(answer.status).toBe(408);
+    expect(JSON.parse(answer.body)).toEqual({ errors: [{ message: 'Request not received in time', extensions: { code: 'BAD_REQUEST' } }] });
     expect(answer.closedByServer).toBe(true);
+  });
+
+  it('answers headers over Node\'s size limit, and bytes that are not HTTP, with a JSON refusal and a code', async () => {
+    // Found from outside: Node answered these with a bare status line, no body and no code.
+    const longQuery = `GET /webhooks/voiceos/token?event=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`;
+    const tooLarge = await sendUnfinished(gw.url, [longQuery], { waitMs: WAIT_MS });
+    expect(tooLarge.status).toBe(431);
+    expect(JSON.parse(tooLarge.body)).toEqual({ errors: [{ message: 'Request headers too large', extensions: { code: 'BAD_REQUEST' } }] });
+    expect(tooLarge.closedByServer).toBe(true);
+    const garbage = await sendUnfinished(gw.url, ['NOT HTTP AT ALL\r\n\r\n'], { waitMs: WAIT_MS });
+    expect(garbage.status).toBe(400);
+    expect(JSON.parse(garbage.body)).toEqual({ errors: [{ message: 'Malformed HTTP request', extensions: { code: 'BAD_REQUEST' } }] });
   });
 });
 
