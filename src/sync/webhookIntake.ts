@@ -10,7 +10,7 @@ import type { WorkspaceRegistry } from '../workspaces/workspaceRegistry.ts';
 import { verifyStandardWebhook } from './standardWebhooks.ts';
 import { deliveryIdOf, isEndEvent } from './webhookEvent.ts';
 import type { WebhookMethod } from '../providers/webhookRequest.ts';
-import { unknownWebhookProviderMessage, webhookFormatOf, webhookProviderOf } from './providerWebhooks.ts';
+import { webhookFormatOf } from './providerWebhooks.ts';
 
 export interface WebhookIntakeOptions {
   database: Database;
@@ -25,7 +25,8 @@ export interface WebhookIntakeOptions {
 }
 
 export interface WebhookDelivery {
-  provider: string;
+  /** Resolved from the path by the route, which answers an unknown provider's 404 itself. */
+  provider: Provider;
   token: string;
   /** One of the provider's methods (`providerWebhooks.ts`); the route refuses the others. */
   method: WebhookMethod;
@@ -65,8 +66,7 @@ export class WebhookIntake {
 
   async handle(delivery: WebhookDelivery): Promise<WebhookAnswer> {
     const { database, registry, logger } = this.#options;
-    const provider = webhookProviderOf(delivery.provider);
-    if (!provider) return refused(404, ErrorCode.NOT_FOUND, unknownWebhookProviderMessage(delivery.provider));
+    const { provider } = delivery;
 
     const workspaceId = delivery.token.length > 0 && delivery.token.length <= 200 ? await workspaceOfWebhookToken(database, delivery.token) : null;
     const workspace = workspaceId === null ? null : registry.get(workspaceId);

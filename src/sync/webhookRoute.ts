@@ -50,7 +50,7 @@ export function createWebhookRoute(intake: WebhookIntake, options: { bodyIdleTim
       return Array.isArray(value) ? value.join(' ') : value;
     };
     const answer = await intake.handle({
-      provider: named,
+      provider,
       token,
       method,
       query: queryAt === -1 ? '' : url.slice(queryAt + 1),
