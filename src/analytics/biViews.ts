@@ -57,7 +57,10 @@ SELECT r.workspace_id, ${globalId('Conversation', 'r.provider', 'r.native_id')} 
        r.agent_native_id, r.prospect_native_id, r.created_at,
        ${utc(`r.record->'startedAt'->>'$instant'`)} AS started_at, ${utc(`r.record->'endedAt'->>'$instant'`)} AS ended_at,
        r.provider_updated_at, r.synced_at, r.duration_seconds, r.talk_seconds, r.ring_seconds,
-       r.cost_currency, r.cost_total, r.message_count, r.record->>'summary' AS summary
+       r.cost_currency, r.cost_total, r.message_count, r.record->>'summary' AS summary,
+       -- Last, not in the export's order: CREATE OR REPLACE VIEW can only add columns at the end, so installed views upgrade in place.
+       ${globalId('Agent', 'r.provider', 'r.agent_native_id')} AS agent_id, ${globalId('Prospect', 'r.provider', 'r.prospect_native_id')} AS prospect_id,
+       r.record->'fromNumber'->>'raw' AS from_number, r.record->'toNumber'->>'raw' AS to_number
   FROM ${s}.synced_records r WHERE r.kind = 'Conversation';
 
 CREATE OR REPLACE VIEW ${v}.cost_lines WITH (security_invoker = true, security_barrier = true) AS

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BI_VIEWS, dropWorkspaceRole, grantWorkspaceRole, installBiViews, type BiSchemas } from '../../src/analytics/biViews.ts';
+import { EXPORT_SPECS } from '../../src/analytics/exports/exportKinds.ts';
 import { dropTestSchema, openTestPostgres, TEST_DATABASE_URL, type TestDatabase } from '../store/testDatabases.ts';
 import { connectAs } from './connectAs.ts';
 import { insertConversations } from './biFixtures.ts';
@@ -62,6 +63,16 @@ describe.skipIf(!TEST_DATABASE_URL)('BI views and per-workspace roles on Postgre
     await expect(asRole.query(`DELETE FROM ${schemas.storeSchema}.synced_records`)).rejects.toThrow(/read-only transaction|permission denied/);
     await expect(asRole.query(`SELECT * FROM ${schemas.storeSchema}.bi_workspace_roles`)).rejects.toThrow(/permission denied/);
     await expect(asRole.query(`SELECT * FROM ${schemas.storeSchema}.batch_items`)).rejects.toThrow(/permission denied/);
+  });
+
+  it('the conversations view has the export\'s columns and workspace_id, as docs/bi.md says', async () => {
+    const { rows } = await store.db.query<{ name: string }>(
+      `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'conversations'`,
+      [schemas.viewSchema],
+    );
+    expect(rows.map((row) => row.name).sort()).toEqual(['workspace_id', ...EXPORT_SPECS.conversations.columns].sort());
+    const ids = await asRole.query(`SELECT agent_id, prospect_id FROM conversations WHERE native_id = 'm1'`);
+    expect(ids.rows).toEqual([{ agent_id: Buffer.from('sb1:VOICEOS:Agent:agent-1').toString('base64url'), prospect_id: null }]);
   });
 
   it('global ids in the views are the API\'s', async () => {
