@@ -1,3 +1,7 @@
+/**
+ * The crash-test rig of the fan-out's chaos tests (`chaos.*.process.test.ts`): a gateway process on
+ * one store, SIGKILLed and restarted at will, against an Oration simulator living in the test process.
+ */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,9 +18,9 @@ import { postBatch, waitForFinalBatch, type BatchSummary } from './batchGraphql.
 import { DEMO_ACCOUNT, phoneCalls } from './fanoutHarness.ts';
 import { freePort, SHORT_ANSWERED_CALLS, spawnGateway, writeWorkspacesFile, type GatewayProcess } from './gatewayProcess.ts';
 
-const CREATE = 'POST /api/v2/conversations';
-const API_KEY = 'chaos-test-key-0123456789';
-const LIMIT = 5;
+export const CREATE = 'POST /api/v2/conversations';
+export const API_KEY = 'chaos-test-key-0123456789';
+export const LIMIT = 5;
 const KILLS = 20;
 const ITEMS_PER_BATCH = 25;
 /**
@@ -28,23 +32,23 @@ const TIMEOUT_MS = 8_000;
 /** How long the simulator may still carry out a create after the gateway gave up (the assumption). */
 const SETTLE_MS = 1_000;
 
-interface StoredItem {
+export interface StoredItem {
   request_id: string;
   state: string;
   conversation_native_id: string | null;
 }
 
 /** A gateway process on one store, restarted at will; the simulator lives in the test process. */
-interface Rig {
+export interface Rig {
   simulator: OrationSimulator;
   env: Record<string, string>;
   readItems(): Promise<StoredItem[]>;
   dispose(): Promise<void>;
 }
 
-type StoreKind = 'PGlite' | 'PostgreSQL';
+export type StoreKind = 'PGlite' | 'PostgreSQL';
 
-async function startRig(kind: StoreKind, timing: Record<string, string>): Promise<Rig> {
+export async function startRig(kind: StoreKind, timing: Record<string, string>): Promise<Rig> {
   const simulator = createOrationSimulator({ concurrencyLimit: LIMIT, lifecycle: SHORT_ANSWERED_CALLS, historicConversations: 5, seed: 7 });
   const simulatorUrl = await simulator.listen(0);
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-chaos-'));
@@ -120,7 +124,7 @@ async function conversationsAtProvider(rig: Rig, requestIds: readonly string[]):
  * names, or UNRESOLVED (reported, created at most once); nothing queued or in flight is left, and
  * the provider holds no conversation the store does not know of.
  */
-async function expectEachItemCreatedOnceOrUnresolved(rig: Rig): Promise<StoredItem[]> {
+export async function expectEachItemCreatedOnceOrUnresolved(rig: Rig): Promise<StoredItem[]> {
   const stats = rig.simulator.budgetStats()[DEMO_ACCOUNT.workspaceId];
   expect(stats?.duplicateRequestIds).toEqual([]);
   const items = await rig.readItems();
@@ -138,40 +142,6 @@ async function expectEachItemCreatedOnceOrUnresolved(rig: Rig): Promise<StoredIt
   expect(stats?.created).toBe(settled.length + unresolved.filter((item) => atProvider.has(item.request_id)).length);
   return items;
 }
-
-/**
- * Finding 1 of issue 7, as reported: with the default timing, a create answered after 7 s (inside
- * the 10 s upstream timeout) is at the provider when the gateway is SIGKILLed. The restarted
- * replica must not conclude "not created" before that create has landed.
- */
-describe('a create in flight when the gateway is killed, with the default timing (PGlite)', () => {
-  let rig: Rig;
-  let gateway: GatewayProcess | null = null;
-  beforeAll(async () => {
-    rig = await startRig('PGlite', {});
-  });
-  afterAll(async () => {
-    await gateway?.kill();
-    await rig?.dispose();
-  });
-
-  it('lands after the restart and is found, never dialed twice', async () => {
-    gateway = await spawnGateway({ env: rig.env, apiKey: API_KEY });
-    rig.simulator.server.setFault(CREATE, { kind: 'slow', delayMs: 7_000, times: 1 });
-    const batch = await postBatch(gateway.query, { conversations: phoneCalls(LIMIT, 'slow'), idempotencyKey: 'slow-create' });
-    await waitUntil(() => rig.simulator.server.count(CREATE) >= 1, 'the create to reach the provider');
-    await gateway.kill();
-    gateway = await spawnGateway({ env: rig.env, apiKey: API_KEY });
-
-    const done = await waitForFinalBatch(gateway.query, batch.id, 60_000);
-    expect(done.counts).toEqual({ total: LIMIT, queued: 0, dispatching: 0, created: 0, ended: LIMIT, failed: 0, cancelled: 0, unresolved: 0 });
-    expect(rig.simulator.server.count(CREATE)).toBe(1);
-    await gateway.kill();
-    gateway = null;
-    const items = await expectEachItemCreatedOnceOrUnresolved(rig);
-    expect(items.map((item) => item.state)).toEqual(Array.from({ length: LIMIT }, () => 'ENDED'));
-  }, 90_000);
-});
 
 /** What the provider does to the next create requests in a chaos round. */
 function chaosFault(random: SeededRandom): { name: string; fault: Fault | null } {
@@ -191,7 +161,11 @@ function chaosFault(random: SeededRandom): { name: string; fault: Fault | null }
   return random.pick(faults);
 }
 
-for (const kind of ['PGlite', 'PostgreSQL'] as const) {
+/**
+ * The chaos rounds on one store: KILLS seeded SIGKILLs of the gateway while batches run and the
+ * provider misbehaves. One test file per store, so the two can run in parallel workers.
+ */
+export function describeChaos(kind: StoreKind): void {
   describe.skipIf(kind === 'PostgreSQL' && !TEST_DATABASE_URL)(`chaos: ${KILLS} seeded SIGKILLs during batches under provider faults (${kind})`, () => {
     let rig: Rig;
     let gateway: GatewayProcess | null = null;
@@ -244,7 +218,7 @@ for (const kind of ['PGlite', 'PostgreSQL'] as const) {
   });
 }
 
-async function waitUntil(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+export async function waitUntil(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
