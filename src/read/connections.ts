@@ -26,6 +26,21 @@ export type ProspectConnectionModel = ConnectionModel<Prospect>;
 export type BatchConnectionModel = ConnectionModel<BatchView>;
 export type BatchItemConnectionModel = ConnectionModel<BatchItemView>;
 
+/**
+ * An edge whose cursor is encoded only when read (and then once): a page of 100 conversations
+ * encoded 100 cursors per query whether or not the query asked for `cursor`; `pageInfo` reads
+ * the first and the last.
+ */
+export function edgeOf<T>(node: T, encodeCursor: () => string): EdgeModel<T> {
+  let cursor: string | undefined;
+  return {
+    node,
+    get cursor() {
+      return (cursor ??= encodeCursor());
+    },
+  };
+}
+
 export function connectionOf<T>(edges: EdgeModel<T>[], hasNextPage: boolean, totalCount: number | null, hasPreviousPage: boolean): ConnectionModel<T> {
   return {
     edges,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { PROVIDERS, type Provider } from '../domain/types.ts';
 import type { OffsetPage, OffsetRequest, ProviderConnector } from '../providers/connector.ts';
 import type { Workspace } from '../workspaces/workspaceRegistry.ts';
-import { connectionOf, type ConnectionModel } from './connections.ts';
+import { connectionOf, edgeOf, type ConnectionModel, type EdgeModel } from './connections.ts';
 import { cursorCodec } from './cursor.ts';
 
 export interface ListByProviderOptions<T> {
@@ -43,7 +43,7 @@ export async function listByProvider<T>(options: ListByProviderOptions<T>): Prom
   const providers = [...listers.keys()];
   const startIndex = after ? providers.indexOf(after.p) : 0;
 
-  const edges: { cursor: string; node: T }[] = [];
+  const edges: EdgeModel<T>[] = [];
   let hasNextPage = false;
   // A provider's total, or null once it failed: a failed provider is reported, not counted.
   const totals = new Map<Provider, number | null>();
@@ -60,7 +60,7 @@ export async function listByProvider<T>(options: ListByProviderOptions<T>): Prom
       const page = await list({ offset, limit: remaining });
       totals.set(provider, page.totalCount);
       page.items.forEach((node, index) => {
-        edges.push({ node, cursor: cursor.encode({ p: provider, o: offset + index + 1 }) });
+        edges.push(edgeOf(node, () => cursor.encode({ p: provider, o: offset + index + 1 })));
       });
       if (offset + page.items.length < page.totalCount) {
         // This provider has more; the next page resumes here rather than skipping the rest.

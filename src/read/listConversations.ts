@@ -10,7 +10,7 @@ import {
 } from '../domain/types.ts';
 import type { ConversationFilter, ConversationListPage, ConversationPosition } from '../providers/connector.ts';
 import type { Workspace } from '../workspaces/workspaceRegistry.ts';
-import { connectionOf, type ConversationConnectionModel } from './connections.ts';
+import { connectionOf, edgeOf, type ConversationConnectionModel } from './connections.ts';
 import { cursorCodec } from './cursor.ts';
 import { filterIdsOfType } from './filterIds.ts';
 
@@ -95,7 +95,7 @@ export async function listConversations(options: ListConversationsOptions): Prom
   // Only the returned records' fields are ever validated and mapped, and only those a query reads:
   // the connectors defer everything past a record's position (`src/providers/kit/deferredRecords.ts`).
   const returned = merged.slice(0, first);
-  const edges = returned.map((node) => ({ node, cursor: conversationCursor.encode(positionOf(node)) }));
+  const edges = returned.map((node) => edgeOf(node, () => conversationCursor.encode(positionOf(node))));
   return connectionOf(edges, merged.length > first || hasMoreUpstream, options.withTotal ? totalCount : null, after !== null);
 }
 

@@ -4,7 +4,7 @@ import type { Conversation } from '../domain/types.ts';
 import type { Page } from '../fanout/fanoutService.ts';
 import type { Loaders } from '../loaders.ts';
 import type { BatchItemView, BatchView } from '../fanout/views.ts';
-import { connectionOf, type ConnectionModel } from '../read/connections.ts';
+import { connectionOf, edgeOf, type ConnectionModel } from '../read/connections.ts';
 import { cursorCodec, type CursorCodec } from '../read/cursor.ts';
 
 export function batchGlobalId(batch: BatchView): string {
@@ -59,7 +59,7 @@ export function connectionOfPage<T, P>(
   positionOf: (node: T) => P,
   hasPreviousPage: boolean,
 ): ConnectionModel<T> {
-  const edges = page.nodes.map((node) => ({ node, cursor: codec.encode(positionOf(node)) }));
+  const edges = page.nodes.map((node) => edgeOf(node, () => codec.encode(positionOf(node))));
   return connectionOf(edges, page.hasNextPage, null, hasPreviousPage);
 }
 
