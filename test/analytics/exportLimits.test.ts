@@ -170,8 +170,7 @@ describe.each(stores)('export limits, on %s', { timeout: 120_000 }, (_name, make
       expect((await next.text()).trimEnd().split('\r\n').length).toBe(CONVERSATIONS + 1);
     } finally {
       for (const each of stalled) each.socket.destroy();
-      await gateway.close();
-      await setup.cleanup();
+      await gateway.close().finally(setup.cleanup);
     }
   });
 
@@ -210,8 +209,7 @@ describe.each(stores)('export limits, on %s', { timeout: 120_000 }, (_name, make
       const { rows } = await gateway.runtime.live.database.query<{ n: number }>(`SELECT count(*)::int AS n FROM synced_records WHERE workspace_id = 'demo' AND provider = 'VOICEOS'`);
       expect((await next.text()).trimEnd().split('\r\n').length).toBe((rows[0]?.n ?? 0) + 1);
     } finally {
-      await gateway.close();
-      await setup.cleanup();
+      await gateway.close().finally(setup.cleanup);
     }
   });
 });
