@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { DEFAULT_EXPORT_STALL_TIMEOUT_MS, resolveExportLimits, type ExportLimits } from './analytics/exports/exportSlots.ts';
 import { DEFAULT_FANOUT_TIMING, resolveTiming, UnsafeFanoutTimingError, type FanoutTiming } from './fanout/fanoutTiming.ts';
 import { DEMO_CORS_ORIGINS, parseCorsOrigins } from './http/cors.ts';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/httpLimits.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/queryLimits.ts';
 import { DEFAULT_RESILIENCE_OPTIONS, type ResilienceOptions } from './providers/resilience/providerResilience.ts';
+import { POSTGRES_POOL_CONNECTIONS } from './store/database.ts';
 import type { LiveSettings } from './sync/liveServices.ts';
 import { workspacesFileSchema, type WorkspaceConfig } from './workspaces/workspaceConfig.ts';
 
@@ -149,6 +151,14 @@ const envSchema = z.object({
   SWITCHBOARD_SUBSCRIPTION_BUFFER: count(100),
   /** Open subscriptions per workspace, across its connections. */
   SWITCHBOARD_MAX_SUBSCRIPTIONS_PER_WORKSPACE: count(100),
+
+  // Exports (docs/bi.md): see src/analytics/exports/exportSlots.ts.
+  /** Exports running at once on this replica. Unset: a third of the PostgreSQL pool (3); the same on PGlite. */
+  SWITCHBOARD_EXPORT_MAX_CONCURRENT: z.coerce.number().int().min(1).optional(),
+  /** Exports running at once for one workspace on this replica. Unset: half the replica's, rounded up. */
+  SWITCHBOARD_EXPORT_MAX_PER_WORKSPACE: z.coerce.number().int().min(1).optional(),
+  /** An export whose client reads nothing for this long is aborted. */
+  SWITCHBOARD_EXPORT_STALL_TIMEOUT_MS: count(DEFAULT_EXPORT_STALL_TIMEOUT_MS),
 });
 
 export type Env = Omit<z.infer<typeof envSchema>, 'HOST' | 'SWITCHBOARD_CORS_ORIGINS'> & {
@@ -188,6 +198,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
     throw new ConfigError('Invalid configuration: SWITCHBOARD_SHUTDOWN_DELAY_MS must be less than SWITCHBOARD_SHUTDOWN_TIMEOUT_MS');
   }
   checkFanoutTiming(env);
+  checkExportLimits(env);
   return { env, workspaces: env.SWITCHBOARD_WORKSPACES_FILE ? loadWorkspacesFile(env.SWITCHBOARD_WORKSPACES_FILE) : null };
 }
 
@@ -221,6 +232,33 @@ function checkDemoMode(env: z.infer<typeof envSchema>): void {
       `Refusing to start demo mode (${reasons.join(', ')}): its API key "demo-key" is public, and would open ` +
         `this gateway and any real provider account in the environment. ${fix}.`,
     );
+  }
+}
+
+export function exportLimitsOf(env: Env): ExportLimits {
+  return resolveExportLimits({
+    ...(env.SWITCHBOARD_EXPORT_MAX_CONCURRENT !== undefined && { maxConcurrent: env.SWITCHBOARD_EXPORT_MAX_CONCURRENT }),
+    ...(env.SWITCHBOARD_EXPORT_MAX_PER_WORKSPACE !== undefined && { maxPerWorkspace: env.SWITCHBOARD_EXPORT_MAX_PER_WORKSPACE }),
+    stallTimeoutMs: env.SWITCHBOARD_EXPORT_STALL_TIMEOUT_MS,
+  });
+}
+
+/**
+ * On PostgreSQL every running export holds one of the pool's connections to its end: a cap at or
+ * past the pool would let exports take all of them, and everything else would wait. A workspace's
+ * share past the replica's cap could never be used.
+ */
+function checkExportLimits(env: Env): void {
+  const { maxConcurrent, maxPerWorkspace } = exportLimitsOf(env);
+  if (env.DATABASE_URL !== undefined && maxConcurrent >= POSTGRES_POOL_CONNECTIONS) {
+    throw new ConfigError(
+      `Invalid configuration: SWITCHBOARD_EXPORT_MAX_CONCURRENT must be less than the PostgreSQL pool's ${POSTGRES_POOL_CONNECTIONS} connections: ` +
+        'each running export holds one, and the rest of the gateway needs some',
+    );
+  }
+  if (maxPerWorkspace > maxConcurrent) {
+    const replica = env.SWITCHBOARD_EXPORT_MAX_CONCURRENT === undefined ? `its default, ${maxConcurrent}` : String(maxConcurrent);
+    throw new ConfigError(`Invalid configuration: SWITCHBOARD_EXPORT_MAX_PER_WORKSPACE must not exceed SWITCHBOARD_EXPORT_MAX_CONCURRENT (${replica})`);
   }
 }
 

@@ -30,6 +30,7 @@ export const ErrorCode = {
   // Answered by the HTTP routes beside GraphQL (exports, webhooks, the explorer, CORS) only.
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   NOT_ACCEPTABLE: 'NOT_ACCEPTABLE',
+  TOO_MANY_EXPORTS: 'TOO_MANY_EXPORTS',
   CORS_ORIGIN_REFUSED: 'CORS_ORIGIN_REFUSED',
   EXPLORER_UNAVAILABLE: 'EXPLORER_UNAVAILABLE',
 } as const;

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { fanoutTimingOf, httpLimitsOf, liveSettingsOf, queryLimitsOf, resilienceOptionsOf, shutdownTimingOf, type Env } from './config.ts';
+import { exportLimitsOf, fanoutTimingOf, httpLimitsOf, liveSettingsOf, queryLimitsOf, resilienceOptionsOf, shutdownTimingOf, type Env } from './config.ts';
 import { FanoutService } from './fanout/fanoutService.ts';
 import type { FanoutTiming } from './fanout/fanoutTiming.ts';
 import type { Logger } from './logger.ts';
@@ -146,6 +146,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
       observability,
       shutdownDelayMs: shutdown.delayMs,
       live,
+      exportLimits: exportLimitsOf(env),
       ...options.gateway,
     });
     opened.gateway = gateway;

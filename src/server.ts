@@ -33,6 +33,7 @@ import { EXPLORER_PATH } from './explorer/explorerPage.ts';
 import { explorerRoute, isExplorerPath } from './explorer/explorerRoute.ts';
 import { attachLiveRoutes } from './sync/liveRoutes.ts';
 import { createExportRoutes } from './analytics/exports/exportRoute.ts';
+import type { ExportLimits, ExportSlots } from './analytics/exports/exportSlots.ts';
 import type { LiveServices } from './sync/liveServices.ts';
 import type { WorkspaceRegistry } from './workspaces/workspaceRegistry.ts';
 
@@ -72,11 +73,15 @@ export interface GatewayOptions {
   shutdownDelayMs?: number;
   /** The synced store: webhooks in (`/webhooks/...`), subscriptions over WebSocket, freshness in the graph. */
   live?: LiveServices;
+  /** Exports at once (per replica, per workspace) and their stall timeout. @default resolveExportLimits() from the store's pool */
+  exportLimits?: Partial<ExportLimits>;
 }
 
 export interface Gateway {
   httpServer: Server;
   apollo: ApolloServer<GatewayContext>;
+  /** The exports running now and the limits on them; absent without the synced store. */
+  exportSlots?: ExportSlots;
   /** Starts Apollo (not the socket: call `httpServer.listen`). */
   start(): Promise<void>;
   /** Turns `/readyz` to 503, waits `shutdownDelayMs`, stops accepting requests and drains the ones in flight. */
@@ -135,7 +140,19 @@ export function createGateway(options: GatewayOptions): Gateway {
       bodyIdleTimeoutMs: httpLimits.bodyIdleTimeoutMs,
       loaderHooks,
     });
-  const exportRoutes = options.live && createExportRoutes({ database: options.live.database, registry: options.registry, ...(options.logger && { onExportEnd: (end) => options.logger?.info('export', { ...end }) }) });
+  const { logger } = options;
+  const exportRoutes =
+    options.live &&
+    createExportRoutes({
+      database: options.live.database,
+      registry: options.registry,
+      ...(options.exportLimits && { limits: options.exportLimits }),
+      ...(logger && {
+        // A stalled client is worth a warning: its export held a slot (and on PostgreSQL a connection) until the timeout.
+        onExportEnd: (end) => (end.outcome === 'stalled' ? logger.warn('export', { ...end }) : logger.info('export', { ...end })),
+        onExportRefused: (refused) => logger.warn('export refused: too many exports at once', { ...refused }),
+      }),
+    });
   const graphql = createGraphQLHttpHandler({
     server: apollo,
     maxBodyBytes: options.maxBodyBytes ?? 1_000_000,
@@ -200,6 +217,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   return {
     httpServer,
     apollo,
+    ...(exportRoutes && { exportSlots: exportRoutes.slots }),
     start: () => apollo.start(),
     stop: async () => {
       observability?.readiness.markShuttingDown();

@@ -1,4 +1,4 @@
-import type { Queryable } from '../store/database.ts';
+import type { Database, Queryable } from '../store/database.ts';
 import { COMPONENTS_OF, MESSAGES_OF } from './jsonArraySql.ts';
 
 /**
@@ -99,9 +99,13 @@ export async function installBiViews(db: Queryable, schemas: BiSchemas): Promise
  * Gives `role` (created if missing, LOGIN) read access to the views, seeing only `workspaceId`'s
  * rows. The role gets SELECT on the views and on `synced_records` (the invoker's rights the views
  * need; RLS limits both to the workspace), nothing else, and its default `search_path` is the views.
+ *
+ * All or nothing, in one transaction (PostgreSQL's roles and grants are transactional): a grant
+ * that fails half-way, e.g. before the views were installed, must not leave a LOGIN role behind
+ * that no mapping or policy was made for.
  */
 export async function grantWorkspaceRole(
-  db: Queryable,
+  db: Pick<Database, 'transaction'>,
   schemas: BiSchemas,
   grant: { role: string; workspaceId: string; password?: string },
 ): Promise<void> {
@@ -109,18 +113,20 @@ export async function grantWorkspaceRole(
   const role = checkIdentifier(grant.role, 'role');
   checkIdentifier(s, 'store schema');
   checkIdentifier(v, 'view schema');
-  const { rows } = await db.query<{ exists: boolean }>(`SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS exists`, [role]);
-  if (!rows[0]?.exists) await db.exec(`CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT`);
-  if (grant.password !== undefined) {
-    const { rows: quoted } = await db.query<{ literal: string }>(`SELECT quote_literal($1) AS literal`, [grant.password]);
-    await db.exec(`ALTER ROLE ${role} PASSWORD ${quoted[0]?.literal ?? "''"}`);
-  }
-  await db.query(
-    `INSERT INTO ${s}.bi_workspace_roles (role_name, workspace_id) VALUES ($1, $2)
-     ON CONFLICT (role_name) DO UPDATE SET workspace_id = EXCLUDED.workspace_id`,
-    [role, grant.workspaceId],
-  );
-  await db.exec(`
+  await db.transaction(async (tx) => {
+    await checkViewsInstalled(tx, schemas);
+    const { rows } = await tx.query<{ exists: boolean }>(`SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS exists`, [role]);
+    if (!rows[0]?.exists) await tx.exec(`CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT`);
+    if (grant.password !== undefined) {
+      const { rows: quoted } = await tx.query<{ literal: string }>(`SELECT quote_literal($1) AS literal`, [grant.password]);
+      await tx.exec(`ALTER ROLE ${role} PASSWORD ${quoted[0]?.literal ?? "''"}`);
+    }
+    await tx.query(
+      `INSERT INTO ${s}.bi_workspace_roles (role_name, workspace_id) VALUES ($1, $2)
+       ON CONFLICT (role_name) DO UPDATE SET workspace_id = EXCLUDED.workspace_id`,
+      [role, grant.workspaceId],
+    );
+    await tx.exec(`
 GRANT USAGE ON SCHEMA ${s}, ${v} TO ${role};
 GRANT SELECT ON ${s}.synced_records TO ${role};
 GRANT SELECT ON ${BI_VIEWS.map((view) => `${v}.${view}`).join(', ')} TO ${role};
@@ -128,12 +134,30 @@ GRANT EXECUTE ON FUNCTION ${s}.bi_workspace_of(text) TO ${role};
 ALTER ROLE ${role} SET search_path = ${v};
 ALTER ROLE ${role} SET default_transaction_read_only = on;
 `);
+  });
 }
 
-/** Takes a role's access away and drops it (its mapping row too). */
-export async function dropWorkspaceRole(db: Queryable, schemas: BiSchemas, role: string): Promise<void> {
+/** Refuses, naming the fix, when `installBiViews` has not run for these schemas. */
+async function checkViewsInstalled(db: Queryable, { storeSchema: s, viewSchema: v }: BiSchemas): Promise<void> {
+  const { rows } = await db.query<{ mapping: boolean; views: number }>(
+    `SELECT to_regclass($1) IS NOT NULL AS mapping,
+            (SELECT count(*)::int FROM pg_views WHERE schemaname = $2 AND viewname = ANY($3::text[])) AS views`,
+    [`${s}.bi_workspace_roles`, v, [...BI_VIEWS]],
+  );
+  if (!rows[0]?.mapping || rows[0].views !== BI_VIEWS.length) {
+    throw new Error(`The BI views are not installed (store schema ${s}, view schema ${v}): run \`npm run bi:sql -- views\` first`);
+  }
+}
+
+/** Takes a role's access away and drops it (its mapping row too), in one transaction. */
+export async function dropWorkspaceRole(db: Pick<Database, 'transaction'>, schemas: BiSchemas, role: string): Promise<void> {
   checkIdentifier(role, 'role');
-  const { rows } = await db.query<{ exists: boolean }>(`SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS exists`, [role]);
-  await db.query(`DELETE FROM ${checkIdentifier(schemas.storeSchema, 'store schema')}.bi_workspace_roles WHERE role_name = $1`, [role]);
-  if (rows[0]?.exists) await db.exec(`DROP OWNED BY ${role}; DROP ROLE ${role};`);
+  const s = checkIdentifier(schemas.storeSchema, 'store schema');
+  await db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ exists: boolean }>(`SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS exists`, [role]);
+    // The mapping table exists only once the views were installed; a role may be dropped either way.
+    const { rows: mapping } = await tx.query<{ exists: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS exists`, [`${s}.bi_workspace_roles`]);
+    if (mapping[0]?.exists) await tx.query(`DELETE FROM ${s}.bi_workspace_roles WHERE role_name = $1`, [role]);
+    if (rows[0]?.exists) await tx.exec(`DROP OWNED BY ${role}; DROP ROLE ${role};`);
+  });
 }

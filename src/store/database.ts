@@ -22,6 +22,12 @@ export interface QueryResult<Row> {
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
+/**
+ * Connections in one replica's PostgreSQL pool. Everything the replica does with the database
+ * (GraphQL reads, sync, fan-out, exports) shares them; the export cap is derived from it.
+ */
+export const POSTGRES_POOL_CONNECTIONS = 10;
+
 export interface Database extends Queryable {
   readonly kind: DatabaseKind;
   /** PGlite in a data directory: whether a new store was created or an existing one opened. */

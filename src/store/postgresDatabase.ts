@@ -1,11 +1,11 @@
 import pg from 'pg';
-import type { Database, Queryable, QueryResult } from './database.ts';
+import { POSTGRES_POOL_CONNECTIONS, type Database, type Queryable, type QueryResult } from './database.ts';
 
 export interface PostgresDatabaseOptions {
   databaseUrl: string;
   /** Schema every connection uses (`search_path`); created when missing. Lets tests isolate themselves. */
   schema?: string;
-  /** @default 10 */
+  /** @default POSTGRES_POOL_CONNECTIONS */
   maxConnections?: number;
 }
 
@@ -29,7 +29,7 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
       await setup.end();
     }
   }
-  const max = options.maxConnections ?? 10;
+  const max = options.maxConnections ?? POSTGRES_POOL_CONNECTIONS;
   const pool = new pg.Pool({
     connectionString: options.databaseUrl,
     max,

@@ -80,3 +80,58 @@ describe.skipIf(!TEST_DATABASE_URL)('BI views and per-workspace roles on Postgre
     expect(rows[0]?.conversation_id).toBe(Buffer.from('sb1:VOICEOS:Conversation:m1').toString('base64url'));
   });
 });
+
+describe.skipIf(!TEST_DATABASE_URL)('bi:sql grant is all or nothing', () => {
+  const suffix = randomUUID().replaceAll('-', '').slice(0, 12);
+  const role = `sb_bi_grant_${suffix}`;
+  let store: TestDatabase;
+  let schemas: BiSchemas;
+  const roleCount = async () => (await store.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_roles WHERE rolname = $1`, [role])).rows;
+
+  beforeAll(async () => {
+    store = await openTestPostgres();
+    const { rows } = await store.db.query<{ schema: string }>(`SELECT current_schema() AS schema`);
+    schemas = { storeSchema: rows[0]?.schema ?? '', viewSchema: `sb_bi_views_${suffix}` };
+  });
+  afterAll(async () => {
+    // Whatever a failing grant left behind, by hand (not through the code under test).
+    await store?.db.exec(`DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${role}') THEN DROP OWNED BY ${role}; DROP ROLE ${role}; END IF; END $$`);
+    if (schemas) await dropTestSchema(schemas.viewSchema);
+    await store?.dispose();
+  });
+
+  it('refuses before the views are installed, naming the fix, and creates no role', async () => {
+    await expect(grantWorkspaceRole(store.db, schemas, { role, workspaceId: 'mine', password: 'unused' })).rejects.toThrow(
+      `The BI views are not installed (store schema ${schemas.storeSchema}, view schema ${schemas.viewSchema}): run \`npm run bi:sql -- views\` first`,
+    );
+    expect(await roleCount()).toEqual([{ n: 0 }]);
+  });
+
+  it('leaves no role, mapping or grant when a step after the role\'s creation fails', async () => {
+    await installBiViews(store.db, schemas);
+    // The policy's function gone: the grant fails at its last statements, after CREATE ROLE and the mapping row.
+    await store.db.exec(`DROP POLICY bi_workspace_rows ON ${schemas.storeSchema}.synced_records; DROP FUNCTION ${schemas.storeSchema}.bi_workspace_of(text)`);
+    await expect(grantWorkspaceRole(store.db, schemas, { role, workspaceId: 'mine' })).rejects.toThrow(/bi_workspace_of/);
+    expect(await roleCount()).toEqual([{ n: 0 }]);
+    expect((await store.db.query(`SELECT role_name FROM ${schemas.storeSchema}.bi_workspace_roles`)).rows).toEqual([]);
+
+    // Installed again, the same grant goes through whole.
+    await installBiViews(store.db, schemas);
+    await grantWorkspaceRole(store.db, schemas, { role, workspaceId: 'mine' });
+    expect(await roleCount()).toEqual([{ n: 1 }]);
+    await dropWorkspaceRole(store.db, schemas, role);
+    expect(await roleCount()).toEqual([{ n: 0 }]);
+  });
+
+  it('drops a role even where the views were never installed (one left behind by an earlier, non-atomic grant)', async () => {
+    const bare = await openTestPostgres();
+    try {
+      const { rows } = await bare.db.query<{ schema: string }>(`SELECT current_schema() AS schema`);
+      await bare.db.exec(`CREATE ROLE ${role} LOGIN`);
+      await dropWorkspaceRole(bare.db, { storeSchema: rows[0]?.schema ?? '', viewSchema: `sb_bi_none_${suffix}` }, role);
+      expect(await roleCount()).toEqual([{ n: 0 }]);
+    } finally {
+      await bare.dispose();
+    }
+  });
+});

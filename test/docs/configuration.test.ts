@@ -113,6 +113,7 @@ describe('docs/errors.md', () => {
       'METHOD_NOT_ALLOWED',
       'NOT_ACCEPTABLE',
       'NOT_FOUND',
+      'TOO_MANY_EXPORTS',
       'UNAUTHENTICATED',
     ]);
     expect([...new Set(fromRoutes.get('METHOD_NOT_ALLOWED'))].sort()).toEqual([

@@ -14,6 +14,7 @@ import { filterConditions } from '../analyticsFilter.ts';
 import { readChangeWatermark } from './changeWatermark.ts';
 import { EXPORT_SPECS, type ExportKind } from './exportKinds.ts';
 import { ExportRequestError, isExportPath, parseExportRequest, type ExportRequest } from './exportRequest.ts';
+import { EXPORT_RETRY_AFTER_SECONDS, ExportSlots, resolveExportLimits, type ExportLimits } from './exportSlots.ts';
 import { storeRowSource } from './storeRowStream.ts';
 
 /** The response header carrying the watermark to pass as the next pull's `updatedSince`. */
@@ -23,15 +24,36 @@ export interface ExportOutcome {
   kind: ExportKind;
   workspaceId: string;
   rows: number;
-  /** `aborted`: the client went away and the query was stopped. */
-  outcome: 'complete' | 'aborted' | 'failed';
+  /**
+   * `aborted`: the client went away and the query was stopped. `stalled`: the client took nothing
+   * for `stallTimeoutMs` while output waited for it, so the gateway stopped the query and closed the connection.
+   */
+  outcome: 'complete' | 'aborted' | 'stalled' | 'failed';
+  /** With `stalled`: the timeout that ran out. */
+  stallTimeoutMs?: number;
+}
+
+/** An export not started because the replica (503) or the workspace (429) has all the exports it may run. */
+export interface ExportRefused {
+  workspaceId: string;
+  limit: 'replica' | 'workspace';
+  max: number;
 }
 
 export interface ExportRoutesOptions {
   database: Database;
   registry: WorkspaceRegistry;
+  /** Exports at once and the stall timeout; unset ones at their defaults (from the database's pool size). */
+  limits?: Partial<ExportLimits>;
   /** Told when each export ends (tests, logs). */
   onExportEnd?: (outcome: ExportOutcome) => void;
+  /** Told when an export is refused for capacity (logs). */
+  onExportRefused?: (refused: ExportRefused) => void;
+}
+
+interface ExportRouteState extends ExportRoutesOptions {
+  limits: ExportLimits;
+  slots: ExportSlots;
 }
 
 /**
@@ -39,8 +61,13 @@ export interface ExportRoutesOptions {
  * workspace's synced records as CSV or NDJSON, streamed from a store cursor (docs/bi.md). The same
  * API keys as GraphQL choose the workspace, and every row read is that workspace's.
  */
-export function createExportRoutes(options: ExportRoutesOptions) {
+export function createExportRoutes(routeOptions: ExportRoutesOptions) {
+  const limits = resolveExportLimits(routeOptions.limits, routeOptions.database.poolStats?.().max);
+  const options: ExportRouteState = { ...routeOptions, limits, slots: new ExportSlots(limits) };
   return {
+    /** The limits in force and the exports running now (tests, metrics). */
+    limits,
+    slots: options.slots,
     /** Serves `/exports/...` with the request's API key (read by the router); returns false for any other path. */
     handle(req: IncomingMessage, res: ServerResponse, apiKey: ApiKeyReading): boolean {
       const url = new URL(req.url ?? '/', 'http://gateway');
@@ -57,7 +84,7 @@ export function createExportRoutes(options: ExportRoutesOptions) {
 /** A refusal names the parameter at fault, when there is one. */
 const parameterOf = (parameter: string | null) => (parameter ? { parameter } : {});
 
-async function serveExport(options: ExportRoutesOptions, req: IncomingMessage, res: ServerResponse, url: URL, apiKey: ApiKeyReading): Promise<void> {
+async function serveExport(options: ExportRouteState, req: IncomingMessage, res: ServerResponse, url: URL, apiKey: ApiKeyReading): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   if (method !== 'GET' && method !== 'HEAD') {
     res.setHeader('allow', 'GET, HEAD');
@@ -78,6 +105,34 @@ async function serveExport(options: ExportRoutesOptions, req: IncomingMessage, r
     throw error;
   }
 
+  // Taken before the store is touched (the watermark's read included), held until the export ends however it ends.
+  const slot = options.slots.tryAcquire(workspace.id);
+  if (!('release' in slot)) {
+    options.onExportRefused?.({ workspaceId: workspace.id, ...slot });
+    const [status, message] =
+      slot.limit === 'workspace'
+        ? [429, `This workspace already runs ${slot.max} exports at once, its most on this replica; retry when one has finished`]
+        : [503, `This replica already runs ${slot.max} exports at once, its most; retry shortly`];
+    res.setHeader('retry-after', String(EXPORT_RETRY_AFTER_SECONDS));
+    return sendJson(res, status, errorBody(ErrorCode.TOO_MANY_EXPORTS, message, { ...slot, retryAfterSeconds: EXPORT_RETRY_AFTER_SECONDS }));
+  }
+  try {
+    await streamExport(options, req, res, method, workspace.id, request, params, where);
+  } finally {
+    slot.release();
+  }
+}
+
+async function streamExport(
+  options: ExportRouteState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  method: string,
+  workspaceId: string,
+  request: ExportRequest,
+  params: unknown[],
+  where: string[],
+): Promise<void> {
   const watermark = await readChangeWatermark(options.database);
   params.push(watermark.toString());
   where.push(`r.change_seq <= $${params.length}::bigint`);
@@ -110,6 +165,7 @@ async function serveExport(options: ExportRoutesOptions, req: IncomingMessage, r
       : records.map((record) => `${JSON.stringify(record)}\n`).join('');
   const head = new PassThrough();
   const abort = new AbortController();
+  let stalled = false;
   const onClose = () => {
     if (!res.writableFinished) abort.abort();
   };
@@ -117,11 +173,32 @@ async function serveExport(options: ExportRoutesOptions, req: IncomingMessage, r
   const piped = pipeline([head, ...(gzip ? [createGzip()] : []), res]).catch(() => abort.abort());
   const aborted = new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => resolve(), { once: true }));
 
+  // Waits for the client: for a batch to be taken, or for the last bytes to be flushed. Every drain
+  // of the response is progress; none for the stall timeout aborts the export, which ends its
+  // transaction (PostgreSQL: the cursor closes and the connection goes back to the pool) and frees its slot.
+  // Time spent reading the store is not counted: only the client can stall.
+  const { stallTimeoutMs } = options.limits;
+  const awaitClient = async (taken: Promise<unknown>) => {
+    const timer = setTimeout(() => {
+      stalled = true;
+      abort.abort();
+    }, stallTimeoutMs);
+    const progress = () => void timer.refresh();
+    res.on('drain', progress);
+    try {
+      await Promise.race([taken, aborted]);
+    } finally {
+      clearTimeout(timer);
+      res.off('drain', progress);
+    }
+  };
+
   // Back-pressure: the next batch is read from the store only when the socket (through gzip) has taken this one.
   const write = async (text: string) => {
-    if (abort.signal.aborted) throw new Error('export aborted by the client');
-    if (text !== '' && !head.write(text)) await Promise.race([once(head, 'drain'), aborted]);
-    if (abort.signal.aborted) throw new Error('export aborted by the client');
+    if (abort.signal.aborted) throw new Error('export aborted');
+    // The signal drops the listener when the export is aborted instead.
+    if (text !== '' && !head.write(text)) await awaitClient(once(head, 'drain', { signal: abort.signal }));
+    if (abort.signal.aborted) throw new Error('export aborted');
   };
   const emit = (rows: Record<string, unknown>[]) => write(format(rows.map((row) => spec.toRow(row))));
   let rows = 0;
@@ -132,16 +209,18 @@ async function serveExport(options: ExportRoutesOptions, req: IncomingMessage, r
       await emit(batch);
       rows += batch.length;
     }, abort.signal);
-    if (abort.signal.aborted) outcome = 'aborted';
-    else head.end();
-    await piped;
-    if (abort.signal.aborted) outcome = 'aborted';
+    if (!abort.signal.aborted) {
+      head.end();
+      await awaitClient(piped);
+    }
+    if (abort.signal.aborted) outcome = stalled ? 'stalled' : 'aborted';
   } catch {
-    outcome = abort.signal.aborted ? 'aborted' : 'failed';
-    res.destroy();
+    outcome = abort.signal.aborted ? (stalled ? 'stalled' : 'aborted') : 'failed';
   } finally {
     res.off('close', onClose);
-    options.onExportEnd?.({ kind: request.kind, workspaceId: workspace.id, rows, outcome });
+    // A stalled client's connection is closed too: it would otherwise keep the socket and the buffered output.
+    if (outcome !== 'complete') res.destroy();
+    options.onExportEnd?.({ kind: request.kind, workspaceId, rows, outcome, ...(outcome === 'stalled' && { stallTimeoutMs }) });
   }
 }
 
