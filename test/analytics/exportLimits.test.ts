@@ -172,7 +172,8 @@ describe.each(stores)('export limits, on %s', { timeout: 120_000 }, (_name, make
       for (const each of stalled) each.socket.destroy();
       await gateway.close().finally(setup.cleanup);
     }
-  });
+    // Seeding the conversations is most of it (12-30 s on PGlite on a loaded 2-core machine).
+  }, 120_000);
 
   it('aborts an export whose client stops reading for the stall timeout, closing its cursor and freeing its slot', async () => {
     const setup = make();
@@ -211,5 +212,6 @@ describe.each(stores)('export limits, on %s', { timeout: 120_000 }, (_name, make
     } finally {
       await gateway.close().finally(setup.cleanup);
     }
-  });
+    // Seeding the conversations is most of it (12-30 s on PGlite on a loaded 2-core machine).
+  }, 120_000);
 });

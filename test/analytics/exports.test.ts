@@ -159,6 +159,8 @@ describe.each(stores)('an export whose client disconnects, on %s', (_name, make)
     const setup = make();
     const gateway = await startLiveGateway(setup.store ? { store: setup.store } : {});
     try {
+      // Enough rows to overflow the socket's buffers; seeding them through the rollup triggers is most
+      // of the test's time (20-30 s on PGlite on a loaded 2-core machine), hence its own timeout.
       const total = 20_000;
       await generateConversations(gateway.runtime.live.database, { workspaceId: 'demo', count: total, days: 30, end: new Date('2026-04-01T00:00:00Z') });
       const end = await abandonExport(gateway, '/exports/conversations.csv');
@@ -176,5 +178,5 @@ describe.each(stores)('an export whose client disconnects, on %s', (_name, make)
       await gateway.close();
       await setup.cleanup();
     }
-  });
+  }, 120_000);
 });
