@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { Conversation } from '../../src/domain/types.ts';
@@ -82,40 +82,49 @@ describe('subscriptions over graphql-ws', () => {
     const demo = wsClient(gateway.origin, 'demo-key');
     const acme = wsClient(gateway.origin, 'acme-key');
     const acmeChanges = subscribe<Change>(acme, CHANGES);
+    // Subscribed (as the server counts it) before the batch exists, so no change can pass unseen:
+    // the batch-filtered subscription below can only start once the batch's id is known, and its
+    // calls may be dialing by then.
+    const allDemo = subscribe<Change>(demo, CHANGES);
+    await vi.waitFor(() => expect(gateway.runtime.live.subscriptions.stats().byWorkspace).toEqual({ demo: 1, acme: 1 }), { timeout: 10_000 });
     const batch = await postBatch(httpQuery(gateway), { conversations: phoneCalls(3, 'live') });
     const changes = subscribe<Change>(demo, CHANGES, { filter: { batchId: batch.id } });
     const progress = subscribe<Progress>(demo, PROGRESS, { id: batch.id });
+    try {
+      const finalOf = (events: Change[]) => {
+        const last = new Map<string, string>();
+        for (const event of events) last.set(event.conversationChanged.conversation.id, event.conversationChanged.conversation.status);
+        return last;
+      };
+      const events = await changes.until((seen) => {
+        const last = finalOf(seen);
+        return last.size === 3 && [...last.values()].every((status) => RANK[status] === 3);
+      }, 30_000);
+      const byConversation = new Map<string, string[]>();
+      for (const event of events) {
+        const { id, status } = event.conversationChanged.conversation;
+        byConversation.set(id, [...(byConversation.get(id) ?? []), status]);
+      }
+      for (const statuses of byConversation.values()) {
+        const ranks = statuses.map((status) => RANK[status] ?? -1);
+        expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+        expect(new Set(statuses).size).toBe(statuses.length); // one event per change, none repeated
+      }
+      const dialed = allDemo.events.filter((event) => byConversation.has(event.conversationChanged.conversation.id) && event.conversationChanged.conversation.status === 'DIALING');
+      expect(dialed.length).toBeGreaterThan(0);
 
-    const finalOf = (events: Change[]) => {
-      const last = new Map<string, string>();
-      for (const event of events) last.set(event.conversationChanged.conversation.id, event.conversationChanged.conversation.status);
-      return last;
-    };
-    const events = await changes.until((seen) => {
-      const last = finalOf(seen);
-      return last.size === 3 && [...last.values()].every((status) => RANK[status] === 3);
-    }, 30_000);
-    const byConversation = new Map<string, string[]>();
-    for (const event of events) {
-      const { id, status } = event.conversationChanged.conversation;
-      byConversation.set(id, [...(byConversation.get(id) ?? []), status]);
+      const done = await progress.until((seen) => ['COMPLETED', 'COMPLETED_WITH_ERRORS'].includes(seen.at(-1)?.batchProgress.batch.status ?? ''), 30_000);
+      expect(done[0]?.batchProgress.batch.id).toBe(batch.id);
+      expect(done.at(-1)?.batchProgress.batch.counts.total).toBe(3);
+      expect(done.every((event) => event.batchProgress.droppedBefore === 0)).toBe(true);
+
+      // acme's subscriber, open the whole time, received none of demo's events.
+      expect(acmeChanges.events).toEqual([]);
+    } finally {
+      // Closed however the test ends: a subscription left open would be counted by the next test.
+      await Promise.all([changes.close(), progress.close(), acmeChanges.close(), allDemo.close()]);
+      await Promise.all([demo.dispose(), acme.dispose()]);
     }
-    for (const statuses of byConversation.values()) {
-      const ranks = statuses.map((status) => RANK[status] ?? -1);
-      expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
-      expect(new Set(statuses).size).toBe(statuses.length); // one event per change, none repeated
-    }
-    expect([...byConversation.values()].some((statuses) => statuses.includes('DIALING'))).toBe(true);
-
-    const done = await progress.until((seen) => ['COMPLETED', 'COMPLETED_WITH_ERRORS'].includes(seen.at(-1)?.batchProgress.batch.status ?? ''), 30_000);
-    expect(done[0]?.batchProgress.batch.id).toBe(batch.id);
-    expect(done.at(-1)?.batchProgress.batch.counts.total).toBe(3);
-    expect(done.every((event) => event.batchProgress.droppedBefore === 0)).toBe(true);
-
-    // acme's subscriber, open the whole time, received none of demo's events.
-    expect(acmeChanges.events).toEqual([]);
-    await Promise.all([changes.close(), progress.close(), acmeChanges.close()]);
-    await Promise.all([demo.dispose(), acme.dispose()]);
   }, 60_000);
 
   it('holds one event\'s work to the query cost limit, as an HTTP operation', async () => {
