@@ -3,6 +3,8 @@ import type { GraphQLError } from 'graphql';
 import { UnauthenticatedError } from './errors.ts';
 import type { FanoutService } from './fanout/fanoutService.ts';
 import { createLoaders, type LoaderHooks, type Loaders } from './loaders.ts';
+import type { RequestScope } from './observability/requestScope.ts';
+import type { UpstreamObserver } from './providers/http.ts';
 import type { LiveServices } from './sync/liveServices.ts';
 import type { Workspace, WorkspaceRegistry } from './workspaces/workspaceRegistry.ts';
 
@@ -21,6 +23,14 @@ export interface GatewayContext {
   live?: LiveServices;
   /** Where `loaders` report their batches (metrics); a subscription's fresh loaders for each event report there too. */
   loaderHooks: LoaderHooks;
+  /** What the access line of this HTTP request gathers (operation, outcome); absent without observability and on WebSockets. */
+  requestScope?: RequestScope;
+}
+
+/** How one HTTP request is observed: its scope, and the observer its upstream requests report to. */
+export interface RequestObservation {
+  scope: RequestScope;
+  upstream: UpstreamObserver;
 }
 
 /**
@@ -57,13 +67,16 @@ export function readApiKey(source: ApiKeySource): ApiKeyReading {
 
 /**
  * Builds a request's context from its API key, read once by the router (`readApiKey`): no key,
- * an unknown one, or two different ones (refused before this) is UNAUTHENTICATED.
+ * an unknown one, or two different ones (refused before this) is UNAUTHENTICATED. Observed, the
+ * request reads its providers through connectors that report to its own observer.
  */
 export function createContextFactory(registry: WorkspaceRegistry, fanout: FanoutService, hooks: LoaderHooks = {}, live?: LiveServices) {
-  return async (apiKey: ApiKeyReading): Promise<GatewayContext> => {
+  return async (apiKey: ApiKeyReading, observation?: RequestObservation): Promise<GatewayContext> => {
     const workspace = apiKey.kind === 'key' ? registry.authenticate(apiKey.key) : null;
     if (!workspace) throw new UnauthenticatedError();
-    return workspaceContext(workspace, fanout, hooks, live);
+    if (!observation) return workspaceContext(workspace, fanout, hooks, live);
+    // The request's own connectors, whose upstream requests count toward its access line.
+    return { ...workspaceContext(workspace.observedBy(observation.upstream), fanout, hooks, live), requestScope: observation.scope };
   };
 }
 

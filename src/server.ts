@@ -22,6 +22,7 @@ import type { LoaderHooks } from './loaders.ts';
 import type { Logger } from './logger.ts';
 import { createHealthRoutes, OPERATIONAL_PATHS } from './observability/healthRoutes.ts';
 import type { GatewayObservability } from './observability/observability.ts';
+import type { RequestScope } from './observability/requestScope.ts';
 import { errorLoggingPlugin } from './plugins/errorLoggingPlugin.ts';
 import { noStorePlugin } from './plugins/noStorePlugin.ts';
 import { partialErrorsPlugin } from './plugins/partialErrorsPlugin.ts';
@@ -202,8 +203,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       }
       if (exportRoutes?.handle(req, res, apiKey)) return;
       if (path === '/graphql' || path === '/') {
-        const serve = () =>
-          graphql(req, res, () => contextFor(apiKey)).catch(() => {
+        const serve = (scope?: RequestScope) =>
+          graphql(req, res, () => contextFor(apiKey, scope && observability && { scope, upstream: observability.upstreamObserverFor(scope) })).catch(() => {
             if (!res.headersSent) sendJson(res, 500, errorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'));
             else res.destroy();
           });

@@ -92,8 +92,10 @@ export class FanoutService {
   readonly #workers = new Map<string, BudgetWorker>();
   /**
    * Runs code in the async context the service was made in. A worker is often first woken by a
-   * `createConversations` request; started in that request's context, its loops would carry the
-   * request's id, access-log counters and trace span for the rest of their life.
+   * `createConversations` request; started in that request's async context, its loops would carry
+   * whatever an AsyncLocalStorage holds there (an OpenTelemetry context manager's active span, if
+   * one is registered) for the rest of their life. The gateway's own request scope is passed
+   * explicitly and cannot leak this way.
    */
   readonly #inOwnContext = AsyncLocalStorage.snapshot();
   readonly #discoveryWake = new WakeSignal();
@@ -130,15 +132,17 @@ export class FanoutService {
    * dispatcher. With an idempotency key, a repeat of the same request returns the first batch.
    * @throws BatchValidationError, IdempotencyConflictError, or a ProviderError when the agents
    *   could not be looked up.
+   * @param connectors The requesting operation's connectors, so that the agent check counts as its
+   *   upstream requests (access line, trace); the workspace's own when absent.
    */
-  async createBatch(workspaceId: string, input: CreateBatchInput): Promise<BatchView> {
+  async createBatch(workspaceId: string, input: CreateBatchInput, connectors?: ReadonlyMap<Provider, ProviderConnector>): Promise<BatchView> {
     const support = new Map<Provider, CreationSupport>();
     const validation = validateBatchInput(input, (provider) => {
       const known = support.get(provider) ?? this.#creationSupport(workspaceId, provider);
       support.set(provider, known);
       return known;
     });
-    const lookup: AgentLookup = (provider, ids) => this.#options.connectorFor(workspaceId, provider).getAgents(ids);
+    const lookup: AgentLookup = (provider, ids) => (connectors?.get(provider) ?? this.#options.connectorFor(workspaceId, provider)).getAgents(ids);
     if (validation.problems.length > 0) {
       // Name unknown agents along with the other problems, in one answer; when the provider
       // cannot be asked, the other problems are reason enough to refuse.

@@ -11,7 +11,7 @@ import { operationObserverPlugin } from './operationPlugin.ts';
 import { Readiness } from './readiness.ts';
 import { createRequestObserver, createRouteObserver, type ObserveRequest, type ObserveRoute } from './requestObserver.ts';
 import type { GatewayTracing } from './tracing.ts';
-import { createUpstreamObserver } from './upstreamObserver.ts';
+import { createUpstreamObserver, type UpstreamObserverFor } from './upstreamObserver.ts';
 
 /** What the HTTP server and Apollo need from observability (`createGateway`'s `observability`). */
 export interface GatewayObservability {
@@ -24,11 +24,14 @@ export interface GatewayObservability {
   readiness: Readiness;
   /** Told of each DataLoader batch (loader name, keys in it). */
   onLoaderBatch: (loader: string, size: number) => void;
+  /** The upstream observer of one request's connectors (`Workspace.observedBy`): counted for its access line, traced under its span. */
+  upstreamObserverFor: UpstreamObserverFor;
 }
 
 export interface Observability extends GatewayObservability {
   metrics: GatewayMetrics;
   tracing: GatewayTracing | null;
+  /** The transports' observer: upstream requests made on behalf of no request (fan-out, sync, webhooks). */
   upstreamObserver: UpstreamObserver;
 }
 
@@ -67,12 +70,14 @@ export function createObservability(options: ObservabilityOptions): Observabilit
     itemsByState: async () => (storeOpen() ? countItemsByState(database()) : null),
     pool: () => options.database()?.poolStats?.() ?? null,
   });
+  const upstreamObserverFor = createUpstreamObserver({ metrics, tracer: tracing?.tracer ?? null });
   const readiness = new Readiness({ pingStore: async () => void (storeOpen() && (await database().query('SELECT 1'))), breakers });
   return {
     metrics,
     tracing,
     readiness,
-    upstreamObserver: createUpstreamObserver({ metrics, tracer: tracing?.tracer ?? null }),
+    upstreamObserver: upstreamObserverFor(null),
+    upstreamObserverFor,
     observeRequest: createRequestObserver({ logger, metrics, tracer: tracing?.tracer ?? null }),
     observeRoute: createRouteObserver({ logger }),
     routes: createHealthRoutes({ readiness, metrics }),

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin, GraphQLResponse } from '@apollo/server';
 import type { GatewayContext } from '../context.ts';
-import { currentRequestScope, type OperationOutcome } from './requestScope.ts';
+import type { OperationOutcome } from './requestScope.ts';
 
 /**
  * Tells the request's scope which operation ran, for whom, and how it ended; the HTTP layer
@@ -10,8 +10,8 @@ import { currentRequestScope, type OperationOutcome } from './requestScope.ts';
  */
 export function operationObserverPlugin(): ApolloServerPlugin<GatewayContext> {
   return {
-    async requestDidStart() {
-      const scope = currentRequestScope();
+    async requestDidStart({ contextValue }) {
+      const scope = contextValue.requestScope;
       if (!scope) return;
       return {
         async didResolveOperation({ operation }) {

@@ -5,7 +5,7 @@ import type { Logger } from '../logger.ts';
 import { OPERATIONAL_PATHS } from './healthRoutes.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { REQUEST_ID_HEADER, requestIdFrom } from './requestId.ts';
-import { runInRequestScope, type OperationOutcome, type RequestScope } from './requestScope.ts';
+import type { OperationOutcome, RequestScope } from './requestScope.ts';
 import { startOperationSpan } from './tracing.ts';
 
 export interface RequestObserverOptions {
@@ -15,14 +15,14 @@ export interface RequestObserverOptions {
   tracer?: Tracer | null;
 }
 
-/** Serves one request inside its scope; the observer does the rest when the answer is done. */
-export type ObserveRequest = (req: IncomingMessage, res: ServerResponse, serve: () => Promise<void>) => Promise<void>;
+/** Serves one request with its scope; the observer does the rest when the answer is done. */
+export type ObserveRequest = (req: IncomingMessage, res: ServerResponse, serve: (scope: RequestScope) => Promise<void>) => Promise<void>;
 
 /**
  * Times each GraphQL request at the HTTP level, from its first byte to the end of its answer: so a
  * request refused before Apollo (no key, a body too large) is still counted and logged. It gives
  * the request its id (the caller's `x-request-id`, or a new one) and answers with it, runs the
- * request in a scope that the operation plugin and the upstream observer fill in, and when the
+ * request with a scope that the operation plugin and the request's upstream observer fill in, and when the
  * answer is sent (or the client went away) writes the access line, observes the operation's
  * latency and ends its span.
  */
@@ -43,7 +43,7 @@ export function createRequestObserver(options: RequestObserverOptions): ObserveR
       upstream: {},
     };
     res.once('close', () => finished(scope, res));
-    return runInRequestScope(scope, serve);
+    return serve(scope);
   };
 
   function finished(scope: RequestScope, res: ServerResponse): void {

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Span } from '@opentelemetry/api';
 import type { Provider } from '../domain/types.ts';
 
@@ -7,10 +6,14 @@ export type OperationOutcome = 'success' | 'partial' | 'error';
 
 /**
  * What one HTTP request to /graphql gathers while it runs: filled in by the operation plugin
- * (name, outcome, workspace) and the upstream observer (requests sent), read once at the end for
- * the access line, the metrics and the operation's span. Carried in AsyncLocalStorage because the
- * upstream clients are shared by every request of a workspace: the request they work for is only
- * known from the async context they run in.
+ * (name, outcome, workspace) and the request's upstream observer (requests sent), read once at the
+ * end for the access line, the metrics and the operation's span.
+ *
+ * Passed explicitly, never through AsyncLocalStorage: the request's context carries it, and the
+ * request's connectors report to an observer bound to it (`Workspace.observedBy`). With any
+ * AsyncLocalStorage in use, Node 22 runs a promise hook for every promise the process creates;
+ * graphql-js creates thousands per page, and the hook cost the read path about a tenth of its CPU
+ * (BENCHMARKS.md).
  */
 export interface RequestScope {
   readonly requestId: string;
@@ -26,15 +29,4 @@ export interface RequestScope {
   workspace: string | null;
   /** Upstream requests sent on this request's behalf (every attempt), by provider. */
   upstream: Partial<Record<Provider, number>>;
-}
-
-const storage = new AsyncLocalStorage<RequestScope>();
-
-export function runInRequestScope<T>(scope: RequestScope, work: () => T): T {
-  return storage.run(scope, work);
-}
-
-/** The request the current code works for, or undefined outside one (the fan-out's own loops). */
-export function currentRequestScope(): RequestScope | undefined {
-  return storage.getStore();
 }

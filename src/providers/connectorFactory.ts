@@ -43,6 +43,15 @@ export function createProviderTransports(options: ProviderTransportsOptions = {}
   return { ORATION: forProvider('ORATION'), TRATA: forProvider('TRATA'), VOICEOS: forProvider('VOICEOS') };
 }
 
+/** The same transports with another observer: the connectors made over them report there. */
+export function observedTransports(transports: ProviderTransports, observer: UpstreamObserver): ProviderTransports {
+  return {
+    ORATION: { ...transports.ORATION, observer },
+    TRATA: { ...transports.TRATA, observer },
+    VOICEOS: { ...transports.VOICEOS, observer },
+  };
+}
+
 export async function closeProviderTransports(transports: ProviderTransports): Promise<void> {
   await Promise.all(Object.values(transports).map((transport) => transport.dispatcher.close()));
 }

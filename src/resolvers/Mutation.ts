@@ -21,7 +21,7 @@ export const Mutation: MutationResolvers = {
         prospectId: conversation.prospectId ?? null,
       })),
     };
-    const batch = await fanout.createBatch(workspace.id, request);
+    const batch = await fanout.createBatch(workspace.id, request, workspace.connectors);
     if (!waitSeconds) return batch;
     return (await fanout.waitForBatch(workspace.id, batch.id, waitSeconds)) ?? batch;
   },

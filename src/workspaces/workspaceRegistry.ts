@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Provider } from '../domain/types.ts';
 import type { ProviderConnector } from '../providers/connector.ts';
-import { createWorkspaceConnectors, type ProviderTransports } from '../providers/connectorFactory.ts';
+import { createWorkspaceConnectors, observedTransports, type ProviderTransports } from '../providers/connectorFactory.ts';
+import type { UpstreamObserver } from '../providers/http.ts';
 import type { WorkspaceConfig } from './workspaceConfig.ts';
 
 export interface Workspace {
@@ -9,6 +10,12 @@ export interface Workspace {
   name: string;
   /** The workspace's provider accounts; a connector's `creator` carries its account's budget. */
   connectors: ReadonlyMap<Provider, ProviderConnector>;
+  /**
+   * The same workspace with connectors whose upstream requests report to `observer` instead of the
+   * transports' own: made for each observed GraphQL request, so its access line counts the requests
+   * sent for it (connectors are a few small objects over the shared transports).
+   */
+  observedBy(observer: UpstreamObserver): Workspace;
 }
 
 /**
@@ -20,12 +27,14 @@ export class WorkspaceRegistry {
   readonly #byId = new Map<string, Workspace>();
 
   constructor(configs: readonly WorkspaceConfig[], transports: ProviderTransports, options: { timeoutMs: number }) {
+    const workspaceOf = (config: WorkspaceConfig, transportsOfWorkspace: ProviderTransports): Workspace => ({
+      id: config.id,
+      name: config.name ?? config.id,
+      connectors: createWorkspaceConnectors(config.providers, transportsOfWorkspace, options),
+      observedBy: (observer) => workspaceOf(config, observedTransports(transports, observer)),
+    });
     for (const config of configs) {
-      const workspace: Workspace = {
-        id: config.id,
-        name: config.name ?? config.id,
-        connectors: createWorkspaceConnectors(config.providers, transports, options),
-      };
+      const workspace = workspaceOf(config, transports);
       this.#byId.set(config.id, workspace);
       for (const key of config.apiKeys) this.#byKeyDigest.set(digest(key), workspace);
     }

@@ -38,7 +38,13 @@ function agent(nativeId: string): Agent {
 function workspaceAnswering(getAgents: (ids: readonly string[]) => Promise<unknown>): Workspace {
   // Only the method under test: the loaders never call anything else for agents.
   const connector = { provider: 'TRATA', getAgents } as unknown as ProviderConnector;
-  return { id: 'w', name: 'w', connectors: new Map<Provider, ProviderConnector>([['TRATA', connector]]) };
+  const workspace: Workspace = {
+    id: 'w',
+    name: 'w',
+    connectors: new Map<Provider, ProviderConnector>([['TRATA', connector]]),
+    observedBy: () => workspace,
+  };
+  return workspace;
 }
 
 const refs = (...ids: string[]) => ids.map((nativeId) => ({ provider: 'TRATA' as const, nativeId }));

@@ -57,7 +57,7 @@ function deferredReader(provider: Provider, raw: readonly object[], fields: Reco
 async function list(connectors: ProviderConnector[], first: number) {
   const errors: unknown[] = [];
   const connection = await listConversations({
-    workspace: { id: 'w', name: 'w', connectors: new Map(connectors.map((c) => [c.provider, c])) },
+    workspace: { id: 'w', name: 'w', connectors: new Map(connectors.map((c) => [c.provider, c])), observedBy: () => { throw new Error('not observed here'); } },
     first,
     after: null,
     filter: {},
