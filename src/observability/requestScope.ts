@@ -10,10 +10,10 @@ export type OperationOutcome = 'success' | 'partial' | 'error';
  * end for the access line, the metrics and the operation's span.
  *
  * Passed explicitly, never through AsyncLocalStorage: the request's context carries it, and the
- * request's connectors report to an observer bound to it (`Workspace.observedBy`). With any
- * AsyncLocalStorage in use, Node 22 runs a promise hook for every promise the process creates;
- * graphql-js creates thousands per page, and the hook cost the read path about a tenth of its CPU
- * (BENCHMARKS.md).
+ * request's connectors report to an observer bound to it (`Workspace.observedBy`), so which request
+ * an upstream call counts for is visible in the code rather than in ambient state. (It also spares
+ * Node 22 the promise hook it runs for every promise while any AsyncLocalStorage is in use; the read
+ * path's CPU per query did not measurably change with it, BENCHMARKS.md.)
  */
 export interface RequestScope {
   readonly requestId: string;
