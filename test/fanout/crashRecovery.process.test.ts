@@ -154,5 +154,5 @@ describe('crash safety: the gateway process SIGKILLed mid-batch and restarted (P
     expect(slowBurst.size).toBeGreaterThan(0);
     const slowItems = items.filter((item) => slowBurst.has(item.request_id));
     expect(slowItems.map((item) => [item.reconciled_outcome, item.attempts])).toEqual([...slowBurst].map(() => ['FOUND', 1]));
-  }, 120_000);
+  }, 240_000);
 });

@@ -126,6 +126,7 @@ describe('data directory lease', () => {
 });
 
 describe('PGlite in a data directory', () => {
+  // Each test opens PGlite two or three times (about 5 s each on a 2-core machine, more under load).
   it('keeps data across reopen and refuses a second open while held', async () => {
     const dir = join(tempDir(), 'data');
     const db = await openDatabase({ dataDir: dir });
@@ -149,7 +150,7 @@ describe('PGlite in a data directory', () => {
     } finally {
       await reopened.close();
     }
-  });
+  }, 90_000);
 
   it('stops answering queries once its lease is lost, and does not touch the new holder\'s lease on close', async () => {
     const dir = join(tempDir(), 'data');
@@ -163,5 +164,5 @@ describe('PGlite in a data directory', () => {
     await expect(db.transaction(async () => 1)).rejects.toBeInstanceOf(DataDirLockLostError);
     await db.close();
     expect(readLease(dir).token).toBe('foreign-token');
-  });
+  }, 90_000);
 });
