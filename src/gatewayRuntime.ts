@@ -77,7 +77,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     // Read by the gauges and /readyz once it is open; the transports are made after their observer.
     const observability = createObservability({
       logger: options.accessLogger ?? logger,
-      tracing: options.tracing === undefined ? createTracing() : options.tracing,
+      tracing: options.tracing === undefined ? await createTracing() : options.tracing,
       transports: () => opened.transports,
       database: () => opened.database,
     });

@@ -1,6 +1,5 @@
 import type { Database } from './database.ts';
 import { openPgliteDatabase, type PgliteOptions } from './pgliteDatabase.ts';
-import { openPostgresDatabase } from './postgresDatabase.ts';
 
 export interface OpenDatabaseOptions extends PgliteOptions {
   /** PostgreSQL connection URL; when set, PostgreSQL is used and `dataDir` is ignored. */
@@ -17,6 +16,8 @@ export interface OpenDatabaseOptions extends PgliteOptions {
 /** PostgreSQL when a URL is given, else embedded PGlite. The same SQL runs on both. */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
+    // Loaded only here: a gateway on the embedded store never needs the `pg` driver (BENCHMARKS.md, idle memory).
+    const { openPostgresDatabase } = await import('./postgresDatabase.ts');
     return openPostgresDatabase({
       databaseUrl: options.databaseUrl,
       ...(options.schema === undefined ? {} : { schema: options.schema }),

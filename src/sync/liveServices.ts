@@ -3,7 +3,6 @@ import type { FanoutService } from '../fanout/fanoutService.ts';
 import type { ChangeFeed } from '../feed/changeEvent.ts';
 import { ChangeWriter } from '../feed/changeWriter.ts';
 import { InProcessFeed } from '../feed/inProcessFeed.ts';
-import { PostgresFeed } from '../feed/postgresFeed.ts';
 import type { Logger } from '../logger.ts';
 import type { Database } from '../store/database.ts';
 import { ensureWebhookToken } from '../store/queries/webhooks.ts';
@@ -62,8 +61,9 @@ export async function createLiveServices(options: LiveServicesOptions): Promise<
   const { database, registry, fanout, settings, logger } = options;
   const onError = (error: unknown, during = 'change feed') =>
     logger?.warn(`live: ${during}`, { error: error instanceof Error ? error.message : String(error) });
+  // `pg` is loaded only for PostgreSQL: a gateway on the embedded store never needs the driver.
   const feed: ChangeFeed = options.postgres
-    ? await PostgresFeed.open({ ...options.postgres, database, onError })
+    ? await (await import('../feed/postgresFeed.ts')).PostgresFeed.open({ ...options.postgres, database, onError })
     : new InProcessFeed();
   const writer = new ChangeWriter({
     database,

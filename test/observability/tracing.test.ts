@@ -12,7 +12,7 @@ describe('traces', () => {
   const exporter = new InMemorySpanExporter();
 
   beforeAll(async () => {
-    gw = await startTestGateway({ SWITCHBOARD_UPSTREAM_RETRIES: '0' }, { tracing: createTracing({ exporter })! });
+    gw = await startTestGateway({ SWITCHBOARD_UPSTREAM_RETRIES: '0' }, { tracing: (await createTracing({ exporter }))! });
   });
   afterAll(async () => {
     await gw.close();
@@ -97,7 +97,7 @@ describe('traces', () => {
 describe('traces of the fan-out', () => {
   it('are its own: a worker first woken by a mutation does not send its requests as part of that operation', async () => {
     const exporter = new InMemorySpanExporter();
-    const gw = await startTestGateway({}, { tracing: createTracing({ exporter })! });
+    const gw = await startTestGateway({}, { tracing: (await createTracing({ exporter }))! });
     try {
       const agents = await gw.query<{ agents: { nodes: { id: string }[] } }>('{ agents(first: 1, providers: [ORATION]) { nodes { id } } }');
       const agentId = agents.body.data!.agents.nodes[0]!.id;
@@ -124,12 +124,12 @@ describe('traces of the fan-out', () => {
 
 describe('tracing configuration', () => {
   it('is off unless the standard OTEL_* variables ask for it', async () => {
-    expect(createTracing({ env: {} })).toBeNull();
-    expect(createTracing({ env: { OTEL_SERVICE_NAME: 'gw' } })).toBeNull();
-    expect(createTracing({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_SDK_DISABLED: 'true' } })).toBeNull();
-    expect(createTracing({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_TRACES_EXPORTER: 'none' } })).toBeNull();
+    expect(await createTracing({ env: {} })).toBeNull();
+    expect(await createTracing({ env: { OTEL_SERVICE_NAME: 'gw' } })).toBeNull();
+    expect(await createTracing({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_SDK_DISABLED: 'true' } })).toBeNull();
+    expect(await createTracing({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_TRACES_EXPORTER: 'none' } })).toBeNull();
     for (const env of [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }, { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:4318/v1/traces' }]) {
-      const tracing = createTracing({ env });
+      const tracing = await createTracing({ env });
       expect(tracing).not.toBeNull();
       await tracing!.shutdown();
     }
