@@ -2,8 +2,19 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const CHILD = fileURLToPath(new URL('./pgliteStartupChild.ts', import.meta.url));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+/** The child in the form this module runs in: `.js` from build/, `.ts` from src/. */
+const CHILD = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? './pgliteStartupChild.js' : './pgliteStartupChild.ts', import.meta.url));
+
+/**
+ * How to run the child: as node runs this process. Compiled, or on a Node that strips types, plain
+ * `node`; only a source run on an older Node (bin/switchboard.js's development fallback) needs tsx,
+ * a development dependency, so it is looked up only then: a production install has none.
+ */
+function childArguments(dir: string): string[] {
+  const nodeRunsIt = CHILD.endsWith('.js') || Boolean(process.features.typescript);
+  if (nodeRunsIt) return [CHILD, dir];
+  return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href, CHILD, dir];
+}
 
 export interface StoreCheck {
   /** Whether any batch item is QUEUED, DISPATCHING or CREATED: the fan-out has work at start. */
@@ -20,7 +31,7 @@ export interface StoreCheck {
  * can open the directory while the child works in it.
  */
 export async function checkStoreInChild(dir: string): Promise<StoreCheck> {
-  const child = spawn(process.execPath, ['--import', TSX, CHILD, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, childArguments(dir), { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
