@@ -1,22 +1,26 @@
-# Switchboard gateway: one plain `node` process on the type-stripped TypeScript source (Node 22.18+
-# runs .ts itself), production dependencies only, as the unprivileged `node` user.
+# Switchboard gateway: one plain `node` process on the compiled source (build/, `npm run build`:
+# types erased, nothing else changed), production dependencies only, as the unprivileged `node` user.
 # Build: docker build -t switchboard .   Run several: compose.yaml, documented in docs/deployment.md.
 
 FROM node:22-bookworm-slim AS dependencies
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Exactly the lockfile's production tree: no tsx, no TypeScript, no test tools.
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# Exactly the lockfile's production tree: no tsx, no TypeScript, no test tools. No scripts: the
+# project's own `prepare` (the build) runs in the build stage, and the one dependency script
+# (@apollo/protobufjs' postinstall) only makes a folder for its command-line tool.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
-# GraphiQL at /graphiql is bundled with esbuild, a development tool: build it here, ship the result.
-FROM node:22-bookworm-slim AS explorer
+# The server compiled by TypeScript (build/) and GraphiQL at /graphiql bundled with esbuild, both
+# development tools: built here, only the results shipped.
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY bin ./bin
 COPY scripts ./scripts
 COPY src ./src
-RUN npm run explorer:build
+RUN npm run build && npm run explorer:build
 
 FROM node:22-bookworm-slim
 ENV NODE_ENV=production
@@ -25,8 +29,8 @@ COPY --from=dependencies /app/node_modules ./node_modules
 COPY package.json ./
 COPY bin ./bin
 COPY schema ./schema
-COPY src ./src
-COPY --from=explorer /app/dist/explorer ./dist/explorer
+COPY --from=build /app/build ./build
+COPY --from=build /app/dist/explorer ./dist/explorer
 # The embedded store's default directory (SWITCHBOARD_DATA_DIR=.data/pglite), writable by the
 # runtime user; with DATABASE_URL it stays empty.
 RUN mkdir -p /app/.data && chown node:node /app/.data

@@ -63,6 +63,8 @@ async function serve(config: ReturnType<typeof loadConfig>, demo: DemoEnvironmen
   logger.info(`Switchboard listening on http://${env.HOST === '0.0.0.0' ? 'localhost' : hostInUrl(env.HOST)}:${port}/graphql`, {
     mode: demo ? 'demo' : 'configured',
     pid: process.pid,
+    // Which form of the code runs: build/ (compiled by `npm run build`) or src/ (types stripped at load).
+    code: import.meta.url.endsWith('.js') ? 'build' : 'source',
     store: env.DATABASE_URL ? 'postgresql' : `pglite (${env.SWITCHBOARD_DATA_DIR})`,
     ...(runtime.database.opened && { storeOpened: runtime.database.opened === 'new' ? 'new store created' : 'existing store opened' }),
     workspaces: workspaces.map((w) => w.id),

@@ -38,7 +38,7 @@ describe('Dockerfile', () => {
   it('runs on a Node 22 base image as the unprivileged node user, in production mode', () => {
     expect(stages.map((stage) => last(stage, 'FROM'))).toEqual([
       'node:22-bookworm-slim AS dependencies',
-      'node:22-bookworm-slim AS explorer',
+      'node:22-bookworm-slim AS build',
       'node:22-bookworm-slim',
     ]);
     expect(last(final, 'USER')).toBe('node');
@@ -56,16 +56,21 @@ describe('Dockerfile', () => {
     expect(cmd).toEqual(['node', '--max-semi-space-size=32', 'bin/switchboard.js']);
     expect(existsSync(join(REPO_ROOT, cmd.at(-1)!))).toBe(true);
     expect((JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start).toBe(`exec ${cmd.join(' ')}`);
-    // Everything the process reads at run time: the launcher, the source it imports, the schema files.
+    // Everything the process reads at run time: the launcher, the schema files, and from the build
+    // stage the compiled server and GraphiQL (TypeScript and esbuild are development tools).
     const copied = all(final, 'COPY').filter((args) => !args.startsWith('--from')).map((args) => args.split(/\s+/)[0]);
-    expect(copied).toEqual(['package.json', 'bin', 'schema', 'src']);
+    expect(copied).toEqual(['package.json', 'bin', 'schema']);
     for (const path of copied) expect(existsSync(join(REPO_ROOT, path!))).toBe(true);
-    // GraphiQL is bundled in a build stage (esbuild is a development tool) and shipped prebuilt.
-    expect(all(final, 'COPY').filter((args) => args.startsWith('--from'))).toContain('--from=explorer /app/dist/explorer ./dist/explorer');
-    expect(all(stages[1] ?? [], 'RUN')).toContain('npm run explorer:build');
+    expect(all(final, 'COPY').filter((args) => args.startsWith('--from=build'))).toEqual([
+      '--from=build /app/build ./build',
+      '--from=build /app/dist/explorer ./dist/explorer',
+    ]);
+    expect(all(stages[1] ?? [], 'RUN')).toContain('npm run build && npm run explorer:build');
+    // What the build stage compiles from is in the image's build context.
+    for (const path of ['tsconfig.json', 'tsconfig.build.json', 'scripts', 'src']) expect(existsSync(join(REPO_ROOT, path))).toBe(true);
     // The build context leaves none of them out.
     const ignored = read('.dockerignore').split('\n').map((line) => line.trim());
-    for (const path of [...copied, 'package-lock.json']) expect(ignored).not.toContain(path);
+    for (const path of [...copied, 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts', 'src']) expect(ignored).not.toContain(path);
   });
 });
 

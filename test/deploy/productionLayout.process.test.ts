@@ -1,15 +1,18 @@
-import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, pathWithThisNode, writeWorkspacesFile } from '../fanout/gatewayProcess.ts';
 
-// What production runs has no development dependency: `npm ci --omit=dev`'s tree (the image's). The embedded store's start-up child was spawned through tsx, looked up when its
+// What production runs has no development dependency: the image (Dockerfile) ships package.json,
+// bin/, schema/, build/ and `npm ci --omit=dev`'s tree; an install without the image runs src/ on
+// the same tree. The embedded store's start-up child was spawned through tsx, looked up when its
 // module loaded, so in both the gateway died at start ("Cannot find package 'tsx'") while every
-// test, run beside the development tree, passed. Here the gateway runs against a node_modules
-// holding only what package-lock.json does not mark as development-only.
+// test, run beside the development tree, passed. Here each layout runs against a node_modules
+// holding only what package-lock.json does not mark as development-only; a checkout (build/ and
+// src/) also shows that build/ runs only while it was made from the src/ beside it.
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const API_KEY = 'production-layout-key-0123456789';
@@ -29,18 +32,30 @@ function productionModules(target: string): void {
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'switchboard-production-'));
+  // Built here, from this checkout's source, with the development tree (TypeScript).
+  const workshop = join(dir, 'workshop');
+  for (const path of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'scripts', 'src']) cpSync(join(REPO_ROOT, path), join(workshop, path), { recursive: true });
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(workshop, 'node_modules'));
+  const built = spawnSync(process.execPath, ['scripts/build.js'], { cwd: workshop, encoding: 'utf8' });
+  expect(built.stderr).toBe('');
+  expect(built.status).toBe(0);
+
   const production = join(dir, 'production-modules');
   productionModules(production);
-  for (const path of ['package.json', 'bin', 'schema', 'src']) cpSync(join(REPO_ROOT, path), join(dir, 'source', path), { recursive: true });
-  symlinkSync(join(production, 'node_modules'), join(dir, 'source', 'node_modules'));
-  mkdirSync(join(dir, 'source', '.data')); // as the image's `RUN mkdir -p /app/.data`
+  const layouts = { image: ['build'], source: ['src'], checkout: ['build', 'src'] } as const;
+  for (const [layout, code] of Object.entries(layouts)) {
+    for (const path of ['package.json', 'bin', 'schema']) cpSync(join(REPO_ROOT, path), join(dir, layout, path), { recursive: true });
+    for (const part of code) cpSync(join(workshop, part), join(dir, layout, part), { recursive: true });
+    symlinkSync(join(production, 'node_modules'), join(dir, layout, 'node_modules'));
+    mkdirSync(join(dir, layout, '.data')); // as the image's `RUN mkdir -p /app/.data`
+  }
 }, 120_000);
 
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function startsAndAnswers(layout: 'source'): Promise<{ code: string; stderr: string }> {
+async function startsAndAnswers(layout: 'image' | 'source' | 'checkout'): Promise<{ code: string; stderr: string }> {
   const root = join(dir, layout);
   const port = String(await freePort());
   const child = spawn(process.execPath, ['bin/switchboard.js'], {
@@ -78,15 +93,38 @@ async function startsAndAnswers(layout: 'source'): Promise<{ code: string; stder
     expect(await response.json()).toEqual({ data: { batches: { nodes: [] } } });
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
-    return { code: 'source', stderr };
+    const listening = stderr.split('\n').find((line) => line.includes('Switchboard listening'));
+    return { code: (JSON.parse(listening ?? '{}') as { code: string }).code, stderr };
   } finally {
     child.kill('SIGKILL');
   }
 }
 
 describe('production layouts, without development dependencies', () => {
-  it('a production install starts on a new embedded store and runs the source', async () => {
-    const { stderr } = await startsAndAnswers('source');
+  it('the image (build/, no src/) starts on a new embedded store and runs the compiled code', async () => {
+    const { code, stderr } = await startsAndAnswers('image');
+    expect(code).toBe('build');
     expect(stderr).not.toContain('tsx');
   }, 90_000);
+
+  it('an install without a build (src/ only) starts on a new embedded store and runs the source', async () => {
+    const { code, stderr } = await startsAndAnswers('source');
+    expect(code).toBe('source');
+    expect(stderr).not.toContain('tsx');
+  }, 90_000);
+
+  it('a checkout runs build/ while it was made from the src/ beside it, and the source once src/ changes', async () => {
+    const current = await startsAndAnswers('checkout');
+    expect(current.code).toBe('build');
+    expect(current.stderr).not.toContain('build/ was not made from this src/');
+
+    // An edit after the build (here a comment): the old build must not run.
+    const main = join(dir, 'checkout', 'src', 'main.ts');
+    writeFileSync(main, `${readFileSync(main, 'utf8')}// edited after the build\n`);
+    const edited = await startsAndAnswers('checkout');
+    expect(edited.code).toBe('source');
+    expect(edited.stderr.split('\n')[0]).toBe(
+      'Switchboard: build/ was not made from this src/; running src/ as it is (`npm run build` brings build/ up to date).',
+    );
+  }, 120_000);
 });
