@@ -122,6 +122,28 @@ describe('streamed exports of the synced store', () => {
     expect(third.header).toEqual(EXPORT_SPECS.conversations.columns);
     expect(third.rows).toEqual([]);
   });
+
+  it('reports one end for every export that took a slot: a HEAD, and one whose store fails before its first byte', async () => {
+    const ends = () => gateway.logLines.filter((line) => line.includes('"message":"export"')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const before = ends().length;
+    const head = await fetch(`${gateway.origin}/exports/cost-lines.csv`, { method: 'HEAD', headers: { authorization: 'Bearer demo-key' } });
+    expect(head.status).toBe(200);
+    // The watermark is read from this sequence before anything is sent: without it the store fails there.
+    await gateway.runtime.live.database.exec('ALTER SEQUENCE synced_records_change_seq RENAME TO synced_records_change_seq_away');
+    let failed: Response;
+    try {
+      failed = await get('/exports/conversations.ndjson');
+    } finally {
+      await gateway.runtime.live.database.exec('ALTER SEQUENCE synced_records_change_seq_away RENAME TO synced_records_change_seq');
+    }
+    expect(failed.status).toBe(500);
+    expect(await failed.json()).toEqual({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    expect(ends().slice(before).map(({ kind, workspaceId, rows, outcome, level }) => ({ kind, workspaceId, rows, outcome, level }))).toEqual([
+      { kind: 'cost-lines', workspaceId: 'demo', rows: 0, outcome: 'complete', level: 'info' },
+      { kind: 'conversations', workspaceId: 'demo', rows: 0, outcome: 'failed', level: 'info' },
+    ]);
+    expect(gateway.runtime.gateway.exportSlots?.inUse()).toBe(0);
+  });
 });
 
 /** Reads the first bytes of an export, then hangs up; resolves once the gateway reports the export's end. */

@@ -27,6 +27,8 @@ export interface ExportOutcome {
   /**
    * `aborted`: the client went away and the query was stopped. `stalled`: the client took nothing
    * for `stallTimeoutMs` while output waited for it, so the gateway stopped the query and closed the connection.
+   * `failed`: the store failed, before the first byte (answered 500) or during the rows (the connection closed).
+   * A HEAD request, which reads only the watermark, is `complete` with no rows.
    */
   outcome: 'complete' | 'aborted' | 'stalled' | 'failed';
   /** With `stalled`: the timeout that ran out. */
@@ -45,7 +47,7 @@ export interface ExportRoutesOptions {
   registry: WorkspaceRegistry;
   /** Exports at once and the stall timeout; unset ones at their defaults (from the database's pool size). */
   limits?: Partial<ExportLimits>;
-  /** Told when each export ends (tests, logs). */
+  /** Told once when each export that took a slot ends, however it ends (logs, metrics). */
   onExportEnd?: (outcome: ExportOutcome) => void;
   /** Told when an export is refused for capacity (logs). */
   onExportRefused?: (refused: ExportRefused) => void;
@@ -116,10 +118,14 @@ async function serveExport(options: ExportRouteState, req: IncomingMessage, res:
     res.setHeader('retry-after', String(EXPORT_RETRY_AFTER_SECONDS));
     return sendJson(res, status, errorBody(ErrorCode.TOO_MANY_EXPORTS, message, { ...slot, retryAfterSeconds: EXPORT_RETRY_AFTER_SECONDS }));
   }
+  // The end is reported where the slot is given back, so every export that took one reports exactly
+  // one end: a store that fails before the first byte (the watermark's read) is a failed export too.
+  let end: ExportOutcome = { kind: request.kind, workspaceId: workspace.id, rows: 0, outcome: 'failed' };
   try {
-    await streamExport(options, req, res, method, workspace.id, request, params, where);
+    end = await streamExport(options, req, res, method, workspace.id, request, params, where);
   } finally {
     slot.release();
+    options.onExportEnd?.(end);
   }
 }
 
@@ -132,7 +138,7 @@ async function streamExport(
   request: ExportRequest,
   params: unknown[],
   where: string[],
-): Promise<void> {
+): Promise<ExportOutcome> {
   const watermark = await readChangeWatermark(options.database);
   params.push(watermark.toString());
   where.push(`r.change_seq <= $${params.length}::bigint`);
@@ -154,7 +160,10 @@ async function streamExport(
     [WATERMARK_HEADER]: watermark.toString(),
     ...(gzip && { 'content-encoding': 'gzip' }),
   });
-  if (method === 'HEAD') return void res.end();
+  if (method === 'HEAD') {
+    res.end();
+    return { kind: request.kind, workspaceId, rows: 0, outcome: 'complete' };
+  }
 
   // Each batch becomes one chunk of text at once (csv-stringify's sync API), so the batch's row
   // objects die young: kept across the wait for the socket, they would be promoted to V8's old
@@ -220,8 +229,8 @@ async function streamExport(
     res.off('close', onClose);
     // A stalled client's connection is closed too: it would otherwise keep the socket and the buffered output.
     if (outcome !== 'complete') res.destroy();
-    options.onExportEnd?.({ kind: request.kind, workspaceId, rows, outcome, ...(outcome === 'stalled' && { stallTimeoutMs }) });
   }
+  return { kind: request.kind, workspaceId, rows, outcome, ...(outcome === 'stalled' && { stallTimeoutMs }) };
 }
 
 /** Whether `Accept-Encoding` allows gzip (named or `*`, with a q-value above 0). */
