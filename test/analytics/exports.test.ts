@@ -5,6 +5,7 @@ import { EXPORT_SPECS } from '../../src/analytics/exports/exportKinds.ts';
 import { WATERMARK_HEADER } from '../../src/analytics/exports/exportRoute.ts';
 import { fromGlobalId } from '../../src/domain/globalId.ts';
 import { generateConversations } from '../../bench/biData.ts';
+import { parsePrometheusText, seriesOf } from '../observability/prometheusText.ts';
 import { dropTestSchema, TEST_DATABASE_URL } from '../store/testDatabases.ts';
 import { startLiveGateway, type LiveGateway } from '../sync/liveGateway.ts';
 import { providerConversations } from './biFixtures.ts';
@@ -125,7 +126,9 @@ describe('streamed exports of the synced store', () => {
 
   it('reports one end for every export that took a slot: a HEAD, and one whose store fails before its first byte', async () => {
     const ends = () => gateway.logLines.filter((line) => line.includes('"message":"export"')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const scrape = async (name: string) => seriesOf(parsePrometheusText(await (await fetch(`${gateway.origin}/metrics`)).text()), name);
     const before = ends().length;
+    const finishedBefore = await scrape('switchboard_exports_finished_total');
     const head = await fetch(`${gateway.origin}/exports/cost-lines.csv`, { method: 'HEAD', headers: { authorization: 'Bearer demo-key' } });
     expect(head.status).toBe(200);
     // The watermark is read from this sequence before anything is sent: without it the store fails there.
@@ -143,6 +146,11 @@ describe('streamed exports of the synced store', () => {
       { kind: 'conversations', workspaceId: 'demo', rows: 0, outcome: 'failed', level: 'info' },
     ]);
     expect(gateway.runtime.gateway.exportSlots?.inUse()).toBe(0);
+    // The metrics count both ends, and neither is left running.
+    const finishedAfter = await scrape('switchboard_exports_finished_total');
+    const counted = Object.fromEntries(Object.entries(finishedAfter).flatMap(([series, value]) => (value === finishedBefore[series] ? [] : [[series, value - (finishedBefore[series] ?? 0)]])));
+    expect(counted).toEqual({ 'kind=cost-lines,outcome=complete': 1, 'kind=conversations,outcome=failed': 1 });
+    expect(await scrape('switchboard_exports_in_progress')).toEqual({ 'kind=conversations': 0, 'kind=cost-lines': 0, 'kind=transcript-messages': 0 });
   });
 });
 

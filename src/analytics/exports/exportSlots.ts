@@ -50,9 +50,12 @@ export function resolveExportLimits(set: Partial<ExportLimits> = {}, poolConnect
   };
 }
 
+/** The limits an export can be refused by: the replica's cap (503) and the workspace's share of it (429). */
+export const EXPORT_LIMIT_NAMES = ['replica', 'workspace'] as const;
+
 /** Why an export was not started: which limit is reached, and its value. */
 export interface ExportRefusal {
-  limit: 'replica' | 'workspace';
+  limit: (typeof EXPORT_LIMIT_NAMES)[number];
   max: number;
 }
 
