@@ -261,3 +261,46 @@ describe.each(stores)('export limits, on %s', { timeout: 120_000 }, (_name, make
     // Seeding the conversations is most of it (12-30 s on PGlite on a loaded 2-core machine).
   }, 120_000);
 });
+
+describe('export limits follow the configured pool (SWITCHBOARD_DATABASE_POOL_SIZE)', { timeout: 120_000 }, () => {
+  it('on PGlite, which has no pool, keep the default pool\'s third', async () => {
+    const gateway = await startLiveGateway({ env: { SWITCHBOARD_DATABASE_POOL_SIZE: '30' } });
+    try {
+      expect(gateway.runtime.gateway.exportSlots?.limits).toEqual({ maxConcurrent: 3, maxPerWorkspace: 2 });
+      expect(gateway.runtime.live.database.poolStats).toBeUndefined();
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it.runIf(TEST_DATABASE_URL)('on PostgreSQL, open that many connections and run a third of them as exports: with 3, one export, and GraphQL keeps the other two', async () => {
+    const schema = `sb_expool_${Math.random().toString(36).slice(2, 10)}`;
+    const gateway = await startLiveGateway({
+      store: { databaseUrl: TEST_DATABASE_URL, schema },
+      env: { DATABASE_URL: TEST_DATABASE_URL, SWITCHBOARD_DATABASE_POOL_SIZE: '3' },
+    });
+    const stalled: StalledExport[] = [];
+    try {
+      expect(gateway.runtime.gateway.exportSlots?.limits).toEqual({ maxConcurrent: 1, maxPerWorkspace: 1 });
+      const end = new Date('2026-04-01T00:00:00Z');
+      await generateConversations(gateway.runtime.live.database, { workspaceId: 'demo', count: CONVERSATIONS, days: 30, end });
+      for (const key of ['demo-key', 'demo-key', 'acme-key']) stalled.push(await stalledExport(gateway, '/exports/conversations.ndjson', key));
+      expect(stalled.map((each) => [each.status, each.status === 200 ? null : (JSON.parse(each.body) as { errors: { extensions: unknown }[] }).errors[0]?.extensions])).toEqual([
+        [200, null],
+        [429, { code: 'TOO_MANY_EXPORTS', limit: 'workspace', max: 1, retryAfterSeconds: 10 }],
+        [503, { code: 'TOO_MANY_EXPORTS', limit: 'replica', max: 1, retryAfterSeconds: 10 }],
+      ]);
+      await until(() => exportSessions(schema), 1, 'sessions inside an export');
+      // The stalled export holds one of the three connections; GraphQL gets another without waiting.
+      expect(await gateway.query(STATS)).toEqual({ data: { conversationStats: { groups: [{ conversations: CONVERSATIONS }] } } });
+      expect(gateway.runtime.live.database.poolStats?.()).toMatchObject({ max: 3, waiting: 0 });
+      const samples = parsePrometheusText(await (await fetch(`${gateway.origin}/metrics`)).text());
+      expect(seriesOf(samples, 'switchboard_store_pool_connections')['state=max']).toBe(3);
+      expect(seriesOf(samples, 'switchboard_exports_in_progress')).toEqual(inProgressSeries(1));
+      expect(seriesOf(samples, 'switchboard_exports_refused_total')).toEqual({ 'limit=replica': 1, 'limit=workspace': 1 });
+    } finally {
+      for (const each of stalled) each.socket.destroy();
+      await gateway.close().finally(() => dropTestSchema(schema));
+    }
+  });
+});
