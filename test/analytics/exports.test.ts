@@ -197,10 +197,12 @@ describe.each(stores)('an export whose client disconnects, on %s', (_name, make)
       expect(end.outcome).toBe('aborted');
       expect(end.rows as number).toBeLessThan(total);
       if (setup.store) {
-        // PostgreSQL: no session is still inside the export's cursor transaction.
+        // PostgreSQL: no session is still inside the export's cursor transaction on this test's own
+        // table (its lock names it: another suite's export on the same server is not this one).
         const { rows } = await gateway.runtime.live.database.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity
-            WHERE datname = current_database() AND query LIKE '%switchboard_export%' AND state <> 'idle' AND pid <> pg_backend_pid()`,
+          `SELECT count(DISTINCT a.pid)::int AS n FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
+            WHERE l.relation = to_regclass($1) AND a.query LIKE '%switchboard_export%' AND a.state <> 'idle' AND a.pid <> pg_backend_pid()`,
+          [`${setup.store.schema}.synced_records`],
         );
         expect(rows).toEqual([{ n: 0 }]);
       }
