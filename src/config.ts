@@ -127,6 +127,16 @@ const envSchema = z.object({
   SWITCHBOARD_REPLICA_ID: z.string().min(1).max(200).optional(),
   /** PostgreSQL schema for the store, created when missing; unset means the connection's default. */
   SWITCHBOARD_DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').optional(),
+  /**
+   * Connections in this replica's PostgreSQL pool (PGlite has none and ignores it). Everything the
+   * replica does with the store shares them; the export cap's default is a third of them, and a cap
+   * must stay below them, so at least 2.
+   */
+  SWITCHBOARD_DATABASE_POOL_SIZE: z.coerce
+    .number({ error: 'must be a whole number of connections' })
+    .int('must be a whole number of connections')
+    .min(2, 'must be at least 2: the export cap, at least 1, must stay below it')
+    .default(POSTGRES_POOL_CONNECTIONS),
   SWITCHBOARD_FANOUT_POLL_MS: count(DEFAULT_FANOUT_TIMING.pollIntervalMs),
   SWITCHBOARD_FANOUT_LEASE_MS: count(DEFAULT_FANOUT_TIMING.leaseMs),
   /** Unset: the create landing window (send window + upstream timeout + provider settle); never less. */
@@ -153,7 +163,7 @@ const envSchema = z.object({
   SWITCHBOARD_MAX_SUBSCRIPTIONS_PER_WORKSPACE: count(100),
 
   // Exports (docs/bi.md): see src/analytics/exports/exportSlots.ts.
-  /** Exports running at once on this replica. Unset: a third of the PostgreSQL pool (3); the same on PGlite. */
+  /** Exports running at once on this replica. Unset: a third of the PostgreSQL pool (3 of the default 10); 3 on PGlite. */
   SWITCHBOARD_EXPORT_MAX_CONCURRENT: z.coerce.number().int().min(1).optional(),
   /** Exports running at once for one workspace on this replica. Unset: half the replica's, rounded up. */
   SWITCHBOARD_EXPORT_MAX_PER_WORKSPACE: z.coerce.number().int().min(1).optional(),
@@ -235,25 +245,36 @@ function checkDemoMode(env: z.infer<typeof envSchema>): void {
   }
 }
 
-export function exportLimitsOf(env: Env): ExportLimits {
-  return resolveExportLimits({
+/**
+ * The export limits the environment sets. The caps left unset follow the pool the store really
+ * opened (`createExportRoutes`), so they cannot drift from it; `exportLimitsOf` is what that comes to.
+ */
+export function exportLimitSettingsOf(env: Env): Partial<ExportLimits> {
+  return {
     ...(env.SWITCHBOARD_EXPORT_MAX_CONCURRENT !== undefined && { maxConcurrent: env.SWITCHBOARD_EXPORT_MAX_CONCURRENT }),
     ...(env.SWITCHBOARD_EXPORT_MAX_PER_WORKSPACE !== undefined && { maxPerWorkspace: env.SWITCHBOARD_EXPORT_MAX_PER_WORKSPACE }),
     stallTimeoutMs: env.SWITCHBOARD_EXPORT_STALL_TIMEOUT_MS,
-  });
+  };
+}
+
+/** The export limits a replica runs with: the unset caps from the PostgreSQL pool's size, or from the default one on PGlite (no pool). */
+export function exportLimitsOf(env: Env): ExportLimits {
+  return resolveExportLimits(exportLimitSettingsOf(env), env.DATABASE_URL === undefined ? POSTGRES_POOL_CONNECTIONS : env.SWITCHBOARD_DATABASE_POOL_SIZE);
 }
 
 /**
  * On PostgreSQL every running export holds one of the pool's connections to its end: a cap at or
- * past the pool would let exports take all of them, and everything else would wait. A workspace's
- * share past the replica's cap could never be used.
+ * past the pool would let exports take all of them, and GraphQL, sync and the fan-out would wait.
+ * A workspace's share past the replica's cap could never be used.
  */
 function checkExportLimits(env: Env): void {
   const { maxConcurrent, maxPerWorkspace } = exportLimitsOf(env);
-  if (env.DATABASE_URL !== undefined && maxConcurrent >= POSTGRES_POOL_CONNECTIONS) {
+  const pool = env.SWITCHBOARD_DATABASE_POOL_SIZE;
+  // The default cap is a third of the pool, and the pool at least 2: only a set cap can reach it.
+  if (env.DATABASE_URL !== undefined && maxConcurrent >= pool) {
     throw new ConfigError(
-      `Invalid configuration: SWITCHBOARD_EXPORT_MAX_CONCURRENT must be less than the PostgreSQL pool's ${POSTGRES_POOL_CONNECTIONS} connections: ` +
-        'each running export holds one, and the rest of the gateway needs some',
+      `Invalid configuration: SWITCHBOARD_EXPORT_MAX_CONCURRENT (${maxConcurrent}) must be less than SWITCHBOARD_DATABASE_POOL_SIZE (${pool}): ` +
+        "each running export holds one of the pool's connections, and the rest of the gateway needs some; lower the cap or raise the pool",
     );
   }
   if (maxPerWorkspace > maxConcurrent) {

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { exportLimitsOf, fanoutTimingOf, httpLimitsOf, liveSettingsOf, queryLimitsOf, resilienceOptionsOf, shutdownTimingOf, type Env } from './config.ts';
+import { exportLimitSettingsOf, fanoutTimingOf, httpLimitsOf, liveSettingsOf, queryLimitsOf, resilienceOptionsOf, shutdownTimingOf, type Env } from './config.ts';
 import { FanoutService } from './fanout/fanoutService.ts';
 import type { FanoutTiming } from './fanout/fanoutTiming.ts';
 import type { Logger } from './logger.ts';
@@ -26,7 +26,7 @@ export interface GatewayRuntimeOptions {
   logger: Logger;
   /** Where the access lines go (one per operation). @default `logger` */
   accessLogger?: Logger;
-  /** Where batches live. @default `DATABASE_URL` (in `SWITCHBOARD_DATABASE_SCHEMA`), else PGlite in `SWITCHBOARD_DATA_DIR` */
+  /** Where batches live. @default `DATABASE_URL` (in `SWITCHBOARD_DATABASE_SCHEMA`), else PGlite in `SWITCHBOARD_DATA_DIR`; a PostgreSQL pool has `SWITCHBOARD_DATABASE_POOL_SIZE` connections either way */
   store?: { databaseUrl?: string; dataDir?: string; schema?: string };
   /** Names this replica in dispatch leases; stable across restarts of one replica. @default SWITCHBOARD_REPLICA_ID, else host name + port */
   replicaId?: string;
@@ -93,7 +93,8 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     const store = options.store ?? storeOptionsOf(env);
     let database: Database;
     try {
-      database = await openDatabase(store);
+      // The pool's size comes from the environment even when a test names the store: the export cap follows it.
+      database = await openDatabase({ ...store, maxConnections: env.SWITCHBOARD_DATABASE_POOL_SIZE });
       opened.database = database;
       if (!database.migrated) await migrate(database);
     } catch (error) {
@@ -146,7 +147,8 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
       observability,
       shutdownDelayMs: shutdown.delayMs,
       live,
-      exportLimits: exportLimitsOf(env),
+      // The caps left unset follow the pool just opened (a third of it; PGlite: of the default pool).
+      exportLimits: exportLimitSettingsOf(env),
       ...options.gateway,
     });
     opened.gateway = gateway;

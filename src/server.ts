@@ -142,17 +142,24 @@ export function createGateway(options: GatewayOptions): Gateway {
       loaderHooks,
     });
   const { logger } = options;
+  const exportMetrics = observability?.exportHooks;
   const exportRoutes =
     options.live &&
     createExportRoutes({
       database: options.live.database,
       registry: options.registry,
       ...(options.exportLimits && { limits: options.exportLimits }),
-      ...(logger && {
+      onExportStart: (start) => exportMetrics?.onExportStart(start),
+      onExportEnd: (end) => {
+        exportMetrics?.onExportEnd(end);
         // A stalled client is worth a warning: its export held a slot (and on PostgreSQL a connection) until the timeout.
-        onExportEnd: (end) => (end.outcome === 'stalled' ? logger.warn('export', { ...end }) : logger.info('export', { ...end })),
-        onExportRefused: (refused) => logger.warn('export refused: too many exports at once', { ...refused }),
-      }),
+        if (end.outcome === 'stalled') logger?.warn('export', { ...end });
+        else logger?.info('export', { ...end });
+      },
+      onExportRefused: (refused) => {
+        exportMetrics?.onExportRefused(refused);
+        logger?.warn('export refused: too many exports at once', { ...refused });
+      },
     });
   const graphql = createGraphQLHttpHandler({
     server: apollo,

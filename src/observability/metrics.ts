@@ -1,4 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { EXPORT_KINDS, type ExportKind } from '../analytics/exports/exportKinds.ts';
+import { EXPORT_OUTCOMES, type ExportOutcome } from '../analytics/exports/exportRoute.ts';
+import { EXPORT_LIMIT_NAMES, type ExportRefusal } from '../analytics/exports/exportSlots.ts';
 import type { Provider } from '../domain/types.ts';
 import type { UpstreamRequestEnd } from '../providers/http.ts';
 import type { CircuitState } from '../providers/resilience/circuitBreaker.ts';
@@ -32,8 +35,8 @@ const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
  * The gateway's Prometheus metrics, in a registry of their own (one per gateway, so tests can run
  * several). Every label has a bounded set of values: operation names (capped, see
  * `operationLabel`), outcomes, providers, logical endpoints, HTTP statuses, loader names, item
- * states and budget keys (one per configured provider account). No request, conversation or
- * batch id is ever a label.
+ * states, budget keys (one per configured provider account), export kinds and export limits. No
+ * request, conversation or batch id is ever a label, nor a workspace id.
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -42,6 +45,9 @@ export class GatewayMetrics {
   readonly #upstream: Histogram<'provider' | 'endpoint' | 'status'>;
   readonly #rateLimited: Counter<'provider' | 'endpoint'>;
   readonly #loaderBatches: Histogram<'loader'>;
+  readonly #exportsInProgress: Gauge<'kind'>;
+  readonly #exportsFinished: Counter<'kind' | 'outcome'>;
+  readonly #exportsRefused: Counter<'limit'>;
 
   constructor(sources: MetricSources = {}) {
     const registers = [this.registry];
@@ -73,6 +79,33 @@ export class GatewayMetrics {
       buckets: BATCH_SIZE_BUCKETS,
       registers,
     });
+
+    // The export series are this replica's (each replica has its own slots: sum them across
+    // replicas). Every one is there from the start, at 0, so a rate over the first export or
+    // refusal after a restart is not lost for want of an earlier sample.
+    this.#exportsInProgress = new Gauge({
+      name: 'switchboard_exports_in_progress',
+      help: 'Exports holding one of this replica\'s export slots now, by kind (on PostgreSQL each holds a pool connection)',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.#exportsFinished = new Counter({
+      name: 'switchboard_exports_finished_total',
+      help: 'Exports ended on this replica, by kind and outcome (complete, aborted: the client went away, stalled: cut off, failed: the store failed)',
+      labelNames: ['kind', 'outcome'],
+      registers,
+    });
+    this.#exportsRefused = new Counter({
+      name: 'switchboard_exports_refused_total',
+      help: 'Exports refused on this replica for capacity, by the limit reached (replica: 503, workspace: 429)',
+      labelNames: ['limit'],
+      registers,
+    });
+    for (const kind of EXPORT_KINDS) {
+      this.#exportsInProgress.set({ kind }, 0);
+      for (const outcome of EXPORT_OUTCOMES) this.#exportsFinished.inc({ kind, outcome }, 0);
+    }
+    for (const limit of EXPORT_LIMIT_NAMES) this.#exportsRefused.inc({ limit }, 0);
 
     const { breakers, budgets, itemsByState, pool } = sources;
     new Gauge({
@@ -147,6 +180,21 @@ export class GatewayMetrics {
 
   observeLoaderBatch(loader: string, size: number): void {
     this.#loaderBatches.observe({ loader }, size);
+  }
+
+  /** An export took a slot. */
+  observeExportStart(kind: ExportKind): void {
+    this.#exportsInProgress.inc({ kind });
+  }
+
+  /** An export that took a slot ended (once per start). */
+  observeExportEnd(kind: ExportKind, outcome: ExportOutcome['outcome']): void {
+    this.#exportsInProgress.dec({ kind });
+    this.#exportsFinished.inc({ kind, outcome });
+  }
+
+  observeExportRefused(limit: ExportRefusal['limit']): void {
+    this.#exportsRefused.inc({ limit });
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { ExportHooks } from '../analytics/exports/exportRoute.ts';
 import type { GatewayContext } from '../context.ts';
 import type { Logger } from '../logger.ts';
 import type { ProviderTransports } from '../providers/connectorFactory.ts';
@@ -26,6 +27,8 @@ export interface GatewayObservability {
   onLoaderBatch: (loader: string, size: number) => void;
   /** The upstream observer of one request's connectors (`Workspace.observedBy`): counted for its access line, traced under its span. */
   upstreamObserverFor: UpstreamObserverFor;
+  /** Told of each export's slot: taken, given back at its end, or refused (the export metrics). */
+  exportHooks: Required<ExportHooks>;
 }
 
 export interface Observability extends GatewayObservability {
@@ -83,5 +86,10 @@ export function createObservability(options: ObservabilityOptions): Observabilit
     routes: createHealthRoutes({ readiness, metrics }),
     plugin: operationObserverPlugin(),
     onLoaderBatch: (loader, size) => metrics.observeLoaderBatch(loader, size),
+    exportHooks: {
+      onExportStart: ({ kind }) => metrics.observeExportStart(kind),
+      onExportEnd: ({ kind, outcome }) => metrics.observeExportEnd(kind, outcome),
+      onExportRefused: ({ limit }) => metrics.observeExportRefused(limit),
+    },
   };
 }

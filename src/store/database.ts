@@ -23,8 +23,9 @@ export interface QueryResult<Row> {
 export type DatabaseKind = 'pglite' | 'postgres';
 
 /**
- * Connections in one replica's PostgreSQL pool. Everything the replica does with the database
- * (GraphQL reads, sync, fan-out, exports) shares them; the export cap is derived from it.
+ * Connections in one replica's PostgreSQL pool unless `SWITCHBOARD_DATABASE_POOL_SIZE` says
+ * otherwise. Everything the replica does with the database (GraphQL reads, sync, fan-out,
+ * exports) shares them; the export cap's default is derived from the pool's size.
  */
 export const POSTGRES_POOL_CONNECTIONS = 10;
 

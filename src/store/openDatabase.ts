@@ -11,6 +11,8 @@ export interface OpenDatabaseOptions extends PgliteOptions {
   dataDir?: string;
   /** PostgreSQL only: the schema to work in (created when missing). */
   schema?: string;
+  /** PostgreSQL only: connections in the pool. @default POSTGRES_POOL_CONNECTIONS */
+  maxConnections?: number;
 }
 
 /** PostgreSQL when a URL is given, else embedded PGlite. The same SQL runs on both. */
@@ -21,6 +23,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     return openPostgresDatabase({
       databaseUrl: options.databaseUrl,
       ...(options.schema === undefined ? {} : { schema: options.schema }),
+      ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
     });
   }
   return openPgliteDatabase(options.dataDir, {

@@ -2,6 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { generateConversations } from '../../bench/biData.ts';
 import type { Database } from '../../src/store/database.ts';
+import { parsePrometheusText, seriesOf } from '../observability/prometheusText.ts';
 import { dropTestSchema, TEST_DATABASE_URL } from '../store/testDatabases.ts';
 import { startLiveGateway, type LiveGateway } from '../sync/liveGateway.ts';
 
@@ -103,6 +104,28 @@ async function exportSessions(schema: string): Promise<number> {
   }
 }
 
+/** The export series of the gateway's /metrics, each as `{labels} -> value` in label order (`until` compares JSON). */
+async function exportMetrics(gateway: LiveGateway) {
+  const samples = parsePrometheusText(await (await fetch(`${gateway.origin}/metrics`)).text());
+  const series = (name: string) => Object.fromEntries(Object.entries(seriesOf(samples, name)).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return {
+    inProgress: series('switchboard_exports_in_progress'),
+    finished: series('switchboard_exports_finished_total'),
+    refused: series('switchboard_exports_refused_total'),
+  };
+}
+
+/** `switchboard_exports_finished_total` with every series at 0 but those given (`kind,outcome` -> count). */
+function finishedSeries(counts: Record<string, number> = {}): Record<string, number> {
+  const series: Record<string, number> = {};
+  for (const kind of ['conversations', 'cost-lines', 'transcript-messages']) {
+    for (const outcome of ['aborted', 'complete', 'failed', 'stalled']) series[`kind=${kind},outcome=${outcome}`] = counts[`${kind},${outcome}`] ?? 0;
+  }
+  return series;
+}
+
+const inProgressSeries = (conversations: number) => ({ 'kind=conversations': conversations, 'kind=cost-lines': 0, 'kind=transcript-messages': 0 });
+
 const STATS = `{ conversationStats { groups { conversations } } }`;
 
 const stores: [string, () => { store?: { databaseUrl: string; schema: string }; cleanup: () => Promise<void> }][] = [
@@ -127,6 +150,12 @@ describe.each(stores)('export limits, on %s', { timeout: 120_000 }, (_name, make
     const stalled: StalledExport[] = [];
     try {
       await seed(gateway.runtime.live.database, ['demo', 'acme']);
+      // Every export series is there before the first export, at 0.
+      expect(await exportMetrics(gateway)).toEqual({
+        inProgress: inProgressSeries(0),
+        finished: finishedSeries(),
+        refused: { 'limit=replica': 0, 'limit=workspace': 0 },
+      });
       // Ten clients that read the headers and stop, alternating between the two workspaces: as many
       // as the pool has connections, so without a cap every one of them would be held.
       for (let index = 0; index < 10; index += 1) {
@@ -161,6 +190,12 @@ describe.each(stores)('export limits, on %s', { timeout: 120_000 }, (_name, make
       if (stats) expect(stats.waiting).toBe(0);
       expect(exportEnds(gateway)).toEqual([]); // the three are still running (stalled), not ended
       expect(gateway.runtime.gateway.exportSlots?.inUse()).toBe(3);
+      // /metrics says the same: three running, four refusals for the replica and three for a workspace, none ended.
+      expect(await exportMetrics(gateway)).toEqual({
+        inProgress: inProgressSeries(3),
+        finished: finishedSeries(),
+        refused: { 'limit=replica': 4, 'limit=workspace': 3 },
+      });
 
       // A running export's client goes away: its slot is free again, and the next export runs to its end.
       stalled[0]?.socket.destroy();
@@ -168,6 +203,12 @@ describe.each(stores)('export limits, on %s', { timeout: 120_000 }, (_name, make
       const next = await fetch(`${gateway.origin}/exports/conversations.csv`, { headers: { authorization: 'Bearer demo-key' } });
       expect(next.status).toBe(200);
       expect((await next.text()).trimEnd().split('\r\n').length).toBe(CONVERSATIONS + 1);
+      // The abandoned one and the complete one have ended; the two stalled ones still run.
+      await until(() => exportMetrics(gateway), {
+        inProgress: inProgressSeries(2),
+        finished: finishedSeries({ 'conversations,aborted': 1, 'conversations,complete': 1 }),
+        refused: { 'limit=replica': 4, 'limit=workspace': 3 },
+      }, 'the export metrics');
     } finally {
       for (const each of stalled) each.socket.destroy();
       await gateway.close().finally(setup.cleanup);
@@ -195,6 +236,11 @@ describe.each(stores)('export limits, on %s', { timeout: 120_000 }, (_name, make
       stalled.socket.resume();
       await stalled.closed;
       expect(gateway.runtime.gateway.exportSlots?.inUse()).toBe(0);
+      expect(await exportMetrics(gateway)).toEqual({
+        inProgress: inProgressSeries(0),
+        finished: finishedSeries({ 'conversations,stalled': 1 }),
+        refused: { 'limit=replica': 0, 'limit=workspace': 0 },
+      });
       if (setup.store) {
         // No session is left in the export's transaction: the cursor is closed and the connection back in the pool.
         expect(await exportSessions(setup.store.schema)).toBe(0);
@@ -214,4 +260,47 @@ describe.each(stores)('export limits, on %s', { timeout: 120_000 }, (_name, make
     }
     // Seeding the conversations is most of it (12-30 s on PGlite on a loaded 2-core machine).
   }, 120_000);
+});
+
+describe('export limits follow the configured pool (SWITCHBOARD_DATABASE_POOL_SIZE)', { timeout: 120_000 }, () => {
+  it('on PGlite, which has no pool, keep the default pool\'s third', async () => {
+    const gateway = await startLiveGateway({ env: { SWITCHBOARD_DATABASE_POOL_SIZE: '30' } });
+    try {
+      expect(gateway.runtime.gateway.exportSlots?.limits).toEqual({ maxConcurrent: 3, maxPerWorkspace: 2 });
+      expect(gateway.runtime.live.database.poolStats).toBeUndefined();
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it.runIf(TEST_DATABASE_URL)('on PostgreSQL, open that many connections and run a third of them as exports: with 3, one export, and GraphQL keeps the other two', async () => {
+    const schema = `sb_expool_${Math.random().toString(36).slice(2, 10)}`;
+    const gateway = await startLiveGateway({
+      store: { databaseUrl: TEST_DATABASE_URL, schema },
+      env: { DATABASE_URL: TEST_DATABASE_URL, SWITCHBOARD_DATABASE_POOL_SIZE: '3' },
+    });
+    const stalled: StalledExport[] = [];
+    try {
+      expect(gateway.runtime.gateway.exportSlots?.limits).toEqual({ maxConcurrent: 1, maxPerWorkspace: 1 });
+      const end = new Date('2026-04-01T00:00:00Z');
+      await generateConversations(gateway.runtime.live.database, { workspaceId: 'demo', count: CONVERSATIONS, days: 30, end });
+      for (const key of ['demo-key', 'demo-key', 'acme-key']) stalled.push(await stalledExport(gateway, '/exports/conversations.ndjson', key));
+      expect(stalled.map((each) => [each.status, each.status === 200 ? null : (JSON.parse(each.body) as { errors: { extensions: unknown }[] }).errors[0]?.extensions])).toEqual([
+        [200, null],
+        [429, { code: 'TOO_MANY_EXPORTS', limit: 'workspace', max: 1, retryAfterSeconds: 10 }],
+        [503, { code: 'TOO_MANY_EXPORTS', limit: 'replica', max: 1, retryAfterSeconds: 10 }],
+      ]);
+      await until(() => exportSessions(schema), 1, 'sessions inside an export');
+      // The stalled export holds one of the three connections; GraphQL gets another without waiting.
+      expect(await gateway.query(STATS)).toEqual({ data: { conversationStats: { groups: [{ conversations: CONVERSATIONS }] } } });
+      expect(gateway.runtime.live.database.poolStats?.()).toMatchObject({ max: 3, waiting: 0 });
+      const samples = parsePrometheusText(await (await fetch(`${gateway.origin}/metrics`)).text());
+      expect(seriesOf(samples, 'switchboard_store_pool_connections')['state=max']).toBe(3);
+      expect(seriesOf(samples, 'switchboard_exports_in_progress')).toEqual(inProgressSeries(1));
+      expect(seriesOf(samples, 'switchboard_exports_refused_total')).toEqual({ 'limit=replica': 1, 'limit=workspace': 1 });
+    } finally {
+      for (const each of stalled) each.socket.destroy();
+      await gateway.close().finally(() => dropTestSchema(schema));
+    }
+  });
 });

@@ -5,6 +5,7 @@ import { EXPORT_SPECS } from '../../src/analytics/exports/exportKinds.ts';
 import { WATERMARK_HEADER } from '../../src/analytics/exports/exportRoute.ts';
 import { fromGlobalId } from '../../src/domain/globalId.ts';
 import { generateConversations } from '../../bench/biData.ts';
+import { parsePrometheusText, seriesOf } from '../observability/prometheusText.ts';
 import { dropTestSchema, TEST_DATABASE_URL } from '../store/testDatabases.ts';
 import { startLiveGateway, type LiveGateway } from '../sync/liveGateway.ts';
 import { providerConversations } from './biFixtures.ts';
@@ -122,6 +123,35 @@ describe('streamed exports of the synced store', () => {
     expect(third.header).toEqual(EXPORT_SPECS.conversations.columns);
     expect(third.rows).toEqual([]);
   });
+
+  it('reports one end for every export that took a slot: a HEAD, and one whose store fails before its first byte', async () => {
+    const ends = () => gateway.logLines.filter((line) => line.includes('"message":"export"')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const scrape = async (name: string) => seriesOf(parsePrometheusText(await (await fetch(`${gateway.origin}/metrics`)).text()), name);
+    const before = ends().length;
+    const finishedBefore = await scrape('switchboard_exports_finished_total');
+    const head = await fetch(`${gateway.origin}/exports/cost-lines.csv`, { method: 'HEAD', headers: { authorization: 'Bearer demo-key' } });
+    expect(head.status).toBe(200);
+    // The watermark is read from this sequence before anything is sent: without it the store fails there.
+    await gateway.runtime.live.database.exec('ALTER SEQUENCE synced_records_change_seq RENAME TO synced_records_change_seq_away');
+    let failed: Response;
+    try {
+      failed = await get('/exports/conversations.ndjson');
+    } finally {
+      await gateway.runtime.live.database.exec('ALTER SEQUENCE synced_records_change_seq_away RENAME TO synced_records_change_seq');
+    }
+    expect(failed.status).toBe(500);
+    expect(await failed.json()).toEqual({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    expect(ends().slice(before).map(({ kind, workspaceId, rows, outcome, level }) => ({ kind, workspaceId, rows, outcome, level }))).toEqual([
+      { kind: 'cost-lines', workspaceId: 'demo', rows: 0, outcome: 'complete', level: 'info' },
+      { kind: 'conversations', workspaceId: 'demo', rows: 0, outcome: 'failed', level: 'info' },
+    ]);
+    expect(gateway.runtime.gateway.exportSlots?.inUse()).toBe(0);
+    // The metrics count both ends, and neither is left running.
+    const finishedAfter = await scrape('switchboard_exports_finished_total');
+    const counted = Object.fromEntries(Object.entries(finishedAfter).flatMap(([series, value]) => (value === finishedBefore[series] ? [] : [[series, value - (finishedBefore[series] ?? 0)]])));
+    expect(counted).toEqual({ 'kind=cost-lines,outcome=complete': 1, 'kind=conversations,outcome=failed': 1 });
+    expect(await scrape('switchboard_exports_in_progress')).toEqual({ 'kind=conversations': 0, 'kind=cost-lines': 0, 'kind=transcript-messages': 0 });
+  });
 });
 
 /** Reads the first bytes of an export, then hangs up; resolves once the gateway reports the export's end. */
@@ -167,10 +197,12 @@ describe.each(stores)('an export whose client disconnects, on %s', (_name, make)
       expect(end.outcome).toBe('aborted');
       expect(end.rows as number).toBeLessThan(total);
       if (setup.store) {
-        // PostgreSQL: no session is still inside the export's cursor transaction.
+        // PostgreSQL: no session is still inside the export's cursor transaction on this test's own
+        // table (its lock names it: another suite's export on the same server is not this one).
         const { rows } = await gateway.runtime.live.database.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity
-            WHERE datname = current_database() AND query LIKE '%switchboard_export%' AND state <> 'idle' AND pid <> pg_backend_pid()`,
+          `SELECT count(DISTINCT a.pid)::int AS n FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
+            WHERE l.relation = to_regclass($1) AND a.query LIKE '%switchboard_export%' AND a.state <> 'idle' AND a.pid <> pg_backend_pid()`,
+          [`${setup.store.schema}.synced_records`],
         );
         expect(rows).toEqual([{ n: 0 }]);
       }

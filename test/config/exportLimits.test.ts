@@ -23,7 +23,8 @@ describe('export limits configuration', () => {
 
   it('refuses, on PostgreSQL, a cap that would let exports hold the whole pool', () => {
     expect(configRefusal({ ...POSTGRES, SWITCHBOARD_EXPORT_MAX_CONCURRENT: '10' })).toBe(
-      "Invalid configuration: SWITCHBOARD_EXPORT_MAX_CONCURRENT must be less than the PostgreSQL pool's 10 connections: each running export holds one, and the rest of the gateway needs some",
+      'Invalid configuration: SWITCHBOARD_EXPORT_MAX_CONCURRENT (10) must be less than SWITCHBOARD_DATABASE_POOL_SIZE (10): ' +
+        'each running export holds one of the pool\'s connections, and the rest of the gateway needs some; lower the cap or raise the pool',
     );
     expect(exportLimitsOf(loadConfig({ ...POSTGRES, SWITCHBOARD_EXPORT_MAX_CONCURRENT: '9' }).env).maxConcurrent).toBe(9);
     // PGlite's exports hold no connection between batches: no such bound.
@@ -37,5 +38,44 @@ describe('export limits configuration', () => {
     expect(configRefusal({ SWITCHBOARD_EXPORT_MAX_CONCURRENT: '2', SWITCHBOARD_EXPORT_MAX_PER_WORKSPACE: '3' })).toBe(
       'Invalid configuration: SWITCHBOARD_EXPORT_MAX_PER_WORKSPACE must not exceed SWITCHBOARD_EXPORT_MAX_CONCURRENT (2)',
     );
+  });
+});
+
+describe('PostgreSQL pool size', () => {
+  it('is 10 connections unless SWITCHBOARD_DATABASE_POOL_SIZE says otherwise', () => {
+    expect(loadConfig({}).env.SWITCHBOARD_DATABASE_POOL_SIZE).toBe(10);
+    expect(loadConfig({ ...POSTGRES, SWITCHBOARD_DATABASE_POOL_SIZE: '25' }).env.SWITCHBOARD_DATABASE_POOL_SIZE).toBe(25);
+  });
+
+  it.each([
+    ['lots', 'must be a whole number of connections'],
+    ['2.5', 'must be a whole number of connections'],
+    ['', 'must be at least 2: the export cap, at least 1, must stay below it'],
+    ['1', 'must be at least 2: the export cap, at least 1, must stay below it'],
+    ['0', 'must be at least 2: the export cap, at least 1, must stay below it'],
+  ])('refuses %j, naming the variable and why', (value, why) => {
+    expect(configRefusal({ ...POSTGRES, SWITCHBOARD_DATABASE_POOL_SIZE: value })).toBe(
+      `Invalid configuration, check each environment variable:\n  SWITCHBOARD_DATABASE_POOL_SIZE: ${why}`,
+    );
+  });
+
+  it('sets the export cap\'s default on PostgreSQL: a third of the pool, at least 1, and half of that per workspace', () => {
+    const limitsWithPool = (size: string) => exportLimitsOf(loadConfig({ ...POSTGRES, SWITCHBOARD_DATABASE_POOL_SIZE: size }).env);
+    expect(limitsWithPool('20')).toEqual({ maxConcurrent: 6, maxPerWorkspace: 3, stallTimeoutMs: 30_000 });
+    expect(limitsWithPool('5')).toEqual({ maxConcurrent: 1, maxPerWorkspace: 1, stallTimeoutMs: 30_000 });
+    expect(limitsWithPool('2')).toEqual({ maxConcurrent: 1, maxPerWorkspace: 1, stallTimeoutMs: 30_000 });
+    // The embedded store has no pool: the setting is PostgreSQL's, and PGlite keeps the default cap.
+    expect(exportLimitsOf(loadConfig({ SWITCHBOARD_DATABASE_POOL_SIZE: '30' }).env)).toEqual({ maxConcurrent: 3, maxPerWorkspace: 2, stallTimeoutMs: 30_000 });
+  });
+
+  it('refuses an export cap at or past a configured pool, and takes one below it', () => {
+    expect(configRefusal({ ...POSTGRES, SWITCHBOARD_DATABASE_POOL_SIZE: '6', SWITCHBOARD_EXPORT_MAX_CONCURRENT: '6' })).toBe(
+      'Invalid configuration: SWITCHBOARD_EXPORT_MAX_CONCURRENT (6) must be less than SWITCHBOARD_DATABASE_POOL_SIZE (6): ' +
+        'each running export holds one of the pool\'s connections, and the rest of the gateway needs some; lower the cap or raise the pool',
+    );
+    expect(configRefusal({ ...POSTGRES, SWITCHBOARD_DATABASE_POOL_SIZE: '4', SWITCHBOARD_EXPORT_MAX_CONCURRENT: '9' })).toContain('SWITCHBOARD_EXPORT_MAX_CONCURRENT (9) must be less than SWITCHBOARD_DATABASE_POOL_SIZE (4)');
+    expect(exportLimitsOf(loadConfig({ ...POSTGRES, SWITCHBOARD_DATABASE_POOL_SIZE: '6', SWITCHBOARD_EXPORT_MAX_CONCURRENT: '5' }).env).maxConcurrent).toBe(5);
+    // A larger pool makes room for a cap the default pool refuses.
+    expect(exportLimitsOf(loadConfig({ ...POSTGRES, SWITCHBOARD_DATABASE_POOL_SIZE: '30', SWITCHBOARD_EXPORT_MAX_CONCURRENT: '12' }).env).maxConcurrent).toBe(12);
   });
 });

@@ -105,9 +105,10 @@ describe('/metrics after a query', () => {
     const { samples } = await scrape();
     const own = samples.filter((s) => s.name.startsWith('switchboard_'));
     const labelNames = new Set(own.flatMap((s) => Object.keys(s.labels)));
-    expect([...labelNames].sort()).toEqual(['budget', 'endpoint', 'le', 'loader', 'operation', 'outcome', 'provider', 'state', 'status']);
+    expect([...labelNames].sort()).toEqual(['budget', 'endpoint', 'kind', 'le', 'limit', 'loader', 'operation', 'outcome', 'provider', 'state', 'status']);
     for (const s of own) {
-      for (const value of Object.values(s.labels)) expect(value).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-|^c2Ix/);
+      // Nor a workspace id (budget keys name a provider account, `ORATION:demo`, deliberately).
+      for (const value of Object.values(s.labels)) expect(value).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-|^c2Ix|^(demo|acme)$/);
     }
   });
 });

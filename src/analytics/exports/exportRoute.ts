@@ -14,11 +14,20 @@ import { filterConditions } from '../analyticsFilter.ts';
 import { readChangeWatermark } from './changeWatermark.ts';
 import { EXPORT_SPECS, type ExportKind } from './exportKinds.ts';
 import { ExportRequestError, isExportPath, parseExportRequest, type ExportRequest } from './exportRequest.ts';
-import { EXPORT_RETRY_AFTER_SECONDS, ExportSlots, resolveExportLimits, type ExportLimits } from './exportSlots.ts';
+import { EXPORT_RETRY_AFTER_SECONDS, ExportSlots, resolveExportLimits, type ExportLimits, type ExportRefusal } from './exportSlots.ts';
 import { storeRowSource } from './storeRowStream.ts';
 
 /** The response header carrying the watermark to pass as the next pull's `updatedSince`. */
 export const WATERMARK_HEADER = 'x-switchboard-watermark';
+
+/** How an export can end (`ExportOutcome.outcome`). */
+export const EXPORT_OUTCOMES = ['complete', 'aborted', 'stalled', 'failed'] as const;
+
+/** An export that took a slot and starts: its end follows, once. */
+export interface ExportStart {
+  kind: ExportKind;
+  workspaceId: string;
+}
 
 export interface ExportOutcome {
   kind: ExportKind;
@@ -27,28 +36,34 @@ export interface ExportOutcome {
   /**
    * `aborted`: the client went away and the query was stopped. `stalled`: the client took nothing
    * for `stallTimeoutMs` while output waited for it, so the gateway stopped the query and closed the connection.
+   * `failed`: the store failed, before the first byte (answered 500) or during the rows (the connection closed).
+   * A HEAD request, which reads only the watermark, is `complete` with no rows.
    */
-  outcome: 'complete' | 'aborted' | 'stalled' | 'failed';
+  outcome: (typeof EXPORT_OUTCOMES)[number];
   /** With `stalled`: the timeout that ran out. */
   stallTimeoutMs?: number;
 }
 
 /** An export not started because the replica (503) or the workspace (429) has all the exports it may run. */
-export interface ExportRefused {
+export interface ExportRefused extends ExportRefusal {
   workspaceId: string;
-  limit: 'replica' | 'workspace';
-  max: number;
 }
 
-export interface ExportRoutesOptions {
+/** What the logs and the metrics are told of the exports' slots. */
+export interface ExportHooks {
+  /** Told when an export takes a slot, before it touches the store. */
+  onExportStart?: (start: ExportStart) => void;
+  /** Told once when each export that took a slot ends, however it ends, as the slot is given back. */
+  onExportEnd?: (outcome: ExportOutcome) => void;
+  /** Told when an export is refused for capacity. */
+  onExportRefused?: (refused: ExportRefused) => void;
+}
+
+export interface ExportRoutesOptions extends ExportHooks {
   database: Database;
   registry: WorkspaceRegistry;
   /** Exports at once and the stall timeout; unset ones at their defaults (from the database's pool size). */
   limits?: Partial<ExportLimits>;
-  /** Told when each export ends (tests, logs). */
-  onExportEnd?: (outcome: ExportOutcome) => void;
-  /** Told when an export is refused for capacity (logs). */
-  onExportRefused?: (refused: ExportRefused) => void;
 }
 
 interface ExportRouteState extends ExportRoutesOptions {
@@ -116,10 +131,16 @@ async function serveExport(options: ExportRouteState, req: IncomingMessage, res:
     res.setHeader('retry-after', String(EXPORT_RETRY_AFTER_SECONDS));
     return sendJson(res, status, errorBody(ErrorCode.TOO_MANY_EXPORTS, message, { ...slot, retryAfterSeconds: EXPORT_RETRY_AFTER_SECONDS }));
   }
+  // The start is reported as the slot is taken and the end where it is given back, so every export
+  // that took one reports exactly one of each (a count of running exports cannot drift): a store
+  // that fails before the first byte (the watermark's read) is a failed export too.
+  options.onExportStart?.({ kind: request.kind, workspaceId: workspace.id });
+  let end: ExportOutcome = { kind: request.kind, workspaceId: workspace.id, rows: 0, outcome: 'failed' };
   try {
-    await streamExport(options, req, res, method, workspace.id, request, params, where);
+    end = await streamExport(options, req, res, method, workspace.id, request, params, where);
   } finally {
     slot.release();
+    options.onExportEnd?.(end);
   }
 }
 
@@ -132,7 +153,7 @@ async function streamExport(
   request: ExportRequest,
   params: unknown[],
   where: string[],
-): Promise<void> {
+): Promise<ExportOutcome> {
   const watermark = await readChangeWatermark(options.database);
   params.push(watermark.toString());
   where.push(`r.change_seq <= $${params.length}::bigint`);
@@ -154,7 +175,10 @@ async function streamExport(
     [WATERMARK_HEADER]: watermark.toString(),
     ...(gzip && { 'content-encoding': 'gzip' }),
   });
-  if (method === 'HEAD') return void res.end();
+  if (method === 'HEAD') {
+    res.end();
+    return { kind: request.kind, workspaceId, rows: 0, outcome: 'complete' };
+  }
 
   // Each batch becomes one chunk of text at once (csv-stringify's sync API), so the batch's row
   // objects die young: kept across the wait for the socket, they would be promoted to V8's old
@@ -220,8 +244,8 @@ async function streamExport(
     res.off('close', onClose);
     // A stalled client's connection is closed too: it would otherwise keep the socket and the buffered output.
     if (outcome !== 'complete') res.destroy();
-    options.onExportEnd?.({ kind: request.kind, workspaceId, rows, outcome, ...(outcome === 'stalled' && { stallTimeoutMs }) });
   }
+  return { kind: request.kind, workspaceId, rows, outcome, ...(outcome === 'stalled' && { stallTimeoutMs }) };
 }
 
 /** Whether `Accept-Encoding` allows gzip (named or `*`, with a q-value above 0). */

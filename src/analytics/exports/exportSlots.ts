@@ -27,9 +27,10 @@ export const DEFAULT_EXPORT_STALL_TIMEOUT_MS = 30_000;
 export const EXPORT_RETRY_AFTER_SECONDS = 10;
 
 /**
- * A third of the pool (3 of PostgreSQL's 10), at least one: most of the pool stays for everything
- * else. PGlite has no pool (its exports hold no connection between batches) and gets the same
- * number, since each running export's batch queries take turns with every other query on its one connection.
+ * A third of the pool (3 of the default 10, `SWITCHBOARD_DATABASE_POOL_SIZE`), at least one: most
+ * of the pool stays for everything else. PGlite has no pool (its exports hold no connection between
+ * batches) and gets the default pool's number, since each running export's batch queries take turns
+ * with every other query on its one connection.
  */
 export function defaultMaxConcurrentExports(poolConnections = POSTGRES_POOL_CONNECTIONS): number {
   return Math.max(1, Math.floor(poolConnections / 3));
@@ -50,9 +51,12 @@ export function resolveExportLimits(set: Partial<ExportLimits> = {}, poolConnect
   };
 }
 
+/** The limits an export can be refused by: the replica's cap (503) and the workspace's share of it (429). */
+export const EXPORT_LIMIT_NAMES = ['replica', 'workspace'] as const;
+
 /** Why an export was not started: which limit is reached, and its value. */
 export interface ExportRefusal {
-  limit: 'replica' | 'workspace';
+  limit: (typeof EXPORT_LIMIT_NAMES)[number];
   max: number;
 }
 
@@ -69,10 +73,11 @@ export interface ExportSlot {
 export class ExportSlots {
   private running = 0;
   private readonly byWorkspace = new Map<string, number>();
-  private readonly limits: Pick<ExportLimits, 'maxConcurrent' | 'maxPerWorkspace'>;
+  /** The caps in force (`Gateway.exportSlots`: tests read them). */
+  readonly limits: Pick<ExportLimits, 'maxConcurrent' | 'maxPerWorkspace'>;
 
   constructor(limits: Pick<ExportLimits, 'maxConcurrent' | 'maxPerWorkspace'>) {
-    this.limits = limits;
+    this.limits = { maxConcurrent: limits.maxConcurrent, maxPerWorkspace: limits.maxPerWorkspace };
   }
 
   /** Exports running now, in all and for one workspace. */
