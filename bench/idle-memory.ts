@@ -38,7 +38,7 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 async function healthy(port: number): Promise<void> {
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 1200; i++) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return;
     } catch {
@@ -55,9 +55,21 @@ async function healthy(port: number): Promise<void> {
  */
 const SETTLE_SECONDS = Number(process.env.BENCH_SETTLE_SECONDS ?? 30);
 
-async function gateway(port: number, env: Record<string, string>, afterStart?: () => Promise<void>): Promise<[number, number]> {
+// BENCH_NODE_FLAGS="<flags>|<flags>|…" measures each configuration once per set of node flags
+// (each replacing the start script's flags; "-" for none), alternating, BENCH_REPEAT times (1),
+// and BENCH_CONFIGS="<words>" keeps only the configurations whose name contains one of them:
+// how flags are weighed against each other before one goes into the start script.
+const startArgs = gatewayStartArgs(ROOT);
+const flagSets: (string[] | null)[] = process.env.BENCH_NODE_FLAGS
+  ? process.env.BENCH_NODE_FLAGS.split('|').map((set) => set.trim().split(' ').filter((flag) => flag && flag !== '-'))
+  : [null];
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 1);
+const configFilter = process.env.BENCH_CONFIGS?.split(',').map((word) => word.trim()).filter(Boolean);
+
+async function gateway(port: number, env: Record<string, string>, afterStart?: () => Promise<void>, flags: string[] | null = null): Promise<[number, number]> {
   // As `npm start` runs it: its node flags, bin/switchboard.js, Node's own type stripping, no loader.
-  const child = run(gatewayStartArgs(ROOT), { NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), ...env });
+  const args = flags === null ? startArgs : [...flags, startArgs[startArgs.length - 1]!];
+  const child = run(args, { NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), ...env });
   await healthy(port);
   await afterStart?.();
   await sleep(3000);
@@ -97,29 +109,60 @@ async function main(): Promise<void> {
     }),
   );
   const configured = { SWITCHBOARD_WORKSPACES_FILE: file };
+  let nextPort = 4810;
+  let round = 0;
+  // Each configuration gets a port of its own and, per round and flag set, data directories of its own.
+  type Measure = (flags: string[] | null, dirs: string) => Promise<[number, number]>;
+  const configurations: [string, Measure][] = [];
   if (postgres) {
-    rows.push([
-      'gateway, store in PostgreSQL (outside the process), sync off',
-      await gateway(4810, { ...configured, DATABASE_URL: postgres, SWITCHBOARD_DATABASE_SCHEMA: 'bench_memory', SWITCHBOARD_SYNC: 'false' }),
-    ]);
-    rows.push(['gateway, store in PostgreSQL (outside the process), sync on', await gateway(4811, { ...configured, DATABASE_URL: postgres, SWITCHBOARD_DATABASE_SCHEMA: 'bench_memory' })]);
+    configurations.push(
+      ['gateway, store in PostgreSQL (outside the process), sync off', (flags) =>
+        gateway(nextPort++, { ...configured, DATABASE_URL: postgres, SWITCHBOARD_DATABASE_SCHEMA: 'bench_memory', SWITCHBOARD_SYNC: 'false' }, undefined, flags)],
+      ['gateway, store in PostgreSQL (outside the process), sync on', (flags) =>
+        gateway(nextPort++, { ...configured, DATABASE_URL: postgres, SWITCHBOARD_DATABASE_SCHEMA: 'bench_memory' }, undefined, flags)],
+    );
   }
-  rows.push(['gateway + embedded store, sync off', await gateway(4817, { ...configured, SWITCHBOARD_DATA_DIR: join(work, 'sync-off'), SWITCHBOARD_SYNC: 'false' })]);
-  rows.push(['gateway + embedded store (sync on, the default), new data directory', await gateway(4812, { ...configured, SWITCHBOARD_DATA_DIR: join(work, 'configured') })]);
-  rows.push(['gateway + embedded store (sync on), existing data directory', await gateway(4813, { ...configured, SWITCHBOARD_DATA_DIR: join(work, 'configured') })]);
-  rows.push([
-    'gateway + embedded store, after one batch opened the store',
-    await gateway(4814, { ...configured, SWITCHBOARD_DATA_DIR: join(work, 'configured') }, async () => {
-      await fetch('http://127.0.0.1:4814/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
-        body: JSON.stringify({ query: '{ batches(first: 1) { nodes { id } } }' }),
-      });
-    }),
-  ]);
-  mkdirSync(join(work, 'demo'));
-  rows.push(['demo mode (simulators and demo data in the process) + embedded store, new', await gateway(4815, { NODE_ENV: 'development', SWITCHBOARD_DATA_DIR: join(work, 'demo', 'pglite') })]);
-  rows.push(['demo mode + embedded store, existing', await gateway(4816, { NODE_ENV: 'development', SWITCHBOARD_DATA_DIR: join(work, 'demo', 'pglite') })]);
+  configurations.push(
+    ['gateway + embedded store, sync off', (flags, dirs) =>
+      gateway(nextPort++, { ...configured, SWITCHBOARD_DATA_DIR: join(dirs, 'sync-off'), SWITCHBOARD_SYNC: 'false' }, undefined, flags)],
+    ['gateway + embedded store (sync on, the default), new data directory', (flags, dirs) =>
+      gateway(nextPort++, { ...configured, SWITCHBOARD_DATA_DIR: join(dirs, 'configured') }, undefined, flags)],
+    ['gateway + embedded store (sync on), existing data directory', (flags, dirs) =>
+      gateway(nextPort++, { ...configured, SWITCHBOARD_DATA_DIR: join(dirs, 'configured') }, undefined, flags)],
+    ['gateway + embedded store, after one batch opened the store', (flags, dirs) => {
+      const port = nextPort++;
+      return gateway(port, { ...configured, SWITCHBOARD_DATA_DIR: join(dirs, 'configured') }, async () => {
+        await fetch(`http://127.0.0.1:${port}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+          body: JSON.stringify({ query: '{ batches(first: 1) { nodes { id } } }' }),
+        });
+      }, flags);
+    }],
+    ['demo mode (simulators and demo data in the process) + embedded store, new', (flags, dirs) => {
+      mkdirSync(join(dirs, 'demo'), { recursive: true });
+      return gateway(nextPort++, { NODE_ENV: 'development', SWITCHBOARD_DATA_DIR: join(dirs, 'demo', 'pglite') }, undefined, flags);
+    }],
+    ['demo mode + embedded store, existing', (flags, dirs) =>
+      gateway(nextPort++, { NODE_ENV: 'development', SWITCHBOARD_DATA_DIR: join(dirs, 'demo', 'pglite') }, undefined, flags)],
+  );
+  const chosen = configurations.filter(([name]) => !configFilter || configFilter.some((word) => name.includes(word)));
+  const readings = new Map<string, [number, number][]>();
+  for (let repeat = 0; repeat < REPEAT; repeat++) {
+    for (const flags of flagSets) {
+      const dirs = join(work, `round-${round++}`);
+      mkdirSync(dirs);
+      for (const [name, measure] of chosen) {
+        const key = flags === null ? name : `${name}, flags: ${flags.join(' ') || '(none)'}`;
+        readings.set(key, [...(readings.get(key) ?? []), await measure(flags, dirs)]);
+      }
+    }
+  }
+  for (const [key, taken] of readings) {
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    rows.push([key, [median(taken.map(([early]) => early)), median(taken.map(([, settled]) => settled))]]);
+    if (taken.length > 1) console.log(`${key}: ${taken.map(([early, settled]) => `${early.toFixed(0)}/${settled.toFixed(0)}`).join(', ')}`);
+  }
   await stop(simulators);
 
   console.log(`| configuration | RSS MiB 3 s after start | RSS MiB ${SETTLE_SECONDS} s after start (idle, before any query) |`);
@@ -131,5 +174,5 @@ try {
   await main();
 } finally {
   await Promise.all(children.map(stop));
-  rmSync(work, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true, maxRetries: 5 });
 }
