@@ -71,7 +71,7 @@ describe('npm start', () => {
       expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(1, -1)).toEqual(['--max-semi-space-size=32', 'bin/switchboard.js']);
 
       npm.child.kill('SIGTERM');
-      expect(await npm.exit).toBe(0);
+      expect(await npm.exit, npm.stderr()).toBe(0);
       expect(existsSync(`/proc/${pid}`)).toBe(false);
       expect(npm.stderr()).toContain('stopped: operations and provider calls in flight finished, leases released, store closed');
       const refused = await fetch(`http://127.0.0.1:${port}/health`).then(() => 'answered', (error: unknown) => String((error as { cause?: { code?: string } }).cause?.code));
