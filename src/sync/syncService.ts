@@ -30,6 +30,8 @@ export interface SyncServiceOptions {
 export type SyncOutcome =
   | { workspaceId: string; provider: Provider; outcome: 'synced'; report: SyncPassReport }
   | { workspaceId: string; provider: Provider; outcome: 'leased-elsewhere' }
+  /** `stop()` was called: the pass ended at a page boundary (its position is stored) or never began. */
+  | { workspaceId: string; provider: Provider; outcome: 'stopped' }
   | { workspaceId: string; provider: Provider; outcome: 'failed'; error: string };
 
 /**
@@ -43,6 +45,8 @@ export class SyncService {
   #timer: NodeJS.Timeout | null = null;
   #round: Promise<SyncOutcome[]> | null = null;
   #running = false;
+  /** Set by `stop()`: a pass in progress ends at its next page, and the round takes no further account. */
+  #stopping = false;
 
   constructor(options: SyncServiceOptions) {
     this.#options = options;
@@ -52,6 +56,7 @@ export class SyncService {
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    this.#stopping = false;
     const tick = () => {
       if (!this.#running) return;
       void this.syncOnce()
@@ -63,8 +68,14 @@ export class SyncService {
     tick();
   }
 
+  /**
+   * Ends the round in progress at its next page rather than after every account's backfill (a
+   * first pass over a large account lasts minutes, past any shutdown bound); each account's
+   * position is stored page by page, so the next pass, here or on another replica, goes on from it.
+   */
   async stop(): Promise<void> {
     this.#running = false;
+    this.#stopping = true;
     if (this.#timer) clearTimeout(this.#timer);
     await this.#round?.catch(() => {});
     // An embedded store this process never opened holds no lease of ours; opening it only to
@@ -85,7 +96,9 @@ export class SyncService {
 
   async #runRound(): Promise<SyncOutcome[]> {
     const outcomes: SyncOutcome[] = [];
-    for (const ref of this.#options.accounts()) outcomes.push(await this.#syncOne(ref));
+    for (const ref of this.#options.accounts()) {
+      outcomes.push(this.#stopping ? { workspaceId: ref.workspaceId, provider: ref.connector.provider, outcome: 'stopped' } : await this.#syncOne(ref));
+    }
     return outcomes;
   }
 
@@ -106,13 +119,14 @@ export class SyncService {
           clock: this.#clock,
           retentionDays: this.#options.retentionDays ?? null,
           // Renewing at each page keeps a long backfill ours; a replica that stalled past the TTL finds it gone.
-          shouldContinue: async () => (await claimSyncLease(database, key, replicaId, this.#clock(), ttlMs)) !== null,
+          shouldContinue: async () => !this.#stopping && (await claimSyncLease(database, key, replicaId, this.#clock(), ttlMs)) !== null,
         },
         account,
       );
       await recordSyncSuccess(database, key, this.#clock());
       return { workspaceId, provider, outcome: 'synced', report };
     } catch (error) {
+      if (error instanceof SyncLeaseLostError && this.#stopping) return { workspaceId, provider, outcome: 'stopped' };
       const message = error instanceof Error ? error.message : String(error);
       if (!(error instanceof SyncLeaseLostError)) {
         await recordSyncError(database, key, message, this.#clock()).catch(() => {});

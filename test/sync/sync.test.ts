@@ -128,6 +128,41 @@ describe.each(engines)('sync on %s', (_engine, open) => {
     expect(after.rows).toEqual(expected.rows);
   });
 
+  it('stop() ends a backfill at its next page, not after every account, and the next pass goes on to the same rows', async () => {
+    // A SIGTERM during a first pass waited for every account's whole backfill, past the shutdown
+    // bound: the gateway exited 1, "work cut off", and under load `npm start`'s stop test failed.
+    await callsEnded(harness);
+    const reference = await open();
+    await harness.service(reference.db, 'reference').syncOnce();
+    const expected = await reference.db.query(`SELECT workspace_id, provider, kind, native_id, version, content_hash FROM synced_records ORDER BY 1, 2, 3, 4`);
+    await reference.dispose();
+
+    // The replica is told to stop as its first page is written.
+    let stopped: Promise<void> | null = null;
+    const stoppingAfterFirstWrite: Database = {
+      ...store.db,
+      transaction: (work) =>
+        store.db.transaction(async (tx) => {
+          const result = await work(tx);
+          stopped ??= service.stop();
+          return result;
+        }),
+    };
+    const service = harness.service(stoppingAfterFirstWrite, 'replica-a');
+    const round = await service.syncOnce();
+    await stopped;
+    expect(round.map((each) => each.outcome)).toEqual(Array(6).fill('stopped'));
+    const partial = await rowCount(store.db);
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(expected.rows.length);
+
+    // stop() released the leases: the next pass starts at once and ends where one uninterrupted pass does.
+    const resumed = await harness.service(store.db, 'replica-b').syncOnce();
+    expect(resumed.map((each) => each.outcome)).toEqual(Array(6).fill('synced'));
+    const after = await store.db.query(`SELECT workspace_id, provider, kind, native_id, version, content_hash FROM synced_records ORDER BY 1, 2, 3, 4`);
+    expect(after.rows).toEqual(expected.rows);
+  });
+
   it('keeps transcripts out and drops conversations past the retention when configured', async () => {
     const farFuture = () => new Date('2099-01-01T00:00:00Z');
     const { ChangeWriter } = await import('../../src/feed/changeWriter.ts');
