@@ -1,18 +1,18 @@
 import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { generateConversations } from '../../bench/biData.ts';
 import type { Database } from '../../src/store/database.ts';
 import { dropTestSchema, TEST_DATABASE_URL } from '../store/testDatabases.ts';
 import { startLiveGateway, type LiveGateway } from '../sync/liveGateway.ts';
+import { BULKY_CONVERSATIONS, seedBulkyConversations } from './bulkyConversations.ts';
 
 /**
  * Exports hold a slot (and on PostgreSQL a pool connection, a transaction and a cursor) for as long
  * as their client reads. These tests stall clients on purpose: a raw socket that reads the status
  * line and headers, then stops reading, so the kernel's buffers fill and the gateway waits on it.
- * 20,000 conversations are about 14 MiB of NDJSON, well past what loopback buffers hold (4 MiB at most
- * on the sending side here).
+ * Each workspace holds conversations whose export is about 14 MiB of NDJSON, well past what loopback
+ * buffers hold (4 MiB at most on the sending side here; see bulkyConversations.ts).
  */
-const CONVERSATIONS = 20_000;
+const CONVERSATIONS = BULKY_CONVERSATIONS;
 
 interface StalledExport {
   status: number;
@@ -117,8 +117,7 @@ if (TEST_DATABASE_URL) {
 
 describe.each(stores)('export limits, on %s', { timeout: 120_000 }, (_name, make) => {
   const seed = async (database: Database, workspaceIds: string[]) => {
-    const end = new Date('2026-04-01T00:00:00Z');
-    for (const workspaceId of workspaceIds) await generateConversations(database, { workspaceId, count: CONVERSATIONS, days: 30, end });
+    for (const workspaceId of workspaceIds) await seedBulkyConversations(database, workspaceId);
   };
 
   it('runs at most the cap at once (3, a third of the pool; 2 per workspace): stalled clients past it are refused and GraphQL still answers', async () => {
@@ -172,7 +171,6 @@ describe.each(stores)('export limits, on %s', { timeout: 120_000 }, (_name, make
       for (const each of stalled) each.socket.destroy();
       await gateway.close().finally(setup.cleanup);
     }
-    // Seeding the conversations is most of it (12-30 s on PGlite on a loaded 2-core machine).
   }, 120_000);
 
   it('aborts an export whose client stops reading for the stall timeout, closing its cursor and freeing its slot', async () => {
@@ -212,6 +210,5 @@ describe.each(stores)('export limits, on %s', { timeout: 120_000 }, (_name, make
     } finally {
       await gateway.close().finally(setup.cleanup);
     }
-    // Seeding the conversations is most of it (12-30 s on PGlite on a loaded 2-core machine).
   }, 120_000);
 });
