@@ -5,11 +5,13 @@ import type { Queryable } from '../src/store/database.ts';
  * one INSERT … SELECT over generate_series (the machine is small: going through the API would
  * measure the simulators). Records have the shape `src/sync/recordCodec.ts` writes: three
  * providers, created evenly over `days` days before `end`, a cost on three in four (two
- * components, exact decimals), talk and ring seconds, four agents per provider.
+ * components, exact decimals), talk and ring seconds, four agents per provider. `summaryPadding`
+ * is appended to every summary: tests that must overflow a socket's buffers use it to make each
+ * exported row bigger, so fewer rows (each costly to store) carry the bytes.
  */
 export async function generateConversations(
   db: Queryable,
-  options: { workspaceId: string; count: number; days: number; end: Date; prefix?: string; syncedAt?: Date },
+  options: { workspaceId: string; count: number; days: number; end: Date; prefix?: string; syncedAt?: Date; summaryPadding?: string },
 ): Promise<void> {
   const prefix = options.prefix ?? 'gen';
   await db.query(
@@ -23,7 +25,7 @@ export async function generateConversations(
               'talkSeconds', (g.n % 300), 'ringSeconds', (g.n % 20) + 0.5, 'durationSeconds', (g.n % 300) + (g.n % 20) + 0.5,
               'endReason', jsonb_build_object('value', (ARRAY['AGENT_ENDED', 'CUSTOMER_ENDED', 'CUSTOMER_DID_NOT_ANSWER'])[g.n % 3 + 1], 'raw', 'x'),
               'agentRef', jsonb_build_object('provider', g.provider, 'nativeId', 'agent-' || (g.n % 4)),
-              'summary', 'Generated conversation ' || g.n,
+              'summary', 'Generated conversation ' || g.n || $7::text,
               'cost', CASE WHEN g.n % 4 = 0 THEN NULL ELSE jsonb_build_object(
                 'currency', 'USD',
                 'total', jsonb_build_object('$decimal', ((g.n % 1000) * 0.0001 + 0.0352)::text),
@@ -36,6 +38,6 @@ export async function generateConversations(
        FROM (SELECT n, (ARRAY['ORATION', 'TRATA', 'VOICEOS'])[n % 3 + 1] AS provider, $2 || '-' || n AS native_id,
                     $3::timestamptz - make_interval(secs => (n::double precision / $4::double precision) * $6::double precision * 86400) AS created_at
                FROM generate_series(1, $4::int) AS n) g`,
-    [options.workspaceId, prefix, options.end, options.count, options.syncedAt ?? options.end, options.days],
+    [options.workspaceId, prefix, options.end, options.count, options.syncedAt ?? options.end, options.days, options.summaryPadding ?? ''],
   );
 }

@@ -1,19 +1,19 @@
 import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { generateConversations } from '../../bench/biData.ts';
 import type { Database } from '../../src/store/database.ts';
 import { parsePrometheusText, seriesOf } from '../observability/prometheusText.ts';
 import { dropTestSchema, TEST_DATABASE_URL } from '../store/testDatabases.ts';
 import { startLiveGateway, type LiveGateway } from '../sync/liveGateway.ts';
+import { BULKY_CONVERSATIONS, seedBulkyConversations } from './bulkyConversations.ts';
 
 /**
  * Exports hold a slot (and on PostgreSQL a pool connection, a transaction and a cursor) for as long
  * as their client reads. These tests stall clients on purpose: a raw socket that reads the status
  * line and headers, then stops reading, so the kernel's buffers fill and the gateway waits on it.
- * 20,000 conversations are about 14 MiB of NDJSON, well past what loopback buffers hold (4 MiB at most
- * on the sending side here).
+ * Each workspace holds conversations whose export is about 14 MiB of NDJSON, well past what loopback
+ * buffers hold (4 MiB at most on the sending side here; see bulkyConversations.ts).
  */
-const CONVERSATIONS = 20_000;
+const CONVERSATIONS = BULKY_CONVERSATIONS;
 
 interface StalledExport {
   status: number;
@@ -140,8 +140,7 @@ if (TEST_DATABASE_URL) {
 
 describe.each(stores)('export limits, on %s', { timeout: 120_000 }, (_name, make) => {
   const seed = async (database: Database, workspaceIds: string[]) => {
-    const end = new Date('2026-04-01T00:00:00Z');
-    for (const workspaceId of workspaceIds) await generateConversations(database, { workspaceId, count: CONVERSATIONS, days: 30, end });
+    for (const workspaceId of workspaceIds) await seedBulkyConversations(database, workspaceId);
   };
 
   it('runs at most the cap at once (3, a third of the pool; 2 per workspace): stalled clients past it are refused and GraphQL still answers', async () => {
@@ -213,7 +212,6 @@ describe.each(stores)('export limits, on %s', { timeout: 120_000 }, (_name, make
       for (const each of stalled) each.socket.destroy();
       await gateway.close().finally(setup.cleanup);
     }
-    // Seeding the conversations is most of it (12-30 s on PGlite on a loaded 2-core machine).
   }, 120_000);
 
   it('aborts an export whose client stops reading for the stall timeout, closing its cursor and freeing its slot', async () => {
@@ -258,7 +256,6 @@ describe.each(stores)('export limits, on %s', { timeout: 120_000 }, (_name, make
     } finally {
       await gateway.close().finally(setup.cleanup);
     }
-    // Seeding the conversations is most of it (12-30 s on PGlite on a loaded 2-core machine).
   }, 120_000);
 });
 
@@ -282,8 +279,7 @@ describe('export limits follow the configured pool (SWITCHBOARD_DATABASE_POOL_SI
     const stalled: StalledExport[] = [];
     try {
       expect(gateway.runtime.gateway.exportSlots?.limits).toEqual({ maxConcurrent: 1, maxPerWorkspace: 1 });
-      const end = new Date('2026-04-01T00:00:00Z');
-      await generateConversations(gateway.runtime.live.database, { workspaceId: 'demo', count: CONVERSATIONS, days: 30, end });
+      await seedBulkyConversations(gateway.runtime.live.database, 'demo');
       for (const key of ['demo-key', 'demo-key', 'acme-key']) stalled.push(await stalledExport(gateway, '/exports/conversations.ndjson', key));
       expect(stalled.map((each) => [each.status, each.status === 200 ? null : (JSON.parse(each.body) as { errors: { extensions: unknown }[] }).errors[0]?.extensions])).toEqual([
         [200, null],

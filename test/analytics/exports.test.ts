@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_SPECS } from '../../src/analytics/exports/exportKinds.ts';
 import { WATERMARK_HEADER } from '../../src/analytics/exports/exportRoute.ts';
 import { fromGlobalId } from '../../src/domain/globalId.ts';
-import { generateConversations } from '../../bench/biData.ts';
 import { parsePrometheusText, seriesOf } from '../observability/prometheusText.ts';
 import { dropTestSchema, TEST_DATABASE_URL } from '../store/testDatabases.ts';
 import { startLiveGateway, type LiveGateway } from '../sync/liveGateway.ts';
 import { providerConversations } from './biFixtures.ts';
+import { BULKY_CONVERSATIONS, seedBulkyConversations } from './bulkyConversations.ts';
 import { parseCsv } from './csvParser.ts';
 
 async function storeCount(gateway: LiveGateway, workspaceId: string, sql: string): Promise<number> {
@@ -189,10 +189,10 @@ describe.each(stores)('an export whose client disconnects, on %s', (_name, make)
     const setup = make();
     const gateway = await startLiveGateway(setup.store ? { store: setup.store } : {});
     try {
-      // Enough rows to overflow the socket's buffers; seeding them through the rollup triggers is most
-      // of the test's time (20-30 s on PGlite on a loaded 2-core machine), hence its own timeout.
-      const total = 20_000;
-      await generateConversations(gateway.runtime.live.database, { workspaceId: 'demo', count: total, days: 30, end: new Date('2026-04-01T00:00:00Z') });
+      // Far more bytes than the socket's buffers hold, so the export is still running when the client
+      // hangs up (see bulkyConversations.ts).
+      const total = BULKY_CONVERSATIONS;
+      await seedBulkyConversations(gateway.runtime.live.database, 'demo');
       const end = await abandonExport(gateway, '/exports/conversations.csv');
       expect(end.outcome).toBe('aborted');
       expect(end.rows as number).toBeLessThan(total);

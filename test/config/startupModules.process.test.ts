@@ -85,7 +85,9 @@ describe('modules loaded at start', () => {
 
   it('include the tracing SDK when an OTLP endpoint is set', async () => {
     const loaded = await packagesLoaded('traced', {
-      SWITCHBOARD_DATA_DIR: join(dir, 'pglite-traced'),
+      // The data directory of the test above: a second new store (initdb and all) cost another
+      // 6-10 s, and which store it is does not change what loads. Run alone, this test creates it.
+      SWITCHBOARD_DATA_DIR: join(dir, 'pglite'),
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
     });
     expect(ON_DEMAND.filter((name) => loaded.includes(name))).toEqual(['@opentelemetry/exporter-trace-otlp-http', '@opentelemetry/resources', '@opentelemetry/sdk-trace']);

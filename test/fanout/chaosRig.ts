@@ -17,6 +17,7 @@ import { dropTestSchema, TEST_DATABASE_URL } from '../store/testDatabases.ts';
 import { postBatch, waitForFinalBatch, type BatchSummary } from './batchGraphql.ts';
 import { DEMO_ACCOUNT, phoneCalls } from './fanoutHarness.ts';
 import { freePort, SHORT_ANSWERED_CALLS, spawnGateway, writeWorkspacesFile, type GatewayProcess } from './gatewayProcess.ts';
+import { readStoppedStore } from './stoppedStore.ts';
 
 export const CREATE = 'POST /api/v2/conversations';
 export const API_KEY = 'chaos-test-key-0123456789';
@@ -77,15 +78,16 @@ export async function startRig(kind: StoreKind, timing: Record<string, string>):
     ...store,
     ...timing,
   };
-  const storeOptions = kind === 'PGlite' ? { dataDir } : { databaseUrl: TEST_DATABASE_URL, schema };
   return {
     simulator,
     env,
     async readItems() {
+      const sql = 'SELECT request_id, state, conversation_native_id FROM batch_items';
       // Only while no gateway runs: the embedded store admits one process at a time.
-      const db = await openDatabase(storeOptions);
+      if (kind === 'PGlite') return readStoppedStore<StoredItem>(dataDir, sql);
+      const db = await openDatabase({ databaseUrl: TEST_DATABASE_URL, schema });
       try {
-        const { rows } = await db.query<StoredItem>('SELECT request_id, state, conversation_native_id FROM batch_items');
+        const { rows } = await db.query<StoredItem>(sql);
         return rows;
       } finally {
         await db.close();

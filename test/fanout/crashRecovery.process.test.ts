@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrationSimulator, type OrationSimulator } from '../../src/simulators/oration/orationSimulator.ts';
 import { SeededRandom } from '../../src/simulators/shared/random.ts';
-import { openDatabase } from '../../src/store/openDatabase.ts';
 import { postBatch, waitForFinalBatch } from './batchGraphql.ts';
 import { DEMO_ACCOUNT, phoneCalls } from './fanoutHarness.ts';
 import { freePort, SHORT_ANSWERED_CALLS as CALLS, spawnGateway, writeWorkspacesFile, type GatewayProcess } from './gatewayProcess.ts';
+import { readStoppedStore } from './stoppedStore.ts';
 
 const ITEMS = 120;
 const LIMIT = 10;
@@ -76,17 +76,11 @@ describe('crash safety: the gateway process SIGKILLed mid-batch and restarted (P
   });
 
   /** Item states and reconciliation outcomes, read straight from the data directory of a stopped gateway. */
-  async function readStore() {
-    const db = await openDatabase({ dataDir: env.SWITCHBOARD_DATA_DIR });
-    try {
-      const { rows } = await db.query<{ request_id: string; state: string; reconciled_outcome: string | null; attempts: number }>(
-        'SELECT request_id, state, reconciled_outcome, attempts FROM batch_items',
-      );
-      return rows;
-    } finally {
-      await db.close();
-    }
-  }
+  const readStore = () =>
+    readStoppedStore<{ request_id: string; state: string; reconciled_outcome: string | null; attempts: number }>(
+      env.SWITCHBOARD_DATA_DIR ?? '',
+      'SELECT request_id, state, reconciled_outcome, attempts FROM batch_items',
+    );
 
   const waitFor = async (what: string, check: () => boolean, timeoutMs = 30_000) => {
     const deadline = Date.now() + timeoutMs;

@@ -6,10 +6,10 @@ import { DEMO_API_KEYS } from '../../src/demo/demoEnvironment.ts';
 import { demoSimulatorStateDir } from '../../src/demo/demoStateDir.ts';
 import { DEMO_ACCOUNTS } from '../../src/simulators/demoAccounts.ts';
 import { ORATION_JOURNAL_FILE } from '../../src/simulators/oration/orationJournal.ts';
-import { openDatabase } from '../../src/store/openDatabase.ts';
 import { postBatch, readBatch, waitForFinalBatch } from './batchGraphql.ts';
 import { phoneCalls } from './fanoutHarness.ts';
 import { freePort, spawnGateway, type GatewayProcess } from './gatewayProcess.ts';
+import { readStoppedStore } from './stoppedStore.ts';
 
 const ITEMS = 60;
 /** The demo account's budget: the first burst fills it. */
@@ -86,13 +86,10 @@ describe('demo mode: the gateway with its simulators SIGKILLed mid-batch and res
 
     // The gateway's side: every item ended on a conversation of its own. (Before the simulators kept
     // their state, the restarted one drew the same ids again, and two items shared each one.)
-    const db = await openDatabase({ dataDir });
-    let items: { request_id: string; conversation_native_id: string | null; state: string }[];
-    try {
-      ({ rows: items } = await db.query('SELECT request_id, conversation_native_id, state FROM batch_items ORDER BY index'));
-    } finally {
-      await db.close();
-    }
+    const items = await readStoppedStore<{ request_id: string; conversation_native_id: string | null; state: string }>(
+      dataDir,
+      'SELECT request_id, conversation_native_id, state FROM batch_items ORDER BY index',
+    );
     expect(items.map((item) => item.state)).toEqual(Array.from({ length: ITEMS }, () => 'ENDED'));
     expect(new Set(items.map((item) => item.conversation_native_id)).size).toBe(ITEMS);
 

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrationSimulator, type OrationSimulator } from '../../src/simulators/oration/orationSimulator.ts';
-import { openDatabase } from '../../src/store/openDatabase.ts';
 import { postBatch, waitForFinalBatch } from './batchGraphql.ts';
 import { DEMO_ACCOUNT, phoneCalls } from './fanoutHarness.ts';
 import { freePort, SHORT_ANSWERED_CALLS as CALLS, spawnGateway, writeWorkspacesFile, type GatewayProcess } from './gatewayProcess.ts';
+import { readStoppedStore } from './stoppedStore.ts';
 
 const ITEMS = 60;
 const LIMIT = 10;
@@ -60,26 +60,21 @@ describe('graceful shutdown: SIGTERM to the gateway process mid-batch (PGlite da
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function readStore(dataDir = env.SWITCHBOARD_DATA_DIR) {
-    const db = await openDatabase({ dataDir });
-    try {
-      const { rows } = await db.query<{
-        request_id: string;
-        state: string;
-        reconciled_outcome: string | null;
-        attempts: number;
-        lease_owner: string | null;
-        lease_after_dispatch_ms: number | null;
-      }>(
-        `SELECT request_id, state, reconciled_outcome, attempts, lease_owner,
-                (extract(epoch FROM lease_expires_at - dispatched_at) * 1000)::int AS lease_after_dispatch_ms
-         FROM batch_items`,
-      );
-      return rows;
-    } finally {
-      await db.close();
-    }
-  }
+  /** Items as the stopped gateway left them in its data directory. */
+  const readStore = (dataDir = env.SWITCHBOARD_DATA_DIR ?? '') =>
+    readStoppedStore<{
+      request_id: string;
+      state: string;
+      reconciled_outcome: string | null;
+      attempts: number;
+      lease_owner: string | null;
+      lease_after_dispatch_ms: number | null;
+    }>(
+      dataDir,
+      `SELECT request_id, state, reconciled_outcome, attempts, lease_owner,
+              (extract(epoch FROM lease_expires_at - dispatched_at) * 1000)::int AS lease_after_dispatch_ms
+       FROM batch_items`,
+    );
 
   const waitFor = async (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000) => {
     const deadline = Date.now() + timeoutMs;

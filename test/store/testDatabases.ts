@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { migrate } from '../../src/store/migrate.ts';
 import { openDatabase } from '../../src/store/openDatabase.ts';
 import type { Database } from '../../src/store/database.ts';
+import { databaseOverPglite } from '../../src/store/pgliteDatabase.ts';
+import { PGLITE_START_PARAMS } from '../../src/store/pgliteSizing.ts';
 
 /** Set to run the PostgreSQL half of the suites, e.g. `postgres://postgres@127.0.0.1:5432/test`. */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? '';
@@ -15,10 +18,26 @@ export interface TestDatabase {
   dispose(): Promise<void>;
 }
 
-/** A fresh, migrated in-memory PGlite. */
+/**
+ * The first store `openTestPglite` made in this test process, dumped (PGlite's `dumpDataDir`) as
+ * soon as it was migrated. Later stores start from a copy of it instead of running initdb and
+ * every migration again: about 1 s a store against 4 s on a 2-core machine, which counts in files
+ * that open one per test. Each store is still new, migrated, in memory and its own; the first one
+ * of each process runs the migrations (as do the migration tests).
+ */
+let migratedDump: Blob | null = null;
+
+/** A fresh, migrated in-memory PGlite, as `openDatabase({ dataDir: 'memory://' })` opens one. */
 export async function openTestPglite(): Promise<TestDatabase> {
-  const db = await openDatabase({ dataDir: 'memory://' });
-  await migrate(db);
+  let db: Database;
+  if (migratedDump) {
+    db = databaseOverPglite(await PGlite.create({ startParams: [...PGLITE_START_PARAMS], loadDataDir: migratedDump }));
+  } else {
+    const pglite = await PGlite.create({ startParams: [...PGLITE_START_PARAMS] });
+    db = databaseOverPglite(pglite);
+    await migrate(db);
+    migratedDump = await pglite.dumpDataDir('none');
+  }
   return {
     db,
     openAnother: () => Promise.reject(new Error('An in-memory PGlite cannot be opened twice')),
