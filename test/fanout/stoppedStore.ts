@@ -8,7 +8,7 @@ import { PGLITE_START_PARAMS } from '../../src/store/pgliteSizing.ts';
  *
  * PGlite is opened here directly, not through `openDatabase`: that is the gateway's start path
  * (tested as such elsewhere), which takes the directory's lease and first runs a child process
- * (tsx, PGlite, the migrations, a checkpoint) before opening the store in this process too, about
+ * (PGlite, the migrations, a checkpoint) before opening the store in this process too, about
  * 2.5 s a read on a 2-core machine against 0.3 s. The read neither migrates nor leases: a killed
  * gateway's lease file stays as the crash left it, and the next gateway takes it over as it
  * would in production (its holder's pid is dead).

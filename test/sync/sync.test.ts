@@ -27,6 +27,11 @@ async function callsEnded(harness: SyncHarness, timeoutMs = 30_000): Promise<voi
   }
 }
 
+/** Every synced record's identity and version, in a fixed order: what two stores are compared by. */
+async function syncedRows(db: Database): Promise<Record<string, unknown>[]> {
+  return (await db.query<Record<string, unknown>>(`SELECT workspace_id, provider, kind, native_id, version, content_hash FROM synced_records ORDER BY 1, 2, 3, 4`)).rows;
+}
+
 async function rowCount(db: Database): Promise<number> {
   const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM synced_records`);
   return rows[0]?.n ?? -1;
@@ -48,6 +53,17 @@ describe.each(engines)('sync on %s', (_engine, open) => {
   afterEach(async () => {
     await store.dispose();
   });
+
+  /** What one uninterrupted sync stores, in a store of its own. */
+  async function referenceRows(): Promise<Record<string, unknown>[]> {
+    const reference = await open();
+    try {
+      await harness.service(reference.db, 'reference').syncOnce();
+      return await syncedRows(reference.db);
+    } finally {
+      await reference.dispose();
+    }
+  }
 
   it('backfills, then syncs incrementally, to exactly the simulators\' records', async () => {
     const sync = harness.service(store.db, 'replica-a');
@@ -99,10 +115,7 @@ describe.each(engines)('sync on %s', (_engine, open) => {
     // sync and the resumed one would be a new version in one and not the other.
     await callsEnded(harness);
     // Reference: one uninterrupted sync into a store of its own.
-    const reference = await open();
-    await harness.service(reference.db, 'reference').syncOnce();
-    const expected = await reference.db.query(`SELECT workspace_id, provider, kind, native_id, version, content_hash FROM synced_records ORDER BY 1, 2, 3, 4`);
-    await reference.dispose();
+    const expected = await referenceRows();
 
     // The crashing replica dies after a few of its writes, partway through the backfill.
     const doomed = killableDatabase(store.db);
@@ -118,24 +131,20 @@ describe.each(engines)('sync on %s', (_engine, open) => {
     await expect(harness.service(counting, 'replica-a', { leaseTtlMs: 1 }).syncOnce()).rejects.toThrow('simulated crash');
     const partial = await rowCount(store.db);
     expect(partial).toBeGreaterThan(0);
-    expect(partial).toBeLessThan(expected.rows.length);
+    expect(partial).toBeLessThan(expected.length);
 
     // Another replica takes the expired leases over and resumes from the stored positions.
     await new Promise((resolve) => setTimeout(resolve, 5));
     const resumed = await harness.service(store.db, 'replica-b').syncOnce();
     expect(resumed.map((each) => each.outcome)).toEqual(Array(6).fill('synced'));
-    const after = await store.db.query(`SELECT workspace_id, provider, kind, native_id, version, content_hash FROM synced_records ORDER BY 1, 2, 3, 4`);
-    expect(after.rows).toEqual(expected.rows);
+    expect(await syncedRows(store.db)).toEqual(expected);
   });
 
   it('stop() ends a backfill at its next page, not after every account, and the next pass goes on to the same rows', async () => {
     // A SIGTERM during a first pass waited for every account's whole backfill, past the shutdown
     // bound: the gateway exited 1, "work cut off", and under load `npm start`'s stop test failed.
     await callsEnded(harness);
-    const reference = await open();
-    await harness.service(reference.db, 'reference').syncOnce();
-    const expected = await reference.db.query(`SELECT workspace_id, provider, kind, native_id, version, content_hash FROM synced_records ORDER BY 1, 2, 3, 4`);
-    await reference.dispose();
+    const expected = await referenceRows();
 
     // The replica is told to stop as its first page is written.
     let stopped: Promise<void> | null = null;
@@ -154,13 +163,12 @@ describe.each(engines)('sync on %s', (_engine, open) => {
     expect(round.map((each) => each.outcome)).toEqual(Array(6).fill('stopped'));
     const partial = await rowCount(store.db);
     expect(partial).toBeGreaterThan(0);
-    expect(partial).toBeLessThan(expected.rows.length);
+    expect(partial).toBeLessThan(expected.length);
 
     // stop() released the leases: the next pass starts at once and ends where one uninterrupted pass does.
     const resumed = await harness.service(store.db, 'replica-b').syncOnce();
     expect(resumed.map((each) => each.outcome)).toEqual(Array(6).fill('synced'));
-    const after = await store.db.query(`SELECT workspace_id, provider, kind, native_id, version, content_hash FROM synced_records ORDER BY 1, 2, 3, 4`);
-    expect(after.rows).toEqual(expected.rows);
+    expect(await syncedRows(store.db)).toEqual(expected);
   });
 
   it('keeps transcripts out and drops conversations past the retention when configured', async () => {
