@@ -5,7 +5,8 @@
  * 1. Export: BENCH_EXPORT_ROWS (100,000) conversations generated into the store with SQL, then
  *    `GET /exports/conversations.csv` from the real gateway (in this process, the demo simulators
  *    beside it; `npm run bench:bi` gives this process the V8 flags of `npm start`), read as a stream: rows/s overall and per second, the process's RSS before and its
- *    peak during the export.
+ *    peak during the export. BENCH_HEAP_PROFILE=<dir> also records what each export allocated that
+ *    outlived a young-generation collection (bench/promotedAllocations.ts).
  * 2. Totals: BENCH_STATS_ROWS (1,000,000) conversations over 90 days in another workspace, then
  *    `conversationStats` grouped by provider and day for those 90 days (median of 5 after a warm-up),
  *    also with component sums, from the rollup (migration 0005) and by the scan it replaces, with
@@ -15,15 +16,19 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { conversationStats } from '../src/analytics/conversationStats.ts';
 import type { Queryable } from '../src/store/database.ts';
 import pg from 'pg';
 import { startLiveGateway } from '../test/sync/liveGateway.ts';
 import { generateConversations } from './biData.ts';
 import { measureRollupWriteCost } from './biWriteCost.ts';
+import { recordPromotedAllocations } from './promotedAllocations.ts';
 
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const exportRows = Number(process.env.BENCH_EXPORT_ROWS ?? 100_000);
+/** When set, each export runs under V8's sampling heap profiler (`bench/promotedAllocations.ts`), its profile written here. */
+const heapProfileDir = process.env.BENCH_HEAP_PROFILE;
 const statsRows = Number(process.env.BENCH_STATS_ROWS ?? 1_000_000);
 const schema = `sb_bench_bi_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
 const end = new Date('2026-04-01T00:00:00Z');
@@ -38,7 +43,10 @@ try {
   console.log(`generated ${exportRows} conversations for the export in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   // Twice: the first export also pays for code compiled, pools opened and heap pages first touched;
   // the second shows what one more export costs once the process is warm.
-  for (const round of ['first (cold)', 'second (warm)']) await measureExport(round);
+  for (const round of ['first (cold)', 'second (warm)']) {
+    if (heapProfileDir) await recordPromotedAllocations(join(heapProfileDir, `export-${round.split(' ')[0]}.heapprofile`), () => measureExport(round));
+    else await measureExport(round);
+  }
 
   // --- 2. conversationStats over 1,000,000 conversations ---
   if (statsRows > 0) {
