@@ -33,8 +33,13 @@ export interface ListConversationsOptions {
   withTotal: boolean;
   /** Called for each provider that failed; the others' conversations are still returned. */
   onProviderError: (error: unknown) => void;
-  /** Called with every conversation fetched, so per-request loaders can be primed. */
-  onFetched?: (conversation: Conversation) => void;
+  /**
+   * Called with every conversation returned, so per-request loaders can be primed. Not with the
+   * ones fetched and cut off by the merge (up to two thirds of a page from three providers): kept
+   * in a loader, their raw records would live as long as the request and V8 would copy them at
+   * every young-generation collection of a busy moment, then promote them (issue 9, GC).
+   */
+  onReturned?: (conversation: Conversation) => void;
 }
 
 /** Position of a conversation in the merged order: newest first, then provider, then native id descending. */
@@ -90,11 +95,11 @@ export async function listConversations(options: ListConversationsOptions): Prom
     hasMoreUpstream ||= page.hasMore;
     totalCount = totalCount === null || page.totalCount === null ? null : totalCount + page.totalCount;
   }
-  for (const conversation of merged) options.onFetched?.(conversation);
   merged.sort(compareMerged);
   // Only the returned records' fields are ever validated and mapped, and only those a query reads:
   // the connectors defer everything past a record's position (`src/providers/kit/deferredRecords.ts`).
   const returned = merged.slice(0, first);
+  for (const conversation of returned) options.onReturned?.(conversation);
   const edges = returned.map((node) => edgeOf(node, () => conversationCursor.encode(positionOf(node))));
   return connectionOf(edges, merged.length > first || hasMoreUpstream, options.withTotal ? totalCount : null, after !== null);
 }

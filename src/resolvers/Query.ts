@@ -30,7 +30,7 @@ export const Query: QueryResolvers = {
       filter: filter ?? {},
       withTotal: selectsField(info, 'totalCount'),
       onProviderError: reportPartialFailure(context, info),
-      onFetched: (conversation) => context.loaders.conversation.prime(conversation, conversation),
+      onReturned: (conversation) => context.loaders.conversation.prime(conversation, conversation),
     }),
 
   agents: (_, { first, after, providers }, context, info) =>
