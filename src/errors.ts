@@ -2,6 +2,7 @@ import { GraphQLError, type ASTNode, type GraphQLFormattedError } from 'graphql'
 import { BatchValidationError } from './fanout/batchValidationError.ts';
 import { IdempotencyConflictError } from './fanout/idempotencyConflictError.ts';
 import { isProviderError, ProviderBadResponseError } from './providers/errors.ts';
+import { namedScalarInputError, ScalarInputError } from './resolvers/scalars/scalarInputError.ts';
 
 /**
  * Every `extensions.code` the gateway can answer with. Clients may switch on these; docs/errors.md
@@ -116,6 +117,7 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
     }
     return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
   }
+  if (error instanceof GraphQLError && innermostCause(error) instanceof ScalarInputError) return namedScalarInputError(formatted, error);
   if (original instanceof QueryTooComplexError) {
     // Apollo re-labels validation-rule errors GRAPHQL_VALIDATION_FAILED; the limit's own code is more useful.
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
@@ -133,6 +135,13 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
     path: formatted.path,
     extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
   };
+}
+
+/** graphql-js wraps a variable's refused value twice (the value, then the variable): the error under both. */
+function innermostCause(error: GraphQLError): unknown {
+  let cause: unknown = error;
+  while (cause instanceof GraphQLError && cause.originalError) cause = cause.originalError;
+  return cause;
 }
 
 function truncate(value: string, max: number): string {

@@ -1,4 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { ScalarInputError } from './scalarInputError.ts';
 import { formatInstant, parseInstant, type PreciseDate } from '../../domain/preciseDate.ts';
 
 /**
@@ -22,12 +23,12 @@ export const DateTime = new GraphQLScalarType<PreciseDate | Date, string>({
     throw new GraphQLError(`DateTime cannot represent a value of type ${typeof value}`);
   },
   parseValue(value) {
-    if (typeof value !== 'string') throw new GraphQLError('DateTime must be a string such as "2024-12-06T19:23:38.618331Z"');
+    if (typeof value !== 'string') throw new ScalarInputError('DateTime must be a string such as "2024-12-06T19:23:38.618331Z"');
     return parse(value);
   },
   parseLiteral(ast) {
     if (ast.kind !== Kind.STRING) {
-      throw new GraphQLError('DateTime must be a string such as "2024-12-06T19:23:38.618331Z"', { nodes: ast });
+      throw new ScalarInputError('DateTime must be a string such as "2024-12-06T19:23:38.618331Z"');
     }
     return parse(ast.value);
   },
@@ -37,8 +38,8 @@ export const DateTime = new GraphQLScalarType<PreciseDate | Date, string>({
 function parse(text: string): PreciseDate {
   const instant = parseInstant(text, { zoneless: 'reject' });
   if (instant === null) {
-    // The message never repeats the value: variables are not echoed into errors or logs.
-    throw new GraphQLError('DateTime must be an RFC 3339 date-time with a zone, such as "2024-12-06T19:23:38.618331Z"');
+    // The message never repeats the value (graphql-js's prefix says where it was found).
+    throw new ScalarInputError('DateTime must be an RFC 3339 date-time with a zone, such as "2024-12-06T19:23:38.618331Z"');
   }
   return instant;
 }

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from '../support/testGateway.ts';
+
+/**
+ * A `DateTime` or `Decimal` input the scalar refuses names the input field it was given for, in
+ * the message and in `extensions`, whether it came as a literal in the query or in a variable.
+ * Before, a literal's error said only "Decimal must be a string of digits…": no field, no location.
+ */
+describe('refused DateTime and Decimal inputs', () => {
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    gw = await startTestGateway();
+  });
+  afterAll(async () => {
+    await gw.close();
+  });
+
+  it('name the argument and input field of a literal, with its location', async () => {
+    const { status, body } = await gw.query(`{ conversationStats(filter: { providers: [ORATION], costMin: "abc" }) { timeZone } }`);
+    expect(status).toBe(400);
+    expect(body.errors).toEqual([
+      {
+        message: 'filter.costMin: Expected value of type "Decimal", found "abc"; Decimal must be a string of digits with an optional sign and fraction, such as "0.0352" or "-5"',
+        locations: [{ line: 1, column: 62 }],
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED', field: 'filter.costMin' },
+      },
+    ]);
+  });
+
+  it('name a DateTime literal of the conversations filter too', async () => {
+    const { body } = await gw.query(`{ conversations(filter: { createdAfter: "yesterday" }) { totalCount } }`);
+    expect(body.errors?.map((error) => [error.extensions?.code, error.extensions?.field, error.message.split(';')[0]])).toEqual([
+      ['GRAPHQL_VALIDATION_FAILED', 'filter.createdAfter', 'filter.createdAfter: Expected value of type "DateTime", found "yesterday"'],
+    ]);
+  });
+
+  it('name the variable and the field inside it', async () => {
+    const { status, body } = await gw.query(`query ($f: ConversationStatsFilter) { conversationStats(filter: $f) { timeZone } }`, {
+      f: { costMin: 'abc' },
+    });
+    expect(status).toBe(400);
+    expect(body.errors?.map((error) => [error.extensions?.code, error.extensions?.variable, error.extensions?.field])).toEqual([
+      ['BAD_USER_INPUT', 'f', 'costMin'],
+    ]);
+    expect(body.errors?.[0]?.message).toContain('"f.costMin"; Expected type "Decimal". Decimal must be a string of digits');
+  });
+
+  it('name the variable alone when the variable is the value', async () => {
+    const { body } = await gw.query(`query ($after: DateTime) { conversations(filter: { createdAfter: $after }) { totalCount } }`, {
+      after: '2026-11-17T00:00:00',
+    });
+    expect(body.errors?.map((error) => [error.extensions?.code, error.extensions?.variable, error.extensions?.field])).toEqual([
+      ['BAD_USER_INPUT', 'after', undefined],
+    ]);
+    expect(body.errors?.[0]?.message).toContain('DateTime must be an RFC 3339 date-time with a zone');
+  });
+});
