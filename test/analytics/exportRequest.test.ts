@@ -28,6 +28,16 @@ describe('export query parameters', () => {
     expect(refusal('format=csv&format=csv')).toEqual({ status: 400, parameter: 'format' });
   });
 
+  it('refuses a watermark beyond a PostgreSQL bigint as too large, not as a non-integer', () => {
+    expect(parse('updatedSince=9223372036854775807').updatedSince).toEqual({ seq: 9_223_372_036_854_775_807n });
+    expect(refusalWithMessage('updatedSince=9223372036854775808')).toEqual({
+      status: 400,
+      parameter: 'updatedSince',
+      message: 'updatedSince: a watermark is at most 9223372036854775807',
+    });
+    expect(refusal('updatedSince=99999999999999999999999')).toEqual({ status: 400, parameter: 'updatedSince' });
+  });
+
   it('takes a repeated list parameter as the union of its values, as one comma-separated value', () => {
     expect(parse('providers=VOICEOS&providers=TRATA').filter).toEqual({ providers: ['VOICEOS', 'TRATA'] });
     expect(parse('providers=VOICEOS,TRATA').filter).toEqual({ providers: ['VOICEOS', 'TRATA'] });

@@ -140,9 +140,17 @@ function formatOf(extension: string | undefined, parameter: string | null, accep
   throw new ExportRequestError(406, 'Accept: exports are text/csv or application/x-ndjson');
 }
 
+/** The largest PostgreSQL bigint, the type of `change_seq`. */
+const MAX_WATERMARK = 9_223_372_036_854_775_807n;
+
 function updatedSinceOf(value: string | null): ExportRequest['updatedSince'] {
   if (value === null) return null;
-  if (/^\d{1,19}$/.test(value)) return { seq: BigInt(value) };
+  if (/^\d+$/.test(value)) {
+    // Watermarks are PostgreSQL bigints; a larger number would fail the query, not the request.
+    const seq = BigInt(value);
+    if (seq > MAX_WATERMARK) throw new ExportRequestError(400, `updatedSince: a watermark is at most ${MAX_WATERMARK}`, 'updatedSince');
+    return { seq };
+  }
   const instant = parseInstant(value, { zoneless: 'reject' });
   if (!instant) throw new ExportRequestError(400, 'updatedSince: expected the watermark of an earlier export (an integer) or an ISO-8601 date-time with a zone', 'updatedSince');
   return { at: instant };
