@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { DataDirLock } from './dataDirLock.ts';
 
 /** The child in the form this module runs in: `.js` from build/, `.ts` from src/. */
 const CHILD = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? './pgliteStartupChild.js' : './pgliteStartupChild.ts', import.meta.url));
@@ -27,11 +28,15 @@ export interface StoreCheck {
  * not given back to the system when it closes: opened in the gateway just to migrate and look,
  * it held 90 MiB (a new store's initdb, 400) for the process's life. In a child it is gone when
  * the child exits, and the gateway opens the store itself only when a batch needs it
- * (`pgliteDatabase.ts`). The caller holds the directory's lease throughout, so no other gateway
- * can open the directory while the child works in it.
+ * (`pgliteDatabase.ts`). The caller holds the directory's lease throughout, and the lease names
+ * the child while it runs, so no other gateway can open the directory while the child works in
+ * it, even after the caller died.
  */
-export async function checkStoreInChild(dir: string): Promise<StoreCheck> {
+export async function checkStoreInChild(dir: string, lease: Pick<DataDirLock, 'addHelper'>): Promise<StoreCheck> {
   const child = spawn(process.execPath, childArguments(dir), { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Named in the lease while it runs: if this process dies first, the child works on until it is
+  // done, and the lease must not be taken over (nor a second child started) before then.
+  const helper = child.pid === undefined ? null : lease.addHelper(child.pid);
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -39,7 +44,7 @@ export async function checkStoreInChild(dir: string): Promise<StoreCheck> {
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
     child.once('close', resolve);
-  });
+  }).finally(() => helper?.done());
   if (code !== 0) throw new Error(`preparing the PGlite store in ${dir} failed (exit ${code}): ${stderr.trim()}`);
   const answer = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Partial<StoreCheck>;
   if (typeof answer.pendingWork !== 'boolean') throw new Error(`preparing the PGlite store in ${dir} answered ${stdout.trim()}`);

@@ -3,6 +3,7 @@ import {
   closeSync,
   fstatSync,
   fsyncSync,
+  ftruncateSync,
   futimesSync,
   linkSync,
   openSync,
@@ -37,7 +38,8 @@ import { DataDirLockedError, DataDirLockLostError, formatSeconds, isErrno } from
  *   from a stall finds out before it writes.
  * - **Take over** only a stale lease: its mtime is more than `ttlMs` (15 s) old, or, as a fast
  *   path after a crash, the holder ran in our own PID namespace on our own boot and its pid is
- *   dead. The stale file is renamed aside (atomic; only one taker can move it) and checked to
+ *   dead, and so are the helpers it named in the record (`addHelper`: the start-up child, which a
+ *   holder killed mid-start leaves working in the directory). The stale file is renamed aside (atomic; only one taker can move it) and checked to
  *   be the very file judged stale (same inode, same mtime); if its holder heartbeated in between,
  *   it is linked back and the taker is refused.
  * - **Release** on clean close: the file is removed if it is still ours.
@@ -73,6 +75,12 @@ export interface LeaseHolder {
   /** `/proc/sys/kernel/random/boot_id`; null off Linux. */
   bootId: string | null;
   acquiredAt: string;
+  /**
+   * Processes the holder started to work in the directory for it (the start-up child of
+   * `checkStoreInChild.ts`), while they run. A holder that dies leaves them running: the lease is
+   * not taken over while any of them lives.
+   */
+  helperPids?: number[];
 }
 
 export interface DataDirLockOptions {
@@ -94,6 +102,8 @@ export interface DataDirLock {
    * the file only when the last check is older than one heartbeat, so it is cheap per query.
    */
   assertHeld(): void;
+  /** Records a process that works in the directory for the holder; `done` removes it again. */
+  addHelper(pid: number): { done(): void };
   release(): void;
 }
 
@@ -181,6 +191,16 @@ function holdLease(
     stop();
     onLost?.(lost);
   };
+  const helpers = new Set<number>();
+  /** Writes the record again in the same file (same inode, same token), with the helpers now running. */
+  const rewriteRecord = (): void => {
+    if (released || lost) return;
+    const record: LeaseHolder = { ...me, ...(helpers.size > 0 && { helperPids: [...helpers] }) };
+    ftruncateSync(fd, 0);
+    writeSync(fd, `${JSON.stringify(record)}\n`, 0);
+    fsyncSync(fd);
+    touch(fd, now());
+  };
   const timer = setInterval(refresh, timing.heartbeatMs);
   // The lease must not keep a process alive that has nothing else to do.
   timer.unref();
@@ -193,6 +213,15 @@ function holdLease(
       if (!lost && !released && now() - lastCheck >= timing.heartbeatMs) refresh();
       if (lost) throw lost;
     },
+    addHelper(pid) {
+      helpers.add(pid);
+      rewriteRecord();
+      return {
+        done() {
+          if (helpers.delete(pid)) rewriteRecord();
+        },
+      };
+    },
     release() {
       if (released || lost) return;
       released = true;
@@ -201,6 +230,23 @@ function holdLease(
       stop();
     },
   };
+}
+
+/**
+ * For a helper process (see `addHelper`): waits until the lease on `dataDir` names `pid` as a
+ * helper, which its holder does right after starting it. False when the process that started it
+ * (`parentPid`) is gone first, or after `timeoutMs`: a helper must not touch the directory before
+ * the lease protects it, or a holder killed in between would leave it working unprotected.
+ */
+export async function waitUntilNamedInLease(dataDir: string, pid: number, parentPid: number, timeoutMs = 10_000): Promise<boolean> {
+  const path = join(dataDir, LOCK_FILE_NAME);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (readHolder(path)?.helperPids?.includes(pid)) return true;
+    if (process.ppid !== parentPid || !isAlive(parentPid)) return false;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return false;
 }
 
 /** Null when `path` is still the file we created (same inode, our token), else what happened. */
@@ -250,20 +296,30 @@ function moveAsideIfUnchanged(path: string, seen: Stats, token: string): void {
   unlinkQuietly(aside);
 }
 
-/** The holder ran in our PID namespace on our boot, so its pid is meaningful here, and it is gone. */
+/**
+ * The holder ran in our PID namespace on our boot, so its pids are meaningful here, and it is gone,
+ * and so are the helpers it had working in the directory.
+ */
 function diedInOurPidNamespace(holder: LeaseHolder): boolean {
   if (holder.pidNamespace === null || holder.bootId === null) return false;
   if (holder.pidNamespace !== PID_NAMESPACE || holder.bootId !== BOOT_ID) return false;
-  // Our own pid in a lease that is not ours: written by an earlier process that had this pid.
-  return holder.pid === process.pid || !isAlive(holder.pid);
+  return !isAnotherLiveProcess(holder.pid) && runningHelpers(holder).length === 0;
+}
+
+/** The holder's helpers still running (seen from our PID namespace, which the caller checked is the holder's). */
+function runningHelpers(holder: LeaseHolder): number[] {
+  return (holder.helperPids ?? []).filter(isAnotherLiveProcess);
 }
 
 function describeHolder(holder: LeaseHolder | null, ageMs: number): string {
   const heartbeat = `last heartbeat ${formatSeconds(ageMs)} ago`;
   if (holder === null) return `a process whose lease record is unreadable or still being written, ${heartbeat}`;
+  const sameNamespace = holder.pidNamespace !== null && holder.pidNamespace === PID_NAMESPACE && holder.bootId === BOOT_ID;
+  const helpers = sameNamespace ? runningHelpers(holder) : [];
+  const helping = helpers.length > 0 ? `, with its start-up helper${helpers.length > 1 ? 's' : ''} (pid ${helpers.join(', ')}) still working in the directory` : '';
   return (
     `pid ${holder.pid} on ${holder.host} (PID namespace ${holder.pidNamespace ?? 'unknown'}), ` +
-    `holding it since ${holder.acquiredAt}, ${heartbeat}`
+    `holding it since ${holder.acquiredAt}, ${heartbeat}${helping}`
   );
 }
 
@@ -292,6 +348,7 @@ function readHolder(path: string): LeaseHolder | null {
       pidNamespace: typeof record.pidNamespace === 'string' ? record.pidNamespace : null,
       bootId: typeof record.bootId === 'string' ? record.bootId : null,
       acquiredAt: typeof record.acquiredAt === 'string' ? record.acquiredAt : 'unknown',
+      ...(Array.isArray(record.helperPids) && { helperPids: record.helperPids.filter((pid): pid is number => Number.isInteger(pid) && pid > 0) }),
     };
   } catch {
     return null;
@@ -313,6 +370,11 @@ function unlinkQuietly(path: string): void {
   } catch (error) {
     if (!isErrno(error, 'ENOENT')) throw error;
   }
+}
+
+/** Our own pid in a lease that is not ours was written by an earlier process that had this pid. */
+function isAnotherLiveProcess(pid: number): boolean {
+  return pid !== process.pid && isAlive(pid);
 }
 
 function isAlive(pid: number): boolean {

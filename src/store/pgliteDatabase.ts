@@ -35,7 +35,7 @@ export async function openPgliteDatabase(dataDir: string | undefined, options: P
   const lock = acquireDataDirLock(dir, { ...(options.lease && { lease: options.lease }), onLost: options.onLockLost ?? stopProcess });
   try {
     const opened = inspectDataDir(dir);
-    const { pendingWork } = await checkStoreInChild(dir);
+    const { pendingWork } = await checkStoreInChild(dir, lock);
     // Opened in this process only when a batch needs it (at once when one is unfinished): see checkStoreInChild.ts.
     let pglite: Promise<PGlite> | null = null;
     const open = () => {

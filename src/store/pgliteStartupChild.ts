@@ -5,6 +5,7 @@
  * closes the store (a checkpoint) and exits. See `checkStoreInChild.ts` for why.
  */
 import { PGlite } from '@electric-sql/pglite';
+import { waitUntilNamedInLease } from './dataDirLock.ts';
 import { migrate } from './migrate.ts';
 import { databaseOverPglite } from './pgliteDatabase.ts';
 import { PGLITE_START_PARAMS } from './pgliteSizing.ts';
@@ -14,6 +15,11 @@ const dir = process.argv[2];
 if (!dir) {
   process.stderr.write('usage: pgliteStartupChild.ts <data dir>\n');
   process.exit(2);
+}
+// Nothing is touched before the parent's lease names this process (see `addHelper`).
+if (!(await waitUntilNamedInLease(dir, process.pid, process.ppid))) {
+  process.stderr.write(`the process that started this one (pid ${process.ppid}) did not name it in the lease of ${dir}; the store was not touched\n`);
+  process.exit(3);
 }
 const db = databaseOverPglite(await PGlite.create(dir, { startParams: [...PGLITE_START_PARAMS] }));
 try {

@@ -1,0 +1,103 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/store/openDatabase.ts';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const FIXTURE = 'test/store/fixtures/dataDirProcess.ts';
+
+const dirs: string[] = [];
+const processes: ChildProcess[] = [];
+afterAll(() => {
+  for (const child of processes) child.kill('SIGKILL');
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Opens `dir` in a process of its own (the lock tests' fixture); resolves with what it printed. */
+function openInProcess(dir: string): { child: ChildProcess; outcome: Promise<{ outcome: string; name?: string; message?: string }> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, JSON.stringify({ mode: 'try', dir })], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  processes.push(child);
+  const outcome = new Promise<{ outcome: string; name?: string; message?: string }>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line) as { outcome: string }));
+    child.once('exit', (code, signal) => reject(new Error(`exited (${code ?? signal}) before printing`)));
+  });
+  return { child, outcome };
+}
+
+/** The pid of the store's start-up child working in `dir`, if one runs (read from /proc). */
+function startupChildIn(dir: string): number | null {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (args.some((arg) => arg.includes('pgliteStartupChild')) && args.includes(dir)) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return null;
+}
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const waitFor = async <T>(what: string, check: () => T | null | false, timeoutMs = 60_000): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== null && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+};
+
+/**
+ * The store's start-up work (initdb, migrations) runs in a child process. A gateway SIGKILLed
+ * during it left the child working in the directory, and the next start took the dead holder's
+ * lease at once (its pid was dead) and started a second child on the same files.
+ */
+describe('a gateway killed while its start-up child works in the data directory', () => {
+  it('leaves a lease nobody takes over until the child is done, and a store that opens after it', { timeout: 120_000 }, async () => {
+    const root = mkdtempSync(join(tmpdir(), 'switchboard-helper-'));
+    dirs.push(root);
+    const dir = join(root, 'pglite');
+
+    const first = openInProcess(dir);
+    first.outcome.catch(() => {}); // it is killed before it prints
+    const orphan = await waitFor('the start-up child of a new store', () => startupChildIn(dir));
+    // The child touches nothing before the lease names it; then the parent dies.
+    await waitFor('the lease to name the child', () => readFileSync(join(dir, 'switchboard.lock'), 'utf8').includes(`"helperPids":[${orphan}]`));
+    const killed = new Promise((resolve) => first.child.once('exit', resolve));
+    first.child.kill('SIGKILL');
+    await killed;
+    expect(isAlive(orphan)).toBe(true); // initdb takes seconds; the child outlives its parent
+
+    const second = await openInProcess(dir).outcome;
+    const childStillRan = isAlive(orphan);
+    expect(childStillRan).toBe(true);
+    expect(second.outcome).toBe('refused');
+    expect(second.name).toBe('ConfigError');
+    expect(second.message).toContain(`with its start-up helper (pid ${orphan}) still working in the directory`);
+
+    await waitFor('the orphaned start-up child to finish', () => !isAlive(orphan));
+    const db = await openDatabase({ dataDir: dir });
+    try {
+      expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM batches')).rows).toEqual([{ n: 0 }]);
+    } finally {
+      await db.close();
+    }
+  });
+});
