@@ -9,6 +9,7 @@ import { StartupError } from './startupErrors.ts';
 import { DEMO_API_KEYS, startDemoEnvironment, type DemoEnvironment } from './demo/demoEnvironment.ts';
 import { createProcessLogger, logFormatOf } from './observability/logging.ts';
 import { startGatewayRuntime } from './gatewayRuntime.ts';
+import { CODE_FORM } from './codeForm.ts';
 
 /** The README's first query (one ended conversation from each provider), prefilled in the demo's explorers. */
 const SAMPLE_QUERY = `{
@@ -64,7 +65,7 @@ async function serve(config: ReturnType<typeof loadConfig>, demo: DemoEnvironmen
     mode: demo ? 'demo' : 'configured',
     pid: process.pid,
     // Which form of the code runs: build/ (compiled by `npm run build`) or src/ (types stripped at load).
-    code: import.meta.url.endsWith('.js') ? 'build' : 'source',
+    code: CODE_FORM,
     store: env.DATABASE_URL ? 'postgresql' : `pglite (${env.SWITCHBOARD_DATA_DIR})`,
     ...(runtime.database.opened && { storeOpened: runtime.database.opened === 'new' ? 'new store created' : 'existing store opened' }),
     workspaces: workspaces.map((w) => w.id),

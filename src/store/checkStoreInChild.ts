@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CODE_FORM, MODULE_EXTENSION } from '../codeForm.ts';
 import type { DataDirLock } from './dataDirLock.ts';
 
-/** The child in the form this module runs in: `.js` from build/, `.ts` from src/. */
-const CHILD = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? './pgliteStartupChild.js' : './pgliteStartupChild.ts', import.meta.url));
+/** The child in the form this process runs in: `.js` from build/, `.ts` from src/. */
+const CHILD = fileURLToPath(new URL(`./pgliteStartupChild${MODULE_EXTENSION}`, import.meta.url));
 
 /**
  * How to run the child: as node runs this process. Compiled, or on a Node that strips types, plain
@@ -12,7 +13,7 @@ const CHILD = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? './pgliteS
  * a development dependency, so it is looked up only then: a production install has none.
  */
 function childArguments(dir: string): string[] {
-  const nodeRunsIt = CHILD.endsWith('.js') || Boolean(process.features.typescript);
+  const nodeRunsIt = CODE_FORM === 'build' || Boolean(process.features.typescript);
   if (nodeRunsIt) return [CHILD, dir];
   return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href, CHILD, dir];
 }
