@@ -28,6 +28,25 @@ describe('export query parameters', () => {
     expect(refusal('format=csv&format=csv')).toEqual({ status: 400, parameter: 'format' });
   });
 
+  it('refuses a format parameter that contradicts the path or is not a format, even beside an extension', () => {
+    const withPath = (path: string, query: string) => {
+      try {
+        return parseExportRequest(path, new URLSearchParams(query), undefined).format;
+      } catch (error) {
+        if (error instanceof ExportRequestError) return { status: error.status, parameter: error.parameter, message: error.message };
+        throw error;
+      }
+    };
+    expect(withPath('/exports/conversations.csv', 'format=ndjson')).toEqual({
+      status: 400,
+      parameter: 'format',
+      message: "format: ndjson contradicts the path's .csv; give one of them",
+    });
+    expect(withPath('/exports/conversations.ndjson', 'format=xml')).toEqual({ status: 400, parameter: 'format', message: 'format: expected csv or ndjson' });
+    expect(withPath('/exports/conversations.csv', 'format=csv')).toBe('csv');
+    expect(withPath('/exports/conversations', 'format=ndjson')).toBe('ndjson');
+  });
+
   it('refuses a watermark beyond a PostgreSQL bigint as too large, not as a non-integer', () => {
     expect(parse('updatedSince=9223372036854775807').updatedSince).toEqual({ seq: 9_223_372_036_854_775_807n });
     expect(refusalWithMessage('updatedSince=9223372036854775808')).toEqual({

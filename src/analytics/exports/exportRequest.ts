@@ -129,11 +129,17 @@ export function parseExportRequest(path: string, search: URLSearchParams, accept
 }
 
 function formatOf(extension: string | undefined, parameter: string | null, accept: string | undefined): ExportFormat {
-  if (extension === 'csv' || extension === 'ndjson') return extension;
-  if (parameter !== null) {
-    if (parameter === 'csv' || parameter === 'ndjson') return parameter;
+  if (parameter !== null && parameter !== 'csv' && parameter !== 'ndjson') {
     throw new ExportRequestError(400, 'format: expected csv or ndjson', 'format');
   }
+  if (extension === 'csv' || extension === 'ndjson') {
+    // Two explicit choices that disagree are refused, like a parameter given twice: never silently resolved.
+    if (parameter !== null && parameter !== extension) {
+      throw new ExportRequestError(400, `format: ${parameter} contradicts the path's .${extension}; give one of them`, 'format');
+    }
+    return extension;
+  }
+  if (parameter !== null) return parameter;
   const types = (accept ?? '').toLowerCase();
   if (/application\/(x-)?ndjson|application\/jsonl/.test(types)) return 'ndjson';
   if (types === '' || /text\/csv|\*\/\*|text\/\*/.test(types)) return 'csv';
