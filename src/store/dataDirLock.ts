@@ -12,6 +12,7 @@ import {
   renameSync,
   statSync,
   unlinkSync,
+  utimesSync,
   writeSync,
   type Stats,
 } from 'node:fs';
@@ -39,9 +40,10 @@ import { DataDirLockedError, DataDirLockLostError, formatSeconds, isErrno } from
  * - **Take over** only a stale lease: its mtime is more than `ttlMs` (15 s) old, or, as a fast
  *   path after a crash, the holder ran in our own PID namespace on our own boot and its pid is
  *   dead, and so are the helpers it named in the record (`addHelper`: the start-up child, which a
- *   holder killed mid-start leaves working in the directory). The stale file is renamed aside (atomic; only one taker can move it) and checked to
- *   be the very file judged stale (same inode, same mtime); if its holder heartbeated in between,
- *   it is linked back and the taker is refused.
+ *   holder killed mid-start leaves working in the directory; a helper heartbeats the lease too
+ *   while it is named). The stale file is renamed aside (atomic; only one taker can move it) and
+ *   checked to be the very file judged stale (same inode, same mtime); if its holder heartbeated
+ *   in between, it is linked back and the taker is refused.
  * - **Release** on clean close: the file is removed if it is still ours.
  *
  * Assumptions, documented in the store README: the clocks of the processes sharing the directory
@@ -247,6 +249,26 @@ export async function waitUntilNamedInLease(dataDir: string, pid: number, parent
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   return false;
+}
+
+/**
+ * For a helper named in the lease: sets the lease file's mtime every heartbeat while the record
+ * still names `pid`, so that a holder that died does not leave the lease to go stale (and be taken
+ * over from another PID namespace) while the helper still works. Returns the stop.
+ */
+export function heartbeatAsHelper(dataDir: string, pid: number, heartbeatMs = DEFAULT_LEASE_TIMING.heartbeatMs): () => void {
+  const path = join(dataDir, LOCK_FILE_NAME);
+  const timer = setInterval(() => {
+    if (!readHolder(path)?.helperPids?.includes(pid)) return;
+    const seconds = Date.now() / 1000;
+    try {
+      utimesSync(path, seconds, seconds);
+    } catch {
+      // removed meanwhile: the holder released it
+    }
+  }, heartbeatMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** Null when `path` is still the file we created (same inode, our token), else what happened. */

@@ -5,7 +5,7 @@
  * closes the store (a checkpoint) and exits. See `checkStoreInChild.ts` for why.
  */
 import { PGlite } from '@electric-sql/pglite';
-import { waitUntilNamedInLease } from './dataDirLock.ts';
+import { heartbeatAsHelper, waitUntilNamedInLease } from './dataDirLock.ts';
 import { migrate } from './migrate.ts';
 import { databaseOverPglite } from './pgliteDatabase.ts';
 import { PGLITE_START_PARAMS } from './pgliteSizing.ts';
@@ -21,6 +21,7 @@ if (!(await waitUntilNamedInLease(dir, process.pid, process.ppid))) {
   process.stderr.write(`the process that started this one (pid ${process.ppid}) did not name it in the lease of ${dir}; the store was not touched\n`);
   process.exit(3);
 }
+heartbeatAsHelper(dir, process.pid);
 const db = databaseOverPglite(await PGlite.create(dir, { startParams: [...PGLITE_START_PARAMS] }));
 try {
   await migrate(db);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DataDirLockedError, DataDirLockLostError } from '../../src/store/dataDirErrors.ts';
-import { acquireDataDirLock, LOCK_FILE_NAME, type LeaseHolder } from '../../src/store/dataDirLock.ts';
+import { acquireDataDirLock, heartbeatAsHelper, LOCK_FILE_NAME, type LeaseHolder } from '../../src/store/dataDirLock.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { lockBudget } from '../../src/store/queries/budgets.ts';
 import { openDatabase } from '../../src/store/openDatabase.ts';
@@ -165,4 +165,36 @@ describe('PGlite in a data directory', () => {
     await db.close();
     expect(readLease(dir).token).toBe('foreign-token');
   }, 90_000);
+});
+
+describe('a helper named in the lease', () => {
+  it('is written into the record while it runs, and keeps the lease fresh only while it is named', async () => {
+    const dir = tempDir();
+    // The holder's own heartbeat far apart, so that only the helpers can touch the file here.
+    const lock = acquireDataDirLock(dir, { lease: { heartbeatMs: 60_000, ttlMs: 120_000 } });
+    try {
+      const helper = lock.addHelper(424_242);
+      expect(readLease(dir).helperPids).toEqual([424_242]);
+      expect(readLease(dir).token).toBe(lock.holder.token);
+
+      // As if the holder had died an hour ago: only the helper's heartbeat can freshen the lease.
+      const hourAgo = (Date.now() - 3_600_000) / 1000;
+      utimesSync(join(dir, LOCK_FILE_NAME), hourAgo, hourAgo);
+      const stopNamed = heartbeatAsHelper(dir, 424_242, 20);
+      const stopUnnamed = heartbeatAsHelper(dir, 515_151, 20);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(Date.now() - leaseMtime(dir)).toBeLessThan(1_000);
+
+      helper.done();
+      expect(readLease(dir).helperPids).toBeUndefined();
+      stopNamed();
+      utimesSync(join(dir, LOCK_FILE_NAME), hourAgo, hourAgo);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // An unnamed process never touches the lease.
+      expect(leaseMtime(dir)).toBe(Math.round(hourAgo * 1000));
+      stopUnnamed();
+    } finally {
+      lock.release();
+    }
+  });
 });
