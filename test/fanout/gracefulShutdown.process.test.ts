@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrationSimulator, type OrationSimulator } from '../../src/simulators/oration/orationSimulator.ts';
 import { postBatch, waitForFinalBatch } from './batchGraphql.ts';
+import { consistentVerdicts, verdictsOf } from './reconcileVerdicts.ts';
 import { DEMO_ACCOUNT, phoneCalls } from './fanoutHarness.ts';
 import { freePort, SHORT_ANSWERED_CALLS as CALLS, spawnGateway, writeWorkspacesFile, type GatewayProcess } from './gatewayProcess.ts';
 import { readStoppedStore } from './stoppedStore.ts';
@@ -181,6 +182,12 @@ describe('graceful shutdown: SIGTERM to the gateway process mid-batch (PGlite da
     expect(stats.duplicateRequestIds).toEqual([]);
     const cutOffIds = new Set(cutOff.map((item) => item.request_id));
     const items = (await readBoundedStore()).filter((item) => cutOffIds.has(item.request_id));
-    expect(items.map((item) => [item.reconciled_outcome, item.attempts])).toEqual(items.map(() => ['FOUND', 1]));
+    // Every cut-off item was reconciled, each by what the provider held (an item claimed but not yet
+    // sent when the bound ran out is rightly found absent and sent once more), and the slowed
+    // create, which landed after the stop, was found and not dialed again.
+    const verdicts = verdictsOf(items);
+    expect(verdicts.map(([requestId]) => requestId)).toEqual([...cutOffIds].sort());
+    expect(verdicts).toEqual(consistentVerdicts(items));
+    expect(verdicts.filter(([, outcome]) => outcome === 'FOUND').length).toBeGreaterThan(0);
   }, 120_000);
 });
