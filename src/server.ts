@@ -95,7 +95,7 @@ export interface Gateway {
  */
 export function createGateway(options: GatewayOptions): Gateway {
   const httpLimits = { ...DEFAULT_HTTP_LIMITS, ...options.httpLimits };
-  const httpServer = createLimitedHttpServer(httpLimits);
+  const httpServer = createLimitedHttpServer(httpLimits, options.observability?.observeRefusal);
   const landingPage = !options.introspection
     ? ApolloServerPluginLandingPageDisabled()
     : options.sandboxInitialState

@@ -29,8 +29,8 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   maxConnections: 1_000,
 };
 
-/** A node:http server that enforces `limits`; nothing listens yet. */
-export function createLimitedHttpServer(limits: HttpLimits): Server {
+/** A node:http server that enforces `limits`; nothing listens yet. `onRefused` hears of each request Node refuses before routing. */
+export function createLimitedHttpServer(limits: HttpLimits, onRefused?: (refusal: { status: number; reason: string }) => void): Server {
   const server = createServer({
     headersTimeout: limits.headersTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
@@ -40,7 +40,7 @@ export function createLimitedHttpServer(limits: HttpLimits): Server {
   });
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   server.maxConnections = limits.maxConnections;
-  server.on('clientError', answerClientError);
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket, onRefused));
   return server;
 }
 
@@ -49,7 +49,7 @@ export function createLimitedHttpServer(limits: HttpLimits): Server {
  * not HTTP) is answered like every other refusal: a JSON body with a code. Node's own answer is a
  * bare status line with no body and no code.
  */
-function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, onRefused?: (refusal: { status: number; reason: string }) => void): void {
   // Nothing to answer on a connection the client reset or that is already answered.
   if (error.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
@@ -66,4 +66,5 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+  onRefused?.({ status, reason: error.code ?? 'unknown' });
 }

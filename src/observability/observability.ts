@@ -10,7 +10,7 @@ import { createHealthRoutes } from './healthRoutes.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { operationObserverPlugin } from './operationPlugin.ts';
 import { Readiness } from './readiness.ts';
-import { createRequestObserver, createRouteObserver, type ObserveRequest, type ObserveRoute } from './requestObserver.ts';
+import { createRefusalObserver, createRequestObserver, createRouteObserver, type ObserveRefusal, type ObserveRequest, type ObserveRoute } from './requestObserver.ts';
 import type { GatewayTracing } from './tracing.ts';
 import { createUpstreamObserver, type UpstreamObserverFor } from './upstreamObserver.ts';
 
@@ -19,6 +19,8 @@ export interface GatewayObservability {
   observeRequest: ObserveRequest;
   /** Writes the access line of a request to a route beside GraphQL. */
   observeRoute: ObserveRoute;
+  /** Writes the access line of a request Node refused before routing (headers too large, a timeout, not HTTP). */
+  observeRefusal: ObserveRefusal;
   /** Answers /healthz, /health, /readyz and /metrics; false for any other path. */
   routes: ReturnType<typeof createHealthRoutes>;
   plugin: ApolloServerPlugin<GatewayContext>;
@@ -83,6 +85,7 @@ export function createObservability(options: ObservabilityOptions): Observabilit
     upstreamObserverFor,
     observeRequest: createRequestObserver({ logger, metrics, tracer: tracing?.tracer ?? null }),
     observeRoute: createRouteObserver({ logger }),
+    observeRefusal: createRefusalObserver({ logger }),
     routes: createHealthRoutes({ readiness, metrics }),
     plugin: operationObserverPlugin(),
     onLoaderBatch: (loader, size) => metrics.observeLoaderBatch(loader, size),

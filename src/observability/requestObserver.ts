@@ -114,3 +114,23 @@ export function createRouteObserver(options: { logger?: Logger | null }): Observ
     });
   };
 }
+
+/** A request Node's HTTP parser refused before any route saw it (`src/http/httpLimits.ts`). */
+export interface HttpRefusal {
+  status: number;
+  /** Node's error code: `HPE_HEADER_OVERFLOW`, `ERR_HTTP_REQUEST_TIMEOUT`, `HPE_INVALID_METHOD`, … */
+  reason: string;
+}
+export type ObserveRefusal = (refusal: HttpRefusal) => void;
+
+/**
+ * The access line of a request refused before routing: `"http request"` like any other, with the
+ * route `(refused before routing)`, the status and Node's reason, at `warn` (nothing of the request
+ * was read: no method, path or request id).
+ */
+export function createRefusalObserver(options: { logger?: Logger | null }): ObserveRefusal {
+  return ({ status, reason }) => options.logger?.warn('http request', { route: REFUSED_ROUTE, status, reason });
+}
+
+/** The route label of a request Node refused before any route saw it. */
+export const REFUSED_ROUTE = '(refused before routing)';

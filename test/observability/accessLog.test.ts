@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
+import { sendUnfinished } from '../hardening/rawHttp.ts';
 import { startTestGateway, type TestGateway } from '../support/testGateway.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -162,5 +163,18 @@ describe('access log: routes beside GraphQL', () => {
     );
     expect(lines.filter((line) => line.includes('secret-endpoint-token') || line.includes('secret-path'))).toEqual([]);
     expect(lines.filter((line) => line.includes('"graphql operation"'))).toEqual([]);
+  });
+
+  it('logs a request Node refuses before routing too, with its status and reason and nothing it sent', async () => {
+    // Found from outside: these answers (431, 400) left no line at all.
+    const before = routeLines().length;
+    const tooLarge = `GET /exports/conversations.csv?secret-query=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`;
+    expect((await sendUnfinished(gw.url, [tooLarge], { waitMs: 2_000 })).status).toBe(431);
+    expect((await sendUnfinished(gw.url, ['NOT HTTP AT ALL\r\n\r\n'], { waitMs: 2_000 })).status).toBe(400);
+    expect(routeLines().slice(before)).toEqual([
+      { level: 'warn', message: 'http request', route: '(refused before routing)', status: 431, reason: 'HPE_HEADER_OVERFLOW' },
+      { level: 'warn', message: 'http request', route: '(refused before routing)', status: 400, reason: 'HPE_INVALID_METHOD' },
+    ]);
+    expect(lines.filter((line) => line.includes('secret-query'))).toEqual([]);
   });
 });
