@@ -29,8 +29,15 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   maxConnections: 1_000,
 };
 
+/** A request Node's HTTP parser refused before any route saw it. */
+export interface HttpRefusal {
+  status: number;
+  /** Node's error code: `HPE_HEADER_OVERFLOW`, `ERR_HTTP_REQUEST_TIMEOUT`, `HPE_INVALID_METHOD`, … */
+  reason: string;
+}
+
 /** A node:http server that enforces `limits`; nothing listens yet. `onRefused` hears of each request Node refuses before routing. */
-export function createLimitedHttpServer(limits: HttpLimits, onRefused?: (refusal: { status: number; reason: string }) => void): Server {
+export function createLimitedHttpServer(limits: HttpLimits, onRefused?: (refusal: HttpRefusal) => void): Server {
   const server = createServer({
     headersTimeout: limits.headersTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
@@ -49,7 +56,7 @@ export function createLimitedHttpServer(limits: HttpLimits, onRefused?: (refusal
  * not HTTP) is answered like every other refusal: a JSON body with a code. Node's own answer is a
  * bare status line with no body and no code.
  */
-function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, onRefused?: (refusal: { status: number; reason: string }) => void): void {
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, onRefused?: (refusal: HttpRefusal) => void): void {
   // Nothing to answer on a connection the client reset or that is already answered.
   if (error.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();

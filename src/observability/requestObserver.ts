@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import type { HttpRefusal } from '../http/httpLimits.ts';
 import type { Logger } from '../logger.ts';
 import { OPERATIONAL_PATHS } from './healthRoutes.ts';
 import type { GatewayMetrics } from './metrics.ts';
@@ -115,12 +116,6 @@ export function createRouteObserver(options: { logger?: Logger | null }): Observ
   };
 }
 
-/** A request Node's HTTP parser refused before any route saw it (`src/http/httpLimits.ts`). */
-export interface HttpRefusal {
-  status: number;
-  /** Node's error code: `HPE_HEADER_OVERFLOW`, `ERR_HTTP_REQUEST_TIMEOUT`, `HPE_INVALID_METHOD`, … */
-  reason: string;
-}
 export type ObserveRefusal = (refusal: HttpRefusal) => void;
 
 /**

@@ -323,9 +323,12 @@ function moveAsideIfUnchanged(path: string, seen: Stats, token: string): void {
  * and so are the helpers it had working in the directory.
  */
 function diedInOurPidNamespace(holder: LeaseHolder): boolean {
-  if (holder.pidNamespace === null || holder.bootId === null) return false;
-  if (holder.pidNamespace !== PID_NAMESPACE || holder.bootId !== BOOT_ID) return false;
-  return !isAnotherLiveProcess(holder.pid) && runningHelpers(holder).length === 0;
+  return ranInOurPidNamespace(holder) && !isAnotherLiveProcess(holder.pid) && runningHelpers(holder).length === 0;
+}
+
+/** The holder's pids mean the same processes here: same PID namespace, same boot. */
+function ranInOurPidNamespace(holder: LeaseHolder): boolean {
+  return holder.pidNamespace !== null && holder.bootId !== null && holder.pidNamespace === PID_NAMESPACE && holder.bootId === BOOT_ID;
 }
 
 /** The holder's helpers still running (seen from our PID namespace, which the caller checked is the holder's). */
@@ -336,8 +339,7 @@ function runningHelpers(holder: LeaseHolder): number[] {
 function describeHolder(holder: LeaseHolder | null, ageMs: number): string {
   const heartbeat = `last heartbeat ${formatSeconds(ageMs)} ago`;
   if (holder === null) return `a process whose lease record is unreadable or still being written, ${heartbeat}`;
-  const sameNamespace = holder.pidNamespace !== null && holder.pidNamespace === PID_NAMESPACE && holder.bootId === BOOT_ID;
-  const helpers = sameNamespace ? runningHelpers(holder) : [];
+  const helpers = ranInOurPidNamespace(holder) ? runningHelpers(holder) : [];
   const helping = helpers.length > 0 ? `, with its start-up helper${helpers.length > 1 ? 's' : ''} (pid ${helpers.join(', ')}) still working in the directory` : '';
   return (
     `pid ${holder.pid} on ${holder.host} (PID namespace ${holder.pidNamespace ?? 'unknown'}), ` +

@@ -1,15 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DataDirLockedError } from '../../src/store/dataDirErrors.ts';
 import { openDatabase } from '../../src/store/openDatabase.ts';
-
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const FIXTURE = 'test/store/fixtures/dataDirProcess.ts';
+import { startDataDirProcess } from './fixtures/startDataDirProcess.ts';
 
 /** `unshare` gives the second process its own PID namespace, as a second container would have. */
 const unshareWorks = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
@@ -32,24 +28,11 @@ const tempDir = () => {
   return dir;
 };
 
-interface ChildLine {
-  outcome: 'opened' | 'refused' | 'holding';
-  name?: string;
-  message?: string;
-}
-
-/** Starts the fixture, in a PID namespace of its own when `isolated`; resolves with its first line. */
-function startChild(args: object, isolated: boolean): { child: ChildProcess; firstLine: Promise<ChildLine> } {
-  const node = [process.execPath, '--import', 'tsx', FIXTURE, JSON.stringify(args)];
-  // --kill-child: a SIGKILL to `unshare` takes the node process in the namespace with it.
-  const [command, ...rest] = isolated ? ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child=SIGKILL', ...node] : node;
-  const child = spawn(command!, rest, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  const firstLine = new Promise<ChildLine>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line) as ChildLine));
-    child.once('exit', (code) => reject(new Error(`child exited with ${code} before printing`)));
-  });
-  return { child, firstLine };
+/** Starts the fixture (`startDataDirProcess`) and kills it after the test. */
+function startChild(args: object, isolated: boolean) {
+  const started = startDataDirProcess(args, isolated);
+  children.push(started.child);
+  return started;
 }
 
 describe('the data directory lock in one PID namespace', () => {

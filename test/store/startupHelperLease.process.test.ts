@@ -1,14 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/openDatabase.ts';
-
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const FIXTURE = 'test/store/fixtures/dataDirProcess.ts';
+import { startDataDirProcess } from './fixtures/startDataDirProcess.ts';
 
 const dirs: string[] = [];
 const processes: ChildProcess[] = [];
@@ -18,17 +14,10 @@ afterAll(() => {
 });
 
 /** Opens `dir` in a process of its own (the lock tests' fixture); resolves with what it printed. */
-function openInProcess(dir: string): { child: ChildProcess; outcome: Promise<{ outcome: string; name?: string; message?: string }> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, JSON.stringify({ mode: 'try', dir })], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+function openInProcess(dir: string) {
+  const { child, firstLine } = startDataDirProcess({ mode: 'try', dir });
   processes.push(child);
-  const outcome = new Promise<{ outcome: string; name?: string; message?: string }>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line) as { outcome: string }));
-    child.once('exit', (code, signal) => reject(new Error(`exited (${code ?? signal}) before printing`)));
-  });
-  return { child, outcome };
+  return { child, outcome: firstLine };
 }
 
 /** The pid of the store's start-up child working in `dir`, if one runs (read from /proc). */
