@@ -1,5 +1,6 @@
 import type { ConversationResolvers } from '../generated/graphql.ts';
 import { batchItemOf } from './batchSupport.ts';
+import { loadOrSettled } from './referencePreload.ts';
 import { globalIdOf } from './resolverSupport.ts';
 
 export const Conversation: ConversationResolvers = {
@@ -12,16 +13,17 @@ export const Conversation: ConversationResolvers = {
   rawEndReason: (conversation) => conversation.endReason?.raw ?? null,
   /**
    * The configuration the conversation embeds is answered from the record; a saved agent goes
-   * through the batched loader, and the embedded configuration is then never read.
+   * through the batched loader (already settled when a list preloaded it: referencePreload.ts),
+   * and the embedded configuration is then never read.
    */
   agent: (conversation, _, { loaders }) => {
     const { agentRef } = conversation;
     if (!agentRef) return null;
-    return agentRef.embedded ? conversation.embeddedAgent : loaders.agent.load(agentRef);
+    return agentRef.embedded ? conversation.embeddedAgent : loadOrSettled(loaders.agent, agentRef);
   },
   agentSnapshot: (conversation) => conversation.embeddedAgent,
   /** The item that created this conversation (see `batchItemOf`: the tag alone is not trusted). */
   batchItem: (conversation, _, { loaders }) => batchItemOf(conversation, loaders),
   prospect: (conversation, _, { loaders }) =>
-    conversation.prospectRef ? loaders.prospect.load(conversation.prospectRef) : null,
+    conversation.prospectRef ? loadOrSettled(loaders.prospect, conversation.prospectRef) : null,
 };

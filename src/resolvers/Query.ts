@@ -5,8 +5,8 @@ import type { QueryResolvers } from '../generated/graphql.ts';
 import type { GatewayContext } from '../context.ts';
 import { checkFirst } from '../read/cursor.ts';
 import { listByProvider } from '../read/listByProvider.ts';
-import { listConversations } from '../read/listConversations.ts';
 import { batchCursorCodec, batchIdOf, batchPosition, connectionOfPage } from './batchSupport.ts';
+import { conversationPage } from './conversationPage.ts';
 import { reportPartialFailure, selectsField } from './resolverSupport.ts';
 import type { BatchView } from '../fanout/views.ts';
 import { LiveQuery } from './Live.ts';
@@ -23,15 +23,16 @@ export const Query: QueryResolvers = {
   prospect: (_, { id }, context) => loadProspect(id, context),
 
   conversations: (_, { first, after, filter }, context, info) =>
-    listConversations({
-      workspace: context.workspace,
-      first: checkFirst(first, 20),
-      after,
-      filter: filter ?? {},
-      withTotal: selectsField(info, 'totalCount'),
-      onProviderError: reportPartialFailure(context, info),
-      onReturned: (conversation) => context.loaders.conversation.prime(conversation, conversation),
-    }),
+    conversationPage(
+      {
+        first: checkFirst(first, 20),
+        after,
+        filter: filter ?? {},
+        onReturned: (conversation) => context.loaders.conversation.prime(conversation, conversation),
+      },
+      context,
+      info,
+    ),
 
   agents: (_, { first, after, providers }, context, info) =>
     listByProvider({
