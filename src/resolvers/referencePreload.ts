@@ -13,9 +13,10 @@ import { refKey } from '../loaders.ts';
  *
  * Loaded the usual way (each field calling `loader.load`), a page of 50 gives graphql-js 100
  * promises to wait for, and every conversation, edge and the list itself become promises too
- * (`promiseForObject`, `Promise.all` over each object's fields): about 5% of the read path's CPU
- * for the same two upstream requests per provider (issue 9). Preloading asks the same loaders for
- * the same keys, once; a request that does not select the field loads nothing.
+ * (`promiseForObject`, `Promise.all` over each object's fields): 1,891 promises for a page-50
+ * query with the simulators in the process, 846 with the preload (issue 9, BENCHMARKS.md), for
+ * the same upstream requests. Preloading asks the same loaders for the same keys, once; a request
+ * that does not select the field loads nothing.
  */
 
 /** The settled values of one request's loaders, by loader and key (an `Error` where a provider failed). */

@@ -84,7 +84,7 @@ describe('conversation pages preload the references they select', () => {
     const viaFragments = await gw.query<{ page: { list: (Node & { who?: Node['agent'] })[] } }>(`
       fragment Refs on Conversation { who: agent { id name } ...ProspectOnly }
       fragment ProspectOnly on Conversation { prospect { id name } }
-      { page: conversations(first: 50) { list: nodes { id provider status ... on Conversation { ...Refs } } } }`);
+      { page: conversations(first: 50) { list: nodes { ... on Node { id } provider status ... on Conversation { ...Refs } } } }`);
     expect(viaFragments.body.errors).toBeUndefined();
     expect(referenceRequests()).toEqual(plainRequests);
     expect(upstreamTotal()).toBe(7);
