@@ -16,7 +16,8 @@ import { refKey } from '../loaders.ts';
  * (`promiseForObject`, `Promise.all` over each object's fields): 1,891 promises for a page-50
  * query with the simulators in the process, 846 with the preload (issue 9, BENCHMARKS.md), for
  * the same upstream requests. Preloading asks the same loaders for the same keys, once; a request
- * that does not select the field loads nothing.
+ * that does not select the field loads nothing. A page that a broken non-null field will null as a
+ * whole has asked for its references all the same (docs/design.md says what else changes).
  */
 
 /** The settled values of one request's loaders, by loader and key (an `Error` where a provider failed). */
