@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { getNamedType, isObjectType, type FieldNode, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql';
+import { getNamedType, isNonNullType, isObjectType, type FieldNode, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql';
 // Internal to graphql-js but exported by it (v16): the one field collection its executor uses, so
 // fragments, aliases and @skip/@include count exactly as they do when the fields run.
 import { collectSubfields } from 'graphql/execution/collectFields.js';
@@ -16,8 +16,8 @@ import { refKey } from '../loaders.ts';
  * (`promiseForObject`, `Promise.all` over each object's fields): 1,891 promises for a page-50
  * query with the simulators in the process, 846 with the preload (issue 9, BENCHMARKS.md), for
  * the same upstream requests. Preloading asks the same loaders for the same keys, once; a request
- * that does not select the field loads nothing. A page that a broken non-null field will null as a
- * whole has asked for its references all the same (docs/design.md says what else changes).
+ * that does not select the field loads nothing, and neither does a page that a field the provider
+ * broke will null as a whole (docs/design.md says what else changes).
  */
 
 /** The settled values of one request's loaders, by loader and key (an `Error` where a provider failed). */
@@ -49,11 +49,15 @@ export function loadOrSettled<V>(loader: DataLoader<EntityRef, V, string>, ref: 
  * Preloads the agents and prospects a conversation connection's fields will ask for: only those
  * selected on its `edges { node }` or `nodes`, only saved agents (an embedded one is answered from
  * the record). A reference the provider sent broken is skipped: its field throws that error when
- * it runs, as before.
+ * it runs, as before. Nothing is preloaded when a selected non-null field of one of the
+ * conversations breaks its provider's contract: graphql-js will null the whole connection at that
+ * field, and field-by-field loading (what runs then) asks only for the references before it.
  */
 export async function preloadConversationReferences(conversations: readonly Conversation[], loaders: Loaders, info: GraphQLResolveInfo): Promise<void> {
   if (conversations.length === 0) return;
-  const selected = fieldsSelectedOnNodes(info);
+  const { selected, nonNull } = fieldsSelectedOnNodes(info);
+  if (!selected.has('agent') && !selected.has('prospect')) return;
+  if (conversations.some((conversation) => breaksAnyOf(conversation, nonNull))) return;
   const agentRefs: EntityRef[] = [];
   const prospectRefs: EntityRef[] = [];
   for (const conversation of conversations) {
@@ -69,6 +73,24 @@ export async function preloadConversationReferences(conversations: readonly Conv
   await Promise.all([preload(loaders.agent, agentRefs), preload(loaders.prospect, prospectRefs)]);
 }
 
+/**
+ * Whether reading one of `fields` of the record throws (a provider record validates a field when it
+ * is first read and keeps the value or the error, so graphql-js reads the same again). Only fields
+ * the record holds under the field's name are read: the others are derived by resolvers from
+ * fields that are (`status` from `status`, `id` from the position).
+ */
+function breaksAnyOf(conversation: Conversation, fields: ReadonlySet<string>): boolean {
+  for (const field of fields) {
+    if (!(field in conversation)) continue;
+    try {
+      void (conversation as unknown as Record<string, unknown>)[field];
+    } catch {
+      return true;
+    }
+  }
+  return false;
+}
+
 function readReference(read: () => EntityRef | null): EntityRef | null {
   try {
     return read();
@@ -77,11 +99,15 @@ function readReference(read: () => EntityRef | null): EntityRef | null {
   }
 }
 
-/** Names of the fields selected on a connection's nodes (through `edges { node }` and `nodes`), as they will run. */
-function fieldsSelectedOnNodes(info: GraphQLResolveInfo): Set<string> {
+/**
+ * Names of the fields selected on a connection's nodes (through `edges { node }` and `nodes`), as
+ * they will run, and which of them are non-null.
+ */
+function fieldsSelectedOnNodes(info: GraphQLResolveInfo): { selected: Set<string>; nonNull: Set<string> } {
   const names = new Set<string>();
+  const nonNull = new Set<string>();
   const connectionType = getNamedType(info.returnType);
-  if (!isObjectType(connectionType)) return names;
+  if (!isObjectType(connectionType)) return { selected: names, nonNull };
   const subfields = (type: GraphQLObjectType, nodes: readonly FieldNode[]) =>
     collectSubfields(info.schema, info.fragments, info.variableValues, type, nodes);
   const fieldType = (type: GraphQLObjectType, name: string) => {
@@ -89,7 +115,11 @@ function fieldsSelectedOnNodes(info: GraphQLResolveInfo): Set<string> {
     return named && isObjectType(named) ? named : null;
   };
   const addNodeFields = (nodeType: GraphQLObjectType, nodes: readonly FieldNode[]) => {
-    for (const fields of subfields(nodeType, nodes).values()) names.add(fields[0]!.name.value);
+    for (const fields of subfields(nodeType, nodes).values()) {
+      const name = fields[0]!.name.value;
+      names.add(name);
+      if (isNonNullType(nodeType.getFields()[name]?.type)) nonNull.add(name);
+    }
   };
   for (const fields of subfields(connectionType, info.fieldNodes).values()) {
     const name = fields[0]!.name.value;
@@ -103,5 +133,5 @@ function fieldsSelectedOnNodes(info: GraphQLResolveInfo): Set<string> {
       }
     }
   }
-  return names;
+  return { selected: names, nonNull };
 }

@@ -93,6 +93,21 @@ describe('conversation pages preload the references they select', () => {
     );
   });
 
+  it('loads nothing for a page that a broken non-null field nulls as a whole', async () => {
+    // Found trying the preload against the code before it: a Trata status that is not a string
+    // nulls the page at the first Trata conversation's `status`, before its `agent` runs; the
+    // preload had asked Trata for the page's agents and prospects all the same.
+    sims().trata.server.setFault('GET /v1/conversations', { kind: 'drift', field: 'status', to: { value: 42 } });
+    const { body } = await gw.query(`{ conversations(first: 50) { nodes { id status agent { name } prospect { name } } } }`);
+    expect(body.data).toBeNull();
+    expect(body.errors?.map((error) => [error.extensions?.['code'], error.extensions?.['provider'], error.path?.at(-1)])).toEqual([
+      ['PROVIDER_BAD_RESPONSE', 'TRATA', 'status'],
+    ]);
+    const { trata } = sims();
+    expect(trata.server.count('GET /v1/agents')).toBe(0);
+    expect(trata.server.count('GET /v1/prospects')).toBe(0);
+  });
+
   it('fails only the references of a provider whose batch request failed, on those fields', async () => {
     sims().trata.server.setFault('GET /v1/prospects', { kind: 'status', status: 503 });
     const { body } = await gw.query<{ conversations: { edges: { node: Node }[] } }>(`{ conversations(first: 50) { edges { node { ${NODE_FIELDS} } } } }`);
