@@ -1,11 +1,9 @@
 import type DataLoader from 'dataloader';
 import { getNamedType, isNonNullType, isObjectType, type FieldNode, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql';
-// Internal to graphql-js but exported by it (v16): the one field collection its executor uses, so
-// fragments, aliases and @skip/@include count exactly as they do when the fields run.
-import { collectSubfields } from 'graphql/execution/collectFields.js';
 import type { Conversation, EntityRef } from '../domain/types.ts';
 import type { Loaders } from '../loaders.ts';
 import { refKey } from '../loaders.ts';
+import { subfieldsOf } from './resolverSupport.ts';
 
 /**
  * A page's agents and prospects loaded before the page's fields run, so each conversation's
@@ -101,15 +99,14 @@ function readReference(read: () => EntityRef | null): EntityRef | null {
 
 /**
  * Names of the fields selected on a connection's nodes (through `edges { node }` and `nodes`), as
- * they will run, and which of them are non-null.
+ * they will run (`subfieldsOf`), and which of them are non-null.
  */
 function fieldsSelectedOnNodes(info: GraphQLResolveInfo): { selected: Set<string>; nonNull: Set<string> } {
   const names = new Set<string>();
   const nonNull = new Set<string>();
   const connectionType = getNamedType(info.returnType);
   if (!isObjectType(connectionType)) return { selected: names, nonNull };
-  const subfields = (type: GraphQLObjectType, nodes: readonly FieldNode[]) =>
-    collectSubfields(info.schema, info.fragments, info.variableValues, type, nodes);
+  const subfields = (type: GraphQLObjectType, nodes: readonly FieldNode[]) => subfieldsOf(info, type, nodes);
   const fieldType = (type: GraphQLObjectType, name: string) => {
     const named = getNamedType(type.getFields()[name]?.type);
     return named && isObjectType(named) ? named : null;

@@ -1,4 +1,5 @@
-import { GraphQLError, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { getNamedType, GraphQLError, isObjectType, type FieldNode, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql';
+import { collectSubfields } from 'graphql/execution/collectFields.js';
 import { toGlobalId, type NodeType } from '../domain/globalId.ts';
 import type { Agent, Conversation, Prospect } from '../domain/types.ts';
 import type { GatewayContext } from '../context.ts';
@@ -28,16 +29,21 @@ function pathOf(info: GraphQLResolveInfo): (string | number)[] {
   return path;
 }
 
-/** Whether the client selected `field` directly under the current field (fragments included). */
+/**
+ * The fields selected under `fieldNodes` of `type`, by response name, as graphql-js will run them:
+ * its own field collection (internal to graphql-js but exported by it, v16), so fragments, aliases
+ * and `@skip`/`@include` count exactly as they do when the fields run.
+ */
+export function subfieldsOf(info: GraphQLResolveInfo, type: GraphQLObjectType, fieldNodes: readonly FieldNode[]): Map<string, readonly FieldNode[]> {
+  return collectSubfields(info.schema, info.fragments, info.variableValues, type, fieldNodes);
+}
+
+/** Whether `field` will run directly under the current field (fragments included, `@skip`/`@include` applied). */
 export function selectsField(info: GraphQLResolveInfo, field: string): boolean {
-  const visit = (selectionSet: SelectionSetNode | undefined): boolean =>
-    selectionSet?.selections.some((selection) => {
-      if (selection.kind === 'Field') return selection.name.value === field;
-      if (selection.kind === 'InlineFragment') return visit(selection.selectionSet);
-      const fragment = info.fragments[selection.name.value];
-      return fragment ? visit(fragment.selectionSet) : false;
-    }) ?? false;
-  return info.fieldNodes.some((node) => visit(node.selectionSet));
+  const type = getNamedType(info.returnType);
+  if (!isObjectType(type)) return false;
+  for (const nodes of subfieldsOf(info, type, info.fieldNodes).values()) if (nodes[0]!.name.value === field) return true;
+  return false;
 }
 
 /** `nodes` of any connection, derived from its edges. */

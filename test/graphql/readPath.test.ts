@@ -134,6 +134,25 @@ describe('read path over the three simulators', () => {
     expect(seen).toEqual(expected);
   });
 
+  it('counts a later page only when totalCount runs: @skip and @include as graphql-js applies them', async () => {
+    const upstream = () => Object.values(sims()).reduce((total, sim) => total + sim.server.stats().total, 0);
+    const first = await gw.query<PageData>(`{ conversations(first: 5) { pageInfo { endCursor } } }`);
+    const after = first.body.data!.conversations.pageInfo.endCursor;
+    const page = (selection: string) => `query P($after: String, $skip: Boolean!) { conversations(first: 5, after: $after) { ${selection} edges { node { id } } __typename @skip(if: $skip) } }`;
+    const requestsFor = async (selection: string, skip: boolean) => {
+      for (const sim of Object.values(sims())) sim.server.resetStats();
+      const { body } = await gw.query(page(selection), { after, skip });
+      expect(body.errors).toBeUndefined();
+      return upstream();
+    };
+    const without = await requestsFor('', true);
+    // Asked for, a later page's count costs one request per provider more.
+    expect(await requestsFor('totalCount', true)).toBe(without + 3);
+    expect(await requestsFor('totalCount @skip(if: $skip)', true)).toBe(without);
+    expect(await requestsFor('totalCount @include(if: $skip)', false)).toBe(without);
+    expect(await requestsFor('... @skip(if: $skip) { totalCount }', true)).toBe(without);
+  });
+
   it('filters by provider and status, and resolves an agent\'s own conversations', async () => {
     const { body } = await gw.query<PageData>(PAGE_QUERY, { first: 20, filter: { providers: ['VOICEOS'], statuses: ['ENDED'] } });
     expect(body.errors).toBeUndefined();
