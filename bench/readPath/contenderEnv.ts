@@ -4,6 +4,10 @@ import { createProviderTransports } from '../../src/providers/connectorFactory.t
 import { WorkspaceRegistry } from '../../src/workspaces/workspaceRegistry.ts';
 import { workspacesFileSchema } from '../../src/workspaces/workspaceConfig.ts';
 
+// The orchestrator stops a contender with SIGTERM; exiting through process.exit lets
+// `--cpu-prof` (BENCH_PROFILE) write the contender's profile, which a death by signal skips.
+process.once('SIGTERM', () => process.exit(0));
+
 /** The `bench` workspace of the workspaces file the orchestrator wrote, its API key and the port to listen on. */
 export function benchSetup() {
   const file = process.env.SWITCHBOARD_WORKSPACES_FILE;
