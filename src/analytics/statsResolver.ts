@@ -1,6 +1,6 @@
-import type { GraphQLResolveInfo, SelectionSetNode } from 'graphql';
 import type { ConversationStatsFilter, QueryResolvers } from '../generated/graphql.ts';
 import { liveOf } from '../resolvers/Live.ts';
+import { selectsFieldAt } from '../resolvers/resolverSupport.ts';
 import type { AnalyticsFilter } from './analyticsFilter.ts';
 import { conversationStats } from './conversationStats.ts';
 import { canonicalTimeZone } from './timeZone.ts';
@@ -22,20 +22,10 @@ export const AnalyticsQuery: Pick<QueryResolvers, 'conversationStats'> = {
       filter: filter ?? {},
       groupBy: groupBy ?? [],
       timeZone: zone,
-      // Component sums expand every cost's JSON; only pay for it when the query reads them.
-      withComponents: selectsFieldAnywhere(info, 'components'),
+      // Component sums expand every cost's JSON; only pay for it when the query reads them (as it will
+      // run: a `components @skip(if: true)` reads none).
+      withComponents: selectsFieldAt(info, ['groups', 'costs', 'components']),
     });
     return { timeZone: zone, groups };
   },
 };
-
-function selectsFieldAnywhere(info: GraphQLResolveInfo, field: string): boolean {
-  const visit = (selectionSet: SelectionSetNode | undefined): boolean =>
-    selectionSet?.selections.some((selection) => {
-      if (selection.kind === 'Field') return selection.name.value === field || visit(selection.selectionSet);
-      if (selection.kind === 'InlineFragment') return visit(selection.selectionSet);
-      const fragment = info.fragments[selection.name.value];
-      return fragment ? visit(fragment.selectionSet) : false;
-    }) ?? false;
-  return info.fieldNodes.some((node) => visit(node.selectionSet));
-}

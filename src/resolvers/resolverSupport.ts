@@ -1,4 +1,4 @@
-import { getNamedType, GraphQLError, isObjectType, type FieldNode, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql';
+import { getNamedType, GraphQLError, isAbstractType, isObjectType, type FieldNode, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql';
 import { collectSubfields } from 'graphql/execution/collectFields.js';
 import { toGlobalId, type NodeType } from '../domain/globalId.ts';
 import type { Agent, Conversation, Prospect } from '../domain/types.ts';
@@ -40,10 +40,28 @@ export function subfieldsOf(info: GraphQLResolveInfo, type: GraphQLObjectType, f
 
 /** Whether `field` will run directly under the current field (fragments included, `@skip`/`@include` applied). */
 export function selectsField(info: GraphQLResolveInfo, field: string): boolean {
-  const type = getNamedType(info.returnType);
-  if (!isObjectType(type)) return false;
-  for (const nodes of subfieldsOf(info, type, info.fieldNodes).values()) if (nodes[0]!.name.value === field) return true;
-  return false;
+  return selectsFieldAt(info, [field]);
+}
+
+/**
+ * Whether the field at `path` below the current field will run: each step a field name (whatever
+ * alias it is given), through fragments, with `@skip`/`@include` applied, as graphql-js will run
+ * it. Used to skip work no selected field needs, so it never answers "no" for a field that runs:
+ * below an interface or union it answers "yes" (which object type runs is not known yet).
+ */
+export function selectsFieldAt(info: GraphQLResolveInfo, path: readonly string[]): boolean {
+  let type = getNamedType(info.returnType);
+  let fieldNodes: readonly FieldNode[] = info.fieldNodes;
+  for (const name of path) {
+    if (isAbstractType(type)) return true;
+    if (!isObjectType(type)) return false;
+    const runs = [...subfieldsOf(info, type, fieldNodes).values()].filter((nodes) => nodes[0]!.name.value === name);
+    const field = type.getFields()[name];
+    if (runs.length === 0 || !field) return false;
+    type = getNamedType(field.type);
+    fieldNodes = runs.flat();
+  }
+  return true;
 }
 
 /** `nodes` of any connection, derived from its edges. */

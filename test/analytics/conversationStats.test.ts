@@ -67,6 +67,41 @@ describe('conversationStats over the simulators\' synced data', () => {
     expect(expected.flatMap((group) => group.costs.flatMap((cost) => cost.components)).length).toBeGreaterThan(1);
   });
 
+  it('sums cost components only when they will run: @skip and @include count, through aliases and fragments', async () => {
+    const statements: string[] = [];
+    const database = gateway.runtime.live.database;
+    const query = database.query.bind(database);
+    database.query = (sql, params) => (statements.push(sql), query(sql, params));
+    const COMPONENT_SQL = /component_kind|->>'kind'/;
+    const componentStatements = async (document: string, variables: Record<string, unknown>) => {
+      statements.length = 0;
+      const result = await gateway.query<{ conversationStats: Record<string, { costs: Record<string, unknown>[] }[]> }>(document, variables);
+      expect(result.errors).toBeUndefined();
+      const groups = Object.values(result.data?.conversationStats ?? {})[0] ?? [];
+      return { ran: statements.filter((sql) => COMPONENT_SQL.test(sql)).length, costs: groups.flatMap((group) => group.costs) };
+    };
+    try {
+      const skipped = `query ($skip: Boolean!) { conversationStats(groupBy: [PROVIDER]) { groups { costs { currency components @skip(if: $skip) { kind } } } } }`;
+      const none = await componentStatements(skipped, { skip: true });
+      expect(none.ran).toBe(0);
+      expect(none.costs.every((cost) => !('components' in cost))).toBe(true);
+      const read = await componentStatements(skipped, { skip: false });
+      expect(read.ran).toBe(1);
+      expect(read.costs.some((cost) => (cost.components as unknown[]).length > 0)).toBe(true);
+
+      const throughFragment = `query ($with: Boolean!) { conversationStats(groupBy: [PROVIDER]) { g: groups { ...Costs } } }
+        fragment Costs on ConversationStatsGroup { costs { ... @include(if: $with) { parts: components { amount } } } }`;
+      const withoutParts = await componentStatements(throughFragment, { with: false });
+      expect(withoutParts.ran).toBe(0);
+      expect(withoutParts.costs.every((cost) => !('parts' in cost))).toBe(true);
+      const withParts = await componentStatements(throughFragment, { with: true });
+      expect(withParts.ran).toBe(1);
+      expect(withParts.costs.some((cost) => (cost.parts as unknown[]).length > 0)).toBe(true);
+    } finally {
+      database.query = query;
+    }
+  });
+
   it('refuses an unknown time zone and two time buckets, naming the argument', async () => {
     const zone = await gateway.query(STATS, { groupBy: ['DAY'], tz: 'Mars/Olympus' });
     expect(zone.errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT', field: 'timeZone' } }]);
