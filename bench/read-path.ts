@@ -9,7 +9,7 @@
  * contender's answer is checked to be the same JSON.
  *
  *   npm run bench
- *   BENCH_QUERIES=300 BENCH_UPSTREAM_MS=20 BENCH_PAGES=10,50,100 BENCH_CONCURRENCY=1,10 npm run bench
+ *   BENCH_QUERIES=300 BENCH_WARMUP=400 BENCH_UPSTREAM_MS=20 BENCH_PAGES=10,50,100 BENCH_CONCURRENCY=1,10 npm run bench
  *
  * BENCH_RUNS=n (1) starts every contender afresh n times, each run in another order, and reports
  * the median run: on a shared 2-core machine the same code's ratio moves by 20-40% between runs.
@@ -25,6 +25,13 @@ import { gatewayStartArgs } from './gatewayCommand.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const queries = Number(process.env.BENCH_QUERIES ?? 200);
+/**
+ * Untimed queries before each cell's timed ones, at the cell's concurrency. A contender's CPU per
+ * query keeps falling for hundreds of queries after start (V8 optimizing its hot functions, the
+ * heap growing to the load): with 20 warm-up queries the gateway read 9.5 ms and the floor 6.9 at
+ * page 50, after 2,500 queries 6.2 and 3.4 (BENCHMARKS.md). A server runs warm; so is it measured.
+ */
+const warmupQueries = Number(process.env.BENCH_WARMUP ?? 400);
 const upstreamMs = Number(process.env.BENCH_UPSTREAM_MS ?? 20);
 const pages = (process.env.BENCH_PAGES ?? '10,50,100').split(',').map(Number);
 const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,10').split(',').map(Number);
@@ -121,24 +128,14 @@ interface Cell {
   errors: number;
 }
 
-/**
- * One contender's cell: warm-up queries, then `queries` at `concurrency`. Its CPU is counted until
- * a second after the last answer: a process finishes part of its queries' work after answering
- * them (garbage collection), and that is theirs too. The contenders take their turns one after
- * another, each warmed right before its own, so each is measured under steady load.
- */
-async function measure(contender: Contender, bases: string[], first: number, concurrency: number): Promise<Cell> {
-  for (let i = 0; i < 20; i++) await post(contender.url, first); // warm-up: connections, JIT
-  await resetUpstream(bases);
-  const pid = contender.process.pid!;
-  const cpuBefore = procStat(pid).cpuMs;
+/** `count` queries for a page of `first`, `concurrency` at a time: each one's latency, and how many failed. */
+async function load(contender: Contender, first: number, concurrency: number, count: number): Promise<{ latencies: number[]; errors: number }> {
   const latencies: number[] = [];
   let errors = 0;
   let next = 0;
-  const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < queries) {
+      while (next < count) {
         next++;
         const t0 = performance.now();
         const { status, body } = await post(contender.url, first);
@@ -147,6 +144,22 @@ async function measure(contender: Contender, bases: string[], first: number, con
       }
     }),
   );
+  return { latencies, errors };
+}
+
+/**
+ * One contender's cell: warm-up queries (BENCH_WARMUP, at the cell's concurrency), then `queries` at `concurrency`. Its CPU is counted until
+ * a second after the last answer: a process finishes part of its queries' work after answering
+ * them (garbage collection), and that is theirs too. The contenders take their turns one after
+ * another, each warmed right before its own, so each is measured under steady load.
+ */
+async function measure(contender: Contender, bases: string[], first: number, concurrency: number): Promise<Cell> {
+  await load(contender, first, concurrency, warmupQueries);
+  await resetUpstream(bases);
+  const pid = contender.process.pid!;
+  const cpuBefore = procStat(pid).cpuMs;
+  const started = performance.now();
+  const { latencies, errors } = await load(contender, first, concurrency, queries);
   const elapsedMs = performance.now() - started;
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const cpuMs = procStat(pid).cpuMs - cpuBefore;
@@ -302,7 +315,7 @@ function report(results: RunResult[]): void {
   };
   const lines: string[] = [];
   lines.push(
-    `read path: ${results.length} run(s), ${queries} queries per cell, upstream latency ${upstreamMs} ms (fixed), ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}`,
+    `read path: ${results.length} run(s), ${queries} queries per cell after ${warmupQueries} untimed, upstream latency ${upstreamMs} ms (fixed), ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}`,
   );
   lines.push(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   lines.push('');
