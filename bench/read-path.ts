@@ -148,9 +148,9 @@ async function load(contender: Contender, first: number, concurrency: number, co
 }
 
 /**
- * One contender's cell: warm-up queries (BENCH_WARMUP, at the cell's concurrency), then `queries` at `concurrency`. Its CPU is counted until
- * a second after the last answer: a process finishes part of its queries' work after answering
- * them (garbage collection), and that is theirs too. The contenders take their turns one after
+ * One contender's cell: `warmupQueries`, then `queries`, both at `concurrency`. Its CPU is counted
+ * until a second after the last answer: a process finishes part of its queries' work after
+ * answering them (garbage collection), and that is theirs too. The contenders take their turns one after
  * another, each warmed right before its own, so each is measured under steady load.
  */
 async function measure(contender: Contender, bases: string[], first: number, concurrency: number): Promise<Cell> {
