@@ -1,4 +1,4 @@
-import { GraphQLError, type ASTNode, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, isValueNode, type ASTNode, type GraphQLFormattedError } from 'graphql';
 import { BatchValidationError } from './fanout/batchValidationError.ts';
 import { IdempotencyConflictError } from './fanout/idempotencyConflictError.ts';
 import { isProviderError, ProviderBadResponseError } from './providers/errors.ts';
@@ -118,6 +118,10 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
     return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
   }
   if (error instanceof GraphQLError && innermostCause(error) instanceof ScalarInputError) return namedScalarInputError(formatted, error);
+  if (isRefusedArgumentValue(error)) {
+    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions: { ...extensions, code: ErrorCode.BAD_USER_INPUT } };
+  }
   if (original instanceof QueryTooComplexError) {
     // Apollo re-labels validation-rule errors GRAPHQL_VALIDATION_FAILED; the limit's own code is more useful.
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
@@ -135,6 +139,25 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
     path: formatted.path,
     extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
   };
+}
+
+/**
+ * An argument graphql-js refused while executing: a variable that validation lets through because
+ * it has a default (`$flag: Boolean = true` where `Boolean!` is expected, in `@include(if: $flag)`
+ * or a field's argument), sent as null. graphql-js raises it on the field or selection where it
+ * reads the argument, with the argument named in the message and the value as the error's node; it
+ * carries no code, so it read as INTERNAL_SERVER_ERROR. It is the client's input.
+ */
+export function isRefusedArgumentValue(error: unknown): boolean {
+  // Only where nothing in the chain has a code: validation errors point at values too, and Apollo's wrapper codes them.
+  let cause: unknown = error;
+  while (cause instanceof GraphQLError) {
+    if (cause.extensions.code !== undefined) return false;
+    if (!cause.originalError) break;
+    cause = cause.originalError;
+  }
+  const node = cause instanceof GraphQLError ? cause.nodes?.[0] : undefined;
+  return node !== undefined && isValueNode(node);
 }
 
 /** graphql-js wraps a variable's refused value twice (the value, then the variable): the error under both. */

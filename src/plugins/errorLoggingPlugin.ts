@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../context.ts';
-import { isRefusedRequest } from '../errors.ts';
+import { ErrorCode, isRefusedArgumentValue, isRefusedRequest } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { isProviderError } from '../providers/errors.ts';
 
@@ -32,7 +32,9 @@ export function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<GatewayCo
               continue;
             }
             // Apollo's wrappers (parse, validation, coercion) carry the code; a resolver's error carries its own.
-            const code = error.extensions.code ?? (original instanceof GraphQLError ? original.extensions.code : undefined);
+            const code = isRefusedArgumentValue(error)
+              ? ErrorCode.BAD_USER_INPUT
+              : (error.extensions.code ?? (original instanceof GraphQLError ? original.extensions.code : undefined));
             if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
               logger.debug('request refused', { code, operationName, ...refusalDetails(error, code, scrub) });
             } else {

@@ -53,7 +53,10 @@ export function loadOrSettled<V>(loader: DataLoader<EntityRef, V, string>, ref: 
  */
 export async function preloadConversationReferences(conversations: readonly Conversation[], loaders: Loaders, info: GraphQLResolveInfo): Promise<void> {
   if (conversations.length === 0) return;
-  const { selected, nonNull } = fieldsSelectedOnNodes(info);
+  const fields = fieldsSelectedOnNodes(info);
+  // graphql-js will refuse part of the selection when it runs it, and says so there: load nothing ahead.
+  if (fields === null) return;
+  const { selected, nonNull } = fields;
   if (!selected.has('agent') && !selected.has('prospect')) return;
   if (conversations.some((conversation) => breaksAnyOf(conversation, nonNull))) return;
   const agentRefs: EntityRef[] = [];
@@ -99,9 +102,10 @@ function readReference(read: () => EntityRef | null): EntityRef | null {
 
 /**
  * Names of the fields selected on a connection's nodes (through `edges { node }` and `nodes`), as
- * they will run (`subfieldsOf`), and which of them are non-null.
+ * they will run (`subfieldsOf`), and which of them are non-null; null when graphql-js will refuse
+ * part of that selection when it runs it (see `subfieldsOrNull`).
  */
-function fieldsSelectedOnNodes(info: GraphQLResolveInfo): { selected: Set<string>; nonNull: Set<string> } {
+function fieldsSelectedOnNodes(info: GraphQLResolveInfo): { selected: Set<string>; nonNull: Set<string> } | null {
   const names = new Set<string>();
   const nonNull = new Set<string>();
   const connectionType = getNamedType(info.returnType);
@@ -118,17 +122,21 @@ function fieldsSelectedOnNodes(info: GraphQLResolveInfo): { selected: Set<string
       if (isNonNullType(nodeType.getFields()[name]?.type)) nonNull.add(name);
     }
   };
-  for (const fields of subfields(connectionType, info.fieldNodes).values()) {
-    const name = fields[0]!.name.value;
-    const type = fieldType(connectionType, name);
-    if (!type) continue;
-    if (name === 'nodes') addNodeFields(type, fields);
-    if (name === 'edges') {
-      for (const edgeFields of subfields(type, fields).values()) {
-        const nodeType = edgeFields[0]!.name.value === 'node' ? fieldType(type, 'node') : null;
-        if (nodeType) addNodeFields(nodeType, edgeFields);
+  try {
+    for (const fields of subfields(connectionType, info.fieldNodes).values()) {
+      const name = fields[0]!.name.value;
+      const type = fieldType(connectionType, name);
+      if (!type) continue;
+      if (name === 'nodes') addNodeFields(type, fields);
+      if (name === 'edges') {
+        for (const edgeFields of subfields(type, fields).values()) {
+          const nodeType = edgeFields[0]!.name.value === 'node' ? fieldType(type, 'node') : null;
+          if (nodeType) addNodeFields(nodeType, edgeFields);
+        }
       }
     }
+  } catch {
+    return null; // graphql-js's field collection refused a directive's argument (subfieldsOrNull)
   }
   return { selected: names, nonNull };
 }

@@ -47,7 +47,10 @@ export function selectsField(info: GraphQLResolveInfo, field: string): boolean {
  * Whether the field at `path` below the current field will run: each step a field name (whatever
  * alias it is given), through fragments, with `@skip`/`@include` applied, as graphql-js will run
  * it. Used to skip work no selected field needs, so it never answers "no" for a field that runs:
- * below an interface or union it answers "yes" (which object type runs is not known yet).
+ * below an interface or union it answers "yes" (which object type runs is not known yet), and so
+ * it does where graphql-js refuses a directive's argument (`@include(if: $flag)` with `$flag: Boolean
+ * = true` sent as null). graphql-js raises that only when it reaches that selection, and only
+ * there, with its path; looking ahead must not fail the request sooner or elsewhere.
  */
 export function selectsFieldAt(info: GraphQLResolveInfo, path: readonly string[]): boolean {
   let type = getNamedType(info.returnType);
@@ -55,13 +58,28 @@ export function selectsFieldAt(info: GraphQLResolveInfo, path: readonly string[]
   for (const name of path) {
     if (isAbstractType(type)) return true;
     if (!isObjectType(type)) return false;
-    const runs = [...subfieldsOf(info, type, fieldNodes).values()].filter((nodes) => nodes[0]!.name.value === name);
+    const subfields = subfieldsOrNull(info, type, fieldNodes);
+    if (subfields === null) return true;
+    const runs = [...subfields.values()].filter((nodes) => nodes[0]!.name.value === name);
     const field = type.getFields()[name];
     if (runs.length === 0 || !field) return false;
     type = getNamedType(field.type);
     fieldNodes = runs.flat();
   }
   return true;
+}
+
+/**
+ * `subfieldsOf`, or null where graphql-js will refuse the selection when it runs it (a directive's
+ * argument it cannot take: `@skip(if: $flag)` with `$flag` null). For look-aheads, which must leave
+ * that error to graphql-js, raised where it runs the selection.
+ */
+export function subfieldsOrNull(info: GraphQLResolveInfo, type: GraphQLObjectType, fieldNodes: readonly FieldNode[]): Map<string, readonly FieldNode[]> | null {
+  try {
+    return subfieldsOf(info, type, fieldNodes);
+  } catch {
+    return null;
+  }
 }
 
 /** `nodes` of any connection, derived from its edges. */

@@ -102,6 +102,24 @@ describe('conversationStats over the simulators\' synced data', () => {
     }
   });
 
+  it('leaves a directive argument sent as null to graphql-js, raised where it runs it', async () => {
+    // `$on: Boolean = true` may stand for `if: Boolean!`; sent as null, graphql-js refuses it only where
+    // it completes a cost, so groups without costs answer, and the error is on the first cost.
+    const document = `query ($on: Boolean = true, $filter: ConversationStatsFilter) { conversationStats(filter: $filter, groupBy: [PROVIDER]) {
+      groups { provider costs { currency components @include(if: $on) { kind } } } } }`;
+    const noCosts = await gateway.query<{ conversationStats: { groups: { provider: string; costs: unknown[] }[] } }>(document, { on: null, filter: { hasCost: false } });
+    expect(noCosts.errors).toBeUndefined();
+    expect(noCosts.data?.conversationStats.groups.map((group) => [group.provider, group.costs])).toEqual(PROVIDERS.map((provider) => [provider, []]));
+
+    const all = await gateway.query<{ conversationStats: { groups: { costs: unknown[] }[] } }>(document, { on: true });
+    const firstCosted = all.data?.conversationStats.groups.findIndex((group) => group.costs.length > 0) ?? -1;
+    expect(firstCosted).toBeGreaterThanOrEqual(0);
+    const refused = await gateway.query(document, { on: null });
+    expect(refused.data).toBeNull();
+    const errors = refused.errors as { path?: unknown[]; extensions?: { code?: string } }[] | undefined;
+    expect(errors?.map((error) => [error.extensions?.code, error.path])).toEqual([['BAD_USER_INPUT', ['conversationStats', 'groups', firstCosted, 'costs', 0]]]);
+  });
+
   it('refuses an unknown time zone and two time buckets, naming the argument', async () => {
     const zone = await gateway.query(STATS, { groupBy: ['DAY'], tz: 'Mars/Olympus' });
     expect(zone.errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT', field: 'timeZone' } }]);

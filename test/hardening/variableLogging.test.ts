@@ -35,6 +35,7 @@ describe('no log line carries a variable value, at any level', () => {
     ['a required variable of the wrong shape', CREATE, () => ({ input: { conversations: PLANTED, idempotencyKey: PLANTED } })],
     ['an id that does not exist', 'query($id: ID!) { node(id: $id) { id } }', () => ({ id: PLANTED })],
     ['a cursor this API never issued', 'query($a: String) { agents(after: $a) { totalCount } }', () => ({ a: PLANTED })],
+    ['a null for a defaulted variable where a value is required', `query($id: ID = "x", $on: Boolean = true) { node(id: $id) { id } a: agents(first: 1) @include(if: $on) { totalCount } }`, () => ({ id: null, on: null })],
     ['a refused batch', CREATE, () => ({ input: { conversations: [{ agentId: PLANTED, channel: 'CHAT', dynamicVariables: { [PLANTED]: PLANTED } }] } })],
   ])('%s: refused, logged at debug without the value', async (_, query, variables) => {
     lines.length = 0;
