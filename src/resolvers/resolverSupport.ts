@@ -74,7 +74,7 @@ export function selectsFieldAt(info: GraphQLResolveInfo, path: readonly string[]
  * argument it cannot take: `@skip(if: $flag)` with `$flag` null). For look-aheads, which must leave
  * that error to graphql-js, raised where it runs the selection.
  */
-export function subfieldsOrNull(info: GraphQLResolveInfo, type: GraphQLObjectType, fieldNodes: readonly FieldNode[]): Map<string, readonly FieldNode[]> | null {
+function subfieldsOrNull(info: GraphQLResolveInfo, type: GraphQLObjectType, fieldNodes: readonly FieldNode[]): Map<string, readonly FieldNode[]> | null {
   try {
     return subfieldsOf(info, type, fieldNodes);
   } catch {
