@@ -149,22 +149,28 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
  * carries no code, so it read as INTERNAL_SERVER_ERROR. It is the client's input.
  */
 export function isRefusedArgumentValue(error: unknown): boolean {
+  const chain = causeChain(error);
+  const refused = chain.at(-1);
+  const node = refused instanceof GraphQLError ? refused.nodes?.[0] : undefined;
   // Only where nothing in the chain has a code: validation errors point at values too, and Apollo's wrapper codes them.
-  let cause: unknown = error;
-  while (cause instanceof GraphQLError) {
-    if (cause.extensions.code !== undefined) return false;
-    if (!cause.originalError) break;
-    cause = cause.originalError;
-  }
-  const node = cause instanceof GraphQLError ? cause.nodes?.[0] : undefined;
-  return node !== undefined && isValueNode(node);
+  const uncoded = chain.every((each) => each instanceof GraphQLError && each.extensions.code === undefined);
+  return uncoded && node !== undefined && isValueNode(node);
 }
 
 /** graphql-js wraps a variable's refused value twice (the value, then the variable): the error under both. */
 function innermostCause(error: GraphQLError): unknown {
-  let cause: unknown = error;
-  while (cause instanceof GraphQLError && cause.originalError) cause = cause.originalError;
-  return cause;
+  return causeChain(error).at(-1);
+}
+
+/** The error, then what it wraps, and so on: graphql-js and Apollo wrap errors in GraphQLErrors. */
+function causeChain(error: unknown): unknown[] {
+  const chain = [error];
+  let cause = error;
+  while (cause instanceof GraphQLError && cause.originalError) {
+    cause = cause.originalError;
+    chain.push(cause);
+  }
+  return chain;
 }
 
 function truncate(value: string, max: number): string {
