@@ -165,6 +165,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     server: apollo,
     maxBodyBytes: options.maxBodyBytes ?? 1_000_000,
     bodyIdleTimeoutMs: httpLimits.bodyIdleTimeoutMs,
+    maxTokens: (options.limits ?? DEFAULT_QUERY_LIMITS).maxTokens,
   });
 
   // Sandbox loads from Apollo's CDN; GraphiQL is bundled from node_modules and works offline.

@@ -5,6 +5,7 @@ import { ErrorCode } from '../errors.ts';
 import { endWithBody } from './compression.ts';
 import { errorBody } from './errorBody.ts';
 import { readRequestBody } from './readRequestBody.ts';
+import { asksForSubscription, SUBSCRIPTION_OVER_HTTP_MESSAGE } from './subscriptionOverHttp.ts';
 
 export interface GraphQLHttpHandlerOptions<C extends BaseContext> {
   server: ApolloServer<C>;
@@ -12,6 +13,8 @@ export interface GraphQLHttpHandlerOptions<C extends BaseContext> {
   maxBodyBytes: number;
   /** Longest pause between two pieces of a body before the request is cut off with 408. */
   bodyIdleTimeoutMs: number;
+  /** The parser's token limit (queryLimits.maxTokens), for the one look at a document before Apollo. */
+  maxTokens: number;
 }
 
 /**
@@ -64,6 +67,10 @@ export function createGraphQLHttpHandler<C extends BaseContext>(options: GraphQL
       } else {
         body = read.text;
       }
+    }
+
+    if ((method === 'POST' || method === 'GET') && asksForSubscription(method, body, url.search, options.maxTokens)) {
+      return sendJson(res, 400, errorBody(ErrorCode.BAD_REQUEST, SUBSCRIPTION_OVER_HTTP_MESSAGE));
     }
 
     const headers = new HeaderMap();

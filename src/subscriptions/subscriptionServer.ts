@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type ExecutionArgs } from 'graphql';
+import { getOperationAST, GraphQLError, parse, SingleFieldSubscriptionsRule, specifiedRules, validate, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { ErrorCode, QueryTooComplexError } from '../errors.ts';
@@ -15,6 +15,7 @@ import { loadTypeDefs } from '../schema.ts';
 import type { LiveServices } from '../sync/liveServices.ts';
 import type { Workspace, WorkspaceRegistry } from '../workspaces/workspaceRegistry.ts';
 import { formatSubscriptionError, withCode } from './subscriptionErrors.ts';
+import { SubscriptionRootRule } from './subscriptionRootRule.ts';
 
 export interface SubscriptionServerOptions {
   httpServer: Server;
@@ -57,7 +58,8 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
   // The same rules as HTTP operations (queryLimitGuards); Apollo's recursive-selections limit is
   // Apollo's own and not exported, so subscriptions rely on depth, aliases and cost for that.
   const guards = queryLimitGuards(options.limits);
-  const rules = [...specifiedRules, ...guards.validationRules];
+  // graphql-js's one-root-field rule throws on a root `@include(if: $on)`: ours refuses it instead.
+  const rules = [...specifiedRules.map((rule) => (rule === SingleFieldSubscriptionsRule ? SubscriptionRootRule : rule)), ...guards.validationRules];
 
   const disposable = useServer<Record<string, unknown> | undefined>(
     {

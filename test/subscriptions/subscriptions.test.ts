@@ -169,6 +169,43 @@ describe('subscriptions over graphql-ws', () => {
     await client.dispose();
   });
 
+  it('refuses a root field chosen by a variable as invalid, and the socket carries on', async () => {
+    // graphql-js 16's own rule threw out of validation here: the socket closed (4500) with its raw message.
+    const client = wsClient(gateway.origin, 'demo-key');
+    const chosen = 'subscription Chosen($on: Boolean!) { conversationChanged @include(if: $on) { version } }';
+    expect(await refusalOf(client, chosen, { on: true })).toEqual([
+      {
+        message: 'Subscription "Chosen" must not choose its root field with a variable: @skip and @include at its root take a literal condition only.',
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+      },
+    ]);
+    const throughFragment = 'subscription ($off: Boolean = false) { ...Root } fragment Root on Subscription { ... @skip(if: $off) { conversationChanged { version } } }';
+    expect((await refusalOf(client, throughFragment, { off: null }))[0]?.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED' });
+    // The same socket still answers: the next refusal is the ordinary one.
+    expect(await refusalOf(client, 'subscription { nope }')).toEqual([
+      { message: 'Cannot query field "nope" on type "Subscription".', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
+    ]);
+    await client.dispose();
+  });
+
+  it('refuses a subscription sent over HTTP as BAD_REQUEST, before it runs', async () => {
+    const OVER_HTTP = { errors: [{ message: 'Subscriptions are served over WebSocket (graphql-ws protocol, same /graphql path), not over HTTP', extensions: { code: 'BAD_REQUEST' } }] };
+    for (const query of ['subscription { conversationChanged { version } }', 'subscription ($on: Boolean = true) { conversationChanged @include(if: $on) { version } }']) {
+      const response = await fetch(`${gateway.origin}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer demo-key' },
+        body: JSON.stringify({ query, variables: { on: null } }),
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual(OVER_HTTP);
+    }
+    const get = await fetch(`${gateway.origin}/graphql?query=${encodeURIComponent('subscription { conversationChanged { version } }')}`, {
+      headers: { authorization: 'Bearer demo-key', 'apollo-require-preflight': 'true' },
+    });
+    expect(get.status).toBe(400);
+    expect(await get.json()).toEqual(OVER_HTTP);
+  });
+
   it('refuses a malformed id or an id of another type in the filter at once, naming the field', async () => {
     const batch = await postBatch(httpQuery(gateway), { conversations: phoneCalls(1, 'filter-ids') });
     const client = wsClient(gateway.origin, 'demo-key');

@@ -1,0 +1,67 @@
+import {
+  GraphQLError,
+  Kind,
+  SingleFieldSubscriptionsRule,
+  type ASTVisitor,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+} from 'graphql';
+
+/**
+ * graphql-js's SingleFieldSubscriptionsRule ("a subscription selects one root field"), safe for
+ * a root-level `@skip`/`@include` whose condition is a variable. graphql-js 16 collects the root
+ * fields with no variables at all, so such a condition throws out of `validate` itself: graphql-ws
+ * closed the whole socket (4500, graphql-js's raw message), even for `$on: Boolean!` sent as true.
+ * Which field a subscription streams must follow from the document alone (graphql-js 17 refuses
+ * `@skip`/`@include` at a subscription's root outright); a literal condition still works here, as
+ * it did. Used in place of graphql-js's rule by the WebSocket server; over HTTP subscriptions are
+ * refused before validation (subscriptionsOverHttpPlugin.ts).
+ */
+export function SubscriptionRootRule(context: ValidationContext): ASTVisitor {
+  const graphqlJsRule = SingleFieldSubscriptionsRule(context) as { OperationDefinition: (node: OperationDefinitionNode) => void };
+  return {
+    OperationDefinition(node) {
+      if (node.operation !== 'subscription') return;
+      const conditioned = rootSelectionsConditionedOnVariables(node.selectionSet, context);
+      if (conditioned.length === 0) {
+        graphqlJsRule.OperationDefinition(node);
+        return;
+      }
+      const subject = node.name ? `Subscription "${node.name.value}"` : 'Anonymous Subscription';
+      context.reportError(
+        new GraphQLError(`${subject} must not choose its root field with a variable: @skip and @include at its root take a literal condition only.`, {
+          nodes: conditioned,
+        }),
+      );
+    },
+  };
+}
+
+/** The root-level selections (fragments included) with a `@skip`/`@include` whose argument is a variable. */
+function rootSelectionsConditionedOnVariables(selectionSet: SelectionSetNode, context: ValidationContext): SelectionNode[] {
+  const found: SelectionNode[] = [];
+  const visited = new Set<FragmentDefinitionNode>(); // a fragment cycle is another rule's error
+  const visit = (selections: readonly SelectionNode[]) => {
+    for (const selection of selections) {
+      const conditioned = selection.directives?.some(
+        (directive) =>
+          (directive.name.value === 'skip' || directive.name.value === 'include') &&
+          directive.arguments?.some((argument) => argument.value.kind === Kind.VARIABLE),
+      );
+      if (conditioned) found.push(selection);
+      if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet.selections);
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const fragment = context.getFragment(selection.name.value);
+        if (fragment && !visited.has(fragment)) {
+          visited.add(fragment);
+          visit(fragment.selectionSet.selections);
+        }
+      }
+    }
+  };
+  visit(selectionSet.selections);
+  return found;
+}
