@@ -18,7 +18,7 @@ import {
  * Which field a subscription streams must follow from the document alone (graphql-js 17 refuses
  * `@skip`/`@include` at a subscription's root outright); a literal condition still works here, as
  * it did. Used in place of graphql-js's rule by the WebSocket server; over HTTP subscriptions are
- * refused before validation (subscriptionsOverHttpPlugin.ts).
+ * refused before Apollo sees them (src/http/subscriptionOverHttp.ts).
  */
 export function SubscriptionRootRule(context: ValidationContext): ASTVisitor {
   const graphqlJsRule = SingleFieldSubscriptionsRule(context) as { OperationDefinition: (node: OperationDefinitionNode) => void };
