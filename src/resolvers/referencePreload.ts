@@ -3,7 +3,7 @@ import { getNamedType, isNonNullType, isObjectType, type FieldNode, type GraphQL
 import type { Conversation, EntityRef } from '../domain/types.ts';
 import type { Loaders } from '../loaders.ts';
 import { refKey } from '../loaders.ts';
-import { subfieldsOf } from './resolverSupport.ts';
+import { subfieldsOrNull } from './resolverSupport.ts';
 
 /**
  * A page's agents and prospects loaded before the page's fields run, so each conversation's
@@ -102,41 +102,44 @@ function readReference(read: () => EntityRef | null): EntityRef | null {
 
 /**
  * Names of the fields selected on a connection's nodes (through `edges { node }` and `nodes`), as
- * they will run (`subfieldsOf`), and which of them are non-null; null when graphql-js will refuse
- * part of that selection when it runs it (see `subfieldsOrNull`).
+ * they will run, and which of them are non-null; null when graphql-js will refuse part of that
+ * selection when it runs it (`subfieldsOrNull`).
  */
 function fieldsSelectedOnNodes(info: GraphQLResolveInfo): { selected: Set<string>; nonNull: Set<string> } | null {
-  const names = new Set<string>();
+  const selected = new Set<string>();
   const nonNull = new Set<string>();
   const connectionType = getNamedType(info.returnType);
-  if (!isObjectType(connectionType)) return { selected: names, nonNull };
-  const subfields = (type: GraphQLObjectType, nodes: readonly FieldNode[]) => subfieldsOf(info, type, nodes);
+  if (!isObjectType(connectionType)) return { selected, nonNull };
   const fieldType = (type: GraphQLObjectType, name: string) => {
     const named = getNamedType(type.getFields()[name]?.type);
     return named && isObjectType(named) ? named : null;
   };
-  const addNodeFields = (nodeType: GraphQLObjectType, nodes: readonly FieldNode[]) => {
-    for (const fields of subfields(nodeType, nodes).values()) {
+  /** Adds what runs on the nodes; false when graphql-js will refuse it. */
+  const addNodeFields = (nodeType: GraphQLObjectType, nodes: readonly FieldNode[]): boolean => {
+    const subfields = subfieldsOrNull(info, nodeType, nodes);
+    if (subfields === null) return false;
+    for (const fields of subfields.values()) {
       const name = fields[0]!.name.value;
-      names.add(name);
+      selected.add(name);
       if (isNonNullType(nodeType.getFields()[name]?.type)) nonNull.add(name);
     }
+    return true;
   };
-  try {
-    for (const fields of subfields(connectionType, info.fieldNodes).values()) {
-      const name = fields[0]!.name.value;
-      const type = fieldType(connectionType, name);
-      if (!type) continue;
-      if (name === 'nodes') addNodeFields(type, fields);
-      if (name === 'edges') {
-        for (const edgeFields of subfields(type, fields).values()) {
-          const nodeType = edgeFields[0]!.name.value === 'node' ? fieldType(type, 'node') : null;
-          if (nodeType) addNodeFields(nodeType, edgeFields);
-        }
+  const connectionFields = subfieldsOrNull(info, connectionType, info.fieldNodes);
+  if (connectionFields === null) return null;
+  for (const fields of connectionFields.values()) {
+    const name = fields[0]!.name.value;
+    const type = fieldType(connectionType, name);
+    if (!type) continue;
+    if (name === 'nodes' && !addNodeFields(type, fields)) return null;
+    if (name === 'edges') {
+      const edgeFields = subfieldsOrNull(info, type, fields);
+      if (edgeFields === null) return null;
+      const nodeType = fieldType(type, 'node');
+      for (const nodeFields of edgeFields.values()) {
+        if (nodeFields[0]!.name.value === 'node' && nodeType && !addNodeFields(nodeType, nodeFields)) return null;
       }
     }
-  } catch {
-    return null; // graphql-js's field collection refused a directive's argument (subfieldsOrNull)
   }
-  return { selected: names, nonNull };
+  return { selected, nonNull };
 }

@@ -34,7 +34,7 @@ function pathOf(info: GraphQLResolveInfo): (string | number)[] {
  * its own field collection (internal to graphql-js but exported by it, v16), so fragments, aliases
  * and `@skip`/`@include` count exactly as they do when the fields run.
  */
-export function subfieldsOf(info: GraphQLResolveInfo, type: GraphQLObjectType, fieldNodes: readonly FieldNode[]): Map<string, readonly FieldNode[]> {
+function subfieldsOf(info: GraphQLResolveInfo, type: GraphQLObjectType, fieldNodes: readonly FieldNode[]): Map<string, readonly FieldNode[]> {
   return collectSubfields(info.schema, info.fragments, info.variableValues, type, fieldNodes);
 }
 
@@ -71,10 +71,10 @@ export function selectsFieldAt(info: GraphQLResolveInfo, path: readonly string[]
 
 /**
  * `subfieldsOf`, or null where graphql-js will refuse the selection when it runs it (a directive's
- * argument it cannot take: `@skip(if: $flag)` with `$flag` null). For look-aheads, which must leave
- * that error to graphql-js, raised where it runs the selection.
+ * argument it cannot take: `@skip(if: $flag)` with `$flag` null). For look-aheads (`selectsFieldAt`,
+ * the reference preload), which must leave that error to graphql-js, raised where it runs the selection.
  */
-function subfieldsOrNull(info: GraphQLResolveInfo, type: GraphQLObjectType, fieldNodes: readonly FieldNode[]): Map<string, readonly FieldNode[]> | null {
+export function subfieldsOrNull(info: GraphQLResolveInfo, type: GraphQLObjectType, fieldNodes: readonly FieldNode[]): Map<string, readonly FieldNode[]> | null {
   try {
     return subfieldsOf(info, type, fieldNodes);
   } catch {
