@@ -12,7 +12,7 @@
  *   BENCH_QUERIES=300 BENCH_WARMUP=400 BENCH_UPSTREAM_MS=20 BENCH_PAGES=10,50,100 BENCH_CONCURRENCY=1,10 npm run bench
  *
  * BENCH_RUNS=n (1) starts every contender afresh n times, each run in another order, and reports
- * the median run: on a shared 2-core machine the same code's ratio moves by 20-40% between runs.
+ * each ratio's median over the runs: on a shared 2-core machine the same code's ratio moves by 20-40% between runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,7 +35,7 @@ const warmupQueries = Number(process.env.BENCH_WARMUP ?? 400);
 const upstreamMs = Number(process.env.BENCH_UPSTREAM_MS ?? 20);
 const pages = (process.env.BENCH_PAGES ?? '10,50,100').split(',').map(Number);
 const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,10').split(',').map(Number);
-/** Times every contender is started afresh and measured (see `main`); the report gives the median. */
+/** Times every contender is started afresh and measured (see `main`); the report gives each ratio's median over the runs. */
 const runs = Number(process.env.BENCH_RUNS ?? 1);
 const API_KEY = 'bench-read-path-key';
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -150,8 +150,8 @@ async function load(contender: Contender, first: number, concurrency: number, co
 /**
  * One contender's cell: `warmupQueries`, then `queries`, both at `concurrency`. Its CPU is counted
  * until a second after the last answer: a process finishes part of its queries' work after
- * answering them (garbage collection), and that is theirs too. The contenders take their turns one after
- * another, each warmed right before its own, so each is measured under steady load.
+ * answering them (garbage collection), and that is theirs too. The contenders take their turns
+ * one after another, each warmed right before its own, so each is measured under steady load.
  */
 async function measure(contender: Contender, bases: string[], first: number, concurrency: number): Promise<Cell> {
   await load(contender, first, concurrency, warmupQueries);
