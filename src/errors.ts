@@ -83,7 +83,7 @@ export function isRefusedRequest(error: unknown): boolean {
  * bare INTERNAL_SERVER_ERROR so no stack, SQL or upstream body leaks.
  */
 export function formatGatewayError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  const original = underlyingError(error);
   if (original instanceof BatchValidationError) {
     // Every problem named by index and field; UNSUPPORTED_BY_PROVIDER when that is all that is wrong.
     const unsupportedOnly = original.problems.every((problem) => problem.code === 'UNSUPPORTED_BY_PROVIDER');
@@ -117,7 +117,7 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
     }
     return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
   }
-  if (error instanceof GraphQLError && innermostCause(error) instanceof ScalarInputError) return namedScalarInputError(formatted, error);
+  if (error instanceof GraphQLError && original instanceof ScalarInputError) return namedScalarInputError(formatted, error);
   if (isRefusedArgumentValue(error)) {
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions: { ...extensions, code: ErrorCode.BAD_USER_INPUT } };
@@ -157,9 +157,19 @@ export function isRefusedArgumentValue(error: unknown): boolean {
   return uncoded && node !== undefined && isValueNode(node);
 }
 
-/** graphql-js wraps a variable's refused value twice (the value, then the variable): the error under both. */
-function innermostCause(error: GraphQLError): unknown {
+/**
+ * What an error is underneath the GraphQLErrors around it: graphql-js wraps what a resolver throws
+ * once, a variable's refused value twice (the value, then the variable), and a GraphQLError made
+ * around an already located error (a partial failure, a re-coded subscription error) adds another.
+ * Every reader of an error's kind asks this, so no wrapper depth turns a provider error internal.
+ */
+export function underlyingError(error: unknown): unknown {
   return causeChain(error).at(-1);
+}
+
+/** The first `extensions.code` from the outermost GraphQLError in: the wrapper's, else the one it wraps. */
+export function codeInChain(error: unknown): unknown {
+  return causeChain(error).find((each): each is GraphQLError => each instanceof GraphQLError && each.extensions.code !== undefined)?.extensions.code;
 }
 
 /** The error, then what it wraps, and so on: graphql-js and Apollo wrap errors in GraphQLErrors. */

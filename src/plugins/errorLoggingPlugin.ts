@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../context.ts';
-import { ErrorCode, isRefusedArgumentValue, isRefusedRequest } from '../errors.ts';
+import { codeInChain, ErrorCode, isRefusedArgumentValue, isRefusedRequest, underlyingError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { isProviderError } from '../providers/errors.ts';
 
@@ -24,7 +24,8 @@ export function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<GatewayCo
           let scrubber: ((text: string) => string) | undefined;
           const scrub = (text: string) => (scrubber ??= variableScrubber(request.variables))(text);
           for (const error of errors) {
-            const original = error.originalError ?? error;
+            const underlying = underlyingError(error);
+            const original = underlying instanceof Error ? underlying : error;
             if (isProviderError(original)) continue;
             if (isRefusedRequest(original)) {
               // The fan-out's own refusals: fixed text with counts, never the input itself.
@@ -32,9 +33,7 @@ export function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<GatewayCo
               continue;
             }
             // Apollo's wrappers (parse, validation, coercion) carry the code; a resolver's error carries its own.
-            const code = isRefusedArgumentValue(error)
-              ? ErrorCode.BAD_USER_INPUT
-              : (error.extensions.code ?? (original instanceof GraphQLError ? original.extensions.code : undefined));
+            const code = isRefusedArgumentValue(error) ? ErrorCode.BAD_USER_INPUT : codeInChain(error);
             if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
               logger.debug('request refused', { code, operationName, ...refusalDetails(error, code, scrub) });
             } else {

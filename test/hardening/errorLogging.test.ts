@@ -1,8 +1,10 @@
 import { ApolloServer } from '@apollo/server';
+import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { formatGatewayError } from '../../src/errors.ts';
 import { createLogger, redact } from '../../src/logger.ts';
 import { errorLoggingPlugin } from '../../src/plugins/errorLoggingPlugin.ts';
+import { ProviderRateLimitedError } from '../../src/providers/errors.ts';
 
 describe('unexpected errors', () => {
   it('reach the client as a bare INTERNAL_SERVER_ERROR and the log with their stack', async () => {
@@ -61,5 +63,40 @@ describe('logger redaction', () => {
     logger.info('quiet');
     logger.error('loud');
     expect(lines.map((line) => (JSON.parse(line) as { message: string }).message)).toEqual(['loud']);
+  });
+});
+
+describe('a provider error wrapped in more than one GraphQLError', () => {
+  // graphql-js wraps what a resolver throws once; a GraphQLError made around an already located
+  // error (a partial failure, a subscription's re-coded error) wraps it twice.
+  const providerError = new ProviderRateLimitedError('trata rate limited conversations.list', {
+    provider: 'TRATA',
+    endpoint: 'conversations.list',
+    httpStatus: 429,
+    retryAfterMs: 1500,
+  });
+  const twice = new GraphQLError('outer', { path: ['conversations'], originalError: new GraphQLError('inner', { originalError: providerError }) });
+
+  it('is formatted as the provider error it is, not as an internal one', () => {
+    expect(formatGatewayError(twice.toJSON(), twice)).toEqual({
+      message: 'trata rate limited conversations.list',
+      locations: undefined,
+      path: ['conversations'],
+      extensions: { code: 'PROVIDER_RATE_LIMITED', provider: 'TRATA', endpoint: 'conversations.list', retryAfterSeconds: 2 },
+    });
+  });
+
+  it('is not logged as a bug (provider failures are logged where they happen)', async () => {
+    const lines: string[] = [];
+    const server = new ApolloServer({
+      typeDefs: 'type Query { limited: String }',
+      resolvers: { Query: { limited: () => Promise.reject(new GraphQLError('inner', { originalError: providerError })) } },
+      formatError: formatGatewayError,
+      plugins: [errorLoggingPlugin(createLogger('debug', (line) => lines.push(line)))],
+    });
+    const response = await server.executeOperation({ query: '{ limited }' });
+    expect(response.body.kind === 'single' && response.body.singleResult.errors?.map((error) => error.extensions?.code)).toEqual(['PROVIDER_RATE_LIMITED']);
+    expect(lines).toEqual([]);
+    await server.stop();
   });
 });
