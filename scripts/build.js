@@ -10,7 +10,8 @@
  * is never run. Plain JavaScript, so it runs where TypeScript is not installed and says so.
  */
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { extname, join, relative } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { DIGEST_FILE, sourceDigest } from '../bin/sourceDigest.js';
@@ -36,9 +37,23 @@ if (compiled.status !== 0) {
   process.stderr.write('build: tsc failed; build/ removed, so the gateway runs src/ as it is\n');
   process.exit(compiled.status ?? 1);
 }
+copyRuntimeFiles(source, output);
 if (sourceDigest(source) !== before) {
   // Written without a digest, the launcher treats it as stale and runs the source.
   process.stderr.write('build: src/ changed while it was compiled; run `npm run build` again\n');
   process.exit(1);
 }
 writeFileSync(`${output}/${DIGEST_FILE}`, `${before}\n`);
+
+/**
+ * tsc emits only what it compiles. Every other file a module reads beside itself (the explorer's
+ * browser entry, main.jsx, which esbuild bundles at run time) is copied to the same place in
+ * build/, so that build/ runs as src/ does. Documentation stays behind.
+ */
+function copyRuntimeFiles(from, to) {
+  for (const entry of readdirSync(from, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || entry.name.endsWith('.ts') || extname(entry.name) === '.md') continue;
+    const path = relative(from, join(entry.parentPath, entry.name));
+    cpSync(join(from, path), join(to, path));
+  }
+}

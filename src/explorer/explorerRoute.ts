@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from '../errors.ts';
 import { errorBody } from '../http/errorBody.ts';
 import { sendJson } from '../http/nodeHttpHandler.ts';
+import { ExplorerBuildUnavailableError } from './buildExplorer.ts';
 import type { ExplorerAssets } from './explorerAssets.ts';
 import { EXPLORER_CONTENT_SECURITY_POLICY, EXPLORER_PATH, explorerPage, type ExplorerInitialState } from './explorerPage.ts';
 
@@ -40,12 +41,22 @@ export function explorerRoute(options: ExplorerRouteOptions) {
       assets = await options.assets();
     } catch (error) {
       options.onError?.(error);
-      return sendJson(res, 503, errorBody(ErrorCode.EXPLORER_UNAVAILABLE, `The explorer could not be built: ${error instanceof Error ? error.message : String(error)}`));
+      return sendJson(res, 503, errorBody(ErrorCode.EXPLORER_UNAVAILABLE, unavailableMessage(error)));
     }
     const asset = assets.get(name);
     if (!asset) return notFound(res, path);
     return send(res, req, 200, { 'content-type': asset.contentType, 'cache-control': 'no-cache' }, asset.body);
   };
+}
+
+/**
+ * Why the explorer is unavailable, as its user may read it: our own reason (esbuild absent and
+ * nothing prebuilt) as it is; a failed bundle only by name, since esbuild's messages quote the
+ * server's file paths. The log has the whole error (`onError`).
+ */
+function unavailableMessage(error: unknown): string {
+  if (error instanceof ExplorerBuildUnavailableError) return `The explorer could not be built: ${error.message}`;
+  return 'The explorer could not be built; the gateway\'s log says why';
 }
 
 function send(res: ServerResponse, req: IncomingMessage, status: number, headers: Record<string, string>, body: string | Uint8Array): void {

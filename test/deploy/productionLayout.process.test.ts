@@ -1,10 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, pathWithThisNode, writeWorkspacesFile } from '../fanout/gatewayProcess.ts';
+import { buildInWorkshop, REPO_ROOT } from './workshopBuild.ts';
 
 // What production runs has no development dependency: the image (Dockerfile) ships package.json,
 // bin/, schema/, build/ and `npm ci --omit=dev`'s tree; an install without the image runs src/ on
@@ -14,7 +14,6 @@ import { freePort, pathWithThisNode, writeWorkspacesFile } from '../fanout/gatew
 // holding only what package-lock.json does not mark as development-only; a checkout (build/ and
 // src/) also shows that build/ runs only while it was made from the src/ beside it.
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const API_KEY = 'production-layout-key-0123456789';
 
 let dir: string;
@@ -33,12 +32,7 @@ function productionModules(target: string): void {
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'switchboard-production-'));
   // Built here, from this checkout's source, with the development tree (TypeScript).
-  const workshop = join(dir, 'workshop');
-  for (const path of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'scripts', 'src']) cpSync(join(REPO_ROOT, path), join(workshop, path), { recursive: true });
-  symlinkSync(join(REPO_ROOT, 'node_modules'), join(workshop, 'node_modules'));
-  const built = spawnSync(process.execPath, ['scripts/build.js'], { cwd: workshop, encoding: 'utf8' });
-  expect(built.stderr).toBe('');
-  expect(built.status).toBe(0);
+  const workshop = buildInWorkshop(join(dir, 'workshop'));
 
   const production = join(dir, 'production-modules');
   productionModules(production);

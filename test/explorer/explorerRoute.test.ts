@@ -61,13 +61,27 @@ describe('explorer route', () => {
   });
 
   it('answers 503 EXPLORER_UNAVAILABLE when the bundle cannot be built, and reports why', async () => {
-    const served = await serveRoute(() => Promise.reject(new Error('esbuild is not installed')));
+    const served = await serveRoute(() => Promise.reject(new ExplorerBuildUnavailableError('esbuild is not installed')));
     try {
       const response = await fetch(`${served.base}/graphiql/assets/app.js`);
       expect(response.status).toBe(503);
       const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
       expect(body.errors[0]).toEqual({ message: 'The explorer could not be built: esbuild is not installed', extensions: { code: 'EXPLORER_UNAVAILABLE' } });
       expect(served.errors).toHaveLength(1);
+    } finally {
+      await served.close();
+    }
+  });
+
+  it('names a failed bundle without the server\'s paths esbuild quotes; the log has them', async () => {
+    const failure = new Error('Build failed with 1 error:\nerror: Could not resolve "/srv/switchboard/build/explorer/browser/main.jsx"');
+    const served = await serveRoute(() => Promise.reject(failure));
+    try {
+      const response = await fetch(`${served.base}/graphiql/assets/app.js`);
+      expect(response.status).toBe(503);
+      const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
+      expect(body.errors).toEqual([{ message: "The explorer could not be built; the gateway's log says why", extensions: { code: 'EXPLORER_UNAVAILABLE' } }]);
+      expect(served.errors).toEqual([failure]);
     } finally {
       await served.close();
     }
