@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { QueryTooComplexError } from '../errors.ts';
+import { coercedVariables } from './coercedVariables.ts';
 import { estimateQueryCost, type CostWeights } from './estimateQueryCost.ts';
 
 /**
@@ -14,7 +15,10 @@ export function costLimitPlugin<C extends BaseContext>(options: { maxCost: numbe
       return {
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) return; // Apollo answers "no operation" itself right after this hook
-          const cost = estimateQueryCost({ schema, document, operation, variables: request.variables, weights: options.weights });
+          const variables = coercedVariables(schema, operation, request.variables);
+          // Variables that do not coerce are the client's input: graphql-js refuses them next (BAD_USER_INPUT), not costed.
+          if (variables.errors) return;
+          const cost = estimateQueryCost({ schema, document, operation, variables: variables.coerced, weights: options.weights });
           if (cost > options.maxCost) {
             throw new QueryTooComplexError(
               `Query cost ${cost} exceeds the limit of ${options.maxCost}; ask for smaller pages (\`first\`) or fewer nested lists`,

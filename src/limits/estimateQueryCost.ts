@@ -58,7 +58,7 @@ export interface CostInput {
   schema: GraphQLSchema;
   document: DocumentNode;
   operation: OperationDefinitionNode;
-  /** The request's variables as sent (not yet coerced). */
+  /** The operation's variables, coerced (`coercedVariables`): defaults applied, each of its declared type. */
   variables: Readonly<Record<string, unknown>> | undefined;
   weights?: Partial<CostWeights>;
   /** Upstream requests of each provider-served list. @default the gateway's own lists */

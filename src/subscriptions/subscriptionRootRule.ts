@@ -9,6 +9,7 @@ import {
   type SelectionSetNode,
   type ValidationContext,
 } from 'graphql';
+import { collectFields } from 'graphql/execution/collectFields.js';
 
 /**
  * graphql-js's SingleFieldSubscriptionsRule ("a subscription selects one root field"), safe for
@@ -26,11 +27,17 @@ export function SubscriptionRootRule(context: ValidationContext): ASTVisitor {
     OperationDefinition(node) {
       if (node.operation !== 'subscription') return;
       const conditioned = rootSelectionsConditionedOnVariables(node.selectionSet, context);
+      const subject = node.name ? `Subscription "${node.name.value}"` : 'Anonymous Subscription';
       if (conditioned.length === 0) {
         graphqlJsRule.OperationDefinition(node);
+        // graphql-js's rule refuses more than one root field, not none; with none its subscribe throws (4500 for the socket).
+        if (selectsNoRootField(node, context)) {
+          context.reportError(
+            new GraphQLError(`${subject} must select one top level field: its @skip and @include conditions leave it none.`, { nodes: node }),
+          );
+        }
         return;
       }
-      const subject = node.name ? `Subscription "${node.name.value}"` : 'Anonymous Subscription';
       context.reportError(
         new GraphQLError(`${subject} must not choose its root field with a variable: @skip and @include at its root take a literal condition only.`, {
           nodes: conditioned,
@@ -38,6 +45,15 @@ export function SubscriptionRootRule(context: ValidationContext): ASTVisitor {
       );
     },
   };
+}
+
+/** Whether the root's literal `@skip`/`@include` conditions leave it no field, as graphql-js collects them. */
+function selectsNoRootField(node: OperationDefinitionNode, context: ValidationContext): boolean {
+  const schema = context.getSchema();
+  const subscriptionType = schema.getSubscriptionType();
+  if (!subscriptionType) return false; // another rule's error
+  const fragments = Object.fromEntries(context.getDocument().definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION).map((fragment) => [fragment.name.value, fragment]));
+  return collectFields(schema, fragments, {}, subscriptionType, node.selectionSet).size === 0;
 }
 
 /** The root-level selections (fragments included) with a `@skip`/`@include` whose argument is a variable. */

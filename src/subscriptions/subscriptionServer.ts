@@ -1,11 +1,12 @@
 import type { Server } from 'node:http';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { getOperationAST, GraphQLError, parse, SingleFieldSubscriptionsRule, specifiedRules, validate, type ExecutionArgs } from 'graphql';
+import { getOperationAST, GraphQLError, Kind, parse, SingleFieldSubscriptionsRule, specifiedRules, validate, type DocumentNode, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { ErrorCode, QueryTooComplexError } from '../errors.ts';
 import { CONFLICTING_API_KEYS_MESSAGE, readApiKey, workspaceContext, type GatewayContext } from '../context.ts';
 import type { FanoutService } from '../fanout/fanoutService.ts';
+import { coercedVariables } from '../limits/coercedVariables.ts';
 import { estimateQueryCost } from '../limits/estimateQueryCost.ts';
 import { queryLimitGuards } from '../limits/queryLimitGuards.ts';
 import type { QueryLimits } from '../limits/queryLimits.ts';
@@ -101,12 +102,17 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
         const errors = validate(schema, document, rules);
         if (errors.length > 0) return errors.map((error) => withCode(error, ErrorCode.GRAPHQL_VALIDATION_FAILED));
         const operation = getOperationAST(document, payload.operationName);
-        if (operation?.operation !== 'subscription') {
+        if (!operation) return [operationResolutionFailure(document, payload.operationName)];
+        if (operation.operation !== 'subscription') {
           return [new GraphQLError('Only subscriptions are served over WebSocket; send queries and mutations as HTTP POST', { extensions: { code: ErrorCode.BAD_REQUEST } })];
         }
+        // Refused here, so the subscriber gets graphql-ws's `error` message (BAD_USER_INPUT), not a
+        // `next` with errors and a `complete`; and the cost below reads the values as they will run.
+        const variables = coercedVariables(schema, operation, payload.variables);
+        if (variables.errors) return [...variables.errors];
         // Each event resolves the selection again (an agent's name may ask a provider), so one
         // event's work is held to the query cost limit, as an HTTP operation is.
-        const cost = estimateQueryCost({ schema, document, operation, variables: payload.variables ?? undefined });
+        const cost = estimateQueryCost({ schema, document, operation, variables: variables.coerced });
         if (cost > options.limits.maxCost) {
           return [
             new QueryTooComplexError(
@@ -140,4 +146,14 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/** Apollo's refusal over HTTP when `operationName` picks no operation of the document, word for word. */
+function operationResolutionFailure(document: DocumentNode, operationName: string | null | undefined): GraphQLError {
+  const message = operationName
+    ? `Unknown operation named "${operationName}".`
+    : document.definitions.some((definition) => definition.kind === Kind.OPERATION_DEFINITION)
+      ? 'Must provide operation name if query contains multiple operations.'
+      : 'Must provide an operation.';
+  return new GraphQLError(message, { extensions: { code: ErrorCode.OPERATION_RESOLUTION_FAILURE } });
 }

@@ -104,6 +104,23 @@ describe('query limits (defaults)', () => {
     expect(small.body.errors).toBeUndefined();
   });
 
+  it('refuses a size variable that is no Int as the input it is, not as a cost', async () => {
+    // The cost was estimated from the variables as sent: 2^31 or 1e30 read as a huge page (QUERY_TOO_COMPLEX, a made-up `actual`).
+    const query = 'query($first: Int) { conversations(first: $first) { nodes { id } } }';
+    for (const first of [2_147_483_648, 1e30, 1.5]) {
+      const { status, body } = await post({ query, variables: { first } });
+      expect(status).toBe(400);
+      expect(body.errors).toEqual([
+        {
+          message: `Variable "$first" got invalid value ${first}; Int cannot represent ${Number.isInteger(first) ? 'non 32-bit signed integer' : 'non-integer'} value: ${first}`,
+          locations: [{ line: 1, column: 7 }],
+          extensions: { code: 'BAD_USER_INPUT' },
+        },
+      ]);
+    }
+    expect(upstreamTotal()).toBe(0);
+  });
+
   it('refuses nodes(ids:) with more ids than the cap before any lookup, naming the argument (issue 7, finding 3)', async () => {
     const voiceOsIds = (count: number) =>
       Array.from({ length: count }, (_, i) => toGlobalId({ provider: 'VOICEOS', type: 'Conversation', nativeId: `conv-${i}` }));

@@ -188,6 +188,68 @@ describe('subscriptions over graphql-ws', () => {
     await client.dispose();
   });
 
+  it('refuses a subscription whose literal conditions leave it no root field, and the socket carries on', async () => {
+    // graphql-js's rule counts only more than one root field; with none, its subscribe threw: 4500 for the whole socket.
+    const client = wsClient(gateway.origin, 'demo-key');
+    const NONE = 'Anonymous Subscription must select one top level field: its @skip and @include conditions leave it none.';
+    for (const query of [
+      'subscription { conversationChanged @include(if: false) { version } }',
+      'subscription { conversationChanged @skip(if: true) { version } }',
+      'subscription { ... @skip(if: true) { conversationChanged { version } } }',
+      'subscription { ...Root @include(if: false) } fragment Root on Subscription { conversationChanged { version } }',
+    ]) {
+      expect(await refusalOf(client, query)).toEqual([{ message: NONE, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }]);
+    }
+    // The same socket still answers: the next refusal is the ordinary one.
+    expect(await refusalOf(client, 'subscription { nope }')).toEqual([
+      { message: 'Cannot query field "nope" on type "Subscription".', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
+    ]);
+    await client.dispose();
+  });
+
+  it('refuses variables that do not coerce and an operation name that picks nothing with an `error` message, coded as over HTTP', async () => {
+    // The variables were refused by graphql-js's subscribe: a `next` with errors, then `complete`, so a client's error handler never ran.
+    const firstAnswer = (payload: Record<string, unknown>) =>
+      new Promise<unknown>((resolve, reject) => {
+        const socket = new WebSocket(`${gateway.origin.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+        socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: 'Bearer demo-key' } })));
+        socket.on('message', (data) => {
+          const message = JSON.parse(String(data)) as { type: string };
+          if (message.type === 'connection_ack') socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload }));
+          else {
+            resolve(message);
+            socket.close();
+          }
+        });
+        socket.on('error', reject);
+      });
+    expect(await firstAnswer({ query: CHANGES, variables: { filter: { providers: 'NOPE' } } })).toEqual({
+      id: '1',
+      type: 'error',
+      payload: [
+        {
+          message: 'Variable "$filter" got invalid value "NOPE" at "filter.providers"; Value "NOPE" does not exist in "Provider" enum.',
+          locations: [{ line: 2, column: 24 }],
+          extensions: { code: 'BAD_USER_INPUT' },
+        },
+      ],
+    });
+    expect(await firstAnswer({ query: PROGRESS })).toMatchObject({
+      type: 'error',
+      payload: [{ message: 'Variable "$id" of required type "ID!" was not provided.', extensions: { code: 'BAD_USER_INPUT' } }],
+    });
+    expect(await firstAnswer({ query: CHANGES, operationName: 'Other' })).toEqual({
+      id: '1',
+      type: 'error',
+      payload: [{ message: 'Unknown operation named "Other".', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } }],
+    });
+    expect(await firstAnswer({ query: `${CHANGES} ${PROGRESS}` })).toEqual({
+      id: '1',
+      type: 'error',
+      payload: [{ message: 'Must provide operation name if query contains multiple operations.', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } }],
+    });
+  });
+
   it('refuses a subscription sent over HTTP as BAD_REQUEST, before it runs', async () => {
     const OVER_HTTP = { errors: [{ message: 'Subscriptions are served over WebSocket (graphql-ws protocol, same /graphql path), not over HTTP', extensions: { code: 'BAD_REQUEST' } }] };
     for (const query of ['subscription { conversationChanged { version } }', 'subscription ($on: Boolean = true) { conversationChanged @include(if: $on) { version } }']) {
