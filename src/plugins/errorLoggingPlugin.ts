@@ -75,19 +75,19 @@ const MIN_SCRUBBED_LENGTH = 6;
 /** Replaces every string in the request's variables (names of JSON keys too) with `[variable]`. */
 function variableScrubber(variables: Record<string, unknown> | undefined): (text: string) => string {
   const values = new Set<string>();
-  const collect = (value: unknown): void => {
+  // A loop, not recursion: variables are the client's JSON, nested as deep as it likes (a
+  // recursive walk overflowed the stack and turned a parse error into a 500).
+  const pending: unknown[] = [variables];
+  while (pending.length > 0) {
+    const value = pending.pop();
     if (typeof value === 'string') {
       if (value.length >= MIN_SCRUBBED_LENGTH) values.add(value);
     } else if (Array.isArray(value)) {
-      value.forEach(collect);
+      for (const item of value as unknown[]) pending.push(item);
     } else if (typeof value === 'object' && value !== null) {
-      for (const [key, inner] of Object.entries(value)) {
-        collect(key);
-        collect(inner);
-      }
+      for (const [key, inner] of Object.entries(value)) pending.push(key, inner);
     }
-  };
-  collect(variables);
+  }
   // Longest first, and in the escaped form JSON gives them too (messages often quote values as JSON).
   const forms = [...values].flatMap((value) => [value, JSON.stringify(value).slice(1, -1)]).sort((a, b) => b.length - a.length);
   return (text) => forms.reduce((scrubbed, form) => scrubbed.replaceAll(form, '[variable]'), text);

@@ -179,6 +179,32 @@ describe('fault suite: what a user sees when one provider misbehaves', () => {
     }
   });
 
+  it('drift, free-form JSON nested thousands deep: PROVIDER_BAD_RESPONSE on that field, the rest answers', async () => {
+    // Serializing the answer overflowed the stack: a 500 for the whole query, nothing logged as an error.
+    const deepText = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
+    // As an object, the simulator (in this process) must serialize it: deep past the bound, not past the stack.
+    const deepObject = JSON.parse(`${'{"a":'.repeat(1_000)}1${'}'.repeat(1_000)}`) as unknown;
+    const text = `{ conversations(first: 3, filter: { providers: [ORATION] }) { edges { node { id dynamicVariables postCall { metadata } } } } }`;
+    for (const [field, value, failing] of [
+      ['dynamicVariables', deepText, 'dynamicVariables'],
+      ['dynamicVariables', deepObject, 'dynamicVariables'],
+      ['postCallMetadata', deepObject, 'postCall'],
+    ] as const) {
+      fault('oration', 'GET /api/v2/conversations', { kind: 'drift', field, to: { value } });
+      const response = await gw.query<{ conversations: { edges: { node: Record<string, unknown> }[] } }>(text);
+      expect(response.status).toBe(200);
+      const nodes = response.body.data!.conversations.edges.map((edge) => edge.node);
+      expect(nodes.length).toBeGreaterThan(0);
+      expect(nodes.every((node) => typeof node.id === 'string' && node[failing] === null)).toBe(true);
+      expect(response.body.errors).toHaveLength(nodes.length);
+      for (const error of response.body.errors!) {
+        expect(error.extensions).toMatchObject({ code: 'PROVIDER_BAD_RESPONSE', provider: 'ORATION', invalidFields: [expect.stringMatching(new RegExp(`^results\\.\\d+\\.${field}$`))] });
+        expect(error.path?.at(-1)).toBe(failing);
+      }
+      sim('oration').clearFaults();
+    }
+  });
+
   it('drift, a new enum value: tolerated as UNKNOWN with the raw value kept', async () => {
     fault('voiceos', 'GET /v1/conversations', { kind: 'drift', field: 'status', to: { value: 'on_hold' } });
     const response = await query(gw);

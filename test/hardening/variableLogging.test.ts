@@ -46,6 +46,24 @@ describe('no log line carries a variable value, at any level', () => {
     expect(lines.filter((line) => line.includes(PLANTED))).toEqual([]);
   });
 
+  it('variables nested thousands deep: the document error is still a 400 with its code, logged without them', async () => {
+    // The scrubber walked the variables recursively: the stack overflowed and a parse or validation error became a 500.
+    lines.length = 0;
+    // Written as text: JSON.stringify itself overflows at this depth.
+    const deep = (depth: number) => `${'['.repeat(depth)}"${PLANTED}"${']'.repeat(depth)}`;
+    for (const query of ['{ nope }', '{ conversations(']) {
+      const response = await fetch(gw.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer demo-key' },
+        body: `{"query":${JSON.stringify(query)},"variables":{"x":${deep(20_000)},"y":{"nested":${deep(5_000)}}}}`,
+      });
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+      expect(body.errors.map((error) => error.extensions.code)).toEqual([query === '{ nope }' ? 'GRAPHQL_VALIDATION_FAILED' : 'GRAPHQL_PARSE_FAILED']);
+    }
+    expect(lines.filter((line) => line.includes('"level":"error"') || line.includes(PLANTED))).toEqual([]);
+  });
+
   it('a reused idempotency key: the conflict is logged without the key', async () => {
     const input = (note: string) => ({ conversations: [{ agentId, channel: 'CHAT', dynamicVariables: { note } }], idempotencyKey: PLANTED });
     expect((await gw.query(CREATE, { input: input('first') })).body.errors).toBeUndefined();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedJsonObject, boundedJsonText } from '../kit/boundedJson.ts';
 
 /**
  * Oration's wire shapes, read tolerantly: enumerations are plain strings (mapping decides what
@@ -9,7 +10,7 @@ import { z } from 'zod';
 
 const text = z.string().nullish();
 const timestamp = z.string().nullish();
-const jsonObject = z.record(z.string(), z.unknown());
+const jsonObject = boundedJsonObject;
 
 export const orationConversationSchema = z.object({
   id: z.string().min(1),
@@ -39,7 +40,7 @@ export const orationConversationSchema = z.object({
   postCallMetadata: jsonObject.nullish(),
   conversationType: text,
   /** A JSON-encoded object in responses (the request sends an object, so accept one too). */
-  dynamicVariables: z.union([z.string(), jsonObject]).nullish(),
+  dynamicVariables: z.union([boundedJsonText, jsonObject]).nullish(),
   summary: text,
   createdAt: z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'not a date-time'),
   updatedAt: timestamp,

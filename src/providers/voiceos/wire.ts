@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedJsonObject } from '../kit/boundedJson.ts';
 
 /**
  * VoiceOS wire shapes as the connector reads them. The document describes fields without naming
@@ -61,7 +62,7 @@ export const voiceOsAgentConfigSchema = z.object({
   initial_message: optionalString,
   llm: voiceOsLlmConfigSchema.nullish(),
   max_duration: optionalNumber,
-  metadata: z.record(z.string(), z.unknown()).nullish(),
+  metadata: boundedJsonObject.nullish(),
   prompt: optionalString,
   transcriber: voiceOsTranscriberConfigSchema.nullish(),
   voice: voiceOsVoiceConfigSchema.nullish(),

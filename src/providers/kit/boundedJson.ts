@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/**
+ * How deep a provider's free-form JSON (metadata, dynamic variables) may nest. Real metadata
+ * nests a few levels; what the gateway does with such a value afterwards (JSON.stringify of the
+ * answer, the synced store's jsonb, an export line) recurses per level, and a provider that sent
+ * 20,000 levels overflowed the stack there: the whole answer was a 500 instead of an error on the
+ * one field. Checked here, before use, so it is that field's PROVIDER_BAD_RESPONSE.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+const TOO_DEEP = `nested deeper than ${MAX_JSON_DEPTH} levels`;
+
+/** Whether a parsed JSON value nests deeper than `max` (objects and arrays), walked with a loop, not recursion. */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth + 1 > max) return true;
+    for (const inner of Array.isArray(current) ? current : Object.values(current)) pending.push([inner, depth + 1]);
+  }
+  return false;
+}
+
+/** Whether JSON text nests deeper than `max`, read without parsing it (brackets outside strings). */
+export function textNestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (inString) {
+      if (char === 0x5c /* \ */) i++;
+      else if (char === 0x22 /* " */) inString = false;
+    } else if (char === 0x22) {
+      inString = true;
+    } else if (char === 0x7b /* { */ || char === 0x5b /* [ */) {
+      if (++depth > max) return true;
+    } else if (char === 0x7d /* } */ || char === 0x5d /* ] */) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/** A provider's free-form JSON object, at most MAX_JSON_DEPTH levels deep. */
+export const boundedJsonObject = z.record(z.string(), z.unknown()).refine((value) => !nestsDeeperThan(value, MAX_JSON_DEPTH), TOO_DEEP);
+
+/** JSON sent as text (Oration's `dynamicVariables`), at most MAX_JSON_DEPTH levels deep once decoded. */
+export const boundedJsonText = z.string().refine((text) => !textNestsDeeperThan(text, MAX_JSON_DEPTH), TOO_DEEP);
