@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Env } from '../config.ts';
 import { createOrationSimulator, type OrationSimulator } from '../simulators/oration/orationSimulator.ts';
 import { createTrataSimulator, type TrataSimulator } from '../simulators/trata/trataSimulator.ts';
@@ -5,6 +6,8 @@ import { createVoiceOsSimulator, type VoiceOsSimulator } from '../simulators/voi
 import { DEMO_ACCOUNTS } from '../simulators/demoAccounts.ts';
 import { gatewayWebhook, withGatewayWebhook } from '../providers/voiceos/hookRegistration.ts';
 import type { WorkspaceConfig } from '../workspaces/workspaceConfig.ts';
+import { OrationJournalError } from '../simulators/oration/orationJournal.ts';
+import { DataDirLockedError } from '../store/dataDirErrors.ts';
 import { prepareDemoStateDir } from './demoStateDir.ts';
 
 /** The API keys demo mode accepts; the README shows them. */
@@ -41,12 +44,29 @@ export interface DemoEnvironment {
  * listen on free ports: nothing the gateway keeps depends on them (budgets are keyed by provider
  * account, items by conversation id), so a new port after a restart changes nothing.
  */
+/**
+ * The Oration simulator on the demo's state directory. That directory belongs to the data
+ * directory (`demoStateDir.ts`): a second demo gateway on one SWITCHBOARD_DATA_DIR (`npm start`
+ * twice) finds it taken first, and is told so as the store would tell it, naming the setting and
+ * the holder, not with the simulator's own error and a stack.
+ */
+function demoOrationSimulator(dataDir: string, options: Parameters<typeof createOrationSimulator>[0]): OrationSimulator {
+  try {
+    return createOrationSimulator(options);
+  } catch (error) {
+    if (error instanceof OrationJournalError && error.cause instanceof DataDirLockedError) {
+      throw new DataDirLockedError(resolve(dataDir), error.cause.holder, error.cause.ttlMs);
+    }
+    throw error;
+  }
+}
+
 export async function startDemoEnvironment(env: Env): Promise<DemoEnvironment> {
   const callMs = env.SWITCHBOARD_DEMO_CALL_SECONDS * 1000;
   const stateDir = prepareDemoStateDir(env.SWITCHBOARD_DATA_DIR);
   const oration = env.ORATION_API_KEY
     ? null
-    : createOrationSimulator({
+    : demoOrationSimulator(env.SWITCHBOARD_DATA_DIR, {
         lifecycle: {
           dialMs: { kind: 'uniform', minMs: 500, maxMs: 1500 },
           talkMs: { kind: 'uniform', minMs: callMs * 0.5, maxMs: callMs * 1.5 },

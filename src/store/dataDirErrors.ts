@@ -12,6 +12,7 @@ export class DataDirLockedError extends ConfigError {
   readonly dataDir: string;
   /** Who holds it, as the lease file says: "pid 12 on host-a (PID namespace pid:[4026532]), ...". */
   readonly holder: string;
+  readonly ttlMs: number;
   constructor(dataDir: string, holder: string, ttlMs: number) {
     super(
       `SWITCHBOARD_DATA_DIR (${dataDir}) is in use by another Switchboard process: ${holder}. ` +
@@ -21,6 +22,7 @@ export class DataDirLockedError extends ConfigError {
     );
     this.dataDir = dataDir;
     this.holder = holder;
+    this.ttlMs = ttlMs;
   }
 }
 

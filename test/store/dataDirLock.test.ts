@@ -2,6 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, ut
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { startDemoEnvironment } from '../../src/demo/demoEnvironment.ts';
 import { DataDirLockedError, DataDirLockLostError } from '../../src/store/dataDirErrors.ts';
 import { acquireDataDirLock, heartbeatAsHelper, LOCK_FILE_NAME, type LeaseHolder } from '../../src/store/dataDirLock.ts';
 import { migrate } from '../../src/store/migrate.ts';
@@ -195,6 +197,28 @@ describe('a helper named in the lease', () => {
       stopUnnamed();
     } finally {
       lock.release();
+    }
+  });
+});
+
+describe('two demo gateways on one SWITCHBOARD_DATA_DIR (npm start twice)', () => {
+  it('refuses the second as the store would, naming the setting and the holder, not the simulator', async () => {
+    // The demo's Oration simulator takes its state directory (beside the data directory) first:
+    // the second start failed with the simulator's own error and a stack, never naming the setting.
+    const dataDir = join(tempDir(), 'pglite');
+    const { env } = loadConfig({ NODE_ENV: 'test', SWITCHBOARD_DATA_DIR: dataDir });
+    const first = await startDemoEnvironment(env);
+    try {
+      const second = await startDemoEnvironment(env).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(second).toBeInstanceOf(DataDirLockedError);
+      expect((second as Error).message).toMatch(
+        new RegExp(`^SWITCHBOARD_DATA_DIR \\(${dataDir.replaceAll(/[/.]/g, '\\$&')}\\) is in use by another Switchboard process: this process \\(pid ${process.pid} on `),
+      );
+    } finally {
+      await first.close();
     }
   });
 });

@@ -96,7 +96,9 @@ export class OrationJournal {
       lock = acquireDataDirLock(dir);
     } catch (error) {
       if (!(error instanceof DataDirLockedError)) throw error;
-      throw new OrationJournalError(`The simulator state directory ${dir} is in use by ${error.holder}; a simulator keeps its state in a directory of its own`);
+      throw new OrationJournalError(`The simulator state directory ${dir} is in use by ${error.holder}; a simulator keeps its state in a directory of its own`, {
+        cause: error,
+      });
     }
     try {
       return new OrationJournal(path, readEntries(path), lock);
