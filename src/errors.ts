@@ -28,6 +28,8 @@ export const ErrorCode = {
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
   OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
+  // Automatic persisted queries (Apollo's): the client sends the query again with its hash.
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
   // Answered by the HTTP routes beside GraphQL (exports, webhooks, the explorer, CORS) only.
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   NOT_ACCEPTABLE: 'NOT_ACCEPTABLE',
@@ -127,6 +129,10 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions: { ...extensions, code: ErrorCode.QUERY_TOO_COMPLEX } };
   }
+  if (isUncodedClientError(error)) {
+    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions: { ...extensions, code: ErrorCode.BAD_REQUEST } };
+  }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
     // A GraphQLError we (or graphql-js validation) raised on purpose: safe to show; drop stack traces.
@@ -165,6 +171,17 @@ export function isRefusedArgumentValue(error: unknown): boolean {
  */
 export function underlyingError(error: unknown): unknown {
   return causeChain(error).at(-1);
+}
+
+/**
+ * An error Apollo Server raises about the request itself with an HTTP status of 4xx and no code:
+ * an automatic persisted query whose hash does not match its query, or of a version other than 1.
+ * Apollo would label it INTERNAL_SERVER_ERROR (and we logged it as a bug); it is BAD_REQUEST.
+ */
+export function isUncodedClientError(error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || codeInChain(error) !== undefined) return false;
+  const status = (error.extensions.http as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
 }
 
 /** The first `extensions.code` from the outermost GraphQLError in: the wrapper's, else the one it wraps. */
