@@ -174,9 +174,24 @@ function digitsAt(text: string, from: number, count: number): number {
   return value;
 }
 
+/** The zone's offset from UTC in minutes, or NaN for an offset no clock has (`+24:00`, `+23:99`). */
 function zoneOffsetMinutes(zone: string | undefined): number {
   if (zone === undefined || zone.toUpperCase() === 'Z') return 0;
   const sign = zone.startsWith('-') ? -1 : 1;
   const digits = zone.slice(1).replace(':', '');
-  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)));
+  const hours = Number(digits.slice(0, 2));
+  const minutes = Number(digits.slice(2, 4));
+  return hours > 23 || minutes > 59 ? Number.NaN : sign * (hours * 60 + minutes);
+}
+
+/** RFC 3339's date-time exactly (section 5.6): seconds, and a zone as `Z` or `±hh:mm`. */
+const RFC_3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+
+/**
+ * A date-time a client sent (a `DateTime` argument, an export's `createdAfter`): RFC 3339 as the
+ * schema says, read like any other (every fraction digit kept), or null. The providers' parser
+ * tolerates more (no seconds, `+0100`, a space for the `T`), because providers write that.
+ */
+export function parseRfc3339(text: string): PreciseDate | null {
+  return RFC_3339.test(text) ? parseInstant(text, { zoneless: 'reject' }) : null;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatInstant, nanosOfMillisecond, parseInstant } from '../../src/domain/preciseDate.ts';
+import { formatInstant, nanosOfMillisecond, parseInstant, parseRfc3339 } from '../../src/domain/preciseDate.ts';
 
 const utc = (text: string) => parseInstant(text, { zoneless: 'utc' });
 const zoned = (text: string) => parseInstant(text, { zoneless: 'reject' });
@@ -37,5 +37,30 @@ describe('parseInstant on the shape providers write', () => {
     expect(shown(zoned('2024-12-06T21:23:38.618332+02:00'))).toEqual(['2024-12-06T19:23:38.618332Z', 332_000]);
     expect(shown(zoned('2024-12-06 19:23:38z'))).toEqual(['2024-12-06T19:23:38.000Z', 0]);
     expect(shown(utc(' 2024-12-06T19:23 '))).toEqual(['2024-12-06T19:23:00.000Z', 0]);
+  });
+});
+
+describe('zone offsets', () => {
+  it('refuses an offset no clock has (hours past 23, minutes past 59), from anyone', () => {
+    for (const offset of ['+99:00', '+23:99', '+24:00', '-24:00', '+2400']) {
+      expect([offset, zoned(`2026-01-01T00:00:00${offset}`)]).toEqual([offset, null]);
+      expect([offset, utc(`2026-01-01T00:00:00${offset}`)]).toEqual([offset, null]);
+    }
+    expect(shown(zoned('2026-01-01T00:00:00+23:59'))).toEqual(['2025-12-31T00:01:00.000Z', 0]);
+    expect(shown(zoned('2026-01-01T00:00:00-14:00'))).toEqual(['2026-01-01T14:00:00.000Z', 0]);
+  });
+});
+
+describe('parseRfc3339 (what clients send)', () => {
+  it('takes RFC 3339 date-times, with every fraction digit', () => {
+    expect(shown(parseRfc3339('2024-12-06T21:23:38.618332+02:00'))).toEqual(['2024-12-06T19:23:38.618332Z', 332_000]);
+    expect(shown(parseRfc3339('2024-12-06t19:23:38z'))).toEqual(['2024-12-06T19:23:38.000Z', 0]);
+    expect(shown(parseRfc3339('2023-11-07T05:31:56.123456789Z'))).toEqual(['2023-11-07T05:31:56.123456789Z', 456_789]);
+  });
+
+  it('refuses the shapes the providers\' parser tolerates: no seconds, no zone, an offset without its colon, a space, padding', () => {
+    for (const text of ['2026-01-01T00:00Z', '2026-01-01T00:00:00', '2026-01-01T00:00:00+0100', '2026-01-01 00:00:00Z', ' 2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z ']) {
+      expect([text, parseRfc3339(text)]).toEqual([text, null]);
+    }
   });
 });

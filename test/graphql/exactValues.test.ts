@@ -134,11 +134,13 @@ describe('exact values through GraphQL', () => {
       expect(older.map((node) => node.id)).toEqual(all.filter((node) => node.createdAt < pivot.createdAt).map((node) => node.id));
     });
 
-    it('refuses a zoneless DateTime input, naming the type', async () => {
-      const { status, body } = await gw.query(`{ conversations(filter: { createdAfter: "2026-11-17T00:00:00" }) { nodes { id } } }`);
-      expect(status).toBe(400);
-      expect(body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
-      expect(body.errors?.[0]?.message).toContain('DateTime must be an RFC 3339 date-time with a zone');
+    it('refuses a DateTime input that is not RFC 3339 (no zone, an offset no clock has, no seconds), naming the type', async () => {
+      for (const text of ['2026-11-17T00:00:00', '2026-01-01T00:00:00+99:00', '2026-01-01T00:00:00+0100', '2026-01-01T00:00Z']) {
+        const { status, body } = await gw.query(`{ conversations(filter: { createdAfter: "${text}" }) { nodes { id } } }`);
+        expect(status).toBe(400);
+        expect(body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+        expect(body.errors?.[0]?.message).toContain('DateTime must be an RFC 3339 date-time with a zone');
+      }
     });
   });
 
