@@ -32,6 +32,7 @@ import { buildGatewaySubgraphSchema } from './federation/subgraphSchema.ts';
 import { sharedExplorerAssets } from './explorer/explorerAssets.ts';
 import { EXPLORER_PATH } from './explorer/explorerPage.ts';
 import { explorerRoute, isExplorerPath } from './explorer/explorerRoute.ts';
+import { asksForLandingPage, EXPLORERS_OFF_BODY, IntrospectionOffRule } from './explorer/introspectionOff.ts';
 import { attachLiveRoutes } from './sync/liveRoutes.ts';
 import { createExportRoutes } from './analytics/exports/exportRoute.ts';
 import type { ExportLimits, ExportSlots } from './analytics/exports/exportSlots.ts';
@@ -106,13 +107,15 @@ export function createGateway(options: GatewayOptions): Gateway {
   const { plugins: limitPlugins, ...limitOptions } = queryLimitGuards<GatewayContext>(options.limits ?? DEFAULT_QUERY_LIMITS);
   const apollo = new ApolloServer<GatewayContext>({
     ...(options.federation ? { schema: buildGatewaySubgraphSchema(resolvers) } : { typeDefs: loadTypeDefs(), resolvers }),
-    introspection: options.introspection,
+    // Refused by our own rule where it is off (IntrospectionOffRule): Apollo's message names its own option, not ours.
+    introspection: true,
     includeStacktraceInErrorResponses: options.includeStacktrace,
     csrfPrevention: true,
     // main.ts owns SIGTERM/SIGINT and stops everything in order; Apollo's own handlers (on outside
     // NODE_ENV=test) re-raise the signal into main's handler and the shutdown never finishes.
     stopOnTerminationSignals: false,
     ...limitOptions,
+    validationRules: [...(limitOptions.validationRules ?? []), ...(options.introspection ? [] : [IntrospectionOffRule])],
     formatError: formatGatewayError,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs ?? 10_000 }),
@@ -211,6 +214,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       }
       if (exportRoutes?.handle(req, res, apiKey)) return;
       if (path === '/graphql' || path === '/') {
+        if (!options.introspection && asksForLandingPage(req.method, (req.url ?? '').slice(path.length), req.headers.accept)) {
+          sendJson(res, 404, EXPLORERS_OFF_BODY);
+          return;
+        }
         const serve = (scope?: RequestScope) =>
           graphql(req, res, () => contextFor(apiKey, scope && observability && { scope, upstream: observability.upstreamObserverFor(scope) })).catch(() => {
             if (!res.headersSent) sendJson(res, 500, errorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'));
@@ -219,6 +226,10 @@ export function createGateway(options: GatewayOptions): Gateway {
         void (observability ? observability.observeRequest(req, res, serve) : serve());
         return;
       }
+    }
+    if (!explorer && isExplorerPath(path)) {
+      sendJson(res, 404, EXPLORERS_OFF_BODY);
+      return;
     }
     sendJson(res, 404, errorBody(ErrorCode.NOT_FOUND, `Not found: ${path}. The API is at /graphql.`));
   });

@@ -70,16 +70,34 @@ describe('introspection, Sandbox and stack traces', () => {
     expect(await page.text()).toMatch(/sandbox/i);
   });
 
-  it('refuses introspection and serves no landing page when disabled (SWITCHBOARD_INTROSPECTION=false)', async () => {
-    for (const query of ['{ __schema { queryType { name } } }', '{ __type(name: "Conversation") { name } }']) {
+  it('refuses introspection naming the setting, and answers the explorers 404, when disabled (SWITCHBOARD_INTROSPECTION=false)', async () => {
+    // Apollo's own refusal told the client to "pass introspection: true to ApolloServer"; a browser's GET was a 400 CSRF refusal.
+    for (const [query, field] of [['{ __schema { queryType { name } } }', '__schema'], ['{ __type(name: "Conversation") { name } }', '__type']] as const) {
       const { status, body } = await production.query(query);
       expect(status).toBe(400);
-      expect(body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
-      expect(body.errors?.[0]?.message).toMatch(/introspection is not allowed/);
+      expect(body.errors).toEqual([
+        {
+          message: `Introspection is off on this gateway, so "${field}" is refused; its operator turns it on with SWITCHBOARD_INTROSPECTION=true.`,
+          locations: [{ line: 1, column: 3 }],
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+        },
+      ]);
     }
-    const page = await landingPage(production);
-    expect(page.headers.get('content-type') ?? '').not.toMatch(/text\/html/);
-    expect(await page.text()).not.toMatch(/sandbox/i);
+    const EXPLORERS_OFF = {
+      errors: [
+        {
+          message: 'No explorer here: Apollo Sandbox (/graphql in a browser) and GraphiQL (/graphiql) are served only where introspection is on (SWITCHBOARD_INTROSPECTION=true). The API is at /graphql.',
+          extensions: { code: 'NOT_FOUND' },
+        },
+      ],
+    };
+    for (const response of [await landingPage(production), await fetch(production.url.replace('/graphql', '/graphiql'), { headers: { accept: 'text/html' } })]) {
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual(EXPLORERS_OFF);
+    }
+    // A GET that carries a query is still GraphQL over GET (with its CSRF rules).
+    const get = await fetch(`${production.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { accept: 'text/html, application/json', 'apollo-require-preflight': 'true', authorization: 'Bearer demo-key' } });
+    expect(await get.json()).toEqual({ data: { __typename: 'Query' } });
   });
 
   it('puts no stack trace in any error a production gateway answers', async () => {
