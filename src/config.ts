@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { suggestionList } from 'graphql/jsutils/suggestionList.js';
 import { z } from 'zod';
 import { DEFAULT_EXPORT_STALL_TIMEOUT_MS, resolveExportLimits, type ExportLimits } from './analytics/exports/exportSlots.ts';
 import { DEFAULT_FANOUT_TIMING, resolveTiming, UnsafeFanoutTimingError, type FanoutTiming } from './fanout/fanoutTiming.ts';
@@ -180,6 +181,34 @@ export interface GatewayConfig {
   env: Env;
   /** Workspaces from the file, or null in demo mode (they are built around the simulators). */
   workspaces: WorkspaceConfig[] | null;
+  /** `SWITCHBOARD_*` variables that are set but are no setting (a misspelt name is otherwise silently ignored). */
+  unknownSettings: UnknownSetting[];
+}
+
+export interface UnknownSetting {
+  name: string;
+  /** The setting it most likely meant, if one is close (graphql-js's "did you mean" ranking). */
+  didYouMean: string[];
+}
+
+/** Read by the project's other commands (`npm run bi:sql`), so often in the same environment. */
+const SETTINGS_OF_OTHER_TOOLS = new Set(['SWITCHBOARD_BI_SCHEMA']);
+
+/**
+ * The `SWITCHBOARD_*` variables in `source` that no setting reads. Warned about, not refused: a
+ * setting that a newer gateway added may be set ahead of the upgrade.
+ */
+function unknownSettingsIn(source: NodeJS.ProcessEnv): UnknownSetting[] {
+  const known = Object.keys(envSchema.shape);
+  return Object.keys(source)
+    .filter((name) => name.startsWith('SWITCHBOARD_') && !known.includes(name) && !SETTINGS_OF_OTHER_TOOLS.has(name))
+    .sort()
+    .map((name) => {
+      // Compared without the prefix every setting shares, which would make any two look alike.
+      const bare = (setting: string) => setting.slice('SWITCHBOARD_'.length);
+      const settings = known.filter((setting) => setting.startsWith('SWITCHBOARD_')).map(bare);
+      return { name, didYouMean: suggestionList(bare(name), settings).slice(0, 1).map((setting) => `SWITCHBOARD_${setting}`) };
+    });
 }
 
 export class ConfigError extends Error {
@@ -209,7 +238,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
   }
   checkFanoutTiming(env);
   checkExportLimits(env);
-  return { env, workspaces: env.SWITCHBOARD_WORKSPACES_FILE ? loadWorkspacesFile(env.SWITCHBOARD_WORKSPACES_FILE) : null };
+  return {
+    env,
+    workspaces: env.SWITCHBOARD_WORKSPACES_FILE ? loadWorkspacesFile(env.SWITCHBOARD_WORKSPACES_FILE) : null,
+    unknownSettings: unknownSettingsIn(source),
+  };
 }
 
 /** Real provider credentials that make a demo gateway's public key spend a real account. */

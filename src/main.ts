@@ -49,6 +49,10 @@ async function serve(config: ReturnType<typeof loadConfig>, demo: DemoEnvironmen
   const publicKeys: readonly string[] = Object.values(DEMO_API_KEYS);
   const secrets = credentialsIn(workspaces).filter((secret) => !publicKeys.includes(secret));
   const logger = await createProcessLogger(env.LOG_LEVEL, logFormatOf(env), { secrets });
+  for (const unknown of config.unknownSettings) {
+    const hint = unknown.didYouMean.length > 0 ? `; did you mean ${unknown.didYouMean.join(' or ')}?` : '';
+    logger.warn(`${unknown.name} is set but is no setting of this gateway, so it is ignored${hint} (docs/configuration.md)`);
+  }
   if (demo) logger.info('demo mode: provider simulators started', { simulators: demo.simulatorUrls, stateDir: demo.simulatorStateDir });
   const runtime = await startGatewayRuntime({
     env,

@@ -22,6 +22,16 @@ const validWorkspace = {
 
 
 describe('configuration', () => {
+  it('names each SWITCHBOARD_ variable that is no setting, with the settings it most likely meant', () => {
+    // A misspelt SWITCHBOARD_DATADIR put the store in the default .data/pglite without a word.
+    const { unknownSettings } = loadConfig({ SWITCHBOARD_DATADIR: '/tmp/x', SWITCHBOARD_MAX_COSTS: '1', SWITCHBOARD_BI_SCHEMA: 'bi', SWITCHBOARD_DATA_DIR: '.data/pglite', OTHER_TOOL_SETTING: '1' });
+    expect(unknownSettings).toEqual([
+      { name: 'SWITCHBOARD_DATADIR', didYouMean: ['SWITCHBOARD_DATA_DIR'] },
+      { name: 'SWITCHBOARD_MAX_COSTS', didYouMean: ['SWITCHBOARD_MAX_COST'] },
+    ]);
+    expect(loadConfig({}).unknownSettings).toEqual([]);
+  });
+
   it('defaults to demo mode on port 4000 with the embedded store', () => {
     const { env, workspaces } = loadConfig({});
     expect(workspaces).toBeNull();
