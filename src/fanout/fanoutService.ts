@@ -6,6 +6,7 @@ import type { Database } from '../store/database.ts';
 import { findWorkspaceItemsByRequestIds, listBatchItems } from '../store/queries/batchItems.ts';
 import {
   cancelBatch,
+  countBatches,
   findBatch,
   findBatchByIdempotencyKey,
   findBatches,
@@ -214,6 +215,11 @@ export class FanoutService {
     const first = pageSize(page.first);
     const batches = await listBatches(this.#ctx.db, workspaceId, { after: page.after ?? null, limit: first + 1 });
     return { nodes: batches.slice(0, first).map(toBatchView), hasNextPage: batches.length > first };
+  }
+
+  /** How many batches the workspace has (a connection's `totalCount`). */
+  countBatches(workspaceId: string): Promise<number> {
+    return countBatches(this.#ctx.db, workspaceId);
   }
 
   /**

@@ -145,6 +145,8 @@ export type BatchItemConnection = {
   edges: Array<BatchItemEdge>;
   nodes: Array<BatchItem>;
   pageInfo: PageInfo;
+  /** Items in the batch, on every page (the batch's `counts.total`). */
+  totalCount: Scalars['Int']['output'];
 };
 
 export type BatchItemCounts = {
@@ -350,6 +352,8 @@ export type ConversationBatchConnection = {
   edges: Array<ConversationBatchEdge>;
   nodes: Array<ConversationBatch>;
   pageInfo: PageInfo;
+  /** Batches of this workspace, on every page; counted only when selected. */
+  totalCount: Scalars['Int']['output'];
 };
 
 export type ConversationBatchEdge = {
@@ -1349,6 +1353,7 @@ export type BatchItemConnectionResolvers<ContextType = GatewayContext, ParentTyp
   edges?: Resolver<Array<ResolversTypes['BatchItemEdge']>, ParentType, ContextType>;
   nodes?: Resolver<Array<ResolversTypes['BatchItem']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type BatchItemCountsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['BatchItemCounts'] = ResolversParentTypes['BatchItemCounts']> = {
@@ -1450,6 +1455,7 @@ export type ConversationBatchConnectionResolvers<ContextType = GatewayContext, P
   edges?: Resolver<Array<ResolversTypes['ConversationBatchEdge']>, ParentType, ContextType>;
   nodes?: Resolver<Array<ResolversTypes['ConversationBatch']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type ConversationBatchEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ConversationBatchEdge'] = ResolversParentTypes['ConversationBatchEdge']> = {

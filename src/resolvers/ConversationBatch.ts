@@ -19,7 +19,7 @@ export const ConversationBatch: ConversationBatchResolvers = {
     const request = { first: checkFirst(first, 50), after: after ? itemCursorCodec.decode(after) : null };
     const page = await fanout.listItems(workspace.id, batch.id, request);
     if (!page) throw new NotFoundError('batch', batchGlobalId(batch));
-    return connectionOfPage(page, itemCursorCodec, itemPosition, Boolean(after));
+    return connectionOfPage(page, itemCursorCodec, itemPosition, Boolean(after), batch.itemCount);
   },
 };
 

@@ -47,9 +47,13 @@ export const Query: QueryResolvers = {
     }),
 
   batch: (_, { id }, context) => loadBatch(id, context),
-  batches: async (_, { first, after }, { fanout, workspace }) => {
+  batches: async (_, { first, after }, { fanout, workspace }, info) => {
     const request = { first: checkFirst(first, 20), after: after ? batchCursorCodec.decode(after) : null };
-    return connectionOfPage(await fanout.listBatches(workspace.id, request), batchCursorCodec, batchPosition, Boolean(after));
+    const [page, totalCount] = await Promise.all([
+      fanout.listBatches(workspace.id, request),
+      selectsField(info, 'totalCount') ? fanout.countBatches(workspace.id) : null,
+    ]);
+    return connectionOfPage(page, batchCursorCodec, batchPosition, Boolean(after), totalCount);
   },
 
   prospects: (_, { first, after, providers }, context, info) =>

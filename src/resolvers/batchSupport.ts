@@ -58,9 +58,10 @@ export function connectionOfPage<T, P>(
   codec: CursorCodec<P>,
   positionOf: (node: T) => P,
   hasPreviousPage: boolean,
+  totalCount: number | null,
 ): ConnectionModel<T> {
   const edges = page.nodes.map((node) => edgeOf(node, () => codec.encode(positionOf(node))));
-  return connectionOf(edges, page.hasNextPage, null, hasPreviousPage);
+  return connectionOf(edges, page.hasNextPage, totalCount, hasPreviousPage);
 }
 
 export const batchPosition = (batch: BatchView) => ({ createdAt: batch.createdAt, id: batch.id });

@@ -126,6 +126,19 @@ describe('paging: every connection checks `first` and `after` the same way', () 
     }
   });
 
+  it('the batch lists count too: totalCount of the workspace\'s batches and of a batch\'s items, on every page', async () => {
+    // They had none, though every other list of the API is a connection with totalCount.
+    const { body } = await gw.query<{ batches: { totalCount: number }; batch: { items: { totalCount: number; edges: unknown[] } } }>(
+      'query($id: ID!) { batches(first: 1) { totalCount } batch(id: $id) { items(first: 1) { totalCount edges { cursor } } } }',
+      { id: ids.batch },
+    );
+    expect(body.errors).toBeUndefined();
+    expect(body.data).toEqual({ batches: { totalCount: 2 }, batch: { items: { totalCount: 2, edges: [{ cursor: expect.any(String) }] } } });
+    // Another workspace's batches are not counted.
+    const acme = await gw.query<{ batches: { totalCount: number } }>('{ batches(first: 1) { totalCount } }', undefined, 'acme-key');
+    expect(acme.body.data).toEqual({ batches: { totalCount: 0 } });
+  });
+
   it('items(first: 400) is refused, not silently cut', async () => {
     const error = await refusal('ConversationBatch.items', { first: 400 });
     expect(error.path).toEqual(['parent', 'list']);

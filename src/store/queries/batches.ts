@@ -101,6 +101,12 @@ export interface BatchPosition {
   id: string;
 }
 
+/** How many batches the workspace has. */
+export async function countBatches(db: Queryable, workspaceId: string): Promise<number> {
+  const { rows } = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM batches WHERE workspace_id = $1', [workspaceId]);
+  return rows[0]?.count ?? 0;
+}
+
 /** The workspace's batches, newest first, strictly after `after`; `limit` at most. */
 export async function listBatches(
   db: Queryable,
