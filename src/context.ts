@@ -75,6 +75,8 @@ export function createContextFactory(registry: WorkspaceRegistry, fanout: Fanout
     const workspace = apiKey.kind === 'key' ? registry.authenticate(apiKey.key) : null;
     if (!workspace) throw new UnauthenticatedError();
     if (!observation) return workspaceContext(workspace, fanout, hooks, live);
+    // Known from here on, even when the request is refused before Apollo (a body that is not JSON).
+    observation.scope.workspace = workspace.id;
     // The request's own connectors, whose upstream requests count toward its access line.
     return { ...workspaceContext(workspace.observedBy(observation.upstream), fanout, hooks, live), requestScope: observation.scope };
   };

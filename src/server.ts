@@ -208,21 +208,23 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (isApiKeyPath(path)) {
       // Read once: the exports and GraphQL's context take this reading, refused here if conflicting.
       const apiKey = readApiKey(req.headers);
-      if (apiKey.kind === 'conflicting') {
-        sendJson(res, 400, errorBody(ErrorCode.BAD_REQUEST, CONFLICTING_API_KEYS_MESSAGE));
-        return;
-      }
+      const refuseConflictingKeys = () => sendJson(res, 400, errorBody(ErrorCode.BAD_REQUEST, CONFLICTING_API_KEYS_MESSAGE));
+      const isGraphQL = path === '/graphql' || path === '/';
+      if (apiKey.kind === 'conflicting' && !isGraphQL) return refuseConflictingKeys();
       if (exportRoutes?.handle(req, res, apiKey)) return;
-      if (path === '/graphql' || path === '/') {
+      if (isGraphQL) {
         if (!options.introspection && asksForLandingPage(req.method, (req.url ?? '').slice(path.length), req.headers.accept)) {
           sendJson(res, 404, EXPLORERS_OFF_BODY);
           return;
         }
-        const serve = (scope?: RequestScope) =>
-          graphql(req, res, () => contextFor(apiKey, scope && observability && { scope, upstream: observability.upstreamObserverFor(scope) })).catch(() => {
+        // A GraphQL request refused for its keys is still an operation of the access log and the metrics.
+        const serve = async (scope?: RequestScope) => {
+          if (apiKey.kind === 'conflicting') return refuseConflictingKeys();
+          return graphql(req, res, () => contextFor(apiKey, scope && observability && { scope, upstream: observability.upstreamObserverFor(scope) })).catch(() => {
             if (!res.headersSent) sendJson(res, 500, errorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'));
             else res.destroy();
           });
+        };
         void (observability ? observability.observeRequest(req, res, serve) : serve());
         return;
       }

@@ -121,6 +121,27 @@ function refuseAndClose(req: IncomingMessage, res: ServerResponse, status: numbe
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const codes = errorCodesIn(body);
+  if (codes.length > 0) answeredCodes.set(res, codes);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify(body));
+}
+
+/** The error codes of each answer the gateway wrote itself, before or beside Apollo. */
+const answeredCodes = new WeakMap<ServerResponse, string[]>();
+
+/**
+ * The `extensions.code`s of the errors this response answered with, where the gateway wrote it
+ * (`sendJson`: a refusal before Apollo, such as 401, 413 or a body that is not JSON); empty for
+ * Apollo's answers, whose codes the operation plugin reads. For the access log's `errorCodes`.
+ */
+export function errorCodesAnswered(res: ServerResponse): string[] {
+  return answeredCodes.get(res) ?? [];
+}
+
+function errorCodesIn(body: unknown): string[] {
+  const errors = (body as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(errors)) return [];
+  const codes = errors.map((error: { extensions?: { code?: unknown } } | null) => error?.extensions?.code).filter((code) => typeof code === 'string');
+  return [...new Set(codes)];
 }

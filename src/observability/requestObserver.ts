@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import type { HttpRefusal } from '../http/httpLimits.ts';
+import { errorCodesAnswered } from '../http/nodeHttpHandler.ts';
 import type { Logger } from '../logger.ts';
 import { OPERATIONAL_PATHS } from './healthRoutes.ts';
 import type { GatewayMetrics } from './metrics.ts';
@@ -53,6 +54,8 @@ export function createRequestObserver(options: RequestObserverOptions): ObserveR
     // No operation outcome: refused before Apollo (401, 413, 408), the landing page, or cut off.
     const outcome: OperationOutcome = !completed ? 'error' : (scope.outcome ?? (res.statusCode >= 400 ? 'error' : 'success'));
     const upstreamRequests = Object.values(scope.upstream).reduce((sum, n) => sum + n, 0);
+    // Apollo's answers: the operation plugin's; a refusal before Apollo: what the gateway answered.
+    const errorCodes = scope.errorCodes.length > 0 ? scope.errorCodes : errorCodesAnswered(res);
     metrics?.observeOperation(scope.operationName, outcome, seconds);
     const { span } = scope;
     if (span) {
@@ -65,7 +68,7 @@ export function createRequestObserver(options: RequestObserverOptions): ObserveR
         ...(scope.operationType && { 'graphql.operation.type': scope.operationType }),
         ...(scope.workspace && { 'switchboard.workspace': scope.workspace }),
       });
-      if (outcome === 'error') span.setStatus({ code: SpanStatusCode.ERROR, message: scope.errorCodes.join(',') || `HTTP ${res.statusCode}` });
+      if (outcome === 'error') span.setStatus({ code: SpanStatusCode.ERROR, message: errorCodes.join(',') || `HTTP ${res.statusCode}` });
       span.end();
     }
     logger?.info('graphql operation', {
@@ -78,7 +81,7 @@ export function createRequestObserver(options: RequestObserverOptions): ObserveR
       workspace: scope.workspace,
       upstreamRequests,
       upstream: scope.upstream,
-      ...(scope.errorCodes.length > 0 && { errorCodes: scope.errorCodes }),
+      ...(errorCodes.length > 0 && { errorCodes }),
       ...(!completed && { aborted: true }),
       ...(span && { traceId: span.spanContext().traceId }),
     });

@@ -113,7 +113,21 @@ describe('access log: one line per operation', () => {
       workspace: null,
       upstreamRequests: 0,
       upstream: {},
+      errorCodes: ['UNAUTHENTICATED'],
     });
+
+    // Refused before Apollo with a valid key: the line has the refusal's code and the workspace.
+    // (Neither was there: alerts on errorCodes missed every refusal made before Apollo.)
+    const notJson = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer acme-key', 'x-request-id': 'not-json-1' },
+      body: '{ not json',
+    });
+    expect(notJson.status).toBe(400);
+    expect(await accessLineOf('not-json-1')).toMatchObject({ outcome: 'error', status: 400, workspace: 'acme', errorCodes: ['BAD_REQUEST'] });
+    const twoKeys = await post(LIST, { 'x-request-id': 'two-keys-1', 'x-api-key': 'demo-key' });
+    expect(twoKeys.status).toBe(400);
+    expect(await accessLineOf('two-keys-1')).toMatchObject({ outcome: 'error', status: 400, workspace: null, errorCodes: ['BAD_REQUEST'] });
   });
 
   it('writes no graphql operation line for health checks and scrapes, and never a key', async () => {

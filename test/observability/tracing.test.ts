@@ -89,7 +89,7 @@ describe('traces', () => {
       'POST /graphql',
       'error',
       401,
-      { code: SpanStatusCode.ERROR, message: 'HTTP 401' },
+      { code: SpanStatusCode.ERROR, message: 'UNAUTHENTICATED' },
     ]);
   });
 });
