@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { GraphQLError } from 'graphql';
 import { UnauthenticatedError } from './errors.ts';
 import type { FanoutService } from './fanout/fanoutService.ts';
@@ -43,8 +43,7 @@ export interface RequestObservation {
  */
 export type ApiKeyReading = { kind: 'key'; key: string } | { kind: 'none' } | { kind: 'conflicting' };
 
-export const CONFLICTING_API_KEYS_MESSAGE =
-  'Two different API keys were sent (Authorization: Bearer and x-api-key); send one of them, or the same key in both';
+export const CONFLICTING_API_KEYS_MESSAGE = 'Two different API keys were sent (Authorization: Bearer and x-api-key, or one header twice); send one key';
 
 /** Where a key is read from: a request's headers, or a `connection_init` payload (absent when the client sent none). */
 export type ApiKeySource = IncomingHttpHeaders | Readonly<Record<string, unknown>> | undefined;
@@ -63,6 +62,18 @@ export function readApiKey(source: ApiKeySource): ApiKeyReading {
   const [first] = keys;
   if (first === undefined) return { kind: 'none' };
   return keys.every((key) => key === first) ? { kind: 'key', key: first } : { kind: 'conflicting' };
+}
+
+/**
+ * The API key of an HTTP request. node:http keeps only the first of several `Authorization`
+ * headers and joins repeated `x-api-key` headers with ", ", so each header is read as sent: one
+ * sent twice with different keys is `conflicting` too (the first silently won).
+ */
+export function readRequestApiKey(req: Pick<IncomingMessage, 'headersDistinct'>): ApiKeyReading {
+  const authorization = [...new Set(req.headersDistinct.authorization ?? [])];
+  const apiKey = [...new Set(req.headersDistinct['x-api-key'] ?? [])];
+  if (authorization.length > 1 || apiKey.length > 1) return { kind: 'conflicting' };
+  return readApiKey({ authorization: authorization[0], 'x-api-key': apiKey[0] });
 }
 
 /**

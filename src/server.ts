@@ -9,13 +9,13 @@ import {
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import { CONFLICTING_API_KEYS_MESSAGE, createContextFactory, readApiKey, type GatewayContext } from './context.ts';
+import { CONFLICTING_API_KEYS_MESSAGE, createContextFactory, readRequestApiKey, type GatewayContext } from './context.ts';
 import type { FanoutService } from './fanout/fanoutService.ts';
 import { ErrorCode, formatGatewayError } from './errors.ts';
 import { applyCors, createCorsPolicy } from './http/cors.ts';
 import { errorBody } from './http/errorBody.ts';
 import { createLimitedHttpServer, DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/httpLimits.ts';
-import { createGraphQLHttpHandler, sendJson } from './http/nodeHttpHandler.ts';
+import { createGraphQLHttpHandler, refuseAndClose, sendJson } from './http/nodeHttpHandler.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/queryLimits.ts';
 import { queryLimitGuards } from './limits/queryLimitGuards.ts';
 import type { LoaderHooks } from './loaders.ts';
@@ -207,14 +207,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (liveRoutes?.handle(req, res)) return;
     if (isApiKeyPath(path)) {
       // Read once: the exports and GraphQL's context take this reading, refused here if conflicting.
-      const apiKey = readApiKey(req.headers);
-      const refuseConflictingKeys = () => sendJson(res, 400, errorBody(ErrorCode.BAD_REQUEST, CONFLICTING_API_KEYS_MESSAGE));
+      const apiKey = readRequestApiKey(req);
+      const refuseConflictingKeys = () => refuseAndClose(req, res, 400, errorBody(ErrorCode.BAD_REQUEST, CONFLICTING_API_KEYS_MESSAGE));
       const isGraphQL = path === '/graphql' || path === '/';
       if (apiKey.kind === 'conflicting' && !isGraphQL) return refuseConflictingKeys();
       if (exportRoutes?.handle(req, res, apiKey)) return;
       if (isGraphQL) {
         if (!options.introspection && asksForLandingPage(req.method, (req.url ?? '').slice(path.length), req.headers.accept)) {
-          sendJson(res, 404, EXPLORERS_OFF_BODY);
+          refuseAndClose(req, res, 404, EXPLORERS_OFF_BODY);
           return;
         }
         // A GraphQL request refused for its keys is still an operation of the access log and the metrics.
@@ -230,10 +230,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       }
     }
     if (!explorer && isExplorerPath(path)) {
-      sendJson(res, 404, EXPLORERS_OFF_BODY);
+      refuseAndClose(req, res, 404, EXPLORERS_OFF_BODY);
       return;
     }
-    sendJson(res, 404, errorBody(ErrorCode.NOT_FOUND, `Not found: ${path}. The API is at /graphql.`));
+    refuseAndClose(req, res, 404, errorBody(ErrorCode.NOT_FOUND, `Not found: ${path}. The API is at /graphql.`));
   });
 
   return {

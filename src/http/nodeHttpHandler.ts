@@ -109,8 +109,10 @@ const LINGER_AFTER_REFUSAL_MS = 1_000;
  * Answers, then ends the connection: the rest of the request body is discarded unread, so a
  * client that was refused or stalled cannot keep the socket (or the gateway's memory) busy with
  * it. No `Connection: close` header: node:http would then close at once, without the linger.
+ * Every refusal made before a body is read goes through here (a plain answer closed the socket
+ * under the body still arriving, and the client lost the answer to the reset).
  */
-function refuseAndClose(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
+export function refuseAndClose(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
   res.once('finish', () => {
     const { socket } = req;
     socket.end();

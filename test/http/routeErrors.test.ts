@@ -49,7 +49,7 @@ describe('errors of the HTTP routes', () => {
     const refused = {
       errors: [
         {
-          message: 'Two different API keys were sent (Authorization: Bearer and x-api-key); send one of them, or the same key in both',
+          message: 'Two different API keys were sent (Authorization: Bearer and x-api-key, or one header twice); send one key',
           extensions: { code: 'BAD_REQUEST' },
         },
       ],

@@ -74,7 +74,7 @@ describe('subscriptions over graphql-ws', () => {
     });
     expect(closed).toEqual({
       code: 4400,
-      reason: 'Two different API keys were sent (Authorization: Bearer and x-api-key); send one of them, or the same key in both',
+      reason: 'Two different API keys were sent (Authorization: Bearer and x-api-key, or one header twice); send one key',
     });
   });
 
