@@ -14,7 +14,7 @@ import type { FanoutService } from './fanout/fanoutService.ts';
 import { ErrorCode, formatGatewayError } from './errors.ts';
 import { applyCors, createCorsPolicy } from './http/cors.ts';
 import { errorBody } from './http/errorBody.ts';
-import { createLimitedHttpServer, DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/httpLimits.ts';
+import { answeredBeforeRoutes, createLimitedHttpServer, DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/httpLimits.ts';
 import { createGraphQLHttpHandler, refuseAndClose, sendJson } from './http/nodeHttpHandler.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/queryLimits.ts';
 import { queryLimitGuards } from './limits/queryLimitGuards.ts';
@@ -195,6 +195,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     return '(unknown path)';
   };
   httpServer.on('request', (req, res) => {
+    if (answeredBeforeRoutes(res)) return;
     if (applyCors(cors, req, res)) return;
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const route = routeLabel(path);

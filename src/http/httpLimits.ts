@@ -1,7 +1,8 @@
-import { createServer, STATUS_CODES, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ErrorCode } from '../errors.ts';
 import { errorBody } from './errorBody.ts';
+import { refuseAndClose } from './nodeHttpHandler.ts';
 
 /**
  * How long and how many: what one client may hold of the gateway's HTTP server before it has
@@ -44,11 +45,28 @@ export function createLimitedHttpServer(limits: HttpLimits, onRefused?: (refusal
     // Node checks the two timeouts above on this interval (30 s by default), so a deadline is
     // enforced up to one interval late; a quarter of the shorter one keeps that slack small.
     connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4))),
+    // Checked below instead: Node's own refusal is a bare 400 with no body and no code.
+    requireHostHeader: false,
   });
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   server.maxConnections = limits.maxConnections;
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket, onRefused));
+  // Registered before any route's listener, which skips a request answered here (`answeredBeforeRoutes`).
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+      refuseAndClose(req, res, 400, errorBody(ErrorCode.BAD_REQUEST, 'An HTTP/1.1 request needs a Host header'));
+    }
+  });
+  // Node answers an `Expect` other than 100-continue with a bare 417 unless this is listened for.
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) =>
+    refuseAndClose(req, res, 417, errorBody(ErrorCode.BAD_REQUEST, `Expect: only "100-continue" is supported`)),
+  );
   return server;
+}
+
+/** Whether the server's own checks (`createLimitedHttpServer`) already answered this request. */
+export function answeredBeforeRoutes(res: ServerResponse): boolean {
+  return res.headersSent;
 }
 
 /**

@@ -99,6 +99,18 @@ describe('timeouts (small ones configured for the test)', () => {
     expect(garbage.status).toBe(400);
     expect(JSON.parse(garbage.body)).toEqual({ errors: [{ message: 'Malformed HTTP request', extensions: { code: 'BAD_REQUEST' } }] });
   });
+
+  it('answers an HTTP/1.1 request without Host, and an Expect other than 100-continue, with a JSON refusal and a code', async () => {
+    // Found from outside: Node answered both itself, a bare 400 and 417 with no body and no code.
+    const jsonIn = (body: string) => JSON.parse(/\{.*\}/s.exec(body)?.[0] ?? 'null') as unknown;
+    const noHost = await sendUnfinished(gw.url, ['GET /health HTTP/1.1\r\n\r\n'], { waitMs: WAIT_MS });
+    expect([noHost.status, jsonIn(noHost.body)]).toEqual([400, { errors: [{ message: 'An HTTP/1.1 request needs a Host header', extensions: { code: 'BAD_REQUEST' } }] }]);
+    const expect100 = await sendUnfinished(gw.url, [requestHead('/graphql', { ...auth, expect: 'foo' }, 10)], { waitMs: WAIT_MS });
+    expect([expect100.status, jsonIn(expect100.body)]).toEqual([417, { errors: [{ message: 'Expect: only "100-continue" is supported', extensions: { code: 'BAD_REQUEST' } }] }]);
+    // HTTP/1.0 needs no Host.
+    const old = await sendUnfinished(gw.url, ['GET /health HTTP/1.0\r\n\r\n'], { waitMs: WAIT_MS });
+    expect(old.status).toBe(200);
+  });
 });
 
 describe('the connection cap', () => {
