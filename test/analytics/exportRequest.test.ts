@@ -75,6 +75,27 @@ describe('export query parameters', () => {
     }
   });
 
+  it('reads numbers as GraphQL writes a Float, nothing else', () => {
+    // Number() took these: a hexadecimal, padding, a plus sign.
+    expect(parse('durationSecondsMin=90&talkSecondsMax=12.5&durationSecondsMax=1e3&talkSecondsMin=-0').filter).toEqual({
+      durationSecondsMin: 90,
+      talkSecondsMax: 12.5,
+      durationSecondsMax: 1000,
+      talkSecondsMin: -0,
+    });
+    for (const written of ['0x10', ' 5', '5 ', '+5', '05', '1.', 'Infinity', '']) {
+      expect(refusalWithMessage(`durationSecondsMin=${encodeURIComponent(written)}`)).toEqual({
+        status: 400,
+        parameter: 'durationSecondsMin',
+        message: `durationSecondsMin: "${written}" is not a number (such as 90 or 12.5)`,
+      });
+    }
+  });
+
+  it('names even an unnamed parameter (`?=x`)', () => {
+    expect(refusal('=x')).toEqual({ status: 400, parameter: '' });
+  });
+
   it("accepts every value of the domain's enums, and names exactly those when refusing one", () => {
     const domains = { providers: PROVIDERS, statuses: CONVERSATION_STATUSES, channels: CONVERSATION_CHANNELS, endReasons: END_REASONS, sentiments: SENTIMENTS };
     for (const [parameter, values] of Object.entries(domains)) {

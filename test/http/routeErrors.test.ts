@@ -44,6 +44,15 @@ describe('errors of the HTTP routes', () => {
     });
   });
 
+  it('names the parameter of a refused export, even an unnamed one', async () => {
+    // `?=x` was refused without `extensions.parameter`: the empty name read as "no parameter".
+    expect(await answer('/exports/conversations.csv?=x', { headers: auth })).toEqual({
+      status: 400,
+      allow: null,
+      body: { errors: [{ message: 'Unknown parameter ""', extensions: { code: 'BAD_USER_INPUT', parameter: '' } }] },
+    });
+  });
+
   it('refuses two different API keys (Authorization and x-api-key) with 400 on /graphql and /exports, and takes the same key twice', async () => {
     const both = { authorization: 'Bearer demo-key', 'x-api-key': 'acme-key' };
     const refused = {

@@ -27,6 +27,9 @@ export class ExportRequestError extends Error {
 
 const PATH = /^\/exports\/([a-z-]+?)(?:\.(csv|ndjson))?$/;
 
+/** A number as GraphQL's Float literal writes it: `90`, `-1`, `12.5`, `1e3`. */
+const FLOAT = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
 // The domain's own lists, each checked against its filter field's type, so a new value is accepted
 // here as soon as the domain has it.
 const ENUMS = {
@@ -115,8 +118,9 @@ export function parseExportRequest(path: string, search: URLSearchParams, accept
   for (const key of NUMBERS) {
     const value = search.get(key);
     if (value === null) continue;
-    const number = Number(value);
-    if (value.trim() === '' || !Number.isFinite(number)) throw new ExportRequestError(400, `${key}: "${value.slice(0, 60)}" is not a number`, key);
+    // Written as GraphQL writes a Float: `Number` also took " 5", "0x10" and "+5".
+    const number = FLOAT.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isFinite(number)) throw new ExportRequestError(400, `${key}: "${value.slice(0, 60)}" is not a number (such as 90 or 12.5)`, key);
     mutable[key] = number;
   }
   const hasCost = search.get('hasCost');

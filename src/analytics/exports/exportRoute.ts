@@ -97,7 +97,8 @@ export function createExportRoutes(routeOptions: ExportRoutesOptions) {
 }
 
 /** A refusal names the parameter at fault, when there is one. */
-const parameterOf = (parameter: string | null) => (parameter ? { parameter } : {});
+/** `extensions.parameter`, even when it is the empty name (`?=x`). */
+const parameterOf = (parameter: string | null) => (parameter === null ? {} : { parameter });
 
 async function serveExport(options: ExportRouteState, req: IncomingMessage, res: ServerResponse, url: URL, apiKey: ApiKeyReading): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
@@ -116,7 +117,7 @@ async function serveExport(options: ExportRouteState, req: IncomingMessage, res:
     where.push(...filterConditions(request.filter, params));
   } catch (error) {
     if (error instanceof ExportRequestError) return sendJson(res, error.status, errorBody(error.status === 404 ? ErrorCode.NOT_FOUND : error.status === 406 ? ErrorCode.NOT_ACCEPTABLE : ErrorCode.BAD_USER_INPUT, error.message, parameterOf(error.parameter)));
-    if (error instanceof BadUserInputError) return sendJson(res, 400, errorBody(ErrorCode.BAD_USER_INPUT, error.message, parameterOf(String(error.extensions.field ?? ''))));
+    if (error instanceof BadUserInputError) return sendJson(res, 400, errorBody(ErrorCode.BAD_USER_INPUT, error.message, parameterOf(error.extensions.field === undefined ? null : String(error.extensions.field))));
     throw error;
   }
 
