@@ -46,6 +46,18 @@ describe('refused DateTime and Decimal inputs', () => {
     expect(body.errors?.[0]?.message).toContain('"f.costMin"; Expected type "Decimal". Decimal must be a string of digits');
   });
 
+  it('name the variable, and the field inside it, of a default value the scalar refuses', async () => {
+    // The message named neither: "Expected value of type "Decimal", found "abc"" with no `variable` or `field`.
+    const scalar = await gw.query(`query ($c: Decimal = "abc") { conversationStats(filter: { costMin: $c }) { timeZone } }`);
+    expect(scalar.body.errors?.map((error) => [error.extensions?.code, error.extensions?.variable, error.extensions?.field, error.message.split(';')[0]])).toEqual([
+      ['GRAPHQL_VALIDATION_FAILED', 'c', undefined, '$c: Expected value of type "Decimal", found "abc"'],
+    ]);
+    const inside = await gw.query(`query ($f: ConversationStatsFilter = { costMin: "abc" }) { conversationStats(filter: $f) { timeZone } }`);
+    expect(inside.body.errors?.map((error) => [error.extensions?.code, error.extensions?.variable, error.extensions?.field, error.message.split(';')[0]])).toEqual([
+      ['GRAPHQL_VALIDATION_FAILED', 'f', 'costMin', '$f.costMin: Expected value of type "Decimal", found "abc"'],
+    ]);
+  });
+
   it('name the variable alone when the variable is the value', async () => {
     const { body } = await gw.query(`query ($after: DateTime) { conversations(filter: { createdAfter: $after }) { totalCount } }`, {
       after: '2026-11-17T00:00:00',

@@ -24,25 +24,45 @@ export function namedScalarInputError(formatted: GraphQLFormattedError, error: G
     const field = path?.slice(name.length).replace(/^\./, '');
     return { ...formatted, extensions: { ...extensions, variable: name, ...(field && { field }) } };
   }
-  const field = literal && error.source ? inputFieldAt(error.source.body, literal) : null;
-  if (field === null) return { ...formatted, extensions };
-  return { ...formatted, message: `${field}: ${formatted.message}`, extensions: { ...extensions, field } };
+  const place = literal && error.source ? inputFieldAt(error.source.body, literal) : null;
+  if (place === null) return { ...formatted, extensions };
+  if (place.variable !== undefined) {
+    // A variable's default value: named as a variable's value is, the field inside it if any.
+    const named = `$${place.variable}${place.field ? `.${place.field}` : ''}`;
+    return { ...formatted, message: `${named}: ${formatted.message}`, extensions: { ...extensions, variable: place.variable, ...(place.field && { field: place.field }) } };
+  }
+  return { ...formatted, message: `${place.field}: ${formatted.message}`, extensions: { ...extensions, field: place.field } };
 }
 
-/** The argument and input fields (`filter.costMin`) whose literal value holds `location`, if any. */
-function inputFieldAt(document: string, location: Location): string | null {
-  let found: string | null = null;
+/**
+ * Where the literal at `location` is: the argument and input fields (`filter.costMin`) whose value
+ * holds it, or the variable whose default value holds it (`$c`, and the fields inside it).
+ */
+function inputFieldAt(document: string, location: Location): { variable?: string; field: string } | null {
+  let found: { variable?: string; field: string } | null = null;
+  let variable: string | undefined;
   const names: string[] = [];
   const contains = (loc: Location | undefined) => loc !== undefined && loc.start <= location.start && location.end <= loc.end;
   const enter = (node: { name: { value: string }; value: { loc?: Location } }) => {
     if (!contains(node.value.loc)) return false; // nothing below it holds the value
     names.push(node.name.value);
-    found = names.join('.');
+    found = { ...(variable !== undefined && { variable }), field: names.join('.') };
     return undefined;
   };
   const leave = () => void names.pop();
   try {
     visit(parse(document, { noLocation: false }), {
+      [Kind.VARIABLE_DEFINITION]: {
+        enter(node) {
+          if (!contains(node.defaultValue?.loc)) return false;
+          variable = node.variable.name.value;
+          found = { variable, field: '' };
+          return undefined;
+        },
+        leave() {
+          variable = undefined;
+        },
+      },
       [Kind.ARGUMENT]: { enter, leave },
       [Kind.OBJECT_FIELD]: { enter, leave },
     });
