@@ -40,4 +40,4 @@ EXPOSE 4000
 # 8 s by default, inside Docker's 10 s stop timeout).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "--max-semi-space-size=32", "bin/switchboard.js"]
+CMD ["node", "--max-semi-space-size=64", "bin/switchboard.js"]

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 
 /**
  * The node arguments `npm start` runs the gateway with (package.json's start script, e.g.
- * `exec node --max-semi-space-size=32 bin/switchboard.js`), so benchmarks measure the gateway as
+ * `exec node --max-semi-space-size=64 bin/switchboard.js`), so benchmarks measure the gateway as
  * it is started, flags included, from the one place they are written.
  */
 export function gatewayStartArgs(root: string): string[] {

@@ -2,7 +2,7 @@
  * Preload for a benchmark's gateway variant: counts V8's collections by kind and the time they
  * took, and writes the totals with the process's CPU time to `BENCH_GC_OUT` (default
  * `/tmp/switchboard-gc-<pid>.json`) every two seconds. Used as
- * `BENCH_GATEWAY_VARIANT="--max-semi-space-size=32 --import ./bench/preloads/gcTime.ts" npm run bench`
+ * `BENCH_GATEWAY_VARIANT="--max-semi-space-size=64 --import ./bench/preloads/gcTime.ts" npm run bench`
  * (BENCHMARKS.md, read path: "Only the returned conversations stay for the request").
  */
 import { writeFileSync } from 'node:fs';

@@ -68,7 +68,7 @@ describe('npm start', () => {
       const pid = gatewayPid(npm.stderr());
       // No shell, no tsx, no loader process between npm and the gateway.
       expect(parentOf(pid)).toBe(npm.child.pid);
-      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(1, -1)).toEqual(['--max-semi-space-size=32', 'bin/switchboard.js']);
+      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(1, -1)).toEqual(['--max-semi-space-size=64', 'bin/switchboard.js']);
 
       npm.child.kill('SIGTERM');
       expect(await npm.exit, npm.stderr()).toBe(0);

@@ -53,7 +53,7 @@ describe('Dockerfile', () => {
 
   it('starts the same entry point as npm start, which exists and is copied into the image', () => {
     const cmd = JSON.parse(last(final, 'CMD') ?? 'null') as string[];
-    expect(cmd).toEqual(['node', '--max-semi-space-size=32', 'bin/switchboard.js']);
+    expect(cmd).toEqual(['node', '--max-semi-space-size=64', 'bin/switchboard.js']);
     expect(existsSync(join(REPO_ROOT, cmd.at(-1)!))).toBe(true);
     expect((JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start).toBe(`exec ${cmd.join(' ')}`);
     // Everything the process reads at run time: the launcher, the schema files, and from the build
