@@ -53,14 +53,18 @@ export function createLimitedHttpServer(limits: HttpLimits, onRefused?: (refusal
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket, onRefused));
   // Registered before any route's listener, which skips a request answered here (`answeredBeforeRoutes`).
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (req.httpVersion === '1.1' && req.headers.host === undefined) {
-      refuseAndClose(req, res, 400, errorBody(ErrorCode.BAD_REQUEST, 'An HTTP/1.1 request needs a Host header'));
+    const hosts = req.headersDistinct.host?.length ?? 0;
+    // RFC 9112, section 3.2: exactly one Host in an HTTP/1.1 request (node:http keeps the first of several).
+    if (req.httpVersion === '1.1' && hosts !== 1) {
+      refuseAndClose(req, res, 400, errorBody(ErrorCode.BAD_REQUEST, hosts === 0 ? 'An HTTP/1.1 request needs a Host header' : 'A request has one Host header'));
+      onRefused?.({ status: 400, reason: hosts === 0 ? 'HOST_MISSING' : 'HOST_REPEATED' });
     }
   });
   // Node answers an `Expect` other than 100-continue with a bare 417 unless this is listened for.
-  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) =>
-    refuseAndClose(req, res, 417, errorBody(ErrorCode.BAD_REQUEST, `Expect: only "100-continue" is supported`)),
-  );
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    refuseAndClose(req, res, 417, errorBody(ErrorCode.BAD_REQUEST, `Expect: only "100-continue" is supported`));
+    onRefused?.({ status: 417, reason: 'EXPECTATION_UNSUPPORTED' });
+  });
   return server;
 }
 

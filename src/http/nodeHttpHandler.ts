@@ -84,6 +84,9 @@ export function createGraphQLHttpHandler<C extends BaseContext>(options: GraphQL
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
+      // Apollo's own refusals (CSRF, a body without a query, batching, a method it does not serve)
+      // come before any plugin hears of the request: their codes are read from the answer.
+      if (res.statusCode >= 400) rememberCodesOf(res, response.body.string);
       await endWithBody(req, res, response.body.string);
       return;
     }
@@ -139,6 +142,17 @@ const answeredCodes = new WeakMap<ServerResponse, string[]>();
  */
 export function errorCodesAnswered(res: ServerResponse): string[] {
   return answeredCodes.get(res) ?? [];
+}
+
+function rememberCodesOf(res: ServerResponse, text: string): void {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return; // not a GraphQL answer: no codes to tell
+  }
+  const codes = errorCodesIn(body);
+  if (codes.length > 0) answeredCodes.set(res, codes);
 }
 
 function errorCodesIn(body: unknown): string[] {

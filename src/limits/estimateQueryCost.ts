@@ -1,3 +1,4 @@
+import { MAX_PAGE_SIZE } from '../read/cursor.ts';
 import {
   getNamedType,
   getNullableType,
@@ -125,7 +126,9 @@ export function estimateQueryCost(input: CostInput): number {
       const given = node.arguments?.find((arg) => arg.name.value === name);
       const value = given ? argumentValue(given) : declared.defaultValue;
       if (Array.isArray(value)) return value.length;
-      if (typeof value === 'number' && Number.isInteger(value)) return Math.max(0, value);
+      // A larger page is refused by the field itself (BAD_USER_INPUT naming `first`) before any
+      // upstream request: costed as the largest page, so that refusal is the one the client gets.
+      if (typeof value === 'number' && Number.isInteger(value)) return Math.min(Math.max(0, value), name === 'first' ? MAX_PAGE_SIZE : Infinity);
       return weights.unknownListSize;
     }
     return null;

@@ -81,7 +81,9 @@ describe('estimateQueryCost on the gateway schema: upstream requests of provider
     // 100 items fit one page (hasNextPage comes from the provider's total, not from item 101);
     // totalCount one small page more; a cursor one page more
     expect(gateway('{ conversations(first: 100) { totalCount nodes { id } } }')).toBe(3 * (1 + 1) + 100);
-    expect(gateway('{ conversations(first: 101) { nodes { id } } }')).toBe(3 * 2 + 101);
+    // A page past the largest is refused by the field before any upstream request: costed as the largest.
+    expect(gateway('{ conversations(first: 101) { nodes { id } } }')).toBe(3 + 100);
+    expect(gateway('{ conversations(first: 2147483647) { nodes { id } } }')).toBe(3 + 100);
     expect(gateway('{ conversations(first: 10, after: "c") { nodes { id } } }')).toBe(3 * 2 + 10);
     // Only the providers asked for
     expect(gateway('{ conversations(first: 10, filter: { providers: [TRATA] }) { nodes { id } } }')).toBe(1 + 10);

@@ -119,6 +119,12 @@ describe('query limits (defaults)', () => {
       ]);
     }
     expect(upstreamTotal()).toBe(0);
+    // An Int past the largest page is the page size's refusal, as `first: 101` written inline is, not a cost.
+    const { body } = await post({ query, variables: { first: 2_147_483_647 } });
+    expect(body.errors).toEqual([
+      { message: 'Argument "first" must be between 0 and 100', locations: [{ line: 1, column: 22 }], path: ['conversations'], extensions: { code: 'BAD_USER_INPUT', argument: 'first', max: 100 } },
+    ]);
+    expect(upstreamTotal()).toBe(0);
   });
 
   it('refuses nodes(ids:) with more ids than the cap before any lookup, naming the argument (issue 7, finding 3)', async () => {

@@ -128,6 +128,14 @@ describe('access log: one line per operation', () => {
     const twoKeys = await post(LIST, { 'x-request-id': 'two-keys-1', 'x-api-key': 'demo-key' });
     expect(twoKeys.status).toBe(400);
     expect(await accessLineOf('two-keys-1')).toMatchObject({ outcome: 'error', status: 400, workspace: null, errorCodes: ['BAD_REQUEST'] });
+    // Apollo's own refusals (here CSRF prevention, a batch, a PUT): the codes of its answer.
+    const refusedByApollo = [
+      await post(LIST, { 'x-request-id': 'csrf-1', 'content-type': 'text/plain' }),
+      await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer acme-key', 'x-request-id': 'batch-1' }, body: JSON.stringify([{ query: LIST }]) }),
+      await fetch(gw.url, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: 'Bearer acme-key', 'x-request-id': 'put-1' }, body: '{}' }),
+    ];
+    expect(refusedByApollo.map((response) => response.status)).toEqual([400, 400, 405]);
+    for (const requestId of ['csrf-1', 'batch-1', 'put-1']) expect((await accessLineOf(requestId)).errorCodes).toEqual(['BAD_REQUEST']);
   });
 
   it('writes no graphql operation line for health checks and scrapes, and never a key', async () => {
@@ -190,5 +198,21 @@ describe('access log: routes beside GraphQL', () => {
       { level: 'warn', message: 'http request', route: '(refused before routing)', status: 400, reason: 'HPE_INVALID_METHOD' },
     ]);
     expect(lines.filter((line) => line.includes('secret-query'))).toEqual([]);
+  });
+
+  it('logs the requests the server refuses itself before routing: no Host, two Hosts, an unsupported Expect', async () => {
+    // Found from outside: answered with a JSON refusal, but no line at all.
+    const before = routeLines().length;
+    const answers = [
+      await sendUnfinished(gw.url, ['POST /graphql HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}'], { waitMs: 2_000 }),
+      await sendUnfinished(gw.url, ['GET /health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n'], { waitMs: 2_000 }),
+      await sendUnfinished(gw.url, ['POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: foo\r\nContent-Length: 2\r\n\r\n{}'], { waitMs: 2_000 }),
+    ];
+    expect(answers.map((answer) => answer.status)).toEqual([400, 400, 417]);
+    expect(routeLines().slice(before)).toEqual([
+      { level: 'warn', message: 'http request', route: '(refused before routing)', status: 400, reason: 'HOST_MISSING' },
+      { level: 'warn', message: 'http request', route: '(refused before routing)', status: 400, reason: 'HOST_REPEATED' },
+      { level: 'warn', message: 'http request', route: '(refused before routing)', status: 417, reason: 'EXPECTATION_UNSUPPORTED' },
+    ]);
   });
 });
