@@ -200,15 +200,13 @@ const SETTINGS_OF_OTHER_TOOLS = new Set(['SWITCHBOARD_BI_SCHEMA']);
  */
 function unknownSettingsIn(source: NodeJS.ProcessEnv): UnknownSetting[] {
   const known = Object.keys(envSchema.shape);
+  // Compared without the prefix every setting shares, which would make any two look alike.
+  const bare = (setting: string) => setting.slice('SWITCHBOARD_'.length);
+  const settings = known.filter((setting) => setting.startsWith('SWITCHBOARD_')).map(bare);
   return Object.keys(source)
     .filter((name) => name.startsWith('SWITCHBOARD_') && !known.includes(name) && !SETTINGS_OF_OTHER_TOOLS.has(name))
     .sort()
-    .map((name) => {
-      // Compared without the prefix every setting shares, which would make any two look alike.
-      const bare = (setting: string) => setting.slice('SWITCHBOARD_'.length);
-      const settings = known.filter((setting) => setting.startsWith('SWITCHBOARD_')).map(bare);
-      return { name, didYouMean: suggestionList(bare(name), settings).slice(0, 1).map((setting) => `SWITCHBOARD_${setting}`) };
-    });
+    .map((name) => ({ name, didYouMean: suggestionList(bare(name), settings).slice(0, 1).map((setting) => `SWITCHBOARD_${setting}`) }));
 }
 
 export class ConfigError extends Error {
