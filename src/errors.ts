@@ -120,24 +120,11 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
     return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
   }
   if (error instanceof GraphQLError && original instanceof ScalarInputError) return namedScalarInputError(formatted, error);
-  if (isRefusedArgumentValue(error)) {
-    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions: { ...extensions, code: ErrorCode.BAD_USER_INPUT } };
-  }
-  if (original instanceof QueryTooComplexError) {
-    // Apollo re-labels validation-rule errors GRAPHQL_VALIDATION_FAILED; the limit's own code is more useful.
-    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions: { ...extensions, code: ErrorCode.QUERY_TOO_COMPLEX } };
-  }
-  if (isUncodedClientError(error)) {
-    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions: { ...extensions, code: ErrorCode.BAD_REQUEST } };
-  }
-  const code = formatted.extensions?.code;
+  const code = clientCodeOf(error) ?? formatted.extensions?.code;
   if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
-    // A GraphQLError we (or graphql-js validation) raised on purpose: safe to show; drop stack traces.
+    // The client's own error, raised on purpose (by us, graphql-js or Apollo): safe to show, without a stack trace.
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
+    return { ...formatted, extensions: { ...extensions, code } };
   }
   return {
     message: 'Internal server error',
@@ -148,13 +135,28 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
 }
 
 /**
+ * The code an error that is the client's own is answered (and logged) with, or undefined: the
+ * first code along its chain (`codeInChain`), except where that code says less than the error does.
+ * A query limit's refusal is QUERY_TOO_COMPLEX (Apollo labels validation-rule errors
+ * GRAPHQL_VALIDATION_FAILED); graphql-js's uncoded refusal of an argument is BAD_USER_INPUT, and
+ * Apollo's uncoded 4xx is BAD_REQUEST (both would read as INTERNAL_SERVER_ERROR).
+ * `formatGatewayError` and the error log both ask this, so what a client sees and what is logged agree.
+ */
+export function clientCodeOf(error: unknown): unknown {
+  if (underlyingError(error) instanceof QueryTooComplexError) return ErrorCode.QUERY_TOO_COMPLEX;
+  if (isRefusedArgumentValue(error)) return ErrorCode.BAD_USER_INPUT;
+  if (isUncodedClientError(error)) return ErrorCode.BAD_REQUEST;
+  return codeInChain(error);
+}
+
+/**
  * An argument graphql-js refused while executing: a variable that validation lets through because
  * it has a default (`$flag: Boolean = true` where `Boolean!` is expected, in `@include(if: $flag)`
  * or a field's argument), sent as null. graphql-js raises it on the field or selection where it
  * reads the argument, with the argument named in the message and the value as the error's node; it
  * carries no code, so it read as INTERNAL_SERVER_ERROR. It is the client's input.
  */
-export function isRefusedArgumentValue(error: unknown): boolean {
+function isRefusedArgumentValue(error: unknown): boolean {
   const chain = causeChain(error);
   const refused = chain.at(-1);
   const node = refused instanceof GraphQLError ? refused.nodes?.[0] : undefined;
@@ -178,14 +180,14 @@ export function underlyingError(error: unknown): unknown {
  * an automatic persisted query whose hash does not match its query, or of a version other than 1.
  * Apollo would label it INTERNAL_SERVER_ERROR (and we logged it as a bug); it is BAD_REQUEST.
  */
-export function isUncodedClientError(error: unknown): boolean {
+function isUncodedClientError(error: unknown): boolean {
   if (!(error instanceof GraphQLError) || codeInChain(error) !== undefined) return false;
   const status = (error.extensions.http as { status?: unknown } | undefined)?.status;
   return typeof status === 'number' && status >= 400 && status < 500;
 }
 
 /** The first `extensions.code` from the outermost GraphQLError in: the wrapper's, else the one it wraps. */
-export function codeInChain(error: unknown): unknown {
+function codeInChain(error: unknown): unknown {
   return causeChain(error).find((each): each is GraphQLError => each instanceof GraphQLError && each.extensions.code !== undefined)?.extensions.code;
 }
 

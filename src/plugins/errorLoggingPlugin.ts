@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../context.ts';
-import { codeInChain, ErrorCode, isRefusedArgumentValue, isRefusedRequest, isUncodedClientError, underlyingError } from '../errors.ts';
+import { clientCodeOf, isRefusedRequest, underlyingError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { isProviderError } from '../providers/errors.ts';
 
@@ -33,7 +33,7 @@ export function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<GatewayCo
               continue;
             }
             // Apollo's wrappers (parse, validation, coercion) carry the code; a resolver's error carries its own.
-            const code = isRefusedArgumentValue(error) ? ErrorCode.BAD_USER_INPUT : isUncodedClientError(error) ? ErrorCode.BAD_REQUEST : codeInChain(error);
+            const code = clientCodeOf(error);
             if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
               logger.debug('request refused', { code, operationName, ...refusalDetails(error, code, scrub) });
             } else {
