@@ -44,23 +44,6 @@ export interface DemoEnvironment {
  * listen on free ports: nothing the gateway keeps depends on them (budgets are keyed by provider
  * account, items by conversation id), so a new port after a restart changes nothing.
  */
-/**
- * The Oration simulator on the demo's state directory. That directory belongs to the data
- * directory (`demoStateDir.ts`): a second demo gateway on one SWITCHBOARD_DATA_DIR (`npm start`
- * twice) finds it taken first, and is told so as the store would tell it, naming the setting and
- * the holder, not with the simulator's own error and a stack.
- */
-function demoOrationSimulator(dataDir: string, options: Parameters<typeof createOrationSimulator>[0]): OrationSimulator {
-  try {
-    return createOrationSimulator(options);
-  } catch (error) {
-    if (error instanceof OrationJournalError && error.cause instanceof DataDirLockedError) {
-      throw new DataDirLockedError(resolve(dataDir), error.cause.holder, error.cause.ttlMs);
-    }
-    throw error;
-  }
-}
-
 export async function startDemoEnvironment(env: Env): Promise<DemoEnvironment> {
   const callMs = env.SWITCHBOARD_DEMO_CALL_SECONDS * 1000;
   const stateDir = prepareDemoStateDir(env.SWITCHBOARD_DATA_DIR);
@@ -158,4 +141,21 @@ export async function startDemoEnvironment(env: Env): Promise<DemoEnvironment> {
 /** Whether an account's base URL is one of this process's simulators (not a provider's real API). */
 function servedBy(baseUrl: string, simulatorUrl: string | undefined): boolean {
   return simulatorUrl !== undefined && baseUrl.startsWith(simulatorUrl);
+}
+
+/**
+ * The Oration simulator on the demo's state directory. That directory belongs to the data
+ * directory (`demoStateDir.ts`): a second demo gateway on one SWITCHBOARD_DATA_DIR (`npm start`
+ * twice) finds it taken first, and is told so as the store would tell it, naming the setting and
+ * the holder, not with the simulator's own error and a stack.
+ */
+function demoOrationSimulator(dataDir: string, options: Parameters<typeof createOrationSimulator>[0]): OrationSimulator {
+  try {
+    return createOrationSimulator(options);
+  } catch (error) {
+    if (error instanceof OrationJournalError && error.cause instanceof DataDirLockedError) {
+      throw new DataDirLockedError(resolve(dataDir), error.cause.holder, error.cause.ttlMs);
+    }
+    throw error;
+  }
 }

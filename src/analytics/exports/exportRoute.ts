@@ -96,8 +96,7 @@ export function createExportRoutes(routeOptions: ExportRoutesOptions) {
   };
 }
 
-/** A refusal names the parameter at fault, when there is one. */
-/** `extensions.parameter`, even when it is the empty name (`?=x`). */
+/** A refusal names the parameter at fault, when there is one, even the empty name (`?=x`). */
 const parameterOf = (parameter: string | null) => (parameter === null ? {} : { parameter });
 
 async function serveExport(options: ExportRouteState, req: IncomingMessage, res: ServerResponse, url: URL, apiKey: ApiKeyReading): Promise<void> {
