@@ -5,10 +5,12 @@
 FROM node:22-bookworm-slim AS dependencies
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY patches ./patches
 # Exactly the lockfile's production tree: no tsx, no TypeScript, no test tools. No scripts: the
 # project's own `prepare` (the build) runs in the build stage, and the one dependency script
-# (@apollo/protobufjs' postinstall) only makes a folder for its command-line tool.
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# (@apollo/protobufjs' postinstall) only makes a folder for its command-line tool. The project's
+# own postinstall is run by name: it applies patches/ (graphql-js's per-field allocations, docs/design.md).
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npx patch-package --error-on-fail && npm cache clean --force
 
 # The server compiled by TypeScript (build/) and GraphiQL at /graphiql bundled with esbuild, both
 # development tools: built here, only the results shipped.

@@ -211,11 +211,17 @@ async function main(): Promise<void> {
     { name: 'floor', port: 4803, args: ['--import', 'tsx', 'bench/readPath/floorServer.ts'], env: {} },
   ];
   // BENCH_GATEWAY_VARIANT="<node flags>" adds the gateway once more, started with those flags
-  // (e.g. a V8 heap setting), measured in the same run as the plain gateway.
-  const variantFlags = process.env.BENCH_GATEWAY_VARIANT?.split(' ').filter(Boolean);
-  if (variantFlags?.length) {
-    specs.push({ name: `gateway ${variantFlags.join(' ')}`, port: 4804, args: [...variantFlags, ...gatewayStartArgs(ROOT)], env: { SWITCHBOARD_DATA_DIR: join(work, 'pglite-variant'), SWITCHBOARD_SYNC: 'false' } });
-  }
+  // (e.g. a V8 heap setting), measured in the same run as the plain gateway; "<flags>|<flags>"
+  // adds one gateway per set, so several variants are compared in one run.
+  const variants = (process.env.BENCH_GATEWAY_VARIANT ?? '').split('|').map((flags) => flags.split(' ').filter(Boolean)).filter((flags) => flags.length > 0);
+  variants.forEach((variantFlags, index) => {
+    specs.push({
+      name: `gateway ${variantFlags.join(' ')}`,
+      port: 4804 + index,
+      args: [...variantFlags, ...gatewayStartArgs(ROOT)],
+      env: { SWITCHBOARD_DATA_DIR: join(work, `pglite-variant-${index}`), SWITCHBOARD_SYNC: 'false' },
+    });
+  });
   // BENCH_RUNS=<n> starts every contender afresh n times; the verdict is the median of the runs.
   const results: RunResult[] = [];
   for (let run = 0; run < runs; run++) {

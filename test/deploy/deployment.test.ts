@@ -51,6 +51,15 @@ describe('Dockerfile', () => {
     expect(all(final, 'RUN').join(' ')).not.toContain('npm install');
   });
 
+  it('applies the patches that npm ci applies, although its scripts are off', () => {
+    // --ignore-scripts skips package.json's postinstall, which is what applies patches/.
+    const postinstall = (JSON.parse(read('package.json')) as { scripts: { postinstall: string } }).scripts.postinstall;
+    expect(postinstall).toBe('patch-package --error-on-fail');
+    expect(all(stages[0] ?? [], 'COPY')).toContain('patches ./patches');
+    expect(all(stages[0] ?? [], 'RUN').join(' && ')).toContain(`npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npx ${postinstall}`);
+    expect(existsSync(join(REPO_ROOT, 'patches'))).toBe(true);
+  });
+
   it('starts the same entry point as npm start, which exists and is copied into the image', () => {
     const cmd = JSON.parse(last(final, 'CMD') ?? 'null') as string[];
     expect(cmd).toEqual(['node', '--max-semi-space-size=64', 'bin/switchboard.js']);
