@@ -1,5 +1,5 @@
 import type { Decimal } from '../domain/decimal.ts';
-import { epochMicros, formatInstant, fromEpochMicros, nanosOfMillisecond } from '../domain/preciseDate.ts';
+import { atMicrosecond, formatInstant, LAST_WRITABLE_MILLISECOND } from '../domain/preciseDate.ts';
 import type { EndReason, Sentiment } from '../domain/types.ts';
 import { filterIdsOfType } from '../read/filterIds.ts';
 import type { ConversationQueryFilter } from '../read/listConversations.ts';
@@ -56,8 +56,14 @@ export function filterConditions(filter: AnalyticsFilter, params: unknown[], ali
   refs(prospectIds, 'Prospect', 'prospect_native_id', 'prospectIds');
   // Both bounds exclusive, at full precision: a Date parameter would be cut to milliseconds, so a
   // Trata record given as its own `createdAfter` would count as after itself.
-  if (createdAfter != null) conditions.push(`${alias}.created_at > ${param(timestampBound(createdAfter, 'floor'))}::timestamptz`);
-  if (createdBefore != null) conditions.push(`${alias}.created_at < ${param(timestampBound(createdBefore, 'ceil'))}::timestamptz`);
+  if (createdAfter != null) {
+    const after = timestampBound(createdAfter, 'floor');
+    conditions.push(after === null ? 'false' : `${alias}.created_at > ${param(after)}::timestamptz`); // nothing is after year 9999
+  }
+  if (createdBefore != null) {
+    const before = timestampBound(createdBefore, 'ceil');
+    if (before !== null) conditions.push(`${alias}.created_at < ${param(before)}::timestamptz`); // else everything is before it
+  }
   if (costMin != null) conditions.push(`${alias}.cost_total >= ${param(costMin.toString())}::numeric`);
   if (costMax != null) conditions.push(`${alias}.cost_total <= ${param(costMax.toString())}::numeric`);
   if (hasCost != null) conditions.push(`${alias}.cost_total IS ${hasCost ? 'NOT ' : ''}NULL`);
@@ -74,8 +80,9 @@ export function filterConditions(filter: AnalyticsFilter, params: unknown[], ali
  * A bound as `timestamptz` text, which holds microseconds. A bound finer than that (nanoseconds)
  * is moved to the microsecond that keeps the comparison exact over microsecond values:
  * `created_at > t` is `created_at > floor(t)`, and `created_at < t` is `created_at < ceil(t)`.
+ * Null where the ceiling passes year 9999: every stored time is below it.
  */
-export function timestampBound(instant: Date, rounding: 'floor' | 'ceil'): string {
-  const belowMicro = nanosOfMillisecond(instant) % 1000 !== 0;
-  return formatInstant(fromEpochMicros(epochMicros(instant) + (rounding === 'ceil' && belowMicro ? 1 : 0)));
+export function timestampBound(instant: Date, rounding: 'floor' | 'ceil'): string | null {
+  const bound = atMicrosecond(instant, rounding);
+  return bound.getTime() > LAST_WRITABLE_MILLISECOND ? null : formatInstant(bound);
 }

@@ -1,3 +1,4 @@
+import { LAST_WRITABLE_MILLISECOND } from '../domain/preciseDate.ts';
 import type { CostComponentKind } from '../domain/types.ts';
 import type { Queryable } from '../store/database.ts';
 import { filterConditions, type AnalyticsFilter } from './analyticsFilter.ts';
@@ -104,7 +105,8 @@ async function readParts<Row extends Record<string, unknown>>(
   // Sub-millisecond digits of a bound never move it across a slot edge (edges are whole ms).
   const firstWhole = after === undefined ? undefined : Math.floor(after / SLOT_MS) * SLOT_MS + SLOT_MS;
   const endWhole = before === undefined ? undefined : Math.floor(before / SLOT_MS) * SLOT_MS;
-  const noWholeSlot = firstWhole !== undefined && endWhole !== undefined && firstWhole >= endWhole;
+  // A slot that would start past year 9999 is none (and could not be written as a bound).
+  const noWholeSlot = firstWhole !== undefined && (firstWhole > LAST_WRITABLE_MILLISECOND || (endWhole !== undefined && firstWhole >= endWhole));
 
   const recordConditions = ['r.workspace_id = $1', `r.kind = 'Conversation'`, ...filterConditions(request.filter, params), ...query.recordConditions];
   const fromRecords = (edge: string) => `

@@ -31,12 +31,22 @@ export function nanosOfMillisecond(date: Date): number {
 }
 
 /**
+ * The first and last milliseconds a timestamp can hold, in UTC: RFC 3339 writes four-digit years,
+ * and so does every provider; PostgreSQL has no year 0000. A bound rounded past the last
+ * (`toISOString` would write `+010000-…`, which providers refuse) is beyond every record.
+ */
+export const FIRST_WRITABLE_MILLISECOND = Date.parse('0001-01-01T00:00:00.000Z');
+export const LAST_WRITABLE_MILLISECOND = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
  * An exclusive upper bound for a provider that compares whole milliseconds: the instant rounded up
  * to the next millisecond when it has a part below one (`toISOString` alone would round down, and
  * `created < .304` would drop a record at `.304` that is before `.3045`). Whole milliseconds stay.
+ * Null when rounding up passes year 9999: every record is before the bound, so none is needed.
  */
-export function millisecondUpperBound(date: Date): Date {
-  return nanosOfMillisecond(date) === 0 ? new Date(date.getTime()) : new Date(date.getTime() + 1);
+export function millisecondUpperBound(date: Date): Date | null {
+  const millis = nanosOfMillisecond(date) === 0 ? date.getTime() : date.getTime() + 1;
+  return millis > LAST_WRITABLE_MILLISECOND ? null : new Date(millis);
 }
 
 /** Orders two instants at full precision (milliseconds, then the part below). */
@@ -47,17 +57,15 @@ export function compareInstants(a: Date, b: Date): number {
 }
 
 /**
- * Epoch microseconds, exact for every instant up to the year 2255 (past that a double cannot
- * hold every microsecond). Nanoseconds below the microsecond are dropped (floor).
+ * `date` at microsecond precision, written with six fraction digits: its part below a microsecond
+ * dropped (`floor`), rounded up (`ceil`), or the first microsecond after it (`after`). Computed on
+ * the millisecond and the microsecond within it: epoch microseconds pass 2^53 after year 2255,
+ * where a Number would round them.
  */
-export function epochMicros(date: Date): number {
-  return date.getTime() * 1000 + Math.floor(nanosOfMillisecond(date) / 1000);
-}
-
-/** An instant from epoch microseconds, written with six fraction digits. */
-export function fromEpochMicros(micros: number): PreciseDate {
-  const millis = Math.floor(micros / 1000);
-  return new PreciseDate(millis, (micros - millis * 1000) * 1000, 6);
+export function atMicrosecond(date: Date, rounding: 'floor' | 'ceil' | 'after'): PreciseDate {
+  const nanos = nanosOfMillisecond(date);
+  const micro = rounding === 'ceil' ? Math.ceil(nanos / 1000) : Math.floor(nanos / 1000) + (rounding === 'after' ? 1 : 0);
+  return new PreciseDate(date.getTime() + Math.floor(micro / 1000), (micro % 1000) * 1000, 6);
 }
 
 /**
@@ -95,7 +103,7 @@ export function parseInstant(text: string, options: ParseInstantOptions): Precis
   if (mo < 1 || mo > 12 || h > 23 || mi > 59 || s > 59) return null;
   const digits = fraction.padEnd(9, '0');
   const millis = Number(digits.slice(0, 3));
-  const local = Date.UTC(y, mo - 1, d, h, mi, s, millis);
+  const local = utcEpochMillis(y, mo - 1, d, h, mi, s, millis);
   // Date.UTC rolls 31 February over into March; a real timestamp never needs that.
   if (Number.isNaN(local) || new Date(local).getUTCDate() !== d) return null;
   const epochMillis = local - zoneOffsetMinutes(zone) * 60_000;
@@ -157,10 +165,21 @@ function parseCommonShape(text: string, options: ParseInstantOptions): PreciseDa
   const leap = month === 2 && (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0));
   if (day > DAYS_IN_MONTH[month - 1]! + (leap ? 1 : 0)) return null;
   const millis = Math.floor(nanos / 1_000_000);
-  // Date.UTC reads years 0..99 as 1900..1999; the general parser does too, so both agree.
-  const epochMillis = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  const epochMillis = utcEpochMillis(year, month - 1, day, hour, minute, second, millis);
   if (Number.isNaN(epochMillis)) return null;
   return new PreciseDate(epochMillis, nanos - millis * 1_000_000, fractionDigits);
+}
+
+/**
+ * `Date.UTC` for every four-digit year: `Date.UTC` reads the years 0 to 99 as 1900 to 1999, so
+ * `0050-06-01` would be read as 1950 (a filter bound moved by nineteen centuries).
+ */
+function utcEpochMillis(year: number, monthIndex: number, day: number, hour: number, minute: number, second: number, millis: number): number {
+  if (year >= 100) return Date.UTC(year, monthIndex, day, hour, minute, second, millis);
+  const date = new Date(0);
+  date.setUTCFullYear(year, monthIndex, day);
+  date.setUTCHours(hour, minute, second, millis);
+  return date.getTime();
 }
 
 /** The number written by `count` ASCII digits from `from`, or -1 when one is not a digit. */
@@ -194,4 +213,17 @@ const RFC_3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[
  */
 export function parseRfc3339(text: string): PreciseDate | null {
   return RFC_3339.test(text) ? parseInstant(text, { zoneless: 'reject' }) : null;
+}
+
+/**
+ * A client's date-time (a `DateTime` input, an export's bound) as an instant, or why it is
+ * refused: not RFC 3339, or outside the years 0001-9999 once in UTC (`0001-01-01T00:30:00+01:00`
+ * is in year 0000), where no provider's time and no stored row can be.
+ */
+export function readClientInstant(text: string): { instant: PreciseDate } | { refused: string } {
+  const instant = parseRfc3339(text);
+  if (instant === null) return { refused: 'must be an RFC 3339 date-time with a zone, such as "2024-12-06T19:23:38.618331Z"' };
+  const millis = instant.getTime();
+  if (millis < FIRST_WRITABLE_MILLISECOND || millis > LAST_WRITABLE_MILLISECOND) return { refused: 'must be within the years 0001 to 9999 in UTC' };
+  return { instant };
 }

@@ -21,8 +21,9 @@ export type Scalars = {
    * An instant in time, RFC 3339 with a time zone (UTC on output), at the provider's precision: every
    * fraction digit the provider wrote is kept, at least milliseconds (`2023-11-07T05:31:56.000Z` from
    * Oration, `2024-12-06T19:23:38.618331Z` from Trata). Filters and cursors compare at that precision,
-   * so `createdAfter` set to a record's own `createdAt` excludes that record. Input needs a zone and
-   * takes up to nine fraction digits. Providers that send times without a zone (Trata) are read as UTC.
+   * so `createdAfter` set to a record's own `createdAt` excludes that record. Input needs a zone,
+   * takes up to nine fraction digits and falls within the years 0001 to 9999 in UTC. Providers that
+   * send times without a zone (Trata) are read as UTC.
    */
   DateTime: { input: Date; output: Date; }
   /**

@@ -108,6 +108,36 @@ describe('filter rules shared by conversations, conversationStats and the export
     expect(await countsFor(window)).toEqual({ conversations: inWindow, stats: inWindow, exports: inWindow });
   });
 
+  it('bounds at the ends of the years 0001-9999 find nothing beyond them and everything within, alike in every entry point', async () => {
+    // Moved to a provider's precision (the next microsecond, the millisecond above), a bound at the
+    // end passed year 9999 and went upstream as `+010000-…`, which the providers refuse; the synced
+    // store's whole-hour slots after it started in year 10000 (INTERNAL_SERVER_ERROR).
+    const none = { conversations: 0, stats: 0, exports: 0 };
+    const all = { conversations: everything, stats: everything, exports: everything };
+    const last = '9999-12-31T23:59:59.999999999Z';
+    const first = '0001-01-01T00:00:00Z';
+    expect(await countsFor({ createdAfter: last })).toEqual(none);
+    expect(await countsFor({ createdBefore: last })).toEqual(all);
+    expect(await countsFor({ createdBefore: first })).toEqual(none);
+    expect(await countsFor({ createdAfter: first })).toEqual(all);
+  });
+
+  it('refuses a bound outside the years 0001-9999 in UTC, naming the field, alike in every entry point', async () => {
+    // Both valid RFC 3339, but PostgreSQL has no year 0000 and no provider writes year 10000.
+    for (const value of ['0000-12-31T23:59:59Z', '0001-01-01T00:30:00+01:00', '9999-12-31T23:59:59-01:00']) {
+      for (const field of ['createdAfter', 'createdBefore']) {
+        const conversations = await gateway.query(TOTAL, { filter: { [field]: value } });
+        const stats = await gateway.query(STATS_TOTAL, { filter: { [field]: value } });
+        const refused = { errors: [{ message: expect.stringContaining('DateTime must be within the years 0001 to 9999 in UTC'), extensions: { code: 'BAD_USER_INPUT', field } }] };
+        expect([value, field, conversations]).toMatchObject([value, field, refused]);
+        expect([value, field, stats]).toMatchObject([value, field, refused]);
+        const exported = await get(`/exports/conversations.csv?${new URLSearchParams({ [field]: value }).toString()}`);
+        expect([value, field, exported.status]).toEqual([value, field, 400]);
+        expect(await exported.json()).toMatchObject({ errors: [{ message: `${field}: "${value}" must be within the years 0001 to 9999 in UTC`, extensions: { code: 'BAD_USER_INPUT', parameter: field } }] });
+      }
+    }
+  });
+
   it('refuses a malformed id, or an id of another type, in an id filter with BAD_USER_INPUT naming the field, alike in every entry point', async () => {
     const conversationId = (await gateway.query<{ conversations: { nodes: { id: string }[] } }>(CONVERSATIONS, {})).data?.conversations.nodes[0]?.id;
     if (!conversationId) throw new Error('the demo has conversations');

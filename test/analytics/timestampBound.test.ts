@@ -18,8 +18,13 @@ describe('filter bounds at the precision the comparison holds', () => {
   });
 
   it('rounds an upper bound up to the millisecond for millisecond providers, only when it has a part below one', () => {
-    expect(millisecondUpperBound(at('2026-11-19T22:07:59.304500Z')).toISOString()).toBe('2026-11-19T22:07:59.305Z');
-    expect(millisecondUpperBound(at('2026-11-19T22:07:59.304000Z')).toISOString()).toBe('2026-11-19T22:07:59.304Z');
-    expect(millisecondUpperBound(at('2026-11-19T22:07:59.999001Z')).toISOString()).toBe('2026-11-19T22:08:00.000Z');
+    expect(millisecondUpperBound(at('2026-11-19T22:07:59.304500Z'))?.toISOString()).toBe('2026-11-19T22:07:59.305Z');
+    expect(millisecondUpperBound(at('2026-11-19T22:07:59.304000Z'))?.toISOString()).toBe('2026-11-19T22:07:59.304Z');
+    expect(millisecondUpperBound(at('2026-11-19T22:07:59.999001Z'))?.toISOString()).toBe('2026-11-19T22:08:00.000Z');
+  });
+
+  it('has no upper bound where rounding up passes year 9999: every record a provider holds is before it', () => {
+    expect(millisecondUpperBound(at('9999-12-31T23:59:59.999Z'))?.toISOString()).toBe('9999-12-31T23:59:59.999Z');
+    expect(millisecondUpperBound(at('9999-12-31T23:59:59.999000001Z'))).toBeNull();
   });
 });

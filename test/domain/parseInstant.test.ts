@@ -33,6 +33,16 @@ describe('parseInstant on the shape providers write', () => {
     expect(utc('2024-12-O6T10:00:00')).toBeNull();
   });
 
+  it('reads the years 0000 to 0099 as written, in both parsers (Date.UTC reads them as 1900 to 1999)', () => {
+    expect(shown(utc('0050-06-01T00:00:00'))).toEqual(['0050-06-01T00:00:00.000Z', 0]);
+    expect(shown(zoned('0099-12-31T23:59:59.999999Z'))).toEqual(['0099-12-31T23:59:59.999999Z', 999_000]);
+    expect(shown(zoned('0000-02-29T12:00:00Z'))).toEqual(['0000-02-29T12:00:00.000Z', 0]); // year 0 is a leap year
+    expect(shown(zoned('0050-06-01T02:00:00+02:00'))).toEqual(['0050-06-01T00:00:00.000Z', 0]);
+    expect(shown(zoned('0001-01-01 00:30:00+01:00'))).toEqual(['0000-12-31T23:30:00.000Z', 0]);
+    expect(utc('0100-02-29T00:00:00')).toBeNull();
+    expect(shown(utc('0100-03-01T00:00:00'))).toEqual(['0100-03-01T00:00:00.000Z', 0]);
+  });
+
   it('leaves other shapes to the general parser', () => {
     expect(shown(zoned('2024-12-06T21:23:38.618332+02:00'))).toEqual(['2024-12-06T19:23:38.618332Z', 332_000]);
     expect(shown(zoned('2024-12-06 19:23:38z'))).toEqual(['2024-12-06T19:23:38.000Z', 0]);

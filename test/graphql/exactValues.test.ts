@@ -134,6 +134,19 @@ describe('exact values through GraphQL', () => {
       expect(older.map((node) => node.id)).toEqual(all.filter((node) => node.createdAt < pivot.createdAt).map((node) => node.id));
     });
 
+    it('answers time bounds at the end of what a DateTime can write (year 9999) from every provider', async () => {
+      // Trata's strict lower bound is the next microsecond, a millisecond provider's upper bound is
+      // rounded up: past year 9999 both were sent as `+010000-…` and refused (PROVIDER_REJECTED).
+      const last = '9999-12-31T23:59:59.999999999Z';
+      const after = await gw.query(`{ conversations(first: 5, filter: { createdAfter: "${last}" }) { totalCount nodes { id } } }`);
+      expect(after.body.errors).toBeUndefined();
+      expect(after.body.data).toEqual({ conversations: { totalCount: 0, nodes: [] } });
+      const everything = await gw.query(`{ conversations(first: 5) { totalCount nodes { id } } }`);
+      const before = await gw.query(`{ conversations(first: 5, filter: { createdBefore: "${last}" }) { totalCount nodes { id } } }`);
+      expect(before.body.errors).toBeUndefined();
+      expect(before.body.data).toEqual(everything.body.data);
+    });
+
     it('refuses a DateTime input that is not RFC 3339 (no zone, an offset no clock has, no seconds), naming the type', async () => {
       for (const text of ['2026-11-17T00:00:00', '2026-01-01T00:00:00+99:00', '2026-01-01T00:00:00+0100', '2026-01-01T00:00Z']) {
         const { status, body } = await gw.query(`{ conversations(filter: { createdAfter: "${text}" }) { nodes { id } } }`);

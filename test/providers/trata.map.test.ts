@@ -261,6 +261,14 @@ describe('parseTrataTimestamp', () => {
     expect(trataCreatedBeforeBound(nanos)).toBe('2024-12-06T19:23:38.618332');
   });
 
+  it('has no bound where the next microsecond is past year 9999, the last a Trata timestamp can write', () => {
+    const last = parseInstant('9999-12-31T23:59:59.999999Z', { zoneless: 'reject' })!;
+    expect(trataCreatedAfterBound(last)).toBeNull(); // nothing is after it
+    expect(trataCreatedBeforeBound(last)).toBe('9999-12-31T23:59:59.999999');
+    expect(trataCreatedBeforeBound(parseInstant('9999-12-31T23:59:59.999999001Z', { zoneless: 'reject' })!)).toBeNull(); // everything is before it
+    expect(trataCreatedAfterBound(parseInstant('9999-12-31T23:59:59.999998Z', { zoneless: 'reject' })!)).toBe('9999-12-31T23:59:59.999999');
+  });
+
   it('returns null for what is not a date-time', () => {
     expect(parseTrataTimestamp('2024-02-30T00:00:00')).toBeNull();
     expect(parseTrataTimestamp('2024-11-11')).toBeNull();

@@ -1,5 +1,5 @@
 import { Decimal } from '../../domain/decimal.ts';
-import { parseInstant } from '../../domain/preciseDate.ts';
+import { readClientInstant } from '../../domain/preciseDate.ts';
 import { CONVERSATION_CHANNELS, CONVERSATION_STATUSES, END_REASONS, PROVIDERS, SENTIMENTS } from '../../domain/types.ts';
 import type { AnalyticsFilter } from '../analyticsFilter.ts';
 import { EXPORT_KINDS, type ExportKind } from './exportKinds.ts';
@@ -104,9 +104,9 @@ export function parseExportRequest(path: string, search: URLSearchParams, accept
   for (const key of INSTANTS) {
     const value = search.get(key);
     if (value === null) continue;
-    const instant = parseInstant(value, { zoneless: 'reject' });
-    if (!instant) throw new ExportRequestError(400, `${key}: "${value.slice(0, 60)}" is not an ISO-8601 date-time with a zone`, key);
-    mutable[key] = instant;
+    const read = readClientInstant(value);
+    if ('refused' in read) throw new ExportRequestError(400, `${key}: "${value.slice(0, 60)}" ${read.refused}`, key);
+    mutable[key] = read.instant;
   }
   for (const key of DECIMALS) {
     const value = search.get(key);
@@ -161,7 +161,7 @@ function updatedSinceOf(value: string | null): ExportRequest['updatedSince'] {
     if (seq > MAX_WATERMARK) throw new ExportRequestError(400, `updatedSince: a watermark is at most ${MAX_WATERMARK}`, 'updatedSince');
     return { seq };
   }
-  const instant = parseInstant(value, { zoneless: 'reject' });
-  if (!instant) throw new ExportRequestError(400, 'updatedSince: expected the watermark of an earlier export (an integer) or an ISO-8601 date-time with a zone', 'updatedSince');
-  return { at: instant };
+  const read = readClientInstant(value);
+  if ('refused' in read) throw new ExportRequestError(400, `updatedSince: expected the watermark of an earlier export (an integer) or a date-time, which ${read.refused}`, 'updatedSince');
+  return { at: read.instant };
 }

@@ -41,9 +41,10 @@ export function createOrationConnector(options: OrationConnectorOptions): Provid
         pageSize: conversationPageSize(request, { maxPageSize: ORATION_MAX_PAGE_SIZE, filtersLocally: plan.localFilter !== null, cursorSlack: 1 }),
         localFilter: plan.localFilter,
         fetchPage: async (pageIndex, limit, createdBefore) => {
+          const upperBound = createdBefore && millisecondUpperBound(createdBefore);
           const page = await api.conversationListPage({
             ...plan.query,
-            ...(createdBefore ? { createdBefore: millisecondUpperBound(createdBefore).toISOString() } : {}),
+            ...(upperBound ? { createdBefore: upperBound.toISOString() } : {}),
             page: pageIndex + 1,
             limit,
           });

@@ -12,7 +12,7 @@ export interface TrataConversationQuery {
   createdAfter?: string;
 }
 
-/** Trata can hold any conversation a filter asks for, so `matchesNothing` is always false. */
+/** `matchesNothing`: only a lower time bound at the last microsecond a Trata timestamp can write. */
 export type TrataConversationQueryPlan = QueryPlan<TrataConversationQuery>;
 
 /**
@@ -44,12 +44,13 @@ export function planTrataConversationQuery(filter: ConversationFilter): TrataCon
 
   // Trata's `createdAfter` is inclusive; the gateway's is strict (an incremental pull from a
   // record's own `createdAt` must not return that record again).
-  if (filter.createdAfter) query.createdAfter = trataCreatedAfterBound(filter.createdAfter);
+  const createdAfter = filter.createdAfter && trataCreatedAfterBound(filter.createdAfter);
+  if (createdAfter) query.createdAfter = createdAfter;
 
   return {
     query,
     localFilter: allOf(checks),
-    matchesNothing: false,
+    matchesNothing: createdAfter === null,
   };
 }
 

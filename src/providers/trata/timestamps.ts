@@ -1,4 +1,4 @@
-import { epochMicros, fromEpochMicros, nanosOfMillisecond, parseInstant, type PreciseDate } from '../../domain/preciseDate.ts';
+import { atMicrosecond, LAST_WRITABLE_MILLISECOND, nanosOfMillisecond, parseInstant, type PreciseDate } from '../../domain/preciseDate.ts';
 
 /**
  * Trata writes timestamps without a time zone and with microseconds (`2024-11-11T05:06:21.049339`).
@@ -20,19 +20,25 @@ export function parseTrataTimestamp(text: string | null | undefined): PreciseDat
 
 /**
  * The `createdAfter` query value that makes Trata's inclusive bound strict: Trata keeps
- * microseconds, so "after t" is "at or after the next microsecond past t".
+ * microseconds, so "after t" is "at or after the next microsecond past t". Null when that
+ * microsecond is past year 9999: no Trata record is after t.
  */
-export function trataCreatedAfterBound(after: Date): string {
-  return formatTrataTimestamp(fromEpochMicros(epochMicros(after) + 1));
+export function trataCreatedAfterBound(after: Date): string | null {
+  return writableTrataTimestamp(atMicrosecond(after, 'after'));
 }
 
 /**
  * The `createdBefore` query value (exclusive, like the gateway's filter), rounded up to Trata's
  * microsecond so that a bound given in nanoseconds still lets the microsecond below it through.
+ * Null when rounding up passes year 9999: every Trata record is before it, so none is needed.
  */
-export function trataCreatedBeforeBound(before: Date): string {
-  const belowMicro = nanosOfMillisecond(before) % 1000 !== 0;
-  return formatTrataTimestamp(fromEpochMicros(epochMicros(before) + (belowMicro ? 1 : 0)));
+export function trataCreatedBeforeBound(before: Date): string | null {
+  return writableTrataTimestamp(atMicrosecond(before, 'ceil'));
+}
+
+/** A bound as Trata writes it, or null past the last microsecond of year 9999 (no Trata time is). */
+function writableTrataTimestamp(bound: PreciseDate): string | null {
+  return bound.getTime() > LAST_WRITABLE_MILLISECOND ? null : formatTrataTimestamp(bound);
 }
 
 /** Formats an instant the way Trata writes times: UTC, no zone, microseconds. */

@@ -97,15 +97,17 @@ export function createTrataConnector(options: ConnectorOptions<TrataCredentials>
     prospects,
 
     listConversations(request: ConversationListRequest): Promise<ConversationListPage> {
-      const { query, localFilter } = planTrataConversationQuery(request.filter);
+      const { query, localFilter, matchesNothing } = planTrataConversationQuery(request.filter);
+      if (matchesNothing) return Promise.resolve({ items: [], totalCount: request.withTotal ? 0 : null, hasMore: false });
       return pageThroughConversations({
         request,
         pageSize: conversationPageSize(request, { maxPageSize: TRATA_MAX_PAGE_SIZE, filtersLocally: localFilter !== null, cursorSlack: CURSOR_SLACK }),
         localFilter,
         fetchPage: async (pageIndex, pageSize, createdBefore) => {
+          const upperBound = createdBefore && trataCreatedBeforeBound(createdBefore);
           const page = await conversationListPage({
             ...query,
-            ...(createdBefore ? { createdBefore: trataCreatedBeforeBound(createdBefore) } : {}),
+            ...(upperBound ? { createdBefore: upperBound } : {}),
             page: pageIndex + 1,
             limit: pageSize,
           });

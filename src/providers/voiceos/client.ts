@@ -49,7 +49,7 @@ export class VoiceOsClient {
       path: '/v1/conversations',
       query: {
         status: query.status,
-        created_before: query.createdBefore && millisecondUpperBound(query.createdBefore).toISOString(),
+        created_before: query.createdBefore && millisecondUpperBound(query.createdBefore)?.toISOString(),
         created_after: query.createdAfter?.toISOString(),
         page: query.page,
         limit: query.limit,

@@ -1,6 +1,6 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { ScalarInputError } from './scalarInputError.ts';
-import { formatInstant, parseRfc3339, type PreciseDate } from '../../domain/preciseDate.ts';
+import { formatInstant, readClientInstant, type PreciseDate } from '../../domain/preciseDate.ts';
 
 /**
  * `DateTime` at the provider's precision. graphql-scalars' DateTime goes through a JS `Date`, so
@@ -36,10 +36,8 @@ export const DateTime = new GraphQLScalarType<PreciseDate | Date, string>({
 });
 
 function parse(text: string): PreciseDate {
-  const instant = parseRfc3339(text);
-  if (instant === null) {
-    // The message never repeats the value (graphql-js's prefix says where it was found).
-    throw new ScalarInputError('DateTime must be an RFC 3339 date-time with a zone, such as "2024-12-06T19:23:38.618331Z"');
-  }
-  return instant;
+  const read = readClientInstant(text);
+  // The message never repeats the value (graphql-js's prefix says where it was found).
+  if ('refused' in read) throw new ScalarInputError(`DateTime ${read.refused}`);
+  return read.instant;
 }
