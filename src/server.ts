@@ -13,6 +13,7 @@ import { CONFLICTING_API_KEYS_MESSAGE, createContextFactory, readRequestApiKey, 
 import type { FanoutService } from './fanout/fanoutService.ts';
 import { ErrorCode, formatGatewayError } from './errors.ts';
 import { applyCors, createCorsPolicy } from './http/cors.ts';
+import { answeredOptions } from './http/optionsAnswer.ts';
 import { errorBody } from './http/errorBody.ts';
 import { answeredBeforeRoutes, createLimitedHttpServer, DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/httpLimits.ts';
 import { createGraphQLHttpHandler, refuseAndClose, sendJson } from './http/nodeHttpHandler.ts';
@@ -200,7 +201,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const route = routeLabel(path);
     if (route !== null) observability?.observeRoute(req, res, route);
-    if (operationalRoutes(path, res)) return;
+    if (operationalRoutes(req, path, res)) return;
     if (explorer && isExplorerPath(path)) {
       explorer(req, res, path).catch(() => res.destroy());
       return;
@@ -211,6 +212,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const apiKey = readRequestApiKey(req);
       const refuseConflictingKeys = () => refuseAndClose(req, res, 400, errorBody(ErrorCode.BAD_REQUEST, CONFLICTING_API_KEYS_MESSAGE));
       const isGraphQL = path === '/graphql' || path === '/';
+      if (isGraphQL && answeredOptions(req, res, ['GET', 'POST'])) return;
       if (apiKey.kind === 'conflicting' && !isGraphQL) return refuseConflictingKeys();
       if (exportRoutes?.handle(req, res, apiKey)) return;
       if (isGraphQL) {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from '../errors.ts';
 import { errorBody } from '../http/errorBody.ts';
 import { sendJson } from '../http/nodeHttpHandler.ts';
+import { answeredOptions } from '../http/optionsAnswer.ts';
 import { ExplorerBuildUnavailableError } from './buildExplorer.ts';
 import type { ExplorerAssets } from './explorerAssets.ts';
 import { EXPLORER_CONTENT_SECURITY_POLICY, EXPLORER_PATH, explorerPage, type ExplorerInitialState } from './explorerPage.ts';
@@ -25,6 +26,7 @@ export const isExplorerPath = (path: string): boolean => path === EXPLORER_PATH 
 export function explorerRoute(options: ExplorerRouteOptions) {
   const page = explorerPage(options.endpoint ?? '/graphql', options.initialState);
   return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
+    if (answeredOptions(req, res, ['GET', 'HEAD'])) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
       return sendJson(res, 405, errorBody(ErrorCode.METHOD_NOT_ALLOWED, `${req.method} is not allowed on ${path}`));

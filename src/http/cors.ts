@@ -112,7 +112,8 @@ export function createCorsPolicy(origins: readonly string[]): CorsPolicy {
 /**
  * Applies the policy to a request. A preflight (OPTIONS with `Access-Control-Request-Method`) is
  * answered here: 204 with the permissions for an allowed origin, 403 naming the setting for a
- * refused one; returns true then, and the caller does nothing more. Any other request from an
+ * refused one; returns true then, and the caller does nothing more. Any other request (a plain
+ * OPTIONS too, which each route answers with its own methods: http/optionsAnswer.ts) from an
  * allowed origin gets its CORS headers and goes on (returns false); from a refused origin it goes
  * on without them, so the browser withholds the answer from the page (the gateway's own pages,
  * same-origin, send an Origin too and must keep working).
@@ -128,10 +129,8 @@ export function applyCors(policy: CorsPolicy, req: IncomingMessage, res: ServerR
       res.setHeader('access-control-allow-origin', origin);
       res.setHeader('access-control-expose-headers', EXPOSED_HEADERS.join(', '));
     }
-    if (req.method !== 'OPTIONS') return false;
-    // OPTIONS without a preflight's headers: say what the resource supports.
-    res.writeHead(204, { allow: ALLOWED_METHODS.join(', ') }).end();
-    return true;
+    // OPTIONS without a preflight's headers is for the route to answer: it knows its methods.
+    return false;
   }
 
   if (!allowed) {

@@ -1,4 +1,7 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCode } from '../errors.ts';
+import { errorBody } from '../http/errorBody.ts';
+import { answeredOptions } from '../http/optionsAnswer.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { Readiness } from './readiness.ts';
 
@@ -13,6 +16,9 @@ const METRICS_PATH = '/metrics';
  */
 export const OPERATIONAL_PATHS: ReadonlySet<string> = new Set([...LIVENESS_PATHS, READINESS_PATH, METRICS_PATH]);
 
+/** Probes and scrapes read; node:http answers HEAD with the GET's headers and no body. */
+const PROBE_METHODS: readonly string[] = ['GET', 'HEAD'];
+
 export interface HealthRoutesOptions {
   readiness?: Readiness | null;
   metrics?: GatewayMetrics | null;
@@ -25,7 +31,15 @@ export interface HealthRoutesOptions {
  */
 export function createHealthRoutes(options: HealthRoutesOptions) {
   const { readiness, metrics } = options;
-  return (path: string, res: ServerResponse): boolean => {
+  return (req: IncomingMessage, path: string, res: ServerResponse): boolean => {
+    const served = LIVENESS_PATHS.includes(path) || (path === READINESS_PATH && readiness) || (path === METRICS_PATH && metrics);
+    if (!served) return false;
+    if (answeredOptions(req, res, PROBE_METHODS)) return true;
+    if (!PROBE_METHODS.includes((req.method ?? '').toUpperCase())) {
+      res.setHeader('allow', PROBE_METHODS.join(', '));
+      send(res, 405, 'application/json; charset=utf-8', JSON.stringify(errorBody(ErrorCode.METHOD_NOT_ALLOWED, `${req.method} is not allowed on ${path}; it is read with GET`)));
+      return true;
+    }
     if (LIVENESS_PATHS.includes(path)) {
       send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ status: 'ok' }));
       return true;

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from '../errors.ts';
 import { readRequestBody } from '../http/readRequestBody.ts';
 import { sendJson } from '../http/nodeHttpHandler.ts';
+import { answeredOptions } from '../http/optionsAnswer.ts';
 import type { WebhookIntake } from './webhookIntake.ts';
 import { unknownWebhookProviderMessage, webhookFormatOf, webhookProviderOf } from './providerWebhooks.ts';
 
@@ -32,6 +33,7 @@ export function createWebhookRoute(intake: WebhookIntake, options: { bodyIdleTim
     // Before the method: an unknown provider has no methods to allow, whatever the request's.
     if (provider === undefined) return sendJson(res, 404, { ok: false, error: { code: ErrorCode.NOT_FOUND, message: unknownWebhookProviderMessage(named) } });
     const { methods } = webhookFormatOf(provider);
+    if (answeredOptions(req, res, methods)) return;
     const method = methods.find((each) => each === (req.method ?? 'GET').toUpperCase());
     if (method === undefined) {
       res.setHeader('allow', methods.join(', '));

@@ -28,6 +28,31 @@ describe('errors of the HTTP routes', () => {
     });
   });
 
+  it('answers a plain OPTIONS with the methods of the path asked about, and 404 for an unknown path', async () => {
+    // Every path answered `Allow: GET, POST, OPTIONS` (the CORS layer's list), /nope included.
+    const options = async (path: string) => {
+      const response = await fetch(`${origin}${path}`, { method: 'OPTIONS' });
+      return { status: response.status, allow: response.headers.get('allow') };
+    };
+    expect(await options('/graphql')).toEqual({ status: 204, allow: 'GET, POST, OPTIONS' });
+    expect(await options('/exports/conversations.csv')).toEqual({ status: 204, allow: 'GET, HEAD, OPTIONS' });
+    expect(await options('/graphiql')).toEqual({ status: 204, allow: 'GET, HEAD, OPTIONS' });
+    expect(await options('/webhooks/oration/some-token')).toEqual({ status: 204, allow: 'POST, OPTIONS' });
+    expect(await options('/webhooks/voiceos/some-token')).toEqual({ status: 204, allow: 'GET, POST, OPTIONS' });
+    expect(await options('/healthz')).toEqual({ status: 204, allow: 'GET, HEAD, OPTIONS' });
+    expect(await options('/nope')).toEqual({ status: 404, allow: null });
+    expect(await options('/webhooks/nobody/some-token')).toEqual({ status: 404, allow: null });
+  });
+
+  it('answers 405 METHOD_NOT_ALLOWED for a write to a probe route, with Allow', async () => {
+    expect(await answer('/healthz', { method: 'POST' })).toEqual({
+      status: 405,
+      allow: 'GET, HEAD',
+      body: { errors: [{ message: 'POST is not allowed on /healthz; it is read with GET', extensions: { code: 'METHOD_NOT_ALLOWED' } }] },
+    });
+    expect((await fetch(`${origin}/healthz`, { method: 'HEAD' })).status).toBe(200);
+  });
+
   it('answers 405 METHOD_NOT_ALLOWED for a POST on /exports/*, with Allow', async () => {
     expect(await answer('/exports/conversations', { method: 'POST', headers: auth })).toEqual({
       status: 405,

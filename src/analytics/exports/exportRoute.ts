@@ -8,6 +8,7 @@ import type { ApiKeyReading } from '../../context.ts';
 import { BadUserInputError, ErrorCode } from '../../errors.ts';
 import { errorBody } from '../../http/errorBody.ts';
 import { sendJson } from '../../http/nodeHttpHandler.ts';
+import { answeredOptions } from '../../http/optionsAnswer.ts';
 import type { Database } from '../../store/database.ts';
 import type { WorkspaceRegistry } from '../../workspaces/workspaceRegistry.ts';
 import { filterConditions } from '../analyticsFilter.ts';
@@ -100,6 +101,7 @@ export function createExportRoutes(routeOptions: ExportRoutesOptions) {
 const parameterOf = (parameter: string | null) => (parameter === null ? {} : { parameter });
 
 async function serveExport(options: ExportRouteState, req: IncomingMessage, res: ServerResponse, url: URL, apiKey: ApiKeyReading): Promise<void> {
+  if (answeredOptions(req, res, ['GET', 'HEAD'])) return;
   const method = (req.method ?? 'GET').toUpperCase();
   if (method !== 'GET' && method !== 'HEAD') {
     res.setHeader('allow', 'GET, HEAD');
