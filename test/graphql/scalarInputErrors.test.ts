@@ -58,6 +58,23 @@ describe('refused DateTime and Decimal inputs', () => {
     ]);
   });
 
+  it('name the argument, input field and list position of any literal validation refuses', async () => {
+    // graphql-js says only what it expected and found: `Expected value of type "ID!", found null.`
+    const cases: [query: string, field: string, message: string][] = [
+      ['{ conversations(filter: { agentIds: ["a", null] }) { totalCount } }', 'filter.agentIds[1]', 'Expected value of type "ID!", found null.'],
+      ['{ nodes(ids: [null]) { id } }', 'ids[0]', 'Expected value of type "ID!", found null.'],
+      ['{ conversations(first: "ten") { totalCount } }', 'first', 'Int cannot represent non-integer value: "ten"'],
+      ['{ conversations(filter: { statuses: [ENDED, OVER] }) { totalCount } }', 'filter.statuses[1]', 'Value "OVER" does not exist in "ConversationStatus" enum.'],
+    ];
+    for (const [query, field, message] of cases) {
+      const { status, body } = await gw.query(query);
+      expect(status).toBe(400);
+      expect(body.errors?.map((error) => [error.extensions?.code, error.extensions?.field, error.message])).toEqual([
+        ['GRAPHQL_VALIDATION_FAILED', field, `${field}: ${message}`],
+      ]);
+    }
+  });
+
   it('name the variable alone when the variable is the value', async () => {
     const { body } = await gw.query(`query ($after: DateTime) { conversations(filter: { createdAfter: $after }) { totalCount } }`, {
       after: '2026-11-17T00:00:00',

@@ -10,9 +10,21 @@ export class ScalarInputError extends Error {
 }
 
 /**
- * The formatted error of a refused scalar input, with the field named in the message and in
+ * Whether graphql-js's validation refused a literal value (ValuesOfCorrectTypeRule: a null in a
+ * list of non-null items, an enum value or number of the wrong kind, a scalar's refusal). Its
+ * message names the expected type and the value, never the argument or input field.
+ */
+export function isRefusedLiteral(error: GraphQLError): boolean {
+  if (error.nodes?.length !== 1) return false;
+  // Built-in scalars' own refusals (`Int cannot represent non-integer value: "ten"`) come unwrapped.
+  return /^(?:Expected value of type "|Value "[^"]*" does not exist in "\w+" enum\.|(?:Int|Float|String|Boolean|ID) cannot represent )/.test(error.message);
+}
+
+/**
+ * The formatted error of a refused input value, with the field named in the message and in
  * `extensions.field`: `filter.costMin` for a literal (the argument and the input fields down to
- * the value), the path inside the variable for a variable (`extensions.variable` names it).
+ * the value, `filter.agentIds[1]` inside a list), the path inside the variable for a variable
+ * (`extensions.variable` names it).
  */
 export function namedScalarInputError(formatted: GraphQLFormattedError, error: GraphQLError): GraphQLFormattedError {
   const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
@@ -43,10 +55,12 @@ function inputFieldAt(document: string, location: Location): { variable?: string
   let variable: string | undefined;
   const names: string[] = [];
   const contains = (loc: Location | undefined) => loc !== undefined && loc.start <= location.start && location.end <= loc.end;
+  // `filter`, `agentIds`, `[1]`: written `filter.agentIds[1]`.
+  const fieldOf = () => names.map((name, index) => (index === 0 || name.startsWith('[') ? name : `.${name}`)).join('');
   const enter = (node: { name: { value: string }; value: { loc?: Location } }) => {
     if (!contains(node.value.loc)) return false; // nothing below it holds the value
     names.push(node.name.value);
-    found = { ...(variable !== undefined && { variable }), field: names.join('.') };
+    found = { ...(variable !== undefined && { variable }), field: fieldOf() };
     return undefined;
   };
   const leave = () => void names.pop();
@@ -65,6 +79,18 @@ function inputFieldAt(document: string, location: Location): { variable?: string
       },
       [Kind.ARGUMENT]: { enter, leave },
       [Kind.OBJECT_FIELD]: { enter, leave },
+      [Kind.LIST]: {
+        enter(node) {
+          const index = node.values.findIndex((value) => contains(value.loc));
+          if (index < 0 || names.length === 0) return undefined; // the list itself, or one outside any argument
+          names.push(`[${index}]`);
+          found = { ...(variable !== undefined && { variable }), field: fieldOf() };
+          return undefined;
+        },
+        leave(node) {
+          if (names.length > 0 && node.values.some((value) => contains(value.loc))) names.pop();
+        },
+      },
     });
   } catch {
     return null;
