@@ -75,6 +75,16 @@ describe('refused DateTime and Decimal inputs', () => {
     }
   });
 
+  it('name the variable and the place inside it for any value graphql-js refuses, whatever the value holds', async () => {
+    // The message said where; extensions carried only the code (a scalar's refusal aside).
+    const list = await gw.query('query($ids: [ID!]) { conversations(filter: { agentIds: $ids }) { totalCount } }', { ids: ['x', null] });
+    expect(list.body.errors?.map((error) => error.extensions)).toEqual([{ code: 'BAD_USER_INPUT', variable: 'ids', field: '[1]' }]);
+    const inside = await gw.query('query($f: ConversationFilter) { conversations(filter: $f) { totalCount } }', { f: { statuses: ['ENDED', 'at "f.x"; '] } });
+    expect(inside.body.errors?.map((error) => error.extensions)).toEqual([{ code: 'BAD_USER_INPUT', variable: 'f', field: 'statuses[1]' }]);
+    const whole = await gw.query('query($n: Int) { conversations(first: $n) { totalCount } }', { n: 'ten' });
+    expect(whole.body.errors?.map((error) => error.extensions)).toEqual([{ code: 'BAD_USER_INPUT', variable: 'n' }]);
+  });
+
   it('name the variable alone when the variable is the value', async () => {
     const { body } = await gw.query(`query ($after: DateTime) { conversations(filter: { createdAfter: $after }) { totalCount } }`, {
       after: '2026-11-17T00:00:00',

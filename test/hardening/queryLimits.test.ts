@@ -114,7 +114,7 @@ describe('query limits (defaults)', () => {
         {
           message: `Variable "$first" got invalid value ${first}; Int cannot represent ${Number.isInteger(first) ? 'non 32-bit signed integer' : 'non-integer'} value: ${first}`,
           locations: [{ line: 1, column: 7 }],
-          extensions: { code: 'BAD_USER_INPUT' },
+          extensions: { code: 'BAD_USER_INPUT', variable: 'first' },
         },
       ]);
     }

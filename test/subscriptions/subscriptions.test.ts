@@ -160,7 +160,7 @@ describe('subscriptions over graphql-ws', () => {
     expect(await refusalOf(client, CHANGES, { filter: { statuses: ['NOPE'] } })).toEqual([
       {
         message: 'Variable "$filter" got invalid value "NOPE" at "filter.statuses[0]"; Value "NOPE" does not exist in "ConversationStatus" enum.',
-        extensions: { code: 'BAD_USER_INPUT' },
+        extensions: { code: 'BAD_USER_INPUT', variable: 'filter', field: 'statuses[0]' },
       },
     ]);
     const nested = 'subscription { conversationChanged { conversation { agent { conversations(first: 100) { nodes { agent { conversations(first: 100) { nodes { id } } } } } } } } }';
@@ -230,7 +230,7 @@ describe('subscriptions over graphql-ws', () => {
         {
           message: 'Variable "$filter" got invalid value "NOPE" at "filter.providers"; Value "NOPE" does not exist in "Provider" enum.',
           locations: [{ line: 2, column: 24 }],
-          extensions: { code: 'BAD_USER_INPUT' },
+          extensions: { code: 'BAD_USER_INPUT', variable: 'filter', field: 'providers' },
         },
       ],
     });

@@ -3,7 +3,7 @@ import { GraphQLError, Kind, parse, visit, type GraphQLFormattedError, type Loca
 /**
  * A `DateTime` or `Decimal` input the scalar refused. Deliberately not a `GraphQLError`: graphql-js
  * wraps any other error with where it was found (the literal's location, or the variable and the
- * path inside it), and `namedScalarInputError` then names the input field.
+ * path inside it), and `namedInputError` then names the input field.
  */
 export class ScalarInputError extends Error {
   override readonly name = 'ScalarInputError';
@@ -20,20 +20,28 @@ export function isRefusedLiteral(error: GraphQLError): boolean {
   return /^(?:Expected value of type "|Value "[^"]*" does not exist in "\w+" enum\.|(?:Int|Float|String|Boolean|ID) cannot represent )/.test(error.message);
 }
 
+/** Whether graphql-js refused a variable's value; its message names the variable and the place inside it. */
+export function isRefusedVariable(error: GraphQLError): boolean {
+  return VARIABLE_REFUSAL.test(error.message);
+}
+
+const VARIABLE_REFUSAL = /^Variable "\$([_A-Za-z][_0-9A-Za-z]*)" got invalid value /;
+
 /**
  * The formatted error of a refused input value, with the field named in the message and in
  * `extensions.field`: `filter.costMin` for a literal (the argument and the input fields down to
  * the value, `filter.agentIds[1]` inside a list), the path inside the variable for a variable
- * (`extensions.variable` names it).
+ * (`extensions.variable` names it; graphql-js's message already says both).
  */
-export function namedScalarInputError(formatted: GraphQLFormattedError, error: GraphQLError): GraphQLFormattedError {
+export function namedInputError(formatted: GraphQLFormattedError, error: GraphQLError): GraphQLFormattedError {
   const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
   const literal = error.nodes?.[0]?.loc;
-  const variable = /^Variable "\$([^"]+)" got invalid value .*?(?: at "([^"]+)")?; Expected type "/s.exec(error.message);
-  if (variable) {
-    const [, name = '', path] = variable;
-    // graphql-js's path starts with the variable's own name: `f.costMin`, `f.agentIds[0]`.
-    const field = path?.slice(name.length).replace(/^\./, '');
+  const name = VARIABLE_REFUSAL.exec(error.message)?.[1];
+  if (name !== undefined) {
+    // graphql-js writes the place as ` at "<variable><path>"; ` after the value, whose own quotes
+    // it escapes; greedy, so a value that mentions " at " cannot stand in for it.
+    const path = new RegExp(`^.* at "${name}((?:[.[][^"]*)?)"; `, 's').exec(error.message)?.[1];
+    const field = path?.replace(/^\./, '');
     return { ...formatted, extensions: { ...extensions, variable: name, ...(field && { field }) } };
   }
   const place = literal && error.source ? inputFieldAt(error.source.body, literal) : null;
