@@ -221,9 +221,12 @@ export function parseRfc3339(text: string): PreciseDate | null {
  * is in year 0000), where no provider's time and no stored row can be.
  */
 export function readClientInstant(text: string): { instant: PreciseDate } | { refused: string } {
+  const outOfRange = { refused: 'must be within the years 0001 to 9999 in UTC' };
   const instant = parseRfc3339(text);
-  if (instant === null) return { refused: 'must be an RFC 3339 date-time with a zone, such as "2024-12-06T19:23:38.618331Z"' };
+  if (instant === null) {
+    // `10000-01-01T00:00:00Z`, `+010000-…`: a year past four digits is a range, not a format, to fix.
+    return /^[+-]?\d{5,}-/.test(text) ? outOfRange : { refused: 'must be an RFC 3339 date-time with a zone, such as "2024-12-06T19:23:38.618331Z"' };
+  }
   const millis = instant.getTime();
-  if (millis < FIRST_WRITABLE_MILLISECOND || millis > LAST_WRITABLE_MILLISECOND) return { refused: 'must be within the years 0001 to 9999 in UTC' };
-  return { instant };
+  return millis < FIRST_WRITABLE_MILLISECOND || millis > LAST_WRITABLE_MILLISECOND ? outOfRange : { instant };
 }

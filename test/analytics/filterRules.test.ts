@@ -124,7 +124,7 @@ describe('filter rules shared by conversations, conversationStats and the export
 
   it('refuses a bound outside the years 0001-9999 in UTC, naming the field, alike in every entry point', async () => {
     // Both valid RFC 3339, but PostgreSQL has no year 0000 and no provider writes year 10000.
-    for (const value of ['0000-12-31T23:59:59Z', '0001-01-01T00:30:00+01:00', '9999-12-31T23:59:59-01:00']) {
+    for (const value of ['0000-12-31T23:59:59Z', '0001-01-01T00:30:00+01:00', '9999-12-31T23:59:59-01:00', '10000-01-01T00:00:00Z', '+010000-01-01T00:00:00Z']) {
       for (const field of ['createdAfter', 'createdBefore']) {
         const conversations = await gateway.query(TOTAL, { filter: { [field]: value } });
         const stats = await gateway.query(STATS_TOTAL, { filter: { [field]: value } });
