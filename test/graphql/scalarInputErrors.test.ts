@@ -83,6 +83,12 @@ describe('refused DateTime and Decimal inputs', () => {
     expect(inside.body.errors?.map((error) => error.extensions)).toEqual([{ code: 'BAD_USER_INPUT', variable: 'f', field: 'statuses[1]' }]);
     const whole = await gw.query('query($n: Int) { conversations(first: $n) { totalCount } }', { n: 'ten' });
     expect(whole.body.errors?.map((error) => error.extensions)).toEqual([{ code: 'BAD_USER_INPUT', variable: 'n' }]);
+    for (const variables of [{}, { id: null }]) {
+      const missing = await gw.query('query($id: ID!) { node(id: $id) { id } }', variables);
+      expect(missing.body.errors?.map((error) => [error.message, error.extensions])).toEqual([
+        [variables.id === null ? 'Variable "$id" of non-null type "ID!" must not be null.' : 'Variable "$id" of required type "ID!" was not provided.', { code: 'BAD_USER_INPUT', variable: 'id' }],
+      ]);
+    }
   });
 
   it('name the variable alone when the variable is the value', async () => {

@@ -25,7 +25,8 @@ export function isRefusedVariable(error: GraphQLError): boolean {
   return VARIABLE_REFUSAL.test(error.message);
 }
 
-const VARIABLE_REFUSAL = /^Variable "\$([_A-Za-z][_0-9A-Za-z]*)" got invalid value /;
+/** `got invalid value …`, or a non-null variable missing (`of required type "ID!" was not provided`) or null. */
+const VARIABLE_REFUSAL = /^Variable "\$([_A-Za-z][_0-9A-Za-z]*)" (?:got invalid value |of (?:required|non-null) type ")/;
 
 /**
  * The formatted error of a refused input value, with the field named in the message and in
