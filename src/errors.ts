@@ -2,7 +2,7 @@ import { GraphQLError, isValueNode, type ASTNode, type GraphQLFormattedError } f
 import { BatchValidationError } from './fanout/batchValidationError.ts';
 import { IdempotencyConflictError } from './fanout/idempotencyConflictError.ts';
 import { isProviderError, ProviderBadResponseError } from './providers/errors.ts';
-import { isRefusedLiteral, isRefusedVariable, namedInputError, ScalarInputError } from './resolvers/scalars/scalarInputError.ts';
+import { isRefusedLiteral, namedInputError, ScalarInputError } from './resolvers/scalars/scalarInputError.ts';
 
 /**
  * Every `extensions.code` the gateway can answer with. Clients may switch on these; docs/errors.md
@@ -119,7 +119,7 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
     }
     return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
   }
-  if (error instanceof GraphQLError && (original instanceof ScalarInputError || isRefusedLiteral(error) || isRefusedVariable(error))) return namedInputError(formatted, error);
+  if (error instanceof GraphQLError && (original instanceof ScalarInputError || isRefusedLiteral(error))) return namedInputError(formatted, error);
   const code = clientCodeOf(error) ?? formatted.extensions?.code;
   if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
     // The client's own error, raised on purpose (by us, graphql-js or Apollo): safe to show, without a stack trace.

@@ -27,6 +27,7 @@ import type { RequestScope } from './observability/requestScope.ts';
 import { errorLoggingPlugin } from './plugins/errorLoggingPlugin.ts';
 import { noStorePlugin } from './plugins/noStorePlugin.ts';
 import { partialErrorsPlugin } from './plugins/partialErrorsPlugin.ts';
+import { variableRefusalsPlugin } from './plugins/variableRefusalsPlugin.ts';
 import { resolvers } from './resolvers/index.ts';
 import { loadTypeDefs } from './schema.ts';
 import { buildGatewaySubgraphSchema } from './federation/subgraphSchema.ts';
@@ -122,6 +123,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs ?? 10_000 }),
       ...limitPlugins,
       partialErrorsPlugin,
+      variableRefusalsPlugin,
       ...(observability ? [observability.plugin] : []),
       ...(options.logger ? [errorLoggingPlugin(options.logger)] : []),
       landingPage,

@@ -65,6 +65,12 @@ describe('refused DateTime and Decimal inputs', () => {
       ['{ nodes(ids: [null]) { id } }', 'ids[0]', 'Expected value of type "ID!", found null.'],
       ['{ conversations(first: "ten") { totalCount } }', 'first', 'Int cannot represent non-integer value: "ten"'],
       ['{ conversations(filter: { statuses: [ENDED, OVER] }) { totalCount } }', 'filter.statuses[1]', 'Value "OVER" does not exist in "ConversationStatus" enum.'],
+      ['{ conversations(filter: { statuses: ["ENDED"] }) { totalCount } }', 'filter.statuses[0]', 'Enum "ConversationStatus" cannot represent non-enum value: "ENDED". Did you mean the enum value "ENDED"?'],
+      [
+        'mutation { createConversations(input: { conversations: [{ agentId: "a", channel: WEB, dynamicVariables: "str" }] }) { id } }',
+        'input.conversations[0].dynamicVariables',
+        'JSONObject cannot represent non-object value: "str"',
+      ],
     ];
     for (const [query, field, message] of cases) {
       const { status, body } = await gw.query(query);
@@ -81,6 +87,20 @@ describe('refused DateTime and Decimal inputs', () => {
     expect(list.body.errors?.map((error) => error.extensions)).toEqual([{ code: 'BAD_USER_INPUT', variable: 'ids', field: '[1]' }]);
     const inside = await gw.query('query($f: ConversationFilter) { conversations(filter: $f) { totalCount } }', { f: { statuses: ['ENDED', 'at "f.x"; '] } });
     expect(inside.body.errors?.map((error) => error.extensions)).toEqual([{ code: 'BAD_USER_INPUT', variable: 'f', field: 'statuses[1]' }]);
+    // The message quotes values as sent: read back from it, each of these named a place the client wrote.
+    const FILTER = 'query($f: ConversationFilter) { conversations(filter: $f) { totalCount } }';
+    for (const [f, field] of [
+      [{ statuses: ['ENDED', 'x at "f.agentIds[7]"; '] }, 'statuses[1]'],
+      [{ 'x at "f.statuses[9]"; ': 1 }, undefined],
+      [{ statuses: [{ 'k at "f.agentIds[2]"; ': 1 }] }, 'statuses[0]'],
+    ] as const) {
+      const { body } = await gw.query(FILTER, { f });
+      expect([f, body.errors?.[0]?.extensions]).toEqual([f, { code: 'BAD_USER_INPUT', variable: 'f', ...(field && { field }) }]);
+    }
+    // Two refusals inside one variable, each matched to its own place (in the order graphql-js meets them).
+    const two = await gw.query(FILTER, { f: { agentIds: ['a', null], statuses: ['NOPE'] } });
+    const places = two.body.errors?.map((error) => [String(error.extensions?.field), error.message.includes(`at "f.${String(error.extensions?.field)}"`)]);
+    expect(places?.sort()).toEqual([['agentIds[1]', true], ['statuses[0]', true]]);
     const whole = await gw.query('query($n: Int) { conversations(first: $n) { totalCount } }', { n: 'ten' });
     expect(whole.body.errors?.map((error) => error.extensions)).toEqual([{ code: 'BAD_USER_INPUT', variable: 'n' }]);
     for (const variables of [{}, { id: null }]) {
@@ -89,6 +109,13 @@ describe('refused DateTime and Decimal inputs', () => {
         [variables.id === null ? 'Variable "$id" of non-null type "ID!" must not be null.' : 'Variable "$id" of required type "ID!" was not provided.', { code: 'BAD_USER_INPUT', variable: 'id' }],
       ]);
     }
+  });
+
+  it('name the list position inside a variable\'s default value', async () => {
+    const { body } = await gw.query('query($g: [ID!] = ["a", null]) { nodes(ids: $g) { id } }');
+    expect(body.errors?.map((error) => [error.message, error.extensions])).toEqual([
+      ['$g[1]: Expected value of type "ID!", found null.', { code: 'GRAPHQL_VALIDATION_FAILED', variable: 'g', field: '[1]' }],
+    ]);
   });
 
   it('name the variable alone when the variable is the value', async () => {

@@ -16,40 +16,27 @@ export class ScalarInputError extends Error {
  */
 export function isRefusedLiteral(error: GraphQLError): boolean {
   if (error.nodes?.length !== 1) return false;
-  // Built-in scalars' own refusals (`Int cannot represent non-integer value: "ten"`) come unwrapped.
-  return /^(?:Expected value of type "|Value "[^"]*" does not exist in "\w+" enum\.|(?:Int|Float|String|Boolean|ID) cannot represent )/.test(error.message);
+  // Scalars' and enums' own refusals come unwrapped: `Int cannot represent non-integer value: "ten"`,
+  // `JSONObject cannot represent …`, `Enum "Provider" cannot represent non-enum value: "ORATION"`.
+  return /^(?:Expected value of type "|Value "[^"]*" does not exist in "\w+" enum\.|\w+ cannot represent |Enum "\w+" cannot represent )/.test(error.message);
 }
-
-/** Whether graphql-js refused a variable's value; its message names the variable and the place inside it. */
-export function isRefusedVariable(error: GraphQLError): boolean {
-  return VARIABLE_REFUSAL.test(error.message);
-}
-
-/** `got invalid value …`, or a non-null variable missing (`of required type "ID!" was not provided`) or null. */
-const VARIABLE_REFUSAL = /^Variable "\$([_A-Za-z][_0-9A-Za-z]*)" (?:got invalid value |of (?:required|non-null) type ")/;
 
 /**
  * The formatted error of a refused input value, with the field named in the message and in
  * `extensions.field`: `filter.costMin` for a literal (the argument and the input fields down to
- * the value, `filter.agentIds[1]` inside a list), the path inside the variable for a variable
- * (`extensions.variable` names it; graphql-js's message already says both).
+ * the value, `filter.agentIds[1]` inside a list); a variable's is named where it is refused
+ * (limits/variableRefusals.ts).
  */
 export function namedInputError(formatted: GraphQLFormattedError, error: GraphQLError): GraphQLFormattedError {
   const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
   const literal = error.nodes?.[0]?.loc;
-  const name = VARIABLE_REFUSAL.exec(error.message)?.[1];
-  if (name !== undefined) {
-    // graphql-js writes the place as ` at "<variable><path>"; ` after the value, whose own quotes
-    // it escapes; greedy, so a value that mentions " at " cannot stand in for it.
-    const path = new RegExp(`^.* at "${name}((?:[.[][^"]*)?)"; `, 's').exec(error.message)?.[1];
-    const field = path?.replace(/^\./, '');
-    return { ...formatted, extensions: { ...extensions, variable: name, ...(field && { field }) } };
-  }
+  // A variable's refusal: `nameVariableRefusals` put the variable and the place inside it in the extensions.
+  if (error.message.startsWith('Variable "$')) return { ...formatted, extensions };
   const place = literal && error.source ? inputFieldAt(error.source.body, literal) : null;
   if (place === null) return { ...formatted, extensions };
   if (place.variable !== undefined) {
     // A variable's default value: named as a variable's value is, the field inside it if any.
-    const named = `$${place.variable}${place.field ? `.${place.field}` : ''}`;
+    const named = `$${place.variable}${place.field && !place.field.startsWith('[') ? '.' : ''}${place.field}`;
     return { ...formatted, message: `${named}: ${formatted.message}`, extensions: { ...extensions, variable: place.variable, ...(place.field && { field: place.field }) } };
   }
   return { ...formatted, message: `${place.field}: ${formatted.message}`, extensions: { ...extensions, field: place.field } };
@@ -91,13 +78,14 @@ function inputFieldAt(document: string, location: Location): { variable?: string
       [Kind.LIST]: {
         enter(node) {
           const index = node.values.findIndex((value) => contains(value.loc));
-          if (index < 0 || names.length === 0) return undefined; // the list itself, or one outside any argument
+          // The list itself holds the value, or the list is not inside an argument or a variable's default.
+          if (index < 0 || (names.length === 0 && variable === undefined)) return undefined;
           names.push(`[${index}]`);
           found = { ...(variable !== undefined && { variable }), field: fieldOf() };
           return undefined;
         },
         leave(node) {
-          if (names.length > 0 && node.values.some((value) => contains(value.loc))) names.pop();
+          if ((names.length > 0 || variable !== undefined) && node.values.some((value) => contains(value.loc))) names.pop();
         },
       },
     });
