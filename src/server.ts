@@ -214,7 +214,6 @@ export function createGateway(options: GatewayOptions): Gateway {
       const apiKey = readRequestApiKey(req);
       const refuseConflictingKeys = () => refuseAndClose(req, res, 400, errorBody(ErrorCode.BAD_REQUEST, CONFLICTING_API_KEYS_MESSAGE));
       const isGraphQL = path === '/graphql' || path === '/';
-      if (isGraphQL && answeredOptions(req, res, ['GET', 'POST'])) return;
       if (apiKey.kind === 'conflicting' && !isGraphQL) return refuseConflictingKeys();
       if (exportRoutes?.handle(req, res, apiKey)) return;
       if (isGraphQL) {
@@ -224,6 +223,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         }
         // A GraphQL request refused for its keys is still an operation of the access log and the metrics.
         const serve = async (scope?: RequestScope) => {
+          if (answeredOptions(req, res, ['GET', 'POST'])) return;
           if (apiKey.kind === 'conflicting') return refuseConflictingKeys();
           return graphql(req, res, () => contextFor(apiKey, scope && observability && { scope, upstream: observability.upstreamObserverFor(scope) })).catch(() => {
             if (!res.headersSent) sendJson(res, 500, errorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'));

@@ -26,12 +26,12 @@ export const isExplorerPath = (path: string): boolean => path === EXPLORER_PATH 
 export function explorerRoute(options: ExplorerRouteOptions) {
   const page = explorerPage(options.endpoint ?? '/graphql', options.initialState);
   return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
-    if (answeredOptions(req, res, ['GET', 'HEAD'])) return;
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
+    if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') {
       res.setHeader('allow', 'GET, HEAD');
       return sendJson(res, 405, errorBody(ErrorCode.METHOD_NOT_ALLOWED, `${req.method} is not allowed on ${path}`));
     }
     if (path === EXPLORER_PATH || path === `${EXPLORER_PATH}/`) {
+      if (answeredOptions(req, res, ['GET', 'HEAD'])) return;
       // The bundle starts building now, while the browser parses the page.
       void options.assets().catch(() => undefined);
       return send(res, req, 200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': EXPLORER_CONTENT_SECURITY_POLICY }, page);
@@ -47,6 +47,7 @@ export function explorerRoute(options: ExplorerRouteOptions) {
     }
     const asset = assets.get(name);
     if (!asset) return notFound(res, path);
+    if (answeredOptions(req, res, ['GET', 'HEAD'])) return;
     return send(res, req, 200, { 'content-type': asset.contentType, 'cache-control': 'no-cache' }, asset.body);
   };
 }

@@ -42,6 +42,10 @@ describe('errors of the HTTP routes', () => {
     expect(await options('/healthz')).toEqual({ status: 204, allow: 'GET, HEAD, OPTIONS' });
     expect(await options('/nope')).toEqual({ status: 404, allow: null });
     expect(await options('/webhooks/nobody/some-token')).toEqual({ status: 404, allow: null });
+    // Under a route, only what GET finds: an unknown export or asset is not there to have methods.
+    expect(await options('/exports/nope.csv')).toEqual({ status: 404, allow: null });
+    expect(await options('/graphiql/assets/nope.js')).toEqual({ status: 404, allow: null });
+    expect(await options('/graphiql/x/y')).toEqual({ status: 404, allow: null });
   });
 
   it('answers 405 METHOD_NOT_ALLOWED for a write to a probe route, with Allow', async () => {

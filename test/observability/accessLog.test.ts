@@ -87,6 +87,13 @@ describe('access log: one line per operation', () => {
     expect((await accessLineOf('overlap-2')).upstream).toEqual({ ORATION: 1, TRATA: 1, VOICEOS: 1 });
   });
 
+  it('logs a plain OPTIONS on /graphql and answers its request id, as every other request', async () => {
+    // It was answered before the request was observed: no line, no x-request-id.
+    const response = await fetch(gw.url, { method: 'OPTIONS', headers: { 'x-request-id': 'options-1' } });
+    expect([response.status, response.headers.get('allow'), response.headers.get('x-request-id')]).toEqual([204, 'GET, POST, OPTIONS', 'options-1']);
+    expect(await accessLineOf('options-1')).toMatchObject({ status: 204, operation: null });
+  });
+
   it('logs a partial answer with its error codes, and a refused request with no workspace', async () => {
     gw.demo.simulators.voiceos!.server.setFault('*', { kind: 'status', status: 503, times: 1 });
     await post('query Partial { conversations(first: 5) { totalCount } }', { 'x-request-id': 'partial-1' });

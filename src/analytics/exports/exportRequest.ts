@@ -52,6 +52,13 @@ const unreadFilterFields: Record<
 > = {};
 const KNOWN = new Set([...Object.keys(ENUMS), ...ID_LISTS, ...SINGLE_VALUED]);
 
+/** The 404 of a path under /exports/ that names no export, or null for an export's path. */
+export function unknownExportPath(path: string): ExportRequestError | null {
+  const kind = PATH.exec(path)?.[1];
+  if (kind && (EXPORT_KINDS as readonly string[]).includes(kind)) return null;
+  return new ExportRequestError(404, `Not found: ${path.slice(0, 120)}. Exports are /exports/{${EXPORT_KINDS.join(',')}}[.csv|.ndjson]`);
+}
+
 /** Whether a path is one of the exports' (so the route answers it, even with an error). */
 export function isExportPath(path: string): boolean {
   return path.startsWith('/exports/');
@@ -65,11 +72,10 @@ export function isExportPath(path: string): boolean {
  * refused, so a typo never silently widens an export.
  */
 export function parseExportRequest(path: string, search: URLSearchParams, accept: string | undefined): ExportRequest {
-  const match = PATH.exec(path);
-  const kind = match?.[1];
-  if (!match || !kind || !(EXPORT_KINDS as readonly string[]).includes(kind)) {
-    throw new ExportRequestError(404, `Not found: ${path.slice(0, 120)}. Exports are /exports/{${EXPORT_KINDS.join(',')}}[.csv|.ndjson]`);
-  }
+  const unknown = unknownExportPath(path);
+  if (unknown) throw unknown;
+  const match = PATH.exec(path)!;
+  const kind = match[1]!;
   for (const key of search.keys()) if (!KNOWN.has(key)) throw new ExportRequestError(400, `Unknown parameter "${key.slice(0, 60)}"`, key);
   // `?hasCost=true&hasCost=false` has no one reading; picking either would be a guess.
   for (const key of SINGLE_VALUED) {
