@@ -1,5 +1,12 @@
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
 import { nameVariableRefusals } from '../limits/variableRefusals.ts';
+
+/** One listener for every request: it keeps nothing per request. */
+const listener: GraphQLRequestListener<BaseContext> = {
+  async didEncounterErrors({ errors, operation, request, schema }) {
+    if (operation) nameVariableRefusals(schema, operation, request.variables, errors);
+  },
+};
 
 /**
  * Names the variable, and the place inside it, of graphql-js's refusals of an operation's
@@ -7,11 +14,5 @@ import { nameVariableRefusals } from '../limits/variableRefusals.ts';
  * calls `didEncounterErrors` with the same error objects it then formats.
  */
 export const variableRefusalsPlugin: ApolloServerPlugin<BaseContext> = {
-  async requestDidStart() {
-    return {
-      async didEncounterErrors({ errors, operation, request, schema }) {
-        if (operation) nameVariableRefusals(schema, operation, request.variables, errors);
-      },
-    };
-  },
+  requestDidStart: async () => listener,
 };
