@@ -41,9 +41,13 @@ export function nameVariableRefusals(
       placesOf(name).push(undefined);
       continue;
     }
-    coerceInputValue(value, type, (path) => {
-      placesOf(name).push(path.length === 0 ? undefined : path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${key}`)).join('').replace(/^\./, ''));
-    });
+    try {
+      coerceInputValue(value, type, (path) => {
+        placesOf(name).push(path.length === 0 ? undefined : path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${key}`)).join('').replace(/^\./, ''));
+      });
+    } catch {
+      return; // a value graphql-js could coerce but this second pass cannot (the stack, say): leave the refusals as they are
+    }
   }
   const seen = new Map<string, number>();
   for (const error of errors) {
