@@ -7,6 +7,22 @@ import { errorLoggingPlugin } from '../../src/plugins/errorLoggingPlugin.ts';
 import { ProviderRateLimitedError } from '../../src/providers/errors.ts';
 
 describe('unexpected errors', () => {
+  it('keep a value graphql-js could not write (a scalar\'s "cannot represent" on a field) internal, its message unseen', async () => {
+    // Refused literals are named by their field; this message has the same start but is no client's input.
+    const server = new ApolloServer({
+      typeDefs: 'type Query { count: Int }',
+      resolvers: { Query: { count: () => 'db-3.internal:5432' } },
+      includeStacktraceInErrorResponses: false,
+      formatError: formatGatewayError,
+    });
+    const response = await server.executeOperation({ query: '{ count }' });
+    expect(response.body.kind === 'single' && response.body.singleResult).toEqual({
+      data: { count: null },
+      errors: [{ message: 'Internal server error', locations: [{ line: 1, column: 3 }], path: ['count'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+    });
+    await server.stop();
+  });
+
   it('reach the client as a bare INTERNAL_SERVER_ERROR and the log with their stack', async () => {
     const lines: string[] = [];
     const server = new ApolloServer({

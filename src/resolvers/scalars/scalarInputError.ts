@@ -15,11 +15,16 @@ export class ScalarInputError extends Error {
  * message names the expected type and the value, never the argument or input field.
  */
 export function isRefusedLiteral(error: GraphQLError): boolean {
-  if (error.nodes?.length !== 1) return false;
+  // On a value of the document, never on a field: `String cannot represent value: …` on a field is
+  // a result graphql-js could not write (an internal error, whose message stays hidden).
+  const node = error.nodes?.length === 1 ? error.nodes[0] : undefined;
+  if (node === undefined || !LITERAL_KINDS.has(node.kind)) return false;
   // Scalars' and enums' own refusals come unwrapped: `Int cannot represent non-integer value: "ten"`,
   // `JSONObject cannot represent …`, `Enum "Provider" cannot represent non-enum value: "ORATION"`.
   return /^(?:Expected value of type "|Value "[^"]*" does not exist in "\w+" enum\.|\w+ cannot represent |Enum "\w+" cannot represent )/.test(error.message);
 }
+
+const LITERAL_KINDS: ReadonlySet<string> = new Set([Kind.NULL, Kind.INT, Kind.FLOAT, Kind.STRING, Kind.BOOLEAN, Kind.ENUM, Kind.LIST, Kind.OBJECT, Kind.OBJECT_FIELD]);
 
 /**
  * The formatted error of a refused input value, with the field named in the message and in
