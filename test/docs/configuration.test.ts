@@ -119,6 +119,7 @@ describe('docs/errors.md', () => {
     expect([...new Set(fromRoutes.get('METHOD_NOT_ALLOWED'))].sort()).toEqual([
       'analytics/exports/exportRoute.ts',
       'explorer/explorerRoute.ts',
+      'observability/healthRoutes.ts',
       'sync/webhookRoute.ts',
     ]);
   });
