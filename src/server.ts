@@ -201,6 +201,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (answeredBeforeRoutes(res)) return;
     if (applyCors(cors, req, res)) return;
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    // `OPTIONS *` asks about the server as a whole (RFC 9110 9.3.7): every method some route serves.
+    if (req.url === '*' && answeredOptions(req, res, ['GET', 'HEAD', 'POST'])) return;
     const route = routeLabel(path);
     if (route !== null) observability?.observeRoute(req, res, route);
     if (operationalRoutes(req, path, res)) return;

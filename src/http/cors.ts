@@ -120,7 +120,8 @@ export function createCorsPolicy(origins: readonly string[]): CorsPolicy {
  */
 export function applyCors(policy: CorsPolicy, req: IncomingMessage, res: ServerResponse): boolean {
   const origin = req.headers.origin;
-  const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
+  // A browser's preflight always names its origin; without one it is a plain OPTIONS, for the route.
+  const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined && origin !== undefined;
   res.appendHeader('vary', preflight ? ['Origin', 'Access-Control-Request-Method', 'Access-Control-Request-Headers'] : 'Origin');
   const allowed = origin !== undefined && policy.allows(origin);
 

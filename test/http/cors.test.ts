@@ -39,6 +39,12 @@ describe('CORS on the gateway (SWITCHBOARD_CORS_ORIGINS=https://app.example.com,
     expect(answer.headers.vary).toBe('Origin, Access-Control-Request-Method, Access-Control-Request-Headers');
   });
 
+  it('answers an OPTIONS without an Origin as the plain OPTIONS it is, whatever Access-Control headers it has', async () => {
+    // It was refused as a preflight from "Origin (none)" (403); browsers always send an Origin with one.
+    const answer = await exchange(gateway.url, { method: 'OPTIONS', headers: { 'access-control-request-method': 'POST' } });
+    expect([answer.status, answer.headers.allow, answer.headers['access-control-allow-origin']]).toEqual([204, 'GET, POST, OPTIONS', undefined]);
+  });
+
   it('allows any port of an origin listed as http://localhost:*, and not a look-alike host', async () => {
     expect((await preflight('http://localhost:5173')).headers['access-control-allow-origin']).toBe('http://localhost:5173');
     expect((await preflight('http://localhost.evil.example:5173')).status).toBe(403);

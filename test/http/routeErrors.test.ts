@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/testGateway.ts';
+import { exchange } from './httpExchange.ts';
 
 /** The answers of the HTTP routes beside /graphql, as docs/errors.md lists them. */
 describe('errors of the HTTP routes', () => {
@@ -41,6 +42,8 @@ describe('errors of the HTTP routes', () => {
     expect(await options('/webhooks/voiceos/some-token')).toEqual({ status: 204, allow: 'GET, POST, OPTIONS' });
     expect(await options('/healthz')).toEqual({ status: 204, allow: 'GET, HEAD, OPTIONS' });
     expect(await options('/nope')).toEqual({ status: 404, allow: null });
+    // The server as a whole (`OPTIONS *`): every method some route serves.
+    expect(await exchange(origin, { method: 'OPTIONS', path: '*' })).toMatchObject({ status: 204, headers: { allow: 'GET, HEAD, POST, OPTIONS' } });
     expect(await options('/webhooks/nobody/some-token')).toEqual({ status: 404, allow: null });
     // Under a route, only what GET finds: an unknown export or asset is not there to have methods.
     expect(await options('/exports/nope.csv')).toEqual({ status: 404, allow: null });
