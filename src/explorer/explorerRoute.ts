@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from '../errors.ts';
 import { errorBody } from '../http/errorBody.ts';
 import { sendJson } from '../http/nodeHttpHandler.ts';
-import { answeredOptions } from '../http/optionsAnswer.ts';
+import { allowHeader, answeredOptions } from '../http/optionsAnswer.ts';
 import { ExplorerBuildUnavailableError } from './buildExplorer.ts';
 import type { ExplorerAssets } from './explorerAssets.ts';
 import { EXPLORER_CONTENT_SECURITY_POLICY, EXPLORER_PATH, explorerPage, type ExplorerInitialState } from './explorerPage.ts';
@@ -27,7 +27,7 @@ export function explorerRoute(options: ExplorerRouteOptions) {
   const page = explorerPage(options.endpoint ?? '/graphql', options.initialState);
   return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') {
-      res.setHeader('allow', 'GET, HEAD');
+      res.setHeader('allow', allowHeader(['GET', 'HEAD']));
       return sendJson(res, 405, errorBody(ErrorCode.METHOD_NOT_ALLOWED, `${req.method} is not allowed on ${path}`));
     }
     if (path === EXPLORER_PATH || path === `${EXPLORER_PATH}/`) {

@@ -8,6 +8,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  */
 export function answeredOptions(req: IncomingMessage, res: ServerResponse, methods: readonly string[]): boolean {
   if ((req.method ?? '').toUpperCase() !== 'OPTIONS') return false;
-  res.writeHead(204, { allow: [...methods, 'OPTIONS'].join(', ') }).end();
+  res.writeHead(204, { allow: allowHeader(methods) }).end();
   return true;
+}
+
+/** A route's `Allow`, on its OPTIONS answer and its 405s alike: its methods, and OPTIONS, which every route answers. */
+export function allowHeader(methods: readonly string[]): string {
+  return [...methods, 'OPTIONS'].join(', ');
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from '../errors.ts';
 import { errorBody } from '../http/errorBody.ts';
-import { answeredOptions } from '../http/optionsAnswer.ts';
+import { allowHeader, answeredOptions } from '../http/optionsAnswer.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { Readiness } from './readiness.ts';
 
@@ -36,7 +36,7 @@ export function createHealthRoutes(options: HealthRoutesOptions) {
     if (!served) return false;
     if (answeredOptions(req, res, PROBE_METHODS)) return true;
     if (!PROBE_METHODS.includes((req.method ?? '').toUpperCase())) {
-      res.setHeader('allow', PROBE_METHODS.join(', '));
+      res.setHeader('allow', allowHeader(PROBE_METHODS));
       send(res, 405, 'application/json; charset=utf-8', JSON.stringify(errorBody(ErrorCode.METHOD_NOT_ALLOWED, `${req.method} is not allowed on ${path}; it is read with GET`)));
       return true;
     }

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from '../errors.ts';
 import { readRequestBody } from '../http/readRequestBody.ts';
 import { sendJson } from '../http/nodeHttpHandler.ts';
-import { answeredOptions } from '../http/optionsAnswer.ts';
+import { allowHeader, answeredOptions } from '../http/optionsAnswer.ts';
 import type { WebhookIntake } from './webhookIntake.ts';
 import { unknownWebhookProviderMessage, webhookFormatOf, webhookProviderOf } from './providerWebhooks.ts';
 
@@ -36,7 +36,7 @@ export function createWebhookRoute(intake: WebhookIntake, options: { bodyIdleTim
     if (answeredOptions(req, res, methods)) return;
     const method = methods.find((each) => each === (req.method ?? 'GET').toUpperCase());
     if (method === undefined) {
-      res.setHeader('allow', methods.join(', '));
+      res.setHeader('allow', allowHeader(methods));
       const message = methods.includes('GET') ? 'Webhooks come by GET or POST' : 'Webhooks are POSTed';
       return sendJson(res, 405, { ok: false, error: { code: ErrorCode.METHOD_NOT_ALLOWED, message } });
     }

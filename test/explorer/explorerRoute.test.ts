@@ -54,7 +54,7 @@ describe('explorer route', () => {
       expect((await fetch(`${served.base}/graphiql/assets/other.js`)).status).toBe(404);
       expect((await fetch(`${served.base}/graphiql/assets/x/app.js`)).status).toBe(404);
       const post = await fetch(`${served.base}/graphiql`, { method: 'POST' });
-      expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
+      expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET, HEAD, OPTIONS']);
     } finally {
       await served.close();
     }

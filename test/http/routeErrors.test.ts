@@ -54,7 +54,7 @@ describe('errors of the HTTP routes', () => {
   it('answers 405 METHOD_NOT_ALLOWED for a write to a probe route, with Allow', async () => {
     expect(await answer('/healthz', { method: 'POST' })).toEqual({
       status: 405,
-      allow: 'GET, HEAD',
+      allow: 'GET, HEAD, OPTIONS',
       body: { errors: [{ message: 'POST is not allowed on /healthz; it is read with GET', extensions: { code: 'METHOD_NOT_ALLOWED' } }] },
     });
     expect((await fetch(`${origin}/healthz`, { method: 'HEAD' })).status).toBe(200);
@@ -63,7 +63,7 @@ describe('errors of the HTTP routes', () => {
   it('answers 405 METHOD_NOT_ALLOWED for a POST on /exports/*, with Allow', async () => {
     expect(await answer('/exports/conversations', { method: 'POST', headers: auth })).toEqual({
       status: 405,
-      allow: 'GET, HEAD',
+      allow: 'GET, HEAD, OPTIONS',
       body: { errors: [{ message: 'Exports are read with GET', extensions: { code: 'METHOD_NOT_ALLOWED' } }] },
     });
   });
@@ -105,12 +105,12 @@ describe('errors of the HTTP routes', () => {
   it('answers a webhook endpoint in its own shape: 405 for a GET, save on VoiceOS, whose agents may send webhooks by GET', async () => {
     expect(await answer('/webhooks/oration/some-token')).toEqual({
       status: 405,
-      allow: 'POST',
+      allow: 'POST, OPTIONS',
       body: { ok: false, error: { code: 'METHOD_NOT_ALLOWED', message: 'Webhooks are POSTed' } },
     });
     expect(await answer('/webhooks/voiceos/some-token', { method: 'PUT' })).toEqual({
       status: 405,
-      allow: 'GET, POST',
+      allow: 'GET, POST, OPTIONS',
       body: { ok: false, error: { code: 'METHOD_NOT_ALLOWED', message: 'Webhooks come by GET or POST' } },
     });
     expect(await answer('/webhooks/voiceos/some-token?event=conversation%3Aended&conversation_id=c-1')).toEqual({

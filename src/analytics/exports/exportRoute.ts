@@ -8,7 +8,7 @@ import type { ApiKeyReading } from '../../context.ts';
 import { BadUserInputError, ErrorCode } from '../../errors.ts';
 import { errorBody } from '../../http/errorBody.ts';
 import { sendJson } from '../../http/nodeHttpHandler.ts';
-import { answeredOptions } from '../../http/optionsAnswer.ts';
+import { allowHeader, answeredOptions } from '../../http/optionsAnswer.ts';
 import type { Database } from '../../store/database.ts';
 import type { WorkspaceRegistry } from '../../workspaces/workspaceRegistry.ts';
 import { filterConditions } from '../analyticsFilter.ts';
@@ -109,7 +109,7 @@ async function serveExport(options: ExportRouteState, req: IncomingMessage, res:
     return;
   }
   if (method !== 'GET' && method !== 'HEAD') {
-    res.setHeader('allow', 'GET, HEAD');
+    res.setHeader('allow', allowHeader(['GET', 'HEAD']));
     return sendJson(res, 405, errorBody(ErrorCode.METHOD_NOT_ALLOWED, 'Exports are read with GET'));
   }
   const workspace = apiKey.kind === 'key' ? options.registry.authenticate(apiKey.key) : null;
