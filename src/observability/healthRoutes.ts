@@ -31,34 +31,33 @@ export interface HealthRoutesOptions {
  */
 export function createHealthRoutes(options: HealthRoutesOptions) {
   const { readiness, metrics } = options;
+  const live = (res: ServerResponse) => send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ status: 'ok' }));
+  const ready = (check: Readiness) => (res: ServerResponse) =>
+    void check.check().then(
+      (report) => send(res, report.ready ? 200 : 503, 'application/json; charset=utf-8', JSON.stringify({ status: report.ready ? 'ready' : 'not ready', ...report })),
+      () => send(res, 503, 'application/json; charset=utf-8', JSON.stringify({ status: 'not ready' })),
+    );
+  const scrape = (gatewayMetrics: GatewayMetrics) => (res: ServerResponse) =>
+    void gatewayMetrics.scrape().then(
+      ({ contentType, body }) => send(res, 200, contentType, body),
+      () => send(res, 500, 'text/plain; charset=utf-8', 'metrics could not be collected\n'),
+    );
+  const routes = new Map<string, (res: ServerResponse) => void>([
+    ...LIVENESS_PATHS.map((path) => [path, live] as const),
+    ...(readiness ? [[READINESS_PATH, ready(readiness)] as const] : []),
+    ...(metrics ? [[METRICS_PATH, scrape(metrics)] as const] : []),
+  ]);
   return (req: IncomingMessage, path: string, res: ServerResponse): boolean => {
-    const served = LIVENESS_PATHS.includes(path) || (path === READINESS_PATH && readiness) || (path === METRICS_PATH && metrics);
-    if (!served) return false;
+    const serve = routes.get(path);
+    if (!serve) return false;
     if (answeredOptions(req, res, PROBE_METHODS)) return true;
     if (!PROBE_METHODS.includes((req.method ?? '').toUpperCase())) {
       res.setHeader('allow', allowHeader(PROBE_METHODS));
       send(res, 405, 'application/json; charset=utf-8', JSON.stringify(errorBody(ErrorCode.METHOD_NOT_ALLOWED, `${req.method} is not allowed on ${path}; it is read with GET`)));
       return true;
     }
-    if (LIVENESS_PATHS.includes(path)) {
-      send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ status: 'ok' }));
-      return true;
-    }
-    if (path === READINESS_PATH && readiness) {
-      readiness.check().then(
-        (report) => send(res, report.ready ? 200 : 503, 'application/json; charset=utf-8', JSON.stringify({ status: report.ready ? 'ready' : 'not ready', ...report })),
-        () => send(res, 503, 'application/json; charset=utf-8', JSON.stringify({ status: 'not ready' })),
-      );
-      return true;
-    }
-    if (path === METRICS_PATH && metrics) {
-      metrics.scrape().then(
-        ({ contentType, body }) => send(res, 200, contentType, body),
-        () => send(res, 500, 'text/plain; charset=utf-8', 'metrics could not be collected\n'),
-      );
-      return true;
-    }
-    return false;
+    serve(res);
+    return true;
   };
 }
 

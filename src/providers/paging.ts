@@ -62,6 +62,11 @@ export function compareNewestFirst(a: ConversationPosition, b: ConversationPosit
  * empty). Reading `limit + 1` would cost a second upstream page whenever `limit` is the provider's
  * largest page.
  */
+/** The answer to a filter the provider can hold nothing for (`QueryPlan.matchesNothing`), without a request. */
+export function noConversations(request: ConversationListRequest): ConversationListPage {
+  return { items: [], totalCount: request.withTotal ? 0 : null, hasMore: false };
+}
+
 export async function pageThroughConversations(options: PageThroughOptions): Promise<ConversationListPage> {
   const { request, pageSize, fetchPage, localFilter } = options;
   const maxPages = options.maxPages ?? 20;

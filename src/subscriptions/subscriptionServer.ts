@@ -7,6 +7,7 @@ import { ErrorCode, QueryTooComplexError } from '../errors.ts';
 import { CONFLICTING_API_KEYS_MESSAGE, readApiKey, workspaceContext, type GatewayContext } from '../context.ts';
 import type { FanoutService } from '../fanout/fanoutService.ts';
 import { coercedVariables } from '../limits/coercedVariables.ts';
+import { nameVariableRefusals } from '../limits/variableRefusals.ts';
 import { estimateQueryCost } from '../limits/estimateQueryCost.ts';
 import { queryLimitGuards } from '../limits/queryLimitGuards.ts';
 import type { QueryLimits } from '../limits/queryLimits.ts';
@@ -109,7 +110,10 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
         // Refused here, so the subscriber gets graphql-ws's `error` message (BAD_USER_INPUT), not a
         // `next` with errors and a `complete`; and the cost below reads the values as they will run.
         const variables = coercedVariables(schema, operation, payload.variables);
-        if (variables.errors) return [...variables.errors];
+        if (variables.errors) {
+          nameVariableRefusals(schema, operation, payload.variables, variables.errors);
+          return [...variables.errors];
+        }
         // Each event resolves the selection again (an agent's name may ask a provider), so one
         // event's work is held to the query cost limit, as an HTTP operation is.
         const cost = estimateQueryCost({ schema, document, operation, variables: variables.coerced });

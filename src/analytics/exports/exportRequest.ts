@@ -52,10 +52,10 @@ const unreadFilterFields: Record<
 > = {};
 const KNOWN = new Set([...Object.keys(ENUMS), ...ID_LISTS, ...SINGLE_VALUED]);
 
-/** The 404 of a path under /exports/ that names no export, or null for an export's path. */
-export function unknownExportPath(path: string): ExportRequestError | null {
-  const kind = PATH.exec(path)?.[1];
-  if (kind && (EXPORT_KINDS as readonly string[]).includes(kind)) return null;
+/** The export a path names, with its extension (`csv`, `ndjson`, none), or the 404 of a path that names none. */
+export function exportOfPath(path: string): { kind: ExportKind; extension: string | undefined } | ExportRequestError {
+  const [, kind, extension] = PATH.exec(path) ?? [];
+  if (kind && (EXPORT_KINDS as readonly string[]).includes(kind)) return { kind: kind as ExportKind, extension };
   return new ExportRequestError(404, `Not found: ${path.slice(0, 120)}. Exports are /exports/{${EXPORT_KINDS.join(',')}}[.csv|.ndjson]`);
 }
 
@@ -72,10 +72,8 @@ export function isExportPath(path: string): boolean {
  * refused, so a typo never silently widens an export.
  */
 export function parseExportRequest(path: string, search: URLSearchParams, accept: string | undefined): ExportRequest {
-  const unknown = unknownExportPath(path);
-  if (unknown) throw unknown;
-  const match = PATH.exec(path)!;
-  const kind = match[1]!;
+  const named = exportOfPath(path);
+  if (named instanceof ExportRequestError) throw named;
   for (const key of search.keys()) if (!KNOWN.has(key)) throw new ExportRequestError(400, `Unknown parameter "${key.slice(0, 60)}"`, key);
   // `?hasCost=true&hasCost=false` has no one reading; picking either would be a guess.
   for (const key of SINGLE_VALUED) {
@@ -135,7 +133,7 @@ export function parseExportRequest(path: string, search: URLSearchParams, accept
     filter.hasCost = hasCost === 'true';
   }
 
-  return { kind: kind as ExportKind, format: formatOf(match[2], search.get('format'), accept), filter, updatedSince: updatedSinceOf(search.get('updatedSince')) };
+  return { kind: named.kind, format: formatOf(named.extension, search.get('format'), accept), filter, updatedSince: updatedSinceOf(search.get('updatedSince')) };
 }
 
 function formatOf(extension: string | undefined, parameter: string | null, accept: string | undefined): ExportFormat {

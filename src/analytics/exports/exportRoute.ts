@@ -14,7 +14,7 @@ import type { WorkspaceRegistry } from '../../workspaces/workspaceRegistry.ts';
 import { filterConditions } from '../analyticsFilter.ts';
 import { readChangeWatermark } from './changeWatermark.ts';
 import { EXPORT_SPECS, type ExportKind } from './exportKinds.ts';
-import { ExportRequestError, isExportPath, parseExportRequest, unknownExportPath, type ExportRequest } from './exportRequest.ts';
+import { ExportRequestError, exportOfPath, isExportPath, parseExportRequest, type ExportRequest } from './exportRequest.ts';
 import { EXPORT_RETRY_AFTER_SECONDS, ExportSlots, resolveExportLimits, type ExportLimits, type ExportRefusal } from './exportSlots.ts';
 import { storeRowSource } from './storeRowStream.ts';
 
@@ -103,10 +103,9 @@ const parameterOf = (parameter: string | null) => (parameter === null ? {} : { p
 async function serveExport(options: ExportRouteState, req: IncomingMessage, res: ServerResponse, url: URL, apiKey: ApiKeyReading): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   if (method === 'OPTIONS') {
-    const unknown = unknownExportPath(url.pathname);
-    if (unknown) return sendJson(res, 404, errorBody(ErrorCode.NOT_FOUND, unknown.message));
-    answeredOptions(req, res, ['GET', 'HEAD']);
-    return;
+    const named = exportOfPath(url.pathname);
+    if (named instanceof ExportRequestError) return sendJson(res, 404, errorBody(ErrorCode.NOT_FOUND, named.message));
+    return void answeredOptions(req, res, ['GET', 'HEAD']);
   }
   if (method !== 'GET' && method !== 'HEAD') {
     res.setHeader('allow', allowHeader(['GET', 'HEAD']));

@@ -4,7 +4,7 @@ import type { ConversationListPage, ConversationListRequest, OffsetPage, OffsetR
 import type { ConnectorOptions, OrationCredentials } from '../credentials.ts';
 import { createUpstreamClient } from '../kit/createUpstreamClient.ts';
 import { readOffsetWindow } from '../kit/offsetWindow.ts';
-import { conversationPageSize, pageThroughConversations } from '../paging.ts';
+import { conversationPageSize, noConversations, pageThroughConversations } from '../paging.ts';
 import { orationBudget } from './orationBudget.ts';
 import { ORATION_MAX_PAGE_SIZE, OrationApi } from './orationApi.ts';
 import { OrationCreator } from './orationCreator.ts';
@@ -35,7 +35,7 @@ export function createOrationConnector(options: OrationConnectorOptions): Provid
 
     async listConversations(request: ConversationListRequest): Promise<ConversationListPage> {
       const plan = pushDownFilter(request.filter);
-      if (plan.matchesNothing) return { items: [], totalCount: request.withTotal ? 0 : null, hasMore: false };
+      if (plan.matchesNothing) return noConversations(request);
       return pageThroughConversations({
         request,
         pageSize: conversationPageSize(request, { maxPageSize: ORATION_MAX_PAGE_SIZE, filtersLocally: plan.localFilter !== null, cursorSlack: 1 }),

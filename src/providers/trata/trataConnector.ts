@@ -12,7 +12,7 @@ import type { ConnectorOptions, TrataCredentials } from '../credentials.ts';
 import { batchGetByIds } from '../kit/batchGetByIds.ts';
 import { createUpstreamClient } from '../kit/createUpstreamClient.ts';
 import { readOffsetWindow, type CountedPage } from '../kit/offsetWindow.ts';
-import { conversationPageSize, pageThroughConversations } from '../paging.ts';
+import { conversationPageSize, noConversations, pageThroughConversations } from '../paging.ts';
 import { planTrataConversationQuery } from './conversationQuery.ts';
 import { deferRecords } from '../kit/deferredRecords.ts';
 import { TRATA_CONVERSATION_POSITION, trataAgentFields, trataConversationFields, trataProspectFields } from './map.ts';
@@ -98,7 +98,7 @@ export function createTrataConnector(options: ConnectorOptions<TrataCredentials>
 
     listConversations(request: ConversationListRequest): Promise<ConversationListPage> {
       const { query, localFilter, matchesNothing } = planTrataConversationQuery(request.filter);
-      if (matchesNothing) return Promise.resolve({ items: [], totalCount: request.withTotal ? 0 : null, hasMore: false });
+      if (matchesNothing) return Promise.resolve(noConversations(request));
       return pageThroughConversations({
         request,
         pageSize: conversationPageSize(request, { maxPageSize: TRATA_MAX_PAGE_SIZE, filtersLocally: localFilter !== null, cursorSlack: CURSOR_SLACK }),

@@ -4,7 +4,7 @@ import type { ConnectorOptions, VoiceOsCredentials } from '../credentials.ts';
 import { createUpstreamClient } from '../kit/createUpstreamClient.ts';
 import { fetchEachOnce } from '../kit/fetchEachOnce.ts';
 import { readOffsetWindow } from '../kit/offsetWindow.ts';
-import { conversationPageSize, pageThroughConversations } from '../paging.ts';
+import { conversationPageSize, noConversations, pageThroughConversations } from '../paging.ts';
 import { VOICEOS_MAX_PAGE_SIZE, VoiceOsClient } from './client.ts';
 import { deferRecords } from '../kit/deferredRecords.ts';
 import { ID_POSITION } from '../kit/recordFields.ts';
@@ -51,7 +51,7 @@ export function createVoiceOsConnector(options: ConnectorOptions<VoiceOsCredenti
 
     async listConversations(request: ConversationListRequest): Promise<ConversationListPage> {
       const plan = planConversationQuery(request.filter);
-      if (plan.matchesNothing) return { items: [], totalCount: request.withTotal ? 0 : null, hasMore: false };
+      if (plan.matchesNothing) return noConversations(request);
       const pageSize = conversationPageSize(request, {
         maxPageSize: VOICEOS_MAX_PAGE_SIZE,
         filtersLocally: plan.localFilter !== null,

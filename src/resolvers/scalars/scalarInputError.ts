@@ -1,4 +1,4 @@
-import { GraphQLError, Kind, parse, visit, type GraphQLFormattedError, type Location } from 'graphql';
+import { GraphQLError, isValueNode, Kind, parse, visit, type GraphQLFormattedError, type Location } from 'graphql';
 
 /**
  * A `DateTime` or `Decimal` input the scalar refused. Deliberately not a `GraphQLError`: graphql-js
@@ -18,13 +18,11 @@ export function isRefusedLiteral(error: GraphQLError): boolean {
   // On a value of the document, never on a field: `String cannot represent value: …` on a field is
   // a result graphql-js could not write (an internal error, whose message stays hidden).
   const node = error.nodes?.length === 1 ? error.nodes[0] : undefined;
-  if (node === undefined || !LITERAL_KINDS.has(node.kind)) return false;
+  if (node === undefined || !isValueNode(node)) return false;
   // Scalars' and enums' own refusals come unwrapped: `Int cannot represent non-integer value: "ten"`,
   // `JSONObject cannot represent …`, `Enum "Provider" cannot represent non-enum value: "ORATION"`.
   return /^(?:Expected value of type "|Value "[^"]*" does not exist in "\w+" enum\.|\w+ cannot represent |Enum "\w+" cannot represent )/.test(error.message);
 }
-
-const LITERAL_KINDS: ReadonlySet<string> = new Set([Kind.NULL, Kind.INT, Kind.FLOAT, Kind.STRING, Kind.BOOLEAN, Kind.ENUM, Kind.LIST, Kind.OBJECT, Kind.OBJECT_FIELD]);
 
 /**
  * The formatted error of a refused input value, with the field named in the message and in
@@ -55,6 +53,8 @@ function inputFieldAt(document: string, location: Location): { variable?: string
   let found: { variable?: string; field: string } | null = null;
   let variable: string | undefined;
   const names: string[] = [];
+  /** For each list entered, whether it added a position to `names` (so leaving it takes one off). */
+  const listPositions: boolean[] = [];
   const contains = (loc: Location | undefined) => loc !== undefined && loc.start <= location.start && location.end <= loc.end;
   // `filter`, `agentIds`, `[1]`: written `filter.agentIds[1]`.
   const fieldOf = () => names.map((name, index) => (index === 0 || name.startsWith('[') ? name : `.${name}`)).join('');
@@ -83,14 +83,17 @@ function inputFieldAt(document: string, location: Location): { variable?: string
       [Kind.LIST]: {
         enter(node) {
           const index = node.values.findIndex((value) => contains(value.loc));
-          // The list itself holds the value, or the list is not inside an argument or a variable's default.
-          if (index < 0 || (names.length === 0 && variable === undefined)) return undefined;
-          names.push(`[${index}]`);
-          found = { ...(variable !== undefined && { variable }), field: fieldOf() };
+          // Not when the list itself is the value, or is inside no argument and no variable's default.
+          const positioned = index >= 0 && (names.length > 0 || variable !== undefined);
+          listPositions.push(positioned);
+          if (positioned) {
+            names.push(`[${index}]`);
+            found = { ...(variable !== undefined && { variable }), field: fieldOf() };
+          }
           return undefined;
         },
-        leave(node) {
-          if ((names.length > 0 || variable !== undefined) && node.values.some((value) => contains(value.loc))) names.pop();
+        leave() {
+          if (listPositions.pop()) names.pop();
         },
       },
     });
