@@ -1,13 +1,14 @@
 /**
- * What the conversation rollup's triggers cost writers on PGlite, the default engine, where they
- * run on the gateway's own thread (`npm run bench:bi-writes`; BENCH_WRITE_BULK, BENCH_WRITE_SINGLE).
- * An in-memory store, so the figures are the SQL's, not a disk's.
+ * What the conversation rollup's triggers cost writers on PGlite, the default engine
+ * (`npm run bench:bi-writes`; BENCH_WRITE_BULK, BENCH_WRITE_SINGLE). An in-memory store in this
+ * process by default, so the figures are the SQL's, not a disk's or a pipe's; BENCH_DATA_DIR=<new
+ * directory> measures a data directory's store as the gateway runs it (in its own process).
  */
 import { migrate } from '../src/store/migrate.ts';
 import { openDatabase } from '../src/store/openDatabase.ts';
 import { measureRollupWriteCost } from './biWriteCost.ts';
 
-const db = await openDatabase({ dataDir: 'memory://' });
+const db = await openDatabase({ dataDir: process.env.BENCH_DATA_DIR ?? 'memory://' });
 try {
   await migrate(db);
   await measureRollupWriteCost(db, {

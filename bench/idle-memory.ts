@@ -1,14 +1,15 @@
 /**
  * Where the gateway's memory goes before its first query (`npm run bench:memory`): resident set
  * size of the gateway started as `npm start` starts it (bin/switchboard.js), in a process of its
- * own, 3 s after /health first answers and again when idle (BENCH_SETTLE_SECONDS, 30 by default),
+ * own, with every process it started (the embedded store's process while it runs), 3 s after
+ * /health first answers and again when idle (BENCH_SETTLE_SECONDS, 30 by default),
  * in configurations that add one part at a time: Node alone, the gateway
  * on its own (store in PostgreSQL, outside the process, when TEST_DATABASE_URL or DATABASE_URL
  * is set), the embedded store, the demo's simulators and data, and the embedded store once a
  * batch has opened it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,44 @@ const KEY = 'bench-memory-key-0001';
 const postgres = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
 
 const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+/** `pid` and every process under it (the embedded store's process, while it runs), from /proc. */
+function processTree(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The parent pid is the 4th field, after the command name in parentheses (which may hold spaces).
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) for (const [child, parent] of parents) if (parent === tree[i]) tree.push(child);
+  return tree;
+}
+
+/** RSS of the gateway and of everything it started (the memory the machine gives it), and of the gateway alone. */
+function readingOf(pid: number): Reading {
+  const tree = processTree(pid);
+  let total = 0;
+  for (const member of tree) {
+    try {
+      total += rssMiB(member);
+    } catch {
+      // exited between the two reads
+    }
+  }
+  return { total, own: rssMiB(pid), processes: tree.length };
+}
+
+interface Reading {
+  total: number;
+  own: number;
+  processes: number;
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function run(args: string[], env: Record<string, string>): ChildProcess {
@@ -66,25 +105,25 @@ const flagSets: (string[] | null)[] = process.env.BENCH_NODE_FLAGS
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 1);
 const configFilter = process.env.BENCH_CONFIGS?.split(',').map((word) => word.trim()).filter(Boolean);
 
-async function gateway(port: number, env: Record<string, string>, afterStart?: () => Promise<void>, flags: string[] | null = null): Promise<[number, number]> {
+async function gateway(port: number, env: Record<string, string>, afterStart?: () => Promise<void>, flags: string[] | null = null): Promise<[Reading, Reading]> {
   // As `npm start` runs it: its node flags, bin/switchboard.js, Node's own type stripping, no loader.
   const args = flags === null ? startArgs : [...flags, startArgs[startArgs.length - 1]!];
   const child = run(args, { NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), ...env });
   await healthy(port);
   await afterStart?.();
   await sleep(3000);
-  const early = rssMiB(child.pid!);
+  const early = readingOf(child.pid!);
   await sleep((SETTLE_SECONDS - 3) * 1000);
-  const settled = rssMiB(child.pid!);
+  const settled = readingOf(child.pid!);
   await stop(child);
   return [early, settled];
 }
 
 async function main(): Promise<void> {
-  const rows: [string, [number, number] | [number]][] = [];
+  const rows: [string, [Reading, Reading] | [Reading]][] = [];
   const baseline = run(['-e', 'setInterval(() => {}, 1000)'], {});
   await sleep(3000);
-  rows.push(['node, nothing loaded', [rssMiB(baseline.pid!)]]);
+  rows.push(['node, nothing loaded', [readingOf(baseline.pid!)]]);
   await stop(baseline);
 
   const simulators = run(['--import', 'tsx', 'bench/readPath/simulatorProcess.ts'], { SIM_LATENCY_MS: '0' });
@@ -112,7 +151,7 @@ async function main(): Promise<void> {
   let nextPort = 4810;
   let round = 0;
   // Each configuration gets a port of its own and, per round and flag set, data directories of its own.
-  type Measure = (flags: string[] | null, dirs: string) => Promise<[number, number]>;
+  type Measure = (flags: string[] | null, dirs: string) => Promise<[Reading, Reading]>;
   const configurations: [string, Measure][] = [];
   if (postgres) {
     configurations.push(
@@ -147,7 +186,7 @@ async function main(): Promise<void> {
       gateway(nextPort++, { NODE_ENV: 'development', SWITCHBOARD_DATA_DIR: join(dirs, 'demo', 'pglite') }, undefined, flags)],
   );
   const chosen = configurations.filter(([name]) => !configFilter || configFilter.some((word) => name.includes(word)));
-  const readings = new Map<string, [number, number][]>();
+  const readings = new Map<string, [Reading, Reading][]>();
   for (let repeat = 0; repeat < REPEAT; repeat++) {
     for (const flags of flagSets) {
       const dirs = join(work, `round-${round++}`);
@@ -159,15 +198,20 @@ async function main(): Promise<void> {
     }
   }
   for (const [key, taken] of readings) {
-    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-    rows.push([key, [median(taken.map(([early]) => early)), median(taken.map(([, settled]) => settled))]]);
-    if (taken.length > 1) console.log(`${key}: ${taken.map(([early, settled]) => `${early.toFixed(0)}/${settled.toFixed(0)}`).join(', ')}`);
+    // The median run by its settled total, whole (its parts belong together).
+    const median = [...taken].sort((a, b) => a[1].total - b[1].total)[Math.floor(taken.length / 2)]!;
+    rows.push([key, median]);
+    if (taken.length > 1) console.log(`${key}: ${taken.map(([early, settled]) => `${early.total.toFixed(0)}/${settled.total.toFixed(0)}`).join(', ')}`);
   }
   await stop(simulators);
 
-  console.log(`| configuration | RSS MiB 3 s after start | RSS MiB ${SETTLE_SECONDS} s after start (idle, before any query) |`);
-  console.log('| --- | --- | --- |');
-  for (const [name, [early, settled]] of rows) console.log(`| ${name} | ${early.toFixed(0)} | ${settled?.toFixed(0) ?? '-'} |`);
+  // "Processes" counts the gateway and what it started: 2 while the embedded store's process runs.
+  console.log(
+    `| configuration | RSS MiB 3 s after start (processes) | RSS MiB ${SETTLE_SECONDS} s after start, idle, before any query (processes) | of which the gateway's own process |`,
+  );
+  console.log('| --- | --- | --- | --- |');
+  const cell = (reading: Reading | undefined) => (reading ? `${reading.total.toFixed(0)} (${reading.processes})` : '-');
+  for (const [name, [early, settled]] of rows) console.log(`| ${name} | ${cell(early)} | ${cell(settled)} | ${settled?.own.toFixed(0) ?? '-'} |`);
 }
 
 try {

@@ -7,7 +7,7 @@ import { DEMO_CORS_ORIGINS, parseCorsOrigins } from './http/cors.ts';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/httpLimits.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/queryLimits.ts';
 import { DEFAULT_RESILIENCE_OPTIONS, type ResilienceOptions } from './providers/resilience/providerResilience.ts';
-import { POSTGRES_POOL_CONNECTIONS } from './store/database.ts';
+import { DEFAULT_STORE_IDLE_MS, POSTGRES_POOL_CONNECTIONS } from './store/database.ts';
 import type { LiveSettings } from './sync/liveServices.ts';
 import { workspacesFileSchema, type WorkspaceConfig } from './workspaces/workspaceConfig.ts';
 
@@ -47,6 +47,8 @@ const envSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   /** Where the embedded store keeps its files. */
   SWITCHBOARD_DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
+  /** How long the embedded store's process stays after its last statement (then it stops, and the next statement starts it). */
+  SWITCHBOARD_STORE_IDLE_MS: count(DEFAULT_STORE_IDLE_MS, 100),
   /** JSON file with `{ "workspaces": [...] }`; unset means demo mode. */
   SWITCHBOARD_WORKSPACES_FILE: z.string().min(1).optional(),
   /** Demo mode asked for explicitly: required where a production setting is present (see `checkDemoMode`). */

@@ -94,7 +94,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     let database: Database;
     try {
       // The pool's size comes from the environment even when a test names the store: the export cap follows it.
-      database = await openDatabase({ ...store, maxConnections: env.SWITCHBOARD_DATABASE_POOL_SIZE });
+      database = await openDatabase({ ...store, maxConnections: env.SWITCHBOARD_DATABASE_POOL_SIZE, idleMs: env.SWITCHBOARD_STORE_IDLE_MS });
       opened.database = database;
       if (!database.migrated) await migrate(database);
     } catch (error) {
@@ -224,7 +224,7 @@ async function closeOpenedParts(opened: OpenedParts, { timeoutMs }: { timeoutMs?
   const stopDispatching = fanout ? attempt('stop the fan-out', () => fanout.stop()) : Promise.resolve();
   const drained = await settlesWithin(Promise.all([stopServing, stopDispatching]), timeoutMs);
   // A store never opened in this process (no batch since start) holds no lease of ours to release.
-  if (fanout && opened.fanoutStarted && database?.isOpenInProcess?.() !== false) {
+  if (fanout && opened.fanoutStarted && database?.usedSinceStart?.() !== false) {
     await attempt('release the dispatch leases; they expire on their own', () => fanout.releaseLeases());
   }
   // A pool waits for its requests to end; past the bound the process exits instead (a create

@@ -65,10 +65,11 @@ export function createObservability(options: ObservabilityOptions): Observabilit
     if (!db) throw new Error('the store is not open');
     return db;
   };
-  // An embedded store not yet opened in this process stays closed: opening it for a probe or a
-  // scrape would cost the gateway 70-100 MiB for good (BENCHMARKS.md, idle memory). Closed, it
-  // holds no leases and no batch items (it opens for any batch), and its directory is leased.
-  const storeOpen = () => options.database()?.isOpenInProcess?.() ?? true;
+  // An embedded store whose process is stopped (idle, or not yet used) stays stopped: starting it
+  // for every probe or scrape would keep 100 MiB in use for nothing (BENCHMARKS.md, idle memory).
+  // Stopped, nothing is dispatching (a batch's statements keep it running) and its directory is
+  // leased; the batch gauges read as before it first opened until a statement starts it again.
+  const storeOpen = () => options.database()?.isRunning?.() ?? true;
   const metrics = new GatewayMetrics({
     breakers,
     budgets: async () => (storeOpen() ? readBudgetGauges(database()) : []),

@@ -13,7 +13,12 @@ export class DataDirLockedError extends ConfigError {
   /** Who holds it, as the lease file says: "pid 12 on host-a (PID namespace pid:[4026532]), ...". */
   readonly holder: string;
   readonly ttlMs: number;
-  constructor(dataDir: string, holder: string, ttlMs: number) {
+  /**
+   * The holder is dead (seen in our PID namespace) and only these processes it started still work
+   * in the directory: its store process closing the store after it. They exit on their own.
+   */
+  readonly orphanedHelpers: readonly number[];
+  constructor(dataDir: string, holder: string, ttlMs: number, orphanedHelpers: readonly number[] = []) {
     super(
       `SWITCHBOARD_DATA_DIR (${dataDir}) is in use by another Switchboard process: ${holder}. ` +
         'PGlite serves one process only: stop that process, point SWITCHBOARD_DATA_DIR at another directory, ' +
@@ -23,6 +28,7 @@ export class DataDirLockedError extends ConfigError {
     this.dataDir = dataDir;
     this.holder = holder;
     this.ttlMs = ttlMs;
+    this.orphanedHelpers = orphanedHelpers;
   }
 }
 

@@ -39,8 +39,8 @@ import { DataDirLockedError, DataDirLockLostError, formatSeconds, isErrno } from
  *   from a stall finds out before it writes.
  * - **Take over** only a stale lease: its mtime is more than `ttlMs` (15 s) old, or, as a fast
  *   path after a crash, the holder ran in our own PID namespace on our own boot and its pid is
- *   dead, and so are the helpers it named in the record (`addHelper`: the start-up child, which a
- *   holder killed mid-start leaves working in the directory; a helper heartbeats the lease too
+ *   dead, and so are the helpers it named in the record (`addHelper`: the store's process, which
+ *   a holder killed leaves closing the store in the directory; a helper heartbeats the lease too
  *   while it is named). The stale file is renamed aside (atomic; only one taker can move it) and
  *   checked to be the very file judged stale (same inode, same mtime); if its holder heartbeated
  *   in between, it is linked back and the taker is refused.
@@ -78,9 +78,9 @@ export interface LeaseHolder {
   bootId: string | null;
   acquiredAt: string;
   /**
-   * Processes the holder started to work in the directory for it (the start-up child of
-   * `checkStoreInChild.ts`), while they run. A holder that dies leaves them running: the lease is
-   * not taken over while any of them lives.
+   * Processes the holder started to work in the directory for it (the store's process,
+   * `pgliteProcessClient.ts`), while they run. A holder that dies leaves them running until they
+   * have closed the store: the lease is not taken over while any of them lives.
    */
   helperPids?: number[];
 }
@@ -149,7 +149,7 @@ export function acquireDataDirLock(dataDir: string, options: DataDirLockOptions 
       throw new DataDirLockedError(dataDir, `this process (${describeHolder(holder, ageMs)})`, timing.ttlMs);
     }
     const stale = ageMs > timing.ttlMs || (holder !== null && diedInOurPidNamespace(holder));
-    if (!stale) throw new DataDirLockedError(dataDir, describeHolder(holder, ageMs), timing.ttlMs);
+    if (!stale) throw new DataDirLockedError(dataDir, describeHolder(holder, ageMs), timing.ttlMs, holder === null ? [] : orphanedHelpers(holder));
     moveAsideIfUnchanged(path, seen, me.token);
   }
   throw new DataDirLockedError(dataDir, 'several processes are taking it over at once', timing.ttlMs);
@@ -232,6 +232,27 @@ function holdLease(
       stop();
     },
   };
+}
+
+/** How long a start waits for a dead holder's store process to close the store and exit. */
+export const ORPHAN_WAIT_MS = 60_000;
+
+/**
+ * `acquireDataDirLock`, except where the holder died and only its helpers still work in the
+ * directory (its store process rolling back and closing the store: a restart right after a
+ * crash). They exit on their own, so this waits for them, up to `maxWaitMs`, instead of refusing
+ * a restart that a supervisor would then have to retry.
+ */
+export async function acquireDataDirLockAfterOrphans(dataDir: string, options: DataDirLockOptions = {}, maxWaitMs = ORPHAN_WAIT_MS): Promise<DataDirLock> {
+  const deadline = Date.now() + maxWaitMs;
+  for (;;) {
+    try {
+      return acquireDataDirLock(dataDir, options);
+    } catch (error) {
+      if (!(error instanceof DataDirLockedError) || error.orphanedHelpers.length === 0 || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
 }
 
 /**
@@ -326,6 +347,11 @@ function diedInOurPidNamespace(holder: LeaseHolder): boolean {
   return ranInOurPidNamespace(holder) && !isAnotherLiveProcess(holder.pid) && runningHelpers(holder).length === 0;
 }
 
+/** The holder is dead (seen from here) and these helpers of it still run. */
+function orphanedHelpers(holder: LeaseHolder): number[] {
+  return ranInOurPidNamespace(holder) && !isAnotherLiveProcess(holder.pid) ? runningHelpers(holder) : [];
+}
+
 /** The holder's pids mean the same processes here: same PID namespace, same boot. */
 function ranInOurPidNamespace(holder: LeaseHolder): boolean {
   return holder.pidNamespace !== null && holder.bootId !== null && holder.pidNamespace === PID_NAMESPACE && holder.bootId === BOOT_ID;
@@ -340,7 +366,7 @@ function describeHolder(holder: LeaseHolder | null, ageMs: number): string {
   const heartbeat = `last heartbeat ${formatSeconds(ageMs)} ago`;
   if (holder === null) return `a process whose lease record is unreadable or still being written, ${heartbeat}`;
   const helpers = ranInOurPidNamespace(holder) ? runningHelpers(holder) : [];
-  const helping = helpers.length > 0 ? `, with its start-up helper${helpers.length > 1 ? 's' : ''} (pid ${helpers.join(', ')}) still working in the directory` : '';
+  const helping = helpers.length > 0 ? `, with its store process${helpers.length > 1 ? 'es' : ''} (pid ${helpers.join(', ')}) still working in the directory` : '';
   return (
     `pid ${holder.pid} on ${holder.host} (PID namespace ${holder.pidNamespace ?? 'unknown'}), ` +
     `holding it since ${holder.acquiredAt}, ${heartbeat}${helping}`

@@ -29,6 +29,13 @@ export type DatabaseKind = 'pglite' | 'postgres';
  */
 export const POSTGRES_POOL_CONNECTIONS = 10;
 
+/**
+ * How long the embedded store's process stays after its last statement unless
+ * `SWITCHBOARD_STORE_IDLE_MS` says otherwise (`pgliteProcessClient.ts`). Long enough that a burst
+ * of work reuses it, short enough that an idle gateway gives its memory back between sync passes.
+ */
+export const DEFAULT_STORE_IDLE_MS = 10_000;
+
 export interface Database extends Queryable {
   readonly kind: DatabaseKind;
   /** PGlite in a data directory: whether a new store was created or an existing one opened. */
@@ -38,14 +45,20 @@ export interface Database extends Queryable {
   /**
    * PGlite in a data directory: whether any batch item was unfinished when it was opened. Only
    * this process can write the directory (its lease), so when none was, the fan-out has nothing
-   * to look for until a batch is created here; the store opens on its first query.
+   * to look for until a batch is created here.
    */
   readonly pendingWorkAtStart?: boolean;
   /**
-   * PGlite in a data directory: whether this process has opened PGlite yet (it opens on the
-   * first statement; until then it costs no memory). Absent where the store is always open.
+   * PGlite in a data directory: whether the store's process runs now (it starts on a statement and
+   * stops once idle, taking its memory with it). Probes and metric scrapes read the store only
+   * while it runs, so they never start it. Absent where the store is always open.
    */
-  isOpenInProcess?(): boolean;
+  isRunning?(): boolean;
+  /**
+   * PGlite in a data directory: whether any statement ran since start-up. Until one did, the store
+   * holds no lease of this process to release at shutdown. Absent where that is not tracked.
+   */
+  usedSinceStart?(): boolean;
   /**
    * Runs `work` in one transaction (READ COMMITTED) on one connection: committed when it
    * resolves, rolled back when it throws. Transactions do not nest.

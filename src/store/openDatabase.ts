@@ -29,5 +29,6 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   return openPgliteDatabase(options.dataDir, {
     ...(options.lease && { lease: options.lease }),
     ...(options.onLockLost && { onLockLost: options.onLockLost }),
+    ...(options.idleMs !== undefined && { idleMs: options.idleMs }),
   });
 }

@@ -1,61 +1,78 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { inspectDataDir, prepareDataDir, type DataDirState } from './dataDirContents.ts';
 import type { DataDirLockLostError } from './dataDirErrors.ts';
-import { acquireDataDirLock, type DataDirLock, type LeaseTiming } from './dataDirLock.ts';
-import type { Database, QueryResult } from './database.ts';
-import { checkStoreInChild } from './checkStoreInChild.ts';
+import { acquireDataDirLockAfterOrphans, type DataDirLock, type LeaseTiming } from './dataDirLock.ts';
+import { DEFAULT_STORE_IDLE_MS, type Database, type QueryResult } from './database.ts';
+import { migrate } from './migrate.ts';
+import { PgliteProcess } from './pgliteProcessClient.ts';
 import { PGLITE_START_PARAMS } from './pgliteSizing.ts';
+import { listActiveBudgetKeys } from './queries/budgets.ts';
 
 export interface PgliteOptions {
   /** The data directory lease's timing (tests shorten it). */
   lease?: Partial<LeaseTiming>;
   /**
-   * Called when the lease is lost while the store is open. Every later query is refused either
-   * way. @default prints the error and exits the process with code 1
+   * Called when the lease is lost while the store is open (its process is ended first, with no
+   * checkpoint). Every later query is refused either way.
+   * @default prints the error and exits the process with code 1
    */
   onLockLost?: (error: DataDirLockLostError) => void;
+  /** A data directory's store process stays this long after its last statement. @default DEFAULT_STORE_IDLE_MS */
+  idleMs?: number;
 }
 
 /**
- * Opens PGlite in memory (`memory://` or no directory) or in a data directory: the directory is
- * checked (`dataDirContents.ts`), then leased for this process (`dataDirLock.ts`), then checked
- * again under the lease before PGlite, which would re-initialise a directory it does not
- * recognise, sees it. PGlite runs one connection: its queries and transactions are serialized by
- * PGlite itself, which is exactly the single-process guarantee the lease extends to the disk.
+ * Opens PGlite in memory (`memory://` or no directory) in this process, or in a data directory in
+ * a process of its own (`pgliteProcessClient.ts`): the directory is checked (`dataDirContents.ts`),
+ * then leased for this process (`dataDirLock.ts`), then checked again under the lease before
+ * PGlite, which would re-initialise a directory it does not recognise, sees it. Then the store is
+ * created if new, migrated, and asked whether any batch item is unfinished; when none is, its
+ * process stops at once and starts again on the next statement. PGlite runs one connection: its
+ * queries and transactions are serialized by PGlite itself, which is exactly the single-process
+ * guarantee the lease extends to the disk.
  */
 export async function openPgliteDatabase(dataDir: string | undefined, options: PgliteOptions = {}): Promise<Database> {
   const inMemory = dataDir === undefined || dataDir === '' || dataDir.startsWith('memory://');
   if (inMemory) {
-    const pglite = PGlite.create({ startParams: [...PGLITE_START_PARAMS] });
-    await pglite;
-    return pgliteDatabase(() => pglite, null, {});
+    const pglite = await PGlite.create({ startParams: [...PGLITE_START_PARAMS] });
+    return inProcessDatabase(pglite);
   }
 
   const dir = prepareDataDir(dataDir);
-  const lock = acquireDataDirLock(dir, { ...(options.lease && { lease: options.lease }), onLost: options.onLockLost ?? stopProcess });
+  let store: PgliteProcess | null = null;
+  const onLost = options.onLockLost ?? stopProcess;
+  const lock = await acquireDataDirLockAfterOrphans(dir, {
+    ...(options.lease && { lease: options.lease }),
+    onLost: (error) => {
+      store?.kill(); // before anything else: the files are someone else's now
+      onLost(error);
+    },
+  });
   try {
     const opened = inspectDataDir(dir);
-    const { pendingWork } = await checkStoreInChild(dir, lock);
-    // Opened in this process only when a batch needs it (at once when one is unfinished): see checkStoreInChild.ts.
-    let pglite: Promise<PGlite> | null = null;
-    const open = () => {
-      pglite ??= PGlite.create(dir, { startParams: [...PGLITE_START_PARAMS] }).catch((error: unknown) => {
-        pglite = null; // the next query tries again
-        throw error;
-      });
-      return pglite;
-    };
-    if (pendingWork) await open();
-    return pgliteDatabase(open, lock, { opened, migrated: true, pendingWorkAtStart: pendingWork, isOpen: () => pglite !== null });
+    store = new PgliteProcess({ dir, lease: lock, idleMs: options.idleMs ?? DEFAULT_STORE_IDLE_MS, onUnexpectedExit: reportUnexpectedExit });
+    const database = processDatabase(store, lock, opened);
+    await migrate(database.startUp);
+    const pendingWork = (await listActiveBudgetKeys(database.startUp)).length > 0;
+    // Nothing for the fan-out to resume: the start-up's memory goes now, not after the idle time.
+    if (!pendingWork) await store.stop();
+    return { ...database.forCallers, pendingWorkAtStart: pendingWork };
   } catch (error) {
+    store?.kill();
     lock.release();
     throw error;
   }
 }
 
-/** A `Database` over a PGlite the caller opened (no lease): the start-up child's. */
-export function databaseOverPglite(pglite: PGlite): Database {
-  return pgliteDatabase(async () => pglite, null, {});
+/** A `Database` over a PGlite in this process, which the caller opened (no lease). */
+export function inProcessDatabase(pglite: PGlite): Database {
+  return {
+    kind: 'pglite',
+    query: (sql, params) => runQuery(pglite, sql, params),
+    exec: async (sql) => void (await pglite.exec(sql)),
+    transaction: (work) => pglite.transaction((tx) => work({ query: (sql, params) => runQuery(tx, sql, params), exec: async (sql) => void (await tx.exec(sql)) })),
+    close: () => pglite.close(),
+  };
 }
 
 /**
@@ -67,53 +84,56 @@ function stopProcess(error: DataDirLockLostError): void {
   process.exit(1);
 }
 
-interface PgliteFacts {
-  opened?: DataDirState;
-  migrated?: boolean;
-  pendingWorkAtStart?: boolean;
-  /** Whether PGlite was opened in this process (absent: always). */
-  isOpen?: () => boolean;
+function reportUnexpectedExit(how: string): void {
+  process.stderr.write(`the embedded store's process ${how}; its statements in flight failed, and the next one starts it again\n`);
 }
 
-function pgliteDatabase(instance: () => Promise<PGlite>, lock: DataDirLock | null, facts: PgliteFacts): Database {
+/**
+ * The store in a data directory, through its process. `startUp` is for the start-up's own
+ * statements (migrations, the look for unfinished work); `forCallers` is what the gateway uses,
+ * and counts whether it has been used since start (only then can the store hold this process's leases).
+ */
+function processDatabase(store: PgliteProcess, lock: DataDirLock, opened: DataDirState): { startUp: Database; forCallers: Database } {
   let closed = false;
-  // Before each statement: a holder resuming from a stall finds out it lost the lease before it writes.
-  const held = () => lock?.assertHeld();
-  return {
+  let used = false;
+  // Before each statement: a holder resuming from a stall finds out it lost the lease before it
+  // writes; and a closed store is not started again.
+  const usable = () => {
+    if (closed) throw new Error('the embedded store is closed');
+    lock.assertHeld();
+  };
+  const startUp: Database = {
     kind: 'pglite',
-    ...(facts.opened && { opened: facts.opened }),
-    ...(facts.migrated && { migrated: true }),
-    ...(facts.pendingWorkAtStart !== undefined && { pendingWorkAtStart: facts.pendingWorkAtStart }),
-    ...(facts.isOpen && { isOpenInProcess: facts.isOpen }),
-    query: async (sql, params) => {
-      held();
-      return runQuery(await instance(), sql, params);
-    },
-    exec: async (sql) => {
-      held();
-      await (await instance()).exec(sql);
-    },
-    transaction: async (work) => {
-      held();
-      return (await instance()).transaction((tx) =>
-        work({ query: (sql, params) => runQuery(tx, sql, params), exec: async (sql) => void (await tx.exec(sql)) }),
-      );
-    },
+    query: async (sql, params) => (usable(), store.query(sql, params)),
+    exec: async (sql) => (usable(), store.exec(sql)),
+    transaction: async (work) => (usable(), store.transaction(work)),
     close: async () => {
       if (closed) return;
       closed = true;
       try {
-        held();
+        lock.assertHeld();
       } catch {
-        return; // Lost: the files are someone else's now, so no checkpoint on close.
+        store.kill(); // Lost: the files are someone else's now, so no checkpoint on close.
+        return;
       }
       try {
-        if (facts.isOpen?.() ?? true) await (await instance()).close();
+        await store.stop();
       } finally {
-        lock?.release();
+        lock.release();
       }
     },
   };
+  const forCallers: Database = {
+    ...startUp,
+    opened,
+    migrated: true,
+    isRunning: () => store.isRunning(),
+    usedSinceStart: () => used,
+    query: (sql, params) => ((used = true), startUp.query(sql, params)),
+    exec: (sql) => ((used = true), startUp.exec(sql)),
+    transaction: (work) => ((used = true), startUp.transaction(work)),
+  };
+  return { startUp, forCallers };
 }
 
 async function runQuery<Row extends object>(

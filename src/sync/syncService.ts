@@ -80,7 +80,7 @@ export class SyncService {
     await this.#round?.catch(() => {});
     // An embedded store this process never opened holds no lease of ours; opening it only to
     // release nothing would start PGlite (about a second and 100 MiB) on the way out.
-    if (this.#options.database.isOpenInProcess?.() === false) return;
+    if (this.#options.database.usedSinceStart?.() === false) return;
     for (const { workspaceId, connector } of this.#options.accounts()) {
       await releaseSyncLease(this.#options.database, { workspaceId, provider: connector.provider }, this.#options.replicaId).catch(() => {});
     }

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { migrate } from '../../src/store/migrate.ts';
 import { openDatabase } from '../../src/store/openDatabase.ts';
 import type { Database } from '../../src/store/database.ts';
-import { databaseOverPglite } from '../../src/store/pgliteDatabase.ts';
+import { inProcessDatabase } from '../../src/store/pgliteDatabase.ts';
 import { PGLITE_START_PARAMS } from '../../src/store/pgliteSizing.ts';
 
 /** Set to run the PostgreSQL half of the suites, e.g. `postgres://postgres@127.0.0.1:5432/test`. */
@@ -31,10 +31,10 @@ let migratedDump: Blob | null = null;
 export async function openTestPglite(): Promise<TestDatabase> {
   let db: Database;
   if (migratedDump) {
-    db = databaseOverPglite(await PGlite.create({ startParams: [...PGLITE_START_PARAMS], loadDataDir: migratedDump }));
+    db = inProcessDatabase(await PGlite.create({ startParams: [...PGLITE_START_PARAMS], loadDataDir: migratedDump }));
   } else {
     const pglite = await PGlite.create({ startParams: [...PGLITE_START_PARAMS] });
-    db = databaseOverPglite(pglite);
+    db = inProcessDatabase(pglite);
     await migrate(db);
     migratedDump = await pglite.dumpDataDir('none');
   }

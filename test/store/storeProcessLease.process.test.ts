@@ -20,13 +20,13 @@ function openInProcess(dir: string) {
   return { child, outcome: firstLine };
 }
 
-/** The pid of the store's start-up child working in `dir`, if one runs (read from /proc). */
-function startupChildIn(dir: string): number | null {
+/** The pid of the store's process working in `dir`, if one runs (read from /proc). */
+function storeProcessIn(dir: string): number | null {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (args.some((arg) => arg.includes('pgliteStartupChild')) && args.includes(dir)) return Number(entry);
+      if (args.some((arg) => /pgliteProcess\.(ts|js)$/.test(arg)) && args.includes(dir)) return Number(entry);
     } catch {
       // gone meanwhile
     }
@@ -54,19 +54,19 @@ const waitFor = async <T>(what: string, check: () => T | null | false, timeoutMs
 };
 
 /**
- * The store's start-up work (initdb, migrations) runs in a child process. A gateway SIGKILLed
- * during it left the child working in the directory, and the next start took the dead holder's
- * lease at once (its pid was dead) and started a second child on the same files.
+ * The embedded store runs in a process of its own (initdb, the migrations, every statement). A
+ * gateway SIGKILLed while it works leaves it closing the store in the directory, and the next start
+ * took the dead holder's lease at once (its pid was dead) and started a second one on the same files.
  */
-describe('a gateway killed while its start-up child works in the data directory', () => {
-  it('leaves a lease nobody takes over until the child is done, and a store that opens after it', { timeout: 120_000 }, async () => {
+describe('a gateway killed while its store process works in the data directory', () => {
+  it('leaves a lease nobody takes over until the child is done, and a restart that waits for it', { timeout: 120_000 }, async () => {
     const root = mkdtempSync(join(tmpdir(), 'switchboard-helper-'));
     dirs.push(root);
     const dir = join(root, 'pglite');
 
     const first = openInProcess(dir);
     first.outcome.catch(() => {}); // it is killed before it prints
-    const orphan = await waitFor('the start-up child of a new store', () => startupChildIn(dir));
+    const orphan = await waitFor('the store process of a new store', () => storeProcessIn(dir));
     // The child touches nothing before the lease names it; then the parent dies.
     await waitFor('the lease to name the child', () => readFileSync(join(dir, 'switchboard.lock'), 'utf8').includes(`"helperPids":[${orphan}]`));
     const killed = new Promise((resolve) => first.child.once('exit', resolve));
@@ -74,17 +74,42 @@ describe('a gateway killed while its start-up child works in the data directory'
     await killed;
     expect(isAlive(orphan)).toBe(true); // initdb takes seconds; the child outlives its parent
 
-    const second = await openInProcess(dir).outcome;
-    const childStillRan = isAlive(orphan);
-    expect(childStillRan).toBe(true);
-    expect(second.outcome).toBe('refused');
-    expect(second.name).toBe('ConfigError');
-    expect(second.message).toContain(`with its start-up helper (pid ${orphan}) still working in the directory`);
+    // A restart right after the crash waits for the orphan to close the store, then takes the lease.
+    const second = openInProcess(dir);
+    const secondExited = new Promise((resolve) => second.child.once('exit', resolve));
+    expect(await second.outcome).toEqual({ outcome: 'opened' });
+    expect(isAlive(orphan)).toBe(false);
+    await secondExited;
 
-    await waitFor('the orphaned start-up child to finish', () => !isAlive(orphan));
     const db = await openDatabase({ dataDir: dir });
     try {
       expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM batches')).rows).toEqual([{ n: 0 }]);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('a gateway killed with a transaction open in its store process', () => {
+  it('leaves the transaction rolled back, the store closed and the lease free once the store process exits', { timeout: 120_000 }, async () => {
+    const root = mkdtempSync(join(tmpdir(), 'switchboard-helper-'));
+    dirs.push(root);
+    const dir = join(root, 'pglite');
+
+    const { child, firstLine } = startDataDirProcess({ mode: 'mid-transaction', dir });
+    processes.push(child);
+    expect((await firstLine).outcome).toBe('holding');
+    const storeProcess = storeProcessIn(dir);
+    expect(storeProcess).not.toBeNull();
+    const killed = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await killed;
+
+    await waitFor('the store process to close the store and exit', () => !isAlive(storeProcess!));
+    const db = await openDatabase({ dataDir: dir });
+    try {
+      // The table was committed before; the row's transaction never ended, so it is not there.
+      expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM held_by_child')).rows).toEqual([{ n: 0 }]);
     } finally {
       await db.close();
     }
