@@ -223,7 +223,7 @@ async function closeOpenedParts(opened: OpenedParts, { timeoutMs }: { timeoutMs?
   })();
   const stopDispatching = fanout ? attempt('stop the fan-out', () => fanout.stop()) : Promise.resolve();
   const drained = await settlesWithin(Promise.all([stopServing, stopDispatching]), timeoutMs);
-  // A store never opened in this process (no batch since start) holds no lease of ours to release.
+  // A store this process has not used since start (no batch, no sync pass) holds no lease of ours to release.
   if (fanout && opened.fanoutStarted && database?.usedSinceStart?.() !== false) {
     await attempt('release the dispatch leases; they expire on their own', () => fanout.releaseLeases());
   }

@@ -11,10 +11,11 @@ const STORE_PROCESS = fileURLToPath(new URL(`./pgliteProcess${MODULE_EXTENSION}`
 
 /**
  * V8 keeps PGlite's WebAssembly in its baseline compiler (Liftoff) instead of recompiling the hot
- * functions with TurboFan in the background. The process starts often (after every idle stop), and
- * for a start and a few hundred statements this halves its CPU (2.5 -> 1.1 s) and its memory
- * (200 -> 140 MiB); a long busy run pays about 5% (BENCHMARKS.md, idle memory). Process-wide,
- * which is why the gateway itself does not take it: undici's parser is WebAssembly too.
+ * functions with TurboFan in the background. The process starts after every idle stop, and for a
+ * start and a few hundred statements this halves its CPU (2.5 -> 1.1 s) and saves 60 MiB; even a
+ * 45 s run of writes used less CPU with it (44.5 against 55.1 s), though its heaviest statement
+ * ran 12% slower (BENCHMARKS.md, idle memory). Process-wide, which is why the gateway itself does
+ * not take it: undici's parser is WebAssembly too.
  */
 const STORE_PROCESS_NODE_FLAGS = ['--liftoff-only'];
 

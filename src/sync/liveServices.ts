@@ -45,8 +45,8 @@ export interface LiveServices {
   subscriptions: SubscriptionRegistry;
   /**
    * A workspace's webhook endpoint token (`/webhooks/<provider>/<token>`), made on first use and
-   * kept. Not made at start: with the embedded store that would open PGlite in every gateway,
-   * about 70 MiB for the process's life, before anything needs the store (BENCHMARKS.md).
+   * kept. Not made at start: with the embedded store that would start the store's process (PGlite,
+   * 100+ MiB while it runs) in every gateway before anything needs the store (BENCHMARKS.md).
    */
   webhookToken(workspaceId: string): Promise<string>;
   start(): void;

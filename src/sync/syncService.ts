@@ -78,8 +78,8 @@ export class SyncService {
     this.#stopping = true;
     if (this.#timer) clearTimeout(this.#timer);
     await this.#round?.catch(() => {});
-    // An embedded store this process never opened holds no lease of ours; opening it only to
-    // release nothing would start PGlite (about a second and 100 MiB) on the way out.
+    // An embedded store this process has not used since start holds no lease of ours; starting
+    // its process only to release nothing would cost about a second on the way out.
     if (this.#options.database.usedSinceStart?.() === false) return;
     for (const { workspaceId, connector } of this.#options.accounts()) {
       await releaseSyncLease(this.#options.database, { workspaceId, provider: connector.provider }, this.#options.replicaId).catch(() => {});
