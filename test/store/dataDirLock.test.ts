@@ -9,6 +9,7 @@ import { acquireDataDirLock, heartbeatAsHelper, LOCK_FILE_NAME, type LeaseHolder
 import { migrate } from '../../src/store/migrate.ts';
 import { lockBudget } from '../../src/store/queries/budgets.ts';
 import { openDatabase } from '../../src/store/openDatabase.ts';
+import { isAlive, storeProcessIn } from './fixtures/storeProcesses.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -159,9 +160,13 @@ describe('PGlite in a data directory', () => {
     const lost: DataDirLockLostError[] = [];
     const db = await openDatabase({ dataDir: dir, lease: { heartbeatMs: 50, ttlMs: 1_000 }, onLockLost: (error) => lost.push(error) });
     await db.exec('CREATE TABLE t (n int)');
+    const storeProcess = storeProcessIn(dir);
+    expect(storeProcess).not.toBeNull();
     unlinkSync(join(dir, LOCK_FILE_NAME));
     writeForeignLease(dir, Date.now());
     await vi.waitFor(() => expect(lost.length).toBe(1), { timeout: 5_000 });
+    // The store's process is ended with the lease (SIGKILL: a close would write a checkpoint).
+    await vi.waitFor(() => expect(isAlive(storeProcess!)).toBe(false), { timeout: 5_000 });
     await expect(db.query('INSERT INTO t VALUES (1)')).rejects.toBeInstanceOf(DataDirLockLostError);
     await expect(db.transaction(async () => 1)).rejects.toBeInstanceOf(DataDirLockLostError);
     await db.close();

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -7,6 +7,7 @@ import type { Database } from '../../src/store/database.ts';
 import { openDatabase } from '../../src/store/openDatabase.ts';
 import { inProcessDatabase } from '../../src/store/pgliteDatabase.ts';
 import { StoreProcessExitedError } from '../../src/store/pgliteProcessClient.ts';
+import { storeProcessIn } from './fixtures/storeProcesses.ts';
 
 const roots: string[] = [];
 afterAll(() => {
@@ -18,20 +19,6 @@ async function openInDirectory(idleMs = 60_000): Promise<{ db: Database; dir: st
   roots.push(root);
   const dir = join(root, 'pglite');
   return { db: await openDatabase({ dataDir: dir, idleMs }), dir };
-}
-
-/** The pid of the store's process working in `dir` (read from /proc). */
-function storeProcessIn(dir: string): number | null {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (args.some((arg) => /pgliteProcess\.(ts|js)$/.test(arg)) && args.includes(dir)) return Number(entry);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return null;
 }
 
 const waitFor = async (what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> => {
@@ -176,6 +163,23 @@ describe('the store process, stopped and ended', { timeout: 60_000 }, () => {
 
       expect((await db.query('SELECT body FROM notes')).rows).toEqual([{ body: 'committed' }]);
       expect(storeProcessIn(dir)).not.toBe(pid);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('keeps working through a SIGINT or SIGTERM (a Ctrl-C reaches the whole process group; the gateway closes it)', async () => {
+    const { db, dir } = await openInDirectory();
+    try {
+      await db.exec('CREATE TABLE notes (body text)');
+      const pid = storeProcessIn(dir);
+      expect(pid).not.toBeNull();
+      process.kill(pid!, 'SIGINT');
+      process.kill(pid!, 'SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await db.query('INSERT INTO notes VALUES ($1)', ['after the signals']);
+      expect((await db.query('SELECT body FROM notes')).rows).toEqual([{ body: 'after the signals' }]);
+      expect(storeProcessIn(dir)).toBe(pid);
     } finally {
       await db.close();
     }

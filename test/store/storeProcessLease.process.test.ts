@@ -1,10 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/openDatabase.ts';
 import { startDataDirProcess } from './fixtures/startDataDirProcess.ts';
+import { isAlive, storeProcessIn } from './fixtures/storeProcesses.ts';
 
 const dirs: string[] = [];
 const processes: ChildProcess[] = [];
@@ -19,29 +20,6 @@ function openInProcess(dir: string) {
   processes.push(child);
   return { child, outcome: firstLine };
 }
-
-/** The pid of the store's process working in `dir`, if one runs (read from /proc). */
-function storeProcessIn(dir: string): number | null {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (args.some((arg) => /pgliteProcess\.(ts|js)$/.test(arg)) && args.includes(dir)) return Number(entry);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return null;
-}
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const waitFor = async <T>(what: string, check: () => T | null | false, timeoutMs = 60_000): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
