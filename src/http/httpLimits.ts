@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { ErrorCode } from '../errors.ts';
 import { errorBody } from './errorBody.ts';
 import { refuseAndClose } from './nodeHttpHandler.ts';
+import { acceptAbsoluteForm } from './requestTarget.ts';
 
 /**
  * How long and how many: what one client may hold of the gateway's HTTP server before it has
@@ -58,7 +59,9 @@ export function createLimitedHttpServer(limits: HttpLimits, onRefused?: (refusal
     if (req.httpVersion === '1.1' && hosts !== 1) {
       refuseAndClose(req, res, 400, errorBody(ErrorCode.BAD_REQUEST, hosts === 0 ? 'An HTTP/1.1 request needs a Host header' : 'A request has one Host header'));
       onRefused?.({ status: 400, reason: hosts === 0 ? 'HOST_MISSING' : 'HOST_REPEATED' });
+      return;
     }
+    acceptAbsoluteForm(req);
   });
   // Node answers an `Expect` other than 100-continue with a bare 417 unless this is listened for.
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {

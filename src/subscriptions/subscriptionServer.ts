@@ -6,6 +6,7 @@ import { WebSocketServer } from 'ws';
 import { ErrorCode, QueryTooComplexError } from '../errors.ts';
 import { CONFLICTING_API_KEYS_MESSAGE, readApiKey, workspaceContext, type GatewayContext } from '../context.ts';
 import type { FanoutService } from '../fanout/fanoutService.ts';
+import { acceptAbsoluteForm } from '../http/requestTarget.ts';
 import { coercedVariables } from '../limits/coercedVariables.ts';
 import { nameVariableRefusals } from '../limits/variableRefusals.ts';
 import { estimateQueryCost } from '../limits/estimateQueryCost.ts';
@@ -48,6 +49,7 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
   const schema = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as Record<string, never> });
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const onUpgrade = (req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
+    acceptAbsoluteForm(req); // an upgrade skips the server's 'request' listeners, where this is done for the rest
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (!paths.has(path)) {
       socket.destroy();

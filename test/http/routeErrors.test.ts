@@ -51,6 +51,25 @@ describe('errors of the HTTP routes', () => {
     expect(await options('/graphiql/x/y')).toEqual({ status: 404, allow: null });
   });
 
+  it('serves a request whose target is in absolute form as its path (RFC 9112, 3.2.2)', async () => {
+    // `GET http://host/healthz` was 404 "Not found: http://host/healthz": a server must accept it.
+    const host = new URL(origin).host;
+    expect(await exchange(origin, { method: 'GET', path: `http://${host}/healthz` })).toMatchObject({ status: 200 });
+    const graphql = await exchange(origin, {
+      method: 'POST',
+      path: `http://${host}/graphql?x=1`,
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect({ status: graphql.status, body: JSON.parse(graphql.body.toString()) as unknown }).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
+    // The path is what routes: an unknown one is named as a path, as any other is.
+    const unknown = await exchange(origin, { method: 'GET', path: `http://${host}/nope` });
+    expect({ status: unknown.status, body: JSON.parse(unknown.body.toString()) as unknown }).toEqual({
+      status: 404,
+      body: { errors: [{ message: 'Not found: /nope. The API is at /graphql.', extensions: { code: 'NOT_FOUND' } }] },
+    });
+  });
+
   it('answers 405 METHOD_NOT_ALLOWED for a write to a probe route, with Allow', async () => {
     expect(await answer('/healthz', { method: 'POST' })).toEqual({
       status: 405,

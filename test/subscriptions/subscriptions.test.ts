@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -62,6 +63,26 @@ describe('subscriptions over graphql-ws', () => {
       code: 4403,
       reason: 'Forbidden: no API key in connection_init payload (authorization: Bearer <key>, or x-api-key)',
     });
+  });
+
+  it('upgrades a request whose target is in absolute form, as the HTTP routes serve one (RFC 9112, 3.2.2)', async () => {
+    // The upgrade skips the HTTP server's request listeners: `GET http://host/graphql` was dropped.
+    const { host, port } = new URL(gateway.origin);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), new URL(gateway.origin).hostname, () => {
+        socket.write(
+          `GET http://${host}/graphql HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+            'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n',
+        );
+      });
+      socket.once('data', (chunk: Buffer) => {
+        resolve(chunk.toString('latin1').split('\r\n')[0] ?? '');
+        socket.destroy();
+      });
+      socket.once('error', reject);
+      socket.once('close', () => resolve('closed without an answer'));
+    });
+    expect(answer).toBe('HTTP/1.1 101 Switching Protocols');
   });
 
   it('refuses a connection_init carrying two different keys: closed 4400 with the reason', async () => {
