@@ -66,6 +66,8 @@ interface Run {
   ended: string | null;
   /** This side asked it to close: its exit is expected. */
   closing: boolean;
+  /** PGlite opened: an exit before that is reported by the open's own error. */
+  opened: boolean;
 }
 
 /**
@@ -81,6 +83,8 @@ export class PgliteProcess {
   /** Statements and transactions in progress: the process is not stopped under them. */
   #busy = 0;
   #idleTimer: NodeJS.Timeout | null = null;
+  /** `stop`s waiting for the work in progress to end. */
+  #whenIdle: (() => void)[] = [];
   #nextId = 1;
   #killed = false;
 
@@ -124,9 +128,13 @@ export class PgliteProcess {
     });
   }
 
-  /** Closes PGlite (a checkpoint) and waits for the process to exit; the next statement starts it again. */
+  /**
+   * Waits for the statements and transactions in progress, then closes PGlite (a checkpoint) and
+   * waits for the process to exit; the next statement starts it again.
+   */
   async stop(): Promise<void> {
     this.#clearIdleTimer();
+    while (this.#busy > 0) await new Promise<void>((resolve) => this.#whenIdle.push(resolve));
     while (this.#stopping) await this.#stopping;
     const run = this.#run;
     if (!run) return;
@@ -151,7 +159,10 @@ export class PgliteProcess {
       return await work(await this.#running());
     } finally {
       this.#busy--;
-      if (this.#busy === 0) this.#idleTimer = setTimeout(() => void this.stop().catch(() => {}), this.#options.idleMs).unref();
+      if (this.#busy === 0) {
+        for (const resolve of this.#whenIdle.splice(0)) resolve();
+        this.#idleTimer = setTimeout(() => void this.stop().catch(() => {}), this.#options.idleMs).unref();
+      }
     }
   }
 
@@ -210,9 +221,13 @@ export class PgliteProcess {
       waiting: new Map(),
       ended: null,
       closing: false,
+      opened: false,
     };
     child.on('message', (message: StoreMessage) => {
-      if (message.type === 'ready') return opened();
+      if (message.type === 'ready') {
+        run.opened = true;
+        return opened();
+      }
       if (message.type === 'openFailed') return openFailed(new Error(`the embedded store in ${this.#options.dir} could not be opened: ${message.error.message}`));
       const waiting = run.waiting.get(message.id);
       if (!waiting) return;
@@ -228,7 +243,7 @@ export class PgliteProcess {
       openFailed(new StoreProcessExitedError(how));
       for (const waiting of run.waiting.values()) waiting.reject(new StoreProcessExitedError(how));
       run.waiting.clear();
-      if (!run.closing && !this.#killed) this.#options.onUnexpectedExit?.(how);
+      if (run.opened && !run.closing && !this.#killed) this.#options.onUnexpectedExit?.(how);
     };
     child.once('exit', (code, signal) => end(signal ? `was ended by ${signal}` : `exited with code ${code}`));
     child.once('error', (error) => end(`could not be started (${error.message})`));

@@ -185,6 +185,24 @@ describe('the store process, stopped and ended', { timeout: 60_000 }, () => {
     }
   });
 
+  it('closes only after the transaction in progress has ended, which commits', async () => {
+    const { db, dir } = await openInDirectory();
+    await db.exec('CREATE TABLE notes (body text)');
+    const transaction = db.transaction(async (tx) => {
+      await tx.query('INSERT INTO notes VALUES ($1)', ['committed while closing']);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await tx.query('INSERT INTO notes VALUES ($1)', ['the second statement too']);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await Promise.all([transaction, db.close()]);
+    const reopened = await openDatabase({ dataDir: dir });
+    try {
+      expect((await reopened.query('SELECT body FROM notes ORDER BY body')).rows).toEqual([{ body: 'committed while closing' }, { body: 'the second statement too' }]);
+    } finally {
+      await reopened.close();
+    }
+  });
+
   it('refuses statements once closed rather than starting the process again', async () => {
     const { db, dir } = await openInDirectory();
     await db.query('SELECT 1');
