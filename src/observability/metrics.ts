@@ -21,6 +21,8 @@ export interface MetricSources {
   /** Null when the store cannot be read without opening it (the gauge is then left out, not zeroed). */
   itemsByState?: () => Promise<Record<ItemState, number> | null>;
   pool?: () => PoolStats | null;
+  /** Whether the embedded store's process runs now; null where there is none (PostgreSQL, an in-memory store). */
+  storeProcessRunning?: () => boolean | null;
 }
 
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -107,7 +109,7 @@ export class GatewayMetrics {
     }
     for (const limit of EXPORT_LIMIT_NAMES) this.#exportsRefused.inc({ limit }, 0);
 
-    const { breakers, budgets, itemsByState, pool } = sources;
+    const { breakers, budgets, itemsByState, pool, storeProcessRunning } = sources;
     new Gauge({
       name: 'switchboard_circuit_breaker_state',
       help: 'Circuit breaker per provider: 0 closed, 1 half-open, 2 open',
@@ -164,6 +166,16 @@ export class GatewayMetrics {
         this.set({ state: 'in_use' }, stats.open - stats.idle);
         this.set({ state: 'waiting' }, stats.waiting);
         this.set({ state: 'max' }, stats.max);
+      },
+    });
+    new Gauge({
+      name: 'switchboard_store_process_running',
+      help: "1 while the embedded store's process runs (it starts on a statement and stops once idle), 0 while it is stopped; absent on PostgreSQL",
+      registers,
+      collect() {
+        this.reset();
+        const running = storeProcessRunning?.() ?? null;
+        if (running !== null) this.set(running ? 1 : 0);
       },
     });
   }

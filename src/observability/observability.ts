@@ -75,6 +75,7 @@ export function createObservability(options: ObservabilityOptions): Observabilit
     budgets: async () => (storeOpen() ? readBudgetGauges(database()) : []),
     itemsByState: async () => (storeOpen() ? countItemsByState(database()) : null),
     pool: () => options.database()?.poolStats?.() ?? null,
+    storeProcessRunning: () => options.database()?.isRunning?.() ?? null,
   });
   const upstreamObserverFor = createUpstreamObserver({ metrics, tracer: tracing?.tracer ?? null });
   const readiness = new Readiness({ pingStore: async () => void (storeOpen() && (await database().query('SELECT 1'))), breakers });

@@ -27,10 +27,12 @@ describe('the embedded store in a data directory', { timeout: 60_000 }, () => {
     cleanups.push(() => rmSync(parent, { recursive: true, force: true }));
     const gateway: LiveGateway = await startLiveGateway({ store: { dataDir: join(parent, 'pglite') }, env: { SWITCHBOARD_STORE_IDLE_MS: '300' } });
     cleanups.push(() => gateway.close());
+    const storeProcessGauge = async () => /^switchboard_store_process_running (\d)$/m.exec(await (await fetch(`${gateway.origin}/metrics`)).text())?.[1];
 
     expect(gateway.runtime.database.isRunning?.()).toBe(false);
-    // Readiness probes and metric scrapes do not start it either.
-    for (const path of ['/readyz', '/metrics']) expect((await fetch(`${gateway.origin}${path}`)).status).toBe(200);
+    // Readiness probes and metric scrapes do not start it either; the gauge says it is stopped.
+    expect((await fetch(`${gateway.origin}/readyz`)).status).toBe(200);
+    expect(await storeProcessGauge()).toBe('0');
     expect(gateway.runtime.database.isRunning?.()).toBe(false);
 
     const endpoints = async () =>
@@ -38,6 +40,7 @@ describe('the embedded store in a data directory', { timeout: 60_000 }, () => {
     const first = await endpoints();
     expect(first?.map((endpoint) => endpoint.provider)).toEqual(['ORATION', 'TRATA', 'VOICEOS']);
     expect(gateway.runtime.database.isRunning?.()).toBe(true);
+    expect(await storeProcessGauge()).toBe('1');
 
     await waitFor('the idle store to stop', () => gateway.runtime.database.isRunning?.() === false);
     // Started again by the next request that reads it.
