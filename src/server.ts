@@ -13,7 +13,7 @@ import { CONFLICTING_API_KEYS_MESSAGE, createContextFactory, readRequestApiKey, 
 import type { FanoutService } from './fanout/fanoutService.ts';
 import { ErrorCode, formatGatewayError } from './errors.ts';
 import { applyCors, createCorsPolicy } from './http/cors.ts';
-import { answeredOptions } from './http/optionsAnswer.ts';
+import { allowHeader, answeredOptions } from './http/optionsAnswer.ts';
 import { errorBody } from './http/errorBody.ts';
 import { answeredBeforeRoutes, createLimitedHttpServer, DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/httpLimits.ts';
 import { createGraphQLHttpHandler, refuseAndClose, sendJson } from './http/nodeHttpHandler.ts';
@@ -225,7 +225,11 @@ export function createGateway(options: GatewayOptions): Gateway {
         }
         // A GraphQL request refused for its keys is still an operation of the access log and the metrics.
         const serve = async (scope?: RequestScope) => {
-          if (answeredOptions(req, res, ['GET', 'POST'])) return;
+          if (answeredOptions(req, res, GRAPHQL_METHODS)) return;
+          if (!GRAPHQL_METHODS.includes((req.method ?? '').toUpperCase())) {
+            res.setHeader('allow', allowHeader(GRAPHQL_METHODS));
+            return refuseAndClose(req, res, 405, errorBody(ErrorCode.METHOD_NOT_ALLOWED, `${req.method} is not allowed on ${path}; GraphQL is served with GET and POST`));
+          }
           if (apiKey.kind === 'conflicting') return refuseConflictingKeys();
           return graphql(req, res, () => contextFor(apiKey, scope && observability && { scope, upstream: observability.upstreamObserverFor(scope) })).catch(() => {
             if (!res.headersSent) sendJson(res, 500, errorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'));
@@ -258,6 +262,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
   };
 }
+
+/** What /graphql serves: HEAD is GET without the body (RFC 9110, 9.3.2). */
+const GRAPHQL_METHODS: readonly string[] = ['GET', 'HEAD', 'POST'];
 
 /** The routes an API key opens: GraphQL and the exports (webhooks carry a token in the path instead). */
 function isApiKeyPath(path: string): boolean {

@@ -69,7 +69,9 @@ export function createGraphQLHttpHandler<C extends BaseContext>(options: GraphQL
       }
     }
 
-    if ((method === 'POST' || method === 'GET') && asksForSubscription(method, body, url.search, options.maxTokens)) {
+    // HEAD is answered as GET (Apollo serves GET and POST only); node:http sends no body for a HEAD.
+    const served = method === 'HEAD' ? 'GET' : method;
+    if ((served === 'POST' || served === 'GET') && asksForSubscription(served, body, url.search, options.maxTokens)) {
       return sendJson(res, 400, errorBody(ErrorCode.BAD_REQUEST, SUBSCRIPTION_OVER_HTTP_MESSAGE));
     }
 
@@ -78,7 +80,7 @@ export function createGraphQLHttpHandler<C extends BaseContext>(options: GraphQL
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
     const response = await options.server.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method, headers, search: url.search, body },
+      httpGraphQLRequest: { method: served, headers, search: url.search, body },
       context: () => (built === undefined ? context() : Promise.resolve(built)),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);

@@ -120,6 +120,7 @@ describe('docs/errors.md', () => {
       'analytics/exports/exportRoute.ts',
       'explorer/explorerRoute.ts',
       'observability/healthRoutes.ts',
+      'server.ts',
       'sync/webhookRoute.ts',
     ]);
   });

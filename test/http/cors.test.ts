@@ -42,7 +42,7 @@ describe('CORS on the gateway (SWITCHBOARD_CORS_ORIGINS=https://app.example.com,
   it('answers an OPTIONS without an Origin as the plain OPTIONS it is, whatever Access-Control headers it has', async () => {
     // It was refused as a preflight from "Origin (none)" (403); browsers always send an Origin with one.
     const answer = await exchange(gateway.url, { method: 'OPTIONS', headers: { 'access-control-request-method': 'POST' } });
-    expect([answer.status, answer.headers.allow, answer.headers['access-control-allow-origin']]).toEqual([204, 'GET, POST, OPTIONS', undefined]);
+    expect([answer.status, answer.headers.allow, answer.headers['access-control-allow-origin']]).toEqual([204, 'GET, HEAD, POST, OPTIONS', undefined]);
   });
 
   it('allows any port of an origin listed as http://localhost:*, and not a look-alike host', async () => {

@@ -35,7 +35,7 @@ describe('errors of the HTTP routes', () => {
       const response = await fetch(`${origin}${path}`, { method: 'OPTIONS' });
       return { status: response.status, allow: response.headers.get('allow') };
     };
-    expect(await options('/graphql')).toEqual({ status: 204, allow: 'GET, POST, OPTIONS' });
+    expect(await options('/graphql')).toEqual({ status: 204, allow: 'GET, HEAD, POST, OPTIONS' });
     expect(await options('/exports/conversations.csv')).toEqual({ status: 204, allow: 'GET, HEAD, OPTIONS' });
     expect(await options('/graphiql')).toEqual({ status: 204, allow: 'GET, HEAD, OPTIONS' });
     expect(await options('/webhooks/oration/some-token')).toEqual({ status: 204, allow: 'POST, OPTIONS' });
@@ -68,6 +68,27 @@ describe('errors of the HTTP routes', () => {
       status: 404,
       body: { errors: [{ message: 'Not found: /nope. The API is at /graphql.', extensions: { code: 'NOT_FOUND' } }] },
     });
+  });
+
+  it('answers HEAD /graphql as GET without the body, and another method 405 with Allow', async () => {
+    // HEAD was Apollo's 400 (a CSRF refusal, or "supports only GET/POST"), PUT and DELETE 400 too.
+    const landing = { accept: 'text/html' };
+    const get = await exchange(`${origin}/graphql`, { method: 'GET', headers: landing });
+    const head = await exchange(`${origin}/graphql`, { method: 'HEAD', headers: landing });
+    expect({ status: head.status, type: head.headers['content-type'], length: head.body.length }).toEqual({ status: 200, type: get.headers['content-type'], length: 0 });
+    expect(get.status).toBe(200);
+    const query = `${origin}/graphql?query=${encodeURIComponent('{ __typename }')}`;
+    const headers = { ...auth, 'apollo-require-preflight': 'true' };
+    const [getQuery, headQuery] = [await exchange(query, { method: 'GET', headers }), await exchange(query, { method: 'HEAD', headers })];
+    expect({ status: headQuery.status, length: headQuery.body.length }).toEqual({ status: getQuery.status, length: 0 });
+    expect(JSON.parse(getQuery.body.toString())).toEqual({ data: { __typename: 'Query' } });
+    for (const method of ['PUT', 'DELETE', 'PATCH']) {
+      expect(await answer('/graphql', { method, headers: { ...auth, 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' })).toEqual({
+        status: 405,
+        allow: 'GET, HEAD, POST, OPTIONS',
+        body: { errors: [{ message: `${method} is not allowed on /graphql; GraphQL is served with GET and POST`, extensions: { code: 'METHOD_NOT_ALLOWED' } }] },
+      });
+    }
   });
 
   it('answers 405 METHOD_NOT_ALLOWED for a write to a probe route, with Allow', async () => {
