@@ -21,6 +21,19 @@ function count(defaultValue: number, min = 1) {
   return z.coerce.number().int().min(min).default(defaultValue);
 }
 
+/** The longest a Node timer waits; a longer one fires after 1 ms (TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** A duration in milliseconds, at least `min`, at most what a timer can wait. */
+function durationMs(defaultValue: number, min = 1) {
+  return z.coerce
+    .number()
+    .int()
+    .min(min)
+    .max(MAX_TIMER_MS, `must be at most ${MAX_TIMER_MS} ms (about 24.8 days), the longest a Node timer waits`)
+    .default(defaultValue);
+}
+
 /**
  * Configuration from the environment and, for workspaces, an optional JSON file. Everything is
  * parsed with zod up front; a bad value stops the start with a message naming the key, never a
@@ -48,7 +61,7 @@ const envSchema = z.object({
   /** Where the embedded store keeps its files. */
   SWITCHBOARD_DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
   /** How long the embedded store's process stays after its last statement (then it stops, and the next statement starts it). */
-  SWITCHBOARD_STORE_IDLE_MS: count(DEFAULT_STORE_IDLE_MS, 100),
+  SWITCHBOARD_STORE_IDLE_MS: durationMs(DEFAULT_STORE_IDLE_MS, 100),
   /** JSON file with `{ "workspaces": [...] }`; unset means demo mode. */
   SWITCHBOARD_WORKSPACES_FILE: z.string().min(1).optional(),
   /** Demo mode asked for explicitly: required where a production setting is present (see `checkDemoMode`). */
@@ -89,7 +102,7 @@ const envSchema = z.object({
   /** Serve the schema as an Apollo Federation 2 subgraph (docs/explorer.md, Federation). */
   SWITCHBOARD_FEDERATION: z.stringbool().default(false),
   /** Upstream request timeout in milliseconds, per attempt. */
-  SWITCHBOARD_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  SWITCHBOARD_UPSTREAM_TIMEOUT_MS: durationMs(10_000),
 
   // Request and query limits: see src/limits/queryLimits.ts for what each one counts.
   SWITCHBOARD_MAX_BODY_BYTES: count(DEFAULT_MAX_BODY_BYTES),
@@ -102,28 +115,28 @@ const envSchema = z.object({
   SWITCHBOARD_MAX_NODE_IDS: count(DEFAULT_QUERY_LIMITS.maxNodeIds),
 
   // HTTP timeouts and the connection cap: see src/http/httpLimits.ts.
-  SWITCHBOARD_HTTP_HEADERS_TIMEOUT_MS: count(DEFAULT_HTTP_LIMITS.headersTimeoutMs),
-  SWITCHBOARD_HTTP_REQUEST_TIMEOUT_MS: count(DEFAULT_HTTP_LIMITS.requestTimeoutMs),
-  SWITCHBOARD_HTTP_BODY_IDLE_TIMEOUT_MS: count(DEFAULT_HTTP_LIMITS.bodyIdleTimeoutMs),
-  SWITCHBOARD_HTTP_KEEP_ALIVE_TIMEOUT_MS: count(DEFAULT_HTTP_LIMITS.keepAliveTimeoutMs),
+  SWITCHBOARD_HTTP_HEADERS_TIMEOUT_MS: durationMs(DEFAULT_HTTP_LIMITS.headersTimeoutMs),
+  SWITCHBOARD_HTTP_REQUEST_TIMEOUT_MS: durationMs(DEFAULT_HTTP_LIMITS.requestTimeoutMs),
+  SWITCHBOARD_HTTP_BODY_IDLE_TIMEOUT_MS: durationMs(DEFAULT_HTTP_LIMITS.bodyIdleTimeoutMs),
+  SWITCHBOARD_HTTP_KEEP_ALIVE_TIMEOUT_MS: durationMs(DEFAULT_HTTP_LIMITS.keepAliveTimeoutMs),
   SWITCHBOARD_HTTP_MAX_CONNECTIONS: count(DEFAULT_HTTP_LIMITS.maxConnections),
 
   // Upstream resilience, per provider: see src/providers/resilience/.
   SWITCHBOARD_UPSTREAM_RETRIES: count(DEFAULT_RESILIENCE_OPTIONS.retry.maxRetries, 0),
-  SWITCHBOARD_UPSTREAM_RETRY_BASE_MS: count(DEFAULT_RESILIENCE_OPTIONS.retry.baseDelayMs, 0),
-  SWITCHBOARD_UPSTREAM_RETRY_MAX_DELAY_MS: count(DEFAULT_RESILIENCE_OPTIONS.retry.maxDelayMs, 0),
-  SWITCHBOARD_UPSTREAM_MAX_RETRY_AFTER_MS: count(DEFAULT_RESILIENCE_OPTIONS.retry.maxRetryAfterMs, 0),
+  SWITCHBOARD_UPSTREAM_RETRY_BASE_MS: durationMs(DEFAULT_RESILIENCE_OPTIONS.retry.baseDelayMs, 0),
+  SWITCHBOARD_UPSTREAM_RETRY_MAX_DELAY_MS: durationMs(DEFAULT_RESILIENCE_OPTIONS.retry.maxDelayMs, 0),
+  SWITCHBOARD_UPSTREAM_MAX_RETRY_AFTER_MS: durationMs(DEFAULT_RESILIENCE_OPTIONS.retry.maxRetryAfterMs, 0),
   SWITCHBOARD_BREAKER_FAILURES: count(DEFAULT_RESILIENCE_OPTIONS.breaker.failureThreshold),
-  SWITCHBOARD_BREAKER_COOLDOWN_MS: count(DEFAULT_RESILIENCE_OPTIONS.breaker.cooldownMs, 0),
+  SWITCHBOARD_BREAKER_COOLDOWN_MS: durationMs(DEFAULT_RESILIENCE_OPTIONS.breaker.cooldownMs, 0),
   SWITCHBOARD_UPSTREAM_MAX_CONCURRENCY: count(DEFAULT_RESILIENCE_OPTIONS.concurrency.maxConcurrent),
   SWITCHBOARD_UPSTREAM_MAX_QUEUED: count(DEFAULT_RESILIENCE_OPTIONS.concurrency.maxQueued, 0),
   /** How long a SIGTERM/SIGINT waits for operations and provider calls in flight (under Docker's 10 s stop timeout). */
-  SWITCHBOARD_SHUTDOWN_TIMEOUT_MS: count(8_000),
+  SWITCHBOARD_SHUTDOWN_TIMEOUT_MS: durationMs(8_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** `json` lines or `pretty` (pino-pretty); unset means pretty only in development on a terminal. */
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   /** How long a stopping gateway answers /readyz with 503 before it closes its listener. */
-  SWITCHBOARD_SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).default(0),
+  SWITCHBOARD_SHUTDOWN_DELAY_MS: durationMs(0, 0),
 
   // Fan-out and replicas: see src/fanout/fanoutTiming.ts for what each timing does.
   /** Names this replica in dispatch leases; keep it stable across restarts. Default: host name and port. */
@@ -140,13 +153,13 @@ const envSchema = z.object({
     .int('must be a whole number of connections')
     .min(2, 'must be at least 2: the export cap, at least 1, must stay below it')
     .default(POSTGRES_POOL_CONNECTIONS),
-  SWITCHBOARD_FANOUT_POLL_MS: count(DEFAULT_FANOUT_TIMING.pollIntervalMs),
-  SWITCHBOARD_FANOUT_LEASE_MS: count(DEFAULT_FANOUT_TIMING.leaseMs),
+  SWITCHBOARD_FANOUT_POLL_MS: durationMs(DEFAULT_FANOUT_TIMING.pollIntervalMs),
+  SWITCHBOARD_FANOUT_LEASE_MS: durationMs(DEFAULT_FANOUT_TIMING.leaseMs),
   /** Unset: the create landing window (send window + upstream timeout + provider settle); never less. */
-  SWITCHBOARD_FANOUT_RECONCILE_GRACE_MS: z.coerce.number().int().min(0).optional(),
-  SWITCHBOARD_FANOUT_SEND_WINDOW_MS: count(DEFAULT_FANOUT_TIMING.sendWindowMs),
-  SWITCHBOARD_FANOUT_PROVIDER_SETTLE_MS: count(DEFAULT_FANOUT_TIMING.providerSettleMs, 0),
-  SWITCHBOARD_FANOUT_DISCOVERY_MS: count(DEFAULT_FANOUT_TIMING.discoveryIntervalMs),
+  SWITCHBOARD_FANOUT_RECONCILE_GRACE_MS: z.coerce.number().int().min(0).max(MAX_TIMER_MS, `must be at most ${MAX_TIMER_MS} ms (about 24.8 days), the longest a Node timer waits`).optional(),
+  SWITCHBOARD_FANOUT_SEND_WINDOW_MS: durationMs(DEFAULT_FANOUT_TIMING.sendWindowMs),
+  SWITCHBOARD_FANOUT_PROVIDER_SETTLE_MS: durationMs(DEFAULT_FANOUT_TIMING.providerSettleMs, 0),
+  SWITCHBOARD_FANOUT_DISCOVERY_MS: durationMs(DEFAULT_FANOUT_TIMING.discoveryIntervalMs),
 
   // The synced store, webhooks and subscriptions: see docs/live.md.
   /**
@@ -155,7 +168,7 @@ const envSchema = z.object({
    */
   SWITCHBOARD_SYNC: z.stringbool().optional(),
   /** Between two sync passes over one account. */
-  SWITCHBOARD_SYNC_INTERVAL_MS: count(60_000, 100),
+  SWITCHBOARD_SYNC_INTERVAL_MS: durationMs(60_000, 100),
   /** Days of conversations the store keeps; unset keeps everything. */
   SWITCHBOARD_SYNC_RETENTION_DAYS: z.coerce.number().int().positive().optional(),
   /** Whether transcripts are stored; false keeps them out of the store for privacy. */
@@ -171,7 +184,7 @@ const envSchema = z.object({
   /** Exports running at once for one workspace on this replica. Unset: half the replica's, rounded up. */
   SWITCHBOARD_EXPORT_MAX_PER_WORKSPACE: z.coerce.number().int().min(1).optional(),
   /** An export whose client reads nothing for this long is aborted. */
-  SWITCHBOARD_EXPORT_STALL_TIMEOUT_MS: count(DEFAULT_EXPORT_STALL_TIMEOUT_MS),
+  SWITCHBOARD_EXPORT_STALL_TIMEOUT_MS: durationMs(DEFAULT_EXPORT_STALL_TIMEOUT_MS),
 });
 
 export type Env = Omit<z.infer<typeof envSchema>, 'HOST' | 'SWITCHBOARD_CORS_ORIGINS'> & {

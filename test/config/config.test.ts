@@ -64,6 +64,18 @@ describe('configuration', () => {
     expect(configRefusal({ PORT: '4000.5' })).toBe('Invalid configuration, check each environment variable:\n  PORT: must be a whole port number, 0 to 65535');
   });
 
+  it('refuses a duration past what a Node timer holds, for every *_MS setting, naming it', () => {
+    // SWITCHBOARD_STORE_IDLE_MS=99999999999 was taken, and Node ran the timer after 1 ms
+    // (TimeoutOverflowWarning): the store's process stopped after every statement (a helper's probe).
+    const durations = Object.keys(loadConfig({}).env).filter((key) => key.endsWith('_MS'));
+    expect(durations.length).toBeGreaterThan(10);
+    for (const key of durations) {
+      expect(configRefusal({ [key]: '99999999999' })).toBe(
+        `Invalid configuration, check each environment variable:\n  ${key}: must be at most 2147483647 ms (about 24.8 days), the longest a Node timer waits`,
+      );
+    }
+  });
+
   it('names the bad environment variable, never its value', () => {
     const message = configRefusal({ PORT: 'eighty', DATABASE_URL: 'mysql://user:hunter2@db/x' });
     expect(message).toContain('PORT');
