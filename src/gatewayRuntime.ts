@@ -113,6 +113,8 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
       timing: { ...fanoutTimingOf(env), ...options.fanoutTiming },
       // An embedded store with no unfinished item stays closed until a batch is created here.
       nothingPendingAtStart: database.pendingWorkAtStart === false,
+      // Only the embedded store in a data directory says what was pending: only this process writes it.
+      soleWriter: database.pendingWorkAtStart !== undefined,
       onError: (error, during) =>
         logger.warn('fan-out: recovered from an error', { during, error: error instanceof Error ? error.message : String(error) }),
     });

@@ -57,6 +57,12 @@ export interface FanoutServiceOptions {
    * until a batch is created here (which wakes its budget directly). @default false
    */
   nothingPendingAtStart?: boolean;
+  /**
+   * No other process writes the store (PGlite under its lease), so no work appears in it but what
+   * this process creates, and that wakes its budget directly: the look for work started because
+   * some was pending at start ends once it finds none, and the store can go idle. @default false
+   */
+  soleWriter?: boolean;
   /** Errors the engine survives and retries; defaults to a one-line warning on stderr. */
   onError?: (error: unknown, during: string) => void;
 }
@@ -326,7 +332,9 @@ export class FanoutService {
   async #discoveryLoop(): Promise<void> {
     while (this.#running) {
       try {
-        for (const key of await listActiveBudgetKeys(this.#ctx.db)) this.#wakeBudget(key);
+        const keys = await listActiveBudgetKeys(this.#ctx.db);
+        for (const key of keys) this.#wakeBudget(key);
+        if (keys.length === 0 && this.#options.soleWriter) return;
       } catch (error) {
         this.#ctx.reportError(error, 'looking for budgets with work');
       }
