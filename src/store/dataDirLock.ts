@@ -273,6 +273,15 @@ export async function waitUntilNamedInLease(dataDir: string, pid: number, parent
 }
 
 /**
+ * Whether the lease on `dataDir` names `pid` as a helper now: false once a readable record names
+ * others (taken over), null when no record can be read (missing, or caught while it is rewritten).
+ */
+export function leaseNamesHelper(dataDir: string, pid: number): boolean | null {
+  const holder = readHolder(join(dataDir, LOCK_FILE_NAME));
+  return holder === null ? null : (holder.helperPids ?? []).includes(pid);
+}
+
+/**
  * For a helper named in the lease: sets the lease file's mtime every heartbeat while the record
  * still names `pid`, so that a holder that died does not leave the lease to go stale (and be taken
  * over from another PID namespace) while the helper still works. Returns the stop.

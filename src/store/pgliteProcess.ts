@@ -7,11 +7,11 @@
  * idle memory); this process takes it with it when the store is idle.
  */
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import { heartbeatAsHelper, waitUntilNamedInLease } from './dataDirLock.ts';
+import { heartbeatAsHelper, leaseNamesHelper, waitUntilNamedInLease } from './dataDirLock.ts';
 import { PGLITE_START_PARAMS } from './pgliteSizing.ts';
 import { toWireError, type StoreMessage, type StoreRequest } from './pgliteProcessProtocol.ts';
 
-const dir = process.argv[2];
+const dir = process.argv[2] ?? '';
 if (!dir || !process.send) {
   process.stderr.write('usage: started by pgliteProcessClient.ts with an IPC channel, on a data directory\n');
   process.exit(2);
@@ -23,8 +23,10 @@ process.on('SIGINT', () => {});
 process.on('SIGTERM', () => {});
 
 function send(message: StoreMessage): void {
-  // The channel closes when the parent dies; what it would have been told no longer matters.
-  if (process.connected) process.send?.(message);
+  // The channel closes when the parent dies; what it would have been told no longer matters. The
+  // callback takes the error of a send the closing channel refuses (EPIPE), which would otherwise
+  // end this process before it closed the store.
+  if (process.connected) process.send?.(message, undefined, undefined, () => {});
 }
 
 // Nothing is touched before the parent's lease names this process (see `addHelper`): a parent
@@ -34,6 +36,24 @@ if (!(await waitUntilNamedInLease(dir, process.pid, process.ppid))) {
   process.exit(3);
 }
 heartbeatAsHelper(dir, process.pid);
+
+/**
+ * Before the store is touched (a statement, a close), at most once a second: does the lease still
+ * name this process? A process stopped (SIGSTOP, a stalled loop) past the lease's TTL may find the
+ * directory taken over when it resumes; it then exits at once, writing nothing (no close: a close
+ * checkpoints). The parent checks its own lease the same way before each statement.
+ */
+let namedAt = Date.now();
+function exitUnlessStillNamed(): void {
+  const now = Date.now();
+  if (now - namedAt < 1_000) return;
+  // An unreadable record (caught mid-rewrite) is read again next time; only one naming others stops it.
+  if (leaseNamesHelper(dir, process.pid) === false) {
+    process.stderr.write(`the lease of ${dir} no longer names this store process (pid ${process.pid}): it was taken over; exiting without touching the store\n`);
+    process.exit(1);
+  }
+  namedAt = now;
+}
 
 interface OpenTransaction {
   tx: Transaction;
@@ -58,11 +78,23 @@ const transactions = new Map<number, OpenTransaction>();
 let nextTransaction = 1;
 let closing: Promise<never> | null = null;
 
-/** Rolls back what the parent left open, closes PGlite (a checkpoint) and exits. */
+/** How long a close may take before the process exits without it (as a crash would: PGlite recovers from its log). */
+const CLOSE_BOUND_MS = 10_000;
+
+/**
+ * Rolls back what the parent left open, closes PGlite (a checkpoint) and exits. A BEGIN that was
+ * queued behind PGlite's transaction lock starts only after this began: `begin` rolls it back at
+ * once, or it would wait for an `end` a dead parent never sends, and the close behind it forever.
+ */
 function closeAndExit(): Promise<never> {
   closing ??= (async () => {
+    setTimeout(() => {
+      process.stderr.write(`the store process (pid ${process.pid}) could not close the store within ${CLOSE_BOUND_MS} ms; exiting without a checkpoint\n`);
+      process.exit(1);
+    }, CLOSE_BOUND_MS).unref();
     for (const open of transactions.values()) open.end(false);
     await Promise.allSettled([...transactions.values()].map((open) => open.settled));
+    exitUnlessStillNamed();
     await pglite.close();
     process.exit(0);
   })();
@@ -76,6 +108,10 @@ function begin(): Promise<number> {
     const decided = new Promise<boolean>((resolve) => (end = resolve));
     const settled = pglite
       .transaction(async (tx) => {
+        if (closing) {
+          failed(new Error('the store is closing'));
+          throw ROLL_BACK;
+        }
         transactions.set(id, { tx, end, settled });
         opened(id);
         if (!(await decided)) throw ROLL_BACK;
@@ -100,6 +136,7 @@ function target(tx: number | null): PGlite | Transaction {
 }
 
 async function answer(request: StoreRequest): Promise<StoreMessage> {
+  exitUnlessStillNamed();
   switch (request.op) {
     case 'query': {
       const result = await target(request.tx).query(request.sql, request.params);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/store/database.ts';
 import { openDatabase } from '../../src/store/openDatabase.ts';
 import { inProcessDatabase } from '../../src/store/pgliteDatabase.ts';
-import { StoreProcessExitedError } from '../../src/store/pgliteProcessClient.ts';
+import { acquireDataDirLock, LOCK_FILE_NAME } from '../../src/store/dataDirLock.ts';
+import { PgliteProcess, StoreProcessExitedError } from '../../src/store/pgliteProcessClient.ts';
 import { storeProcessIn } from './fixtures/storeProcesses.ts';
 
 const roots: string[] = [];
@@ -200,6 +201,32 @@ describe('the store process, stopped and ended', { timeout: 60_000 }, () => {
       expect((await reopened.query('SELECT body FROM notes ORDER BY body')).rows).toEqual([{ body: 'committed while closing' }, { body: 'the second statement too' }]);
     } finally {
       await reopened.close();
+    }
+  });
+
+  it('exits without touching the store when the lease names others (taken over while it was stopped)', async () => {
+    // A store process SIGSTOPped past the lease's TTL, then resumed after another gateway took the
+    // directory over, went on answering, and closed the store (a checkpoint) in a directory in
+    // another PGlite's use (a helper's probe).
+    const root = mkdtempSync(join(tmpdir(), 'switchboard-store-process-'));
+    roots.push(root);
+    const dir = join(root, 'pglite');
+    await (await openDatabase({ dataDir: dir })).close(); // a store to open
+    // The parent's own heartbeat far apart, so that only the store process can notice the takeover.
+    const lock = acquireDataDirLock(dir, { lease: { heartbeatMs: 60_000, ttlMs: 120_000 }, onLost: () => {} });
+    const store = new PgliteProcess({ dir, lease: lock, idleMs: 60_000 });
+    try {
+      expect((await store.query<{ one: number }>('SELECT 1 AS one', undefined)).rows).toEqual([{ one: 1 }]);
+      const pid = storeProcessIn(dir);
+      writeFileSync(join(dir, LOCK_FILE_NAME), `${JSON.stringify({ token: 'taker', pid: 4242, host: 'other', pidNamespace: null, bootId: null, acquiredAt: new Date().toISOString() })}\n`);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      const refused = await store.query('SELECT 1', undefined).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(StoreProcessExitedError);
+      expect((refused as Error).message).toBe("the embedded store's process exited with code 1 before the statement was answered");
+      expect(storeProcessIn(dir)).not.toBe(pid);
+    } finally {
+      store.kill();
+      lock.release();
     }
   });
 
