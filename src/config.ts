@@ -25,13 +25,13 @@ function count(defaultValue: number, min = 1) {
 const MAX_TIMER_MS = 2_147_483_647;
 
 /** A duration in milliseconds, at least `min`, at most what a timer can wait. */
+function timerMs(min: number) {
+  return z.coerce.number().int().min(min).max(MAX_TIMER_MS, `must be at most ${MAX_TIMER_MS} ms (about 24.8 days), the longest a Node timer waits`);
+}
+
+/** `timerMs` with its documented default. */
 function durationMs(defaultValue: number, min = 1) {
-  return z.coerce
-    .number()
-    .int()
-    .min(min)
-    .max(MAX_TIMER_MS, `must be at most ${MAX_TIMER_MS} ms (about 24.8 days), the longest a Node timer waits`)
-    .default(defaultValue);
+  return timerMs(min).default(defaultValue);
 }
 
 /**
@@ -156,7 +156,7 @@ const envSchema = z.object({
   SWITCHBOARD_FANOUT_POLL_MS: durationMs(DEFAULT_FANOUT_TIMING.pollIntervalMs),
   SWITCHBOARD_FANOUT_LEASE_MS: durationMs(DEFAULT_FANOUT_TIMING.leaseMs),
   /** Unset: the create landing window (send window + upstream timeout + provider settle); never less. */
-  SWITCHBOARD_FANOUT_RECONCILE_GRACE_MS: z.coerce.number().int().min(0).max(MAX_TIMER_MS, `must be at most ${MAX_TIMER_MS} ms (about 24.8 days), the longest a Node timer waits`).optional(),
+  SWITCHBOARD_FANOUT_RECONCILE_GRACE_MS: timerMs(0).optional(),
   SWITCHBOARD_FANOUT_SEND_WINDOW_MS: durationMs(DEFAULT_FANOUT_TIMING.sendWindowMs),
   SWITCHBOARD_FANOUT_PROVIDER_SETTLE_MS: durationMs(DEFAULT_FANOUT_TIMING.providerSettleMs, 0),
   SWITCHBOARD_FANOUT_DISCOVERY_MS: durationMs(DEFAULT_FANOUT_TIMING.discoveryIntervalMs),

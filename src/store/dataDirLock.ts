@@ -262,10 +262,9 @@ export async function acquireDataDirLockAfterOrphans(dataDir: string, options: D
  * the lease protects it, or a holder killed in between would leave it working unprotected.
  */
 export async function waitUntilNamedInLease(dataDir: string, pid: number, parentPid: number, timeoutMs = 10_000): Promise<boolean> {
-  const path = join(dataDir, LOCK_FILE_NAME);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (readHolder(path)?.helperPids?.includes(pid)) return true;
+    if (leaseNamesHelper(dataDir, pid) === true) return true;
     if (process.ppid !== parentPid || !isAlive(parentPid)) return false;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
@@ -289,7 +288,7 @@ export function leaseNamesHelper(dataDir: string, pid: number): boolean | null {
 export function heartbeatAsHelper(dataDir: string, pid: number, heartbeatMs = DEFAULT_LEASE_TIMING.heartbeatMs): () => void {
   const path = join(dataDir, LOCK_FILE_NAME);
   const timer = setInterval(() => {
-    if (!readHolder(path)?.helperPids?.includes(pid)) return;
+    if (leaseNamesHelper(dataDir, pid) !== true) return;
     const seconds = Date.now() / 1000;
     try {
       utimesSync(path, seconds, seconds);

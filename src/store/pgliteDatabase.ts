@@ -1,10 +1,11 @@
-import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { PGlite } from '@electric-sql/pglite';
 import { inspectDataDir, prepareDataDir, type DataDirState } from './dataDirContents.ts';
 import type { DataDirLockLostError } from './dataDirErrors.ts';
 import { acquireDataDirLockAfterOrphans, type DataDirLock, type LeaseTiming } from './dataDirLock.ts';
-import { DEFAULT_STORE_IDLE_MS, type Database, type QueryResult } from './database.ts';
+import { DEFAULT_STORE_IDLE_MS, type Database } from './database.ts';
 import { migrate } from './migrate.ts';
 import { PgliteProcess } from './pgliteProcessClient.ts';
+import { runQuery } from './pgliteQuery.ts';
 import { PGLITE_START_PARAMS } from './pgliteSizing.ts';
 import { listActiveBudgetKeys } from './queries/budgets.ts';
 
@@ -134,13 +135,4 @@ function processDatabase(store: PgliteProcess, lock: DataDirLock, opened: DataDi
     transaction: (work) => ((used = true), startUp.transaction(work)),
   };
   return { startUp, forCallers };
-}
-
-async function runQuery<Row extends object>(
-  target: PGlite | Transaction,
-  sql: string,
-  params: readonly unknown[] | undefined,
-): Promise<QueryResult<Row>> {
-  const result = await target.query<Row>(sql, params === undefined ? undefined : [...params]);
-  return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
 }

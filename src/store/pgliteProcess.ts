@@ -8,6 +8,7 @@
  */
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { heartbeatAsHelper, leaseNamesHelper, waitUntilNamedInLease } from './dataDirLock.ts';
+import { runQuery } from './pgliteQuery.ts';
 import { PGLITE_START_PARAMS } from './pgliteSizing.ts';
 import { toWireError, type StoreMessage, type StoreRequest } from './pgliteProcessProtocol.ts';
 
@@ -139,8 +140,8 @@ async function answer(request: StoreRequest): Promise<StoreMessage> {
   exitUnlessStillNamed();
   switch (request.op) {
     case 'query': {
-      const result = await target(request.tx).query(request.sql, request.params);
-      return { type: 'reply', id: request.id, ok: true, rows: result.rows, rowCount: result.affectedRows ?? result.rows.length, tx: null };
+      const { rows, rowCount } = await runQuery(target(request.tx), request.sql, request.params);
+      return { type: 'reply', id: request.id, ok: true, rows, rowCount, tx: null };
     }
     case 'exec':
       await target(request.tx).exec(request.sql);

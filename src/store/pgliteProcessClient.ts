@@ -181,7 +181,8 @@ export class PgliteProcess {
   }
 
   async #statement<Row extends object>(run: Run, sql: string, params: readonly unknown[] | undefined, tx: number | null): Promise<QueryResult<Row>> {
-    const reply = await this.#call(run, { op: 'query', sql, params: params === undefined ? undefined : [...params], tx });
+    // Not copied: the message is cloned into the store's process, which gets an array of its own.
+    const reply = await this.#call(run, { op: 'query', sql, params: params as unknown[] | undefined, tx });
     return { rows: reply.rows as Row[], rowCount: reply.rowCount };
   }
 
