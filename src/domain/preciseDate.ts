@@ -124,6 +124,8 @@ export function secondsBetween(start: Date | null, end: Date | null): number | n
 }
 
 const DIGIT_0 = 48;
+/** Nanoseconds in one unit of the n-th fraction digit: `10 ** (9 - n)` without `**`, which cost more than the rest of a parse (issue 9). */
+const NANOS_PER_FRACTION_UNIT = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 100, 10, 1];
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
@@ -158,7 +160,7 @@ function parseCommonShape(text: string, options: ParseInstantOptions): PreciseDa
     if (fractionDigits < 1 || fractionDigits > 9) return undefined;
     const fraction = digitsAt(text, 20, fractionDigits);
     if (fraction < 0) return undefined;
-    nanos = fraction * 10 ** (9 - fractionDigits);
+    nanos = fraction * NANOS_PER_FRACTION_UNIT[fractionDigits]!;
   }
   if (!zoned && options.zoneless === 'reject') return null;
   if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59 || day < 1) return null;

@@ -17,6 +17,21 @@ describe('parseInstant on the shape providers write', () => {
     expect(utc('2024-11-11T05:06:21.049339')!.getTime()).toBe(Date.UTC(2024, 10, 11, 5, 6, 21, 49));
   });
 
+  it('scales one to nine fraction digits, each count exactly', () => {
+    const digits = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+    expect(digits.map((count) => shown(utc(`2024-11-11T05:06:21.${'987654321'.slice(0, count)}`)))).toEqual([
+      ['2024-11-11T05:06:21.900Z', 0],
+      ['2024-11-11T05:06:21.980Z', 0],
+      ['2024-11-11T05:06:21.987Z', 0],
+      ['2024-11-11T05:06:21.9876Z', 600_000],
+      ['2024-11-11T05:06:21.98765Z', 650_000],
+      ['2024-11-11T05:06:21.987654Z', 654_000],
+      ['2024-11-11T05:06:21.9876543Z', 654_300],
+      ['2024-11-11T05:06:21.98765432Z', 654_320],
+      ['2024-11-11T05:06:21.987654321Z', 654_321],
+    ]);
+  });
+
   it('refuses what is not a date-time, exactly as the general parser does', () => {
     expect(zoned('2024-12-06T19:23:38.618331')).toBeNull(); // no zone where one is required
     expect(utc('2024-02-30T00:00:00')).toBeNull();

@@ -202,6 +202,25 @@ describe('tolerance to values the document does not list', () => {
     expect(transcript?.duplicatesRemoved).toBe(0);
   });
 
+  it('maps a transcript written in order whole, and still finds a repeat written after a later message', () => {
+    const inOrder = [
+      { speaker: 'AI', message: 'Yes.', timestamp: '2024-11-11T05:06:21.000001', message_id: 'dia.1.a' },
+      { speaker: 'USER', message: 'Yes.', timestamp: '2024-11-11T05:06:21.000002', message_id: 'Yes.' },
+      { speaker: ' ai ', message: 'Yes.', timestamp: '2024-11-11T05:06:22' },
+    ];
+    expect(mapTrataTranscript(inOrder)).toEqual({
+      messages: [
+        { id: 'dia.1.a', speaker: { value: 'AGENT', raw: 'AI' }, text: 'Yes.', at: new Date(Date.UTC(2024, 10, 11, 5, 6, 21)) },
+        { id: null, speaker: { value: 'CUSTOMER', raw: 'USER' }, text: 'Yes.', at: new Date(Date.UTC(2024, 10, 11, 5, 6, 21)) },
+        { id: null, speaker: { value: 'AGENT', raw: ' ai ' }, text: 'Yes.', at: new Date(Date.UTC(2024, 10, 11, 5, 6, 22)) },
+      ],
+      duplicatesRemoved: 0,
+    });
+    const repeatedAfter = mapTrataTranscript([...inOrder, inOrder[0]!]);
+    expect(repeatedAfter?.messages.map((m) => m.speaker.raw)).toEqual(['AI', 'USER', ' ai ']);
+    expect(repeatedAfter?.duplicatesRemoved).toBe(1);
+  });
+
   it('removes a repeat among several messages of one instant, and repeats without a time, and nothing else', () => {
     const transcript = mapTrataTranscript([
       { speaker: 'AI', message: 'Hello.', timestamp: '2024-11-11T05:06:21.000001' },

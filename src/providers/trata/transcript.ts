@@ -14,6 +14,8 @@ import type { TrataMessage, TrataTranscriptText } from './wire.ts';
 export function mapTrataTranscript(transcriptText: TrataTranscriptText | null | undefined): Transcript | null {
   if (transcriptText === null || transcriptText === undefined) return null;
   if (typeof transcriptText === 'string') return { messages: [], duplicatesRemoved: 0 };
+  // The usual transcript: nothing to look for (see `timesStrictlyIncrease`).
+  if (timesStrictlyIncrease(transcriptText)) return { messages: transcriptText.map(mapMessage), duplicatesRemoved: 0 };
 
   // Repeats are found by a short key first (timestamp, speaker, text length: cheap to hash, where
   // hashing every message's whole text was most of the mapping's cost), then compared whole. The
@@ -35,6 +37,23 @@ export function mapTrataTranscript(transcriptText: TrataTranscriptText | null | 
   return { messages, duplicatesRemoved };
 }
 
+/**
+ * Whether every message has a time written later (as text) than the one before: then no two
+ * messages share a time, so none can repeat another exactly. A live transcript is written in
+ * order, so this one pass usually saves the repeat search (its key and map were most of the
+ * mapping's cost after the timestamps, issue 9). Text order is enough: strictly increasing texts
+ * are all different, whatever their format.
+ */
+function timesStrictlyIncrease(messages: readonly TrataMessage[]): boolean {
+  let previous = '';
+  for (const message of messages) {
+    const time = message.timestamp;
+    if (typeof time !== 'string' || time <= previous) return false;
+    previous = time;
+  }
+  return true;
+}
+
 function mapMessage(message: TrataMessage): TranscriptMessage {
   const text = message.message ?? '';
   const messageId = message.message_id ?? null;
@@ -46,7 +65,13 @@ function mapMessage(message: TrataMessage): TranscriptMessage {
   };
 }
 
+/** Trata's own spellings, answered with one shared value each: a page carries thousands of messages. */
+const AGENT_AS_WRITTEN: Normalized<Speaker> = Object.freeze({ value: 'AGENT', raw: 'AI' });
+const CUSTOMER_AS_WRITTEN: Normalized<Speaker> = Object.freeze({ value: 'CUSTOMER', raw: 'USER' });
+
 export function mapTrataSpeaker(raw: string | null | undefined): Normalized<Speaker> {
+  if (raw === 'AI') return AGENT_AS_WRITTEN;
+  if (raw === 'USER') return CUSTOMER_AS_WRITTEN;
   switch (raw?.trim().toUpperCase()) {
     case 'AI':
       return { value: 'AGENT', raw: raw ?? null };
