@@ -23,7 +23,15 @@ export interface MetricSources {
   pool?: () => PoolStats | null;
   /** Whether the embedded store's process runs now; null where there is none (PostgreSQL, an in-memory store). */
   storeProcessRunning?: () => boolean | null;
+  /**
+   * How long a scrape waits for the store's reads (`budgets`, `itemsByState`) before it answers
+   * without their gauges, as `/readyz` waits for its ping. @default 2000
+   */
+  storeReadTimeoutMs?: number;
 }
+
+/** As long as `/readyz` waits for the store (readiness.ts): a scrape answers even when the store does not. */
+const DEFAULT_STORE_READ_TIMEOUT_MS = 2_000;
 
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const BATCH_SIZE_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500];
@@ -110,6 +118,7 @@ export class GatewayMetrics {
     for (const limit of EXPORT_LIMIT_NAMES) this.#exportsRefused.inc({ limit }, 0);
 
     const { breakers, budgets, itemsByState, pool, storeProcessRunning } = sources;
+    const storeReadTimeoutMs = sources.storeReadTimeoutMs ?? DEFAULT_STORE_READ_TIMEOUT_MS;
     new Gauge({
       name: 'switchboard_circuit_breaker_state',
       help: 'Circuit breaker per provider: 0 closed, 1 half-open, 2 open',
@@ -122,7 +131,7 @@ export class GatewayMetrics {
     });
     // Both budget gauges come from one read per scrape (collected concurrently), so a limit and
     // its held slots always describe the same moment.
-    const budgetsOfThisScrape = sharedPerScrape(() => settle(budgets));
+    const budgetsOfThisScrape = sharedPerScrape(() => settle(budgets, storeReadTimeoutMs));
     new Gauge({
       name: 'switchboard_fanout_budget_limit',
       help: 'Concurrent conversations allowed per provider account (budget key): the provider\'s stated limit, else the configured one',
@@ -150,7 +159,7 @@ export class GatewayMetrics {
       registers,
       async collect() {
         this.reset();
-        for (const [state, count] of Object.entries((await settle(itemsByState)) ?? {})) this.set({ state }, count);
+        for (const [state, count] of Object.entries((await settle(itemsByState, storeReadTimeoutMs)) ?? {})) this.set({ state }, count);
       },
     });
     new Gauge({
@@ -240,11 +249,20 @@ function sharedPerScrape<T>(read: () => Promise<T>): () => Promise<T> {
   };
 }
 
-async function settle<T>(source: (() => Promise<T>) | undefined): Promise<T | null> {
+/**
+ * What a store read gave, or null when it failed or did not answer within `timeoutMs`: a store
+ * that hangs (a frozen embedded store process, a PostgreSQL lock) leaves its gauges out of that
+ * scrape instead of hanging the scrape, and with it every other gauge.
+ */
+async function settle<T>(source: (() => Promise<T>) | undefined, timeoutMs: number): Promise<T | null> {
   if (!source) return null;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
   try {
-    return await source();
+    return await Promise.race([source(), timedOut]);
   } catch {
     return null;
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -154,4 +154,13 @@ describe('GatewayMetrics', () => {
     expect(seriesOf(samples, 'switchboard_fanout_batch_items')).toEqual({});
     expect(seriesOf(samples, 'switchboard_fanout_budget_limit')).toEqual({});
   });
+
+  it('answers the scrape without the store gauges when the store does not answer in time (a frozen store process)', async () => {
+    const never = () => new Promise<never>(() => {});
+    const metrics = new GatewayMetrics({ budgets: never, itemsByState: never, storeProcessRunning: () => true, storeReadTimeoutMs: 50 });
+    const samples = parsePrometheusText(await metrics.registry.metrics());
+    expect(seriesOf(samples, 'switchboard_fanout_batch_items')).toEqual({});
+    expect(seriesOf(samples, 'switchboard_fanout_budget_slots_held')).toEqual({});
+    expect(seriesOf(samples, 'switchboard_store_process_running')).toEqual({ '': 1 });
+  });
 });
