@@ -94,7 +94,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     let database: Database;
     try {
       // The pool's size comes from the environment even when a test names the store: the export cap follows it.
-      database = await openDatabase({ ...store, maxConnections: env.SWITCHBOARD_DATABASE_POOL_SIZE, idleMs: env.SWITCHBOARD_STORE_IDLE_MS });
+      database = await openDatabase({ ...store, maxConnections: env.SWITCHBOARD_DATABASE_POOL_SIZE, idleMs: env.SWITCHBOARD_STORE_IDLE_MS, logger });
       opened.database = database;
       if (!database.migrated) await migrate(database);
     } catch (error) {

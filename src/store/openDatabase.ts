@@ -30,5 +30,6 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     ...(options.lease && { lease: options.lease }),
     ...(options.onLockLost && { onLockLost: options.onLockLost }),
     ...(options.idleMs !== undefined && { idleMs: options.idleMs }),
+    ...(options.logger && { logger: options.logger }),
   });
 }

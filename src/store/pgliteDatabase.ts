@@ -1,4 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
+import type { Logger } from '../logger.ts';
 import { inspectDataDir, prepareDataDir, type DataDirState } from './dataDirContents.ts';
 import type { DataDirLockLostError } from './dataDirErrors.ts';
 import { acquireDataDirLockAfterOrphans, type DataDirLock, type LeaseTiming } from './dataDirLock.ts';
@@ -20,6 +21,11 @@ export interface PgliteOptions {
   onLockLost?: (error: DataDirLockLostError) => void;
   /** A data directory's store process stays this long after its last statement. @default DEFAULT_STORE_IDLE_MS */
   idleMs?: number;
+  /**
+   * Where the store's own notices go (its process ended unexpectedly, the lease was lost): the
+   * gateway's JSON log. @default plain lines on stderr (tools without a logger)
+   */
+  logger?: Pick<Logger, 'warn' | 'error'>;
 }
 
 /**
@@ -41,7 +47,8 @@ export async function openPgliteDatabase(dataDir: string | undefined, options: P
 
   const dir = prepareDataDir(dataDir);
   let store: PgliteProcess | null = null;
-  const onLost = options.onLockLost ?? stopProcess;
+  const notices = storeNotices(options.logger);
+  const onLost = options.onLockLost ?? ((error: DataDirLockLostError) => stopProcess(error, notices));
   const lock = await acquireDataDirLockAfterOrphans(dir, {
     ...(options.lease && { lease: options.lease }),
     onLost: (error) => {
@@ -51,7 +58,7 @@ export async function openPgliteDatabase(dataDir: string | undefined, options: P
   });
   try {
     const opened = inspectDataDir(dir);
-    store = new PgliteProcess({ dir, lease: lock, idleMs: options.idleMs ?? DEFAULT_STORE_IDLE_MS, onUnexpectedExit: reportUnexpectedExit });
+    store = new PgliteProcess({ dir, lease: lock, idleMs: options.idleMs ?? DEFAULT_STORE_IDLE_MS, onUnexpectedExit: notices.unexpectedExit });
     const database = processDatabase(store, lock, opened);
     await migrate(database.startUp);
     const pendingWork = (await listActiveBudgetKeys(database.startUp)).length > 0;
@@ -80,13 +87,29 @@ export function inProcessDatabase(pglite: PGlite): Database {
  * A holder that lost its lease must not write another byte: someone else may be running the store
  * on these files. Exiting, not closing PGlite (a close checkpoints, which writes), is the stop.
  */
-function stopProcess(error: DataDirLockLostError): void {
-  process.stderr.write(`${error.message}\n`);
+function stopProcess(error: DataDirLockLostError, notices: StoreNotices): void {
+  notices.lockLost(error);
   process.exit(1);
 }
 
-function reportUnexpectedExit(how: string): void {
-  process.stderr.write(`the embedded store's process ${how}; its statements in flight failed, and the next one starts it again\n`);
+interface StoreNotices {
+  lockLost(error: DataDirLockLostError): void;
+  unexpectedExit(how: string): void;
+}
+
+/** The store's notices as log lines, or as plain stderr lines where there is no logger. */
+function storeNotices(logger: PgliteOptions['logger']): StoreNotices {
+  const exitMessage = (how: string) => `the embedded store's process ${how}; its statements in flight failed, and the next one starts it again`;
+  if (!logger) {
+    return {
+      lockLost: (error) => process.stderr.write(`${error.message}\n`),
+      unexpectedExit: (how) => process.stderr.write(`${exitMessage(how)}\n`),
+    };
+  }
+  return {
+    lockLost: (error) => logger.error(error.message),
+    unexpectedExit: (how) => logger.warn(exitMessage(how)),
+  };
 }
 
 /**

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, type Logger } from '../../src/logger.ts';
 import type { Database } from '../../src/store/database.ts';
 import { openDatabase } from '../../src/store/openDatabase.ts';
 import { inProcessDatabase } from '../../src/store/pgliteDatabase.ts';
@@ -15,11 +16,11 @@ afterAll(() => {
   for (const root of roots) rmSync(root, { recursive: true, force: true });
 });
 
-async function openInDirectory(idleMs = 60_000): Promise<{ db: Database; dir: string }> {
+async function openInDirectory(idleMs = 60_000, logger?: Logger): Promise<{ db: Database; dir: string }> {
   const root = mkdtempSync(join(tmpdir(), 'switchboard-store-process-'));
   roots.push(root);
   const dir = join(root, 'pglite');
-  return { db: await openDatabase({ dataDir: dir, idleMs }), dir };
+  return { db: await openDatabase({ dataDir: dir, idleMs, ...(logger && { logger }) }), dir };
 }
 
 const waitFor = async (what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> => {
@@ -148,8 +149,9 @@ describe('the store process, stopped and ended', { timeout: 60_000 }, () => {
     expect(storeProcessIn(dir)).toBeNull();
   });
 
-  it('fails the statements in flight when the process dies, and starts a new one for the next', async () => {
-    const { db, dir } = await openInDirectory();
+  it('fails the statements in flight when the process dies, says so in the gateway\'s log, and starts a new one for the next', async () => {
+    const lines: string[] = [];
+    const { db, dir } = await openInDirectory(60_000, createLogger('info', (line) => lines.push(line)));
     try {
       await db.exec('CREATE TABLE notes (body text)');
       await db.query('INSERT INTO notes VALUES ($1)', ['committed']);
@@ -161,6 +163,10 @@ describe('the store process, stopped and ended', { timeout: 60_000 }, () => {
       const error = await inFlight;
       expect(error).toBeInstanceOf(StoreProcessExitedError);
       expect((error as Error).message).toBe("the embedded store's process was ended by SIGKILL before the statement was answered");
+      // One JSON line in the gateway's log, not a plain line on stderr beside it.
+      expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>).map(({ level, message }) => ({ level, message }))).toEqual([
+        { level: 'warn', message: "the embedded store's process was ended by SIGKILL; its statements in flight failed, and the next one starts it again" },
+      ]);
 
       expect((await db.query('SELECT body FROM notes')).rows).toEqual([{ body: 'committed' }]);
       expect(storeProcessIn(dir)).not.toBe(pid);
