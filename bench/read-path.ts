@@ -13,8 +13,10 @@
  *
  * BENCH_RUNS=n (1) starts every contender afresh n times, each run in another order, and reports
  * each ratio's median over the runs: on a shared 2-core machine the same code's ratio moves by 20-40% between runs.
+ * BENCH_BASELINE_ROOT=<checkout> adds that checkout's gateway (e.g. `git worktree add /tmp/base <rev>`,
+ * node_modules linked, `npm run build` there) as one more contender, for a code change's A/B.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -222,6 +224,20 @@ async function main(): Promise<void> {
       env: { SWITCHBOARD_DATA_DIR: join(work, `pglite-variant-${index}`), SWITCHBOARD_SYNC: 'false' },
     });
   });
+  // BENCH_BASELINE_ROOT=<checkout> adds the gateway of another checkout (a worktree of an earlier
+  // commit, built), started as that checkout's `npm start` starts it: a code change measured
+  // against what it changed, in the same run, with the same simulators and load.
+  const baselineRoot = process.env.BENCH_BASELINE_ROOT;
+  if (baselineRoot) {
+    const revision = execFileSync('git', ['-C', baselineRoot, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    specs.push({
+      name: `gateway ${revision}`,
+      port: 4804 + variants.length,
+      args: gatewayStartArgs(baselineRoot),
+      env: { SWITCHBOARD_DATA_DIR: join(work, 'pglite-baseline'), SWITCHBOARD_SYNC: 'false' },
+      cwd: baselineRoot,
+    });
+  }
   // BENCH_RUNS=<n> starts every contender afresh n times; the verdict is the median of the runs.
   const results: RunResult[] = [];
   for (let run = 0; run < runs; run++) {
@@ -248,6 +264,8 @@ interface ContenderSpec {
   port: number;
   args: string[];
   env: Record<string, string>;
+  /** Where it runs from: this checkout, or `BENCH_BASELINE_ROOT`'s. */
+  cwd?: string;
 }
 
 interface RunResult {
@@ -263,7 +281,7 @@ async function startContenders(specs: ContenderSpec[], common: Record<string, st
     const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`, `--cpu-prof-name=${profileName}.cpuprofile`] : [];
     const dataDir = spec.env.SWITCHBOARD_DATA_DIR ? { SWITCHBOARD_DATA_DIR: `${spec.env.SWITCHBOARD_DATA_DIR}-${run + 1}` } : {};
     const child = spawn(process.execPath, [...profile, ...spec.args], {
-      cwd: ROOT,
+      cwd: spec.cwd ?? ROOT,
       env: { ...process.env, ...common, ...spec.env, ...dataDir, PORT: String(spec.port) },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
