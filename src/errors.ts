@@ -3,6 +3,7 @@ import { BatchValidationError } from './fanout/batchValidationError.ts';
 import { IdempotencyConflictError } from './fanout/idempotencyConflictError.ts';
 import { isProviderError, ProviderBadResponseError } from './providers/errors.ts';
 import { isRefusedLiteral, namedInputError, ScalarInputError } from './resolvers/scalars/scalarInputError.ts';
+import { isStoreUnavailable } from './store/storeUnavailable.ts';
 
 /**
  * Every `extensions.code` the gateway can answer with. Clients may switch on these; docs/errors.md
@@ -22,6 +23,7 @@ export const ErrorCode = {
   PROVIDER_REJECTED: 'PROVIDER_REJECTED',
   UNSUPPORTED_BY_PROVIDER: 'UNSUPPORTED_BY_PROVIDER',
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   // Raised by Apollo Server itself before any resolver runs; listed so clients can switch on them too.
   BAD_REQUEST: 'BAD_REQUEST',
@@ -119,6 +121,9 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
     }
     return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
   }
+  if (storeWasUnavailable(error)) {
+    return { message: STORE_UNAVAILABLE_MESSAGE, locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.STORE_UNAVAILABLE } };
+  }
   if (error instanceof GraphQLError && (original instanceof ScalarInputError || isRefusedLiteral(error))) return namedInputError(formatted, error);
   const code = clientCodeOf(error) ?? formatted.extensions?.code;
   if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
@@ -132,6 +137,18 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
     path: formatted.path,
     extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
   };
+}
+
+/**
+ * What a client is told when the store was out of reach: no SQL, no host, no driver's words. A
+ * commit cut off mid-way may have happened, so a mutation is retried with its idempotency key.
+ */
+export const STORE_UNAVAILABLE_MESSAGE =
+  "The gateway's store could not be reached; retry (a createConversations with the same idempotencyKey, so that it cannot create its batch twice)";
+
+/** Whether an error, or one it wraps, is the store being out of reach (`isStoreUnavailable`). */
+export function storeWasUnavailable(error: unknown): boolean {
+  return causeChain(error).some(isStoreUnavailable);
 }
 
 /**

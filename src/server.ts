@@ -15,8 +15,9 @@ import { ErrorCode, formatGatewayError } from './errors.ts';
 import { applyCors, createCorsPolicy } from './http/cors.ts';
 import { allowHeader, answeredOptions } from './http/optionsAnswer.ts';
 import { errorBody } from './http/errorBody.ts';
+import { answerRouteFailure } from './http/routeFailure.ts';
 import { answeredBeforeRoutes, createLimitedHttpServer, DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/httpLimits.ts';
-import { createGraphQLHttpHandler, refuseAndClose, sendJson } from './http/nodeHttpHandler.ts';
+import { createGraphQLHttpHandler, refuseAndClose } from './http/nodeHttpHandler.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/queryLimits.ts';
 import { queryLimitGuards } from './limits/queryLimitGuards.ts';
 import type { LoaderHooks } from './loaders.ts';
@@ -231,10 +232,9 @@ export function createGateway(options: GatewayOptions): Gateway {
             return refuseAndClose(req, res, 405, errorBody(ErrorCode.METHOD_NOT_ALLOWED, `${req.method} is not allowed on ${path}; GraphQL is served with GET and POST`));
           }
           if (apiKey.kind === 'conflicting') return refuseConflictingKeys();
-          return graphql(req, res, () => contextFor(apiKey, scope && observability && { scope, upstream: observability.upstreamObserverFor(scope) })).catch(() => {
-            if (!res.headersSent) sendJson(res, 500, errorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'));
-            else res.destroy();
-          });
+          return graphql(req, res, () => contextFor(apiKey, scope && observability && { scope, upstream: observability.upstreamObserverFor(scope) })).catch((error: unknown) =>
+            answerRouteFailure(res, error, errorBody),
+          );
         };
         void (observability ? observability.observeRequest(req, res, serve) : serve());
         return;

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../context.ts';
-import { clientCodeOf, isRefusedRequest, underlyingError } from '../errors.ts';
+import { clientCodeOf, isRefusedRequest, storeWasUnavailable, underlyingError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { isProviderError } from '../providers/errors.ts';
 
@@ -27,6 +27,11 @@ export function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<GatewayCo
             const underlying = underlyingError(error);
             const original = underlying instanceof Error ? underlying : error;
             if (isProviderError(original)) continue;
+            if (storeWasUnavailable(error)) {
+              // Not a bug to hunt: the store's own notice (its process ended, the pool) says why.
+              logger.warn('the store was unavailable while resolving a request', { operationName, path: error.path?.join('.'), reason: scrub(original.message) });
+              continue;
+            }
             if (isRefusedRequest(original)) {
               // The fan-out's own refusals: fixed text with counts, never the input itself.
               logger.debug('request refused', { operationName, reason: original.message });

@@ -1,6 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { ErrorCode } from '../errors.ts';
-import { sendJson } from '../http/nodeHttpHandler.ts';
+import { answerRouteFailure } from '../http/routeFailure.ts';
 import type { FanoutService } from '../fanout/fanoutService.ts';
 import type { QueryLimits } from '../limits/queryLimits.ts';
 import type { LoaderHooks } from '../loaders.ts';
@@ -35,10 +34,8 @@ export function attachLiveRoutes(
   return {
     handle(req, res) {
       if (!(req.url ?? '').startsWith('/webhooks/')) return false;
-      webhooks(req, res).catch(() => {
-        if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Internal server error' } });
-        else res.destroy();
-      });
+      // A 503 the provider retries when the store was out of reach; the delivery was not recorded.
+      webhooks(req, res).catch((error: unknown) => answerRouteFailure(res, error, (code, message) => ({ ok: false, error: { code, message } })));
       return true;
     },
     close: () => subscriptions.close(),

@@ -8,6 +8,7 @@ import type { ApiKeyReading } from '../../context.ts';
 import { BadUserInputError, ErrorCode } from '../../errors.ts';
 import { errorBody } from '../../http/errorBody.ts';
 import { sendJson } from '../../http/nodeHttpHandler.ts';
+import { answerRouteFailure } from '../../http/routeFailure.ts';
 import { allowHeader, answeredOptions } from '../../http/optionsAnswer.ts';
 import type { Database } from '../../store/database.ts';
 import type { WorkspaceRegistry } from '../../workspaces/workspaceRegistry.ts';
@@ -88,10 +89,7 @@ export function createExportRoutes(routeOptions: ExportRoutesOptions) {
     handle(req: IncomingMessage, res: ServerResponse, apiKey: ApiKeyReading): boolean {
       const url = new URL(req.url ?? '/', 'http://gateway');
       if (!isExportPath(url.pathname)) return false;
-      serveExport(options, req, res, url, apiKey).catch(() => {
-        if (!res.headersSent) sendJson(res, 500, errorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'));
-        else res.destroy();
-      });
+      serveExport(options, req, res, url, apiKey).catch((error: unknown) => answerRouteFailure(res, error, errorBody));
       return true;
     },
   };

@@ -1,0 +1,29 @@
+import { StoreProcessExitedError } from './pgliteProcessClient.ts';
+
+/**
+ * SQLSTATE classes and codes that say the store was out of reach, not that the statement was
+ * wrong: class 08 (connection exception), and the server shutting down or starting
+ * (57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now).
+ */
+const UNREACHABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03']);
+/** Socket errors of a connection to PostgreSQL that could not be made or was cut. */
+const UNREACHABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/**
+ * node-postgres reports a cut connection and a pool that found no connection in time with these
+ * messages and no code (pg-pool, pg's client.js).
+ */
+const UNREACHABLE_PG_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+
+/**
+ * Whether a failed store statement failed because the store was out of reach (the embedded store's
+ * process ended under it; PostgreSQL refused, dropped or could not give a connection), which the
+ * same request retried may get past; not a statement's own failure (a constraint, a bug), which a
+ * retry repeats. Clients get `STORE_UNAVAILABLE` for the first, `INTERNAL_SERVER_ERROR` for the second.
+ */
+export function isStoreUnavailable(error: unknown): boolean {
+  if (error instanceof StoreProcessExitedError) return true;
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (code.startsWith('08') || UNREACHABLE_SQLSTATES.has(code) || UNREACHABLE_SOCKET_CODES.has(code))) return true;
+  return UNREACHABLE_PG_MESSAGES.test(error.message);
+}
