@@ -18,8 +18,9 @@ if (!dir || !process.send) {
   process.exit(2);
 }
 
-// A Ctrl-C in a terminal reaches the whole process group: the gateway shuts down on it and closes
-// this process when its last statements are done, so the signal must not end it first.
+// The gateway shuts down on SIGINT/SIGTERM and closes this process when its last statements are
+// done, so neither signal may end it first. It runs in a process group of its own (a terminal's
+// Ctrl-C does not reach it); one sent to it alone is ignored as well.
 process.on('SIGINT', () => {});
 process.on('SIGTERM', () => {});
 

@@ -209,6 +209,11 @@ export class PgliteProcess {
     const child = spawn(process.execPath, storeProcessArguments(this.#options.dir), {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       serialization: 'advanced',
+      // A process group of its own: a Ctrl-C in a terminal (SIGINT to the foreground group) or a
+      // signal to the gateway's group must not end the store under the gateway, which closes it
+      // last. The process also ignores both signals, but only once its code runs: one that arrived
+      // while it was starting ended it (a sync pass that started it as Ctrl-C was pressed).
+      detached: true,
     });
     // Named in the lease while it runs: if this process dies first, the store's process closes the
     // store and exits, and the lease must not be taken over (nor a second one started) before then.

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -22,6 +22,9 @@ async function openInDirectory(idleMs = 60_000, logger?: Logger): Promise<{ db: 
   const dir = join(root, 'pglite');
   return { db: await openDatabase({ dataDir: dir, idleMs, ...(logger && { logger }) }), dir };
 }
+
+/** The process group a process is in (`/proc/<pid>/stat`, the field after the parent's pid). */
+const processGroupOf = (pid: number): number => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[2]);
 
 const waitFor = async (what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
@@ -175,7 +178,22 @@ describe('the store process, stopped and ended', { timeout: 60_000 }, () => {
     }
   });
 
-  it('keeps working through a SIGINT or SIGTERM (a Ctrl-C reaches the whole process group; the gateway closes it)', async () => {
+  it("runs in a process group of its own, which a terminal's Ctrl-C (SIGINT to the foreground group) does not reach", async () => {
+    // Found by a Ctrl-C while a sync pass was starting the store: the SIGINT reached the process
+    // before it set its handlers, and ended it under the gateway.
+    const { db, dir } = await openInDirectory();
+    try {
+      await db.query('SELECT 1');
+      const pid = storeProcessIn(dir);
+      expect(pid).not.toBeNull();
+      expect(processGroupOf(pid!)).toBe(pid);
+      expect(processGroupOf(pid!)).not.toBe(processGroupOf(process.pid));
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('keeps working through a SIGINT or SIGTERM sent to it (the gateway closes it)', async () => {
     const { db, dir } = await openInDirectory();
     try {
       await db.exec('CREATE TABLE notes (body text)');
