@@ -26,7 +26,22 @@ fragment call on Conversation {
 /** Time left after the shutdown bound for closing the upstream pools and the store. */
 const FINAL_CLOSE_MS = 2_000;
 
+/**
+ * A SIGINT or SIGTERM that arrives while the gateway starts (a new store's initdb takes seconds):
+ * start-up finishes, then shuts down at once as for a signal after it, so the store is closed and
+ * its lease released. Without it the signal ended the process mid-start, leaving the lease to be
+ * taken over by the next start. A second one ends the process at once, as a second Ctrl-C does.
+ */
+const signalDuringStartUp: { signal: NodeJS.Signals | null } = { signal: null };
+function onSignalDuringStartUp(signal: NodeJS.Signals): void {
+  if (signalDuringStartUp.signal !== null) process.exit(130);
+  signalDuringStartUp.signal = signal;
+  process.stderr.write(`${signal} during start-up: Switchboard stops once started\n`);
+}
+
 async function main(): Promise<void> {
+  process.on('SIGINT', onSignalDuringStartUp);
+  process.on('SIGTERM', onSignalDuringStartUp);
   const config = loadConfig();
   const { env } = config;
 
@@ -93,8 +108,11 @@ async function serve(config: ReturnType<typeof loadConfig>, demo: DemoEnvironmen
     else logger.warn(`stopped after ${timeoutMs} ms (SWITCHBOARD_SHUTDOWN_TIMEOUT_MS) with work cut off; the store reconciles it`);
     process.exit(drained ? 0 : 1);
   };
+  process.off('SIGINT', onSignalDuringStartUp);
+  process.off('SIGTERM', onSignalDuringStartUp);
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  if (signalDuringStartUp.signal !== null) return void shutdown(signalDuringStartUp.signal);
 
   if (demo) {
     // The simulators run in this process: they reach the gateway on loopback, whatever HOST is.

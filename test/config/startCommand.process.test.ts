@@ -113,6 +113,41 @@ describe('bin/switchboard.js', () => {
     }
   }, 60_000);
 
+  it('stops gracefully on a SIGINT that arrives while it starts: the store is closed and its lease released', async () => {
+    // A Ctrl-C during start-up (a new store's initdb takes seconds) ended the process before its
+    // handlers were set: no shutdown, the lease left for the next start to take over.
+    const port = String(await freePort());
+    const cwd = mkdtempSync(join(dir, 'interrupted-'));
+    const dataDir = join(cwd, 'pglite');
+    const gateway = start(process.execPath, [LAUNCHER], {
+      cwd,
+      env: {
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'info',
+        PORT: port,
+        HOST: '127.0.0.1',
+        SWITCHBOARD_DATA_DIR: dataDir,
+        SWITCHBOARD_WORKSPACES_FILE: writeWorkspacesFile(join(cwd, 'workspaces.json'), [
+          { id: 'interrupted', apiKeys: [API_KEY], providers: { trata: { baseUrl: 'http://127.0.0.1:9', token: 'trata-token' } } },
+        ]),
+      },
+    });
+    try {
+      const lock = join(dataDir, 'switchboard.lock');
+      const deadline = Date.now() + 30_000;
+      while (!existsSync(lock) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(existsSync(lock)).toBe(true); // the store's lease is taken: start-up is under way
+      gateway.child.kill('SIGINT');
+      expect(await gateway.exit, gateway.stderr()).toBe(0);
+      const lines = gateway.stderr().split('\n');
+      expect(lines).toContain('SIGINT during start-up: Switchboard stops once started');
+      expect(gateway.stderr()).toContain('stopped: operations and provider calls in flight finished, leases released, store closed');
+      expect(existsSync(lock)).toBe(false);
+    } finally {
+      gateway.child.kill('SIGKILL');
+    }
+  }, 60_000);
+
   // A Node that cannot strip types, as Node 20 (this machine's default) or 22 before 22.18.
   const withoutTypeStripping = ['--no-experimental-strip-types', LAUNCHER];
 
