@@ -34,7 +34,7 @@ export function attachLiveRoutes(
   return {
     handle(req, res) {
       if (!(req.url ?? '').startsWith('/webhooks/')) return false;
-      // A 503 the provider retries when the store was out of reach; the delivery was not recorded.
+      // A 503 the provider redelivers when the store was out of reach: a delivery processed before is answered as a duplicate.
       webhooks(req, res).catch((error: unknown) => answerRouteFailure(res, error, (code, message) => ({ ok: false, error: { code, message } })));
       return true;
     },
