@@ -15,6 +15,17 @@ describe('graphql-js with the leaf-only list patch', () => {
     expect(await runLeafOnlyListCases(graphql)).toEqual(expected);
   });
 
+  it("judges a field's resolver again when it is replaced (Apollo wraps resolvers in place for willResolveField)", async () => {
+    const schema = graphql.buildSchema('type Item { name: String } type Query { items: [Item] }');
+    const name = (schema.getType('Item') as graphql.GraphQLObjectType).getFields().name!;
+    name.resolve = (item: { name: string }) => item.name.toUpperCase();
+    const run = () => graphql.execute({ schema, document: graphql.parse('{ items { name } }'), rootValue: { items: [{ name: 'a' }, { name: 'b' }] } });
+    expect(await run()).toEqual({ data: { items: [{ name: 'A' }, { name: 'B' }] } });
+    // As Apollo's wrapper does: the same field, now resolved by a function that reads info.
+    name.resolve = (_item, _args, _context, info) => `${info.parentType.name}.${info.fieldName} at ${String(info.path.prev?.key)}`;
+    expect(await run()).toEqual({ data: { items: [{ name: 'Item.name at 0' }, { name: 'Item.name at 1' }] } });
+  });
+
   it('runs the patched code: the installed execute module carries it (patch-package applied it at install)', () => {
     const installed = readFileSync(new URL('../../node_modules/graphql/execution/execute.js', import.meta.url), 'utf8');
     expect(installed).toContain('function executeLeafOnlyFields(');
