@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { answerWithin } from './answerWithin.ts';
 import { exportLimitSettingsOf, fanoutTimingOf, httpLimitsOf, liveSettingsOf, queryLimitsOf, resilienceOptionsOf, shutdownTimingOf, type Env } from './config.ts';
 import { FanoutService } from './fanout/fanoutService.ts';
 import type { FanoutTiming } from './fanout/fanoutTiming.ts';
@@ -243,13 +244,7 @@ async function settlesWithin(work: Promise<unknown>, timeoutMs: number | undefin
     await work;
     return true;
   }
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-  try {
-    return await Promise.race([work.then(() => true as const), timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return (await answerWithin(work, timeoutMs)).answered;
 }
 
 function storeOptionsOf(env: Env): NonNullable<GatewayRuntimeOptions['store']> {

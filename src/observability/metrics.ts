@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { answerWithin } from '../answerWithin.ts';
 import { EXPORT_KINDS, type ExportKind } from '../analytics/exports/exportKinds.ts';
 import { EXPORT_OUTCOMES, type ExportOutcome } from '../analytics/exports/exportRoute.ts';
 import { EXPORT_LIMIT_NAMES, type ExportRefusal } from '../analytics/exports/exportSlots.ts';
@@ -8,6 +9,7 @@ import type { CircuitState } from '../providers/resilience/circuitBreaker.ts';
 import type { PoolStats } from '../store/database.ts';
 import type { BudgetGauge } from '../store/queries/storeGauges.ts';
 import type { ItemState } from '../store/records.ts';
+import { DEFAULT_STORE_CHECK_TIMEOUT_MS } from './readiness.ts';
 import type { OperationOutcome } from './requestScope.ts';
 
 /**
@@ -25,13 +27,10 @@ export interface MetricSources {
   storeProcessRunning?: () => boolean | null;
   /**
    * How long a scrape waits for the store's reads (`budgets`, `itemsByState`) before it answers
-   * without their gauges, as `/readyz` waits for its ping. @default 2000
+   * without their gauges, as `/readyz` waits for its ping. @default DEFAULT_STORE_CHECK_TIMEOUT_MS
    */
   storeReadTimeoutMs?: number;
 }
-
-/** As long as `/readyz` waits for the store (readiness.ts): a scrape answers even when the store does not. */
-const DEFAULT_STORE_READ_TIMEOUT_MS = 2_000;
 
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const BATCH_SIZE_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500];
@@ -118,7 +117,7 @@ export class GatewayMetrics {
     for (const limit of EXPORT_LIMIT_NAMES) this.#exportsRefused.inc({ limit }, 0);
 
     const { breakers, budgets, itemsByState, pool, storeProcessRunning } = sources;
-    const storeReadTimeoutMs = sources.storeReadTimeoutMs ?? DEFAULT_STORE_READ_TIMEOUT_MS;
+    const storeReadTimeoutMs = sources.storeReadTimeoutMs ?? DEFAULT_STORE_CHECK_TIMEOUT_MS;
     new Gauge({
       name: 'switchboard_circuit_breaker_state',
       help: 'Circuit breaker per provider: 0 closed, 1 half-open, 2 open',
@@ -256,13 +255,10 @@ function sharedPerScrape<T>(read: () => Promise<T>): () => Promise<T> {
  */
 async function settle<T>(source: (() => Promise<T>) | undefined, timeoutMs: number): Promise<T | null> {
   if (!source) return null;
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
   try {
-    return await Promise.race([source(), timedOut]);
+    const answer = await answerWithin(source(), timeoutMs);
+    return answer.answered ? answer.value : null;
   } catch {
     return null;
-  } finally {
-    clearTimeout(timer);
   }
 }

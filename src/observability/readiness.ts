@@ -1,5 +1,9 @@
 import type { Provider } from '../domain/types.ts';
+import { answerWithin } from '../answerWithin.ts';
 import { redact } from '../logger.ts';
+
+/** How long a check of the store (`/readyz`'s ping, a scrape's store gauges) waits for its answer. */
+export const DEFAULT_STORE_CHECK_TIMEOUT_MS = 2_000;
 
 /** One check of `/readyz`: passed, or why not. */
 export interface ReadinessCheck {
@@ -17,7 +21,7 @@ export interface ReadinessSources {
   pingStore: () => Promise<unknown>;
   /** Whether each provider's circuit breaker is failing fast now. */
   breakers: () => { provider: Provider; failingFast: boolean }[];
-  /** How long the store may take to answer before it counts as unreachable. @default 2000 */
+  /** How long the store may take to answer before it counts as unreachable. @default DEFAULT_STORE_CHECK_TIMEOUT_MS */
   storeTimeoutMs?: number;
 }
 
@@ -48,18 +52,12 @@ export class Readiness {
   }
 
   async #checkStore(): Promise<ReadinessCheck> {
-    const timeoutMs = this.#sources.storeTimeoutMs ?? 2_000;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    });
+    const timeoutMs = this.#sources.storeTimeoutMs ?? DEFAULT_STORE_CHECK_TIMEOUT_MS;
     try {
-      await Promise.race([this.#sources.pingStore(), timeout]);
-      return { ok: true };
+      if ((await answerWithin(this.#sources.pingStore(), timeoutMs)).answered) return { ok: true };
+      return { ok: false, reason: `store unreachable: no answer within ${timeoutMs} ms` };
     } catch (error) {
       return { ok: false, reason: `store unreachable: ${redact(error instanceof Error ? error.message : String(error))}` };
-    } finally {
-      clearTimeout(timer);
     }
   }
 
