@@ -37,6 +37,19 @@ const warmupQueries = Number(process.env.BENCH_WARMUP ?? 400);
 const upstreamMs = Number(process.env.BENCH_UPSTREAM_MS ?? 20);
 const pages = (process.env.BENCH_PAGES ?? '10,50,100').split(',').map(Number);
 const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,10').split(',').map(Number);
+/**
+ * BENCH_RATE=<q/s>[,<q/s>] sends the queries at that fixed rate instead (open loop: one every
+ * 1/rate s, however many are still waiting), in place of BENCH_CONCURRENCY. At concurrency 10 a
+ * contender takes as many queries a second as it can serve, so the gateway runs near a full core
+ * while the floor does not; a fixed rate below both contenders' capacity gives each the same load,
+ * and CPU per query then compares the work, not how a saturated process fares (its queries wait
+ * for the CPU holding their pages, and the young-generation collections copy more of them).
+ */
+const rates = process.env.BENCH_RATE ? process.env.BENCH_RATE.split(',').map(Number) : null;
+if (rates?.some((rate) => !(rate > 0))) throw new Error(`BENCH_RATE must list positive rates in queries a second, got ${process.env.BENCH_RATE}`);
+/** The load levels a cell is measured at: concurrencies, or rates with BENCH_RATE. */
+const loadLevels = rates ?? concurrencies;
+const loadLabel = (level: number) => (rates ? `${level}/s` : String(level));
 /** Times every contender is started afresh and measured (see `main`); the report gives each ratio's median over the runs. */
 const runs = Number(process.env.BENCH_RUNS ?? 1);
 const API_KEY = 'bench-read-path-key';
@@ -130,8 +143,15 @@ interface Cell {
   errors: number;
 }
 
-/** `count` queries for a page of `first`, `concurrency` at a time: each one's latency, and how many failed. */
-async function load(contender: Contender, first: number, concurrency: number, count: number): Promise<{ latencies: number[]; errors: number }> {
+/**
+ * `count` queries for a page of `first`: `level` at a time, or with BENCH_RATE one every 1/`level`
+ * seconds; each one's latency, and how many failed.
+ */
+async function load(contender: Contender, first: number, level: number, count: number): Promise<{ latencies: number[]; errors: number }> {
+  return rates ? loadAtRate(contender, first, level, count) : loadAtConcurrency(contender, first, level, count);
+}
+
+async function loadAtConcurrency(contender: Contender, first: number, concurrency: number, count: number): Promise<{ latencies: number[]; errors: number }> {
   const latencies: number[] = [];
   let errors = 0;
   let next = 0;
@@ -146,6 +166,28 @@ async function load(contender: Contender, first: number, concurrency: number, co
       }
     }),
   );
+  return { latencies, errors };
+}
+
+/** Open loop: query `i` is sent at `i / rate` seconds from the start, whether or not the earlier ones were answered. */
+async function loadAtRate(contender: Contender, first: number, rate: number, count: number): Promise<{ latencies: number[]; errors: number }> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const sent: Promise<void>[] = [];
+  const start = performance.now();
+  for (let i = 0; i < count; i++) {
+    const wait = start + (i * 1000) / rate - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    sent.push(
+      (async () => {
+        const t0 = performance.now();
+        const { status, body } = await post(contender.url, first);
+        latencies.push(performance.now() - t0);
+        if (status !== 200 || (body as { errors?: unknown }).errors) errors++;
+      })(),
+    );
+  }
+  await Promise.all(sent);
   return { latencies, errors };
 }
 
@@ -245,7 +287,7 @@ async function main(): Promise<void> {
     if (run === 0) await checkSameAnswers(contenders);
     const cells: Cell[] = [];
     for (const first of pages) {
-      for (const concurrency of concurrencies) {
+      for (const concurrency of loadLevels) {
         // Each run starts with another contender, so a slow minute of a shared machine does not fall on the same one every run.
         for (let turn = 0; turn < contenders.length; turn++) {
           cells.push(await measure(contenders[(run + turn) % contenders.length]!, bases, first, concurrency));
@@ -343,20 +385,21 @@ function report(results: RunResult[]): void {
   );
   lines.push(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   lines.push('');
-  lines.push('| run | page | conc. | contender | queries/s | p50 ms | p99 ms | CPU ms/query | upstream req/query | errors |');
+  const levelHeading = rates ? 'rate' : 'conc.';
+  lines.push(`| run | page | ${levelHeading} | contender | queries/s | p50 ms | p99 ms | CPU ms/query | upstream req/query | errors |`);
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   results.forEach(({ cells }, run) => {
     for (const c of cells) {
-      lines.push(`| ${run + 1} | ${c.first} | ${c.concurrency} | ${c.contender} | ${f(c.qps)} | ${f(c.p50)} | ${f(c.p99)} | ${f(c.cpuMsPerQuery, 2)} | ${f(c.upstreamPerQuery, 2)} | ${c.errors} |`);
+      lines.push(`| ${run + 1} | ${c.first} | ${loadLabel(c.concurrency)} | ${c.contender} | ${f(c.qps)} | ${f(c.p50)} | ${f(c.p99)} | ${f(c.cpuMsPerQuery, 2)} | ${f(c.upstreamPerQuery, 2)} | ${c.errors} |`);
     }
   });
   lines.push('');
   lines.push('Ratios: the median of the runs, then each run.');
   lines.push('');
-  lines.push('| page | conc. | gateway CPU / floor CPU | each run | gateway queries/s / unbatched | gateway queries/s / floor |');
+  lines.push(`| page | ${levelHeading} | gateway CPU / floor CPU | each run | gateway queries/s / unbatched | gateway queries/s / floor |`);
   lines.push('| --- | --- | --- | --- | --- | --- |');
   for (const first of pages) {
-    for (const concurrency of concurrencies) {
+    for (const concurrency of loadLevels) {
       const perRun = results.map(({ cells }) => {
         const of = (name: string) => cells.find((c) => c.first === first && c.concurrency === concurrency && c.contender === name)!;
         const [g, u, fl] = [of('gateway'), of('unbatched'), of('floor')];
@@ -368,7 +411,7 @@ function report(results: RunResult[]): void {
       });
       const each = perRun.map((r) => f(r.cpu, 2)).join(', ');
       lines.push(
-        `| ${first} | ${concurrency} | ${f(median(perRun.map((r) => r.cpu)), 2)} | ${each} | ${f(median(perRun.map((r) => r.vsUnbatched)), 2)} | ${f(median(perRun.map((r) => r.vsFloor)), 2)} |`,
+        `| ${first} | ${loadLabel(concurrency)} | ${f(median(perRun.map((r) => r.cpu)), 2)} | ${each} | ${f(median(perRun.map((r) => r.vsUnbatched)), 2)} | ${f(median(perRun.map((r) => r.vsFloor)), 2)} |`,
       );
     }
   }

@@ -1,29 +1,44 @@
 /**
- * Preload for a benchmark's gateway variant: counts V8's collections by kind and the time they
- * took, and writes the totals with the process's CPU time to `BENCH_GC_OUT` (default
- * `/tmp/switchboard-gc-<pid>.json`) every two seconds. Used as
+ * Preload for a benchmark's gateway variant: counts V8's collections by kind, the time they took,
+ * and what each young collection (scavenge) left in the young generation: what survived it and was
+ * copied, since a scavenge costs what survives, not what it frees. Writes the totals with the
+ * process's CPU time to `BENCH_GC_OUT` (default `/tmp/switchboard-gc-<pid>.json`) every two
+ * seconds. Used as
  * `BENCH_GATEWAY_VARIANT="--max-semi-space-size=64 --import ./bench/preloads/gcTime.ts" npm run bench`
- * (BENCHMARKS.md, read path: "Only the returned conversations stay for the request").
+ * (BENCHMARKS.md, read path).
  */
 import { writeFileSync } from 'node:fs';
-import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { GCProfiler } from 'node:v8';
 
-const KINDS: Record<number, string> = {
-  [constants.NODE_PERFORMANCE_GC_MINOR]: 'young',
-  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'full',
-  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental marking',
-  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
+/** V8's names (`gcType` in GCProfiler's statistics) as the tables here call them. */
+const KINDS: Record<string, string> = {
+  Scavenge: 'young',
+  MinorMarkSweep: 'young',
+  MarkSweepCompact: 'full',
+  IncrementalMarking: 'incremental marking',
+  ProcessWeakCallbacks: 'weak callbacks',
 };
 const totals: Record<string, { count: number; ms: number }> = {};
+const survivedYoung = { collections: 0, bytes: 0 };
 const out = process.env.BENCH_GC_OUT ?? `/tmp/switchboard-gc-${process.pid}.json`;
 
-new PerformanceObserver((list) => {
-  for (const entry of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) {
-    const kind = KINDS[entry.detail?.kind ?? -1] ?? 'other';
+let profiler = new GCProfiler();
+profiler.start();
+setInterval(() => {
+  // GCProfiler keeps every collection until stopped: one profiler per two seconds.
+  const { statistics } = profiler.stop() ?? { statistics: [] };
+  profiler = new GCProfiler();
+  profiler.start();
+  for (const gc of statistics) {
+    const kind = KINDS[gc.gcType] ?? 'other';
     const total = (totals[kind] ??= { count: 0, ms: 0 });
     total.count += 1;
-    total.ms += entry.duration;
+    total.ms += gc.cost / 1000;
+    if (kind === 'young') {
+      survivedYoung.collections += 1;
+      survivedYoung.bytes += gc.afterGC.heapSpaceStatistics.find((space) => space.spaceName === 'new_space')?.spaceUsedSize ?? 0;
+    }
   }
-}).observe({ entryTypes: ['gc'] });
-
-setInterval(() => writeFileSync(out, JSON.stringify({ collections: totals, cpuMicros: process.cpuUsage() })), 2000).unref();
+  const meanSurvivedMiB = survivedYoung.collections === 0 ? null : Number((survivedYoung.bytes / survivedYoung.collections / 2 ** 20).toFixed(1));
+  writeFileSync(out, JSON.stringify({ collections: totals, youngSurvivorsMiB: meanSurvivedMiB, cpuMicros: process.cpuUsage() }));
+}, 2000).unref();
