@@ -229,7 +229,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           if (answeredOptions(req, res, GRAPHQL_METHODS)) return;
           if (!GRAPHQL_METHODS.includes((req.method ?? '').toUpperCase())) {
             res.setHeader('allow', allowHeader(GRAPHQL_METHODS));
-            return refuseAndClose(req, res, 405, errorBody(ErrorCode.METHOD_NOT_ALLOWED, `${req.method} is not allowed on ${path}; GraphQL is served with GET and POST`));
+            return refuseAndClose(req, res, 405, errorBody(ErrorCode.METHOD_NOT_ALLOWED, `${req.method} is not allowed on ${path}; GraphQL is served with GET (and HEAD, answered as GET) and POST`));
           }
           if (apiKey.kind === 'conflicting') return refuseConflictingKeys();
           return graphql(req, res, () => contextFor(apiKey, scope && observability && { scope, upstream: observability.upstreamObserverFor(scope) })).catch((error: unknown) =>

@@ -86,7 +86,7 @@ describe('errors of the HTTP routes', () => {
       expect(await answer('/graphql', { method, headers: { ...auth, 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' })).toEqual({
         status: 405,
         allow: 'GET, HEAD, POST, OPTIONS',
-        body: { errors: [{ message: `${method} is not allowed on /graphql; GraphQL is served with GET and POST`, extensions: { code: 'METHOD_NOT_ALLOWED' } }] },
+        body: { errors: [{ message: `${method} is not allowed on /graphql; GraphQL is served with GET (and HEAD, answered as GET) and POST`, extensions: { code: 'METHOD_NOT_ALLOWED' } }] },
       });
     }
   });
