@@ -20,6 +20,8 @@ const KINDS: Record<string, string> = {
 };
 const totals: Record<string, { count: number; ms: number }> = {};
 const survivedYoung = { collections: 0, bytes: 0 };
+/** The young generation's largest size seen (V8 grows it up to the semi-space flag as survival demands). */
+let largestYoungBytes = 0;
 const out = process.env.BENCH_GC_OUT ?? `/tmp/switchboard-gc-${process.pid}.json`;
 
 let profiler = new GCProfiler();
@@ -36,9 +38,13 @@ setInterval(() => {
     total.ms += gc.cost / 1000;
     if (kind === 'young') {
       survivedYoung.collections += 1;
-      survivedYoung.bytes += gc.afterGC.heapSpaceStatistics.find((space) => space.spaceName === 'new_space')?.spaceUsedSize ?? 0;
+      const newSpace = gc.afterGC.heapSpaceStatistics.find((space) => space.spaceName === 'new_space');
+      survivedYoung.bytes += newSpace?.spaceUsedSize ?? 0;
+      largestYoungBytes = Math.max(largestYoungBytes, newSpace?.spaceSize ?? 0);
     }
   }
   const meanSurvivedMiB = survivedYoung.collections === 0 ? null : Number((survivedYoung.bytes / survivedYoung.collections / 2 ** 20).toFixed(1));
-  writeFileSync(out, JSON.stringify({ collections: totals, youngSurvivorsMiB: meanSurvivedMiB, cpuMicros: process.cpuUsage() }));
+  const largestYoungMiB = Number((largestYoungBytes / 2 ** 20).toFixed(1));
+  const totalsNow = { collections: totals, youngSurvivorsMiB: meanSurvivedMiB, largestYoungMiB, flags: process.execArgv.join(' '), cpuMicros: process.cpuUsage() };
+  writeFileSync(out, JSON.stringify(totalsNow));
 }, 2000).unref();
