@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { Agent as UndiciAgent, request } from 'undici';
-import { gatewayStartArgs } from './gatewayCommand.ts';
+import { gatewayStartArgs, gatewayStartArgsWith } from './gatewayCommand.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const queries = Number(process.env.BENCH_QUERIES ?? 200);
@@ -262,7 +262,7 @@ async function main(): Promise<void> {
     specs.push({
       name: `gateway ${variantFlags.join(' ')}`,
       port: 4804 + index,
-      args: [...variantFlags, ...gatewayStartArgs(ROOT)],
+      args: gatewayStartArgsWith(ROOT, variantFlags),
       env: { SWITCHBOARD_DATA_DIR: join(work, `pglite-variant-${index}`), SWITCHBOARD_SYNC: 'false' },
     });
   });
