@@ -47,13 +47,15 @@ export function negotiateEncoding(acceptEncoding: string | undefined): ContentEn
  */
 export async function endWithBody(req: IncomingMessage, res: ServerResponse, body: string, minBytes = COMPRESSION_MIN_BYTES): Promise<void> {
   res.appendHeader('vary', 'Accept-Encoding');
-  const bytes = Buffer.from(body, 'utf8');
-  const encoding = res.hasHeader('content-encoding') || bytes.length < minBytes ? null : negotiateEncoding(req.headers['accept-encoding']);
+  const length = Buffer.byteLength(body, 'utf8');
+  const encoding = res.hasHeader('content-encoding') || length < minBytes ? null : negotiateEncoding(req.headers['accept-encoding']);
   if (encoding === null || req.method === 'HEAD') {
-    res.setHeader('content-length', bytes.length);
-    res.end(bytes);
+    // Written as the string: node encodes it into the socket's buffer, without a copy of its own.
+    res.setHeader('content-length', length);
+    res.end(body, 'utf8');
     return;
   }
+  const bytes = Buffer.from(body, 'utf8');
   const compressed = encoding === 'br' ? await compressBrotli(bytes, BROTLI_OPTIONS) : await compressGzip(bytes);
   res.setHeader('content-encoding', encoding);
   res.setHeader('content-length', compressed.length);

@@ -21,13 +21,18 @@ import { subfieldsOrNull } from './resolverSupport.ts';
 /** The settled values of one request's loaders, by loader and key (an `Error` where a provider failed). */
 const settledByLoader = new WeakMap<object, Map<string, unknown>>();
 
-/** Loads `refs` through `loader` and keeps what settled for `loadOrSettled`. Never rejects (`loadMany`). */
-async function preload(loader: DataLoader<EntityRef, unknown, string>, refs: readonly EntityRef[]): Promise<void> {
-  if (refs.length === 0) return;
-  const values = await loader.loadMany(refs);
+/**
+ * Loads `refs` (by their `refKey`) through `loader` and keeps what settled for `loadOrSettled`.
+ * Never rejects (`loadMany`). Each key once: a page names the same few agents over and over, and
+ * `loadMany` makes two promises for every key it is given, repeated or not.
+ */
+async function preload(loader: DataLoader<EntityRef, unknown, string>, refs: ReadonlyMap<string, EntityRef>): Promise<void> {
+  if (refs.size === 0) return;
+  const values = await loader.loadMany([...refs.values()]);
   let settled = settledByLoader.get(loader);
   if (settled === undefined) settledByLoader.set(loader, (settled = new Map()));
-  for (const [index, ref] of refs.entries()) settled.set(refKey(ref), values[index]);
+  let index = 0;
+  for (const key of refs.keys()) settled.set(key, values[index++]);
 }
 
 /**
@@ -59,16 +64,20 @@ export async function preloadConversationReferences(conversations: readonly Conv
   const { selected, nonNull } = fields;
   if (!selected.has('agent') && !selected.has('prospect')) return;
   if (conversations.some((conversation) => breaksAnyOf(conversation, nonNull))) return;
-  const agentRefs: EntityRef[] = [];
-  const prospectRefs: EntityRef[] = [];
+  const agentRefs = new Map<string, EntityRef>();
+  const prospectRefs = new Map<string, EntityRef>();
+  const add = (refs: Map<string, EntityRef>, ref: EntityRef) => {
+    const key = refKey(ref);
+    if (!refs.has(key)) refs.set(key, ref);
+  };
   for (const conversation of conversations) {
     if (selected.has('agent')) {
       const ref = readReference(() => conversation.agentRef);
-      if (ref && !ref.embedded) agentRefs.push(ref);
+      if (ref && !ref.embedded) add(agentRefs, ref);
     }
     if (selected.has('prospect')) {
       const ref = readReference(() => conversation.prospectRef);
-      if (ref) prospectRefs.push(ref);
+      if (ref) add(prospectRefs, ref);
     }
   }
   await Promise.all([preload(loaders.agent, agentRefs), preload(loaders.prospect, prospectRefs)]);

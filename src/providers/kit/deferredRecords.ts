@@ -118,9 +118,11 @@ function isField(target: Target, key: PropertyKey): key is string {
 /** One handler for every deferred record (its state is on the target): no closures per record. */
 const handler: ProxyHandler<Target> = {
   get(target, key) {
+    // Promise detection (`await`, graphql-js's isPromise on every value it completes) asks for
+    // `then` most of all: no domain object has one, so it is answered before any lookup.
+    if (key === 'then') return undefined;
     const value = target[key as string];
     if (value !== undefined || Object.hasOwn(target, key)) return value;
-    // Promise detection (`await`, graphql-js) asks every value for `then`: no domain object has one.
     return isField(target, key) ? settleField(target, key) : undefined;
   },
   has: (target, key) => isField(target, key),
