@@ -6,6 +6,7 @@ import type { LoaderHooks } from '../loaders.ts';
 import { attachSubscriptionServer } from '../subscriptions/subscriptionServer.ts';
 import type { WorkspaceRegistry } from '../workspaces/workspaceRegistry.ts';
 import type { LiveServices } from './liveServices.ts';
+import { webhookErrorBody } from './webhookIntake.ts';
 import { createWebhookRoute } from './webhookRoute.ts';
 
 export interface LiveRoutes {
@@ -35,7 +36,7 @@ export function attachLiveRoutes(
     handle(req, res) {
       if (!(req.url ?? '').startsWith('/webhooks/')) return false;
       // A 503 the provider redelivers when the store was out of reach: a delivery processed before is answered as a duplicate.
-      webhooks(req, res).catch((error: unknown) => answerRouteFailure(res, error, (code, message) => ({ ok: false, error: { code, message } })));
+      webhooks(req, res).catch((error: unknown) => answerRouteFailure(res, error, webhookErrorBody));
       return true;
     },
     close: () => subscriptions.close(),

@@ -42,7 +42,12 @@ export interface WebhookAnswer {
   body: { ok: boolean; duplicate?: boolean; error?: { code: ErrorCode; message: string } };
 }
 
-const refused = (status: number, code: ErrorCode, message: string): WebhookAnswer => ({ status, body: { ok: false, error: { code, message } } });
+/** A webhook route's error answer, one shape for every refusal and failure: `{ ok: false, error: { code, message } }`. */
+export function webhookErrorBody(code: ErrorCode, message: string): WebhookAnswer['body'] {
+  return { ok: false, error: { code, message } };
+}
+
+const refused = (status: number, code: ErrorCode, message: string): WebhookAnswer => ({ status, body: webhookErrorBody(code, message) });
 
 /**
  * Takes provider webhooks in: authenticates the delivery (endpoint token, then the signature when

@@ -3,7 +3,7 @@ import { ErrorCode } from '../errors.ts';
 import { readRequestBody } from '../http/readRequestBody.ts';
 import { sendJson } from '../http/nodeHttpHandler.ts';
 import { allowHeader, answeredOptions } from '../http/optionsAnswer.ts';
-import type { WebhookIntake } from './webhookIntake.ts';
+import { webhookErrorBody, type WebhookIntake } from './webhookIntake.ts';
 import { unknownWebhookProviderMessage, webhookFormatOf, webhookProviderOf } from './providerWebhooks.ts';
 
 /** Provider webhook bodies are small events; anything larger is not one. */
@@ -23,28 +23,28 @@ export function createWebhookRoute(intake: WebhookIntake, options: { bodyIdleTim
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
     const match = PATH.exec(path);
-    if (!match) return sendJson(res, 404, { ok: false, error: { code: ErrorCode.NOT_FOUND, message: 'Expected /webhooks/<provider>/<endpoint token>' } });
+    if (!match) return sendJson(res, 404, webhookErrorBody(ErrorCode.NOT_FOUND, 'Expected /webhooks/<provider>/<endpoint token>'));
     const named = decodedSegment(match[1] ?? '');
     const token = decodedSegment(match[2] ?? '');
     if (named === null || token === null) {
-      return sendJson(res, 400, { ok: false, error: { code: ErrorCode.BAD_REQUEST, message: 'Webhook path refused: a segment is not valid percent-encoding' } });
+      return sendJson(res, 400, webhookErrorBody(ErrorCode.BAD_REQUEST, 'Webhook path refused: a segment is not valid percent-encoding'));
     }
     const provider = webhookProviderOf(named);
     // Before the method: an unknown provider has no methods to allow, whatever the request's.
-    if (provider === undefined) return sendJson(res, 404, { ok: false, error: { code: ErrorCode.NOT_FOUND, message: unknownWebhookProviderMessage(named) } });
+    if (provider === undefined) return sendJson(res, 404, webhookErrorBody(ErrorCode.NOT_FOUND, unknownWebhookProviderMessage(named)));
     const { methods } = webhookFormatOf(provider);
     if (answeredOptions(req, res, methods)) return;
     const method = methods.find((each) => each === (req.method ?? 'GET').toUpperCase());
     if (method === undefined) {
       res.setHeader('allow', allowHeader(methods));
       const message = methods.includes('GET') ? 'Webhooks come by GET or POST' : 'Webhooks are POSTed';
-      return sendJson(res, 405, { ok: false, error: { code: ErrorCode.METHOD_NOT_ALLOWED, message } });
+      return sendJson(res, 405, webhookErrorBody(ErrorCode.METHOD_NOT_ALLOWED, message));
     }
     let body = '';
     if (method === 'POST') {
       const read = await readRequestBody(req, { maxBytes: MAX_WEBHOOK_BODY_BYTES, idleTimeoutMs: options.bodyIdleTimeoutMs });
       if (read.kind === 'aborted') return void res.destroy();
-      if (read.kind !== 'complete') return sendJson(res, read.kind === 'tooLarge' ? 413 : 408, { ok: false, error: { code: ErrorCode.BAD_REQUEST, message: 'Webhook body refused' } });
+      if (read.kind !== 'complete') return sendJson(res, read.kind === 'tooLarge' ? 413 : 408, webhookErrorBody(ErrorCode.BAD_REQUEST, 'Webhook body refused'));
       body = read.text;
     }
     const header = (name: string) => {

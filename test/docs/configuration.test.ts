@@ -69,7 +69,7 @@ function gatewaySources(): { path: string; text: string }[] {
 
 /**
  * The codes the HTTP routes beside GraphQL answer with: a line that builds a route's error answer
- * (`errorBody(…)`, a webhook's `error: { code: … }`, the intake's `refused(status, …)`, a failure's
+ * (`errorBody(…)`, a webhook's `webhookErrorBody(…)`, the intake's `refused(status, …)`, a failure's
  * `shape(ErrorCode.…)` in http/routeFailure.ts), every
  * `ErrorCode.X` on it; and `bare`, every code written as a string `'X'` on such a line or in an
  * `extensions: { code: '…' }` (which the GraphQL errors build with an `ErrorCode` as well).
@@ -79,7 +79,7 @@ function routeCodes(): { codes: Map<string, string[]>; bare: string[] } {
   const bare: string[] = [];
   for (const { path, text } of gatewaySources()) {
     for (const line of text.split('\n')) {
-      const answer = /errorBody\(|error: \{ code: |refused\(\d+, |shape\(ErrorCode\./.test(line);
+      const answer = /errorBody\(|ErrorBody\(|error: \{ code: |refused\(\d+, |shape\(ErrorCode\./.test(line);
       if (!answer && !/extensions: \{ code: '/.test(line)) continue;
       if (answer) for (const [, code = ''] of line.matchAll(/ErrorCode\.([A-Z][A-Z_]+)/g)) codes.set(code, [...(codes.get(code) ?? []), path]);
       for (const [, code = ''] of line.matchAll(/'([A-Z][A-Z_]+)'/g)) {
