@@ -47,15 +47,15 @@ export function negotiateEncoding(acceptEncoding: string | undefined): ContentEn
  */
 export async function endWithBody(req: IncomingMessage, res: ServerResponse, body: string, minBytes = COMPRESSION_MIN_BYTES): Promise<void> {
   res.appendHeader('vary', 'Accept-Encoding');
-  const length = Buffer.byteLength(body, 'utf8');
-  const encoding = res.hasHeader('content-encoding') || length < minBytes ? null : negotiateEncoding(req.headers['accept-encoding']);
+  // A Buffer, not the string: node would prepend its header to a string and copy both into the
+  // socket's buffer, measured ~100 us more a 250 KB answer than writing the bytes (13th session).
+  const bytes = Buffer.from(body, 'utf8');
+  const encoding = res.hasHeader('content-encoding') || bytes.length < minBytes ? null : negotiateEncoding(req.headers['accept-encoding']);
   if (encoding === null || req.method === 'HEAD') {
-    // Written as the string: node encodes it into the socket's buffer, without a copy of its own.
-    res.setHeader('content-length', length);
-    res.end(body, 'utf8');
+    res.setHeader('content-length', bytes.length);
+    res.end(bytes);
     return;
   }
-  const bytes = Buffer.from(body, 'utf8');
   const compressed = encoding === 'br' ? await compressBrotli(bytes, BROTLI_OPTIONS) : await compressGzip(bytes);
   res.setHeader('content-encoding', encoding);
   res.setHeader('content-length', compressed.length);

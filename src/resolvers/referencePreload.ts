@@ -22,17 +22,16 @@ import { subfieldsOrNull } from './resolverSupport.ts';
 const settledByLoader = new WeakMap<object, Map<string, unknown>>();
 
 /**
- * Loads `refs` (by their `refKey`) through `loader` and keeps what settled for `loadOrSettled`.
- * Never rejects (`loadMany`). Each key once: a page names the same few agents over and over, and
- * `loadMany` makes two promises for every key it is given, repeated or not.
+ * Loads `refs` through `loader` and keeps what settled for `loadOrSettled`. Never rejects (`loadMany`).
+ * The refs are not deduplicated here: the loader does (its cache), and the bench's unbatched
+ * server, whose loaders neither batch nor cache, must still ask once per reference.
  */
-async function preload(loader: DataLoader<EntityRef, unknown, string>, refs: ReadonlyMap<string, EntityRef>): Promise<void> {
-  if (refs.size === 0) return;
-  const values = await loader.loadMany([...refs.values()]);
+async function preload(loader: DataLoader<EntityRef, unknown, string>, refs: readonly EntityRef[]): Promise<void> {
+  if (refs.length === 0) return;
+  const values = await loader.loadMany(refs);
   let settled = settledByLoader.get(loader);
   if (settled === undefined) settledByLoader.set(loader, (settled = new Map()));
-  let index = 0;
-  for (const key of refs.keys()) settled.set(key, values[index++]);
+  for (const [index, ref] of refs.entries()) settled.set(refKey(ref), values[index]);
 }
 
 /**
@@ -64,20 +63,16 @@ export async function preloadConversationReferences(conversations: readonly Conv
   const { selected, nonNull } = fields;
   if (!selected.has('agent') && !selected.has('prospect')) return;
   if (conversations.some((conversation) => breaksAnyOf(conversation, nonNull))) return;
-  const agentRefs = new Map<string, EntityRef>();
-  const prospectRefs = new Map<string, EntityRef>();
-  const add = (refs: Map<string, EntityRef>, ref: EntityRef) => {
-    const key = refKey(ref);
-    if (!refs.has(key)) refs.set(key, ref);
-  };
+  const agentRefs: EntityRef[] = [];
+  const prospectRefs: EntityRef[] = [];
   for (const conversation of conversations) {
     if (selected.has('agent')) {
       const ref = readReference(() => conversation.agentRef);
-      if (ref && !ref.embedded) add(agentRefs, ref);
+      if (ref && !ref.embedded) agentRefs.push(ref);
     }
     if (selected.has('prospect')) {
       const ref = readReference(() => conversation.prospectRef);
-      if (ref) add(prospectRefs, ref);
+      if (ref) prospectRefs.push(ref);
     }
   }
   await Promise.all([preload(loaders.agent, agentRefs), preload(loaders.prospect, prospectRefs)]);
