@@ -134,7 +134,8 @@ async function resetUpstream(bases: string[]): Promise<void> {
 interface Cell {
   contender: string;
   first: number;
-  concurrency: number;
+  /** Queries in flight, or with BENCH_RATE queries a second. */
+  level: number;
   qps: number;
   p50: number;
   p99: number;
@@ -148,62 +149,57 @@ interface Cell {
  * seconds; each one's latency, and how many failed.
  */
 async function load(contender: Contender, first: number, level: number, count: number): Promise<{ latencies: number[]; errors: number }> {
-  return rates ? loadAtRate(contender, first, level, count) : loadAtConcurrency(contender, first, level, count);
-}
-
-async function loadAtConcurrency(contender: Contender, first: number, concurrency: number, count: number): Promise<{ latencies: number[]; errors: number }> {
   const latencies: number[] = [];
   let errors = 0;
+  /** One query: its latency kept, and whether it failed. */
+  const query = async () => {
+    const t0 = performance.now();
+    const { status, body } = await post(contender.url, first);
+    latencies.push(performance.now() - t0);
+    if (status !== 200 || (body as { errors?: unknown }).errors) errors++;
+  };
+  await (rates ? sendAtRate(query, level, count) : sendAtConcurrency(query, level, count));
+  return { latencies, errors };
+}
+
+/** Closed loop: `concurrency` queries in flight, the next sent when one is answered. */
+async function sendAtConcurrency(query: () => Promise<void>, concurrency: number, count: number): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < count) {
         next++;
-        const t0 = performance.now();
-        const { status, body } = await post(contender.url, first);
-        latencies.push(performance.now() - t0);
-        if (status !== 200 || (body as { errors?: unknown }).errors) errors++;
+        await query();
       }
     }),
   );
-  return { latencies, errors };
 }
 
 /** Open loop: query `i` is sent at `i / rate` seconds from the start, whether or not the earlier ones were answered. */
-async function loadAtRate(contender: Contender, first: number, rate: number, count: number): Promise<{ latencies: number[]; errors: number }> {
-  const latencies: number[] = [];
-  let errors = 0;
+async function sendAtRate(query: () => Promise<void>, rate: number, count: number): Promise<void> {
   const sent: Promise<void>[] = [];
   const start = performance.now();
   for (let i = 0; i < count; i++) {
     const wait = start + (i * 1000) / rate - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    sent.push(
-      (async () => {
-        const t0 = performance.now();
-        const { status, body } = await post(contender.url, first);
-        latencies.push(performance.now() - t0);
-        if (status !== 200 || (body as { errors?: unknown }).errors) errors++;
-      })(),
-    );
+    sent.push(query());
   }
   await Promise.all(sent);
-  return { latencies, errors };
 }
 
 /**
- * One contender's cell: `warmupQueries`, then `queries`, both at `concurrency`. Its CPU is counted
+ * One contender's cell: `warmupQueries`, then `queries`, both at `level` (see `load`). Its CPU is counted
  * until a second after the last answer: a process finishes part of its queries' work after
  * answering them (garbage collection), and that is theirs too. The contenders take their turns
  * one after another, each warmed right before its own, so each is measured under steady load.
  */
-async function measure(contender: Contender, bases: string[], first: number, concurrency: number): Promise<Cell> {
-  await load(contender, first, concurrency, warmupQueries);
+async function measure(contender: Contender, bases: string[], first: number, level: number): Promise<Cell> {
+  await load(contender, first, level, warmupQueries);
   await resetUpstream(bases);
   const pid = contender.process.pid!;
   const cpuBefore = procStat(pid).cpuMs;
   const started = performance.now();
-  const { latencies, errors } = await load(contender, first, concurrency, queries);
+  const { latencies, errors } = await load(contender, first, level, queries);
   const elapsedMs = performance.now() - started;
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const cpuMs = procStat(pid).cpuMs - cpuBefore;
@@ -213,7 +209,7 @@ async function measure(contender: Contender, bases: string[], first: number, con
   return {
     contender: contender.name,
     first,
-    concurrency,
+    level,
     qps: (queries / elapsedMs) * 1000,
     p50: pct(50),
     p99: pct(99),
@@ -287,10 +283,10 @@ async function main(): Promise<void> {
     if (run === 0) await checkSameAnswers(contenders);
     const cells: Cell[] = [];
     for (const first of pages) {
-      for (const concurrency of loadLevels) {
+      for (const level of loadLevels) {
         // Each run starts with another contender, so a slow minute of a shared machine does not fall on the same one every run.
         for (let turn = 0; turn < contenders.length; turn++) {
-          cells.push(await measure(contenders[(run + turn) % contenders.length]!, bases, first, concurrency));
+          cells.push(await measure(contenders[(run + turn) % contenders.length]!, bases, first, level));
         }
       }
     }
@@ -390,7 +386,7 @@ function report(results: RunResult[]): void {
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   results.forEach(({ cells }, run) => {
     for (const c of cells) {
-      lines.push(`| ${run + 1} | ${c.first} | ${loadLabel(c.concurrency)} | ${c.contender} | ${f(c.qps)} | ${f(c.p50)} | ${f(c.p99)} | ${f(c.cpuMsPerQuery, 2)} | ${f(c.upstreamPerQuery, 2)} | ${c.errors} |`);
+      lines.push(`| ${run + 1} | ${c.first} | ${loadLabel(c.level)} | ${c.contender} | ${f(c.qps)} | ${f(c.p50)} | ${f(c.p99)} | ${f(c.cpuMsPerQuery, 2)} | ${f(c.upstreamPerQuery, 2)} | ${c.errors} |`);
     }
   });
   lines.push('');
@@ -399,9 +395,9 @@ function report(results: RunResult[]): void {
   lines.push(`| page | ${levelHeading} | gateway CPU / floor CPU | each run | gateway queries/s / unbatched | gateway queries/s / floor |`);
   lines.push('| --- | --- | --- | --- | --- | --- |');
   for (const first of pages) {
-    for (const concurrency of loadLevels) {
+    for (const level of loadLevels) {
       const perRun = results.map(({ cells }) => {
-        const of = (name: string) => cells.find((c) => c.first === first && c.concurrency === concurrency && c.contender === name)!;
+        const of = (name: string) => cells.find((c) => c.first === first && c.level === level && c.contender === name)!;
         const [g, u, fl] = [of('gateway'), of('unbatched'), of('floor')];
         return {
           cpu: g.cpuMsPerQuery / fl.cpuMsPerQuery,
@@ -411,7 +407,7 @@ function report(results: RunResult[]): void {
       });
       const each = perRun.map((r) => f(r.cpu, 2)).join(', ');
       lines.push(
-        `| ${first} | ${loadLabel(concurrency)} | ${f(median(perRun.map((r) => r.cpu)), 2)} | ${each} | ${f(median(perRun.map((r) => r.vsUnbatched)), 2)} | ${f(median(perRun.map((r) => r.vsFloor)), 2)} |`,
+        `| ${first} | ${loadLabel(level)} | ${f(median(perRun.map((r) => r.cpu)), 2)} | ${each} | ${f(median(perRun.map((r) => r.vsUnbatched)), 2)} | ${f(median(perRun.map((r) => r.vsFloor)), 2)} |`,
       );
     }
   }
