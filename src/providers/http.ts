@@ -132,33 +132,45 @@ export class UpstreamClient {
       throw new SendWindowMissedError(`${provider} ${req.endpoint} was held back past its send window and not sent`, base);
     }
     const timeoutMs = this.#options.timeoutMs ?? 10_000;
-    const signal = AbortSignal.timeout(timeoutMs);
     const ended = this.#options.observer?.({ provider, endpoint: req.endpoint, method: req.method });
-
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await request(url, {
-        method: req.method,
-        dispatcher: this.#options.dispatcher,
-        signal,
-        headers: {
-          accept: 'application/json',
-          ...(req.body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...this.#options.authHeaders,
-        },
-        body: req.body === undefined ? undefined : JSON.stringify(req.body),
-      });
-    } catch (error) {
-      throw failed(transportError(error, signal, base, timeoutMs), ended);
-    }
-
-    const { statusCode } = response;
-    const rateLimit = parseRateLimitHeaders(response.headers);
+    // One timer for the whole exchange (headers and body), cleared as soon as it ends. Not
+    // `AbortSignal.timeout`, which cannot be cleared: each request left its timer pending, with a
+    // weak reference and a finalization entry, until a full collection found the signal unreachable
+    // or the timeout passed: 1,199 pending timers in a gateway under load, 56 with this one (heap
+    // snapshots at page 50, concurrency 10; issue 9).
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), timeoutMs).unref();
+    const { signal } = deadline;
+    let statusCode: number;
+    let rateLimit: RateLimitInfo | null;
     let text: string;
     try {
-      text = await response.body.text();
-    } catch (error) {
-      throw failed(transportError(error, signal, base, timeoutMs), ended);
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await request(url, {
+          method: req.method,
+          dispatcher: this.#options.dispatcher,
+          signal,
+          headers: {
+            accept: 'application/json',
+            ...(req.body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...this.#options.authHeaders,
+          },
+          body: req.body === undefined ? undefined : JSON.stringify(req.body),
+        });
+      } catch (error) {
+        throw failed(transportError(error, signal, base, timeoutMs), ended);
+      }
+
+      statusCode = response.statusCode;
+      rateLimit = parseRateLimitHeaders(response.headers);
+      try {
+        text = await response.body.text();
+      } catch (error) {
+        throw failed(transportError(error, signal, base, timeoutMs), ended);
+      }
+    } finally {
+      clearTimeout(timer);
     }
     ended?.({ status: statusCode });
 

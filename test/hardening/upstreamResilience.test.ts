@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createHook } from 'node:async_hooks';
 import { z } from 'zod';
 import { createProviderDispatcher } from '../../src/providers/http.ts';
 import { createUpstreamClient } from '../../src/providers/kit/createUpstreamClient.ts';
@@ -175,5 +176,54 @@ describe('UpstreamClient with the provider resilience policy', () => {
     for (const r of refused) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(UpstreamQueueFullError);
     expect(server.stats().peakInFlight).toBe(2);
     expect(server.count(READ)).toBe(8);
+  });
+});
+
+describe("an upstream request's timeout", () => {
+  /**
+   * The timers armed with the client's timeout (300 ms, `clientWith`), as async_hooks sees them
+   * made and then cleared or fired. `_idleTimeout` is node's own field for a timer's delay.
+   */
+  function watchRequestTimers() {
+    const armed = new Set<number>();
+    const pending = new Set<number>();
+    const hook = createHook({
+      init(asyncId, type, _triggerId, resource) {
+        if (type === 'Timeout' && (resource as { _idleTimeout?: number })._idleTimeout === 300) {
+          armed.add(asyncId);
+          pending.add(asyncId);
+        }
+      },
+      destroy: (asyncId) => void pending.delete(asyncId),
+    }).enable();
+    return { armed, pending, stop: () => hook.disable() };
+  }
+
+  it('is disarmed as soon as the exchange ends, answered, refused or cut off', async () => {
+    // Each request used to leave its timer (AbortSignal.timeout, which cannot be cleared) pending
+    // until a full collection or the timeout: 1,199 of them in a busy gateway (issue 9).
+    const { read, create } = clientWith({ retry: { maxRetries: 0 } });
+    const timers = watchRequestTimers();
+    try {
+      await read();
+      await create();
+      server.setFault(READ, { kind: 'status', status: 503, times: 1 });
+      await expect(read()).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
+      server.setFault(READ, { kind: 'reset', times: 1 });
+      await expect(read()).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
+      // node reports a cleared timer's destroy on a later turn of the event loop.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(timers.armed.size).toBe(4);
+      expect(timers.pending.size).toBe(0);
+    } finally {
+      timers.stop();
+    }
+  });
+
+  it('still ends a request the provider never answers, as a timeout', async () => {
+    const { read } = clientWith({ retry: { maxRetries: 0 } });
+    server.setFault(READ, { kind: 'timeout', times: 1 });
+    await expect(read()).rejects.toMatchObject({ code: 'PROVIDER_TIMEOUT' });
+    expect(server.count(READ)).toBe(1);
   });
 });

@@ -9,6 +9,9 @@ export interface DeliveryStats {
  * is one request: answered 2xx within 10 s it is delivered, anything else failed. Failures are
  * counted, never retried: the gateway's polling and sync are the fallback.
  */
+/** How long a delivery may take before it counts as failed. */
+const DELIVERY_TIMEOUT_MS = 10_000;
+
 export class Deliveries {
   readonly #inFlight = new Set<Promise<void>>();
   readonly #stats: DeliveryStats = { delivered: 0, failed: 0 };
@@ -22,13 +25,18 @@ export class Deliveries {
 
   /** Sends one delivery and counts how it was answered. */
   async send(url: string | URL, init: RequestInit): Promise<void> {
+    // A timer cleared when the delivery ends: `AbortSignal.timeout`'s stays pending for all 10 s.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), DELIVERY_TIMEOUT_MS).unref();
     try {
-      const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+      const response = await fetch(url, { ...init, signal: deadline.signal });
       await response.arrayBuffer();
       if (response.ok) this.#stats.delivered += 1;
       else this.#stats.failed += 1;
     } catch {
       this.#stats.failed += 1;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
