@@ -58,6 +58,32 @@ describe('parseInstant on the shape providers write', () => {
     expect(shown(utc('0100-03-01T00:00:00'))).toEqual(['0100-03-01T00:00:00.000Z', 0]);
   });
 
+  it('counts every day of years 0000 to 9999 as Date does (the epoch is computed, not asked of Date.UTC)', () => {
+    // What Date itself counts for a date and time, years 0-99 included (setUTCFullYear takes them as written).
+    const dateCounts = (year: number, month: number, day: number, clock: number) => {
+      const date = new Date(0);
+      date.setUTCFullYear(year, month - 1, day);
+      return date.getTime() + clock;
+    };
+    const pad = (value: number, width: number) => String(value).padStart(width, '0');
+    const mismatches: string[] = [];
+    const check = (year: number, month: number, day: number) => {
+      // A different time of day on each date, so hours, minutes, seconds and milliseconds all vary.
+      const [hour, minute, second, milli] = [(year + day) % 24, (month * 7 + day) % 60, (year * 3 + day) % 60, (year * 31 + day * 7) % 1000];
+      const text = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}.${pad(milli, 3)}`;
+      const expected = dateCounts(year, month, day, ((hour * 60 + minute) * 60 + second) * 1000 + milli);
+      for (const parsed of [utc(text), utc(`${text}+00:00`)]) if (parsed?.getTime() !== expected) mismatches.push(text);
+    };
+    const daysIn = (year: number, month: number) => new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) ? 1 : 0);
+    // Every day of the years around each rule's edge (leap years, centuries, 400-year eras, the epoch)…
+    for (const [from, to] of [[0, 101], [396, 404], [1599, 1601], [1899, 1901], [1968, 1972], [1999, 2001], [2099, 2101], [2399, 2401], [9998, 9999]] as const) {
+      for (let year = from; year <= to; year++) for (let month = 1; month <= 12; month++) for (let day = 1; day <= daysIn(year, month); day++) check(year, month, day);
+    }
+    // …and the first and last day of every month of every year.
+    for (let year = 0; year <= 9999; year++) for (let month = 1; month <= 12; month++) for (const day of [1, daysIn(year, month)]) check(year, month, day);
+    expect(mismatches).toEqual([]);
+  });
+
   it('leaves other shapes to the general parser', () => {
     expect(shown(zoned('2024-12-06T21:23:38.618332+02:00'))).toEqual(['2024-12-06T19:23:38.618332Z', 332_000]);
     expect(shown(zoned('2024-12-06 19:23:38z'))).toEqual(['2024-12-06T19:23:38.000Z', 0]);
