@@ -45,6 +45,6 @@ setInterval(() => {
   }
   const meanSurvivedMiB = survivedYoung.collections === 0 ? null : Number((survivedYoung.bytes / survivedYoung.collections / 2 ** 20).toFixed(1));
   const largestYoungMiB = Number((largestYoungBytes / 2 ** 20).toFixed(1));
-  const totalsNow = { collections: totals, youngSurvivorsMiB: meanSurvivedMiB, largestYoungMiB, flags: process.execArgv.join(' '), cpuMicros: process.cpuUsage() };
+  const totalsNow = { collections: totals, youngSurvivorsMiB: meanSurvivedMiB, largestYoungMiB, flags: process.execArgv.join(' '), cwd: process.cwd(), script: process.argv[1] ?? null, cpuMicros: process.cpuUsage() };
   writeFileSync(out, JSON.stringify(totalsNow));
 }, 2000).unref();
