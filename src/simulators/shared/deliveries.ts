@@ -3,15 +3,15 @@ export interface DeliveryStats {
   failed: number;
 }
 
+/** How long a delivery may take before it counts as failed. */
+const DELIVERY_TIMEOUT_MS = 10_000;
+
 /**
  * What the simulators' webhook senders share (`webhookSender.ts`, `voiceos/agentHookSender.ts`):
  * the deliveries in flight, so closing waits for them, and the delivered/failed counts. A delivery
  * is one request: answered 2xx within 10 s it is delivered, anything else failed. Failures are
  * counted, never retried: the gateway's polling and sync are the fallback.
  */
-/** How long a delivery may take before it counts as failed. */
-const DELIVERY_TIMEOUT_MS = 10_000;
-
 export class Deliveries {
   readonly #inFlight = new Set<Promise<void>>();
   readonly #stats: DeliveryStats = { delivered: 0, failed: 0 };
@@ -25,7 +25,7 @@ export class Deliveries {
 
   /** Sends one delivery and counts how it was answered. */
   async send(url: string | URL, init: RequestInit): Promise<void> {
-    // A timer cleared when the delivery ends: `AbortSignal.timeout`'s stays pending for all 10 s.
+    // A timer cleared when the delivery ends: `AbortSignal.timeout`'s cannot be, and stays pending.
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), DELIVERY_TIMEOUT_MS).unref();
     try {
