@@ -1,7 +1,8 @@
 /**
  * Preload for a benchmark's gateway variant: counts V8's collections by kind, the time they took,
  * and what each young collection (scavenge) left in the young generation: what survived it and was
- * copied, since a scavenge costs what survives, not what it frees. Writes the totals with the
+ * copied, since a scavenge costs what survives, not what it frees; and what it moved to the old
+ * generation (objects that had survived the scavenge before, or whole pages of survivors). Writes the totals with the
  * process's CPU time to `BENCH_GC_OUT` (default `/tmp/switchboard-gc-<pid>.json`) every two
  * seconds. Used as
  * `BENCH_GATEWAY_VARIANT="--max-semi-space-size=64 --import ./bench/preloads/gcTime.ts" npm run bench`
@@ -19,7 +20,7 @@ const KINDS: Record<string, string> = {
   ProcessWeakCallbacks: 'weak callbacks',
 };
 const totals: Record<string, { count: number; ms: number }> = {};
-const survivedYoung = { collections: 0, bytes: 0 };
+const survivedYoung = { collections: 0, bytes: 0, promotedBytes: 0 };
 /** The young generation's largest size seen (V8 grows it up to the semi-space flag as survival demands). */
 let largestYoungBytes = 0;
 const out = process.env.BENCH_GC_OUT ?? `/tmp/switchboard-gc-${process.pid}.json`;
@@ -40,11 +41,14 @@ setInterval(() => {
       survivedYoung.collections += 1;
       const newSpace = gc.afterGC.heapSpaceStatistics.find((space) => space.spaceName === 'new_space');
       survivedYoung.bytes += newSpace?.spaceUsedSize ?? 0;
+      const oldSpaceUsed = (stats: typeof gc.afterGC) => stats.heapSpaceStatistics.find((space) => space.spaceName === 'old_space')?.spaceUsedSize ?? 0;
+      survivedYoung.promotedBytes += oldSpaceUsed(gc.afterGC) - oldSpaceUsed(gc.beforeGC);
       largestYoungBytes = Math.max(largestYoungBytes, newSpace?.spaceSize ?? 0);
     }
   }
   const meanSurvivedMiB = survivedYoung.collections === 0 ? null : Number((survivedYoung.bytes / survivedYoung.collections / 2 ** 20).toFixed(1));
+  const meanPromotedMiB = survivedYoung.collections === 0 ? null : Number((survivedYoung.promotedBytes / survivedYoung.collections / 2 ** 20).toFixed(1));
   const largestYoungMiB = Number((largestYoungBytes / 2 ** 20).toFixed(1));
-  const totalsNow = { collections: totals, youngSurvivorsMiB: meanSurvivedMiB, largestYoungMiB, flags: process.execArgv.join(' '), cwd: process.cwd(), script: process.argv[1] ?? null, cpuMicros: process.cpuUsage() };
+  const totalsNow = { collections: totals, youngSurvivorsMiB: meanSurvivedMiB, youngPromotedMiB: meanPromotedMiB, largestYoungMiB, flags: process.execArgv.join(' '), cwd: process.cwd(), script: process.argv[1] ?? null, cpuMicros: process.cpuUsage() };
   writeFileSync(out, JSON.stringify(totalsNow));
 }, 2000).unref();
