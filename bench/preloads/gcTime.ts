@@ -25,6 +25,9 @@ const survivedYoung = { collections: 0, bytes: 0, promotedBytes: 0 };
 let largestYoungBytes = 0;
 const out = process.env.BENCH_GC_OUT ?? `/tmp/switchboard-gc-${process.pid}.json`;
 
+type HeapStatistics = NonNullable<ReturnType<GCProfiler['stop']>>['statistics'][number]['afterGC'];
+const spaceOf = (stats: HeapStatistics, name: string) => stats.heapSpaceStatistics.find((space) => space.spaceName === name);
+
 let profiler = new GCProfiler();
 profiler.start();
 setInterval(() => {
@@ -39,10 +42,9 @@ setInterval(() => {
     total.ms += gc.cost / 1000;
     if (kind === 'young') {
       survivedYoung.collections += 1;
-      const newSpace = gc.afterGC.heapSpaceStatistics.find((space) => space.spaceName === 'new_space');
+      const newSpace = spaceOf(gc.afterGC, 'new_space');
       survivedYoung.bytes += newSpace?.spaceUsedSize ?? 0;
-      const oldSpaceUsed = (stats: typeof gc.afterGC) => stats.heapSpaceStatistics.find((space) => space.spaceName === 'old_space')?.spaceUsedSize ?? 0;
-      survivedYoung.promotedBytes += oldSpaceUsed(gc.afterGC) - oldSpaceUsed(gc.beforeGC);
+      survivedYoung.promotedBytes += (spaceOf(gc.afterGC, 'old_space')?.spaceUsedSize ?? 0) - (spaceOf(gc.beforeGC, 'old_space')?.spaceUsedSize ?? 0);
       largestYoungBytes = Math.max(largestYoungBytes, newSpace?.spaceSize ?? 0);
     }
   }

@@ -104,8 +104,8 @@ export function parseInstant(text: string, options: ParseInstantOptions): Precis
   const digits = fraction.padEnd(9, '0');
   const millis = Number(digits.slice(0, 3));
   const local = utcEpochMillis(y, mo - 1, d, h, mi, s, millis);
-  // Date.UTC rolls 31 February over into March; a real timestamp never needs that.
-  if (Number.isNaN(local) || new Date(local).getUTCDate() !== d) return null;
+  // The epoch count rolls 31 February over into March (as Date.UTC does); a real timestamp never needs that.
+  if (new Date(local).getUTCDate() !== d) return null;
   const epochMillis = local - zoneOffsetMinutes(zone) * 60_000;
   if (Number.isNaN(new Date(epochMillis).getTime())) return null;
   return new PreciseDate(epochMillis, Number(digits.slice(3)), fraction.length);
@@ -167,9 +167,7 @@ function parseCommonShape(text: string, options: ParseInstantOptions): PreciseDa
   const leap = month === 2 && (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0));
   if (day > DAYS_IN_MONTH[month - 1]! + (leap ? 1 : 0)) return null;
   const millis = Math.floor(nanos / 1_000_000);
-  const epochMillis = utcEpochMillis(year, month - 1, day, hour, minute, second, millis);
-  if (Number.isNaN(epochMillis)) return null;
-  return new PreciseDate(epochMillis, nanos - millis * 1_000_000, fractionDigits);
+  return new PreciseDate(utcEpochMillis(year, month - 1, day, hour, minute, second, millis), nanos - millis * 1_000_000, fractionDigits);
 }
 
 /**
