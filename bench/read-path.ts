@@ -17,7 +17,7 @@
  * node_modules linked, `npm run build` there) as one more contender, for a code change's A/B.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -276,6 +276,12 @@ async function main(): Promise<void> {
       cwd: baselineRoot,
     });
   }
+  // BENCH_FLOOR_VARIANT="<node flags>" adds the floor once more with those flags: whether a V8 setting
+  // the gateway's start script adopts would help hand-written code as much (a ratio's fairness).
+  const floorFlags = (process.env.BENCH_FLOOR_VARIANT ?? '').split(' ').filter(Boolean);
+  if (floorFlags.length > 0) {
+    specs.push({ name: `floor ${floorFlags.join(' ')}`, port: 4804 + variants.length + 1, args: [...floorFlags, '--import', 'tsx', 'bench/readPath/floorServer.ts'], env: {} });
+  }
   // BENCH_RUNS=<n> starts every contender afresh n times; the verdict is the median of the runs.
   const results: RunResult[] = [];
   for (let run = 0; run < runs; run++) {
@@ -311,6 +317,14 @@ interface RunResult {
   memory: { name: string; idleRssMiB: number; peakRssMiB: number }[];
 }
 
+/**
+ * BENCH_CONTENDER_LOGS=<dir> keeps each contender's standard output in <dir>/<contender>.log (else
+ * dropped): with `BENCH_GATEWAY_VARIANT="--trace-gc"`, one line per collection of that gateway,
+ * with the heap before and after it (the per-collection view gcTime's totals do not give).
+ */
+const contenderLogs = process.env.BENCH_CONTENDER_LOGS;
+if (contenderLogs) mkdirSync(contenderLogs, { recursive: true });
+
 async function startContenders(specs: ContenderSpec[], common: Record<string, string>, run: number): Promise<Contender[]> {
   const contenders: Contender[] = [];
   for (const spec of specs) {
@@ -321,9 +335,10 @@ async function startContenders(specs: ContenderSpec[], common: Record<string, st
     const child = spawn(process.execPath, [...profile, ...spec.args], {
       cwd: spec.cwd ?? ROOT,
       env: { ...process.env, ...common, ...spec.env, ...dataDir, PORT: String(spec.port) },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', contenderLogs ? 'pipe' : 'ignore', 'inherit'],
     });
     children.push(child);
+    if (contenderLogs) child.stdout!.pipe(createWriteStream(join(contenderLogs, `${profileName.replace(/[^\w.-]+/g, '_')}.log`)));
     const url = `http://127.0.0.1:${spec.port}/graphql`;
     if (spec.name.startsWith('gateway')) await waitForHealth(url);
     else await waitForReady(url);
