@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Agent, Conversation, EntityRef, Prospect, Provider } from './domain/types.ts';
-import type { FanoutService } from './fanout/fanoutService.ts';
+import type { FanoutService, Page } from './fanout/fanoutService.ts';
 import type { BatchItemView, BatchView } from './fanout/views.ts';
 import type { ProviderConnector } from './providers/connector.ts';
 import type { Workspace } from './workspaces/workspaceRegistry.ts';
@@ -30,6 +30,26 @@ export interface Loaders {
   batch: DataLoader<string, BatchView | null>;
   /** Batch items by the request id the gateway tagged their conversation with: one store query per page of conversations. */
   batchItemByRequestId: DataLoader<string, BatchItemView | null>;
+  /**
+   * A batch as one answer shows it, with the pages of its items that answer asks for: the reads
+   * of one tick come from one store snapshot (`readBatchesWithItems`), so a batch's status and
+   * counts agree with the items beside them. A batch whose items nobody asked for is answered
+   * from the view it was loaded with, without a read.
+   */
+  batchSnapshot: DataLoader<BatchSnapshotKey, BatchSnapshot, string>;
+}
+
+export interface BatchSnapshotKey {
+  /** The batch as the field that returned it read it. */
+  view: BatchView;
+  /** A page of its items to read with it, or null for its status and counts alone. */
+  items: { first: number; after: number | null } | null;
+}
+
+export interface BatchSnapshot {
+  view: BatchView;
+  /** The page asked for (null when none was, or when the batch is gone). */
+  items: Page<BatchItemView> | null;
 }
 
 export interface LoaderHooks {
@@ -59,6 +79,36 @@ export function createLoaders(workspace: Workspace, fanout: FanoutService, hooks
     batchItemByRequestId: new DataLoader(
       observed('batchItemByRequestId', (requestIds: readonly string[]) => fanout.getItemsByRequestIds(workspace.id, requestIds)),
     ),
+    batchSnapshot: new DataLoader(observed('batchSnapshot', batchSnapshots(workspace, fanout)), { cacheKeyFn: batchSnapshotKey }),
+  };
+}
+
+function batchSnapshotKey({ view, items }: BatchSnapshotKey): string {
+  return items ? `${view.id}:items:${items.first}:${items.after ?? ''}` : `${view.id}:state`;
+}
+
+/**
+ * Reads the batches whose items were asked for, and those items, in one snapshot; the others are
+ * answered from their views. When the read fails, the items fail with its error and the status
+ * and counts stay those of the view, as they were before any item was asked for.
+ */
+function batchSnapshots(workspace: Workspace, fanout: FanoutService) {
+  return async (keys: readonly BatchSnapshotKey[]): Promise<(BatchSnapshot | Error)[]> => {
+    const itemKeys = keys.filter((key) => key.items !== null);
+    if (itemKeys.length === 0) return keys.map(({ view }) => ({ view, items: null }));
+    const reread = new Set(itemKeys.map(({ view }) => view.id));
+    try {
+      const { batches, pages } = await fanout.readBatchesWithItems(
+        workspace.id,
+        [...reread],
+        itemKeys.map(({ view, items }) => ({ batchId: view.id, ...items })),
+      );
+      const pageOf = new Map(itemKeys.map((key, index) => [key, pages[index] ?? null]));
+      return keys.map((key) => ({ view: batches.get(key.view.id) ?? key.view, items: pageOf.get(key) ?? null }));
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      return keys.map((key) => (key.items ? failure : { view: key.view, items: null }));
+    }
   };
 }
 

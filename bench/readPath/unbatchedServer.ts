@@ -9,7 +9,7 @@ import DataLoader from 'dataloader';
 import { createHandler } from 'graphql-http/lib/use/http';
 import type { GatewayContext } from '../../src/context.ts';
 import type { EntityRef } from '../../src/domain/types.ts';
-import type { Loaders } from '../../src/loaders.ts';
+import type { BatchSnapshotKey, Loaders } from '../../src/loaders.ts';
 import type { ProviderConnector } from '../../src/providers/connector.ts';
 import { resolvers } from '../../src/resolvers/index.ts';
 import { loadTypeDefs } from '../../src/schema.ts';
@@ -32,8 +32,8 @@ function oneByOne<T>(workspace: Workspace, fetch: (connector: ProviderConnector,
   );
 }
 
-const notUsed = () =>
-  new DataLoader<string, never>(async () => {
+const notUsed = <K = string>() =>
+  new DataLoader<K, never, string>(async () => {
     throw new Error('not used by the benchmark query');
   });
 
@@ -47,6 +47,7 @@ const handler = createHandler<GatewayContext & Record<PropertyKey, unknown>>({
       prospect: oneByOne(workspace, async (c, ids) => (c.prospects ? c.prospects.getProspects(ids) : ids.map(() => null))),
       batch: notUsed(),
       batchItemByRequestId: notUsed(),
+      batchSnapshot: notUsed<BatchSnapshotKey>(),
     };
     return { workspace, loaders, fanout: null as never, partialErrors: [], loaderHooks: {} };
   },

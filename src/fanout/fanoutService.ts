@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Provider } from '../domain/types.ts';
 import type { BudgetDescriptor, ProviderConnector } from '../providers/connector.ts';
-import type { Database } from '../store/database.ts';
+import type { Database, Queryable } from '../store/database.ts';
 import { findWorkspaceItemsByRequestIds, listBatchItems } from '../store/queries/batchItems.ts';
 import {
   cancelBatch,
@@ -217,15 +217,16 @@ export class FanoutService {
   }
 
   /** The workspace's batches, newest first. */
-  async listBatches(workspaceId: string, page: PageRequest<BatchPosition> = {}): Promise<Page<BatchView>> {
-    const first = pageSize(page.first);
-    const batches = await listBatches(this.#ctx.db, workspaceId, { after: page.after ?? null, limit: first + 1 });
-    return { nodes: batches.slice(0, first).map(toBatchView), hasNextPage: batches.length > first };
+  listBatches(workspaceId: string, page: PageRequest<BatchPosition> = {}): Promise<Page<BatchView>> {
+    return readBatchPage(this.#ctx.db, workspaceId, page);
   }
 
-  /** How many batches the workspace has (a connection's `totalCount`). */
-  countBatches(workspaceId: string): Promise<number> {
-    return countBatches(this.#ctx.db, workspaceId);
+  /**
+   * A page of the workspace's batches and how many it has (a connection's `totalCount`), read at
+   * one moment: a batch created between two reads would be counted but missing from the page.
+   */
+  listBatchesWithCount(workspaceId: string, page: PageRequest<BatchPosition> = {}): Promise<{ page: Page<BatchView>; totalCount: number }> {
+    return this.#readSnapshot(async (tx) => ({ page: await readBatchPage(tx, workspaceId, page), totalCount: await countBatches(tx, workspaceId) }));
   }
 
   /**
@@ -233,10 +234,46 @@ export class FanoutService {
    * has no such batch.
    */
   async listItems(workspaceId: string, batchId: string, page: PageRequest<number> = {}): Promise<Page<BatchItemView> | null> {
-    const first = pageSize(page.first);
     if (!isUuid(batchId) || !(await findBatch(this.#ctx.db, workspaceId, batchId))) return null;
-    const items = await listBatchItems(this.#ctx.db, workspaceId, batchId, { afterIndex: page.after ?? null, limit: first + 1 });
-    return { nodes: items.slice(0, first).map(toBatchItemView), hasNextPage: items.length > first };
+    return readItemPage(this.#ctx.db, workspaceId, batchId, page);
+  }
+
+  /**
+   * Batches and pages of their items read at ONE moment of the store (one read-only transaction
+   * at REPEATABLE READ): an answer that shows a batch's status and counts beside its items must
+   * not show the counts before a dispatch and the items after it. `batches` holds those the
+   * workspace has; `pages` has one entry per entry of `itemPages`, null where its batch is not found.
+   */
+  async readBatchesWithItems(
+    workspaceId: string,
+    batchIds: readonly string[],
+    itemPages: readonly (PageRequest<number> & { batchId: string })[],
+  ): Promise<{ batches: Map<string, BatchView>; pages: (Page<BatchItemView> | null)[] }> {
+    return this.#readSnapshot(async (tx) => {
+      const found = await findBatches(tx, workspaceId, [...batchIds, ...itemPages.map((page) => page.batchId)]);
+      const batches = new Map(found.map((batch) => [batch.id, toBatchView(batch)]));
+      const pages: (Page<BatchItemView> | null)[] = [];
+      for (const page of itemPages) {
+        const batchId = page.batchId.toLowerCase();
+        if (!batches.has(batchId)) {
+          pages.push(null);
+          continue;
+        }
+        pages.push(await readItemPage(tx, workspaceId, batchId, page));
+      }
+      return { batches, pages };
+    });
+  }
+
+  /**
+   * Runs `reads` at one moment of the store: a read-only transaction at REPEATABLE READ, where
+   * READ COMMITTED, the default, would give each statement a snapshot of its own.
+   */
+  #readSnapshot<T>(reads: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.#ctx.db.transaction(async (tx) => {
+      await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      return reads(tx);
+    });
   }
 
   /** Cancels what has not been sent yet; conversations already placed run to their end. */
@@ -370,6 +407,20 @@ export class FanoutService {
     if (existing.requestHash !== hash) throw new IdempotencyConflictError(idempotencyKey, existing.id);
     return toBatchView(existing);
   }
+}
+
+/** A page of the workspace's batches, newest first, after `page.after`. */
+async function readBatchPage(db: Queryable, workspaceId: string, page: PageRequest<BatchPosition>): Promise<Page<BatchView>> {
+  const first = pageSize(page.first);
+  const batches = await listBatches(db, workspaceId, { after: page.after ?? null, limit: first + 1 });
+  return { nodes: batches.slice(0, first).map(toBatchView), hasNextPage: batches.length > first };
+}
+
+/** A page of a batch's items in request order, after the item with index `page.after`. */
+async function readItemPage(db: Queryable, workspaceId: string, batchId: string, page: PageRequest<number>): Promise<Page<BatchItemView>> {
+  const first = pageSize(page.first);
+  const items = await listBatchItems(db, workspaceId, batchId, { afterIndex: page.after ?? null, limit: first + 1 });
+  return { nodes: items.slice(0, first).map(toBatchItemView), hasNextPage: items.length > first };
 }
 
 /** Callers inside the gateway pass checked sizes; a bad one is a bug, not bad input. */

@@ -3,21 +3,31 @@ import type { BatchItemResolvers, ConversationBatchResolvers } from '../generate
 import { checkFirst } from '../read/cursor.ts';
 import { batchGlobalId, connectionOfPage, itemCursorCodec, itemPosition } from './batchSupport.ts';
 
+/**
+ * `status`, `counts` and `finishedAt` come from the same store snapshot as the `items` beside them
+ * (`loaders.batchSnapshot`): read a moment apart, an answer showed a batch QUEUED with two items
+ * queued next to the same two items already CREATED. Without `items`, the batch as it was loaded.
+ */
 export const ConversationBatch: ConversationBatchResolvers = {
   id: (batch) => batchGlobalId(batch),
-  counts: (batch) => ({
-    total: batch.itemCount,
-    queued: batch.counts.QUEUED,
-    dispatching: batch.counts.DISPATCHING,
-    created: batch.counts.CREATED,
-    ended: batch.counts.ENDED,
-    failed: batch.counts.FAILED,
-    cancelled: batch.counts.CANCELLED,
-    unresolved: batch.counts.UNRESOLVED,
-  }),
-  items: async (batch, { first, after }, { fanout, workspace }) => {
+  status: async (batch, _, { loaders }) => (await loaders.batchSnapshot.load({ view: batch, items: null })).view.status,
+  finishedAt: async (batch, _, { loaders }) => (await loaders.batchSnapshot.load({ view: batch, items: null })).view.finishedAt,
+  counts: async (batch, _, { loaders }) => {
+    const { view } = await loaders.batchSnapshot.load({ view: batch, items: null });
+    return {
+      total: view.itemCount,
+      queued: view.counts.QUEUED,
+      dispatching: view.counts.DISPATCHING,
+      created: view.counts.CREATED,
+      ended: view.counts.ENDED,
+      failed: view.counts.FAILED,
+      cancelled: view.counts.CANCELLED,
+      unresolved: view.counts.UNRESOLVED,
+    };
+  },
+  items: async (batch, { first, after }, { loaders }) => {
     const request = { first: checkFirst(first, 50), after: after ? itemCursorCodec.decode(after) : null };
-    const page = await fanout.listItems(workspace.id, batch.id, request);
+    const { items: page } = await loaders.batchSnapshot.load({ view: batch, items: request });
     if (!page) throw new NotFoundError('batch', batchGlobalId(batch));
     return connectionOfPage(page, itemCursorCodec, itemPosition, Boolean(after), batch.itemCount);
   },

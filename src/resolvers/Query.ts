@@ -49,10 +49,10 @@ export const Query: QueryResolvers = {
   batch: (_, { id }, context) => loadBatch(id, context),
   batches: async (_, { first, after }, { fanout, workspace }, info) => {
     const request = { first: checkFirst(first, 20), after: after ? batchCursorCodec.decode(after) : null };
-    const [page, totalCount] = await Promise.all([
-      fanout.listBatches(workspace.id, request),
-      selectsField(info, 'totalCount') ? fanout.countBatches(workspace.id) : null,
-    ]);
+    if (!selectsField(info, 'totalCount')) {
+      return connectionOfPage(await fanout.listBatches(workspace.id, request), batchCursorCodec, batchPosition, Boolean(after), null);
+    }
+    const { page, totalCount } = await fanout.listBatchesWithCount(workspace.id, request);
     return connectionOfPage(page, batchCursorCodec, batchPosition, Boolean(after), totalCount);
   },
 

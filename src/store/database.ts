@@ -60,8 +60,9 @@ export interface Database extends Queryable {
    */
   usedSinceStart?(): boolean;
   /**
-   * Runs `work` in one transaction (READ COMMITTED) on one connection: committed when it
-   * resolves, rolled back when it throws. Transactions do not nest.
+   * Runs `work` in one transaction (READ COMMITTED, unless `work`'s first statement sets another
+   * level, as a snapshot read does) on one connection: committed when it resolves, rolled back when
+   * it throws. Transactions do not nest.
    */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Closes the pool or the embedded database and releases the data directory. */
