@@ -116,16 +116,19 @@ async function serve(config: ReturnType<typeof loadConfig>, demo: DemoEnvironmen
 
   if (demo) {
     // The simulators run in this process: they reach the gateway on loopback, whatever HOST is.
-    // After the signal handlers: a SIGTERM while this awaits the store still shuts down gracefully.
+    // After the signal handlers: a SIGTERM while this awaits the store still shuts down gracefully,
+    // and once it has, start-up says nothing more (its lines after "shutting down" read as a restart).
     try {
       const registered = await demo.sendWebhooksTo(`http://${loopbackOf(env.HOST)}:${port}`, (workspaceId) => runtime.live.webhookToken(workspaceId));
-      logger.info('demo mode: the simulators send webhooks to this gateway', { endpoints: registered });
+      if (!stopping) logger.info('demo mode: the simulators send webhooks to this gateway', { endpoints: registered });
     } catch (error) {
-      logger.warn('demo mode: the simulators could not be pointed at this gateway\'s webhooks; status polls still see every change', {
-        error: error instanceof Error ? error.message : String(error),
-      });
+      if (!stopping) {
+        logger.warn('demo mode: the simulators could not be pointed at this gateway\'s webhooks; status polls still see every change', {
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
     }
-    logger.info(`demo mode: the API key is "${DEMO_API_KEYS.demo}" (README, Quick start, shows both ways to send it)`);
+    if (!stopping) logger.info(`demo mode: the API key is "${DEMO_API_KEYS.demo}" (README, Quick start, shows both ways to send it)`);
   }
 }
 

@@ -148,6 +148,33 @@ describe('bin/switchboard.js', () => {
     }
   }, 60_000);
 
+  it('says nothing more of starting once a SIGTERM during demo start-up has it shutting down', async () => {
+    // Found trying the demo as a new user: a SIGTERM right after "listening" was followed, after
+    // "shutting down", by the demo's start-up lines (its webhooks set up, its API key), as if it started again.
+    const port = String(await freePort());
+    const cwd = mkdtempSync(join(dir, 'demo-stopped-'));
+    const gateway = start(process.execPath, [LAUNCHER], {
+      cwd,
+      env: { LOG_LEVEL: 'info', PORT: port, HOST: '127.0.0.1', SWITCHBOARD_DATA_DIR: join(cwd, 'pglite') },
+    });
+    try {
+      const deadline = Date.now() + 45_000;
+      while (!gateway.stderr().includes('Switchboard listening') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+      gateway.child.kill('SIGTERM');
+      expect(await gateway.exit, gateway.stderr()).toBe(0);
+      const messages = gateway
+        .stderr()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => (JSON.parse(line) as { message: string }).message);
+      const afterShutdown = messages.slice(messages.indexOf('shutting down') + 1);
+      expect(messages).toContain('shutting down');
+      expect(afterShutdown).toEqual(['stopped: operations and provider calls in flight finished, leases released, store closed']);
+    } finally {
+      gateway.child.kill('SIGKILL');
+    }
+  }, 60_000);
+
   // A Node that cannot strip types, as Node 20 (this machine's default) or 22 before 22.18.
   const withoutTypeStripping = ['--no-experimental-strip-types', LAUNCHER];
 
