@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { startDemoEnvironment, type DemoEnvironment } from '../../src/demo/demoEnvironment.ts';
 import { toGlobalId } from '../../src/domain/globalId.ts';
-import { FanoutService } from '../../src/fanout/fanoutService.ts';
-import { closeProviderTransports, createProviderTransports, type ProviderTransports } from '../../src/providers/connectorFactory.ts';
-import { createGateway, type Gateway } from '../../src/server.ts';
 import type { Database } from '../../src/store/database.ts';
 import { insertBatchWithItems } from '../../src/store/queries/batches.ts';
 import type { NewBatchItem } from '../../src/store/records.ts';
-import { WorkspaceRegistry } from '../../src/workspaces/workspaceRegistry.ts';
 import { openTestPglite, openTestPostgres, TEST_DATABASE_URL, type TestDatabase } from '../store/testDatabases.ts';
+import { startStoreGateway, type StoreGateway } from '../support/storeGateway.ts';
 
 /**
  * Found trying the gateway as a new user (fifteenth session): `createConversations` answered a
@@ -81,11 +75,8 @@ function dispatchingStore(inner: Database, plan: { next: PlannedDispatch | null 
 }
 
 describe.each(stores)('what one answer shows of the store is read at one moment ($name)', (store) => {
-  let demo: DemoEnvironment;
-  let transports: ProviderTransports;
   let opened: TestDatabase;
-  let gateway: Gateway;
-  let url: string;
+  let gateway: StoreGateway;
   const plan: { next: PlannedDispatch | null } = { next: null };
   let inner: Database;
 
@@ -112,43 +103,21 @@ describe.each(stores)('what one answer shows of the store is read at one moment 
   }
 
   async function batchWithItems(id: string): Promise<unknown> {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer demo-key' },
-      body: JSON.stringify({
-        query: `query($id: ID!) { batch(id: $id) { status counts { total queued created } items { nodes { index state } } } }`,
-        variables: { id: toGlobalId({ provider: null, type: 'ConversationBatch', nativeId: id }) },
-      }),
+    const body = await gateway.query(`query($id: ID!) { batch(id: $id) { status counts { total queued created } items { nodes { index state } } } }`, {
+      id: toGlobalId({ provider: null, type: 'ConversationBatch', nativeId: id }),
     });
-    const body = (await response.json()) as { data?: unknown; errors?: unknown };
     expect(body.errors).toBeUndefined();
     return body.data;
   }
 
   beforeAll(async () => {
-    const { env } = loadConfig({ NODE_ENV: 'test' });
-    demo = await startDemoEnvironment(env);
-    transports = createProviderTransports();
-    const registry = new WorkspaceRegistry(demo.workspaces, transports, { timeoutMs: 5_000 });
     opened = await store.open();
     inner = opened.db;
-    const fanout = new FanoutService({
-      database: dispatchingStore(inner, plan),
-      replicaId: 'batch-snapshot-test',
-      connectorFor: () => {
-        throw new Error('no dispatch in this test');
-      },
-    });
-    gateway = createGateway({ registry, fanout, introspection: false, includeStacktrace: false });
-    await gateway.start();
-    await new Promise<void>((resolve) => gateway.httpServer.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(gateway.httpServer.address() as AddressInfo).port}/graphql`;
+    gateway = await startStoreGateway(dispatchingStore(inner, plan), 'batch-snapshot-test');
   });
   afterAll(async () => {
-    await gateway.stop();
+    await gateway.close();
     await opened.dispose();
-    await closeProviderTransports(transports);
-    await demo.close();
   });
 
   it('shows the status and counts of the moment its items were read', async () => {
@@ -179,12 +148,7 @@ describe.each(stores)('what one answer shows of the store is read at one moment 
 
   it.runIf(store.name === 'PostgreSQL')('counts the batches of the page it lists, whatever is created between the two reads', async () => {
     const listed = async () => {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: 'Bearer demo-key' },
-        body: JSON.stringify({ query: '{ batches(first: 100) { totalCount nodes { id } } }' }),
-      });
-      const body = (await response.json()) as { data?: { batches: { totalCount: number; nodes: unknown[] } }; errors?: unknown };
+      const body = await gateway.query<{ batches: { totalCount: number; nodes: unknown[] } }>('{ batches(first: 100) { totalCount nodes { id } } }');
       expect(body.errors).toBeUndefined();
       return { listed: body.data?.batches.nodes.length, totalCount: body.data?.batches.totalCount };
     };

@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { startDemoEnvironment, type DemoEnvironment } from '../../src/demo/demoEnvironment.ts';
 import { toGlobalId } from '../../src/domain/globalId.ts';
-import { FanoutService } from '../../src/fanout/fanoutService.ts';
-import { closeProviderTransports, createProviderTransports, type ProviderTransports } from '../../src/providers/connectorFactory.ts';
-import { createGateway, type Gateway } from '../../src/server.ts';
 import type { Database, Queryable } from '../../src/store/database.ts';
 import { insertBatchWithItems } from '../../src/store/queries/batches.ts';
 import type { NewBatchItem } from '../../src/store/records.ts';
-import { WorkspaceRegistry } from '../../src/workspaces/workspaceRegistry.ts';
 import { openTestPglite, openTestPostgres, TEST_DATABASE_URL, type TestDatabase } from '../store/testDatabases.ts';
+import { startStoreGateway, type StoreGateway } from '../support/storeGateway.ts';
 
 /** The Database a gateway runs on, counting every statement it is asked to run. */
 interface CountingDatabase extends Database {
@@ -70,20 +64,13 @@ const stores = [
 ];
 
 describe.each(stores)('batch lookups by id cost one store query per request ($name)', (store) => {
-  let demo: DemoEnvironment;
-  let transports: ProviderTransports;
   let database: CountingDatabase;
   let opened: TestDatabase;
-  let gateway: Gateway;
-  let url: string;
+  let gateway: StoreGateway;
   const ownBatches: string[] = [];
   const foreignBatches: string[] = [];
 
   beforeAll(async () => {
-    const { env } = loadConfig({ NODE_ENV: 'test' });
-    demo = await startDemoEnvironment(env);
-    transports = createProviderTransports();
-    const registry = new WorkspaceRegistry(demo.workspaces, transports, { timeoutMs: 5_000 });
     opened = await store.open();
     const inner = opened.db;
     for (const [workspaceId, ids] of [['demo', ownBatches], ['acme', foreignBatches]] as const) {
@@ -101,36 +88,17 @@ describe.each(stores)('batch lookups by id cost one store query per request ($na
       }
     }
     database = countingDatabase(inner);
-    const fanout = new FanoutService({
-      database,
-      replicaId: 'store-queries-test',
-      connectorFor: () => {
-        throw new Error('no dispatch in this test');
-      },
-    });
-    gateway = createGateway({ registry, fanout, introspection: false, includeStacktrace: false });
-    await gateway.start();
-    await new Promise<void>((resolve) => gateway.httpServer.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(gateway.httpServer.address() as AddressInfo).port}/graphql`;
+    gateway = await startStoreGateway(database, 'store-queries-test');
   });
   afterAll(async () => {
-    await gateway.stop();
+    await gateway.close();
     await opened.dispose();
-    await closeProviderTransports(transports);
-    await demo.close();
   });
   beforeEach(() => {
     database.statements.length = 0;
   });
 
-  async function query<T>(document: string, variables?: Record<string, unknown>) {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer demo-key' },
-      body: JSON.stringify({ query: document, variables }),
-    });
-    return (await response.json()) as { data?: T; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[] };
-  }
+  const query = <T>(document: string, variables?: Record<string, unknown>) => gateway.query<T>(document, variables);
 
   it('answers nodes(ids:) with 100 batch ids from one store query, in the order asked', async () => {
     const ids = ownBatches.map(batchGlobalId);
