@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Provider } from '../domain/types.ts';
 import type { BudgetDescriptor, ProviderConnector } from '../providers/connector.ts';
 import type { Database, Queryable } from '../store/database.ts';
@@ -106,6 +107,8 @@ export class FanoutService {
    */
   readonly #inOwnContext = AsyncLocalStorage.snapshot();
   readonly #discoveryWake = new WakeSignal();
+  /** Aborted by `stop`: a caller waiting for a batch (`waitForBatch`) is answered at once. */
+  #stopping = new AbortController();
   #discovery: Promise<void> | null = null;
   #running = false;
 
@@ -287,16 +290,19 @@ export class FanoutService {
   /**
    * Waits until the batch is final or `seconds` (at most MAX_WAIT_SECONDS) pass, and returns
    * it as it is then; null when the workspace has no such batch. The batch is read from the
-   * database, so progress made by other replicas counts.
+   * database, so progress made by other replicas counts. A graceful stop (`stop`) ends the wait
+   * with the batch as it stands: the wait is the client's convenience, and held to its end it
+   * kept the shutdown from draining until the bound cut the client off without an answer.
    */
   async waitForBatch(workspaceId: string, batchId: string, seconds: number): Promise<BatchView | null> {
     const deadline = Date.now() + Math.min(Math.max(0, seconds), MAX_WAIT_SECONDS) * 1000;
     const checkEveryMs = Math.min(250, this.#ctx.timing.pollIntervalMs);
+    const { signal } = this.#stopping;
     for (;;) {
       const batch = await this.getBatch(workspaceId, batchId);
       const left = deadline - Date.now();
-      if (!batch || isFinalBatchStatus(batch.status) || left <= 0) return batch;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(checkEveryMs, left)));
+      if (!batch || isFinalBatchStatus(batch.status) || left <= 0 || signal.aborted) return batch;
+      await sleep(Math.min(checkEveryMs, left), undefined, { signal }).catch(() => undefined);
     }
   }
 
@@ -337,13 +343,15 @@ export class FanoutService {
   async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
+    if (this.#stopping.signal.aborted) this.#stopping = new AbortController();
     if (this.#options.nothingPendingAtStart) return;
     await this.releaseLeases();
     this.#discovery = this.#discoveryLoop();
   }
 
-  /** Graceful stop: no new claims; answers of sends in flight are recorded before it resolves. */
+  /** Graceful stop: no new claims, waits for a batch answered at once; answers of sends in flight are recorded before it resolves. */
   async stop(): Promise<void> {
+    this.#stopping.abort();
     if (!this.#running) return;
     this.#running = false;
     this.#discoveryWake.wake();

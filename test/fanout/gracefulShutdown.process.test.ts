@@ -143,6 +143,33 @@ describe('graceful shutdown: SIGTERM to the gateway process mid-batch (PGlite da
     expect(items.map((item) => [item.state, item.reconciled_outcome, item.attempts])).toEqual(items.map(() => ['ENDED', null, 1]));
   }, 120_000);
 
+  it('answers a createConversations still waiting for its batch (waitSeconds) with the batch as it stands, and stops within the bound', async () => {
+    // Found by an operator's trial: such a mutation in flight at SIGTERM held the shutdown until
+    // its bound, then the client's connection was cut with no answer and the stop read "with work cut off".
+    const waitEnv = { ...env, SWITCHBOARD_DATA_DIR: join(dir, 'pglite-wait'), SWITCHBOARD_REPLICA_ID: 'wait-replica' };
+    const before = created();
+    gateway = await spawnGateway({ env: waitEnv, apiKey: API_KEY });
+    const waiting = gateway.query<{ createConversations: { id: string; status: string; counts: { total: number } } }>(
+      'mutation($input: CreateConversationsInput!) { createConversations(input: $input) { id status counts { total } } }',
+      { input: { conversations: phoneCalls(20, 'waiting'), idempotencyKey: 'waiting-campaign', waitSeconds: 60 } },
+    );
+    await waitFor('a conversation of the batch created', () => created() > before);
+
+    const exitCode = gateway.stop();
+    const answer = await waiting;
+    expect(answer.body.errors).toBeUndefined();
+    expect(answer.body.data?.createConversations).toMatchObject({ status: 'RUNNING', counts: { total: 20 } });
+    expect(await exitCode).toBe(0);
+    expect(gateway.log()).toContain('stopped: operations and provider calls in flight finished, leases released, store closed');
+
+    gateway = await spawnGateway({ env: waitEnv, apiKey: API_KEY });
+    const done = await waitForFinalBatch(gateway.query, answer.body.data!.createConversations.id, 40_000);
+    expect(done.counts).toMatchObject({ total: 20, ended: 20, unresolved: 0, failed: 0 });
+    expect(await gateway.stop()).toBe(0);
+    expect(created()).toBe(before + 20);
+    expect(simulator.budgetStats()[DEMO_ACCOUNT.workspaceId]!.duplicateRequestIds).toEqual([]);
+  }, 120_000);
+
   it('past SWITCHBOARD_SHUTDOWN_TIMEOUT_MS exits 1, hands the cut-off burst to reconciliation after the landing window, and nothing is sent twice', async () => {
     // A bound shorter than the slow create, and a landing window (0.5 + 4 + 0.5 s) far shorter than the 60 s lease.
     const boundedEnv = {
