@@ -1,3 +1,4 @@
+import Negotiator from 'negotiator';
 import { GraphQLError, type ASTVisitor, type ValidationContext } from 'graphql';
 import { ErrorCode } from '../errors.ts';
 import { errorBody } from '../http/errorBody.ts';
@@ -27,7 +28,12 @@ export const EXPLORERS_OFF_BODY = errorBody(
   'No explorer here: Apollo Sandbox (/graphql in a browser) and GraphiQL (/graphiql) are served only where introspection is on (SWITCHBOARD_INTROSPECTION=true). The API is at /graphql.',
 );
 
-/** A browser opening the API's page: a GET (or HEAD) that asks for HTML and carries no query. */
+/**
+ * A browser opening the API's page: a GET (or HEAD) that carries no query and prefers HTML to
+ * GraphQL's JSON, by the Accept header's q-values, as Apollo decides on its landing page (a
+ * client that merely admits `text/html;q=0.1` beside JSON is not a browser).
+ */
 export function asksForLandingPage(method: string | undefined, search: string, accept: string | undefined): boolean {
-  return (method === 'GET' || method === 'HEAD') && !new URLSearchParams(search).has('query') && (accept ?? '').includes('text/html');
+  if ((method !== 'GET' && method !== 'HEAD') || new URLSearchParams(search).has('query') || !accept) return false;
+  return new Negotiator({ headers: { accept } }).mediaType(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html';
 }

@@ -47,6 +47,40 @@ describe('export query parameters', () => {
     expect(withPath('/exports/conversations', 'format=ndjson')).toBe('ndjson');
   });
 
+  it('picks the format an Accept header prefers by q-value, and refuses one that admits neither', () => {
+    // Found trying the exports as a BI tool would: Accept was read by substring, so `text/csv;q=0`
+    // answered CSV and `application/x-ndjson;q=0.5, text/csv;q=0.9` answered NDJSON.
+    const formatFor = (accept: string | undefined) => {
+      try {
+        return parseExportRequest('/exports/cost-lines', new URLSearchParams(), accept).format;
+      } catch (error) {
+        if (error instanceof ExportRequestError) return error.status;
+        throw error;
+      }
+    };
+    expect(
+      [
+        undefined,
+        '',
+        '*/*',
+        'text/*',
+        'text/csv',
+        'application/x-ndjson',
+        'application/ndjson',
+        'application/jsonl',
+        'application/x-ndjson;q=0.5, text/csv;q=0.9',
+        'application/x-ndjson;q=0, text/csv',
+        'text/csv;q=0.2, */*;q=0.1, application/x-ndjson',
+        'application/x-ndjson, text/csv',
+        'text/csv;q=0',
+        'application/x-ndjson;q=0',
+        'text/csv;q=0, application/json',
+        'text/csvfoo',
+        'application/json',
+      ].map(formatFor),
+    ).toEqual(['csv', 'csv', 'csv', 'csv', 'csv', 'ndjson', 'ndjson', 'ndjson', 'csv', 'csv', 'ndjson', 'ndjson', 406, 406, 406, 406, 406]);
+  });
+
   it('refuses a watermark beyond a PostgreSQL bigint as too large, not as a non-integer', () => {
     expect(parse('updatedSince=9223372036854775807').updatedSince).toEqual({ seq: 9_223_372_036_854_775_807n });
     expect(refusalWithMessage('updatedSince=9223372036854775808')).toEqual({

@@ -1,3 +1,4 @@
+import Negotiator from 'negotiator';
 import { Decimal } from '../../domain/decimal.ts';
 import { readClientInstant } from '../../domain/preciseDate.ts';
 import { CONVERSATION_CHANNELS, CONVERSATION_STATUSES, END_REASONS, PROVIDERS, SENTIMENTS } from '../../domain/types.ts';
@@ -148,11 +149,23 @@ function formatOf(extension: string | undefined, parameter: string | null, accep
     return extension;
   }
   if (parameter !== null) return parameter;
-  const types = (accept ?? '').toLowerCase();
-  if (/application\/(x-)?ndjson|application\/jsonl/.test(types)) return 'ndjson';
-  if (types === '' || /text\/csv|\*\/\*|text\/\*/.test(types)) return 'csv';
-  throw new ExportRequestError(406, 'Accept: exports are text/csv or application/x-ndjson');
+  // No Accept (or an empty one) takes CSV. Otherwise the media type the client prefers most by
+  // q-value among those served (CSV first on a tie): `text/csv;q=0` refuses CSV, and
+  // `application/x-ndjson;q=0.5, text/csv` picks CSV (found trying the exports as a BI tool would).
+  if (accept === undefined || accept.trim() === '') return 'csv';
+  const best = new Negotiator({ headers: { accept } }).mediaType([...EXPORT_MEDIA_TYPES.keys()]);
+  const format = best === undefined ? undefined : EXPORT_MEDIA_TYPES.get(best);
+  if (format === undefined) throw new ExportRequestError(406, 'Accept: exports are text/csv or application/x-ndjson');
+  return format;
 }
+
+/** The media types an export is served as, in the order a tie between them is broken. */
+const EXPORT_MEDIA_TYPES: ReadonlyMap<string, ExportFormat> = new Map([
+  ['text/csv', 'csv'],
+  ['application/x-ndjson', 'ndjson'],
+  ['application/ndjson', 'ndjson'],
+  ['application/jsonl', 'ndjson'],
+]);
 
 /** The largest PostgreSQL bigint, the type of `change_seq`. */
 const MAX_WATERMARK = 9_223_372_036_854_775_807n;
