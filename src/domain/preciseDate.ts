@@ -238,7 +238,10 @@ export function readClientInstant(text: string): { instant: PreciseDate } | { re
   const instant = parseRfc3339(text);
   if (instant === null) {
     // `10000-01-01T00:00:00Z`, `+010000-…`: a year past four digits is a range, not a format, to fix.
-    return /^[+-]?\d{5,}-/.test(text) ? outOfRange : { refused: 'must be an RFC 3339 date-time with a zone, such as "2024-12-06T19:23:38.618331Z"' };
+    if (/^[+-]?\d{5,}-/.test(text)) return outOfRange;
+    // RFC 3339 allows any number of fraction digits; nanoseconds are the finest time kept.
+    if (/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}\.\d{10,}/.test(text)) return { refused: 'has more than nine fraction digits (nanoseconds are the finest time kept)' };
+    return { refused: 'must be an RFC 3339 date-time with a zone, such as "2024-12-06T19:23:38.618331Z"' };
   }
   const millis = instant.getTime();
   return millis < FIRST_WRITABLE_MILLISECOND || millis > LAST_WRITABLE_MILLISECOND ? outOfRange : { instant };

@@ -81,6 +81,23 @@ describe('export query parameters', () => {
     ).toEqual(['csv', 'csv', 'csv', 'csv', 'csv', 'ndjson', 'ndjson', 'ndjson', 'csv', 'csv', 'ndjson', 'ndjson', 406, 406, 406, 406, 406]);
   });
 
+  it('says what is wrong with a date-time: more than nine fraction digits, or an offset whose "+" the URL turned into a space', () => {
+    // Found trying the exports as a BI tool would: both were refused as "must be an RFC 3339 date-time with a zone".
+    expect(refusalWithMessage('createdAfter=2026-11-01T00:00:00.1234567890Z')).toEqual({
+      status: 400,
+      parameter: 'createdAfter',
+      message: 'createdAfter: "2026-11-01T00:00:00.1234567890Z" has more than nine fraction digits (nanoseconds are the finest time kept)',
+    });
+    expect(refusalWithMessage('createdBefore=2026-11-01T00:00:00+02:00')).toEqual({
+      status: 400,
+      parameter: 'createdBefore',
+      message:
+        'createdBefore: "2026-11-01T00:00:00 02:00" must be an RFC 3339 date-time with a zone, such as "2024-12-06T19:23:38.618331Z"; a "+" in a URL\'s query reads as a space: send the offset\'s "+" as %2B',
+    });
+    expect(parse('createdBefore=2026-11-01T00:00:00%2B02:00').filter.createdBefore?.toISOString()).toBe('2026-10-31T22:00:00.000Z');
+    expect(parse('createdAfter=2026-11-01T00:00:00.123456789Z').filter.createdAfter?.toISOString()).toBe('2026-11-01T00:00:00.123Z');
+  });
+
   it('refuses a watermark beyond a PostgreSQL bigint as too large, not as a non-integer', () => {
     expect(parse('updatedSince=9223372036854775807').updatedSince).toEqual({ seq: 9_223_372_036_854_775_807n });
     expect(refusalWithMessage('updatedSince=9223372036854775808')).toEqual({

@@ -110,7 +110,7 @@ export function parseExportRequest(path: string, search: URLSearchParams, accept
     const value = search.get(key);
     if (value === null) continue;
     const read = readClientInstant(value);
-    if ('refused' in read) throw new ExportRequestError(400, `${key}: "${value.slice(0, 60)}" ${read.refused}`, key);
+    if ('refused' in read) throw new ExportRequestError(400, `${key}: "${value.slice(0, 60)}" ${read.refused}${plusHint(value)}`, key);
     mutable[key] = read.instant;
   }
   for (const key of DECIMALS) {
@@ -179,6 +179,11 @@ function updatedSinceOf(value: string | null): ExportRequest['updatedSince'] {
     return { seq };
   }
   const read = readClientInstant(value);
-  if ('refused' in read) throw new ExportRequestError(400, `updatedSince: expected the watermark of an earlier export (an integer) or a date-time, which ${read.refused}`, 'updatedSince');
+  if ('refused' in read) throw new ExportRequestError(400, `updatedSince: expected the watermark of an earlier export (an integer) or a date-time, which ${read.refused}${plusHint(value)}`, 'updatedSince');
   return { at: read.instant };
+}
+
+/** A `+02:00` offset sent unencoded in a URL's query arrives as ` 02:00` (form encoding): say so. */
+function plusHint(value: string): string {
+  return /\d \d{2}:\d{2}$/.test(value) ? '; a "+" in a URL\'s query reads as a space: send the offset\'s "+" as %2B' : '';
 }
