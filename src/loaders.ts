@@ -96,11 +96,9 @@ function batchSnapshots(workspace: Workspace, fanout: FanoutService) {
   return async (keys: readonly BatchSnapshotKey[]): Promise<(BatchSnapshot | Error)[]> => {
     const itemKeys = keys.filter((key) => key.items !== null);
     if (itemKeys.length === 0) return keys.map(({ view }) => ({ view, items: null }));
-    const reread = new Set(itemKeys.map(({ view }) => view.id));
     try {
       const { batches, pages } = await fanout.readBatchesWithItems(
         workspace.id,
-        [...reread],
         itemKeys.map(({ view, items }) => ({ batchId: view.id, ...items })),
       );
       const pageOf = new Map(itemKeys.map((key, index) => [key, pages[index] ?? null]));

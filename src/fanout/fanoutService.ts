@@ -244,16 +244,16 @@ export class FanoutService {
   /**
    * Batches and pages of their items read at ONE moment of the store (one read-only transaction
    * at REPEATABLE READ): an answer that shows a batch's status and counts beside its items must
-   * not show the counts before a dispatch and the items after it. `batches` holds those the
-   * workspace has; `pages` has one entry per entry of `itemPages`, null where its batch is not found.
+   * not show the counts before a dispatch and the items after it. `batches` holds the batches of
+   * `itemPages` the workspace has; `pages` has one entry per entry of `itemPages`, null where its
+   * batch is not found.
    */
   async readBatchesWithItems(
     workspaceId: string,
-    batchIds: readonly string[],
     itemPages: readonly (PageRequest<number> & { batchId: string })[],
   ): Promise<{ batches: Map<string, BatchView>; pages: (Page<BatchItemView> | null)[] }> {
     return this.#readSnapshot(async (tx) => {
-      const found = await findBatches(tx, workspaceId, [...batchIds, ...itemPages.map((page) => page.batchId)]);
+      const found = await findBatches(tx, workspaceId, itemPages.map((page) => page.batchId));
       const batches = new Map(found.map((batch) => [batch.id, toBatchView(batch)]));
       const pages: (Page<BatchItemView> | null)[] = [];
       for (const page of itemPages) {
@@ -349,7 +349,10 @@ export class FanoutService {
     this.#discovery = this.#discoveryLoop();
   }
 
-  /** Graceful stop: no new claims, waits for a batch answered at once; answers of sends in flight are recorded before it resolves. */
+  /**
+   * Graceful stop: no new claims; callers waiting for a batch (`waitForBatch`) are answered at
+   * once; answers of sends in flight are recorded before it resolves.
+   */
   async stop(): Promise<void> {
     this.#stopping.abort();
     if (!this.#running) return;

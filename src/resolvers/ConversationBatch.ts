@@ -1,5 +1,7 @@
 import { NotFoundError } from '../errors.ts';
+import type { BatchView } from '../fanout/views.ts';
 import type { BatchItemResolvers, ConversationBatchResolvers } from '../generated/graphql.ts';
+import type { Loaders } from '../loaders.ts';
 import { checkFirst } from '../read/cursor.ts';
 import { batchGlobalId, connectionOfPage, itemCursorCodec, itemPosition } from './batchSupport.ts';
 
@@ -10,10 +12,10 @@ import { batchGlobalId, connectionOfPage, itemCursorCodec, itemPosition } from '
  */
 export const ConversationBatch: ConversationBatchResolvers = {
   id: (batch) => batchGlobalId(batch),
-  status: async (batch, _, { loaders }) => (await loaders.batchSnapshot.load({ view: batch, items: null })).view.status,
-  finishedAt: async (batch, _, { loaders }) => (await loaders.batchSnapshot.load({ view: batch, items: null })).view.finishedAt,
+  status: async (batch, _, { loaders }) => (await stateOf(batch, loaders)).status,
+  finishedAt: async (batch, _, { loaders }) => (await stateOf(batch, loaders)).finishedAt,
   counts: async (batch, _, { loaders }) => {
-    const { view } = await loaders.batchSnapshot.load({ view: batch, items: null });
+    const view = await stateOf(batch, loaders);
     return {
       total: view.itemCount,
       queued: view.counts.QUEUED,
@@ -32,6 +34,11 @@ export const ConversationBatch: ConversationBatchResolvers = {
     return connectionOfPage(page, itemCursorCodec, itemPosition, Boolean(after), batch.itemCount);
   },
 };
+
+/** The batch as this answer shows it: from the snapshot its items are read in, if any are. */
+async function stateOf(batch: BatchView, loaders: Loaders): Promise<BatchView> {
+  return (await loaders.batchSnapshot.load({ view: batch, items: null })).view;
+}
 
 export const BatchItem: BatchItemResolvers = {
   /** The created conversation, live from its provider (batched with the rest of the page). */

@@ -3,9 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toGlobalId } from '../../src/domain/globalId.ts';
 import type { Database } from '../../src/store/database.ts';
 import { insertBatchWithItems } from '../../src/store/queries/batches.ts';
-import type { NewBatchItem } from '../../src/store/records.ts';
 import { openTestPglite, openTestPostgres, TEST_DATABASE_URL, type TestDatabase } from '../store/testDatabases.ts';
-import { startStoreGateway, type StoreGateway } from '../support/storeGateway.ts';
+import { neverSentItem, startStoreGateway, type StoreGateway } from '../support/storeGateway.ts';
 
 /**
  * Found trying the gateway as a new user (fifteenth session): `createConversations` answered a
@@ -21,20 +20,7 @@ const stores = [
   ...(TEST_DATABASE_URL ? [{ name: 'PostgreSQL', open: openTestPostgres }] : []),
 ];
 
-function queuedItem(index: number): NewBatchItem {
-  return {
-    index,
-    requestId: randomUUID(),
-    provider: 'ORATION',
-    budgetKey: 'ORATION:batch-snapshot-test',
-    agentNativeId: 'agent',
-    channel: 'CHAT',
-    toNumber: null,
-    sipTrunkAddress: null,
-    dynamicVariables: {},
-    prospect: null,
-  };
-}
+const BUDGET_KEY = 'ORATION:batch-snapshot-test';
 
 /** When, in the next request, another replica's dispatch commits: after the first read of the batches table, outside or inside a transaction. */
 interface PlannedDispatch {
@@ -89,7 +75,7 @@ describe.each(stores)('what one answer shows of the store is read at one moment 
       idempotencyKey: null,
       requestHash: 'h',
       createdAt: new Date(Date.UTC(2026, 10, 1)),
-      items: [queuedItem(0), queuedItem(1)],
+      items: [neverSentItem(0, BUDGET_KEY), neverSentItem(1, BUDGET_KEY)],
     });
     const dispatch = async () => {
       await inner.query(

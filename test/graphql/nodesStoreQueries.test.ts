@@ -3,9 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { toGlobalId } from '../../src/domain/globalId.ts';
 import type { Database, Queryable } from '../../src/store/database.ts';
 import { insertBatchWithItems } from '../../src/store/queries/batches.ts';
-import type { NewBatchItem } from '../../src/store/records.ts';
 import { openTestPglite, openTestPostgres, TEST_DATABASE_URL, type TestDatabase } from '../store/testDatabases.ts';
-import { startStoreGateway, type StoreGateway } from '../support/storeGateway.ts';
+import { neverSentItem, startStoreGateway, type StoreGateway } from '../support/storeGateway.ts';
 
 /** The Database a gateway runs on, counting every statement it is asked to run. */
 interface CountingDatabase extends Database {
@@ -32,22 +31,6 @@ function countingDatabase(inner: Database): CountingDatabase {
     exec: outer.exec,
     transaction: (work) => inner.transaction((tx) => work(counted(tx))),
     close: () => inner.close(),
-  };
-}
-
-/** An item that is never sent: the fan-out of this test is not started. */
-function oneItem(): NewBatchItem {
-  return {
-    index: 0,
-    requestId: randomUUID(),
-    provider: 'ORATION',
-    budgetKey: 'ORATION:store-queries-test',
-    agentNativeId: 'agent',
-    channel: 'CHAT',
-    toNumber: null,
-    sipTrunkAddress: null,
-    dynamicVariables: {},
-    prospect: null,
   };
 }
 
@@ -82,7 +65,7 @@ describe.each(stores)('batch lookups by id cost one store query per request ($na
           idempotencyKey: null,
           requestHash: 'h',
           createdAt: new Date(Date.UTC(2026, 10, 1, 0, 0, i)),
-          items: [oneItem()],
+          items: [neverSentItem(0, 'ORATION:store-queries-test')],
         });
         ids.push(id);
       }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../src/config.ts';
 import { startDemoEnvironment } from '../../src/demo/demoEnvironment.ts';
@@ -5,6 +6,7 @@ import { FanoutService } from '../../src/fanout/fanoutService.ts';
 import { closeProviderTransports, createProviderTransports } from '../../src/providers/connectorFactory.ts';
 import { createGateway } from '../../src/server.ts';
 import type { Database } from '../../src/store/database.ts';
+import type { NewBatchItem } from '../../src/store/records.ts';
 import { WorkspaceRegistry } from '../../src/workspaces/workspaceRegistry.ts';
 
 export interface StoreGateway {
@@ -53,5 +55,21 @@ export async function startStoreGateway(database: Database, replicaId: string): 
       await closeProviderTransports(transports);
       await demo.close();
     },
+  };
+}
+
+/** A QUEUED Oration chat item for such a store: its fan-out never sends it. */
+export function neverSentItem(index: number, budgetKey: string): NewBatchItem {
+  return {
+    index,
+    requestId: randomUUID(),
+    provider: 'ORATION',
+    budgetKey,
+    agentNativeId: 'agent',
+    channel: 'CHAT',
+    toNumber: null,
+    sipTrunkAddress: null,
+    dynamicVariables: {},
+    prospect: null,
   };
 }
