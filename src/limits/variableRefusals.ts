@@ -11,6 +11,9 @@ import {
 /** graphql-js's refusal of a variable's value names the variable first; the rest of its message quotes the value. */
 const VARIABLE_REFUSAL = /^Variable "\$([_A-Za-z][_0-9A-Za-z]*)" (?:got invalid value |of (?:required|non-null) type ")/;
 
+/** graphql-js's refusal of an input object's field it does not define (1), or of one it requires left out (2). */
+const INPUT_OBJECT_FIELD_REFUSAL = /^Field "(?:(\w+)" is not defined by type|(\w+)" of required type)/;
+
 /**
  * Puts `variable` and, when the refusal is inside it, `field` (`statuses[1]`, `[0]`) in the
  * extensions of graphql-js's refusals of an operation's variables. The place is found the way
@@ -42,8 +45,11 @@ export function nameVariableRefusals(
       continue;
     }
     try {
-      coerceInputValue(value, type, (path) => {
-        placesOf(name).push(path.length === 0 ? undefined : path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${key}`)).join('').replace(/^\./, ''));
+      coerceInputValue(value, type, (path, _invalid, error) => {
+        // An input object's unknown or missing field is refused on the object: named here inside it.
+        const inputField = INPUT_OBJECT_FIELD_REFUSAL.exec(error.message);
+        const keys = inputField ? [...path, inputField[1] ?? inputField[2]!] : path;
+        placesOf(name).push(keys.length === 0 ? undefined : keys.map((key) => (typeof key === 'number' ? `[${key}]` : `.${key}`)).join('').replace(/^\./, ''));
       });
     } catch {
       return; // a value graphql-js could coerce but this second pass cannot (the stack, say): leave the refusals as they are

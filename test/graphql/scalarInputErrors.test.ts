@@ -81,6 +81,42 @@ describe('refused DateTime and Decimal inputs', () => {
     }
   });
 
+  it('name where an input object has a field it does not define, or lacks one it requires', async () => {
+    // Before, `extensions` held only the code, and the message named the field but not which object
+    // of a list of a thousand conversations had it (or lacked it).
+    const cases: [query: string, field: string, message: string][] = [
+      ['{ conversations(filter: { bogus: 1 }) { totalCount } }', 'filter.bogus', 'Field "bogus" is not defined by type "ConversationFilter".'],
+      [
+        'mutation { createConversations(input: { conversations: [{ agentId: "a", channel: WEB }, { agentId: "b", channel: WEB, toNumbr: "+1" }] }) { id } }',
+        'input.conversations[1].toNumbr',
+        'Field "toNumbr" is not defined by type "CreateConversationInput". Did you mean "toNumber"?',
+      ],
+      [
+        'mutation { createConversations(input: { conversations: [{ agentId: "a", channel: WEB }, { channel: WEB }] }) { id } }',
+        'input.conversations[1].agentId',
+        'Field "CreateConversationInput.agentId" of required type "ID!" was not provided.',
+      ],
+    ];
+    for (const [query, field, message] of cases) {
+      const { status, body } = await gw.query(query);
+      expect(status).toBe(400);
+      expect(body.errors?.map((error) => [error.extensions?.code, error.extensions?.field, error.message])).toEqual([
+        ['GRAPHQL_VALIDATION_FAILED', field, `${field}: ${message}`],
+      ]);
+    }
+    // In a variable's value: `variable: "f"` alone before.
+    const sent = await gw.query('query ($f: ConversationFilter) { conversations(filter: $f) { totalCount } }', { f: { bogus: 1 } });
+    expect(sent.body.errors?.map((error) => error.extensions)).toEqual([{ code: 'BAD_USER_INPUT', variable: 'f', field: 'bogus' }]);
+    const input = await gw.query('mutation ($input: CreateConversationsInput!) { createConversations(input: $input) { id } }', {
+      input: { conversations: [{ agentId: 'a', channel: 'WEB' }, { channel: 'WEB' }] },
+    });
+    expect(input.body.errors?.map((error) => error.extensions)).toEqual([{ code: 'BAD_USER_INPUT', variable: 'input', field: 'conversations[1].agentId' }]);
+    const defaulted = await gw.query('query ($f: ConversationFilter = { bogus: 1 }) { conversations(filter: $f) { totalCount } }');
+    expect(defaulted.body.errors?.map((error) => [error.message, error.extensions])).toEqual([
+      ['$f.bogus: Field "bogus" is not defined by type "ConversationFilter".', { code: 'GRAPHQL_VALIDATION_FAILED', variable: 'f', field: 'bogus' }],
+    ]);
+  });
+
   it('name the variable and the place inside it for any value graphql-js refuses, whatever the value holds', async () => {
     // The message said where; extensions carried only the code (a scalar's refusal aside).
     const list = await gw.query('query($ids: [ID!]) { conversations(filter: { agentIds: $ids }) { totalCount } }', { ids: ['x', null] });

@@ -11,18 +11,26 @@ export class ScalarInputError extends Error {
 
 /**
  * Whether graphql-js's validation refused a literal value (ValuesOfCorrectTypeRule: a null in a
- * list of non-null items, an enum value or number of the wrong kind, a scalar's refusal). Its
- * message names the expected type and the value, never the argument or input field.
+ * list of non-null items, an enum value or number of the wrong kind, a scalar's refusal, an input
+ * object with a field it does not define or without one it requires). Its message names the
+ * expected type and the value, never the argument or the input fields above it.
  */
 export function isRefusedLiteral(error: GraphQLError): boolean {
   // On a value of the document, never on a field: `String cannot represent value: …` on a field is
   // a result graphql-js could not write (an internal error, whose message stays hidden).
   const node = error.nodes?.length === 1 ? error.nodes[0] : undefined;
+  if (node?.kind === Kind.OBJECT_FIELD) return UNKNOWN_INPUT_FIELD.test(error.message);
   if (node === undefined || !isValueNode(node)) return false;
+  if (node.kind === Kind.OBJECT) return MISSING_INPUT_FIELD.test(error.message);
   // Scalars' and enums' own refusals come unwrapped: `Int cannot represent non-integer value: "ten"`,
   // `JSONObject cannot represent …`, `Enum "Provider" cannot represent non-enum value: "ORATION"`.
   return /^(?:Expected value of type "|Value "[^"]*" does not exist in "\w+" enum\.|\w+ cannot represent |Enum "\w+" cannot represent )/.test(error.message);
 }
+
+/** ValuesOfCorrectTypeRule on an input object's field it does not define (the error is on that field). */
+const UNKNOWN_INPUT_FIELD = /^Field "\w+" is not defined by type "\w+"\./;
+/** ValuesOfCorrectTypeRule on an input object missing a required field (the error is on the object): the field's name is captured. */
+const MISSING_INPUT_FIELD = /^Field "\w+\.(\w+)" of required type "[^"]+" was not provided\./;
 
 /**
  * The formatted error of a refused input value, with the field named in the message and in
@@ -32,11 +40,16 @@ export function isRefusedLiteral(error: GraphQLError): boolean {
  */
 export function namedInputError(formatted: GraphQLFormattedError, error: GraphQLError): GraphQLFormattedError {
   const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-  const literal = error.nodes?.[0]?.loc;
+  const node = error.nodes?.[0];
+  // An unknown input field is named by where its value is (`filter.bogus`), not by the object holding it.
+  const literal = node?.kind === Kind.OBJECT_FIELD ? node.value.loc : node?.loc;
   // A variable's refusal: `nameVariableRefusals` put the variable and the place inside it in the extensions.
   if (error.message.startsWith('Variable "$')) return { ...formatted, extensions };
-  const place = literal && error.source ? inputFieldAt(error.source.body, literal) : null;
-  if (place === null) return { ...formatted, extensions };
+  const found = literal && error.source ? inputFieldAt(error.source.body, literal) : null;
+  if (found === null) return { ...formatted, extensions };
+  // A required field left out is named inside the object that lacks it: `input.conversations[1].agentId`.
+  const missing = node?.kind === Kind.OBJECT ? MISSING_INPUT_FIELD.exec(error.message)?.[1] : undefined;
+  const place = missing === undefined ? found : { ...found, field: found.field === '' ? missing : `${found.field}.${missing}` };
   if (place.variable !== undefined) {
     // A variable's default value: named as a variable's value is, the field inside it if any.
     const named = `$${place.variable}${place.field && !place.field.startsWith('[') ? '.' : ''}${place.field}`;
