@@ -140,11 +140,16 @@ describe('VoiceOS connector: listConversations', () => {
     expect(second.totalCount).toBe(web.length);
   });
 
-  it('treats PHONE as both phone directions', async () => {
-    const phone = oracle.filter((conversation) => conversation.type !== 'web_call');
+  it('reads PHONE as the schema defines it (a phone call whose direction was not reported), which no VoiceOS call is', async () => {
+    // It matched both directions here (114 demo calls) while conversationStats and the exports,
+    // reading the stored channel, matched none: one filter, two answers.
     const page = await demo.listConversations({ filter: { channels: ['PHONE'] }, limit: 200, withTotal: true });
-    expect(page.items).toHaveLength(phone.length);
-    expect(page.totalCount).toBe(phone.length);
+    expect(page.items).toEqual([]);
+    expect(page.totalCount).toBe(0);
+    const outbound = oracle.filter((conversation) => conversation.type === 'outbound_phone_call');
+    const both = await demo.listConversations({ filter: { channels: ['PHONE', 'PHONE_OUTBOUND'] }, limit: 200, withTotal: true });
+    expect(both.items.map((conversation) => conversation.nativeId)).toEqual(outbound.map((conversation) => conversation.id));
+    expect(both.totalCount).toBe(outbound.length);
   });
 
   it('filters by agent locally, saved and inline alike', async () => {

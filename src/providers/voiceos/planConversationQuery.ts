@@ -23,11 +23,6 @@ const STATUS_FILTERS = new Map<ConversationStatus, VoiceOsStatusFilter>([
 /** Every status `map.ts` can produce; asking for any other one matches nothing. */
 const REACHABLE_STATUSES: ReadonlySet<ConversationStatus> = new Set(['QUEUED', 'IN_PROGRESS', 'ENDED', 'UNKNOWN']);
 
-/** `PHONE` is the direction-less umbrella: a filter on it matches both directions VoiceOS reports. */
-const CHANNEL_EXPANSIONS: Partial<Record<ConversationChannel, readonly ConversationChannel[]>> = {
-  PHONE: ['PHONE_INBOUND', 'PHONE_OUTBOUND'],
-};
-
 /**
  * Plans a list request. VoiceOS filters on a single `status` and on creation time; channels,
  * agents and several statuses at once are filtered here. An empty list in the filter means "no
@@ -50,7 +45,9 @@ export function planConversationQuery(filter: ConversationFilter): ConversationQ
   }
 
   if (filter.channels?.length) {
-    const wanted = new Set(filter.channels.flatMap((channel) => CHANNEL_EXPANSIONS[channel] ?? [channel]));
+    // Each channel means what the schema says on every provider and entry point: `PHONE` is a phone
+    // call whose direction was not reported, which no VoiceOS call type is, not both directions.
+    const wanted = new Set<ConversationChannel>(filter.channels);
     checks.push((conversation) => wanted.has(conversation.channel.value));
   }
 
