@@ -20,7 +20,12 @@ export function toGlobalId(parts: GlobalIdParts): string {
   return Buffer.from(`${VERSION}:${parts.provider ?? '-'}:${parts.type}:${parts.nativeId}`, 'utf8').toString('base64url');
 }
 
-/** Returns null for anything that is not an id this gateway issued. */
+/**
+ * Returns null for anything that is not an id this gateway issued: only the exact text
+ * `toGlobalId` writes is one (base64url with other trailing bits, or bytes that are not UTF-8,
+ * decode to an id of another text), and no native id holds NUL, which no store can keep (an
+ * id forged with one reached PostgreSQL, which refused it as an internal error).
+ */
 export function fromGlobalId(id: string): GlobalIdParts | null {
   if (!/^[A-Za-z0-9_-]+$/.test(id)) return null;
   const decoded = Buffer.from(id, 'base64url').toString('utf8');
@@ -30,6 +35,7 @@ export function fromGlobalId(id: string): GlobalIdParts | null {
   if (provider === undefined || type === undefined || nativeId === undefined) return null;
   if (!(NODE_TYPES as readonly string[]).includes(type)) return null;
   if (provider !== '-' && !(PROVIDERS as readonly string[]).includes(provider)) return null;
+  if (nativeId.includes('\u0000') || Buffer.from(decoded, 'utf8').toString('base64url') !== id) return null;
   return { provider: provider === '-' ? null : (provider as Provider), type: type as NodeType, nativeId };
 }
 

@@ -149,6 +149,7 @@ function validateItem(
   else if (toNumber !== null && !isE164(toNumber)) problem('toNumber', 'must be an E.164 number such as +14155550123');
   if (sipTrunkAddress === undefined) problem('sipTrunkAddress', 'must be a string');
   else if (sipTrunkAddress !== null && !isWellFormedText(sipTrunkAddress)) problem('sipTrunkAddress', NOT_TEXT);
+  else if (sipTrunkAddress !== null && hasControlCharacters(sipTrunkAddress)) problem('sipTrunkAddress', 'must not contain control characters');
   else if (sipTrunkAddress !== null && (sipTrunkAddress.length > MAX_SIP_TRUNK_ADDRESS_LENGTH || /\s/.test(sipTrunkAddress))) {
     problem('sipTrunkAddress', `must be an address without spaces, at most ${MAX_SIP_TRUNK_ADDRESS_LENGTH} characters`);
   }

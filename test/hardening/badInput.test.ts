@@ -107,6 +107,8 @@ describe('bad input: each gets a clear error naming what is wrong', () => {
     for (const simulator of Object.values(gw.demo.simulators)) simulator?.server.resetStats();
 
     const nativeIds = [
+      '.',
+      '..',
       '../agents',
       '..%2Fagents',
       'x?ids=1&limit=100',
@@ -123,11 +125,20 @@ describe('bad input: each gets a clear error naming what is wrong', () => {
     expect(body.errors).toHaveLength(ids.length);
     for (const error of body.errors!) {
       expect(error.extensions?.code).toBe('NOT_FOUND');
-      expect(error.message).toMatch(/^No conversation with id "/);
+      // An id naming NUL is not one the gateway issues (no store keeps NUL): not even a conversation's.
+      expect(error.message).toMatch(/^No (conversation|node) with id "/);
     }
-    // Only conversation lookups went upstream: no id reached an agent or prospect endpoint.
+    // Only conversation lookups went upstream: no id reached an agent or prospect endpoint, nor
+    // (`.` resolved as a dot segment: GET /v1/conversations/. is VoiceOS's list) a list.
     for (const requests of Object.values(upstream())) {
       expect(Object.keys(requests).every((endpoint) => endpoint.includes('/conversations'))).toBe(true);
+    }
+    expect(gw.demo.simulators.voiceos!.server.count('GET /v1/conversations')).toBe(0);
+    for (const nativeId of ['.', '..']) {
+      gw.demo.simulators.voiceos!.server.resetStats();
+      const { body: agentAnswer } = await gw.query('query($id: ID!) { node(id: $id) { id } }', { id: toGlobalId({ provider: 'VOICEOS', type: 'Agent', nativeId }) });
+      expect(agentAnswer.errors?.map((error) => error.extensions?.code)).toEqual(['NOT_FOUND']);
+      expect(gw.demo.simulators.voiceos!.server.stats().requests).toEqual({});
     }
     // A control character in input cannot forge a log entry: every line is one JSON object.
     for (const line of logLines) expect(() => JSON.parse(line) as unknown).not.toThrow();
@@ -194,6 +205,25 @@ describe('bad input: each gets a clear error naming what is wrong', () => {
       expect(batch.data!.batch.items.nodes[0]!.conversation!.dynamicVariables).toMatchObject(dynamicVariables);
       // The batches table is still there and answers.
       expect(await batchCount()).toBeGreaterThan(0);
+    });
+
+    it('a NUL character in a SIP address or an agent id is BAD_USER_INPUT naming the field, and stores nothing', async () => {
+      // Both reached PostgreSQL, which refused them: INTERNAL_SERVER_ERROR and an error line (a security trial).
+      const before = await batchCount();
+      const forgedAgent = Buffer.from('sb1:ORATION:Agent:a\u0000b', 'utf8').toString('base64url');
+      const { body } = await gw.query<unknown>(CREATE, {
+        input: {
+          conversations: [
+            { agentId, channel: 'PHONE_OUTBOUND', sipTrunkAddress: 'sip:a\u0000b@example.com' },
+            { agentId: forgedAgent, channel: 'CHAT' },
+          ],
+        },
+      });
+      expect(body.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+      const problems = (body.errors?.[0]?.extensions?.problems ?? []) as { field: string }[];
+      expect(problems.map((problem) => problem.field)).toEqual(['conversations[0].sipTrunkAddress', 'conversations[1].agentId']);
+      expect(await batchCount()).toBe(before);
+      expect(creates()).toBe(0);
     });
 
     it('a NUL character in a variable value stores nothing and sends nothing', async () => {

@@ -125,6 +125,22 @@ describe('webhooks in', () => {
     });
   });
 
+  it('refuses a NUL character in the event or the conversation id with 400, on every provider and in a GET', async () => {
+    // It reached PostgreSQL, which refused it: a 500 that a provider retrying on 5xx would send forever (a security trial).
+    for (const provider of ['oration', 'trata', 'voiceos'] as const) {
+      const url = await gateway.webhookUrl('demo', provider);
+      for (const body of [{ type: 'conversation:ended\u0000', conversationId: 'c-1' }, { type: 'conversation:ended', conversationId: 'x\u0000y' }]) {
+        const answer = await post(url, JSON.stringify(body));
+        expect([provider, answer.status, (answer.body as { error?: { code?: string } }).error?.code]).toEqual([provider, 400, 'BAD_USER_INPUT']);
+      }
+    }
+    const voiceos = await get(`${await gateway.webhookUrl('demo', 'voiceos')}?event=e%00&conversation_id=x%00y`);
+    expect([voiceos.status, (voiceos.body as { error?: { message?: string } }).error?.message]).toEqual([
+      400,
+      'Webhook query refused: "event" must not contain the NUL character; "conversation_id" must not contain the NUL character',
+    ]);
+  });
+
   it('processes a delivery sent twice once: one change', async () => {
     const id = voiceosIds[1] ?? '';
     const body = JSON.stringify({ type: 'message:generated', conversationId: id });

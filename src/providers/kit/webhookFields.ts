@@ -8,7 +8,9 @@ import { z } from 'zod';
  * its type, and a wrong one is named, never its value (a payload may carry personal data).
  */
 const TEXT = 'must be a non-empty string';
-export const optionalText = () => z.string({ error: TEXT }).min(1, TEXT).optional();
+// NUL is no text any store keeps: refused here (400), not by PostgreSQL when the event is stored (a 500 a provider would retry forever).
+export const optionalText = () =>
+  z.string({ error: TEXT }).min(1, TEXT).refine((text) => !text.includes('\u0000'), 'must not contain the NUL character').optional();
 export const optionalObject = <T extends z.core.$ZodLooseShape>(shape: T) => z.looseObject(shape, { error: 'must be an object' }).optional();
 
 /** The names any delivery may give its event (`type`, `event`) and its conversation by. */

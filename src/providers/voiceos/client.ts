@@ -60,11 +60,13 @@ export class VoiceOsClient {
     return response.data;
   }
 
-  /** Null when VoiceOS does not know the id (404). */
+  /** Null when VoiceOS does not know the id (404), or when no id could be it (`asPathSegment`). */
   async getConversation(id: string): Promise<VoiceOsConversation | null> {
+    const segment = asPathSegment(id);
+    if (segment === null) return null;
     const response = await this.#upstream.send({
       method: 'GET',
-      path: `/v1/conversations/${encodeURIComponent(id)}`,
+      path: `/v1/conversations/${segment}`,
       schema: voiceOsConversationSchema,
       endpoint: 'conversations.get',
       nullOn: [404],
@@ -95,15 +97,26 @@ export class VoiceOsClient {
     return response.data;
   }
 
-  /** Null when VoiceOS does not know the id (404). */
+  /** Null when VoiceOS does not know the id (404), or when no id could be it (`asPathSegment`). */
   async getAgent(id: string): Promise<VoiceOsAgent | null> {
+    const segment = asPathSegment(id);
+    if (segment === null) return null;
     const response = await this.#upstream.send({
       method: 'GET',
-      path: `/v1/agents/${encodeURIComponent(id)}`,
+      path: `/v1/agents/${segment}`,
       schema: voiceOsAgentSchema,
       endpoint: 'agents.get',
       nullOn: [404],
     });
     return response.data;
   }
+}
+
+/**
+ * An id as one segment of a request path, or null when it cannot be an id: `encodeURIComponent`
+ * leaves `.` and `..` as they are, and a URL resolves them (`/v1/conversations/.` is the list), so
+ * a forged id would read another endpoint; an empty one would too.
+ */
+function asPathSegment(id: string): string | null {
+  return id === '' || id === '.' || id === '..' ? null : encodeURIComponent(id);
 }
