@@ -83,7 +83,35 @@ export function validateBatchInput(
     const item = validateItem(raw, index, creationSupport, problems, agents);
     if (item) items.push(item);
   });
+  problems.push(...repeatedDestinations(items));
   return { idempotencyKey, agents, items, problems };
+}
+
+/**
+ * A batch dials each destination once: a number (or SIP address) that an earlier item of the same
+ * batch calls is refused, naming that item. Two items calling one person are a mistake far more
+ * often than a wish (a list merged twice, a number written with a trailing newline), and a person
+ * called twice is the harm the fan-out exists to prevent; calling again is another batch.
+ */
+function repeatedDestinations(items: readonly ValidatedItem[]): BatchProblem[] {
+  const firstCaller = new Map<string, number>();
+  const problems: BatchProblem[] = [];
+  for (const item of items) {
+    if (item.channel !== 'PHONE_OUTBOUND') continue;
+    // toNumber is E.164 already (one spelling per number); a SIP address is compared as written.
+    const [field, destination] = item.toNumber !== null ? (['toNumber', `tel:${item.toNumber}`] as const) : (['sipTrunkAddress', `sip:${item.sipTrunkAddress}`] as const);
+    const earlier = firstCaller.get(destination);
+    if (earlier === undefined) firstCaller.set(destination, item.index);
+    else {
+      problems.push({
+        index: item.index,
+        field: `conversations[${item.index}].${field}`,
+        message: `calls the same ${field === 'toNumber' ? 'number' : 'address'} as conversations[${earlier}]: a batch dials each destination once`,
+        code: 'INVALID',
+      });
+    }
+  }
+  return problems;
 }
 
 function normalizeIdempotencyKey(value: unknown, whole: (field: string, message: string) => void): string | null {

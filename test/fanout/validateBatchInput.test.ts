@@ -138,7 +138,8 @@ describe('validateBatchInput', () => {
     const tooMany = validateBatchInput({ conversations: Array.from({ length: MAX_BATCH_SIZE + 1 }, () => call()) }, support);
     expect(tooMany.problems).toHaveLength(1);
     expect(tooMany.problems[0]?.message).toContain(String(MAX_BATCH_SIZE));
-    expect(validateBatchInput({ conversations: Array.from({ length: MAX_BATCH_SIZE }, () => call()) }, support).problems).toEqual([]);
+    const distinctNumbers = Array.from({ length: MAX_BATCH_SIZE }, (_, index) => call({ toNumber: `+1415555${String(index).padStart(4, '0')}` }));
+    expect(validateBatchInput({ conversations: distinctNumbers }, support).problems).toEqual([]);
   });
 });
 

@@ -207,6 +207,33 @@ describe('bad input: each gets a clear error naming what is wrong', () => {
       expect(await batchCount()).toBeGreaterThan(0);
     });
 
+    it('a destination two items of one batch call is refused, naming both, with nothing stored or sent', async () => {
+      // Both were dialed: the same number twice, and a number and its copy with a trailing newline (a security trial).
+      const before = await batchCount();
+      const { body } = await gw.query<unknown>(CREATE, {
+        input: {
+          conversations: [
+            { agentId, channel: 'PHONE_OUTBOUND', toNumber: '+14155550188' },
+            { agentId, channel: 'PHONE_OUTBOUND', toNumber: '+14155550189' },
+            { agentId, channel: 'PHONE_OUTBOUND', toNumber: '+14155550188' },
+            { agentId, channel: 'PHONE_OUTBOUND', toNumber: '+14155550189\n' },
+            { agentId, channel: 'PHONE_OUTBOUND', sipTrunkAddress: 'sip:ana@example.com' },
+            { agentId, channel: 'PHONE_OUTBOUND', sipTrunkAddress: 'sip:ana@example.com' },
+            { agentId, channel: 'CHAT' },
+            { agentId, channel: 'CHAT' },
+          ],
+        },
+      });
+      expect(body.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+      expect(body.errors?.[0]?.extensions?.problems).toEqual([
+        { index: 2, field: 'conversations[2].toNumber', message: 'calls the same number as conversations[0]: a batch dials each destination once', code: 'INVALID' },
+        { index: 3, field: 'conversations[3].toNumber', message: 'calls the same number as conversations[1]: a batch dials each destination once', code: 'INVALID' },
+        { index: 5, field: 'conversations[5].sipTrunkAddress', message: 'calls the same address as conversations[4]: a batch dials each destination once', code: 'INVALID' },
+      ]);
+      expect(await batchCount()).toBe(before);
+      expect(creates()).toBe(0);
+    });
+
     it('a NUL character in a SIP address or an agent id is BAD_USER_INPUT naming the field, and stores nothing', async () => {
       // Both reached PostgreSQL, which refused them: INTERNAL_SERVER_ERROR and an error line (a security trial).
       const before = await batchCount();
