@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { formatInstant } from '../domain/preciseDate.ts';
 import { BadUserInputError } from '../errors.ts';
 
 /**
@@ -16,31 +18,72 @@ const MAX_CURSOR_LENGTH = 512;
 
 /** Encodes and decodes one connection's positions. */
 export interface CursorCodec<P> {
-  encode(position: P): string;
-  /** Throws BAD_USER_INPUT naming `after` for anything this codec did not issue. */
-  decode(cursor: string): P;
+  /** `scope`: the list's arguments (`argumentsScope`), when it has any besides `first` and `after`. */
+  encode(position: P, scope?: string): string;
+  /**
+   * Throws BAD_USER_INPUT naming `after` for anything this codec did not issue, and for a cursor
+   * issued under other arguments than `scope`.
+   */
+  decode(cursor: string, scope?: string): P;
 }
 
 /**
  * Opaque cursors: base64url JSON with the connection's kind, so a cursor of one list is refused by
- * another instead of being misread as a position in it. The position's schema checks everything
- * else a client could change.
+ * another instead of being misread as a position in it, and with a digest of the list's arguments
+ * (its filter, its parent), so a cursor of the same list under another filter is refused too: read
+ * as a position there it skipped rows or claimed a previous page that was not there. The
+ * position's schema checks everything else a client could change.
  */
 export function cursorCodec<S extends z.ZodType<Record<string, unknown>>>(kind: string, schema: S): CursorCodec<z.output<S>> {
   return {
-    encode: (position) => Buffer.from(JSON.stringify({ ...position, k: kind }), 'utf8').toString('base64url'),
-    decode: (cursor) => {
+    // `s` even when empty: only cursors issued before arguments were recorded lack it.
+    encode: (position, scope) => Buffer.from(JSON.stringify({ ...position, k: kind, s: scope ?? '' }), 'utf8').toString('base64url'),
+    decode: (cursor, scope) => {
       const json = parseCursor(cursor);
       // Only an object naming a list is a cursor at all; `[]`, `null` or `{}` are not anyone's.
       if (typeof json !== 'object' || json === null || Array.isArray(json)) throw invalidCursor();
-      const issuedFor: unknown = (json as { k?: unknown }).k;
-      if (typeof issuedFor !== 'string') throw invalidCursor();
+      const { k: issuedFor, s: issuedUnder }: { k?: unknown; s?: unknown } = json;
+      if (typeof issuedFor !== 'string' || (issuedUnder !== undefined && typeof issuedUnder !== 'string')) throw invalidCursor();
       if (issuedFor !== kind) throw new BadUserInputError('Argument "after" is a cursor of another list', { argument: 'after' });
+      // Cursors issued before arguments were recorded have no `s`: still read, as they always were.
+      if (issuedUnder !== undefined && issuedUnder !== (scope ?? '')) {
+        throw new BadUserInputError('Argument "after" is a cursor of this list under other arguments (a filter or parent): page with the arguments it came from', {
+          argument: 'after',
+        });
+      }
       const parsed = schema.safeParse(json);
       if (!parsed.success) throw invalidCursor();
       return parsed.data;
     },
   };
+}
+
+/**
+ * The digest a list's cursors carry of its arguments besides `first` and `after`: the same for
+ * the same filter however it is written (keys and list items in any order, absent or null alike),
+ * different for any other. An empty string when there are none.
+ */
+export function argumentsScope(listArguments: object): string {
+  const canonical = canonicalArguments(listArguments);
+  if (canonical === undefined) return '';
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url').slice(0, 16);
+}
+
+function canonicalArguments(value: unknown): unknown {
+  if (value === null || value === undefined) return undefined;
+  if (value instanceof Date) return formatInstant(value);
+  if (Array.isArray(value)) return value.map((item) => JSON.stringify(canonicalArguments(item) ?? null)).sort();
+  if (typeof value !== 'object') return value;
+  const entries = Object.entries(value)
+    .map(([key, inner]) => [key, canonicalArguments(inner)] as const)
+    .filter(([, inner]) => inner !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  return entries.length === 0 ? undefined : Object.fromEntries(entries);
+}
+
+/** `after` decoded, or null when absent; an empty string is no cursor the gateway issued, not "no cursor". */
+export function decodeAfter<P>(codec: CursorCodec<P>, after: string | null | undefined, scope?: string): P | null {
+  return after === null || after === undefined ? null : codec.decode(after, scope);
 }
 
 /** The JSON inside a cursor; only the canonical base64url form of a JSON text is accepted. */

@@ -3,7 +3,7 @@ import { PROVIDERS, type Provider } from '../domain/types.ts';
 import type { OffsetPage, OffsetRequest, ProviderConnector } from '../providers/connector.ts';
 import type { Workspace } from '../workspaces/workspaceRegistry.ts';
 import { connectionOf, edgeOf, type ConnectionModel, type EdgeModel } from './connections.ts';
-import { cursorCodec } from './cursor.ts';
+import { argumentsScope, cursorCodec, decodeAfter } from './cursor.ts';
 
 export interface ListByProviderOptions<T> {
   /** Cursor kind, e.g. `agents`; a cursor of another list is refused. */
@@ -23,7 +23,8 @@ export interface ListByProviderOptions<T> {
 
 export type OffsetLister<T> = (request: OffsetRequest) => Promise<OffsetPage<T>>;
 
-const positionSchema = z.object({ p: z.enum(PROVIDERS), o: z.number().int().min(0) });
+/** `o` at most a million: no provider lists more agents or prospects, and a forged larger offset went upstream (422). */
+const positionSchema = z.object({ p: z.enum(PROVIDERS), o: z.number().int().min(0).max(1_000_000) });
 
 /**
  * Lists entities that have no natural cross-provider order (agents, prospects): provider by
@@ -33,7 +34,8 @@ const positionSchema = z.object({ p: z.enum(PROVIDERS), o: z.number().int().min(
 export async function listByProvider<T>(options: ListByProviderOptions<T>): Promise<ConnectionModel<T>> {
   const { workspace, first } = options;
   const cursor = cursorCodec(options.kind, positionSchema);
-  const after = options.after ? cursor.decode(options.after) : null;
+  const scope = argumentsScope({ providers: options.providers });
+  const after = decodeAfter(cursor, options.after, scope);
   const listers = new Map<Provider, OffsetLister<T>>();
   for (const provider of PROVIDERS) {
     const connector = workspace.connectors.get(provider);
@@ -60,7 +62,7 @@ export async function listByProvider<T>(options: ListByProviderOptions<T>): Prom
       const page = await list({ offset, limit: remaining });
       totals.set(provider, page.totalCount);
       page.items.forEach((node, index) => {
-        edges.push(edgeOf(node, () => cursor.encode({ p: provider, o: offset + index + 1 })));
+        edges.push(edgeOf(node, () => cursor.encode({ p: provider, o: offset + index + 1 }, scope)));
       });
       if (offset + page.items.length < page.totalCount) {
         // This provider has more; the next page resumes here rather than skipping the rest.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { GlobalIdParts } from '../domain/globalId.ts';
-import { compareInstants, nanosOfMillisecond, PreciseDate } from '../domain/preciseDate.ts';
+import { compareInstants, FIRST_WRITABLE_MILLISECOND, LAST_WRITABLE_MILLISECOND, nanosOfMillisecond, PreciseDate } from '../domain/preciseDate.ts';
 import {
   PROVIDERS,
   type Conversation,
@@ -11,7 +11,7 @@ import {
 import type { ConversationFilter, ConversationListPage, ConversationPosition } from '../providers/connector.ts';
 import type { Workspace } from '../workspaces/workspaceRegistry.ts';
 import { connectionOf, edgeOf, type ConversationConnectionModel } from './connections.ts';
-import { cursorCodec } from './cursor.ts';
+import { argumentsScope, cursorCodec, decodeAfter } from './cursor.ts';
 import { filterIdsOfType } from './filterIds.ts';
 
 /** The filter as the API accepts it: global ids, optional provider restriction. */
@@ -44,8 +44,9 @@ export interface ListConversationsOptions {
 
 /** Position of a conversation in the merged order: newest first, then provider, then native id descending. */
 const mergedPositionSchema = z.object({
-  // Any instant a Date can hold; beyond it the provider position would be an Invalid Date.
-  t: z.number().int().min(-8.64e15).max(8.64e15),
+  // An instant of the years 0001-9999, as every record's is: beyond them a provider's bound would
+  // be refused upstream, or (at a Date's last millisecond) not be a date at all (a forged cursor).
+  t: z.number().int().min(FIRST_WRITABLE_MILLISECOND).max(LAST_WRITABLE_MILLISECOND),
   // Nanoseconds past `t`'s millisecond (Trata's microseconds); absent in cursors issued before.
   n: z.number().int().min(0).max(999_999).default(0),
   p: z.enum(PROVIDERS),
@@ -64,7 +65,9 @@ const conversationCursor = cursorCodec('conversations', mergedPositionSchema);
  */
 export async function listConversations(options: ListConversationsOptions): Promise<ConversationConnectionModel> {
   const { workspace, first, filter } = options;
-  const after = options.after ? conversationCursor.decode(options.after) : null;
+  // The filter is the list's arguments (an agent's or a prospect's conversations name it there too).
+  const scope = argumentsScope(filter);
+  const after = decodeAfter(conversationCursor, options.after, scope);
   const plans = planProviders(workspace, filter);
 
   const pages = await Promise.all(
@@ -100,7 +103,7 @@ export async function listConversations(options: ListConversationsOptions): Prom
   // the connectors defer everything past a record's position (`src/providers/kit/deferredRecords.ts`).
   const returned = merged.slice(0, first);
   for (const conversation of returned) options.onReturned?.(conversation);
-  const edges = returned.map((node) => edgeOf(node, () => conversationCursor.encode(positionOf(node))));
+  const edges = returned.map((node) => edgeOf(node, () => conversationCursor.encode(positionOf(node), scope)));
   return connectionOf(edges, merged.length > first || hasMoreUpstream, options.withTotal ? totalCount : null, after !== null);
 }
 

@@ -2,7 +2,7 @@ import { NotFoundError } from '../errors.ts';
 import type { BatchView } from '../fanout/views.ts';
 import type { BatchItemResolvers, ConversationBatchResolvers } from '../generated/graphql.ts';
 import type { Loaders } from '../loaders.ts';
-import { checkFirst } from '../read/cursor.ts';
+import { checkFirst, decodeAfter } from '../read/cursor.ts';
 import { batchGlobalId, connectionOfPage, itemCursorCodec, itemPosition } from './batchSupport.ts';
 
 /**
@@ -28,10 +28,10 @@ export const ConversationBatch: ConversationBatchResolvers = {
     };
   },
   items: async (batch, { first, after }, { loaders }) => {
-    const request = { first: checkFirst(first, 50), after: after ? itemCursorCodec.decode(after) : null };
+    const request = { first: checkFirst(first, 50), after: decodeAfter(itemCursorCodec, after) };
     const { items: page } = await loaders.batchSnapshot.load({ view: batch, items: request });
     if (!page) throw new NotFoundError('batch', batchGlobalId(batch));
-    return connectionOfPage(page, itemCursorCodec, itemPosition, Boolean(after), batch.itemCount);
+    return connectionOfPage(page, itemCursorCodec, itemPosition, after !== null && after !== undefined, batch.itemCount);
   },
 };
 

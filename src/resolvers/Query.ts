@@ -3,7 +3,7 @@ import type { Agent, Conversation, Prospect } from '../domain/types.ts';
 import { NotFoundError } from '../errors.ts';
 import type { QueryResolvers } from '../generated/graphql.ts';
 import type { GatewayContext } from '../context.ts';
-import { checkFirst } from '../read/cursor.ts';
+import { checkFirst, decodeAfter } from '../read/cursor.ts';
 import { listByProvider } from '../read/listByProvider.ts';
 import { batchCursorCodec, batchIdOf, batchPosition, connectionOfPage } from './batchSupport.ts';
 import { conversationPage } from './conversationPage.ts';
@@ -48,12 +48,12 @@ export const Query: QueryResolvers = {
 
   batch: (_, { id }, context) => loadBatch(id, context),
   batches: async (_, { first, after }, { fanout, workspace }, info) => {
-    const request = { first: checkFirst(first, 20), after: after ? batchCursorCodec.decode(after) : null };
+    const request = { first: checkFirst(first, 20), after: decodeAfter(batchCursorCodec, after) };
     if (!selectsField(info, 'totalCount')) {
-      return connectionOfPage(await fanout.listBatches(workspace.id, request), batchCursorCodec, batchPosition, Boolean(after), null);
+      return connectionOfPage(await fanout.listBatches(workspace.id, request), batchCursorCodec, batchPosition, after !== null && after !== undefined, null);
     }
     const { page, totalCount } = await fanout.listBatchesWithCount(workspace.id, request);
-    return connectionOfPage(page, batchCursorCodec, batchPosition, Boolean(after), totalCount);
+    return connectionOfPage(page, batchCursorCodec, batchPosition, after !== null && after !== undefined, totalCount);
   },
 
   prospects: (_, { first, after, providers }, context, info) =>

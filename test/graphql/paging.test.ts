@@ -97,7 +97,8 @@ describe('paging: every connection checks `first` and `after` the same way', () 
     const issued = cursors[connection];
     const decoded = Buffer.from(issued, 'base64url').toString('utf8');
     const reencode = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
-    const tampered = [reencode(decoded.replace(':', ':x')), reencode(decoded.slice(0, decoded.length / 2)), 'not a cursor!', `${issued}x`];
+    // '' was read as no cursor at all: a client that lost its cursor got the first page again, forever.
+    const tampered = [reencode(decoded.replace(':', ':x')), reencode(decoded.slice(0, decoded.length / 2)), 'not a cursor!', `${issued}x`, ''];
     // JSON that is no cursor of any list: not "a cursor of another list".
     tampered.push(...['[]', 'null', '{}', '42', '"k"', '{"k":7}'].map(reencode));
     // A cursor that still decodes, with its position changed to values this API never issues.
@@ -110,6 +111,59 @@ describe('paging: every connection checks `first` and `after` the same way', () 
       expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', argument: 'after' });
       expect(error.message).toBe('Argument "after" is not a valid cursor');
     }
+  });
+
+  it('a position past the years 0001-9999, or an offset no list reaches, is not a valid cursor', async () => {
+    // t = a Date's last millisecond was INTERNAL_SERVER_ERROR on every provider, its first went
+    // upstream (422), and so did an agents offset of 9e15 (a security trial).
+    const forged = (position: Record<string, unknown>) => Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
+    const cases: [Connection, string][] = [
+      ['conversations', forged({ t: 8.64e15, n: 0, p: 'TRATA', id: 'x', k: 'conversations' })],
+      ['conversations', forged({ t: -8.64e15, n: 0, p: 'TRATA', id: 'x', k: 'conversations' })],
+      ['conversations', forged({ t: Date.parse('10000-01-01T00:00:00Z'), n: 0, p: 'ORATION', id: 'x', k: 'conversations' })],
+      ['agents', forged({ p: 'VOICEOS', o: 9007199254740991, k: 'agents' })],
+    ];
+    for (const [connection, after] of cases) {
+      const error = await refusal(connection, { first: 2, after });
+      expect([connection, error.extensions, error.message]).toEqual([connection, { code: 'BAD_USER_INPUT', argument: 'after' }, 'Argument "after" is not a valid cursor']);
+    }
+  });
+
+  it('a cursor of the same list under other arguments is BAD_USER_INPUT naming `after`; the same arguments written otherwise are the same', async () => {
+    // Read as a position under another filter, a cursor skipped rows, or claimed a previous page
+    // that was not there (agents: hasPreviousPage true on the first page; frontend and security trials).
+    const UNDER_OTHER_ARGUMENTS = 'Argument "after" is a cursor of this list under other arguments (a filter or parent): page with the arguments it came from';
+    const listed = async (query: string, variables: Record<string, unknown>) => {
+      const { body } = await gw.query<Record<string, { edges: { cursor: string }[] } | { list: { edges: { cursor: string }[] } }>>(query, variables);
+      expect(body.errors).toBeUndefined();
+      const value = Object.values(body.data ?? {})[0];
+      const edges = value && 'edges' in value ? value.edges : value?.list.edges;
+      return edges?.at(-1)?.cursor ?? '';
+    };
+    const FILTERED = 'query($after: String, $filter: ConversationFilter) { conversations(first: 2, after: $after, filter: $filter) { edges { cursor } } }';
+    const trataOnly = await listed(FILTERED, { filter: { providers: ['TRATA'], statuses: ['ENDED', 'FAILED'] } });
+    const refusedUnder = async (query: string, variables: Record<string, unknown>) => {
+      const { body } = await gw.query(query, variables);
+      return body.errors?.map((error) => [error.message, error.extensions]);
+    };
+    expect(await refusedUnder(FILTERED, { after: trataOnly })).toEqual([[UNDER_OTHER_ARGUMENTS, { code: 'BAD_USER_INPUT', argument: 'after' }]]);
+    expect(await refusedUnder(FILTERED, { after: trataOnly, filter: { providers: ['VOICEOS'], statuses: ['ENDED', 'FAILED'] } })).toEqual([
+      [UNDER_OTHER_ARGUMENTS, { code: 'BAD_USER_INPUT', argument: 'after' }],
+    ]);
+    // The same filter with its lists in another order, and a null beside it, is the same list.
+    const same = await gw.query(FILTERED, { after: trataOnly, filter: { statuses: ['FAILED', 'ENDED'], providers: ['TRATA'], channels: null } });
+    expect(same.body.errors).toBeUndefined();
+    // An agent's conversations: another agent's cursor, and the root list's, are refused.
+    const { body: agents } = await gw.query<{ agents: { nodes: { id: string }[] } }>('{ agents(first: 2, providers: [TRATA]) { nodes { id } } }');
+    const [first, second] = agents.data!.agents.nodes;
+    const AGENT = 'query($id: ID!, $after: String) { agent(id: $id) { list: conversations(first: 1, after: $after) { edges { cursor } } } }';
+    const ofFirst = await listed(AGENT, { id: first!.id });
+    expect(await refusedUnder(AGENT, { id: second!.id, after: ofFirst })).toEqual([[UNDER_OTHER_ARGUMENTS, { code: 'BAD_USER_INPUT', argument: 'after' }]]);
+    expect(await refusedUnder(FILTERED, { after: ofFirst })).toEqual([[UNDER_OTHER_ARGUMENTS, { code: 'BAD_USER_INPUT', argument: 'after' }]]);
+    // Agents: a cursor of the whole list under `providers`.
+    const AGENTS = 'query($after: String, $providers: [Provider!]) { agents(first: 2, after: $after, providers: $providers) { edges { cursor } } }';
+    const allAgents = await listed(AGENTS, {});
+    expect(await refusedUnder(AGENTS, { after: allAgents, providers: ['VOICEOS'] })).toEqual([[UNDER_OTHER_ARGUMENTS, { code: 'BAD_USER_INPUT', argument: 'after' }]]);
   });
 
   it.each(connections)('%s: a cursor of another connection is BAD_USER_INPUT naming `after`', async (connection) => {

@@ -118,6 +118,8 @@ describe('the cost estimate bounds the upstream requests a query makes', () => {
     const byProvider = async (provider: string) =>
       (await data<Page>(`query($p: Provider!) { conversations(first: 100, filter: { providers: [$p] }) { pageInfo { endCursor } nodes { id provider agent { id } prospect { id } } } }`, { p: provider })).conversations;
     const [oration, trata, voiceos] = await Promise.all(['ORATION', 'TRATA', 'VOICEOS'].map(byProvider));
+    // A cursor resumes only the list (and filter) it came from: every provider's, for the corpus's unfiltered list.
+    const everyProviderCursor = (await data<{ conversations: { pageInfo: { endCursor: string } } }>('{ conversations(first: 100) { pageInfo { endCursor } } }')).conversations.pageInfo.endCursor;
     const agents = (await data<{ agents: { nodes: { id: string; provider: string }[] } }>('{ agents(first: 100) { nodes { id provider } } }')).agents.nodes;
     const prospects = (await data<{ prospects: { nodes: { id: string }[] } }>('{ prospects(first: 100) { nodes { id } } }')).prospects.nodes;
     const orationAgent = agents.find((agent) => agent.provider === 'ORATION')!;
@@ -135,6 +137,7 @@ describe('the cost estimate bounds the upstream requests a query makes', () => {
       oration: oration!,
       trata: trata!,
       voiceos: voiceos!,
+      everyProviderCursor,
       agents,
       prospects,
       batchId: batch.id,
@@ -151,7 +154,7 @@ describe('the cost estimate bounds the upstream requests a query makes', () => {
       { name: 'conversations(first: 1)', query: page('first: 1') },
       { name: 'conversations(first: 99)', query: page('first: 99') },
       { name: 'conversations(first: 100), everything nested', query: `{ conversations(first: 100) { totalCount nodes { ...Full } } } ${CONVERSATION_FIELDS}` },
-      { name: 'conversations after a cursor', query: `query($after: String) { conversations(first: 100, after: $after) { totalCount nodes { id agent { id } } } }`, variables: { after: f.trata.pageInfo.endCursor } },
+      { name: 'conversations after a cursor', query: `query($after: String) { conversations(first: 100, after: $after) { totalCount nodes { id agent { id } } } }`, variables: { after: f.everyProviderCursor } },
       { name: 'one status, rare', query: page('first: 100, filter: { statuses: [FAILED] }') },
       { name: 'one status, common', query: page('first: 50, filter: { statuses: [ENDED] }', 'id status agent { id }') },
       { name: 'several statuses', query: page('first: 5, filter: { statuses: [QUEUED, DIALING, UNKNOWN] }') },
