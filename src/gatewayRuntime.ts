@@ -81,6 +81,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
       tracing: options.tracing === undefined ? await createTracing() : options.tracing,
       transports: () => opened.transports,
       database: () => opened.database,
+      changeFeedListening: () => opened.live?.feed.isListening?.() ?? null,
     });
     opened.tracing = observability.tracing;
     const transports = createProviderTransports({

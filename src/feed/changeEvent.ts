@@ -32,4 +32,6 @@ export interface ChangeFeed {
   /** Returns the unsubscribe function. */
   subscribe(listener: ChangeListener): () => void;
   close(): Promise<void>;
+  /** A feed over a connection of its own (PostgreSQL): whether it is connected and listening now. */
+  isListening?(): boolean;
 }

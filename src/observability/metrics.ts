@@ -25,6 +25,8 @@ export interface MetricSources {
   pool?: () => PoolStats | null;
   /** Whether the embedded store's process runs now; null where there is none (PostgreSQL, an in-memory store). */
   storeProcessRunning?: () => boolean | null;
+  /** Whether the change feed's listening connection is up; null where the feed needs none (the embedded store). */
+  changeFeedListening?: () => boolean | null;
   /**
    * How long a scrape waits for the store's reads (`budgets`, `itemsByState`) before it answers
    * without their gauges, as `/readyz` waits for its ping. @default DEFAULT_STORE_CHECK_TIMEOUT_MS
@@ -116,7 +118,7 @@ export class GatewayMetrics {
     }
     for (const limit of EXPORT_LIMIT_NAMES) this.#exportsRefused.inc({ limit }, 0);
 
-    const { breakers, budgets, itemsByState, pool, storeProcessRunning } = sources;
+    const { breakers, budgets, itemsByState, pool, storeProcessRunning, changeFeedListening } = sources;
     const storeReadTimeoutMs = sources.storeReadTimeoutMs ?? DEFAULT_STORE_CHECK_TIMEOUT_MS;
     new Gauge({
       name: 'switchboard_circuit_breaker_state',
@@ -184,6 +186,16 @@ export class GatewayMetrics {
         this.reset();
         const running = storeProcessRunning?.() ?? null;
         if (running !== null) this.set(running ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'switchboard_change_feed_listening',
+      help: "1 while this replica's change feed listens on PostgreSQL, 0 while its connection is lost and being reopened (its subscribers hear no changes then); absent on the embedded store",
+      registers,
+      collect() {
+        this.reset();
+        const listening = changeFeedListening?.() ?? null;
+        if (listening !== null) this.set(listening ? 1 : 0);
       },
     });
   }

@@ -47,6 +47,8 @@ export interface ObservabilityOptions {
   /** Read lazily (at scrape or check time): the runtime creates them after the observer they use. */
   transports: () => ProviderTransports | undefined;
   database: () => Database | undefined;
+  /** Whether the change feed listens now; null where it needs no connection (the embedded store's feed is in the process). */
+  changeFeedListening?: () => boolean | null;
 }
 
 /**
@@ -76,6 +78,7 @@ export function createObservability(options: ObservabilityOptions): Observabilit
     itemsByState: async () => (storeOpen() ? countItemsByState(database()) : null),
     pool: () => options.database()?.poolStats?.() ?? null,
     storeProcessRunning: () => options.database()?.isRunning?.() ?? null,
+    changeFeedListening: () => options.changeFeedListening?.() ?? null,
   });
   const upstreamObserverFor = createUpstreamObserver({ metrics, tracer: tracing?.tracer ?? null });
   const readiness = new Readiness({ pingStore: async () => void (storeOpen() && (await database().query('SELECT 1'))), breakers });

@@ -46,6 +46,11 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
     transaction: async (work) => {
       const client = await pool.connect();
       let broken = false;
+      // pg-pool listens for a client's errors only while it is idle in the pool: a connection cut
+      // while a transaction holds it (PostgreSQL restarted, a backend terminated) raised an
+      // 'error' nobody listened for, and the process died. The statement in flight fails on its own.
+      const onConnectionError = () => void (broken = true);
+      client.on('error', onConnectionError);
       try {
         await send(client, 'BEGIN');
         const tx: Queryable = {
@@ -63,6 +68,7 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
         }
         throw error;
       } finally {
+        client.off('error', onConnectionError);
         client.release(broken);
       }
     },

@@ -2,10 +2,14 @@ import { StoreProcessExitedError } from './pgliteProcessClient.ts';
 
 /**
  * SQLSTATE classes and codes that say the store was out of reach, not that the statement was
- * wrong: class 08 (connection exception), and the server shutting down or starting
- * (57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now).
+ * wrong: class 08 (connection exception), class 53 (insufficient resources: too many connections,
+ * out of memory, disk full), and the server shutting down or starting (57P01 admin_shutdown,
+ * 57P02 crash_shutdown, 57P03 cannot_connect_now).
  */
 const UNREACHABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03']);
+const UNREACHABLE_SQLSTATE_CLASSES = ['08', '53'];
+/** 55000 is a statement's own error too; at connection time it is the database refusing them (`ALLOW_CONNECTIONS false`). */
+const REFUSING_CONNECTIONS = /is not currently accepting connections/;
 /** Socket errors of a connection to PostgreSQL that could not be made or was cut. */
 const UNREACHABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 /**
@@ -24,6 +28,9 @@ export function isStoreUnavailable(error: unknown): boolean {
   if (error instanceof StoreProcessExitedError) return true;
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && (code.startsWith('08') || UNREACHABLE_SQLSTATES.has(code) || UNREACHABLE_SOCKET_CODES.has(code))) return true;
+  if (typeof code === 'string') {
+    if (UNREACHABLE_SQLSTATE_CLASSES.some((sqlClass) => code.startsWith(sqlClass)) || UNREACHABLE_SQLSTATES.has(code) || UNREACHABLE_SOCKET_CODES.has(code)) return true;
+    if (code === '55000' && REFUSING_CONNECTIONS.test(error.message)) return true;
+  }
   return UNREACHABLE_PG_MESSAGES.test(error.message);
 }

@@ -93,3 +93,95 @@ describe.runIf(TEST_DATABASE_URL)('the PostgreSQL feed', () => {
     }
   });
 });
+
+describe.runIf(TEST_DATABASE_URL)('the PostgreSQL feed when its listening connection is lost', () => {
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  const event: ChangeEvent = { type: 'batch', workspaceId: 'w', batchId: 'b-1' };
+  const until = async (condition: () => boolean | Promise<boolean>, what: string) => {
+    for (let waited = 0; waited < 10_000; waited += 25) {
+      if (await condition()) return;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+  beforeAll(async () => {
+    await admin.connect();
+  });
+  afterAll(async () => {
+    await admin.end();
+  });
+
+  /** The backends LISTENing on a feed's channel, on whatever database. */
+  const listeners = async (channel: string) =>
+    (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE query = $1`, [`LISTEN ${channel}`])).rows.map((row) => row.pid);
+
+  it('reopens exactly one connection however often it is dropped, and delivers each event once', async () => {
+    // Each drop raised two errors, each reopened a connection, and the old one stayed: the
+    // LISTEN connections went 2, 4, 8, 16, and every event was delivered that many times (an operator trial).
+    const store = await openTestPostgres();
+    const schema = `feed_drop_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    const channel = `switchboard_feed_${schema}`;
+    const errors: unknown[] = [];
+    const feed = await PostgresFeed.open({ databaseUrl: TEST_DATABASE_URL, schema, database: store.db, onError: (error) => errors.push(error), retryDelaysMs: [20] });
+    try {
+      const received: ChangeEvent[] = [];
+      feed.subscribe((each) => received.push(each));
+      for (let drop = 0; drop < 3; drop++) {
+        const [pid] = await listeners(channel);
+        expect(pid).toBeDefined();
+        await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+        await until(async () => {
+          const now = await listeners(channel);
+          return now.length >= 1 && !now.includes(pid!);
+        }, 'the feed to listen again');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300)); // a second reopen, had one been scheduled
+      expect((await listeners(channel)).length).toBe(1);
+      expect(feed.isListening()).toBe(true);
+      await feed.publish([event]);
+      await until(() => received.length > 0, 'the event');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(received).toEqual([event]);
+      expect(errors.length).toBeGreaterThan(0);
+    } finally {
+      await feed.close();
+      await store.dispose();
+    }
+  });
+
+  it('keeps trying while the database refuses connections, and listens again once it takes them', async () => {
+    // A reopen that failed was never tried again: after an outage of over a second the replica's
+    // subscribers heard nothing more, while the other replica's did (an operator trial).
+    const database = `sb_feed_outage_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    await admin.query(`CREATE DATABASE ${database}`);
+    const url = new URL(TEST_DATABASE_URL);
+    url.pathname = `/${database}`;
+    const { openPostgresDatabase } = await import('../../src/store/postgresDatabase.ts');
+    const db = await openPostgresDatabase({ databaseUrl: url.href });
+    const errors: unknown[] = [];
+    const channelSchema = `outage_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    const channel = `switchboard_feed_${channelSchema}`;
+    const feed = await PostgresFeed.open({ databaseUrl: url.href, schema: channelSchema, database: db, onError: (error) => errors.push(error), retryDelaysMs: [20, 50] });
+    try {
+      const received: ChangeEvent[] = [];
+      feed.subscribe((each) => received.push(each));
+      await admin.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [database]);
+      await new Promise((resolve) => setTimeout(resolve, 600)); // ten attempts or so, each refused
+      expect(await listeners(channel)).toEqual([]);
+      const refusals = errors.filter((error) => error instanceof Error && /not currently accepting connections/.test(error.message)).length;
+      expect(refusals).toBeGreaterThan(1);
+      await admin.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
+      await until(async () => (await listeners(channel)).length > 0, 'the feed to listen again');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect((await listeners(channel)).length).toBe(1);
+      await feed.publish([event]);
+      await until(() => received.length > 0, 'the event');
+      expect(received).toEqual([event]);
+    } finally {
+      await feed.close();
+      await db.close();
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    }
+  });
+});

@@ -7,6 +7,9 @@ import { GraphQLError } from 'graphql';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatGatewayError, STORE_UNAVAILABLE_MESSAGE } from '../../src/errors.ts';
 import { StoreProcessExitedError } from '../../src/store/pgliteProcessClient.ts';
+import { isStoreUnavailable } from '../../src/store/storeUnavailable.ts';
+import pg from 'pg';
+import { openTestPostgres, TEST_DATABASE_URL } from './testDatabases.ts';
 import { errorBody } from '../../src/http/errorBody.ts';
 import { answerRouteFailure } from '../../src/http/routeFailure.ts';
 import { startLiveGateway } from '../sync/liveGateway.ts';
@@ -34,11 +37,18 @@ describe('a store out of reach', () => {
       withCode('terminating connection due to administrator command', '57P01'),
       withCode('the database system is starting up', '57P03'),
       withCode('connection failure', '08006'),
+      // The database refusing connections (ALLOW_CONNECTIONS false), and too many of them: both were internal (an operator trial).
+      withCode('database "switchboard" is not currently accepting connections', '55000'),
+      withCode('sorry, too many clients already', '53300'),
     ];
     for (const error of unavailable) {
       expect(seen(error)).toEqual({ message: STORE_UNAVAILABLE_MESSAGE, path: ['field'], extensions: { code: 'STORE_UNAVAILABLE' } });
     }
-    for (const error of [withCode('duplicate key value violates unique constraint "batches_pkey"', '23505'), new Error('Connection refused by policy')]) {
+    for (const error of [
+      withCode('duplicate key value violates unique constraint "batches_pkey"', '23505'),
+      new Error('Connection refused by policy'),
+      withCode('sequence "s" is not yet defined in this session', '55000'),
+    ]) {
       expect(seen(error)).toEqual({ message: 'Internal server error', path: ['field'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
     }
   });
@@ -87,5 +97,33 @@ describe('a store out of reach', () => {
     ]);
 
     expect((await syncStatus()).data?.syncStatus.map((account) => account.provider)).toEqual(['ORATION', 'TRATA', 'VOICEOS']);
+  });
+});
+
+describe.runIf(TEST_DATABASE_URL)('a PostgreSQL connection cut while a transaction holds it', () => {
+  it('fails that transaction as STORE_UNAVAILABLE, and the process lives on to serve the next', async () => {
+    // pg-pool listens for a client's errors only while it is idle: the cut raised an 'error' event
+    // nobody listened for, which ends a Node process (two replicas died in an operator trial).
+    const store = await openTestPostgres();
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    try {
+      const failure = await store.db
+        .transaction(async (tx) => {
+          const { rows } = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+          await admin.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+          await new Promise((resolve) => setTimeout(resolve, 200)); // the cut reaches the client while it waits here
+          await tx.query('SELECT 1');
+        })
+        .then(
+          () => null,
+          (error: unknown) => error,
+        );
+      expect(isStoreUnavailable(failure)).toBe(true);
+      expect((await store.db.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await admin.end();
+      await store.dispose();
+    }
   });
 });
