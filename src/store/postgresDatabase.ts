@@ -18,6 +18,8 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
   if (schema !== undefined) {
     // A short-lived client: the pool's connections start with the schema on their search_path.
     const setup = new pg.Client({ connectionString: options.databaseUrl });
+    // A connection cut under it fails the statement in flight; unheard, its 'error' event would end the process.
+    setup.on('error', () => {});
     await setup.connect();
     try {
       await setup.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
