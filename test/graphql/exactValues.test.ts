@@ -118,6 +118,38 @@ describe('exact values through GraphQL', () => {
       for (const { createdAt } of body.data!.conversations.nodes) expect(createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     });
 
+    it('keeps every fraction digit Oration and VoiceOS write, and reads a time without a zone as UTC whatever the server\'s zone', async () => {
+      // Both were read by Date.parse: cut to milliseconds, and a zoneless time taken in the
+      // server's zone (TZ=America/New_York: 11:54:28 became 16:54:28Z). A data trial's findings.
+      const { voiceos, oration } = gw.demo.simulators;
+      const zone = process.env.TZ;
+      process.env.TZ = 'America/New_York';
+      try {
+        const ONE_ENDED = (provider: string, fields: string) => `{ conversations(first: 1, filter: { providers: [${provider}], statuses: [ENDED] }) { nodes { ${fields} } } }`;
+        type Nodes = { conversations: { nodes: Record<string, string | number | null>[] } };
+        voiceos!.server.setFault('GET /v1/conversations', { kind: 'drift', field: 'end_time', to: { value: '2026-11-20T11:59:30.123456Z' } });
+        const precise = (await gw.query<Nodes>(ONE_ENDED('VOICEOS', 'startedAt endedAt durationSeconds'))).body.data!.conversations.nodes[0]!;
+        const startMs = Date.parse(String(precise.startedAt));
+        expect(precise.endedAt).toBe('2026-11-20T11:59:30.123456Z');
+        expect(precise.durationSeconds).toBe(((Date.parse('2026-11-20T11:59:30.123Z') - startMs) * 1e6 + 456_000) / 1e9);
+        voiceos!.server.setFault('GET /v1/conversations', { kind: 'drift', field: 'start_time', to: { value: '2026-11-20T11:54:28' } });
+        expect((await gw.query<Nodes>(ONE_ENDED('VOICEOS', 'startedAt'))).body.data!.conversations.nodes[0]!.startedAt).toBe('2026-11-20T11:54:28.000Z');
+        // An end before the start is no duration (it was a made-up 0), as talk time already was.
+        voiceos!.server.setFault('GET /v1/conversations', { kind: 'drift', field: 'end_time', to: { value: '2000-01-01T00:00:00Z' } });
+        expect((await gw.query<Nodes>(ONE_ENDED('VOICEOS', 'durationSeconds talkSeconds'))).body.data!.conversations.nodes[0]).toEqual({ durationSeconds: null, talkSeconds: null });
+        oration!.server.setFault('GET /api/v2/conversations', { kind: 'drift', field: 'callStartTime', to: { value: '2026-11-01T23:31:08' } });
+        expect((await gw.query<Nodes>(ONE_ENDED('ORATION', 'startedAt'))).body.data!.conversations.nodes[0]!.startedAt).toBe('2026-11-01T23:31:08.000Z');
+        oration!.server.setFault('GET /api/v2/conversations', { kind: 'drift', field: 'userLeaveTime', to: { value: '2026-11-01T10:02:02.999999Z' } });
+        const leave = (await gw.query<{ conversations: { nodes: { oration: { userLeaveTime: string } }[] } }>(ONE_ENDED('ORATION', 'oration { userLeaveTime }'))).body.data!;
+        expect(leave.conversations.nodes[0]!.oration.userLeaveTime).toBe('2026-11-01T10:02:02.999999Z');
+      } finally {
+        process.env.TZ = zone;
+        if (zone === undefined) delete process.env.TZ;
+        voiceos!.server.clearFaults();
+        oration!.server.clearFaults();
+      }
+    });
+
     it('does not return a Trata record for createdAfter set to its own createdAt (incremental pull)', async () => {
       const all = await allConversations<Node>('id nativeId createdAt', { providers: ['TRATA'] });
       expect(all).toHaveLength(120);

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { parseInstant } from '../../domain/preciseDate.ts';
 
 /**
  * A domain record described field by field: for each domain field, the wire fields it reads and
@@ -91,8 +92,15 @@ export interface RecordPosition {
 /** The position of a record fetched by id (agents, prospects): the id in `id`, no creation time read. */
 export const ID_POSITION: RecordPosition = Object.freeze({ idKey: 'id' });
 
-/** A position's `createdAt.parse` for ISO-8601 date-times (Oration, VoiceOS): null when unreadable. */
+/**
+ * An Oration or VoiceOS time (ISO 8601), and a position's `createdAt.parse` for them: null when
+ * unreadable. Every fraction digit written is kept and a time without a zone is UTC (`Date.parse`
+ * cut them to milliseconds and read them in the server's zone); any other form `Date.parse` reads
+ * (RFC 2822, say) is still taken, at its precision.
+ */
 export function parseIsoDateTime(text: string): Date | null {
+  const precise = parseInstant(text, { zoneless: 'utc' });
+  if (precise) return precise;
   const ms = Date.parse(text);
   return Number.isNaN(ms) ? null : new Date(ms);
 }

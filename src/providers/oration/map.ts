@@ -61,15 +61,12 @@ export const orationConversationFields = recordFields<OrationConversationWire, C
   nativeId: field(['id'], (wire) => wire.id),
   channel: field(['conversationType', 'telephonyType'], (wire) => mapChannel(wire.conversationType, wire.telephonyType)),
   status: field(['conversationStatus'], (wire) => normalize(wire.conversationStatus, STATUSES) ?? { value: 'UNKNOWN', raw: null }),
-  createdAt: field(['createdAt'], (wire) => new Date(wire.createdAt)),
+  createdAt: field(['createdAt'], (wire) => parseIsoDateTime(wire.createdAt)!), // the wire schema refused any other
   startedAt: field(['callStartTime'], (wire) => toDate(wire.callStartTime)),
   endedAt: field(['callEndTime'], (wire) => toDate(wire.callEndTime)),
   // callStartTime..callEndTime: dialing and ringing included.
-  durationSeconds: field(['callStartTime', 'callEndTime'], (wire) => {
-    const startedAt = toDate(wire.callStartTime);
-    const endedAt = toDate(wire.callEndTime);
-    return startedAt && endedAt ? Math.max(0, (endedAt.getTime() - startedAt.getTime()) / 1000) : null;
-  }),
+  // Null, like talk and ring time, when the end is before the start: no duration, rather than a made-up 0.
+  durationSeconds: field(['callStartTime', 'callEndTime'], (wire) => secondsBetween(toDate(wire.callStartTime), toDate(wire.callEndTime))),
   talkSeconds: talkAndRing((times) => times.talkSeconds),
   ringSeconds: talkAndRing((times) => times.ringSeconds),
   endReason: field(['endReason'], (wire) => normalize(wire.endReason, END_REASONS)),
@@ -250,7 +247,7 @@ function normalize<T extends string>(
   return { value: Object.hasOwn(known, raw) ? (known[raw] as T) : 'UNKNOWN', raw };
 }
 
-/** A date-time as `orationConversationSchema` accepts one (`Date.parse`), or null when absent or unreadable. */
+/** A date-time as `orationConversationSchema` accepts one (`parseIsoDateTime`), or null when absent or unreadable. */
 function toDate(value: string | null | undefined): Date | null {
   return value ? parseIsoDateTime(value) : null;
 }

@@ -1,6 +1,6 @@
 import type { Conversation, ConversationChannel, ConversationStatus } from '../../domain/types.ts';
 import type { ConversationFilter } from '../connector.ts';
-import { allOf, type QueryPlan } from '../kit/queryPlan.ts';
+import { allOf, subMillisecondBoundChecks, type QueryPlan } from '../kit/queryPlan.ts';
 import { ORATION_STATUS_BY_WIRE } from './map.ts';
 
 /** Query parameters of the (assumed) `GET /conversations` filters, besides paging and `createdBefore`. */
@@ -54,7 +54,9 @@ export function pushDownFilter(filter: ConversationFilter): OrationFilterPlan {
 
   if (nonEmpty(filter.prospectNativeIds)) matchesNothing = true; // Oration has no prospects
 
+  // Oration compares milliseconds: a bound finer than that is also checked here.
   if (filter.createdAfter) query.createdAfter = filter.createdAfter.toISOString();
+  local.push(...subMillisecondBoundChecks(filter));
 
   return {
     query,

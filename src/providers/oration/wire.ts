@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { boundedJsonObject, boundedJsonText } from '../kit/boundedJson.ts';
+import { parseIsoDateTime } from '../kit/recordFields.ts';
 
 /**
  * Oration's wire shapes, read tolerantly: enumerations are plain strings (mapping decides what
@@ -42,7 +43,7 @@ export const orationConversationSchema = z.object({
   /** A JSON-encoded object in responses (the request sends an object, so accept one too). */
   dynamicVariables: z.union([boundedJsonText, jsonObject]).nullish(),
   summary: text,
-  createdAt: z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'not a date-time'),
+  createdAt: z.string().refine((value) => parseIsoDateTime(value) !== null, 'not a date-time'),
   updatedAt: timestamp,
 });
 export type OrationConversationWire = z.infer<typeof orationConversationSchema>;

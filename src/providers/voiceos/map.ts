@@ -96,10 +96,11 @@ export const voiceOsConversationFields = recordFields<VoiceOsConversation, Conve
   nativeId: field(['id'], (wire) => wire.id),
   channel: field(['type'], (wire) => mapChannel(wire.type)),
   status: field(['status'], (wire) => mapConversationStatus(wire.status)),
-  createdAt: field(['created_at'], (wire) => new Date(wire.created_at)),
+  createdAt: field(['created_at'], (wire) => parseIsoDateTime(wire.created_at)!), // the wire schema refused any other
   startedAt: field(['start_time'], (wire) => toDate(wire.start_time)),
   endedAt: field(['end_time'], (wire) => toDate(wire.end_time)),
-  durationSeconds: startAndEnd(({ start, end }) => (start && end ? Math.max(0, (end.getTime() - start.getTime()) / 1000) : null)),
+  // Null when the end is before the start: no duration, rather than a made-up 0.
+  durationSeconds: startAndEnd(({ start, end }) => secondsBetween(start, end)),
   // start_time is "the start time of the conversation": start..end is talk time. VoiceOS
   // reports no ringing (created_at..start_time also holds queueing, so it is not derived).
   talkSeconds: startAndEnd(({ start, end }) => secondsBetween(start, end)),
@@ -301,7 +302,7 @@ function toDecimal(value: number | null | undefined): Decimal | null {
   return value === null || value === undefined ? null : Decimal.fromJsonNumber(value);
 }
 
-/** A date-time as `voiceOsConversationSchema` accepts one (`Date.parse`), or null. */
+/** A date-time as `voiceOsConversationSchema` accepts one (`parseIsoDateTime`), or null. */
 function toDate(value: string | null | undefined): Date | null {
-  return value === null || value === undefined ? null : new Date(value);
+  return value === null || value === undefined ? null : parseIsoDateTime(value);
 }

@@ -1,6 +1,6 @@
 import type { Conversation, ConversationChannel, ConversationStatus } from '../../domain/types.ts';
 import type { ConversationFilter } from '../connector.ts';
-import { allOf, type QueryPlan } from '../kit/queryPlan.ts';
+import { allOf, subMillisecondBoundChecks, type QueryPlan } from '../kit/queryPlan.ts';
 import type { VoiceOsStatusFilter } from './wire.ts';
 
 /** What VoiceOS's list endpoint filters on. */
@@ -55,6 +55,9 @@ export function planConversationQuery(filter: ConversationFilter): ConversationQ
     const wanted = new Set(filter.agentNativeIds);
     checks.push((conversation) => conversation.agentRef !== null && wanted.has(conversation.agentRef.nativeId));
   }
+
+  // VoiceOS compares milliseconds: a bound finer than that is also checked here.
+  checks.push(...subMillisecondBoundChecks(filter));
 
   return {
     query: {

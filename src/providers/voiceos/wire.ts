@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { boundedJsonObject } from '../kit/boundedJson.ts';
+import { parseIsoDateTime } from '../kit/recordFields.ts';
 
 /**
  * VoiceOS wire shapes as the connector reads them. The document describes fields without naming
@@ -9,7 +10,7 @@ import { boundedJsonObject } from '../kit/boundedJson.ts';
  * Timestamps stay strings here and become `Date`s in `map.ts`.
  */
 
-const timestamp = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'expected an ISO 8601 timestamp');
+const timestamp = z.string().refine((value) => parseIsoDateTime(value) !== null, 'expected an ISO 8601 timestamp');
 const optionalString = z.string().nullish();
 const optionalNumber = z.number().nullish();
 const stringList = z.array(z.string()).nullish();
