@@ -112,6 +112,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     ...(options.federation ? { schema: buildGatewaySubgraphSchema(resolvers) } : { typeDefs: loadTypeDefs(), resolvers }),
     // Refused by our own rule where it is off (IntrospectionOffRule): Apollo's message names its own option, not ours.
     introspection: true,
+    // Where introspection is off, "Did you mean …?" would read the schema out to anyone who guesses near it.
+    hideSchemaDetailsFromClientErrors: !options.introspection,
     includeStacktraceInErrorResponses: options.includeStacktrace,
     csrfPrevention: true,
     // main.ts owns SIGTERM/SIGINT and stops everything in order; Apollo's own handlers (on outside
@@ -124,7 +126,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs ?? 10_000 }),
       ...limitPlugins,
       partialErrorsPlugin,
-      variableRefusalsPlugin,
+      variableRefusalsPlugin({ hideSuggestions: !options.introspection }),
       ...(observability ? [observability.plugin] : []),
       ...(options.logger ? [errorLoggingPlugin(options.logger)] : []),
       landingPage,
@@ -147,6 +149,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       limits: options.limits ?? DEFAULT_QUERY_LIMITS,
       bodyIdleTimeoutMs: httpLimits.bodyIdleTimeoutMs,
       loaderHooks,
+      hideSuggestions: !options.introspection,
     });
   const { logger } = options;
   const exportMetrics = observability?.exportHooks;

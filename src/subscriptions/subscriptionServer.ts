@@ -9,6 +9,7 @@ import type { FanoutService } from '../fanout/fanoutService.ts';
 import { acceptAbsoluteForm } from '../http/requestTarget.ts';
 import { coercedVariables } from '../limits/coercedVariables.ts';
 import { nameVariableRefusals } from '../limits/variableRefusals.ts';
+import { dropSchemaSuggestions } from '../limits/schemaSuggestions.ts';
 import { estimateQueryCost } from '../limits/estimateQueryCost.ts';
 import { queryLimitGuards } from '../limits/queryLimitGuards.ts';
 import type { QueryLimits } from '../limits/queryLimits.ts';
@@ -30,6 +31,8 @@ export interface SubscriptionServerOptions {
   loaderHooks?: LoaderHooks;
   /** Paths served, the same as queries'. @default ['/graphql', '/'] */
   paths?: readonly string[];
+  /** Introspection off: refusals suggest none of the schema's names (`dropSchemaSuggestions`). */
+  hideSuggestions?: boolean;
 }
 
 /** graphql-ws's close codes for a bad request and a refused connection. */
@@ -103,6 +106,7 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
           ];
         }
         const errors = validate(schema, document, rules);
+        if (options.hideSuggestions) dropSchemaSuggestions(errors);
         if (errors.length > 0) return errors.map((error) => withCode(error, ErrorCode.GRAPHQL_VALIDATION_FAILED));
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [operationResolutionFailure(document, payload.operationName)];
@@ -114,6 +118,7 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
         const variables = coercedVariables(schema, operation, payload.variables);
         if (variables.errors) {
           nameVariableRefusals(schema, operation, payload.variables, variables.errors);
+          if (options.hideSuggestions) dropSchemaSuggestions(variables.errors);
           return [...variables.errors];
         }
         // Each event resolves the selection again (an agent's name may ask a provider), so one

@@ -21,7 +21,16 @@ export interface LiveRoutes {
  */
 export function attachLiveRoutes(
   httpServer: Server,
-  options: { live: LiveServices; registry: WorkspaceRegistry; fanout: FanoutService; limits: QueryLimits; bodyIdleTimeoutMs: number; loaderHooks?: LoaderHooks },
+  options: {
+    live: LiveServices;
+    registry: WorkspaceRegistry;
+    fanout: FanoutService;
+    limits: QueryLimits;
+    bodyIdleTimeoutMs: number;
+    loaderHooks?: LoaderHooks;
+    /** Introspection off: subscription refusals suggest none of the schema's names. */
+    hideSuggestions: boolean;
+  },
 ): LiveRoutes {
   const webhooks = createWebhookRoute(options.live.webhooks, { bodyIdleTimeoutMs: options.bodyIdleTimeoutMs });
   const subscriptions = attachSubscriptionServer({
@@ -30,6 +39,7 @@ export function attachLiveRoutes(
     fanout: options.fanout,
     live: options.live,
     limits: options.limits,
+    hideSuggestions: options.hideSuggestions,
     ...(options.loaderHooks && { loaderHooks: options.loaderHooks }),
   });
   return {

@@ -100,6 +100,24 @@ describe('introspection, Sandbox and stack traces', () => {
     expect(await get.json()).toEqual({ data: { __typename: 'Query' } });
   });
 
+  it('suggests no field, argument, input field or enum value the client did not name where introspection is off', async () => {
+    // "Did you mean "conversation" or "conversations"?" let a client read the schema the setting hides (a security trial).
+    const probes: [string, Record<string, unknown>?][] = [
+      ['{ conversatio { id } }'],
+      ['{ conversations(firs: 1) { totalCount } }'],
+      ['{ conversations(filter: { providers: [ORATIO] }) { totalCount } }'],
+      ['{ conversations(filter: { provider: [ORATION] }) { totalCount } }'],
+      ['query($f: ConversationFilter) { conversations(filter: $f) { totalCount } }', { f: { providers: ['ORATIO'] } }],
+    ];
+    for (const [query, variables] of probes) {
+      const [off, on] = await Promise.all([production.query(query, variables), development.query(query, variables)]);
+      expect([query, off.body.errors?.length]).toEqual([query, 1]);
+      expect([query, off.body.errors?.[0]?.message]).not.toEqual([query, expect.stringContaining('Did you mean')]);
+      // Where introspection is on, the suggestion helps and stays.
+      expect([query, on.body.errors?.[0]?.message]).toEqual([query, expect.stringContaining('Did you mean')]);
+    }
+  });
+
   it('puts no stack trace in any error a production gateway answers', async () => {
     const production400s = [
       '{ conversations(first: 1) { edges { node { nope } } } }',

@@ -170,6 +170,30 @@ describe('subscriptions over graphql-ws', () => {
     await acme.dispose();
   });
 
+  it('suggests none of the schema\'s names in a refusal where introspection is off', async () => {
+    // "Did you mean "conversationChanged"?" read the schema out over the WebSocket too (a security trial, over HTTP).
+    const closed = await startLiveGateway({ introspection: false });
+    const client = wsClient(closed.origin, 'demo-key');
+    try {
+      expect(await refusalOf(client, 'subscription { conversationChange { version } }')).toEqual([
+        { message: 'Cannot query field "conversationChange" on type "Subscription".', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
+      ]);
+      expect(await refusalOf(client, CHANGES, { filter: { statuses: ['ENDE'] } })).toEqual([
+        {
+          message: 'Variable "$filter" got invalid value "ENDE" at "filter.statuses[0]"; Value "ENDE" does not exist in "ConversationStatus" enum.',
+          extensions: { code: 'BAD_USER_INPUT', variable: 'filter', field: 'statuses[0]' },
+        },
+      ]);
+      // Where introspection is on, the suggestion helps and stays.
+      const open = wsClient(gateway.origin, 'demo-key');
+      expect((await refusalOf(open, 'subscription { conversationChange { version } }'))[0]?.message).toContain('Did you mean "conversationChanged"?');
+      await open.dispose();
+    } finally {
+      await client.dispose();
+      await closed.close();
+    }
+  });
+
   it('gives every refusal a code, as over HTTP, and no internal http status', async () => {
     const client = wsClient(gateway.origin, 'demo-key');
     expect(await refusalOf(client, 'subscription { nope }')).toEqual([

@@ -31,6 +31,8 @@ export async function startLiveGateway(
     store?: { databaseUrl?: string; dataDir?: string; schema?: string };
     replicaId?: string;
     fanoutTiming?: Partial<FanoutTiming>;
+    /** @default true */
+    introspection?: boolean;
   } = {},
 ): Promise<LiveGateway> {
   const { env } = loadConfig({
@@ -52,7 +54,7 @@ export async function startLiveGateway(
     store: options.store ?? { dataDir: 'memory://' },
     replicaId: options.replicaId ?? 'live-test',
     fanoutTiming: { pollIntervalMs: 50, discoveryIntervalMs: 100, ...options.fanoutTiming },
-    gateway: { introspection: true, includeStacktrace: false },
+    gateway: { introspection: options.introspection ?? true, includeStacktrace: false },
   });
   await new Promise<void>((resolve) => runtime.gateway.httpServer.listen(0, '127.0.0.1', resolve));
   const { port } = runtime.gateway.httpServer.address() as AddressInfo;
