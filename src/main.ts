@@ -10,6 +10,7 @@ import { DEMO_API_KEYS, startDemoEnvironment, type DemoEnvironment } from './dem
 import { createProcessLogger, logFormatOf } from './observability/logging.ts';
 import { startGatewayRuntime } from './gatewayRuntime.ts';
 import { CODE_FORM } from './codeForm.ts';
+import { isLoopbackHost } from './http/loopbackGuard.ts';
 
 /** The README's first query (one ended conversation from each provider), prefilled in the demo's explorers. */
 const SAMPLE_QUERY = `{
@@ -75,7 +76,11 @@ async function serve(config: ReturnType<typeof loadConfig>, demo: DemoEnvironmen
     logger,
     listen: { port: env.PORT, host: env.HOST },
     ...(demo && {
-      gateway: { sandboxInitialState: { headers: { Authorization: `Bearer ${DEMO_API_KEYS.demo}` }, document: SAMPLE_QUERY } },
+      gateway: {
+        sandboxInitialState: { headers: { Authorization: `Bearer ${DEMO_API_KEYS.demo}` }, document: SAMPLE_QUERY },
+        // Its keys are public: on loopback, only requests addressed to this machine (http/loopbackGuard.ts).
+        loopbackHostsOnly: isLoopbackHost(hostInUrl(env.HOST)),
+      },
     }),
   });
   // The port bound, not PORT: PORT=0 takes any free one.

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
@@ -13,6 +13,7 @@ import { CONFLICTING_API_KEYS_MESSAGE, createContextFactory, readRequestApiKey, 
 import type { FanoutService } from './fanout/fanoutService.ts';
 import { ErrorCode, formatGatewayError } from './errors.ts';
 import { applyCors, createCorsPolicy } from './http/cors.ts';
+import { acceptsLoopbackUpgrade, isLoopbackHost, NOT_A_LOOPBACK_HOST_MESSAGE } from './http/loopbackGuard.ts';
 import { allowHeader, answeredOptions } from './http/optionsAnswer.ts';
 import { errorBody } from './http/errorBody.ts';
 import { answerRouteFailure } from './http/routeFailure.ts';
@@ -62,6 +63,11 @@ export interface GatewayOptions {
   federation?: boolean;
   /** Origins allowed to call from a browser (`SWITCHBOARD_CORS_ORIGINS`). @default none */
   corsOrigins?: readonly string[];
+  /**
+   * Demo mode on loopback: answer only requests (and WebSocket upgrades) addressed to a loopback
+   * name, and upgrades only from pages the CORS policy allows (http/loopbackGuard.ts).
+   */
+  loopbackHostsOnly?: boolean;
   /**
    * How long `stop` waits for requests in flight, after `shutdownDelayMs`, before it cuts their
    * connections: the two together are the whole stop. @default 10_000
@@ -140,6 +146,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   // Queries over HTTP and subscriptions over WebSocket report their loader batches alike.
   const loaderHooks: LoaderHooks = observability ? { onLoaderBatch: observability.onLoaderBatch } : {};
   const contextFor = createContextFactory(options.registry, options.fanout, loaderHooks, options.live);
+  const cors = createCorsPolicy(options.corsOrigins ?? []);
   const liveRoutes =
     options.live &&
     attachLiveRoutes(httpServer, {
@@ -150,6 +157,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       bodyIdleTimeoutMs: httpLimits.bodyIdleTimeoutMs,
       loaderHooks,
       hideSuggestions: !options.introspection,
+      ...(options.loopbackHostsOnly && { acceptsUpgrade: (req: IncomingMessage) => acceptsLoopbackUpgrade(req, cors) }),
     });
   const { logger } = options;
   const exportMetrics = observability?.exportHooks;
@@ -190,7 +198,6 @@ export function createGateway(options: GatewayOptions): Gateway {
   // /healthz and /health are answered by the health routes alone; without observability they
   // have no readiness or metrics to serve, so /readyz and /metrics are not found.
   const operationalRoutes = observability?.routes ?? createHealthRoutes({});
-  const cors = createCorsPolicy(options.corsOrigins ?? []);
   // Every route beside GraphQL writes its own access line, labelled with the route (never the raw
   // path: a webhook's carries its token); GraphQL's comes from observeRequest.
   const routeLabel = (path: string): string | null => {
@@ -203,6 +210,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
   httpServer.on('request', (req, res) => {
     if (answeredBeforeRoutes(res)) return;
+    if (options.loopbackHostsOnly && !isLoopbackHost(req.headers.host)) {
+      refuseAndClose(req, res, 403, errorBody(ErrorCode.FORBIDDEN, NOT_A_LOOPBACK_HOST_MESSAGE));
+      return;
+    }
     if (applyCors(cors, req, res)) return;
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     // `OPTIONS *` asks about the server as a whole (RFC 9110 9.3.7): every method some route serves.

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { getOperationAST, GraphQLError, Kind, parse, SingleFieldSubscriptionsRule, specifiedRules, validate, type DocumentNode, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
@@ -33,6 +33,8 @@ export interface SubscriptionServerOptions {
   paths?: readonly string[];
   /** Introspection off: refusals suggest none of the schema's names (`dropSchemaSuggestions`). */
   hideSuggestions?: boolean;
+  /** Whether to take an upgrade at all (demo mode on loopback: http/loopbackGuard.ts); refused ones get a 403. */
+  acceptsUpgrade?: (req: IncomingMessage) => boolean;
 }
 
 /** graphql-ws's close codes for a bad request and a refused connection. */
@@ -56,6 +58,10 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (!paths.has(path)) {
       socket.destroy();
+      return;
+    }
+    if (options.acceptsUpgrade && !options.acceptsUpgrade(req)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));

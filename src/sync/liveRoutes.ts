@@ -30,6 +30,8 @@ export function attachLiveRoutes(
     loaderHooks?: LoaderHooks;
     /** Introspection off: subscription refusals suggest none of the schema's names. */
     hideSuggestions: boolean;
+    /** Whether to take a WebSocket upgrade at all (demo mode on loopback: http/loopbackGuard.ts); all when absent. */
+    acceptsUpgrade?: (req: IncomingMessage) => boolean;
   },
 ): LiveRoutes {
   const webhooks = createWebhookRoute(options.live.webhooks, { bodyIdleTimeoutMs: options.bodyIdleTimeoutMs });
@@ -40,6 +42,7 @@ export function attachLiveRoutes(
     live: options.live,
     limits: options.limits,
     hideSuggestions: options.hideSuggestions,
+    ...(options.acceptsUpgrade && { acceptsUpgrade: options.acceptsUpgrade }),
     ...(options.loaderHooks && { loaderHooks: options.loaderHooks }),
   });
   return {

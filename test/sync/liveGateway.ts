@@ -33,6 +33,8 @@ export async function startLiveGateway(
     fanoutTiming?: Partial<FanoutTiming>;
     /** @default true */
     introspection?: boolean;
+    /** As demo mode on loopback sets it (http/loopbackGuard.ts). @default false */
+    loopbackHostsOnly?: boolean;
   } = {},
 ): Promise<LiveGateway> {
   const { env } = loadConfig({
@@ -54,7 +56,7 @@ export async function startLiveGateway(
     store: options.store ?? { dataDir: 'memory://' },
     replicaId: options.replicaId ?? 'live-test',
     fanoutTiming: { pollIntervalMs: 50, discoveryIntervalMs: 100, ...options.fanoutTiming },
-    gateway: { introspection: options.introspection ?? true, includeStacktrace: false },
+    gateway: { introspection: options.introspection ?? true, includeStacktrace: false, loopbackHostsOnly: options.loopbackHostsOnly ?? false },
   });
   await new Promise<void>((resolve) => runtime.gateway.httpServer.listen(0, '127.0.0.1', resolve));
   const { port } = runtime.gateway.httpServer.address() as AddressInfo;
