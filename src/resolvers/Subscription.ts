@@ -4,6 +4,7 @@ import { BadUserInputError, NotFoundError } from '../errors.ts';
 import type { ChangeEvent } from '../feed/changeEvent.ts';
 import type { ConversationChangeFilter, SubscriptionResolvers } from '../generated/graphql.ts';
 import { createLoaders, refKey } from '../loaders.ts';
+import { isFinalBatchStatus } from '../fanout/batchStatus.ts';
 import { findSyncedRecord } from '../store/queries/syncedRecords.ts';
 import { EventBuffer } from '../subscriptions/eventBuffer.ts';
 import { filterIdOfType, filterIdsOfType } from '../read/filterIds.ts';
@@ -26,6 +27,8 @@ function openStream<K extends ChangeEvent['type'], P>(
   accept: (event: Event<K>) => boolean,
   load: (event: Event<K>, droppedBefore: number) => Promise<P | null>,
   first?: Event<K>,
+  /** Whether a payload is the stream's last (a finished batch): sent, then the subscription completes. */
+  isLast: (payload: P) => boolean = () => false,
 ): AsyncIterableIterator<P> {
   const live = liveOf(context);
   const workspaceId = context.workspace.id;
@@ -40,14 +43,22 @@ function openStream<K extends ChangeEvent['type'], P>(
     if (event.type === type && event.workspaceId === workspaceId && accept(event as Event<K>)) buffer.push(event as Event<K>);
   });
   if (first) buffer.push(first);
+  let lastSent = false;
   const iterator: AsyncIterableIterator<P> = {
     async next() {
+      if (lastSent) {
+        buffer.close();
+        return { done: true, value: undefined };
+      }
       for (;;) {
         const read = await buffer.next();
         if (read.done) return { done: true, value: undefined };
         context.loaders = createLoaders(context.workspace, context.fanout, context.loaderHooks);
         const payload = await load(read.value.value, read.value.droppedBefore);
-        if (payload !== null) return { done: false, value: payload };
+        if (payload !== null) {
+          lastSent = isLast(payload);
+          return { done: false, value: payload };
+        }
         buffer.carryDropped(read.value.droppedBefore);
       }
     },
@@ -119,6 +130,9 @@ export const Subscription: SubscriptionResolvers = {
           return { batchProgress: payload };
         },
         { type: 'batch', workspaceId: context.workspace.id, batchId },
+        // A finished batch changes no more: its last progress completes the subscription, which
+        // kept one of the workspace's subscription slots open for nothing (a frontend trial).
+        (payload) => isFinalBatchStatus(payload.batchProgress.batch.status),
       );
     },
   },

@@ -138,6 +138,16 @@ describe('subscriptions over graphql-ws', () => {
       expect(done[0]?.batchProgress.batch.id).toBe(batch.id);
       expect(done.at(-1)?.batchProgress.batch.counts.total).toBe(3);
       expect(done.every((event) => event.batchProgress.droppedBefore === 0)).toBe(true);
+      // The finished batch's last progress completes the subscription; subscribing to a finished
+      // batch gives its state once, then completes (it stayed open, holding a slot of the workspace's).
+      await progress.until(() => progress.completed, 5_000);
+      const late = subscribe<Progress>(demo, PROGRESS, { id: batch.id });
+      try {
+        const once = await late.until(() => late.completed, 5_000);
+        expect(once.map((event) => event.batchProgress.batch.status)).toEqual([done.at(-1)?.batchProgress.batch.status]);
+      } finally {
+        await late.close();
+      }
 
       // acme's subscriber, open the whole time, received none of demo's events.
       expect(acmeChanges.events).toEqual([]);

@@ -4,6 +4,8 @@ import WebSocket from 'ws';
 export interface Subscriber<T> {
   events: T[];
   errors: unknown[];
+  /** Whether the server completed the subscription. */
+  readonly completed: boolean;
   /** Resolves once `predicate` holds for the events received, or rejects after `timeoutMs`. */
   until(predicate: (events: T[]) => boolean, timeoutMs?: number): Promise<T[]>;
   close(): Promise<void>;
@@ -23,6 +25,7 @@ export function wsClient(origin: string, apiKey: string): Client {
 export function subscribe<T>(client: Client, query: string, variables: Record<string, unknown> = {}): Subscriber<T> {
   const events: T[] = [];
   const errors: unknown[] = [];
+  let completed = false;
   let changed = () => {};
   const dispose = client.subscribe<T>(
     { query, variables },
@@ -36,12 +39,18 @@ export function subscribe<T>(client: Client, query: string, variables: Record<st
         errors.push(error);
         changed();
       },
-      complete: () => changed(),
+      complete: () => {
+        completed = true;
+        changed();
+      },
     },
   );
   return {
     events,
     errors,
+    get completed() {
+      return completed;
+    },
     until: (predicate, timeoutMs = 20_000) =>
       new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`timed out; ${events.length} events: ${JSON.stringify(events).slice(0, 2000)} errors: ${JSON.stringify(errors)}`)), timeoutMs);
