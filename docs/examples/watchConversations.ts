@@ -23,38 +23,54 @@ async function post<T>(query: string, variables: Record<string, unknown> = {}): 
   return body.data;
 }
 
-// An Oration agent of the demo workspace, and a batch of three calls placed with it.
+// An Oration agent of the demo workspace.
 const { agents } = await post<{ agents: { edges: { node: { id: string } }[] } }>('{ agents(first: 1, providers: [ORATION]) { edges { node { id } } } }');
 const agentId = agents.edges[0]?.node.id;
-const { createConversations: batch } = await post<{ createConversations: { id: string } }>(
-  'mutation ($input: CreateConversationsInput!) { createConversations(input: $input) { id } }',
-  { input: { conversations: [1, 2, 3].map((n) => ({ agentId, channel: 'PHONE_OUTBOUND', toNumber: `+1415555010${n}`, dynamicVariables: { n } })) } },
-);
 
+type Change = { conversation: { id: string; status: string; batchItem: { batch: { id: string } } | null }; changes: string[]; droppedBefore: number };
+
+// Subscribed before the batch is created, so no change of its calls can come before the
+// subscription (a call may end within a second); each change names its batch, and only the
+// batch created below is shown, however many others run in the workspace.
 const client = createClient({ url: gateway.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${apiKey}` } });
+const early: Change[] = [];
+let batchId: string | null = null;
 const ended = new Set<string>();
-await new Promise<void>((resolve, reject) => {
-  const stop = client.subscribe<{ conversationChanged: { conversation: { id: string; status: string }; changes: string[]; droppedBefore: number } }>(
+let allEnded = () => {};
+const show = ({ conversation, changes }: Change) => {
+  if (conversation.batchItem?.batch.id !== batchId) return;
+  console.log(`${conversation.id.slice(-12)}  ${conversation.status.padEnd(11)} ${changes.join(', ')}`);
+  if (conversation.status === 'ENDED' || conversation.status === 'FAILED') ended.add(conversation.id);
+  if (ended.size === 3) allEnded();
+};
+const done = new Promise<void>((resolve, reject) => {
+  allEnded = resolve;
+  client.subscribe<{ conversationChanged: Change }>(
     {
-      query: `subscription ($filter: ConversationChangeFilter) {
-        conversationChanged(filter: $filter) { conversation { id status } changes droppedBefore }
+      query: `subscription {
+        conversationChanged { conversation { id status batchItem { batch { id } } } changes droppedBefore }
       }`,
-      variables: { filter: { batchId: batch.id } },
     },
     {
       next: ({ data }) => {
         if (!data) return;
-        const { conversation, changes } = data.conversationChanged;
-        console.log(`${conversation.id.slice(-12)}  ${conversation.status.padEnd(11)} ${changes.join(', ')}`);
-        if (conversation.status === 'ENDED' || conversation.status === 'FAILED') ended.add(conversation.id);
-        if (ended.size === 3) {
-          stop();
-          resolve();
-        }
+        if (batchId === null) early.push(data.conversationChanged); // the batch's id is not known yet
+        else show(data.conversationChanged);
       },
       error: reject,
       complete: resolve,
     },
   );
 });
+// graphql-ws subscribes once the connection is acknowledged: wait for that before creating the batch.
+await new Promise<void>((resolve) => client.on('connected', () => resolve()));
+
+// A batch of three calls placed with the agent.
+const { createConversations: batch } = await post<{ createConversations: { id: string } }>(
+  'mutation ($input: CreateConversationsInput!) { createConversations(input: $input) { id } }',
+  { input: { conversations: [1, 2, 3].map((n) => ({ agentId, channel: 'PHONE_OUTBOUND', toNumber: `+1415555010${n}`, dynamicVariables: { n } })) } },
+);
+batchId = batch.id;
+for (const change of early.splice(0)) show(change);
+await done;
 await client.dispose();
