@@ -110,6 +110,7 @@ describe('docs/errors.md', () => {
       'BAD_USER_INPUT',
       'CORS_ORIGIN_REFUSED',
       'EXPLORER_UNAVAILABLE',
+      'FORBIDDEN',
       'INTERNAL_SERVER_ERROR',
       'METHOD_NOT_ALLOWED',
       'NOT_ACCEPTABLE',
