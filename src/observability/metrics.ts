@@ -130,6 +130,24 @@ export class GatewayMetrics {
         for (const { provider, state } of breakers?.() ?? []) this.set({ provider }, BREAKER_VALUE[state]);
       },
     });
+    // Before the gauges that read the store: prom-client collects every gauge of a scrape at once,
+    // in this order, and read after their statements were queued the pool showed the scrape's own
+    // reads as clients waiting for a connection on an idle replica (an operator trial).
+    new Gauge({
+      name: 'switchboard_store_pool_connections',
+      help: 'PostgreSQL pool connections by state (idle, in_use, waiting for one, max); absent on PGlite',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        this.reset();
+        const stats = pool?.() ?? null;
+        if (!stats) return;
+        this.set({ state: 'idle' }, stats.idle);
+        this.set({ state: 'in_use' }, stats.open - stats.idle);
+        this.set({ state: 'waiting' }, stats.waiting);
+        this.set({ state: 'max' }, stats.max);
+      },
+    });
     // Both budget gauges come from one read per scrape (collected concurrently), so a limit and
     // its held slots always describe the same moment.
     const budgetsOfThisScrape = sharedPerScrape(() => settle(budgets, storeReadTimeoutMs));
@@ -161,21 +179,6 @@ export class GatewayMetrics {
       async collect() {
         this.reset();
         for (const [state, count] of Object.entries((await settle(itemsByState, storeReadTimeoutMs)) ?? {})) this.set({ state }, count);
-      },
-    });
-    new Gauge({
-      name: 'switchboard_store_pool_connections',
-      help: 'PostgreSQL pool connections by state (idle, in_use, waiting for one, max); absent on PGlite',
-      labelNames: ['state'],
-      registers,
-      collect() {
-        this.reset();
-        const stats = pool?.() ?? null;
-        if (!stats) return;
-        this.set({ state: 'idle' }, stats.idle);
-        this.set({ state: 'in_use' }, stats.open - stats.idle);
-        this.set({ state: 'waiting' }, stats.waiting);
-        this.set({ state: 'max' }, stats.max);
       },
     });
     new Gauge({

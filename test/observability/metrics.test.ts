@@ -148,6 +148,24 @@ describe('GatewayMetrics', () => {
     expect(seriesOf(samples, 'switchboard_store_pool_connections')).toEqual({ 'state=idle': 1, 'state=in_use': 3, 'state=waiting': 2, 'state=max': 10 });
   });
 
+  it('reads the pool before the scrape\'s own store reads, which are not clients waiting', async () => {
+    // An idle replica showed waiting 2 beside idle 2 on every scrape: its own two reads, queued.
+    let waiting = 0;
+    const read = async <T>(value: T) => {
+      waiting += 1;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      waiting -= 1;
+      return value;
+    };
+    const metrics = new GatewayMetrics({
+      pool: () => ({ max: 10, open: 2, idle: 2, waiting }),
+      budgets: () => read([]),
+      itemsByState: () => read(null),
+    });
+    const samples = parsePrometheusText(await metrics.registry.metrics());
+    expect(seriesOf(samples, 'switchboard_store_pool_connections')).toEqual({ 'state=idle': 2, 'state=in_use': 0, 'state=waiting': 0, 'state=max': 10 });
+  });
+
   it('leaves the store gauges empty, not the page failed, when the store does not answer', async () => {
     const metrics = new GatewayMetrics({ budgets: () => Promise.reject(new Error('down')), itemsByState: () => Promise.reject(new Error('down')) });
     const samples = parsePrometheusText(await metrics.registry.metrics());
