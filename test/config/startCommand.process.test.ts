@@ -158,7 +158,8 @@ describe('bin/switchboard.js', () => {
       env: { LOG_LEVEL: 'info', PORT: port, HOST: '127.0.0.1', SWITCHBOARD_DATA_DIR: join(cwd, 'pglite') },
     });
     try {
-      const deadline = Date.now() + 45_000;
+      // Generous: at the start of a CI run on two cores, every process test starts at once.
+      const deadline = Date.now() + 90_000;
       while (!gateway.stderr().includes('Switchboard listening') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
       gateway.child.kill('SIGTERM');
       expect(await gateway.exit, gateway.stderr()).toBe(0);
@@ -173,7 +174,7 @@ describe('bin/switchboard.js', () => {
     } finally {
       gateway.child.kill('SIGKILL');
     }
-  }, 60_000);
+  }, 150_000);
 
   // A Node that cannot strip types, as Node 20 (this machine's default) or 22 before 22.18.
   const withoutTypeStripping = ['--no-experimental-strip-types', LAUNCHER];
