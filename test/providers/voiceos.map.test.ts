@@ -194,6 +194,25 @@ describe('mapConversation', () => {
     expect(conversation.cost?.total?.toString()).toBe('0.1784');
   });
 
+  it('takes amounts written as decimal strings too, exactly (the document gives them no type)', () => {
+    // Refused before: the list answered cost null with PROVIDER_BAD_RESPONSE, conversation(id) nothing at all (a data trial).
+    const wire = documentedConversation();
+    const conversation = map({
+      ...wire,
+      cost: {
+        agent: { cost: '0.10', provider: 'voiceos', seconds: 120 },
+        llm: { cost: 0.0352, input_tokens: 12000, output_tokens: 520, provider: 'openai' },
+        total: '0.1352',
+      },
+    });
+    expect(conversation.cost?.total?.toString()).toBe('0.1352');
+    expect(conversation.cost?.components.map((component) => [component.kind, component.amount?.toString()])).toEqual([
+      ['AGENT', '0.10'],
+      ['LLM', '0.0352'],
+    ]);
+    expect(() => map({ ...wire, cost: { total: 'a dollar' } })).toThrow();
+  });
+
   it('maps values no document lists to UNKNOWN and keeps them raw', () => {
     const conversation = map({ ...documentedConversation(), status: 'transferring', type: 'sip_call', end_reason: 'voicemail' });
     expect(conversation.status).toEqual({ value: 'UNKNOWN', raw: 'transferring' });

@@ -286,7 +286,7 @@ function mapCostComponents(wire: VoiceOsCost): CostComponent[] {
 
 function component(
   kind: CostComponent['kind'],
-  part: { cost?: number | null; provider?: string | null },
+  part: { cost?: number | string | null; provider?: string | null },
   quantities: [CostComponent['quantities'][number]['unit'], number | null | undefined][],
 ): CostComponent {
   return {
@@ -297,9 +297,10 @@ function component(
   };
 }
 
-/** The amount exactly as VoiceOS wrote it (see `Decimal.fromJsonNumber`). */
-function toDecimal(value: number | null | undefined): Decimal | null {
-  return value === null || value === undefined ? null : Decimal.fromJsonNumber(value);
+/** The amount exactly as VoiceOS wrote it, a JSON number (see `Decimal.fromJsonNumber`) or a decimal string. */
+function toDecimal(value: number | string | null | undefined): Decimal | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'number' ? Decimal.fromJsonNumber(value) : Decimal.parse(value); // the wire schema refused any other string
 }
 
 /** A date-time as `voiceOsConversationSchema` accepts one (`parseIsoDateTime`), or null. */

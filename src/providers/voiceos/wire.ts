@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Decimal } from '../../domain/decimal.ts';
 import { boundedJsonObject } from '../kit/boundedJson.ts';
 import { parseIsoDateTime } from '../kit/recordFields.ts';
 
@@ -77,15 +78,22 @@ export const voiceOsAgentSchema = voiceOsAgentConfigSchema.extend({
   created_at: timestamp.nullish(),
 });
 
+/**
+ * An amount in USD. The document gives no type ("The cost for the agent usage (USD)"): the
+ * simulator writes JSON numbers, and a decimal string ("0.0352", as money APIs often send it) is
+ * the other plausible reading, taken too, exactly (it refused the whole cost before).
+ */
+const amount = z.union([z.number(), z.string().refine((text) => Decimal.parse(text) !== null, 'expected a decimal number')]).nullish();
+
 const costPart = {
-  cost: optionalNumber,
+  cost: amount,
   provider: optionalString,
 };
 
 export const voiceOsCostSchema = z.object({
   agent: z.object({ ...costPart, seconds: optionalNumber }).nullish(),
   llm: z.object({ ...costPart, input_tokens: optionalNumber, output_tokens: optionalNumber }).nullish(),
-  total: optionalNumber,
+  total: amount,
   transcriber: z.object({ ...costPart, seconds: optionalNumber }).nullish(),
   voice: z.object({ ...costPart, characters: optionalNumber }).nullish(),
   /** Null over web. */
