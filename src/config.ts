@@ -457,6 +457,33 @@ export function loadWorkspacesFile(path: string): WorkspaceConfig[] {
 
 /** Names every bad key and why, never the value (it may be a secret). */
 function describeIssues(what: string, issues: z.core.$ZodIssue[]): string {
-  const lines = issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  const lines = issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${plainReason(issue)}`);
   return `Invalid configuration, check each ${what}:\n${lines.join('\n')}`;
+}
+
+/**
+ * An issue in an operator's words. Our own checks say theirs already; zod's defaults read like a
+ * type checker's ("Too small: expected string to have >=1 characters", for an empty variable),
+ * so the ones a setting meets are said plainly (an operator trial quoted them).
+ */
+function plainReason(issue: z.core.$ZodIssue): string {
+  if (!ZOD_DEFAULT_MESSAGE.test(issue.message)) return issue.message; // one of ours
+  if (issue.code === 'too_small' && typeof issue.minimum === 'number') {
+    if (issue.origin === 'string') return issue.minimum === 1 ? 'must not be empty' : `must be at least ${issue.minimum} characters`;
+    if (issue.origin === 'number') return issue.inclusive ? `must be at least ${issue.minimum}` : `must be greater than ${issue.minimum}`;
+    if (issue.origin === 'array') return issue.minimum === 1 ? 'must not be empty' : `must hold at least ${issue.minimum} entries`;
+  }
+  if (issue.code === 'too_big' && typeof issue.maximum === 'number') {
+    if (issue.origin === 'string') return `must be at most ${issue.maximum} characters`;
+    if (issue.origin === 'number') return issue.inclusive ? `must be at most ${issue.maximum}` : `must be less than ${issue.maximum}`;
+    if (issue.origin === 'array') return `must hold at most ${issue.maximum} entries`;
+  }
+  if (issue.code === 'invalid_type') return /received undefined$/.test(issue.message) ? 'is required' : `must be ${article(issue.expected)}`;
+  return issue.message;
+}
+
+const ZOD_DEFAULT_MESSAGE = /^(?:Too small|Too big|Invalid input): /;
+
+function article(expected: string): string {
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }

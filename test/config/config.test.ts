@@ -57,6 +57,17 @@ describe('configuration', () => {
     expect(loadConfig({ PORT: '8080' }).env.PORT).toBe(8080);
   });
 
+  it('says what is wrong with a setting in plain words, not the validator\'s', () => {
+    // "Too small: expected string to have >=1 characters" and "Too small: expected number to be >0" (an operator trial).
+    expect(configRefusal({ SWITCHBOARD_WORKSPACES_FILE: '' })).toBe('Invalid configuration, check each environment variable:\n  SWITCHBOARD_WORKSPACES_FILE: must not be empty');
+    const zeroBudget = workspacesFile({ workspaces: [{ ...validWorkspace, providers: { oration: { ...validWorkspace.providers.oration, concurrencyLimit: 0 } } }] });
+    expect(configRefusal({ SWITCHBOARD_WORKSPACES_FILE: zeroBudget })).toBe(
+      `Invalid configuration, check each key in ${zeroBudget}:\n  workspaces.0.providers.oration.concurrencyLimit: must be greater than 0`,
+    );
+    const noId = workspacesFile({ workspaces: [{ ...validWorkspace, id: undefined }] });
+    expect(configRefusal({ SWITCHBOARD_WORKSPACES_FILE: noId })).toBe(`Invalid configuration, check each key in ${noId}:\n  workspaces.0.id: is required`);
+  });
+
   it('says what a port is when PORT is not one, not the validator\'s words', () => {
     for (const port of ['70000', '4612abc', '-1']) {
       expect(configRefusal({ PORT: port })).toBe('Invalid configuration, check each environment variable:\n  PORT: must be a port number, 0 to 65535');
