@@ -81,9 +81,12 @@ function canonicalArguments(value: unknown): unknown {
   return entries.length === 0 ? undefined : Object.fromEntries(entries);
 }
 
-/** `after` decoded, or null when absent; an empty string is no cursor the gateway issued, not "no cursor". */
-export function decodeAfter<P>(codec: CursorCodec<P>, after: string | null | undefined, scope?: string): P | null {
-  return after === null || after === undefined ? null : codec.decode(after, scope);
+/**
+ * `after` decoded, or null when absent; an empty string is no cursor the gateway issued, not "no
+ * cursor". `scopeOf` gives the list's `argumentsScope`, asked for only when there is a cursor.
+ */
+export function decodeAfter<P>(codec: CursorCodec<P>, after: string | null | undefined, scopeOf?: () => string): P | null {
+  return after === null || after === undefined ? null : codec.decode(after, scopeOf?.());
 }
 
 /** The JSON inside a cursor; only the canonical base64url form of a JSON text is accepted. */

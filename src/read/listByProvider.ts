@@ -34,8 +34,10 @@ const positionSchema = z.object({ p: z.enum(PROVIDERS), o: z.number().int().min(
 export async function listByProvider<T>(options: ListByProviderOptions<T>): Promise<ConnectionModel<T>> {
   const { workspace, first } = options;
   const cursor = cursorCodec(options.kind, positionSchema);
-  const scope = argumentsScope({ providers: options.providers });
-  const after = decodeAfter(cursor, options.after, scope);
+  // Digested only when a cursor is read or written.
+  let scope: string | undefined;
+  const scopeOf = () => (scope ??= argumentsScope({ providers: options.providers }));
+  const after = decodeAfter(cursor, options.after, scopeOf);
   const listers = new Map<Provider, OffsetLister<T>>();
   for (const provider of PROVIDERS) {
     const connector = workspace.connectors.get(provider);
@@ -62,7 +64,7 @@ export async function listByProvider<T>(options: ListByProviderOptions<T>): Prom
       const page = await list({ offset, limit: remaining });
       totals.set(provider, page.totalCount);
       page.items.forEach((node, index) => {
-        edges.push(edgeOf(node, () => cursor.encode({ p: provider, o: offset + index + 1 }, scope)));
+        edges.push(edgeOf(node, () => cursor.encode({ p: provider, o: offset + index + 1 }, scopeOf())));
       });
       if (offset + page.items.length < page.totalCount) {
         // This provider has more; the next page resumes here rather than skipping the rest.

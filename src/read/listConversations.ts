@@ -65,9 +65,11 @@ const conversationCursor = cursorCodec('conversations', mergedPositionSchema);
  */
 export async function listConversations(options: ListConversationsOptions): Promise<ConversationConnectionModel> {
   const { workspace, first, filter } = options;
-  // The filter is the list's arguments (an agent's or a prospect's conversations name it there too).
-  const scope = argumentsScope(filter);
-  const after = decodeAfter(conversationCursor, options.after, scope);
+  // The filter is the list's arguments (an agent's or a prospect's conversations name it there
+  // too); digested only when a cursor is read or written, which most pages' queries never do.
+  let scope: string | undefined;
+  const scopeOf = () => (scope ??= argumentsScope(filter));
+  const after = decodeAfter(conversationCursor, options.after, scopeOf);
   const plans = planProviders(workspace, filter);
 
   const pages = await Promise.all(
@@ -103,7 +105,7 @@ export async function listConversations(options: ListConversationsOptions): Prom
   // the connectors defer everything past a record's position (`src/providers/kit/deferredRecords.ts`).
   const returned = merged.slice(0, first);
   for (const conversation of returned) options.onReturned?.(conversation);
-  const edges = returned.map((node) => edgeOf(node, () => conversationCursor.encode(positionOf(node), scope)));
+  const edges = returned.map((node) => edgeOf(node, () => conversationCursor.encode(positionOf(node), scopeOf())));
   return connectionOf(edges, merged.length > first || hasMoreUpstream, options.withTotal ? totalCount : null, after !== null);
 }
 
