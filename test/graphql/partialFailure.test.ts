@@ -74,6 +74,34 @@ describe('one provider failing while the others answer', () => {
     );
   });
 
+  it('answers a VoiceOS conversation fetched by id with only its broken field failed, as a listed one', async () => {
+    // conversation(id) validated the whole record: a cost VoiceOS broke made the whole conversation null (a data trial).
+    const { body: listed } = await gw.query<{ conversations: { nodes: { id: string; status: string }[] } }>(
+      '{ conversations(first: 1, filter: { providers: [VOICEOS], statuses: [ENDED] }) { nodes { id status } } }',
+    );
+    const { id, status } = listed.data!.conversations.nodes[0]!;
+    simulators().voiceos!.server.setFault('GET /v1/conversations/:id', { kind: 'drift', field: 'cost', to: { value: 'free' } });
+    const { body } = await gw.query<{ conversation: { id: string; status: string; cost: unknown } }>(
+      'query($id: ID!) { conversation(id: $id) { id status cost { total } } }',
+      { id },
+    );
+    expect(body.data).toEqual({ conversation: { id, status, cost: null } });
+    expect(body.errors?.map((error) => [error.path, error.extensions?.code, error.extensions?.provider, error.extensions?.invalidFields])).toEqual([
+      [['conversation', 'cost'], 'PROVIDER_BAD_RESPONSE', 'VOICEOS', ['cost']],
+    ]);
+  });
+
+  it('lists VoiceOS agents with only a broken field failed, not the whole page of them (the sibling of the get by id)', async () => {
+    const AGENTS = '{ agents(first: 50, providers: [VOICEOS]) { nodes { id provider name } } }';
+    const intact = (await gw.query<{ agents: { nodes: { id: string }[] } }>(AGENTS)).body.data!.agents.nodes;
+    expect(intact.length).toBeGreaterThan(1);
+    simulators().voiceos!.server.setFault('GET /v1/agents', { kind: 'drift', field: 'name', to: { value: 42 } });
+    const { body } = await gw.query<{ agents: { nodes: { id: string; provider: string; name: string | null }[] } }>(AGENTS);
+    expect(body.data?.agents.nodes).toEqual(intact.map(({ id }) => ({ id, provider: 'VOICEOS', name: null })));
+    expect(new Set(body.errors?.map((error) => error.extensions?.code))).toEqual(new Set(['PROVIDER_BAD_RESPONSE']));
+    expect(body.errors?.map((error) => error.path?.at(-1))).toEqual(intact.map(() => 'name'));
+  });
+
   it('answers a batch-got agent\'s or prospect\'s broken field with PROVIDER_BAD_RESPONSE on that field alone', async () => {
     // Found with the compiled executor: a field with no resolver of its own was read outside any
     // error handling, so a record's throwing read left the whole request unanswered.

@@ -34,8 +34,11 @@ export interface DeferRecordsOptions<W, T> {
   provider: Provider;
   /** Logical endpoint name for errors, as the upstream client names it: `conversations.list`. */
   endpoint: string;
-  /** Where the records sit in the body (`results`), for error paths such as `results.7.status`. */
-  listPath: string;
+  /**
+   * Where the records sit in the body (`results`), for error paths such as `results.7.status`;
+   * null when the body is the one record (a get by id), whose paths are its own (`cost.total`).
+   */
+  listPath: string | null;
   /** The record's fields: its wire schema and each domain field's mapping. */
   fields: RecordFields<W, T>;
   /** Where the record's id (and a listed conversation's creation time) is, read by hand for every record fetched. */
@@ -74,7 +77,7 @@ export function deferRecords<W, T extends Positioned>(records: readonly unknown[
         const result = options.fields.schemaOf(key as keyof T & string).safeParse(record);
         return result.success ? [] : result.error.issues.map((issue) => issue.path.join('.'));
       });
-      (issues ??= []).push(...(found.length > 0 ? found : ['(position)']).map((path) => `${options.listPath}.${index}.${path}`));
+      (issues ??= []).push(...(found.length > 0 ? found : ['(position)']).map((path) => pathIn(options.listPath, index, [path])));
       continue;
     }
     const state: DeferredState = { record: record as Record<string, unknown>, index, options: options as unknown as DeferRecordsOptions<unknown, object>, failures: null, shared: null };
@@ -83,6 +86,11 @@ export function deferRecords<W, T extends Positioned>(records: readonly unknown[
   }
   if (issues !== null) throw badResponse(options, issues);
   return deferred;
+}
+
+/** A wire field's path in the answer: under the list and the record's index, or the record's own. */
+function pathIn(listPath: string | null, index: number, path: readonly PropertyKey[]): string {
+  return (listPath === null ? path : [listPath, index, ...path]).map(String).join('.');
 }
 
 /** What a field that reads no wire field is mapped from (as its picked schema would answer). */
@@ -100,7 +108,7 @@ function settleField(target: Target, key: string): unknown {
   if (!parsed.success) {
     const error = badResponse(
       state.options,
-      parsed.error.issues.map((issue) => [listPath, state.index, ...issue.path].join('.')),
+      parsed.error.issues.map((issue) => pathIn(listPath, state.index, issue.path)),
     );
     (state.failures ??= new Map()).set(key, error);
     throw error;

@@ -10,8 +10,6 @@ import { deferRecords } from '../kit/deferredRecords.ts';
 import { ID_POSITION } from '../kit/recordFields.ts';
 import {
   inlineAgentConversationId,
-  mapAgent,
-  mapConversation,
   VOICEOS_CONVERSATION_POSITION,
   voiceOsAgentFields,
   voiceOsConversationFields,
@@ -35,15 +33,27 @@ export function createVoiceOsConnector(options: ConnectorOptions<VoiceOsCredenti
   );
 
   const getConversation = async (id: string): Promise<Conversation | null> => {
-    const wire = id === '' ? null : await client.getConversation(id);
-    return wire === null ? null : mapConversation(wire);
+    const record = id === '' ? null : await client.getConversationRecord(id);
+    if (record === null || record === undefined) return null;
+    const [conversation] = deferRecords([record], {
+      provider: 'VOICEOS',
+      endpoint: 'conversations.get',
+      listPath: null,
+      fields: voiceOsConversationFields,
+      position: VOICEOS_CONVERSATION_POSITION,
+    });
+    return conversation ?? null;
   };
+
+  /** Agents as VoiceOS answered them, each field validated when read: a broken field fails alone, not its agent or its page. */
+  const deferAgents = (records: readonly unknown[], endpoint: string, listPath: string | null) =>
+    deferRecords(records, { provider: 'VOICEOS', endpoint, listPath, fields: voiceOsAgentFields, position: ID_POSITION });
 
   const getAgent = async (id: string): Promise<Agent | null> => {
     const conversationId = inlineAgentConversationId(id);
     if (conversationId !== null) return (await getConversation(conversationId))?.embeddedAgent ?? null;
-    const wire = id === '' ? null : await client.getAgent(id);
-    return wire === null ? null : mapAgent(wire);
+    const record = id === '' ? null : await client.getAgentRecord(id);
+    return record === null || record === undefined ? null : (deferAgents([record], 'agents.get', null)[0] ?? null);
   };
 
   return {
@@ -88,8 +98,8 @@ export function createVoiceOsConnector(options: ConnectorOptions<VoiceOsCredenti
     async listAgents(request: OffsetRequest): Promise<OffsetPage<Agent>> {
       // VoiceOS counts pages from 0, as the kit does.
       return readOffsetWindow(request, VOICEOS_MAX_PAGE_SIZE, async (page, limit) => {
-        const body = await client.listAgents({ page, limit });
-        return { items: body.agents.map(mapAgent), total: body.total };
+        const body = await client.listAgentRecords({ page, limit });
+        return { items: deferAgents(body.agents, 'agents.list', 'agents'), total: body.total };
       });
     },
 
@@ -104,14 +114,7 @@ export function createVoiceOsConnector(options: ConnectorOptions<VoiceOsCredenti
       const listed = new Map<string, Agent>();
       if (savedIds.length > 1) {
         const page = await client.listAgentRecords({ page: 0, limit: VOICEOS_MAX_PAGE_SIZE });
-        const agents = deferRecords(page.agents, {
-          provider: 'VOICEOS',
-          endpoint: 'agents.list',
-          listPath: 'agents',
-          fields: voiceOsAgentFields,
-          position: ID_POSITION,
-        });
-        for (const agent of agents) listed.set(agent.nativeId, agent);
+        for (const agent of deferAgents(page.agents, 'agents.list', 'agents')) listed.set(agent.nativeId, agent);
       }
       return fetchEachOnce(nativeIds, async (id) => listed.get(id) ?? getAgent(id));
     },
