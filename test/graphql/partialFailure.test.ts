@@ -91,13 +91,19 @@ describe('one provider failing while the others answer', () => {
     ]);
   });
 
-  it('lists VoiceOS agents with only a broken field failed, not the whole page of them (the sibling of the get by id)', async () => {
-    const AGENTS = '{ agents(first: 50, providers: [VOICEOS]) { nodes { id provider name } } }';
-    const intact = (await gw.query<{ agents: { nodes: { id: string }[] } }>(AGENTS)).body.data!.agents.nodes;
+  it.each([
+    ['VOICEOS', 'voiceos', 'GET /v1/agents', 'agents(first: 50, providers: [VOICEOS])'],
+    ['TRATA', 'trata', 'GET /v1/agents', 'agents(first: 50, providers: [TRATA])'],
+    ['ORATION', 'oration', 'GET /api/v2/agents', 'agents(first: 50, providers: [ORATION])'],
+    ['TRATA', 'trata', 'GET /v1/prospects', 'prospects(first: 50, providers: [TRATA])'],
+  ] as const)('lists %s %s records of %s with only a broken field failed, not the whole page of them', async (provider, simulator, endpoint, list) => {
+    // One broken name failed every record of the page (the sibling of a VoiceOS conversation by id, a data trial).
+    const LIST = `{ list: ${list} { nodes { id provider name } } }`;
+    const intact = (await gw.query<{ list: { nodes: { id: string }[] } }>(LIST)).body.data!.list.nodes;
     expect(intact.length).toBeGreaterThan(1);
-    simulators().voiceos!.server.setFault('GET /v1/agents', { kind: 'drift', field: 'name', to: { value: 42 } });
-    const { body } = await gw.query<{ agents: { nodes: { id: string; provider: string; name: string | null }[] } }>(AGENTS);
-    expect(body.data?.agents.nodes).toEqual(intact.map(({ id }) => ({ id, provider: 'VOICEOS', name: null })));
+    simulators()[simulator]!.server.setFault(endpoint, { kind: 'drift', field: 'name', to: { value: 42 } });
+    const { body } = await gw.query<{ list: { nodes: { id: string; provider: string; name: string | null }[] } }>(LIST);
+    expect(body.data?.list.nodes).toEqual(intact.map(({ id }) => ({ id, provider, name: null })));
     expect(new Set(body.errors?.map((error) => error.extensions?.code))).toEqual(new Set(['PROVIDER_BAD_RESPONSE']));
     expect(body.errors?.map((error) => error.path?.at(-1))).toEqual(intact.map(() => 'name'));
   });

@@ -7,7 +7,6 @@ import type { CountedPage } from '../kit/offsetWindow.ts';
 import { deferRecords } from '../kit/deferredRecords.ts';
 import { ID_POSITION } from '../kit/recordFields.ts';
 import {
-  mapOrationAgent,
   mapOrationConversation,
   ORATION_CONVERSATION_POSITION,
   orationAgentFields,
@@ -15,7 +14,6 @@ import {
 } from './map.ts';
 import type { OrationConversationQuery } from './pushDownFilter.ts';
 import {
-  orationAgentPageSchema,
   orationConversationPageSchema,
   orationCreateResponseSchema,
   pageSchema,
@@ -72,15 +70,17 @@ export class OrationApi {
     return { items, total: response.data.total ?? null };
   }
 
+  /** A page of agents, each field validated and mapped when read: one broken field fails alone, not its page. */
   async agentPage(page: number, limit: number): Promise<CountedPage<Agent>> {
     const response = await this.#client.sendOk({
       method: 'GET',
       path: '/agents',
       query: { page, limit },
-      schema: orationAgentPageSchema,
+      schema: orationDeferredPageSchema,
       endpoint: 'agents.list',
     });
-    return { items: response.data.results.map(mapOrationAgent), total: response.data.total ?? null };
+    const items = deferRecords(response.data.results, { provider: 'ORATION', endpoint: 'agents.list', listPath: 'results', fields: orationAgentFields, position: ID_POSITION });
+    return { items, total: response.data.total ?? null };
   }
 
   /** Conversations by id through the list's `ids` filter, with every answer's `X-RateLimit-*` news. */

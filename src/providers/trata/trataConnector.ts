@@ -19,11 +19,7 @@ import { TRATA_CONVERSATION_POSITION, trataAgentFields, trataConversationFields,
 import { ID_POSITION, type RecordFields, type RecordPosition } from '../kit/recordFields.ts';
 import { trataCreatedBeforeBound } from './timestamps.ts';
 import {
-  trataAgentPageSchema,
-  trataConversationPageSchema,
   trataPageSchema,
-  trataProspectPageSchema,
-  type TrataPage,
 } from './wire.ts';
 
 /** A page as the connector first reads it: the envelope; each record is read by `deferRecords`. */
@@ -52,18 +48,13 @@ export function createTrataConnector(options: ConnectorOptions<TrataCredentials>
     transport: options.transport,
     timeoutMs: options.timeoutMs,
   });
-  const read = <W, T extends { provider: Provider; nativeId: string }>(path: string, endpoint: string, schema: z.ZodType<TrataPage<W>>, fields: RecordFields<W, T>) => {
+  const read = <W, T extends { provider: Provider; nativeId: string }>(path: string, endpoint: string, fields: RecordFields<W, T>) => {
     /** A page whose records are read field by field: positions checked now, each field when read. */
     const deferredPage = async (query: Record<string, string | number>, endpointName: string, position: RecordPosition): Promise<CountedPage<T>> => {
       const { data } = await client.sendOk({ method: 'GET', path, query, schema: trataDeferredPageSchema, endpoint: endpointName });
       return { items: deferRecords(data.data, { provider: 'TRATA', endpoint: endpointName, listPath: 'data', fields, position }), total: data.total };
     };
     return {
-      /** One page, mapped whole; Trata counts pages from 1. */
-      page: async (query: Record<string, string | number>): Promise<CountedPage<T>> => {
-        const { data } = await client.sendOk({ method: 'GET', path, query, schema, endpoint: `${endpoint}.list` });
-        return { items: data.data.map((record) => fields.map(record)), total: data.total };
-      },
       /** One page read field by field, in the order `position` gives (conversations: newest first). */
       deferredPage: (query: Record<string, string | number>, position: RecordPosition) => deferredPage(query, `${endpoint}.list`, position),
       /**
@@ -80,12 +71,13 @@ export function createTrataConnector(options: ConnectorOptions<TrataCredentials>
         ).values,
     };
   };
-  const conversations = read('/v1/conversations', 'conversations', trataConversationPageSchema, trataConversationFields);
+  const conversations = read('/v1/conversations', 'conversations', trataConversationFields);
   const conversationListPage = (query: Record<string, string | number>) => conversations.deferredPage(query, TRATA_CONVERSATION_POSITION);
-  const agents = read('/v1/agents', 'agents', trataAgentPageSchema, trataAgentFields);
-  const prospectPages = read('/v1/prospects', 'prospects', trataProspectPageSchema, trataProspectFields);
-  const window = <T>(pages: { page: (query: Record<string, string | number>) => Promise<CountedPage<T>> }, request: OffsetRequest) =>
-    readOffsetWindow(request, TRATA_MAX_PAGE_SIZE, (pageIndex, limit) => pages.page({ page: pageIndex + 1, limit }));
+  const agents = read('/v1/agents', 'agents', trataAgentFields);
+  const prospectPages = read('/v1/prospects', 'prospects', trataProspectFields);
+  // A listed agent or prospect is read field by field too: one broken field fails alone, not its page. Trata counts pages from 1.
+  const window = <T>(pages: { deferredPage: (query: Record<string, string | number>, position: RecordPosition) => Promise<CountedPage<T>> }, request: OffsetRequest) =>
+    readOffsetWindow(request, TRATA_MAX_PAGE_SIZE, (pageIndex, limit) => pages.deferredPage({ page: pageIndex + 1, limit }, ID_POSITION));
 
   const prospects: ProspectReader = {
     listProspects: (request: OffsetRequest): Promise<OffsetPage<Prospect>> => window(prospectPages, request),
