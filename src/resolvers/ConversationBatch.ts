@@ -31,7 +31,7 @@ export const ConversationBatch: ConversationBatchResolvers = {
     const request = { first: checkFirst(first, 50), after: decodeAfter(itemCursorCodec, after) };
     const { items: page } = await loaders.batchSnapshot.load({ view: batch, items: request });
     if (!page) throw new NotFoundError('batch', batchGlobalId(batch));
-    return connectionOfPage(page, itemCursorCodec, itemPosition, after !== null && after !== undefined, batch.itemCount);
+    return connectionOfPage(page, itemCursorCodec, itemPosition, request.after !== null, batch.itemCount);
   },
 };
 

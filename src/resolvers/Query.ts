@@ -50,10 +50,10 @@ export const Query: QueryResolvers = {
   batches: async (_, { first, after }, { fanout, workspace }, info) => {
     const request = { first: checkFirst(first, 20), after: decodeAfter(batchCursorCodec, after) };
     if (!selectsField(info, 'totalCount')) {
-      return connectionOfPage(await fanout.listBatches(workspace.id, request), batchCursorCodec, batchPosition, after !== null && after !== undefined, null);
+      return connectionOfPage(await fanout.listBatches(workspace.id, request), batchCursorCodec, batchPosition, request.after !== null, null);
     }
     const { page, totalCount } = await fanout.listBatchesWithCount(workspace.id, request);
-    return connectionOfPage(page, batchCursorCodec, batchPosition, after !== null && after !== undefined, totalCount);
+    return connectionOfPage(page, batchCursorCodec, batchPosition, request.after !== null, totalCount);
   },
 
   prospects: (_, { first, after, providers }, context, info) =>
