@@ -7,12 +7,17 @@
  * bound max(sum(d)/L, max(d)) over the slot-hold times d, the mean budget use, the release gap,
  * peak concurrency, 429s, duplicates and lost items.
  *
+ * A small batch (`BENCH_LATE_ITEMS`, 5) is posted `BENCH_LATE_AFTER_MS` (5,000) after the large one,
+ * on the same account: how long until all of it is dialed shows whether batches share the budget
+ * (a few freed slots) or wait in line (the whole large batch).
+ *
  * Runs twice by default (`BENCH_MODES`): with status polling alone, and with the simulator sending
  * `conversation:ended` webhooks to the gateway (which free a slot at once; polling stays on as
  * the fallback), so the two release gaps can be compared.
  *
  *   npm run bench:fanout
- *   BENCH_ITEMS=1000 BENCH_LIMIT=20 BENCH_SCALE=0.2 BENCH_POLL_MS=25 BENCH_SEED=42 BENCH_MODES=polling,webhooks npm run bench:fanout
+ *   BENCH_ITEMS=1000 BENCH_LIMIT=20 BENCH_SCALE=0.2 BENCH_POLL_MS=25 BENCH_SEED=42 BENCH_MODES=polling,webhooks \
+ *   BENCH_LATE_ITEMS=5 BENCH_LATE_AFTER_MS=5000 npm run bench:fanout
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -20,7 +25,7 @@ import { join } from 'node:path';
 import { DEFAULT_ORATION_LIFECYCLE, type OrationLifecycle } from '../src/simulators/oration/liveConversation.ts';
 import { createOrationSimulator } from '../src/simulators/oration/orationSimulator.ts';
 import type { DurationDistribution } from '../src/simulators/oration/sampleDurationMs.ts';
-import { postBatch, waitForFinalBatch } from '../test/fanout/batchGraphql.ts';
+import { postBatch, readBatch, waitForFinalBatch } from '../test/fanout/batchGraphql.ts';
 import { DEMO_ACCOUNT, phoneCalls } from '../test/fanout/fanoutHarness.ts';
 import { freePort, spawnGateway, writeWorkspacesFile } from '../test/fanout/gatewayProcess.ts';
 
@@ -34,6 +39,8 @@ const scale = Number(process.env.BENCH_SCALE ?? 0.2);
  */
 const pollMs = Number(process.env.BENCH_POLL_MS ?? 25);
 const seed = Number(process.env.BENCH_SEED ?? 42);
+const lateItems = Number(process.env.BENCH_LATE_ITEMS ?? 5);
+const lateAfterMs = Number(process.env.BENCH_LATE_AFTER_MS ?? 5000);
 const modes = (process.env.BENCH_MODES ?? 'polling,webhooks').split(',').map((mode) => {
   if (mode !== 'polling' && mode !== 'webhooks') throw new Error(`BENCH_MODES: unknown mode ${mode} (polling, webhooks)`);
   return mode;
@@ -87,6 +94,7 @@ try {
   const postedAt = performance.now();
   const batch = await postBatch(gateway.query, { conversations: phoneCalls(items, 'bench') });
   const acceptedMs = performance.now() - postedAt;
+  const late = lateItems > 0 ? lateBatch(gateway.query) : null;
   const done = await waitForFinalBatch(gateway.query, batch.id, 30 * 60_000, 250);
   const wallMs = performance.now() - postedAt;
 
@@ -98,6 +106,7 @@ try {
   const makespan = Date.parse(stats.lastEndAt) - Date.parse(stats.firstCreateAt);
   const gaps = releaseGaps(await createdAndEnded(apiUrl, benchStart), limit);
   const lost = items - done.counts.ended - done.counts.failed - done.counts.cancelled;
+  const lateDone = late && (await late);
 
   const ms = (value: number) => `${(value / 1000).toFixed(2)} s`;
   const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
@@ -114,6 +123,9 @@ try {
   console.log(`  429s              ${stats.rejected429}`);
   console.log(`  duplicates        ${stats.duplicateRequestIds.length}`);
   console.log(`  lost              ${lost}  (created at the provider: ${stats.created}; batch ${done.status}, ${JSON.stringify(done.counts)})`);
+  if (lateDone) {
+    console.log(`  late batch        ${lateItems} posted ${ms(lateAfterMs)} after: all dialed ${ms(lateDone.dialedMs)} after it was posted (the large batch then had ${lateDone.largeQueued} still queued); final after ${ms(lateDone.finalMs)}`);
+  }
   console.log(`  mutation          answered in ${acceptedMs.toFixed(0)} ms; batch final after ${ms(wallMs)}`);
   if (mode === 'webhooks') console.log(`  webhooks          ${JSON.stringify(simulator.webhookStats())}`);
 } finally {
@@ -121,6 +133,30 @@ try {
   await simulator.close();
   rmSync(dir, { recursive: true, force: true });
 }
+}
+
+/**
+ * Posts the small batch after `lateAfterMs` and follows it: resolves with how long until none of
+ * it was queued (all dialed), how much of the large batch was still queued then, and when it ended.
+ */
+async function lateBatch(query: Parameters<typeof postBatch>[0]) {
+  await new Promise((resolve) => setTimeout(resolve, lateAfterMs));
+  const postedAt = performance.now();
+  const small = await postBatch(query, { conversations: phoneCalls(lateItems, 'late') });
+  {
+    let dialedMs: number | null = null;
+    let largeQueued = 0;
+    for (;;) {
+      const now = await readBatch(query, small.id);
+      if (dialedMs === null && now.counts.queued === 0) {
+        dialedMs = performance.now() - postedAt;
+        const { body } = await query<{ batches: { nodes: { counts: { queued: number } }[] } }>('{ batches(first: 2) { nodes { counts { queued } } } }');
+        largeQueued = body.data?.batches.nodes.reduce((total, each) => total + each.counts.queued, 0) ?? -1;
+      }
+      if (now.status !== 'QUEUED' && now.status !== 'RUNNING') return { dialedMs: dialedMs ?? 0, largeQueued, finalMs: performance.now() - postedAt };
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 }
 
 function scaled(distribution: DurationDistribution): DurationDistribution {

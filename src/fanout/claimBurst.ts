@@ -11,7 +11,7 @@ import { addMs, type FanoutContext } from './fanoutContext.ts';
 export const DEFAULT_BUDGET_LIMIT = 20;
 
 export interface ClaimedBurst {
-  /** Items now DISPATCHING under this replica's lease, in queue order. */
+  /** Items now DISPATCHING under this replica's lease, in the order they were chosen (batches take turns). */
   items: BatchItemRecord[];
   slots: FreeSlots;
   /** The budget's counts before the claim. */

@@ -155,6 +155,30 @@ function storeSuite(open: () => Promise<TestDatabase>) {
     expect(claimed[0]?.requestId).toBe(items[0]?.requestId);
   });
 
+  it('shares a full budget between batches: a batch queued behind another gets the next free slots', async () => {
+    // An operator saw 5 calls wait three minutes behind 600 queued before them on one account.
+    const { workspaceId, budgetKey } = fresh();
+    const large = await createBatch(db, { workspaceId, budgetKey, count: 8, createdAt: at(0) });
+    expect((await claim(db, budgetKey, 3)).map((item) => item.index)).toEqual([0, 1, 2]);
+    const small = await createBatch(db, { workspaceId: `${workspaceId}-other`, budgetKey, count: 2, createdAt: at(1_000) });
+    const next = [...(await claim(db, budgetKey, 1, 'replica-a', at(2_000))), ...(await claim(db, budgetKey, 1, 'replica-a', at(3_000)))];
+    expect(next.map((item) => [item.batchId, item.index])).toEqual([
+      [small.id, 0],
+      [small.id, 1],
+    ]);
+    // With nothing held, batches take turns; within a batch, items go in their order.
+    const { workspaceId: ws2, budgetKey: key2 } = fresh();
+    const first = await createBatch(db, { workspaceId: ws2, budgetKey: key2, count: 3, createdAt: at(0) });
+    const second = await createBatch(db, { workspaceId: ws2, budgetKey: key2, count: 3, createdAt: at(1_000) });
+    expect((await claim(db, key2, 4)).map((item) => [item.batchId, item.index])).toEqual([
+      [first.id, 0],
+      [second.id, 0],
+      [first.id, 1],
+      [second.id, 1],
+    ]);
+    expect(large.items).toHaveLength(8);
+  });
+
   it('records outcomes: created holds a slot, failed does not, requeue keeps the place in line', async () => {
     const { workspaceId, budgetKey } = fresh();
     const { id } = await createBatch(db, { workspaceId, budgetKey, count: 4 });
