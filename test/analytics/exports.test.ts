@@ -153,6 +153,42 @@ describe('streamed exports of the synced store', () => {
     expect(await scrape('switchboard_exports_in_progress')).toEqual({ 'kind=conversations': 0, 'kind=cost-lines': 0, 'kind=transcript-messages': 0 });
   });
 
+  it('answers 500 with an error body when the store fails on the first rows, in CSV and NDJSON, gzipped or not', async () => {
+    // The rows' query fails after the watermark was read: the 200 head used to be written first
+    // (with the CSV header line), so the client got a 200 cut off with no word of what failed.
+    const ends = () => gateway.logLines.filter((line) => line.includes('"message":"export"')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const before = ends().length;
+    await gateway.runtime.live.database.exec('ALTER TABLE synced_records RENAME COLUMN sentiment TO sentiment_away');
+    const answers: [number, unknown][] = [];
+    try {
+      for (const [path, headers] of [
+        ['/exports/conversations.csv', {}],
+        ['/exports/conversations.ndjson', {}],
+        ['/exports/conversations.csv', { 'accept-encoding': 'gzip' }],
+      ] as const) {
+        const failed = await get(path, headers);
+        answers.push([failed.status, await failed.json()]);
+      }
+    } finally {
+      await gateway.runtime.live.database.exec('ALTER TABLE synced_records RENAME COLUMN sentiment_away TO sentiment');
+    }
+    const internal = { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] };
+    expect(answers).toEqual([
+      [500, internal],
+      [500, internal],
+      [500, internal],
+    ]);
+    expect(ends().slice(before).map(({ outcome, rows }) => ({ outcome, rows }))).toEqual([
+      { outcome: 'failed', rows: 0 },
+      { outcome: 'failed', rows: 0 },
+      { outcome: 'failed', rows: 0 },
+    ]);
+    expect(gateway.runtime.gateway.exportSlots?.inUse()).toBe(0);
+    // The same export afterwards is whole again.
+    const whole = parseCsv(await (await get('/exports/conversations.csv')).text());
+    expect(whole.rows.length).toBe(await storeCount(gateway, 'demo', 'count(*)'));
+  });
+
   it('writes a provider\'s text that a spreadsheet would run as a formula with a leading quote in CSV, as sent in NDJSON, and numbers as they are', async () => {
     // A caller's words reach a summary or a transcript: this one, exported verbatim, ran as a
     // formula in the analyst's spreadsheet (a security trial).

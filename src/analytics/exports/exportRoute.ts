@@ -39,7 +39,7 @@ export interface ExportOutcome {
   /**
    * `aborted`: the client went away and the query was stopped. `stalled`: the client took nothing
    * for `stallTimeoutMs` while output waited for it, so the gateway stopped the query and closed the connection.
-   * `failed`: the store failed, before the first byte (answered 500) or during the rows (the connection closed).
+   * `failed`: the store failed, before the first rows (answered 500, or 503 when it was out of reach) or during them (the connection closed).
    * A HEAD request, which reads only the watermark, is `complete` with no rows.
    */
   outcome: (typeof EXPORT_OUTCOMES)[number];
@@ -172,15 +172,16 @@ async function streamExport(
 
   const spec = EXPORT_SPECS[request.kind];
   const gzip = acceptsGzip(req.headers['accept-encoding']);
-  res.writeHead(200, {
+  const headers = {
     'content-type': request.format === 'csv' ? 'text/csv; charset=utf-8; header=present' : 'application/x-ndjson; charset=utf-8',
     'content-disposition': `attachment; filename="${request.kind}.${request.format}"`,
     'cache-control': 'no-store',
     vary: 'Accept, Accept-Encoding',
     [WATERMARK_HEADER]: watermark.toString(),
     ...(gzip && { 'content-encoding': 'gzip' }),
-  });
+  };
   if (method === 'HEAD') {
+    res.writeHead(200, headers);
     res.end();
     return { kind: request.kind, workspaceId, rows: 0, outcome: 'complete' };
   }
@@ -199,8 +200,19 @@ async function streamExport(
     if (!res.writableFinished) abort.abort();
   };
   res.on('close', onClose);
-  const piped = pipeline([head, ...(gzip ? [createGzip()] : []), res]).catch(() => abort.abort());
   const aborted = new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => resolve(), { once: true }));
+
+  // The 200 and the body start with the first rows (or the end of an empty export), not before:
+  // a store that fails on its first read is then answered with a status and an error body, where
+  // a head written first would leave the client a 200 cut off with no word of what failed.
+  let piped: Promise<void> | null = null;
+  const startBody = (): Promise<void> => {
+    if (piped) return piped;
+    res.writeHead(200, headers);
+    piped = pipeline([head, ...(gzip ? [createGzip()] : []), res]).catch(() => abort.abort());
+    if (request.format === 'csv') head.write(stringify([], { header: true, columns: [...spec.columns], record_delimiter: '\r\n' }));
+    return piped;
+  };
 
   // Waits for the client: for a batch to be taken, or for the last bytes to be flushed. Every drain
   // of the response is progress; none for the stall timeout aborts the export, which ends its
@@ -225,6 +237,7 @@ async function streamExport(
   // Back-pressure: the next batch is read from the store only when the socket (through gzip) has taken this one.
   const write = async (text: string) => {
     if (abort.signal.aborted) throw new Error('export aborted');
+    void startBody();
     // The signal drops the listener when the export is aborted instead.
     if (text !== '' && !head.write(text)) await awaitClient(once(head, 'drain', { signal: abort.signal }));
     if (abort.signal.aborted) throw new Error('export aborted');
@@ -232,23 +245,31 @@ async function streamExport(
   const emit = (rows: Record<string, unknown>[]) => write(format(rows.map((row) => spec.toRow(row))));
   let rows = 0;
   let outcome: ExportOutcome['outcome'] = 'complete';
+  let failure: unknown = null;
   try {
-    if (request.format === 'csv') await write(stringify([], { header: true, columns: [...spec.columns], record_delimiter: '\r\n' }));
     rows = await storeRowSource(options.database, { select: spec.select, where: where.join(' AND '), params, lateral: spec.lateral }).run(async (batch) => {
       await emit(batch);
       rows += batch.length;
     }, abort.signal);
     if (!abort.signal.aborted) {
+      const body = startBody();
       head.end();
-      await awaitClient(piped);
+      await awaitClient(body);
     }
     if (abort.signal.aborted) outcome = stalled ? 'stalled' : 'aborted';
-  } catch {
+  } catch (error) {
     outcome = abort.signal.aborted ? (stalled ? 'stalled' : 'aborted') : 'failed';
+    failure = error;
   } finally {
     res.off('close', onClose);
-    // A stalled client's connection is closed too: it would otherwise keep the socket and the buffered output.
-    if (outcome !== 'complete') res.destroy();
+  }
+  if (outcome === 'failed' && piped === null) {
+    // Nothing was sent yet: the client gets a status and an error body (503 when the store was out of reach).
+    answerRouteFailure(res, failure, errorBody);
+  } else if (outcome !== 'complete') {
+    // Cut off mid-body (or stalled): the connection is closed, which a client of a streamed
+    // download reads as an incomplete transfer. A stalled client's socket would otherwise keep the buffered output.
+    res.destroy();
   }
   return { kind: request.kind, workspaceId, rows, outcome, ...(outcome === 'stalled' && { stallTimeoutMs }) };
 }
