@@ -74,20 +74,23 @@ describe('one provider failing while the others answer', () => {
     );
   });
 
-  it('answers a VoiceOS conversation fetched by id with only its broken field failed, as a listed one', async () => {
-    // conversation(id) validated the whole record: a cost VoiceOS broke made the whole conversation null (a data trial).
+  it.each([
+    // VoiceOS's cost: conversation(id) validated the whole record, so a broken cost made the whole conversation null (a data trial).
+    ['VOICEOS', 'voiceos', 'GET /v1/conversations/:id', 'cost', { value: 'free' }, 'cost { total }', 'cost', 'cost'],
+    // Its siblings: Oration's batch get by id read the whole record too; Trata's was deferred already.
+    // `invalidFields` are paths in the body the endpoint answered: a batch get's page names the record's place in it.
+    ['ORATION', 'oration', 'GET /api/v2/conversations', 'summary', { value: 42 }, 'summary', 'summary', 'results.0.summary'],
+    ['TRATA', 'trata', 'GET /v1/conversations', 'transcriptSummary', { value: 42 }, 'summary', 'summary', 'data.0.transcriptSummary'],
+  ] as const)('answers a %s conversation fetched by id with only its broken field failed, as a listed one', async (provider, simulator, endpoint, wireField, to, selection, field, invalid) => {
     const { body: listed } = await gw.query<{ conversations: { nodes: { id: string; status: string }[] } }>(
-      '{ conversations(first: 1, filter: { providers: [VOICEOS], statuses: [ENDED] }) { nodes { id status } } }',
+      `{ conversations(first: 1, filter: { providers: [${provider}], statuses: [ENDED] }) { nodes { id status } } }`,
     );
     const { id, status } = listed.data!.conversations.nodes[0]!;
-    simulators().voiceos!.server.setFault('GET /v1/conversations/:id', { kind: 'drift', field: 'cost', to: { value: 'free' } });
-    const { body } = await gw.query<{ conversation: { id: string; status: string; cost: unknown } }>(
-      'query($id: ID!) { conversation(id: $id) { id status cost { total } } }',
-      { id },
-    );
-    expect(body.data).toEqual({ conversation: { id, status, cost: null } });
+    simulators()[simulator]!.server.setFault(endpoint, { kind: 'drift', field: wireField, to });
+    const { body } = await gw.query<{ conversation: Record<string, unknown> }>(`query($id: ID!) { conversation(id: $id) { id status ${selection} } }`, { id });
+    expect(body.data).toEqual({ conversation: { id, status, [field]: null } });
     expect(body.errors?.map((error) => [error.path, error.extensions?.code, error.extensions?.provider, error.extensions?.invalidFields])).toEqual([
-      [['conversation', 'cost'], 'PROVIDER_BAD_RESPONSE', 'VOICEOS', ['cost']],
+      [['conversation', field], 'PROVIDER_BAD_RESPONSE', provider, [invalid]],
     ]);
   });
 

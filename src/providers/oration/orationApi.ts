@@ -27,6 +27,10 @@ const orationDeferredPageSchema = pageSchema(z.unknown());
 /** Largest `limit` and `ids` list the (assumed) list endpoints take. */
 export const ORATION_MAX_PAGE_SIZE = 100;
 
+/** Conversations by id: the list endpoint's `ids` filter. */
+const batchGetRequest = (ids: readonly string[]) =>
+  ({ method: 'GET', path: '/conversations', query: { ids: ids.join(','), limit: ORATION_MAX_PAGE_SIZE }, endpoint: 'conversations.batchGet' }) as const;
+
 export type OrationListQuery = OrationConversationQuery & { createdBefore?: string; page: number; limit: number };
 
 /**
@@ -83,19 +87,39 @@ export class OrationApi {
     return { items, total: response.data.total ?? null };
   }
 
-  /** Conversations by id through the list's `ids` filter, with every answer's `X-RateLimit-*` news. */
+  /**
+   * Conversations by id through the list's `ids` filter, for the reader: each field validated and
+   * mapped when read, as a listed conversation's, so a broken field fails alone.
+   */
   getConversations(nativeIds: readonly string[]): Promise<BatchGetResult<Conversation>> {
     return batchGetByIds(nativeIds, {
       chunkSize: ORATION_MAX_PAGE_SIZE,
       idOf: (conversation) => conversation.nativeId,
       fetchChunk: async (ids) => {
-        const response = await this.#client.sendOk({
-          method: 'GET',
-          path: '/conversations',
-          query: { ids: ids.join(','), limit: ORATION_MAX_PAGE_SIZE },
-          schema: orationConversationPageSchema,
+        const response = await this.#client.sendOk({ ...batchGetRequest(ids), schema: orationDeferredPageSchema });
+        const items = deferRecords(response.data.results, {
+          provider: 'ORATION',
           endpoint: 'conversations.batchGet',
+          listPath: 'results',
+          fields: orationConversationFields,
+          position: ID_POSITION,
         });
+        return { items, rateLimit: response.rateLimit };
+      },
+    });
+  }
+
+  /**
+   * The same, for the fan-out's status polls, with every answer's `X-RateLimit-*` news: whole
+   * records validated at once, so a conversation the poll cannot read fails the poll (tried again
+   * at the next) instead of a status read throwing midway through recording it.
+   */
+  getConversationsWhole(nativeIds: readonly string[]): Promise<BatchGetResult<Conversation>> {
+    return batchGetByIds(nativeIds, {
+      chunkSize: ORATION_MAX_PAGE_SIZE,
+      idOf: (conversation) => conversation.nativeId,
+      fetchChunk: async (ids) => {
+        const response = await this.#client.sendOk({ ...batchGetRequest(ids), schema: orationConversationPageSchema });
         return { items: response.data.results.map(mapOrationConversation), rateLimit: response.rateLimit };
       },
     });

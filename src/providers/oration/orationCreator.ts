@@ -88,7 +88,7 @@ export class OrationCreator implements ConversationCreator {
   }
 
   async readStatuses(nativeIds: readonly string[]): Promise<ConversationStatusRead> {
-    const { values, rateLimit } = await this.#api.getConversations(nativeIds);
+    const { values, rateLimit } = await this.#api.getConversationsWhole(nativeIds);
     return { conversations: values, rateLimit };
   }
 }
