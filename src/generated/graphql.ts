@@ -65,10 +65,12 @@ export type Agent = Node & {
   /** What the agent says first; null when it waits for the customer. */
   initialMessage: Maybe<Scalars['String']['output']>;
   llm: Maybe<LlmConfig>;
+  /** The longest a conversation may last; VoiceOS's documented default (600) when its configuration leaves it out. */
   maxDurationSeconds: Maybe<Scalars['Int']['output']>;
   /**
    * True when the provider says the agent's conversations may last any time (VoiceOS `max_duration:
-   * null`), false when it reports a limit (`maxDurationSeconds`), null when it reports neither.
+   * null`), false when they have a limit (`maxDurationSeconds`; VoiceOS's documented 10 minutes when
+   * the configuration leaves it out), null when the provider reports neither.
    */
   maxDurationUnlimited: Maybe<Scalars['Boolean']['output']>;
   metadata: Maybe<Scalars['JSONObject']['output']>;
@@ -662,9 +664,11 @@ export type LlmConfig = {
   __typename?: 'LlmConfig';
   /** The account credential the LLM is billed to (VoiceOS `credential_id`). Null means the provider bills it inside the conversation's cost, so a zero LLM cost line with a credential is not a free LLM. */
   credentialId: Maybe<Scalars['String']['output']>;
+  /** VoiceOS: its documented default (300) when the configuration leaves it out. */
   maxTokens: Maybe<Scalars['Int']['output']>;
   model: Maybe<Scalars['String']['output']>;
   provider: Maybe<Scalars['String']['output']>;
+  /** VoiceOS: its documented default (0) when the configuration leaves it out. */
   temperature: Maybe<Scalars['Float']['output']>;
 };
 

@@ -151,14 +151,24 @@ describe('mapConversation', () => {
     });
   });
 
-  it('tells "any duration" (max_duration: null) from a limit and from not reported', () => {
+  it('tells "any duration" (max_duration: null) from a limit, and applies the documented defaults to a configuration that leaves them out', () => {
     const wire = documentedConversation();
     const agent = wire.agent as Record<string, unknown>;
     const anyDuration = map({ ...wire, agent: { ...agent, max_duration: null } }).embeddedAgent;
     expect([anyDuration?.maxDurationSeconds, anyDuration?.maxDurationUnlimited]).toEqual([null, true]);
+    // The document: "The default value is 10 min", max tokens "Default is 300", temperature "Default is 0".
+    // Left out, they were reported as unknown (null) although the document says what they are (a data trial).
     const { max_duration: _limit, ...withoutLimit } = agent;
-    const notReported = map({ ...wire, agent: withoutLimit }).embeddedAgent;
-    expect([notReported?.maxDurationSeconds, notReported?.maxDurationUnlimited]).toEqual([null, null]);
+    const llm = agent.llm as Record<string, unknown>;
+    const { max_tokens: _tokens, temperature: _temperature, ...llmWithoutDefaults } = llm;
+    const defaulted = map({ ...wire, agent: { ...withoutLimit, llm: llmWithoutDefaults } }).embeddedAgent;
+    expect([defaulted?.maxDurationSeconds, defaulted?.maxDurationUnlimited]).toEqual([600, false]);
+    expect([defaulted?.llm?.maxTokens, defaulted?.llm?.temperature]).toEqual([300, 0]);
+    // An explicit null token limit or temperature is the same: the provider's default is in force.
+    const nulls = map({ ...wire, agent: { ...agent, llm: { ...llm, max_tokens: null, temperature: null } } }).embeddedAgent;
+    expect([nulls?.llm?.maxTokens, nulls?.llm?.temperature]).toEqual([300, 0]);
+    // The saved agent reads the same.
+    expect(mapAgent(voiceOsAgentSchema.parse({ id: 'agent-1', name: 'A', created_at: '2026-11-01T00:00:00Z', ...withoutLimit, llm: llmWithoutDefaults })).maxDurationSeconds).toBe(600);
   });
 
   it('keeps the phone call details of a web call null', () => {

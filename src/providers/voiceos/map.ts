@@ -151,20 +151,29 @@ export function mapConversation(wire: VoiceOsConversation): Conversation {
 
 const configField = fieldOf<VoiceOsAgentConfig>();
 
+/**
+ * What the document says an agent configuration that leaves a setting out runs with: "The default
+ * value is 10 min" (`max_duration`; its null means any duration), max tokens "Default is 300", the
+ * model's temperature "Default is 0". Reported as those values, not as unknown.
+ */
+const VOICEOS_DEFAULTS = { maxDurationSeconds: 600, llmMaxTokens: 300, llmTemperature: 0 } as const;
+
 /** The agent fields a configuration gives, saved or embedded in a conversation. */
 type ConfigFields = Omit<Agent, 'kind' | 'provider' | 'nativeId' | 'name' | 'createdAt'>;
 
 const agentConfigFields: FieldTable<VoiceOsAgentConfig, ConfigFields> = {
   prompt: configField(['prompt'], (config) => config.prompt ?? null),
   initialMessage: configField(['initial_message'], (config) => config.initial_message ?? null),
-  maxDurationSeconds: configField(['max_duration'], (config) => config.max_duration ?? null),
+  maxDurationSeconds: configField(['max_duration'], (config) =>
+    config.max_duration === undefined ? VOICEOS_DEFAULTS.maxDurationSeconds : config.max_duration,
+  ),
   llm: configField(['llm'], ({ llm }) =>
     llm
       ? {
           provider: llm.provider ?? null,
           model: llm.model ?? null,
-          temperature: llm.temperature ?? null,
-          maxTokens: llm.max_tokens ?? null,
+          temperature: llm.temperature ?? VOICEOS_DEFAULTS.llmTemperature,
+          maxTokens: llm.max_tokens ?? VOICEOS_DEFAULTS.llmMaxTokens,
           credentialId: llm.credential_id ?? null,
         }
       : null,
@@ -239,13 +248,11 @@ function mapAgentConfig(
 }
 
 /**
- * The document: "If null, the conversation can be of any duration." An explicit null is that;
- * a number is a limit; a configuration without the field reports neither (null).
+ * The document: "If null, the conversation can be of any duration." An explicit null is that; a
+ * number is a limit, and so is a configuration without the field ("The default value is 10 min").
  */
-function mapMaxDurationUnlimited(config: Pick<VoiceOsAgentConfig, 'max_duration'>): boolean | null {
-  if (config.max_duration === null) return true;
-  if (typeof config.max_duration === 'number') return false;
-  return null;
+function mapMaxDurationUnlimited(config: Pick<VoiceOsAgentConfig, 'max_duration'>): boolean {
+  return config.max_duration === null;
 }
 
 /**
