@@ -273,6 +273,8 @@ export interface TrataConversationDetails {
   source: string | null;
   createdBy: string | null;
   updatedBy: string | null;
+  /** `transcriptText` when Trata gives the transcript's address (a string) instead of its messages. */
+  transcriptUrl: string | null;
 }
 
 export interface VoiceOsConversationDetails {

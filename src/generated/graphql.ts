@@ -295,7 +295,7 @@ export type Conversation = Node & {
    */
   talkSeconds: Maybe<Scalars['Float']['output']>;
   toNumber: Maybe<PhoneNumber>;
-  /** The transcript, with repeated messages removed. Null when the provider does not report transcripts. */
+  /** The transcript, with repeated messages removed. Null when the provider does not report one, or reports only where it is kept (Trata: `trata.transcriptUrl`). */
   transcript: Maybe<Transcript>;
   /** Trata-only fields, raw; null on other providers' conversations. */
   trata: Maybe<TrataConversationDetails>;
@@ -1022,6 +1022,11 @@ export type TrataConversationDetails = {
   createdBy: Maybe<Scalars['String']['output']>;
   /** Where the conversation came from (`source`): an IP address or device label, not a phone line. */
   source: Maybe<Scalars['String']['output']>;
+  /**
+   * Where the transcript is kept when Trata's `transcriptText` is an address (the create request's
+   * form, a URL) rather than its messages; `transcript` is null then. Null when the messages came.
+   */
+  transcriptUrl: Maybe<Scalars['String']['output']>;
   /** Who last changed the record (`updatedBy`). */
   updatedBy: Maybe<Scalars['String']['output']>;
 };
@@ -1703,6 +1708,7 @@ export type TrataAgentDetailsResolvers<ContextType = GatewayContext, ParentType 
 export type TrataConversationDetailsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['TrataConversationDetails'] = ResolversParentTypes['TrataConversationDetails']> = {
   createdBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   source?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  transcriptUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   updatedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
