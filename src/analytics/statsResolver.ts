@@ -16,8 +16,9 @@ const fieldsOnOneSide: Record<
 export const AnalyticsQuery: Pick<QueryResolvers, 'conversationStats'> = {
   conversationStats: async (_, { filter, groupBy, timeZone }, context, info) => {
     // The canonical name goes to PostgreSQL, the labels and the answer alike.
-    const zone = canonicalTimeZone(timeZone ?? 'UTC');
-    const groups = await conversationStats(liveOf(context).database, {
+    const { database } = liveOf(context);
+    const zone = await canonicalTimeZone(timeZone ?? 'UTC', database);
+    const groups = await conversationStats(database, {
       workspaceId: context.workspace.id,
       filter: filter ?? {},
       groupBy: groupBy ?? [],

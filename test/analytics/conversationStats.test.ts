@@ -151,6 +151,11 @@ describe('conversationStats over the simulators\' synced data', () => {
     expect(kolkata.errors).toBeUndefined();
     expect(kolkata.data?.conversationStats.timeZone).toBe('Asia/Kolkata');
     expect(kolkata.data?.conversationStats.groups[0]?.bucketStart.endsWith('T18:30:00.000Z')).toBe(true);
+    // Names ICU knows by an old alias came back as sent, their case not fixed (a BI trial).
+    for (const [given, named] of [['asia/kolkata', 'Asia/Kolkata'], ['us/pacific', 'US/Pacific'], ['europe/kyiv', 'Europe/Kyiv'], ['AMERICA/ARGENTINA/BUENOS_AIRES', 'America/Argentina/Buenos_Aires']]) {
+      const answer = await gateway.query<Answer>(STATS, { groupBy: ['DAY'], tz: given });
+      expect([given, answer.errors, answer.data?.conversationStats.timeZone]).toEqual([given, undefined, named]);
+    }
   });
 });
 
