@@ -212,6 +212,27 @@ describe('streamed exports of the synced store', () => {
     // Numbers (a negative amount, an E.164 number) are not formulas to any spreadsheet: left as they are.
     expect(csv.rows.filter((each) => each.from_number?.startsWith("'") || each.to_number?.startsWith("'") || each.cost_total?.startsWith("'"))).toEqual([]);
   });
+
+  it('quotes a cell holding a line break of any kind in CSV, so every row keeps its columns', async () => {
+    // A bare \n or \r was written unquoted (csv-stringify quotes only the whole record delimiter,
+    // \r\n): a reader split the row and shifted every later column (a BI trial).
+    const summary = `line1\nline2\rline3 ${Date.now()}`;
+    const said = 'one\rtwo\nthree';
+    const trata = gateway.runtime.registry.get('demo')?.connectors.get('TRATA');
+    if (!trata) throw new Error('demo has TRATA');
+    const target = (await providerConversations(trata)).find((each) => (each.transcript?.messages.length ?? 0) > 0);
+    if (!target?.transcript) throw new Error('Trata has a conversation with messages');
+    const [first, ...rest] = target.transcript.messages;
+    const transcript = { ...target.transcript, messages: [{ ...first!, text: said }, ...rest] };
+    expect(await gateway.runtime.live.writer.writeConversations('demo', 'TRATA', [{ ...target, summary, transcript }])).toBe(1);
+    for (const [kind, column, text] of [['conversations', 'summary', summary], ['transcript-messages', 'text', said]] as const) {
+      const ndjson = (await (await get(`/exports/${kind}.ndjson?providers=TRATA`)).text()).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      const csv = parseCsv(await (await get(`/exports/${kind}.csv?providers=TRATA`)).text());
+      expect(csv.rows.length).toBe(ndjson.length);
+      expect(csv.rows.filter((row) => row[column] === text)).toHaveLength(1);
+      expect(csv.rows.map((row) => row.change_seq)).toEqual(ndjson.map((row) => row.change_seq));
+    }
+  });
 });
 
 /** Reads the first bytes of an export, then hangs up; resolves once the gateway reports the export's end. */

@@ -189,9 +189,12 @@ async function streamExport(
   // Each batch becomes one chunk of text at once (csv-stringify's sync API), so the batch's row
   // objects die young: kept across the wait for the socket, they would be promoted to V8's old
   // space and the process's memory would grow with the export's size before a full GC.
+  // RFC 4180 lines end in CRLF, and a cell holding any line break is quoted: csv-stringify quotes
+  // only cells holding the whole record delimiter, so a bare \n or \r split the row (a BI trial).
+  const csvOptions = { columns: [...spec.columns], record_delimiter: '\r\n', quoted_match: /[\r\n]/ };
   const format = (records: Record<string, unknown>[]): string =>
     request.format === 'csv'
-      ? stringify(records, { header: false, columns: [...spec.columns], record_delimiter: '\r\n', cast: { string: spreadsheetSafe } })
+      ? stringify(records, { ...csvOptions, header: false, cast: { string: spreadsheetSafe } })
       : records.map((record) => `${JSON.stringify(record)}\n`).join('');
   const head = new PassThrough();
   const abort = new AbortController();
@@ -210,7 +213,7 @@ async function streamExport(
     if (piped) return piped;
     res.writeHead(200, headers);
     piped = pipeline([head, ...(gzip ? [createGzip()] : []), res]).catch(() => abort.abort());
-    if (request.format === 'csv') head.write(stringify([], { header: true, columns: [...spec.columns], record_delimiter: '\r\n' }));
+    if (request.format === 'csv') head.write(stringify([], { ...csvOptions, header: true }));
     return piped;
   };
 
