@@ -81,6 +81,30 @@ describe('export query parameters', () => {
     ).toEqual(['csv', 'csv', 'csv', 'csv', 'csv', 'ndjson', 'ndjson', 'ndjson', 'csv', 'csv', 'ndjson', 'ndjson', 406, 406, 406, 406, 406]);
   });
 
+  it('matches an Accept media range that carries parameters against the type an export is served as', () => {
+    // A BI trial: `text/csv; charset=utf-8`, the export's own Content-Type, was refused with 406, and
+    // `text/csv; charset=utf-8, application/x-ndjson;q=0.1` answered NDJSON, the type ranked lower.
+    const formatFor = (accept: string) => {
+      try {
+        return parseExportRequest('/exports/conversations', new URLSearchParams(), accept).format;
+      } catch (error) {
+        if (error instanceof ExportRequestError) return error.status;
+        throw error;
+      }
+    };
+    expect(
+      [
+        'text/csv; charset=utf-8',
+        'text/csv;header=present',
+        'TEXT/CSV; CHARSET=UTF-8',
+        'application/x-ndjson; charset=utf-8',
+        'text/csv; charset=utf-8, application/x-ndjson;q=0.1',
+        'application/x-ndjson;charset=utf-8, text/csv;q=0.1',
+        'text/csv; charset=iso-8859-1',
+      ].map(formatFor),
+    ).toEqual(['csv', 'csv', 'csv', 'ndjson', 'csv', 'ndjson', 406]);
+  });
+
   it('says what is wrong with a date-time: more than nine fraction digits, or an offset whose "+" the URL turned into a space', () => {
     // Found trying the exports as a BI tool would: both were refused as "must be an RFC 3339 date-time with a zone".
     expect(refusalWithMessage('createdAfter=2026-11-01T00:00:00.1234567890Z')).toEqual({

@@ -159,12 +159,22 @@ function formatOf(extension: string | undefined, parameter: string | null, accep
   return format;
 }
 
-/** The media types an export is served as, in the order a tie between them is broken. */
+/** The `Content-Type` each format is served with. */
+export const EXPORT_CONTENT_TYPES: Readonly<Record<ExportFormat, string>> = {
+  csv: 'text/csv; charset=utf-8; header=present',
+  ndjson: 'application/x-ndjson; charset=utf-8',
+};
+
+/**
+ * The media types an export answers to, in the order a tie between them is broken, with the
+ * parameters it is served with: an Accept range that names parameters (`text/csv; charset=utf-8`)
+ * matches only a type that has them, so bare types made such a range match nothing (a BI trial).
+ */
 const EXPORT_MEDIA_TYPES: ReadonlyMap<string, ExportFormat> = new Map([
-  ['text/csv', 'csv'],
-  ['application/x-ndjson', 'ndjson'],
-  ['application/ndjson', 'ndjson'],
-  ['application/jsonl', 'ndjson'],
+  [EXPORT_CONTENT_TYPES.csv, 'csv'],
+  [EXPORT_CONTENT_TYPES.ndjson, 'ndjson'],
+  ['application/ndjson; charset=utf-8', 'ndjson'],
+  ['application/jsonl; charset=utf-8', 'ndjson'],
 ]);
 
 /** The largest PostgreSQL bigint, the type of `change_seq`. */

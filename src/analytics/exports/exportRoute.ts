@@ -16,7 +16,7 @@ import type { WorkspaceRegistry } from '../../workspaces/workspaceRegistry.ts';
 import { filterConditions } from '../analyticsFilter.ts';
 import { readChangeWatermark } from './changeWatermark.ts';
 import { EXPORT_SPECS, type ExportKind } from './exportKinds.ts';
-import { ExportRequestError, exportOfPath, isExportPath, parseExportRequest, type ExportRequest } from './exportRequest.ts';
+import { EXPORT_CONTENT_TYPES, ExportRequestError, exportOfPath, isExportPath, parseExportRequest, type ExportRequest } from './exportRequest.ts';
 import { EXPORT_RETRY_AFTER_SECONDS, ExportSlots, resolveExportLimits, type ExportLimits, type ExportRefusal } from './exportSlots.ts';
 import { storeRowSource } from './storeRowStream.ts';
 
@@ -173,7 +173,7 @@ async function streamExport(
   const spec = EXPORT_SPECS[request.kind];
   const gzip = acceptsGzip(req.headers['accept-encoding']);
   const headers = {
-    'content-type': request.format === 'csv' ? 'text/csv; charset=utf-8; header=present' : 'application/x-ndjson; charset=utf-8',
+    'content-type': EXPORT_CONTENT_TYPES[request.format],
     'content-disposition': `attachment; filename="${request.kind}.${request.format}"`,
     'cache-control': 'no-store',
     vary: 'Accept, Accept-Encoding',
