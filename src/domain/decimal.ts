@@ -28,7 +28,7 @@ export class Decimal {
   static readonly ZERO = new Decimal(0n, 0);
 
   /**
-   * Parses a decimal a client wrote: digits with an optional sign and fraction (`-5`, `0.0352`),
+   * Parses a decimal a client wrote: digits with an optional leading minus and fraction (`-5`, `0.0352`),
    * nothing else (no exponent, no spaces, no bare `1.`). One format on every entry point, the
    * GraphQL `Decimal` scalar and the export parameters alike. Returns null for anything else.
    */

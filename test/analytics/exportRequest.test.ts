@@ -138,14 +138,14 @@ describe('export query parameters', () => {
     expect(parse('statuses=ENDED&statuses=FAILED,QUEUED&hasCost=true').filter).toEqual({ statuses: ['ENDED', 'FAILED', 'QUEUED'], hasCost: true });
   });
 
-  it('reads decimals as the GraphQL Decimal scalar does: digits with an optional sign and fraction, nothing else', () => {
+  it('reads decimals as the GraphQL Decimal scalar does: digits with an optional leading minus and fraction, nothing else', () => {
     expect(parse('costMin=-5&costMax=0.0352').filter).toMatchObject({ costMin: expect.anything(), costMax: expect.anything() });
     expect(String(parse('costMin=-5').filter.costMin)).toBe('-5');
     for (const written of ['1e2', '1.', ' 1', '+1', '0x10']) {
       expect(refusalWithMessage(`costMin=${encodeURIComponent(written)}`)).toEqual({
         status: 400,
         parameter: 'costMin',
-        message: `costMin: "${written}" is not a decimal (digits with an optional sign and fraction, such as 0.0352)`,
+        message: `costMin: "${written}" is not a decimal (digits with an optional leading minus and fraction, such as 0.0352)`,
       });
     }
   });

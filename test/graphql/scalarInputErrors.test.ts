@@ -21,7 +21,7 @@ describe('refused DateTime and Decimal inputs', () => {
     expect(status).toBe(400);
     expect(body.errors).toEqual([
       {
-        message: 'filter.costMin: Expected value of type "Decimal", found "abc"; Decimal must be a string of digits with an optional sign and fraction, such as "0.0352" or "-5"',
+        message: 'filter.costMin: Expected value of type "Decimal", found "abc"; Decimal must be a string of digits with an optional leading minus and fraction, such as "0.0352" or "-5"',
         locations: [{ line: 1, column: 62 }],
         extensions: { code: 'GRAPHQL_VALIDATION_FAILED', field: 'filter.costMin' },
       },

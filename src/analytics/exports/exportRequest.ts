@@ -117,7 +117,7 @@ export function parseExportRequest(path: string, search: URLSearchParams, accept
     const value = search.get(key);
     if (value === null) continue;
     const amount = Decimal.parseInput(value);
-    if (!amount) throw new ExportRequestError(400, `${key}: "${value.slice(0, 60)}" is not a decimal (digits with an optional sign and fraction, such as 0.0352)`, key);
+    if (!amount) throw new ExportRequestError(400, `${key}: "${value.slice(0, 60)}" is not a decimal (digits with an optional leading minus and fraction, such as 0.0352)`, key);
     mutable[key] = amount;
   }
   for (const key of NUMBERS) {

@@ -23,6 +23,6 @@ export const Decimal = new GraphQLScalarType<DecimalValue, string>({
 
 function parse(text: string | null): DecimalValue {
   const value = text === null ? null : DecimalValue.parseInput(text);
-  if (value === null) throw new ScalarInputError('Decimal must be a string of digits with an optional sign and fraction, such as "0.0352" or "-5"');
+  if (value === null) throw new ScalarInputError('Decimal must be a string of digits with an optional leading minus and fraction, such as "0.0352" or "-5"');
   return value;
 }
