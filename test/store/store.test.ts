@@ -179,6 +179,22 @@ function storeSuite(open: () => Promise<TestDatabase>) {
     expect(large.items).toHaveLength(8);
   });
 
+  it('breaks a tie between batches toward the one that has dialed fewer of its calls, so an odd slot rotates', async () => {
+    // An operator trial: with a budget of 5 and two batches, ties went to the batch queued first,
+    // so it held 3 slots to the other's 2 for its whole run.
+    const { workspaceId, budgetKey } = fresh();
+    const a = await createBatch(db, { workspaceId, budgetKey, count: 8, createdAt: at(0) });
+    const b = await createBatch(db, { workspaceId, budgetKey, count: 8, createdAt: at(1_000) });
+    const pairs = (items: { batchId: string; index: number }[]) => items.map((item) => [item.batchId === a.id ? 'a' : 'b', item.index]);
+    expect(pairs(await claim(db, budgetKey, 3))).toEqual([['a', 0], ['b', 0], ['a', 1]]);
+    // One of a's calls ends: a holds 1, b holds 1, and b has dialed fewer: b takes the slot.
+    await db.query(`UPDATE batch_items SET state = 'ENDED' WHERE batch_id = $1 AND index = 0`, [a.id]);
+    expect(pairs(await claim(db, budgetKey, 1))).toEqual([['b', 1]]);
+    // Then one of b's ends: a (2 dialed) and b (2 dialed) tie again, and a, queued first, takes it.
+    await db.query(`UPDATE batch_items SET state = 'ENDED' WHERE batch_id = $1 AND index = 0`, [b.id]);
+    expect(pairs(await claim(db, budgetKey, 1))).toEqual([['a', 2]]);
+  });
+
   it('records outcomes: created holds a slot, failed does not, requeue keeps the place in line', async () => {
     const { workspaceId, budgetKey } = fresh();
     const { id } = await createBatch(db, { workspaceId, budgetKey, count: 4 });
