@@ -1,3 +1,4 @@
+import { Agent, request as httpRequest } from 'node:http';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/testGateway.ts';
@@ -35,6 +36,39 @@ describe('a request without a valid key', () => {
     });
     expect(answer.status).toBe(401);
     expect(answer.closedByServer).toBe(true);
+  });
+
+  it('says Connection: close on a refusal that ends its connection, so a keep-alive client opens a new one for the next request', async () => {
+    // A new-user trial: the 401 said keep-alive and then closed, so Node's default agent (keep-alive
+    // since Node 19) sent the next request on the dead socket: 82 of 100 failed with ECONNRESET.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const post = (key: string | null) =>
+      new Promise<{ status: number; connection: string | undefined } | { error: string }>((resolve) => {
+        const body = Buffer.from(QUERY);
+        const req = httpRequest(
+          gw.url,
+          { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length, ...(key && { authorization: `Bearer ${key}` }) } },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }));
+          },
+        );
+        req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
+        req.end(body);
+      });
+    const answers: string[] = [];
+    try {
+      for (let round = 0; round < 30; round++) {
+        const refused = await post(null);
+        const served = await post('demo-key');
+        answers.push('error' in refused ? refused.error : `${refused.status} ${refused.connection}`, 'error' in served ? served.error : String(served.status));
+      }
+    } finally {
+      agent.destroy();
+    }
+    const counts: Record<string, number> = {};
+    for (const answer of answers) counts[answer] = (counts[answer] ?? 0) + 1;
+    expect(counts).toEqual({ '401 close': 30, '200': 30 });
   });
 
   it('leaves /health and the Sandbox landing page open', async () => {
