@@ -1,3 +1,4 @@
+import { GraphQLScalarType } from 'graphql';
 import { EmailAddressResolver, JSONObjectResolver, JSONResolver, URLResolver } from 'graphql-scalars';
 import type { Resolvers } from '../generated/graphql.ts';
 import { Agent } from './Agent.ts';
@@ -22,13 +23,27 @@ import { Transcript, TranscriptMessage } from './Transcript.ts';
 import { DateTime } from './scalars/DateTime.ts';
 import { Decimal } from './scalars/Decimal.ts';
 
+/**
+ * A scalar's behaviour (serialize, parse, extensions) without its own description or
+ * `specifiedByURL`: graphql-tools copies every property of a resolver's scalar over the SDL's
+ * type, so graphql-scalars' generic text (and our scalars' none) replaced the SDL's descriptions
+ * in the served schema: Sandbox showed nothing of the money and time rules (a new-user trial).
+ * The SDL says what each scalar means.
+ */
+function behaviourOf(scalar: GraphQLScalarType): GraphQLScalarType {
+  const behaviour = new GraphQLScalarType(scalar.toConfig());
+  Reflect.deleteProperty(behaviour, 'description');
+  Reflect.deleteProperty(behaviour, 'specifiedByURL');
+  return behaviour;
+}
+
 export const resolvers: Resolvers = {
-  DateTime,
-  Decimal,
-  JSON: JSONResolver,
-  JSONObject: JSONObjectResolver,
-  URL: URLResolver,
-  EmailAddress: EmailAddressResolver,
+  DateTime: behaviourOf(DateTime),
+  Decimal: behaviourOf(Decimal),
+  JSON: behaviourOf(JSONResolver),
+  JSONObject: behaviourOf(JSONObjectResolver),
+  URL: behaviourOf(URLResolver),
+  EmailAddress: behaviourOf(EmailAddressResolver),
   Query,
   Mutation,
   Subscription,
