@@ -181,26 +181,18 @@ export class GatewayMetrics {
         for (const [state, count] of Object.entries((await settle(itemsByState, storeReadTimeoutMs)) ?? {})) this.set({ state }, count);
       },
     });
-    new Gauge({
-      name: 'switchboard_store_process_running',
-      help: "1 while the embedded store's process runs (it starts on a statement and stops once idle), 0 while it is stopped; absent on PostgreSQL",
+    onOffGauge(
       registers,
-      collect() {
-        this.reset();
-        const running = storeProcessRunning?.() ?? null;
-        if (running !== null) this.set(running ? 1 : 0);
-      },
-    });
-    new Gauge({
-      name: 'switchboard_change_feed_listening',
-      help: "1 while this replica's change feed listens on PostgreSQL, 0 while its connection is lost and being reopened (its subscribers hear no changes then); absent on the embedded store",
+      'switchboard_store_process_running',
+      "1 while the embedded store's process runs (it starts on a statement and stops once idle), 0 while it is stopped; absent on PostgreSQL",
+      () => storeProcessRunning?.() ?? null,
+    );
+    onOffGauge(
       registers,
-      collect() {
-        this.reset();
-        const listening = changeFeedListening?.() ?? null;
-        if (listening !== null) this.set(listening ? 1 : 0);
-      },
-    });
+      'switchboard_change_feed_listening',
+      "1 while this replica's change feed listens on PostgreSQL, 0 while its connection is lost and being reopened (its subscribers hear no changes then); absent on the embedded store",
+      () => changeFeedListening?.() ?? null,
+    );
   }
 
   observeOperation(operationName: string | null, outcome: OperationOutcome, seconds: number): void {
@@ -276,4 +268,21 @@ async function settle<T>(source: (() => Promise<T>) | undefined, timeoutMs: numb
   } catch {
     return null;
   }
+}
+
+/**
+ * A gauge without labels that reads 1 or 0, and has no sample while `read` says null (the thing it
+ * watches does not exist in this deployment). A label-less prom-client gauge always has a sample,
+ * 0 after a reset: the embedded store showed `switchboard_change_feed_listening 0`, which the
+ * documented alert fires on forever (a new-user trial). So its `get` leaves the values out then.
+ */
+function onOffGauge(registers: Registry[], name: string, help: string, read: () => boolean | null): void {
+  const gauge = new Gauge({ name, help, registers });
+  const get = gauge.get.bind(gauge);
+  gauge.get = async () => {
+    const reading = read();
+    if (reading !== null) gauge.set(reading ? 1 : 0);
+    const metric = await get();
+    return reading === null ? { ...metric, values: [] } : metric;
+  };
 }

@@ -166,6 +166,20 @@ describe('GatewayMetrics', () => {
     expect(seriesOf(samples, 'switchboard_store_pool_connections')).toEqual({ 'state=idle': 2, 'state=in_use': 0, 'state=waiting': 0, 'state=max': 10 });
   });
 
+  it('has no sample of the store process and change feed gauges where they do not apply, and 1 or 0 where they do', async () => {
+    // A new-user trial: the embedded store showed switchboard_change_feed_listening 0, which the
+    // documented alert (0 for over a minute) fires on forever; a label-less prom-client gauge reads
+    // 0 after a reset, where it should have no sample.
+    const gauges = async (sources: ConstructorParameters<typeof GatewayMetrics>[0]) => {
+      const samples = parsePrometheusText(await new GatewayMetrics(sources).registry.metrics());
+      return [seriesOf(samples, 'switchboard_store_process_running'), seriesOf(samples, 'switchboard_change_feed_listening')];
+    };
+    expect(await gauges({ storeProcessRunning: () => null, changeFeedListening: () => null })).toEqual([{}, {}]);
+    expect(await gauges({})).toEqual([{}, {}]);
+    expect(await gauges({ storeProcessRunning: () => false, changeFeedListening: () => false })).toEqual([{ '': 0 }, { '': 0 }]);
+    expect(await gauges({ storeProcessRunning: () => true, changeFeedListening: () => true })).toEqual([{ '': 1 }, { '': 1 }]);
+  });
+
   it('leaves the store gauges empty, not the page failed, when the store does not answer', async () => {
     const metrics = new GatewayMetrics({ budgets: () => Promise.reject(new Error('down')), itemsByState: () => Promise.reject(new Error('down')) });
     const samples = parsePrometheusText(await metrics.registry.metrics());
