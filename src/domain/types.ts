@@ -95,6 +95,8 @@ export interface Transcript {
   messages: TranscriptMessage[];
   /** How many exact repeats (same speaker, text and time) the provider sent and we removed. */
   duplicatesRemoved: number;
+  /** Where the provider keeps the transcript, when it gave that address instead of the messages (then `messages` is empty). */
+  url?: string | null;
 }
 
 export interface CostComponent {
@@ -273,8 +275,6 @@ export interface TrataConversationDetails {
   source: string | null;
   createdBy: string | null;
   updatedBy: string | null;
-  /** `transcriptText` when Trata gives the transcript's address (a string) instead of its messages. */
-  transcriptUrl: string | null;
 }
 
 export interface VoiceOsConversationDetails {

@@ -295,7 +295,7 @@ export type Conversation = Node & {
    */
   talkSeconds: Maybe<Scalars['Float']['output']>;
   toNumber: Maybe<PhoneNumber>;
-  /** The transcript, with repeated messages removed. Null when the provider does not report one, or reports only where it is kept (Trata: `trata.transcriptUrl`). */
+  /** The transcript, with repeated messages removed. Null when the provider does not report transcripts. */
   transcript: Maybe<Transcript>;
   /** Trata-only fields, raw; null on other providers' conversations. */
   trata: Maybe<TrataConversationDetails>;
@@ -992,9 +992,15 @@ export type Transcript = {
   __typename?: 'Transcript';
   /** How many exact repeats (same speaker, text and time) the provider sent and the gateway removed. */
   duplicatesRemoved: Scalars['Int']['output'];
+  /** The messages in order; empty when the provider gave only where the transcript is kept (`url`). */
   messages: Array<TranscriptMessage>;
   /** All messages as one string, one `SPEAKER: text` line each. */
   text: Scalars['String']['output'];
+  /**
+   * Where the provider keeps the transcript when it gave that address instead of the messages
+   * (Trata's `transcriptText` as a URL, the create request's form); null when the messages came.
+   */
+  url: Maybe<Scalars['String']['output']>;
 };
 
 export type TranscriptMessage = {
@@ -1022,11 +1028,6 @@ export type TrataConversationDetails = {
   createdBy: Maybe<Scalars['String']['output']>;
   /** Where the conversation came from (`source`): an IP address or device label, not a phone line. */
   source: Maybe<Scalars['String']['output']>;
-  /**
-   * Where the transcript is kept when Trata's `transcriptText` is an address (the create request's
-   * form, a URL) rather than its messages; `transcript` is null then. Null when the messages came.
-   */
-  transcriptUrl: Maybe<Scalars['String']['output']>;
   /** Who last changed the record (`updatedBy`). */
   updatedBy: Maybe<Scalars['String']['output']>;
 };
@@ -1690,6 +1691,7 @@ export type TranscriptResolvers<ContextType = GatewayContext, ParentType extends
   duplicatesRemoved?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   messages?: Resolver<Array<ResolversTypes['TranscriptMessage']>, ParentType, ContextType>;
   text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type TranscriptMessageResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['TranscriptMessage'] = ResolversParentTypes['TranscriptMessage']> = {
@@ -1708,7 +1710,6 @@ export type TrataAgentDetailsResolvers<ContextType = GatewayContext, ParentType 
 export type TrataConversationDetailsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['TrataConversationDetails'] = ResolversParentTypes['TrataConversationDetails']> = {
   createdBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   source?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  transcriptUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   updatedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 

@@ -2,6 +2,7 @@ import type { TranscriptMessageResolvers, TranscriptResolvers } from '../generat
 
 export const Transcript: TranscriptResolvers = {
   text: (transcript) => transcript.messages.map((m) => `${m.speaker.value}: ${m.text}`).join('\n'),
+  url: (transcript) => transcript.url ?? null,
 };
 
 export const TranscriptMessage: TranscriptMessageResolvers = {

@@ -28,7 +28,7 @@ const CONVERSATION_QUERY = /* GraphQL */ `
       transcript { duplicatesRemoved messages { id speaker rawSpeaker text at } }
       cost { totalUsd }
       oration { customerId phoneId llmUrl telephonyType telephonyStatus userJoinTime userLeaveTime }
-      trata { source createdBy updatedBy transcriptUrl }
+      trata { source createdBy updatedBy }
       voiceos { phoneCallDirection providerCallId }
     }
   }
@@ -201,7 +201,7 @@ describe('document samples through GraphQL', () => {
         transcript,
         cost: null,
         oration: null,
-        trata: { source: '35.191.28.74', createdBy: 'trata-system', updatedBy: 'trata-system', transcriptUrl: null },
+        trata: { source: '35.191.28.74', createdBy: 'trata-system', updatedBy: 'trata-system' },
         voiceos: null,
       },
     });

@@ -40,7 +40,7 @@ describe('mapTrataConversation on the documented response', () => {
       uri: null,
       providerAccountId: 'org.1726902940.GZChqlpU',
       oration: null,
-      trata: { source: '35.191.28.74', createdBy: 'trata-system', updatedBy: 'trata-system', transcriptUrl: null },
+      trata: { source: '35.191.28.74', createdBy: 'trata-system', updatedBy: 'trata-system' },
       voiceos: null,
     });
     expect(conversation.updatedAt).toEqual(utc('2024-12-06T19:23:38.618'));
@@ -185,10 +185,9 @@ describe('tolerance to values the document does not list', () => {
       }),
     );
     expect(conversation.agentRef).toEqual({ provider: 'TRATA', nativeId: 'aia.1719914136.zl2fxvXB' });
-    // The transcript is at that address, not here: no transcript (an empty one claimed a conversation
-    // with no messages), and the address kept where a client can follow it (a data trial found it dropped).
-    expect(conversation.transcript).toBeNull();
-    expect(conversation.trata?.transcriptUrl).toBe('http://example.com/transcript');
+    // The transcript is at that address: a data trial found the address dropped, leaving an empty
+    // transcript that looked like a conversation without messages.
+    expect(conversation.transcript).toEqual({ messages: [], duplicatesRemoved: 0, url: 'http://example.com/transcript' });
     expect(conversation.adminComments).toEqual([
       { comment: 'good', rating: 5 },
       { comment: null, rating: null },

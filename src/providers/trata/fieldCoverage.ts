@@ -22,7 +22,7 @@ export const TRATA_FIELD_COVERAGE: readonly WireFieldCoverage[] = [
       aiAgentId: 'Conversation.agent.id',
       agentId: 'Conversation.agent.id',
       // A URL string in the request: the response's message list is what the graph shows.
-      transcriptText: ['Conversation.transcript', 'Conversation.trata.transcriptUrl'],
+      transcriptText: ['Conversation.transcript', 'Conversation.transcript.url'],
       'transcriptText[].speaker': ['Conversation.transcript.messages.speaker', 'Conversation.transcript.messages.rawSpeaker'],
       'transcriptText[].message': ['Conversation.transcript.messages.text', 'Conversation.transcript.text'],
       'transcriptText[].timestamp': 'Conversation.transcript.messages.at',

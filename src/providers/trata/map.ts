@@ -93,11 +93,10 @@ export const trataConversationFields = recordFields<TrataConversation, Conversat
   updatedAt: field(['updatedAt'], (record) => parseTrataTimestamp(record.updatedAt)),
   providerAccountId: field(['orgId'], (record) => record.orgId ?? null),
   oration: field([], () => null),
-  trata: field(['source', 'createdBy', 'updatedBy', 'transcriptText'], (record) => ({
+  trata: field(['source', 'createdBy', 'updatedBy'], (record) => ({
     source: record.source ?? null,
     createdBy: record.createdBy ?? null,
     updatedBy: record.updatedBy ?? null,
-    transcriptUrl: typeof record.transcriptText === 'string' ? record.transcriptText : null,
   })),
   voiceos: field([], () => null),
 });

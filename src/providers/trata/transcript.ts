@@ -5,8 +5,8 @@ import type { TrataMessage, TrataTranscriptText } from './wire.ts';
 /**
  * Maps Trata's `transcriptText` to a domain transcript.
  *
- * - A string (the create request's form, a URL) is where the transcript is kept, not the
- *   transcript: no transcript here (`trata.transcriptUrl` keeps the address).
+ * - A string (the create request's form, a URL) is where the transcript is kept: a transcript
+ *   with that `url` and no messages here.
  * - Exact repeats (same speaker, text and timestamp) are removed wherever they appear: Trata's
  *   own sample repeats a whole exchange and one message. Two messages that share text but not
  *   time are both kept, since a caller may well say "Yes." twice.
@@ -14,7 +14,7 @@ import type { TrataMessage, TrataTranscriptText } from './wire.ts';
  */
 export function mapTrataTranscript(transcriptText: TrataTranscriptText | null | undefined): Transcript | null {
   if (transcriptText === null || transcriptText === undefined) return null;
-  if (typeof transcriptText === 'string') return null;
+  if (typeof transcriptText === 'string') return { messages: [], duplicatesRemoved: 0, url: transcriptText };
   // The usual transcript: nothing to look for (see `timesStrictlyIncrease`).
   if (timesStrictlyIncrease(transcriptText)) return { messages: transcriptText.map(mapMessage), duplicatesRemoved: 0 };
 
