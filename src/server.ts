@@ -103,14 +103,17 @@ export interface Gateway {
  * Builds the gateway: Apollo Server, its plugins and the HTTP routes, with no side effects until
  * `start`. `main.ts` wires the dependencies; tests build gateways on their own simulators.
  */
+/** The embedded Sandbox, without Apollo's usage telemetry (on by default): the gateway's own page sends nothing to a third party. */
+const SANDBOX_EMBED = { runTelemetry: false } as const;
+
 export function createGateway(options: GatewayOptions): Gateway {
   const httpLimits = { ...DEFAULT_HTTP_LIMITS, ...options.httpLimits };
   const httpServer = createLimitedHttpServer(httpLimits, options.observability?.observeRefusal);
   const landingPage = !options.introspection
     ? ApolloServerPluginLandingPageDisabled()
     : options.sandboxInitialState
-      ? ApolloServerPluginLandingPageLocalDefault({ embed: true, ...options.sandboxInitialState })
-      : ApolloServerPluginLandingPageLocalDefault({ embed: true });
+      ? ApolloServerPluginLandingPageLocalDefault({ embed: SANDBOX_EMBED, ...options.sandboxInitialState })
+      : ApolloServerPluginLandingPageLocalDefault({ embed: SANDBOX_EMBED });
 
   const { observability } = options;
   const { plugins: limitPlugins, ...limitOptions } = queryLimitGuards<GatewayContext>(options.limits ?? DEFAULT_QUERY_LIMITS);

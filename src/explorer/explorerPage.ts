@@ -40,6 +40,8 @@ export function explorerPage(endpoint: string, initialState: ExplorerInitialStat
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>Switchboard · GraphiQL</title>
+  <!-- An empty icon: without one the browser asks /favicon.ico and logs its 404 on every visit. -->
+  <link rel="icon" href="data:,">
   <link rel="stylesheet" href="${EXPLORER_PATH}/assets/app.css">
   <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
 </head>

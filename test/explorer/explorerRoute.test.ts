@@ -35,6 +35,8 @@ describe('explorer route', () => {
       const html = await response.text();
       const json = /<script type="application\/json" id="explorer-config">(.*)<\/script>/.exec(html)?.[1] ?? '';
       expect(html.match(/<\/script>/g)).toHaveLength(2); // the config's and the app's: the document closes neither
+      // An icon of its own, so the browser does not ask /favicon.ico (a 404 in the console on every visit).
+      expect(html).toContain('<link rel="icon" href="data:,">');
       expect(JSON.parse(json)).toEqual({
         endpoint: '/graphql',
         headers: '{\n  "Authorization": "Bearer demo-key"\n}',

@@ -76,6 +76,8 @@ describe('a request without a valid key', () => {
     const page = await fetch(gw.url, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    // The embedded Sandbox is told not to send Apollo telemetry (a new-user trial found it on).
+    expect(await page.text()).toMatch(/"runTelemetry":false/);
   });
 
   it('with a valid key, a body sent in slow pieces is still read and run', async () => {
