@@ -9,7 +9,7 @@ import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/queryLimits.ts'
 import { DEFAULT_RESILIENCE_OPTIONS, type ResilienceOptions } from './providers/resilience/providerResilience.ts';
 import { DEFAULT_STORE_IDLE_MS, POSTGRES_POOL_CONNECTIONS } from './store/database.ts';
 import type { LiveSettings } from './sync/liveServices.ts';
-import { workspacesFileSchema, type WorkspaceConfig } from './workspaces/workspaceConfig.ts';
+import { headerCredential, workspacesFileSchema, type WorkspaceConfig } from './workspaces/workspaceConfig.ts';
 
 /** Largest request body accepted, in bytes. */
 export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
@@ -75,12 +75,12 @@ const envSchema = z.object({
   /** Seconds a demo call lasts on the Oration simulator (talk time; dialing adds about one). */
   SWITCHBOARD_DEMO_CALL_SECONDS: z.coerce.number().positive().max(600).default(4),
   /** Real provider credentials for the demo workspace: each provider given here uses its real API. */
-  ORATION_API_KEY: z.string().min(1).optional(),
-  ORATION_WORKSPACE_ID: z.string().min(1).optional(),
+  ORATION_API_KEY: headerCredential.optional(),
+  ORATION_WORKSPACE_ID: headerCredential.optional(),
   ORATION_BASE_URL: z.url().default('https://www.oration.ai/api/v2'),
-  TRATA_TOKEN: z.string().min(1).optional(),
+  TRATA_TOKEN: headerCredential.optional(),
   TRATA_BASE_URL: z.url().default('https://api.trata.ai'),
-  VOICEOS_TOKEN: z.string().min(1).optional(),
+  VOICEOS_TOKEN: headerCredential.optional(),
   VOICEOS_BASE_URL: z.url().default('https://api.voiceos.ai'),
   /**
    * Origins whose pages may call the API from a browser, comma-separated (see src/http/cors.ts);

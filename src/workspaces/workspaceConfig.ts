@@ -1,28 +1,38 @@
 import { z } from 'zod';
 
 /**
+ * A secret or id sent in an HTTP header (a provider credential, a workspace's API key): printable
+ * ASCII without spaces. Anything else was taken at start-up and then refused by the HTTP client
+ * on every call, reported as the provider being unreachable (a new-user trial).
+ */
+export const headerCredential = z
+  .string()
+  .min(1)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (it is sent in an HTTP header)');
+
+/**
  * A workspace: the gateway's own tenant. Its API keys authenticate callers; its provider accounts
  * (credentials and base URLs) are what its queries and mutations use. One workspace never sees
  * another's provider accounts, batches or data.
  */
 const orationAccountSchema = z.strictObject({
   baseUrl: z.url(),
-  apiKey: z.string().min(1),
-  workspaceId: z.string().min(1),
+  apiKey: headerCredential,
+  workspaceId: headerCredential,
   /** Concurrent active or dialing conversations the account allows. @default 20 */
   concurrencyLimit: z.number().int().positive().max(10_000).default(20),
 });
 
 const bearerAccountSchema = z.strictObject({
   baseUrl: z.url(),
-  token: z.string().min(1),
+  token: headerCredential,
 });
 
 export const workspaceConfigSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lowercase letters, digits, "-" and "_", at most 63'),
   name: z.string().min(1).optional(),
   /** At least 16 characters each, except in demo mode, which documents its own short key. */
-  apiKeys: z.array(z.string().min(1)).min(1),
+  apiKeys: z.array(headerCredential).min(1),
   providers: z.strictObject({
     oration: orationAccountSchema.optional(),
     trata: bearerAccountSchema.optional(),

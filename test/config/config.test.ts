@@ -103,6 +103,21 @@ describe('configuration', () => {
     expect(message).not.toContain('trata-secret-value');
   });
 
+  it('refuses a credential that cannot go in an HTTP header, naming where it is and never the value', () => {
+    // A new-user trial: the documented example's "…" placeholder started, then every provider call
+    // failed as "could not be reached (UND_ERR_INVALID_ARG)", which sent them looking at the network.
+    const message = configRefusal({
+      SWITCHBOARD_WORKSPACES_FILE: workspacesFile({ workspaces: [{ ...validWorkspace, providers: { ...validWorkspace.providers, oration: { ...validWorkspace.providers.oration, apiKey: 'secret…' }, trata: { ...validWorkspace.providers.trata, token: 'tok en' } } }] }),
+    });
+    expect(message).toContain('workspaces.0.providers.oration.apiKey: must be printable ASCII without spaces (it is sent in an HTTP header)');
+    expect(message).toContain('workspaces.0.providers.trata.token: must be printable ASCII without spaces (it is sent in an HTTP header)');
+    expect(message).not.toContain('secret');
+    expect(configRefusal({ SWITCHBOARD_WORKSPACES_FILE: workspacesFile({ workspaces: [{ ...validWorkspace, apiKeys: ['a-key-of-at-least-16-chars-é'] }] }) })).toContain(
+      'workspaces.0.apiKeys.0: must be printable ASCII without spaces (it is sent in an HTTP header)',
+    );
+    expect(configRefusal({ TRATA_TOKEN: 'token\twith-a-tab' })).toContain('TRATA_TOKEN: must be printable ASCII without spaces (it is sent in an HTTP header)');
+  });
+
   it('refuses short, shared or malformed workspace keys and unreadable files', () => {
     expect(configRefusal({ SWITCHBOARD_WORKSPACES_FILE: workspacesFile({ workspaces: [{ ...validWorkspace, apiKeys: ['short'] }] }) })).toContain(
       'workspaces.0.apiKeys.0',
