@@ -56,6 +56,9 @@ describe('an unreachable DATABASE_URL', () => {
       LOG_LEVEL: 'warn',
       PORT: String(await freePort()),
       DATABASE_URL: `postgres://switchboard:hunter2-secret@127.0.0.1:${closedPort}/switchboard`,
+      // The demo's simulators keep their state beside the data directory: not the checkout's .data,
+      // which a demo started from the same checkout holds (a new-user trial ran npm test beside npm start).
+      SWITCHBOARD_DATA_DIR: join(dir, 'unreachable-database'),
     });
     expect(code).toBe(1);
     const lines = stderr.trim().split('\n');
