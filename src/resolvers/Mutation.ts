@@ -8,7 +8,7 @@ export const Mutation: MutationResolvers = {
   createConversations: async (_, { input }, { fanout, workspace }) => {
     const { waitSeconds } = input;
     if (waitSeconds !== null && waitSeconds !== undefined && (waitSeconds < 0 || waitSeconds > MAX_WAIT_SECONDS)) {
-      throw new BadUserInputError(`input.waitSeconds must be between 0 and ${MAX_WAIT_SECONDS}`, { field: 'input.waitSeconds' });
+      throw new BadUserInputError(`input.waitSeconds must be between 0 and ${MAX_WAIT_SECONDS}`, { field: 'input.waitSeconds', min: 0, max: MAX_WAIT_SECONDS });
     }
     const request: CreateBatchInput = {
       idempotencyKey: input.idempotencyKey ?? null,

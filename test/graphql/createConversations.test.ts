@@ -69,6 +69,17 @@ describe('createConversations through GraphQL', () => {
     expect(stats.rejected429).toBe(0);
   });
 
+  it('refuses a waitSeconds out of range naming the field and its bounds, and creates nothing', async () => {
+    // A new-user trial: the refusal carried `field` but not the `max` docs/errors.md lists for a value out of range.
+    for (const waitSeconds of [61, -1]) {
+      const { body } = await gw.query<{ createConversations: Batch }>(CREATE, { input: { conversations: calls(1, 900), waitSeconds } });
+      expect(body.data).toBeNull();
+      expect(body.errors?.map((error) => [error.message, error.extensions])).toEqual([
+        ['input.waitSeconds must be between 0 and 60', { code: 'BAD_USER_INPUT', field: 'input.waitSeconds', min: 0, max: 60 }],
+      ]);
+    }
+  });
+
   it('answers with counts that tally the items beside them, while the dispatcher works on them', async () => {
     // Found trying the demo as a new user: QUEUED with counts.queued 2 next to the same two items
     // already CREATED (the batch as stored at creation, its items read after the first burst).

@@ -10,7 +10,9 @@ import type { AddressInfo } from 'node:net';
  *   GET  /__simulator/stats            request counts per endpoint and simulator-specific figures
  *   POST /__simulator/reset-stats      zero the counters
  *   PUT  /__simulator/faults           body `{ "endpoint": "GET /v1/conversations" | "*", "fault": Fault | null }`
- *                                      (`"times": n` in the fault limits it to the next n requests)
+ *                                      (`"times": n` in the fault limits it to the next n requests;
+ *                                      `"fault": null` clears the fault set on that same key)
+ *   DELETE /__simulator/faults         clear every fault
  *   PUT  /__simulator/latency          body `{ "minMs": 0, "maxMs": 20 }`
  */
 
@@ -253,6 +255,10 @@ export class SimulatorServer {
     if (method === 'PUT' && path === '/__simulator/faults') {
       const endpoint = typeof body.endpoint === 'string' ? body.endpoint : '*';
       this.setFault(endpoint, (body.fault ?? null) as Fault | null);
+      return { status: 204 };
+    }
+    if (method === 'DELETE' && path === '/__simulator/faults') {
+      this.clearFaults();
       return { status: 204 };
     }
     if (method === 'PUT' && path === '/__simulator/latency') {
