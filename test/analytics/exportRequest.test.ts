@@ -17,6 +17,16 @@ const refusal = (query: string) => {
   return refused && { status: refused.status, parameter: refused.parameter };
 };
 
+/** The format an export answers `accept` with, or the status it refuses it with. */
+function formatFor(accept: string | undefined): string | number {
+  try {
+    return parseExportRequest('/exports/conversations', new URLSearchParams(), accept).format;
+  } catch (error) {
+    if (error instanceof ExportRequestError) return error.status;
+    throw error;
+  }
+}
+
 describe('export query parameters', () => {
   it('refuses a single-valued parameter given twice, naming it, rather than picking one', () => {
     expect(refusal('hasCost=true&hasCost=false')).toEqual({ status: 400, parameter: 'hasCost' });
@@ -50,14 +60,6 @@ describe('export query parameters', () => {
   it('picks the format an Accept header prefers by q-value, and refuses one that admits neither', () => {
     // Found trying the exports as a BI tool would: Accept was read by substring, so `text/csv;q=0`
     // answered CSV and `application/x-ndjson;q=0.5, text/csv;q=0.9` answered NDJSON.
-    const formatFor = (accept: string | undefined) => {
-      try {
-        return parseExportRequest('/exports/cost-lines', new URLSearchParams(), accept).format;
-      } catch (error) {
-        if (error instanceof ExportRequestError) return error.status;
-        throw error;
-      }
-    };
     expect(
       [
         undefined,
@@ -84,14 +86,6 @@ describe('export query parameters', () => {
   it('matches an Accept media range that carries parameters against the type an export is served as', () => {
     // A BI trial: `text/csv; charset=utf-8`, the export's own Content-Type, was refused with 406, and
     // `text/csv; charset=utf-8, application/x-ndjson;q=0.1` answered NDJSON, the type ranked lower.
-    const formatFor = (accept: string) => {
-      try {
-        return parseExportRequest('/exports/conversations', new URLSearchParams(), accept).format;
-      } catch (error) {
-        if (error instanceof ExportRequestError) return error.status;
-        throw error;
-      }
-    };
     expect(
       [
         'text/csv; charset=utf-8',
