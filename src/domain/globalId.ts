@@ -11,6 +11,9 @@ export interface GlobalIdParts {
 
 const VERSION = 'sb1';
 
+/** A batch's own id as the gateway makes it (`randomUUID`): lower-case, hyphenated. */
+const BATCH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /**
  * Opaque global ids: base64url of `sb1:<provider>:<type>:<nativeId>`. Clients must not parse them;
  * the version prefix lets the format change without breaking ids already stored by clients.
@@ -36,6 +39,9 @@ export function fromGlobalId(id: string): GlobalIdParts | null {
   if (!(NODE_TYPES as readonly string[]).includes(type)) return null;
   if (provider !== '-' && !(PROVIDERS as readonly string[]).includes(provider)) return null;
   if (nativeId.includes('\u0000') || Buffer.from(decoded, 'utf8').toString('base64url') !== id) return null;
+  // The gateway's own entities (batches, lower-case uuids) have no provider, and a provider's have
+  // one: another spelling resolved to the same batch, so one batch had many ids (an attacker's trial).
+  if (type === 'ConversationBatch' ? provider !== '-' || !BATCH_ID.test(nativeId) : provider === '-') return null;
   return { provider: provider === '-' ? null : (provider as Provider), type: type as NodeType, nativeId };
 }
 

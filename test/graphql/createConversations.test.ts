@@ -69,6 +69,24 @@ describe('createConversations through GraphQL', () => {
     expect(stats.rejected429).toBe(0);
   });
 
+  it('finds a batch by the id it was given only: another spelling of its uuid or a provider in the id is NOT_FOUND', async () => {
+    // Found in an attacker's trial: `sb1:ORATION:ConversationBatch:<uuid>` and an upper-case uuid
+    // both resolved to the owner's batch, so one batch had many ids (caches keyed by id split it).
+    const { body } = await gw.query<{ createConversations: Batch }>(CREATE, { input: { conversations: calls(1, 950) } });
+    const { id } = body.data!.createConversations;
+    const [, , , uuid] = Buffer.from(id, 'base64url').toString('utf8').split(':');
+    const spelled = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+    const variants = [spelled(`sb1:ORATION:ConversationBatch:${uuid}`), spelled(`sb1:-:ConversationBatch:${uuid!.toUpperCase()}`), spelled(`sb1:-:ConversationBatch:{${uuid}}`)];
+    const read = async (batchId: string) => {
+      const answer = await gw.query<{ batch: { id: string } | null; node: { id: string } | null }>('query($id: ID!) { batch(id: $id) { id } node(id: $id) { id } }', { id: batchId });
+      return [answer.body.data?.batch?.id ?? null, answer.body.data?.node?.id ?? null, answer.body.errors?.map((error) => error.extensions?.code) ?? []];
+    };
+    expect(await read(id)).toEqual([id, id, []]);
+    for (const variant of variants) expect(await read(variant)).toEqual([null, null, ['NOT_FOUND', 'NOT_FOUND']]);
+    const cancel = await gw.query('mutation($id: ID!) { cancelBatch(id: $id) { id } }', { id: variants[1] });
+    expect(cancel.body.errors?.map((error) => error.extensions?.code)).toEqual(['NOT_FOUND']);
+  });
+
   it('refuses a waitSeconds out of range naming the field and its bounds, and creates nothing', async () => {
     // A new-user trial: the refusal carried `field` but not the `max` docs/errors.md lists for a value out of range.
     for (const waitSeconds of [61, -1]) {

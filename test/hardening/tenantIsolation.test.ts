@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromGlobalId, toGlobalId, type NodeType } from '../../src/domain/globalId.ts';
 import { startTestGateway, type TestGateway } from '../support/testGateway.ts';
@@ -58,7 +59,8 @@ describe('tenant isolation between two workspaces', () => {
   /** An id of the same provider and type that no workspace has. */
   const neverIssued = (id: string): string => {
     const parts = fromGlobalId(id)!;
-    return toGlobalId({ ...parts, nativeId: `${parts.nativeId}-never-issued` });
+    // A batch's id is a uuid the gateway made: one it never made is another uuid.
+    return toGlobalId({ ...parts, nativeId: parts.type === 'ConversationBatch' ? randomUUID() : `${parts.nativeId}-never-issued` });
   };
 
   it.each([
