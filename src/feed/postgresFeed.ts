@@ -36,6 +36,8 @@ export class PostgresFeed implements ChangeFeed {
   /** Reopening the listening connection after it was lost; one at a time, however many errors the loss raised. */
   #reopening: Promise<void> | null = null;
   #retryTimer: NodeJS.Timeout | null = null;
+  /** Ends the wait between reopen attempts at once (on close). */
+  #endRetryWait: (() => void) | null = null;
   #closed = false;
 
   private constructor(options: PostgresFeedOptions) {
@@ -101,9 +103,11 @@ export class PostgresFeed implements ChangeFeed {
     this.#reopening = (async () => {
       for (let attempt = 0; !this.#closed; attempt++) {
         await new Promise<void>((resolve) => {
+          this.#endRetryWait = resolve;
           this.#retryTimer = setTimeout(resolve, this.#retryDelaysMs[Math.min(attempt, this.#retryDelaysMs.length - 1)] ?? 1_000).unref();
         });
         this.#retryTimer = null;
+        this.#endRetryWait = null;
         if (this.#closed) return;
         try {
           const client = await this.#connect();
@@ -152,6 +156,10 @@ export class PostgresFeed implements ChangeFeed {
     this.#closed = true;
     this.#listeners.clear();
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    // A reopen waiting between attempts ends now (it left its wait pending before), and one that
+    // is connecting ends the connection it gets: close returns with no connection left behind.
+    this.#endRetryWait?.();
+    await this.#reopening;
     const client = this.#client;
     this.#client = null;
     await client?.end().catch(() => {});
