@@ -42,9 +42,12 @@ export type Scalars = {
   URL: { input: string; output: string; }
 };
 
+/** A reviewer's comment on a conversation (one entry of Trata `adminComments`). */
 export type AdminComment = {
   __typename?: 'AdminComment';
+  /** The comment (`comment`), e.g. `good`. */
   comment: Maybe<Scalars['String']['output']>;
+  /** The rating as sent (`rating`), e.g. `5`; Trata documents no scale. */
   rating: Maybe<Scalars['Int']['output']>;
 };
 
@@ -56,14 +59,17 @@ export type Agent = Node & {
   __typename?: 'Agent';
   /** This agent's conversations, newest first. */
   conversations: ConversationConnection;
+  /** When the agent was created (Oration and Trata `createdAt`, VoiceOS `created_at`); null for a configuration embedded in a VoiceOS conversation. */
   createdAt: Maybe<Scalars['DateTime']['output']>;
   /** Events the agent's hooks listen to, e.g. `conversation:ended`. */
   hookEvents: Array<Scalars['String']['output']>;
   /** The agent's hooks, each with the events it fires on (`hookEvents` is their union). */
   hooks: Array<AgentHook>;
+  /** Global id of the agent; pass it to `agent(id:)` or `node(id:)`. */
   id: Scalars['ID']['output'];
   /** What the agent says first; null when it waits for the customer. */
   initialMessage: Maybe<Scalars['String']['output']>;
+  /** The language model it runs on: Oration `llmModel`, VoiceOS `llm`; null on Trata and when not reported. */
   llm: Maybe<LlmConfig>;
   /** The longest a conversation may last; VoiceOS's documented default (600) when its configuration leaves it out. */
   maxDurationSeconds: Maybe<Scalars['Int']['output']>;
@@ -73,19 +79,27 @@ export type Agent = Node & {
    * the configuration leaves it out), null when the provider reports neither.
    */
   maxDurationUnlimited: Maybe<Scalars['Boolean']['output']>;
+  /** Free-form data kept with the agent (VoiceOS `metadata`); null on other providers. */
   metadata: Maybe<Scalars['JSONObject']['output']>;
+  /** The agent's name (Oration, Trata and VoiceOS `name`); null for a configuration embedded in a VoiceOS conversation. */
   name: Maybe<Scalars['String']['output']>;
+  /** The provider's own id of the agent; `conversation:<conversation id>` for a configuration a VoiceOS conversation embeds. */
   nativeId: Scalars['String']['output'];
+  /** The agent's instructions (Oration, Trata and VoiceOS `prompt`). */
   prompt: Maybe<Scalars['String']['output']>;
+  /** The provider the agent lives on. */
   provider: Provider;
   /** The provider account that owns the agent: Oration `workspaceId`, Trata `orgId`. VoiceOS names the account only on conversations. */
   providerAccountId: Maybe<Scalars['String']['output']>;
+  /** How it turns speech into text: Oration and Trata `language`, VoiceOS `transcriber`; null when not reported. */
   transcriber: Maybe<TranscriberConfig>;
   /** Trata-only fields, raw; null on other providers' agents. */
   trata: Maybe<TrataAgentDetails>;
   /** When the provider last changed the agent (Oration and Trata `updatedAt`). */
   updatedAt: Maybe<Scalars['DateTime']['output']>;
+  /** How its speech is synthesized: Oration `voiceId`, Trata `voiceModelId`, VoiceOS `voice`; null when not reported. */
   voice: Maybe<VoiceConfig>;
+  /** Where the provider sends the agent's conversation events (VoiceOS `webhooks`, those with a URL); empty on other providers. */
   webhooks: Array<Webhook>;
 };
 
@@ -99,10 +113,14 @@ export type AgentConversationsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** A page of agents. */
 export type AgentConnection = {
   __typename?: 'AgentConnection';
+  /** The page's agents, each with its cursor. */
   edges: Array<AgentEdge>;
+  /** The page's agents, as in `edges`, without cursors. */
   nodes: Array<Agent>;
+  /** Where this page is in the list. */
   pageInfo: PageInfo;
   /**
    * How many agents the providers that answered hold. When a provider fails, its agents are missing
@@ -113,9 +131,12 @@ export type AgentConnection = {
   totalCount: Maybe<Scalars['Int']['output']>;
 };
 
+/** An agent in a page, with its cursor. */
 export type AgentEdge = {
   __typename?: 'AgentEdge';
+  /** Opaque position of this agent in the list, for `after`. */
   cursor: Scalars['String']['output'];
+  /** The agent. */
   node: Agent;
 };
 
@@ -128,6 +149,7 @@ export type AgentHook = {
   type: Maybe<Scalars['String']['output']>;
 };
 
+/** One requested conversation of a batch. */
 export type BatchItem = {
   __typename?: 'BatchItem';
   /** How many create requests carried this item (429s send the same item again). */
@@ -136,43 +158,65 @@ export type BatchItem = {
   batch: ConversationBatch;
   /** The conversation, once the provider created it. */
   conversation: Maybe<Conversation>;
+  /** Why the item FAILED or is UNRESOLVED, or another problem recorded for it; null when none is recorded. */
   error: Maybe<BatchItemError>;
   /** Position of the item in the `conversations` list of the mutation. */
   index: Scalars['Int']['output'];
+  /** Where the item is in its life. */
   state: BatchItemState;
+  /** When the item last moved: the first recorded of its finish, end, creation, dispatch and queue times. */
   updatedAt: Scalars['DateTime']['output'];
 };
 
+/** A page of a batch's items. */
 export type BatchItemConnection = {
   __typename?: 'BatchItemConnection';
+  /** The page's items, each with its cursor. */
   edges: Array<BatchItemEdge>;
+  /** The page's items, as in `edges`, without cursors. */
   nodes: Array<BatchItem>;
+  /** Where this page is in the list. */
   pageInfo: PageInfo;
   /** Items in the batch, on every page (the batch's `counts.total`). */
   totalCount: Scalars['Int']['output'];
 };
 
+/** How many of a batch's items are in each state. */
 export type BatchItemCounts = {
   __typename?: 'BatchItemCounts';
+  /** Items in state CANCELLED. */
   cancelled: Scalars['Int']['output'];
+  /** Items in state CREATED. */
   created: Scalars['Int']['output'];
+  /** Items in state DISPATCHING. */
   dispatching: Scalars['Int']['output'];
+  /** Items in state ENDED. */
   ended: Scalars['Int']['output'];
+  /** Items in state FAILED. */
   failed: Scalars['Int']['output'];
+  /** Items in state QUEUED. */
   queued: Scalars['Int']['output'];
+  /** All items of the batch. */
   total: Scalars['Int']['output'];
+  /** Items in state UNRESOLVED. */
   unresolved: Scalars['Int']['output'];
 };
 
+/** A batch item in a page, with its cursor. */
 export type BatchItemEdge = {
   __typename?: 'BatchItemEdge';
+  /** Opaque position of this item in the list, for `after`. */
   cursor: Scalars['String']['output'];
+  /** The item. */
   node: BatchItem;
 };
 
+/** A problem recorded for a batch item. */
 export type BatchItemError = {
   __typename?: 'BatchItemError';
+  /** A machine-readable reason, e.g. `PROVIDER_REFUSED_ITEM`, `UNSUPPORTED_BY_PROVIDER` or `RECONCILIATION_FAILED`; `UNKNOWN` when none was recorded. */
   code: Scalars['String']['output'];
+  /** A readable explanation, e.g. the provider's reason for refusing the item. */
   message: Scalars['String']['output'];
 };
 
@@ -197,6 +241,7 @@ export type BatchItemState =
   /** A crash left it mid-dispatch and the provider could not tell whether it was created. Check before retrying. */
   | 'UNRESOLVED';
 
+/** One update of a batch's progress. */
 export type BatchProgress = {
   __typename?: 'BatchProgress';
   /** The batch as it is now: counts, status and items. */
@@ -205,19 +250,25 @@ export type BatchProgress = {
   droppedBefore: Scalars['Int']['output'];
 };
 
+/** Where a batch is, derived from the states of its items. */
 export type BatchStatus =
+  /** Every item is final and `cancelBatch` stopped at least one before it was sent. */
   | 'CANCELLED'
   /** Every item was created and has ended. */
   | 'COMPLETED'
-  /** Every item is final and at least one failed, was cancelled or could not be resolved. */
+  /** Every item is final, none was cancelled, and at least one failed or could not be resolved. */
   | 'COMPLETED_WITH_ERRORS'
   /** Stored; nothing dispatched yet. */
   | 'QUEUED'
+  /** Some items are not final yet (QUEUED, DISPATCHING or CREATED), and not all are still QUEUED. */
   | 'RUNNING';
 
+/** One cost component kind's sum within a currency. */
 export type ComponentCost = {
   __typename?: 'ComponentCost';
+  /** Exact sum of the reported amounts of this kind. */
   amount: Scalars['Decimal']['output'];
+  /** The component kind. */
   kind: CostComponentKind;
 };
 
@@ -227,6 +278,7 @@ export type ComponentCost = {
  */
 export type Conversation = Node & {
   __typename?: 'Conversation';
+  /** Reviewers' comments and ratings (Trata `adminComments`); empty on other providers. */
   adminComments: Array<AdminComment>;
   /** The agent that held the conversation. Loaded in one batched request per provider for a whole page. */
   agent: Maybe<Agent>;
@@ -242,9 +294,11 @@ export type Conversation = Node & {
    * (batched: one store query per page). Null for conversations this workspace's gateway did not create.
    */
   batchItem: Maybe<BatchItem>;
+  /** How it reached the customer: Oration `conversationType` with `telephonyType`, Trata `sourceType`, VoiceOS `type`. */
   channel: ConversationChannel;
   /** What the conversation cost, in USD, by component. Null when the provider reports no cost (only VoiceOS does). */
   cost: Maybe<Cost>;
+  /** When the provider created the record (Oration and Trata `createdAt`, VoiceOS `created_at`); lists are ordered by it, newest first. */
   createdAt: Scalars['DateTime']['output'];
   /**
    * Seconds from the provider's start time to its end time. What that span covers differs by
@@ -258,25 +312,33 @@ export type Conversation = Node & {
    * the tag the gateway adds to find its own conversations again is not among them (see `batchItem`).
    */
   dynamicVariables: Maybe<Scalars['JSONObject']['output']>;
+  /** Why it ended: Oration `endReason`, VoiceOS `end_reason`; null while it runs or when not reported (Trata never reports one). */
   endReason: Maybe<EndReason>;
+  /** When it ended: Oration `callEndTime`, Trata `timestampEnd`, VoiceOS `end_time`; null while it runs or when not reported. */
   endedAt: Maybe<Scalars['DateTime']['output']>;
+  /** The number the call came from: Oration `fromPhoneNumber`, VoiceOS `phone_call.from_number`; null when not reported (Trata, VoiceOS web calls). */
   fromNumber: Maybe<PhoneNumber>;
+  /** Global id of the conversation; pass it to `conversation(id:)` or `node(id:)`. */
   id: Scalars['ID']['output'];
   /** The provider's own id for this conversation. */
   nativeId: Scalars['String']['output'];
   /** Oration-only fields, raw; null on other providers' conversations. */
   oration: Maybe<OrationConversationDetails>;
+  /** What was recorded after the call (Oration `postCallNotes`, `postCallCategory1..3`, `postCallMetadata`); null when Oration sent none of them, and on other providers. */
   postCall: Maybe<PostCall>;
   /** The prospect (customer record) the conversation belongs to; only Trata reports prospects. */
   prospect: Maybe<Prospect>;
+  /** The provider the conversation lives on. */
   provider: Provider;
   /** The provider account that owns the conversation: Oration `workspaceId`, Trata `orgId`, VoiceOS `account_id`. */
   providerAccountId: Maybe<Scalars['String']['output']>;
   /** The provider's own spelling of the channel, e.g. `outbound_phone_call`. */
   rawChannel: Maybe<Scalars['String']['output']>;
+  /** The provider's own end reason, e.g. `user_did_not_answer`; null when there is none. */
   rawEndReason: Maybe<Scalars['String']['output']>;
   /** The provider's own status value, e.g. `started` or `active`. */
   rawStatus: Maybe<Scalars['String']['output']>;
+  /** The recording: Oration `recordingStatus` (no URL), Trata `transcriptRecordingUrl`; null when not reported (always on VoiceOS). */
   recording: Maybe<Recording>;
   /**
    * Seconds of dialing and ringing before the customer joined (all of the call when they never
@@ -284,9 +346,13 @@ export type Conversation = Node & {
    * VoiceOS) and while a call still rings.
    */
   ringSeconds: Maybe<Scalars['Float']['output']>;
+  /** The SIP trunk address of an Oration call (`sipTrunkAddress`), when its record carries one; null on other providers. */
   sipTrunkAddress: Maybe<Scalars['String']['output']>;
+  /** When it started: Oration `callStartTime` (dialing included), Trata `timestampStart`, VoiceOS `start_time`; null before it starts or when not reported. */
   startedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Where it is in its life: Oration `conversationStatus`, VoiceOS `status`; Trata's from its record `status` and `timestampEnd`. */
   status: ConversationStatus;
+  /** A summary of the conversation: Oration `summary`, Trata `transcriptSummary`; null on VoiceOS and when not reported. */
   summary: Maybe<Scalars['String']['output']>;
   /**
    * Seconds the customer was connected to the agent: Oration `userJoinTime..userLeaveTime` (0 for a
@@ -294,6 +360,7 @@ export type Conversation = Node & {
    * Null while the conversation runs or when the provider reports no times.
    */
   talkSeconds: Maybe<Scalars['Float']['output']>;
+  /** The number called: Oration `toPhoneNumber`, VoiceOS `phone_call.to_number`; null when not reported (Trata, VoiceOS web calls). */
   toNumber: Maybe<PhoneNumber>;
   /** The transcript, with repeated messages removed. Null when the provider does not report transcripts. */
   transcript: Maybe<Transcript>;
@@ -307,18 +374,28 @@ export type Conversation = Node & {
   voiceos: Maybe<VoiceOsConversationDetails>;
 };
 
+/** What the provider's analysis extracted from a conversation (Trata `conversationAnalytics`). */
 export type ConversationAnalytics = {
   __typename?: 'ConversationAnalytics';
+  /** Follow-ups the analysis found (`action_items`); empty when none were reported. */
   actionItems: Array<Scalars['String']['output']>;
+  /** Trata `is_audio_consent_given`: whether the caller gave audio consent; null when not reported. */
   audioConsentGiven: Maybe<Scalars['Boolean']['output']>;
+  /** The caller's address (`address_of_caller`). */
   callerAddress: Maybe<Scalars['String']['output']>;
+  /** The caller's email address (`email_address_of_caller`), as sent. */
   callerEmail: Maybe<Scalars['String']['output']>;
+  /** The caller's name (`name_of_caller`). */
   callerName: Maybe<Scalars['String']['output']>;
+  /** The caller's phone number (`phone_number_of_caller`). */
   callerPhone: Maybe<PhoneNumber>;
   /** The provider's prospect status after this conversation, e.g. `SERVICE_ORDER_PLACED`. */
   prospectStatus: Maybe<Scalars['String']['output']>;
+  /** `sentiment_of_caller` as sent, e.g. `positive`. */
   rawSentiment: Maybe<Scalars['String']['output']>;
+  /** The caller's sentiment (`sentiment_of_caller`); null when not reported. */
   sentiment: Maybe<Sentiment>;
+  /** The analysis's summary (`summary`); `Conversation.summary` is Trata's `transcriptSummary`. */
   summary: Maybe<Scalars['String']['output']>;
 };
 
@@ -328,15 +405,19 @@ export type ConversationAnalytics = {
  */
 export type ConversationBatch = Node & {
   __typename?: 'ConversationBatch';
+  /** How many of its items are in each state (from the same snapshot as `status` and `items`). */
   counts: BatchItemCounts;
+  /** When the batch was stored. */
   createdAt: Scalars['DateTime']['output'];
   /** When the last item reached a final state; null while the batch runs. */
   finishedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Global id of the batch; pass it to `batch(id:)`, `cancelBatch(id:)` or `node(id:)`. */
   id: Scalars['ID']['output'];
   /** The key the batch was created with, if any. */
   idempotencyKey: Maybe<Scalars['String']['output']>;
   /** Items in request order. */
   items: BatchItemConnection;
+  /** Where the batch is, derived from its items' states on every read. */
   status: BatchStatus;
 };
 
@@ -350,24 +431,34 @@ export type ConversationBatchItemsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** A page of batches. */
 export type ConversationBatchConnection = {
   __typename?: 'ConversationBatchConnection';
+  /** The page's batches, each with its cursor. */
   edges: Array<ConversationBatchEdge>;
+  /** The page's batches, as in `edges`, without cursors. */
   nodes: Array<ConversationBatch>;
+  /** Where this page is in the list. */
   pageInfo: PageInfo;
   /** Batches of this workspace, on every page; counted only when selected. */
   totalCount: Scalars['Int']['output'];
 };
 
+/** A batch in a page, with its cursor. */
 export type ConversationBatchEdge = {
   __typename?: 'ConversationBatchEdge';
+  /** Opaque position of this batch in the list, for `after`. */
   cursor: Scalars['String']['output'];
+  /** The batch. */
   node: ConversationBatch;
 };
 
+/** One change to a conversation, as the store recorded it. */
 export type ConversationChange = {
   __typename?: 'ConversationChange';
+  /** What the change did: CREATED alone for a conversation new to the store; UPDATED when none of the other kinds applies. */
   changes: Array<ConversationChangeKind>;
+  /** The conversation as the store holds it after the change. */
   conversation: Conversation;
   /**
    * Events this subscription dropped just before this one because the subscriber read too slowly
@@ -389,16 +480,19 @@ export type ConversationChangeFilter = {
   changes?: InputMaybe<Array<ConversationChangeKind>>;
   /** Only these conversations. */
   conversationIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Only conversations of these providers. */
   providers?: InputMaybe<Array<Provider>>;
   /** Only conversations whose status, after the change, is one of these. */
   statuses?: InputMaybe<Array<ConversationStatus>>;
 };
 
+/** What a stored change did to a conversation. */
 export type ConversationChangeKind =
   /** The cost became known. */
   | 'COST_KNOWN'
   /** The store had not seen the conversation before. */
   | 'CREATED'
+  /** Its `status` changed. */
   | 'STATUS_CHANGED'
   /** The transcript has more messages than before. */
   | 'TRANSCRIPT_MESSAGE'
@@ -407,19 +501,27 @@ export type ConversationChangeKind =
 
 /** How the conversation reached the customer. */
 export type ConversationChannel =
+  /** A text chat: Oration `chat`, Trata `CHAT`. */
   | 'CHAT'
   /** A phone call whose direction the provider did not report. */
   | 'PHONE'
+  /** A phone call the customer placed: Oration `telephony` with `inbound`, Trata `PHONE`, VoiceOS `inbound_phone_call`. */
   | 'PHONE_INBOUND'
+  /** A phone call to the customer: Oration `telephony` with `outbound`, Trata `PHONE_OUTBOUND`, VoiceOS `outbound_phone_call`. */
   | 'PHONE_OUTBOUND'
   /** A value no provider documented; see `rawChannel`. */
   | 'UNKNOWN'
+  /** A call in the browser: Trata `BROWSER`, VoiceOS `web_call`. */
   | 'WEB';
 
+/** A page of conversations. */
 export type ConversationConnection = {
   __typename?: 'ConversationConnection';
+  /** The page's conversations, each with its cursor. */
   edges: Array<ConversationEdge>;
+  /** The page's conversations, as in `edges`, without cursors. */
   nodes: Array<Conversation>;
+  /** Where this page is in the list. */
   pageInfo: PageInfo;
   /**
    * How many conversations match the filter across the providers that answered; null when one of them
@@ -431,9 +533,12 @@ export type ConversationConnection = {
   totalCount: Maybe<Scalars['Int']['output']>;
 };
 
+/** A conversation in a page, with its cursor. */
 export type ConversationEdge = {
   __typename?: 'ConversationEdge';
+  /** Opaque position of this conversation in the list, for `after`. */
   cursor: Scalars['String']['output'];
+  /** The conversation. */
   node: Conversation;
 };
 
@@ -444,6 +549,7 @@ export type ConversationEdge = {
 export type ConversationFilter = {
   /** Global ids of agents. */
   agentIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Only conversations on one of these channels. */
   channels?: InputMaybe<Array<ConversationChannel>>;
   /** Only conversations created strictly after this instant (exclusive), compared at the provider's precision. */
   createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
@@ -451,10 +557,13 @@ export type ConversationFilter = {
   createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
   /** Global ids of prospects. */
   prospectIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Only conversations of these providers. */
   providers?: InputMaybe<Array<Provider>>;
+  /** Only conversations with one of these statuses. */
   statuses?: InputMaybe<Array<ConversationStatus>>;
 };
 
+/** The answer of `conversationStats`. */
 export type ConversationStats = {
   __typename?: 'ConversationStats';
   /** Groups in key order (time buckets oldest first). Without `groupBy`, always exactly one. */
@@ -471,6 +580,7 @@ export type ConversationStats = {
 export type ConversationStatsFilter = {
   /** Global ids of agents. */
   agentIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Only conversations on one of these channels. */
   channels?: InputMaybe<Array<ConversationChannel>>;
   /** Total cost at most this (inclusive). */
   costMax?: InputMaybe<Scalars['Decimal']['input']>;
@@ -480,17 +590,25 @@ export type ConversationStatsFilter = {
   createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
   /** Only conversations created strictly before this instant (exclusive), compared at the provider's precision. */
   createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
+  /** `durationSeconds` at most this (inclusive). */
   durationSecondsMax?: InputMaybe<Scalars['Float']['input']>;
+  /** `durationSeconds` at least this (inclusive). Conversations without a duration never match a duration bound. */
   durationSecondsMin?: InputMaybe<Scalars['Float']['input']>;
+  /** Only conversations with one of these end reasons; conversations without an end reason never match. */
   endReasons?: InputMaybe<Array<EndReason>>;
   /** Only conversations with (true) or without (false) a reported total cost. */
   hasCost?: InputMaybe<Scalars['Boolean']['input']>;
   /** Global ids of prospects. */
   prospectIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Only conversations of these providers. */
   providers?: InputMaybe<Array<Provider>>;
+  /** Only conversations whose `analytics.sentiment` is one of these; conversations without one never match. */
   sentiments?: InputMaybe<Array<Sentiment>>;
+  /** Only conversations with one of these statuses. */
   statuses?: InputMaybe<Array<ConversationStatus>>;
+  /** `talkSeconds` at most this (inclusive). */
   talkSecondsMax?: InputMaybe<Scalars['Float']['input']>;
+  /** `talkSeconds` at least this (inclusive). Conversations without talk seconds never match a talk bound. */
   talkSecondsMin?: InputMaybe<Scalars['Float']['input']>;
 };
 
@@ -506,18 +624,25 @@ export type ConversationStatsGroup = {
   bucketLabel: Maybe<Scalars['String']['output']>;
   /** Start of the time bucket (an instant), for HOUR, DAY, WEEK or MONTH. */
   bucketStart: Maybe<Scalars['DateTime']['output']>;
+  /** The channel, with `groupBy: CHANNEL`. */
   channel: Maybe<ConversationChannel>;
+  /** Conversations in the group (with COST_COMPONENT: those having that component). */
   conversations: Scalars['Int']['output'];
   /** Conversations without a reported total cost: counted here, never summed as zero. */
   conversationsWithoutCost: Scalars['Int']['output'];
+  /** The cost component kind, with `groupBy: COST_COMPONENT`. */
   costComponent: Maybe<CostComponentKind>;
   /** Reported costs, one entry per currency. */
   costs: Array<CurrencyCost>;
+  /** The end reason, with `groupBy: END_REASON`. */
   endReason: Maybe<EndReason>;
+  /** The conversations' `analytics.prospectStatus`, with `groupBy: PROSPECT_STATUS`. */
   prospectStatus: Maybe<Scalars['String']['output']>;
+  /** The provider, with `groupBy: PROVIDER`. */
   provider: Maybe<Provider>;
   /** Exact sum of the reported ring seconds. */
   ringSeconds: Scalars['Decimal']['output'];
+  /** The status, with `groupBy: STATUS`. */
   status: Maybe<ConversationStatus>;
   /** Exact sum of the reported talk seconds. */
   talkSeconds: Scalars['Decimal']['output'];
@@ -528,7 +653,9 @@ export type ConversationStatsGroup = {
  * time bucket is computed in the `timeZone` argument's zone (weeks start on Monday, ISO 8601).
  */
 export type ConversationStatsGroupBy =
+  /** One group per agent (`agentId`); conversations without an agent fall in the group whose `agentId` is null. */
   | 'AGENT'
+  /** One group per `channel`. */
   | 'CHANNEL'
   /**
    * One group per cost component kind: `conversations` counts the conversations with that
@@ -536,21 +663,34 @@ export type ConversationStatsGroupBy =
    * cost fall in the group whose `costComponent` is null.
    */
   | 'COST_COMPONENT'
+  /** One group per local day of `createdAt`. */
   | 'DAY'
+  /** One group per `endReason`; conversations without one fall in the group whose `endReason` is null. */
   | 'END_REASON'
+  /** One group per local hour of `createdAt`. */
   | 'HOUR'
+  /** One group per local month of `createdAt`. */
   | 'MONTH'
   /** The conversation's `analytics.prospectStatus` as the provider reported it. */
   | 'PROSPECT_STATUS'
+  /** One group per provider (`provider`). */
   | 'PROVIDER'
+  /** One group per `status`. */
   | 'STATUS'
+  /** One group per local week of `createdAt`, starting on Monday. */
   | 'WEEK';
 
+/** Where a conversation is in its life, the same on every provider; `rawStatus` keeps the provider's value. */
 export type ConversationStatus =
+  /** The call is being placed: Oration `dialing`. */
   | 'DIALING'
+  /** Over: Oration and VoiceOS `ended`, a Trata `active` record with `timestampEnd`. */
   | 'ENDED'
+  /** Oration `failed`. */
   | 'FAILED'
+  /** Under way: Oration `active`, VoiceOS `started`, a Trata `active` record without `timestampEnd`. */
   | 'IN_PROGRESS'
+  /** Created, not started yet: Oration and VoiceOS `queued`. */
   | 'QUEUED'
   /** A value no provider documented; see `rawStatus`. */
   | 'UNKNOWN';
@@ -564,6 +704,7 @@ export type ConversationStatus =
  */
 export type Cost = {
   __typename?: 'Cost';
+  /** The parts the provider reported a cost for, in the order agent, LLM, transcriber, voice, telephony. */
   components: Array<CostComponent>;
   /** ISO 4217 code of every amount in this cost, e.g. `USD`. */
   currency: Scalars['String']['output'];
@@ -576,6 +717,7 @@ export type Cost = {
   totalUsd: Maybe<Scalars['Float']['output']>;
 };
 
+/** One part of a conversation's cost. */
 export type CostComponent = {
   __typename?: 'CostComponent';
   /** This part's amount, exact, in the cost's `currency`. Null when the provider did not report it; zero is a real zero. */
@@ -585,50 +727,73 @@ export type CostComponent = {
    * @deprecated Floats do not sum exactly; use `amount` (a Decimal string) and `Cost.currency`.
    */
   amountUsd: Maybe<Scalars['Float']['output']>;
+  /** Which part of the stack it is. */
   kind: CostComponentKind;
   /** Who supplied this part, e.g. `openai` or `twilio`. */
   provider: Maybe<Scalars['String']['output']>;
+  /** What was used, e.g. seconds or tokens; only the quantities the provider reported. */
   quantities: Array<CostQuantity>;
 };
 
+/** A part of the stack a conversation's cost is split into (VoiceOS `cost.agent`, `llm`, `transcriber`, `voice`, `telephony`). */
 export type CostComponentKind =
+  /** The agent's orchestration (VoiceOS `cost.agent`), measured in seconds. */
   | 'AGENT'
+  /** The language model (VoiceOS `cost.llm`), measured in input and output tokens. */
   | 'LLM'
+  /** The phone line (VoiceOS `cost.telephony`), measured in seconds; absent over web, and zero on an imported number as VoiceOS documents. */
   | 'TELEPHONY'
+  /** Speech-to-text (VoiceOS `cost.transcriber`), measured in seconds. */
   | 'TRANSCRIBER'
+  /** Speech synthesis (VoiceOS `cost.voice`), measured in characters. */
   | 'VOICE';
 
+/** An amount of use, in one unit. */
 export type CostQuantity = {
   __typename?: 'CostQuantity';
+  /** How much was used, as the provider reported it, e.g. VoiceOS `cost.agent.seconds`. */
   amount: Scalars['Float']['output'];
+  /** The unit of `amount`. */
   unit: CostUnit;
 };
 
+/** The unit of a `CostQuantity`. */
 export type CostUnit =
+  /** Characters synthesized to speech. */
   | 'CHARACTERS'
+  /** Tokens sent to the language model. */
   | 'INPUT_TOKENS'
+  /** Tokens the language model generated. */
   | 'OUTPUT_TOKENS'
+  /** Seconds of use (agent, transcriber, telephony). */
   | 'SECONDS';
 
 /** Channels a conversation can be created on. */
 export type CreateConversationChannel =
+  /** A text chat (Oration `chat`). */
   | 'CHAT'
+  /** A phone call to `toNumber` or through `sipTrunkAddress` (Oration `telephony`). */
   | 'PHONE_OUTBOUND'
+  /** A web call. No provider can create one today: refused with UNSUPPORTED_BY_PROVIDER. */
   | 'WEB';
 
+/** One conversation to create. */
 export type CreateConversationInput = {
   /** Global id of the agent; its provider is where the conversation is created. */
   agentId: Scalars['ID']['input'];
+  /** The channel to create it on; one the agent's provider cannot create (Oration: PHONE_OUTBOUND, CHAT) is refused with UNSUPPORTED_BY_PROVIDER. */
   channel: CreateConversationChannel;
   /** A flat object of strings, numbers and booleans the agent's prompt can use. */
   dynamicVariables?: InputMaybe<Scalars['JSONObject']['input']>;
   /** Global id of the prospect this conversation is for; kept with the item for the operator's records. */
   prospectId?: InputMaybe<Scalars['ID']['input']>;
+  /** SIP trunk address to call through (Oration `sipTrunkAddress`): no spaces, at most 255 characters. */
   sipTrunkAddress?: InputMaybe<Scalars['String']['input']>;
   /** E.164 number to call; required for PHONE_OUTBOUND unless `sipTrunkAddress` is given. */
   toNumber?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** The conversations `createConversations` stores and dispatches, as one batch. */
 export type CreateConversationsInput = {
   /** At most 1000 conversations. */
   conversations: Array<CreateConversationInput>;
@@ -651,27 +816,37 @@ export type CurrencyCost = {
   total: Scalars['Decimal']['output'];
 };
 
+/** Why a conversation ended, the same on every provider; `rawEndReason` keeps the provider's value. */
 export type EndReason =
+  /** The agent ended it: Oration and VoiceOS `agent_ended`. */
   | 'AGENT_ENDED'
+  /** The customer never answered: Oration `user_did_not_answer`. */
   | 'CUSTOMER_DID_NOT_ANSWER'
+  /** The customer ended it: Oration and VoiceOS `user_ended`. */
   | 'CUSTOMER_ENDED'
+  /** An error ended it: Oration `error`. */
   | 'ERROR'
+  /** It reached the maximum duration: Oration `max_duration_reached`. */
   | 'MAX_DURATION_REACHED'
   /** The provider said `unknown`, or a value no provider documented; see `rawEndReason`. */
   | 'UNKNOWN';
 
+/** The language model an agent runs on. */
 export type LlmConfig = {
   __typename?: 'LlmConfig';
-  /** The account credential the LLM is billed to (VoiceOS `credential_id`). Null means the provider bills it inside the conversation's cost, so a zero LLM cost line with a credential is not a free LLM. */
+  /** The account credential the LLM is billed to (VoiceOS `credential_id`). Null on VoiceOS means it bills the LLM inside the conversation's cost, so a zero LLM cost line with a credential is not a free LLM; always null on Oration, which reports no credential. */
   credentialId: Maybe<Scalars['String']['output']>;
   /** VoiceOS: its documented default (300) when the configuration leaves it out. */
   maxTokens: Maybe<Scalars['Int']['output']>;
+  /** The model: Oration `llmModel`, VoiceOS `llm.model` (e.g. `gpt-4o`). */
   model: Maybe<Scalars['String']['output']>;
+  /** Who supplies the model, e.g. `openai` (VoiceOS `llm.provider`); null on Oration. */
   provider: Maybe<Scalars['String']['output']>;
   /** VoiceOS: its documented default (0) when the configuration leaves it out. */
   temperature: Maybe<Scalars['Float']['output']>;
 };
 
+/** Creating and cancelling batches of conversations. */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Stops what has not been sent; conversations already created run to their end. */
@@ -681,11 +856,13 @@ export type Mutation = {
 };
 
 
+/** Creating and cancelling batches of conversations. */
 export type MutationCancelBatchArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Creating and cancelling batches of conversations. */
 export type MutationCreateConversationsArgs = {
   input: CreateConversationsInput;
 };
@@ -695,6 +872,7 @@ export type MutationCreateConversationsArgs = {
  * own id; treat them as opaque strings and pass them back to `node(id:)` or the typed root fields.
  */
 export type Node = {
+  /** The global id. */
   id: Scalars['ID']['output'];
 };
 
@@ -723,9 +901,13 @@ export type OrationConversationDetails = {
 /** Relay pagination information. */
 export type PageInfo = {
   __typename?: 'PageInfo';
+  /** Cursor of the page's last item, to pass as `after` for the next page; null when the page is empty. */
   endCursor: Maybe<Scalars['String']['output']>;
+  /** Whether more items follow this page; pass `endCursor` as `after` to read them. */
   hasNextPage: Scalars['Boolean']['output'];
+  /** Whether the page was asked for with an `after` cursor. Lists page forward only (no `last` or `before`). */
   hasPreviousPage: Scalars['Boolean']['output'];
+  /** Cursor of the page's first item; null when the page is empty. */
   startCursor: Maybe<Scalars['String']['output']>;
 };
 
@@ -738,33 +920,46 @@ export type PhoneNumber = {
   raw: Scalars['String']['output'];
 };
 
+/** What Oration recorded after a call. */
 export type PostCall = {
   __typename?: 'PostCall';
+  /** The filled ones of Oration `postCallCategory1..3`, in order. */
   categories: Array<Scalars['String']['output']>;
   /**
    * Oration's `postCallCategory1..3` by position (three entries), null where a slot is empty;
    * `categories` lists only the filled ones and so loses which slot each came from.
    */
   categoriesByPosition: Array<Maybe<Scalars['String']['output']>>;
+  /** Oration `postCallMetadata`. */
   metadata: Maybe<Scalars['JSONObject']['output']>;
+  /** Oration `postCallNotes`. */
   notes: Maybe<Scalars['String']['output']>;
 };
 
 /** A customer record. Only Trata keeps prospects. */
 export type Prospect = Node & {
   __typename?: 'Prospect';
+  /** The customer's address (Trata `address`). */
   address: Maybe<Scalars['String']['output']>;
   /** This prospect's conversations, newest first. */
   conversations: ConversationConnection;
+  /** When the prospect was created (Trata `createdAt`). */
   createdAt: Maybe<Scalars['DateTime']['output']>;
+  /** The customer's email address (Trata `email`), as sent. */
   email: Maybe<Scalars['String']['output']>;
+  /** Global id of the prospect; pass it to `prospect(id:)` or `node(id:)`. */
   id: Scalars['ID']['output'];
+  /** The customer's name (Trata `name`). */
   name: Maybe<Scalars['String']['output']>;
+  /** The provider's own id of the prospect, e.g. Trata `pro.1731301754.OZSMSU1S`. */
   nativeId: Scalars['String']['output'];
+  /** The customer's phone number (Trata `phoneNumber`). */
   phone: Maybe<PhoneNumber>;
+  /** The provider the prospect lives on. */
   provider: Provider;
   /** The provider account that owns the prospect (Trata `orgId`). */
   providerAccountId: Maybe<Scalars['String']['output']>;
+  /** The prospect's status as the provider keeps it (Trata `prospectStatus`), e.g. `NEW`. */
   status: Maybe<Scalars['String']['output']>;
   /** When the provider last changed the prospect (Trata `updatedAt`). */
   updatedAt: Maybe<Scalars['DateTime']['output']>;
@@ -777,10 +972,14 @@ export type ProspectConversationsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** A page of prospects. */
 export type ProspectConnection = {
   __typename?: 'ProspectConnection';
+  /** The page's prospects, each with its cursor. */
   edges: Array<ProspectEdge>;
+  /** The page's prospects, as in `edges`, without cursors. */
   nodes: Array<Prospect>;
+  /** Where this page is in the list. */
   pageInfo: PageInfo;
   /**
    * How many prospects the providers that answered hold. When a provider fails, its prospects are
@@ -792,16 +991,22 @@ export type ProspectConnection = {
   totalCount: Maybe<Scalars['Int']['output']>;
 };
 
+/** A prospect in a page, with its cursor. */
 export type ProspectEdge = {
   __typename?: 'ProspectEdge';
+  /** Opaque position of this prospect in the list, for `after`. */
   cursor: Scalars['String']['output'];
+  /** The prospect. */
   node: Prospect;
 };
 
 /** The voice-AI platform an entity lives on. Every entity the gateway returns comes from exactly one. */
 export type Provider =
+  /** Oration: agents and conversations; the only provider the gateway can create conversations on. */
   | 'ORATION'
+  /** Trata: agents, conversations, prospects and transcripts of conversations that happened elsewhere. */
   | 'TRATA'
+  /** VoiceOS: conversations with their agent configuration and cost embedded, and agents. */
   | 'VOICEOS';
 
 /**
@@ -816,21 +1021,28 @@ export type ProviderAccountSync = {
   lagSeconds: Maybe<Scalars['Int']['output']>;
   /** The last pass's error, cleared by the next success. */
   lastError: Maybe<Scalars['String']['output']>;
+  /** When a pass last failed; kept after a later success (compare with `lastSuccessAt`), null when none has failed. */
   lastErrorAt: Maybe<Scalars['DateTime']['output']>;
   /** When the last sync pass over this account finished without error; null before the first. */
   lastSuccessAt: Maybe<Scalars['DateTime']['output']>;
+  /** The provider of the account. */
   provider: Provider;
   /** Records of this account in the store. */
   records: SyncedRecordCounts;
 };
 
+/** Every read: entities by id, lists, totals and the synced store's state. */
 export type Query = {
   __typename?: 'Query';
+  /** An agent by global id; an unknown, malformed or other-type id is a NOT_FOUND error. */
   agent: Maybe<Agent>;
   /** Agents of every provider, grouped by provider. */
   agents: AgentConnection;
+  /** A batch by global id; an unknown, malformed or other-type id is a NOT_FOUND error. */
   batch: Maybe<ConversationBatch>;
+  /** This workspace's batches, newest first. */
   batches: ConversationBatchConnection;
+  /** A conversation by global id; an unknown, malformed or other-type id is a NOT_FOUND error. */
   conversation: Maybe<Conversation>;
   /**
    * Totals over the synced store (docs/bi.md), computed in the database: counts, talk and ring
@@ -852,7 +1064,9 @@ export type Query = {
   node: Maybe<Node>;
   /** Fetches several objects by global id, in the order given; null for ids that are not found. */
   nodes: Array<Maybe<Node>>;
+  /** A prospect by global id; an unknown, malformed or other-type id is a NOT_FOUND error. */
   prospect: Maybe<Prospect>;
+  /** Prospects of every provider that keeps them (only Trata does), grouped by provider. */
   prospects: ProspectConnection;
   /** Freshness of the synced store, one entry per provider account of the workspace. */
   syncStatus: Array<ProviderAccountSync>;
@@ -861,11 +1075,13 @@ export type Query = {
 };
 
 
+/** Every read: entities by id, lists, totals and the synced store's state. */
 export type QueryAgentArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Every read: entities by id, lists, totals and the synced store's state. */
 export type QueryAgentsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -873,22 +1089,26 @@ export type QueryAgentsArgs = {
 };
 
 
+/** Every read: entities by id, lists, totals and the synced store's state. */
 export type QueryBatchArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Every read: entities by id, lists, totals and the synced store's state. */
 export type QueryBatchesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/** Every read: entities by id, lists, totals and the synced store's state. */
 export type QueryConversationArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Every read: entities by id, lists, totals and the synced store's state. */
 export type QueryConversationStatsArgs = {
   filter?: InputMaybe<ConversationStatsFilter>;
   groupBy?: InputMaybe<Array<ConversationStatsGroupBy>>;
@@ -896,6 +1116,7 @@ export type QueryConversationStatsArgs = {
 };
 
 
+/** Every read: entities by id, lists, totals and the synced store's state. */
 export type QueryConversationsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ConversationFilter>;
@@ -903,53 +1124,78 @@ export type QueryConversationsArgs = {
 };
 
 
+/** Every read: entities by id, lists, totals and the synced store's state. */
 export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Every read: entities by id, lists, totals and the synced store's state. */
 export type QueryNodesArgs = {
   ids: Array<Scalars['ID']['input']>;
 };
 
 
+/** Every read: entities by id, lists, totals and the synced store's state. */
 export type QueryProspectArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Every read: entities by id, lists, totals and the synced store's state. */
 export type QueryProspectsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   providers?: InputMaybe<Array<Provider>>;
 };
 
+/** A conversation's recording. */
 export type Recording = {
   __typename?: 'Recording';
+  /** Oration's `recordingStatus` as sent, e.g. `in_progress`; null on Trata, which reports no state. */
   rawStatus: Maybe<Scalars['String']['output']>;
+  /** The recording's state: Oration `recordingStatus`; AVAILABLE on Trata. */
   status: Maybe<RecordingStatus>;
+  /** Where the recording is (Trata `transcriptRecordingUrl`); null on Oration, which reports no URL. */
   url: Maybe<Scalars['String']['output']>;
 };
 
+/** The state of a conversation's recording; `rawStatus` keeps the provider's value. */
 export type RecordingStatus =
+  /** Ready: Oration `completed`, and every Trata recording (Trata reports a recording only by its URL). */
   | 'AVAILABLE'
+  /** The recording failed: Oration `failed`. */
   | 'FAILED'
+  /** Being recorded: Oration `in_progress`. */
   | 'IN_PROGRESS'
+  /** A value no provider documented; see `rawStatus`. */
   | 'UNKNOWN';
 
+/** The caller's sentiment as the provider's analysis judged it (Trata `sentiment_of_caller`, any letter case). */
 export type Sentiment =
+  /** Trata `mixed`. */
   | 'MIXED'
+  /** Trata `negative`. */
   | 'NEGATIVE'
+  /** Trata `neutral`. */
   | 'NEUTRAL'
+  /** Trata `positive`. */
   | 'POSITIVE'
+  /** Any other value; see `rawSentiment`. */
   | 'UNKNOWN';
 
+/** Who said a transcript message; `rawSpeaker` keeps the provider's value. */
 export type Speaker =
+  /** The AI agent: Trata `AI`. */
   | 'AGENT'
+  /** The customer: Trata `USER`. */
   | 'CUSTOMER'
+  /** A system message. No provider's speaker value maps to it today. */
   | 'SYSTEM'
+  /** Any other value; see `rawSpeaker`. */
   | 'UNKNOWN';
 
+/** Live changes over WebSocket, from the synced store and the fan-out (docs/live.md). */
 export type Subscription = {
   __typename?: 'Subscription';
   /** A batch's progress: the batch at once, then again each time one of its items changes state. */
@@ -962,32 +1208,44 @@ export type Subscription = {
 };
 
 
+/** Live changes over WebSocket, from the synced store and the fan-out (docs/live.md). */
 export type SubscriptionBatchProgressArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Live changes over WebSocket, from the synced store and the fan-out (docs/live.md). */
 export type SubscriptionConversationChangedArgs = {
   filter?: InputMaybe<ConversationChangeFilter>;
 };
 
+/** How many records of one provider account the synced store holds, by type. */
 export type SyncedRecordCounts = {
   __typename?: 'SyncedRecordCounts';
+  /** Agents stored. */
   agents: Scalars['Int']['output'];
+  /** Conversations stored. */
   conversations: Scalars['Int']['output'];
+  /** Prospects stored. */
   prospects: Scalars['Int']['output'];
 };
 
+/** How an agent turns the customer's speech into text. */
 export type TranscriberConfig = {
   __typename?: 'TranscriberConfig';
-  /** The account credential the transcriber is billed to; null means the provider includes its cost in the conversation's cost. */
+  /** The account credential the transcriber is billed to (VoiceOS `credential_id`); null on VoiceOS means it includes the transcriber's cost in the conversation's cost. Always null on Oration and Trata, which report no credential. */
   credentialId: Maybe<Scalars['String']['output']>;
+  /** Words to listen for, such as product or company names (VoiceOS `transcriber.keywords`); empty on other providers. */
   keywords: Array<Scalars['String']['output']>;
+  /** The language: Oration and Trata `language`, VoiceOS `transcriber.language` (e.g. `en`). */
   language: Maybe<Scalars['String']['output']>;
+  /** The transcription model, e.g. `nova-2` (VoiceOS `transcriber.model`); null on Oration and Trata. */
   model: Maybe<Scalars['String']['output']>;
+  /** Who supplies the transcriber, e.g. `deepgram` (VoiceOS `transcriber.provider`); null on Oration and Trata. */
   provider: Maybe<Scalars['String']['output']>;
 };
 
+/** A conversation's messages (Trata `transcriptText`), with exact repeats removed. */
 export type Transcript = {
   __typename?: 'Transcript';
   /** How many exact repeats (same speaker, text and time) the provider sent and the gateway removed. */
@@ -1003,19 +1261,25 @@ export type Transcript = {
   url: Maybe<Scalars['String']['output']>;
 };
 
+/** One message of a transcript. */
 export type TranscriptMessage = {
   __typename?: 'TranscriptMessage';
+  /** When it was said (Trata `timestamp`, read as UTC); null when not reported. */
   at: Maybe<Scalars['DateTime']['output']>;
   /** The provider's message id, or null when the provider reused the message text as its id. */
   id: Maybe<Scalars['String']['output']>;
+  /** The provider's own speaker value, e.g. `AI` or `USER`; null when it sent none. */
   rawSpeaker: Maybe<Scalars['String']['output']>;
+  /** Who said it (Trata `speaker`). */
   speaker: Speaker;
+  /** What was said (Trata `message`); empty when the provider sent no text. */
   text: Scalars['String']['output'];
 };
 
 /** What Trata reports about an agent that no other provider does, as Trata sent it. */
 export type TrataAgentDetails = {
   __typename?: 'TrataAgentDetails';
+  /** The agent's description (`description`). */
   description: Maybe<Scalars['String']['output']>;
   /** The agent record's state, e.g. `active`. */
   status: Maybe<Scalars['String']['output']>;
@@ -1032,15 +1296,22 @@ export type TrataConversationDetails = {
   updatedBy: Maybe<Scalars['String']['output']>;
 };
 
+/** How an agent's speech is synthesized. Only VoiceOS reports more than the voice; its document gives the ranges quoted. */
 export type VoiceConfig = {
   __typename?: 'VoiceConfig';
-  /** The account credential the voice is billed to; null means the provider includes its cost in the conversation's cost. */
+  /** The account credential the voice is billed to (VoiceOS `credential_id`); null on VoiceOS means it includes the voice's cost in the conversation's cost. Always null on Oration and Trata, which report no credential. */
   credentialId: Maybe<Scalars['String']['output']>;
+  /** How strong the emotion is, 1 to 30 (VoiceOS `voice.emotion`); null when not reported. */
   emotion: Maybe<Scalars['Float']['output']>;
+  /** Who supplies the voice, e.g. `playht` (VoiceOS `voice.provider`); null on Oration and Trata. */
   provider: Maybe<Scalars['String']['output']>;
+  /** How fast the speech is, above 0 and at most 5 (VoiceOS `voice.speed`); null when not reported. */
   speed: Maybe<Scalars['Float']['output']>;
+  /** The voice model's temperature, 0 to 2 (VoiceOS `voice.temperature`); null when not reported, and VoiceOS then uses the model's default. */
   temperature: Maybe<Scalars['Float']['output']>;
+  /** How closely the speech follows the text, 1 to 2 (VoiceOS `voice.text_guidance`); null when not reported. */
   textGuidance: Maybe<Scalars['Float']['output']>;
+  /** The voice: Oration `voiceId`, Trata `voiceModelId`, VoiceOS `voice` (e.g. `susan`). */
   voice: Maybe<Scalars['String']['output']>;
 };
 
@@ -1053,10 +1324,14 @@ export type VoiceOsConversationDetails = {
   providerCallId: Maybe<Scalars['String']['output']>;
 };
 
+/** A URL the provider calls with an agent's conversation events (VoiceOS `webhooks`). */
 export type Webhook = {
   __typename?: 'Webhook';
+  /** The events it receives, e.g. `conversation:ended`. */
   events: Array<Scalars['String']['output']>;
+  /** The HTTP method, `GET` or `POST`, as sent; null when not given. */
   method: Maybe<Scalars['String']['output']>;
+  /** Where the events are sent. */
   url: Scalars['String']['output'];
 };
 
@@ -1065,6 +1340,7 @@ export type WebhookEndpoint = {
   __typename?: 'WebhookEndpoint';
   /** `/webhooks/<provider>/<endpoint token>`: the token is a secret; whoever has it can post events. */
   path: Scalars['String']['output'];
+  /** The provider that should send its webhooks to `path`. */
   provider: Provider;
   /** Whether deliveries must also carry a valid Standard Webhooks signature. */
   signatureRequired: Scalars['Boolean']['output'];
