@@ -238,7 +238,7 @@ export type BatchItemState =
   | 'FAILED'
   /** Stored, waiting for a free slot in the budget. */
   | 'QUEUED'
-  /** A crash left it mid-dispatch and the provider could not tell whether it was created. Check before retrying. */
+  /** Sent, but no clear answer came (a crash, a timeout, a reset, a 5xx) and the provider could not tell whether it was created; never sent again. Check before retrying. */
   | 'UNRESOLVED';
 
 /** One update of a batch's progress. */
@@ -692,7 +692,7 @@ export type ConversationStatus =
   | 'IN_PROGRESS'
   /** Created, not started yet: Oration and VoiceOS `queued`. */
   | 'QUEUED'
-  /** A value no provider documented; see `rawStatus`. */
+  /** A value no provider documented, or a Trata record whose own state is not `active` (or missing), which says nothing about the call; see `rawStatus`. */
   | 'UNKNOWN';
 
 /**
@@ -1198,7 +1198,7 @@ export type Speaker =
 /** Live changes over WebSocket, from the synced store and the fan-out (docs/live.md). */
 export type Subscription = {
   __typename?: 'Subscription';
-  /** A batch's progress: the batch at once, then again each time one of its items changes state. */
+  /** A batch's progress: the batch at once, then again each time one of its items changes state; the subscription completes once the batch is final (at once for a batch already final). */
   batchProgress: BatchProgress;
   /**
    * Changes to the workspace's conversations as the store records them (sync, webhooks and the
