@@ -11,6 +11,7 @@ import { createProcessLogger, logFormatOf } from './observability/logging.ts';
 import { startGatewayRuntime } from './gatewayRuntime.ts';
 import { CODE_FORM } from './codeForm.ts';
 import { isLoopbackHost } from './http/loopbackGuard.ts';
+import { routeStopSignals, type StopSignal, type StopSignalRoute } from './stopSignals.ts';
 
 /** The README's first query (one ended conversation from each provider), prefilled in the demo's explorers. */
 const SAMPLE_QUERY = `{
@@ -33,23 +34,22 @@ const FINAL_CLOSE_MS = 2_000;
  * its lease released. Without it the signal ended the process mid-start, leaving the lease to be
  * taken over by the next start. A second one ends the process at once, as a second Ctrl-C does.
  */
-const signalDuringStartUp: { signal: NodeJS.Signals | null } = { signal: null };
-function onSignalDuringStartUp(signal: NodeJS.Signals): void {
+const signalDuringStartUp: { signal: StopSignal | null } = { signal: null };
+function onSignalDuringStartUp(signal: StopSignal): void {
   if (signalDuringStartUp.signal !== null) process.exit(130);
   signalDuringStartUp.signal = signal;
   process.stderr.write(`${signal} during start-up: Switchboard stops once started\n`);
 }
 
 async function main(): Promise<void> {
-  process.on('SIGINT', onSignalDuringStartUp);
-  process.on('SIGTERM', onSignalDuringStartUp);
+  const stopSignals = routeStopSignals(onSignalDuringStartUp);
   const config = loadConfig();
   const { env } = config;
 
   let demo: DemoEnvironment | null = null;
   if (config.workspaces === null) demo = await startDemoEnvironment(env);
   try {
-    await serve(config, demo);
+    await serve(config, demo, stopSignals);
   } catch (error) {
     // The runtime closed what it opened; the simulators (and their state directory) close too.
     await demo?.close();
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   }
 }
 
-async function serve(config: ReturnType<typeof loadConfig>, demo: DemoEnvironment | null): Promise<void> {
+async function serve(config: ReturnType<typeof loadConfig>, demo: DemoEnvironment | null, stopSignals: StopSignalRoute): Promise<void> {
   const { env } = config;
   const workspaces = config.workspaces ?? demo?.workspaces ?? [];
   // Every configured credential is scrubbed from log lines by value, whatever the line's shape;
@@ -113,10 +113,8 @@ async function serve(config: ReturnType<typeof loadConfig>, demo: DemoEnvironmen
     else logger.warn(`stopped after ${timeoutMs} ms (SWITCHBOARD_SHUTDOWN_TIMEOUT_MS) with work cut off; the store reconciles it`);
     process.exit(drained ? 0 : 1);
   };
-  process.off('SIGINT', onSignalDuringStartUp);
-  process.off('SIGTERM', onSignalDuringStartUp);
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  // Swapped behind the one listener, never removed and re-added: a signal already delivered would be dropped (stopSignals.ts).
+  stopSignals.handleWith((signal) => void shutdown(signal));
   if (signalDuringStartUp.signal !== null) return void shutdown(signalDuringStartUp.signal);
 
   if (demo) {
