@@ -208,6 +208,9 @@ function validateItem(
   };
 }
 
+const UNSAFE_INTEGER =
+  `must be a whole number of at most ${Number.MAX_SAFE_INTEGER} (2^53 - 1) either way: past it a JSON number has already lost digits; send it as a string`;
+
 /** A flat object of string, finite number or boolean values with bounded keys and values. */
 function validateDynamicVariables(value: unknown, problem: (field: string, message: string) => void): DynamicVariables {
   if (value === undefined || value === null) return {};
@@ -255,6 +258,9 @@ function validateDynamicVariables(value: unknown, problem: (field: string, messa
       else result[key] = inner;
     } else if (typeof inner === 'number') {
       if (!Number.isFinite(inner)) problem(field, 'must be a finite number');
+      // JSON numbers arrive as doubles: past 2^53 a whole number has already lost digits (an account
+      // number 12345678901234567890 reads 12345678901234567000), and the call would carry the wrong one.
+      else if (Number.isInteger(inner) && !Number.isSafeInteger(inner)) problem(field, UNSAFE_INTEGER);
       else result[key] = inner;
     } else if (typeof inner === 'boolean') {
       result[key] = inner;

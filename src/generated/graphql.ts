@@ -783,7 +783,7 @@ export type CreateConversationInput = {
   agentId: Scalars['ID']['input'];
   /** The channel to create it on; one the agent's provider cannot create (Oration: PHONE_OUTBOUND, CHAT) is refused with UNSUPPORTED_BY_PROVIDER. */
   channel: CreateConversationChannel;
-  /** A flat object of strings, numbers and booleans the agent's prompt can use. */
+  /** A flat object of strings, numbers and booleans the agent's prompt can use. A whole number past 2^53 - 1 is refused (JSON has already lost its digits): send such numbers as strings. */
   dynamicVariables?: InputMaybe<Scalars['JSONObject']['input']>;
   /** Global id of the prospect this conversation is for; kept with the item for the operator's records. */
   prospectId?: InputMaybe<Scalars['ID']['input']>;

@@ -131,6 +131,29 @@ describe('validateBatchInput', () => {
     expect(result.agents.map((ref) => ref.index)).toEqual([0, 1, 2, 6, 7, 8, 9]);
   });
 
+  it('refuses a whole number past 2^53 in dynamicVariables, whose digits JSON has already lost, and keeps the largest exact one', () => {
+    // Found trying the API as an operator: an account number sent as a number reached the call as 12345678901234567000.
+    const result = validateBatchInput(
+      { conversations: [call({ dynamicVariables: { account: 12345678901234567890, below: -9007199254740992, largest: 9007199254740991, rate: 0.125 } })] },
+      support,
+    );
+    expect(result.problems).toEqual([
+      {
+        index: 0,
+        field: 'conversations[0].dynamicVariables.account',
+        message: 'must be a whole number of at most 9007199254740991 (2^53 - 1) either way: past it a JSON number has already lost digits; send it as a string',
+        code: 'INVALID',
+      },
+      {
+        index: 0,
+        field: 'conversations[0].dynamicVariables.below',
+        message: 'must be a whole number of at most 9007199254740991 (2^53 - 1) either way: past it a JSON number has already lost digits; send it as a string',
+        code: 'INVALID',
+      },
+    ]);
+    expect(result.items).toEqual([]);
+  });
+
   it('refuses an empty batch and one over the documented maximum without looking at items', () => {
     expect(validateBatchInput({ conversations: [] }, support).problems).toEqual([
       { index: null, field: 'conversations', message: 'must hold at least one conversation', code: 'INVALID' },
