@@ -26,6 +26,8 @@ export interface StatsGroup {
   conversations: number;
   talkSeconds: Decimal;
   ringSeconds: Decimal;
+  conversationsWithoutTalkSeconds: number;
+  conversationsWithoutRingSeconds: number;
   conversationsWithoutCost: number;
   costs: { currency: string; total: Decimal; conversations: number; components: { kind: CostComponentKind; amount: Decimal }[] }[];
 }
@@ -101,6 +103,8 @@ export async function conversationStats(
     `SELECT ${keyList} r.cost_currency AS currency,
             ${byComponent ? 'count(DISTINCT (r.provider, r.native_id))' : 'count(*)'}::int AS conversations,
             coalesce(sum(r.talk_seconds), 0)::text AS talk, coalesce(sum(r.ring_seconds), 0)::text AS ring,
+            count(*) FILTER (WHERE r.talk_seconds IS NULL)::int AS without_talk,
+            count(*) FILTER (WHERE r.ring_seconds IS NULL)::int AS without_ring,
             count(*) FILTER (WHERE r.cost_total IS NULL)::int AS without_cost,
             (sum(${costAmount}) FILTER (WHERE r.cost_total IS NOT NULL))::text AS total,
             count(${costAmount}) FILTER (WHERE r.cost_total IS NOT NULL)::int AS n
@@ -151,6 +155,8 @@ export async function conversationStats(
         conversations: 0,
         talkSeconds: Decimal.ZERO,
         ringSeconds: Decimal.ZERO,
+        conversationsWithoutTalkSeconds: 0,
+        conversationsWithoutRingSeconds: 0,
         conversationsWithoutCost: 0,
         costs: [],
       };
@@ -159,6 +165,8 @@ export async function conversationStats(
     group.conversations += row.conversations;
     group.talkSeconds = group.talkSeconds.plus(decimal(row.talk));
     group.ringSeconds = group.ringSeconds.plus(decimal(row.ring));
+    group.conversationsWithoutTalkSeconds += row.without_talk;
+    group.conversationsWithoutRingSeconds += row.without_ring;
     group.conversationsWithoutCost += row.without_cost;
     if (row.currency !== null && row.total !== null && row.n > 0) {
       group.costs.push({ currency: row.currency, total: decimal(row.total), conversations: row.n, components: [] });
@@ -192,7 +200,8 @@ function wholeSelectionWithoutMatches(): StatsGroup {
   return {
     provider: null, agentId: null, prospectStatus: null, channel: null, status: null, endReason: null, costComponent: null,
     bucketStart: null, bucketLabel: null,
-    conversations: 0, talkSeconds: Decimal.ZERO, ringSeconds: Decimal.ZERO, conversationsWithoutCost: 0, costs: [],
+    conversations: 0, talkSeconds: Decimal.ZERO, ringSeconds: Decimal.ZERO,
+    conversationsWithoutTalkSeconds: 0, conversationsWithoutRingSeconds: 0, conversationsWithoutCost: 0, costs: [],
   };
 }
 

@@ -16,6 +16,8 @@ export type KeyCurrencyRow = Record<string, unknown> & {
   conversations: number;
   talk: string;
   ring: string;
+  without_talk: number;
+  without_ring: number;
   without_cost: number;
   total: string | null;
   n: number;
@@ -48,14 +50,16 @@ export async function rollupRows(
 ): Promise<{ rows: KeyCurrencyRow[]; componentRows: ComponentRow[] } | null> {
   const totals = await readParts<KeyCurrencyRow>(db, request, {
     rollupTable: 'conversation_stats_rollup',
-    rollupColumns: `s.conversations, s.talk_seconds AS talk, s.ring_seconds AS ring, s.without_cost, s.costed, s.cost_total`,
+    rollupColumns: `s.conversations, s.talk_seconds AS talk, s.ring_seconds AS ring, s.without_talk, s.without_ring,
+           s.without_cost, s.costed, s.cost_total`,
     recordColumns: `1 AS conversations, coalesce(r.talk_seconds, 0) AS talk, coalesce(r.ring_seconds, 0) AS ring,
+           (r.talk_seconds IS NULL)::int AS without_talk, (r.ring_seconds IS NULL)::int AS without_ring,
            (r.cost_total IS NULL)::int AS without_cost, (r.cost_total IS NOT NULL)::int AS costed, coalesce(r.cost_total, 0) AS cost_total`,
     recordJoin: '',
     recordConditions: [],
     extraKeys: [],
     sums: `sum(conversations)::int AS conversations, sum(talk)::text AS talk, sum(ring)::text AS ring,
-            sum(without_cost)::int AS without_cost, sum(cost_total)::text AS total, sum(costed)::int AS n`,
+            sum(without_talk)::int AS without_talk, sum(without_ring)::int AS without_ring, sum(without_cost)::int AS without_cost, sum(cost_total)::text AS total, sum(costed)::int AS n`,
     // Rollup rows whose conversations all moved away or were deleted stay behind, at zero.
     present: 'sum(conversations) > 0',
   });

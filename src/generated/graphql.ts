@@ -630,6 +630,10 @@ export type ConversationStatsGroup = {
   conversations: Scalars['Int']['output'];
   /** Conversations without a reported total cost: counted here, never summed as zero. */
   conversationsWithoutCost: Scalars['Int']['output'];
+  /** Conversations without reported ring seconds (Trata and VoiceOS report none; an Oration call not yet dialed): left out of `ringSeconds`. */
+  conversationsWithoutRingSeconds: Scalars['Int']['output'];
+  /** Conversations without reported talk seconds (not yet answered or ended, or no times reported): left out of `talkSeconds`. */
+  conversationsWithoutTalkSeconds: Scalars['Int']['output'];
   /** The cost component kind, with `groupBy: COST_COMPONENT`. */
   costComponent: Maybe<CostComponentKind>;
   /** Reported costs, one entry per currency. */
@@ -640,11 +644,11 @@ export type ConversationStatsGroup = {
   prospectStatus: Maybe<Scalars['String']['output']>;
   /** The provider, with `groupBy: PROVIDER`. */
   provider: Maybe<Provider>;
-  /** Exact sum of the reported ring seconds. */
+  /** Exact sum of the reported ring seconds (Oration alone reports them); conversations without them are counted in `conversationsWithoutRingSeconds`, never summed as zero. */
   ringSeconds: Scalars['Decimal']['output'];
   /** The status, with `groupBy: STATUS`. */
   status: Maybe<ConversationStatus>;
-  /** Exact sum of the reported talk seconds. */
+  /** Exact sum of the reported talk seconds; conversations without them are counted in `conversationsWithoutTalkSeconds`, never summed as zero. */
   talkSeconds: Scalars['Decimal']['output'];
 };
 
@@ -1781,6 +1785,8 @@ export type ConversationStatsGroupResolvers<ContextType = GatewayContext, Parent
   channel?: Resolver<Maybe<ResolversTypes['ConversationChannel']>, ParentType, ContextType>;
   conversations?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   conversationsWithoutCost?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  conversationsWithoutRingSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  conversationsWithoutTalkSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   costComponent?: Resolver<Maybe<ResolversTypes['CostComponentKind']>, ParentType, ContextType>;
   costs?: Resolver<Array<ResolversTypes['CurrencyCost']>, ParentType, ContextType>;
   endReason?: Resolver<Maybe<ResolversTypes['EndReason']>, ParentType, ContextType>;

@@ -8,7 +8,8 @@ import { insertConversations, providerConversations, seconds, sum } from './biFi
 const STATS = `query ($groupBy: [ConversationStatsGroupBy!], $filter: ConversationStatsFilter, $tz: String) {
   conversationStats(groupBy: $groupBy, filter: $filter, timeZone: $tz) {
     timeZone
-    groups { provider bucketStart bucketLabel conversations talkSeconds ringSeconds conversationsWithoutCost
+    groups { provider bucketStart bucketLabel conversations talkSeconds ringSeconds
+             conversationsWithoutTalkSeconds conversationsWithoutRingSeconds conversationsWithoutCost
              costs { currency total conversations components { kind amount } } }
   }
 }`;
@@ -41,6 +42,8 @@ describe('conversationStats over the simulators\' synced data', () => {
         conversations: conversations.length,
         talkSeconds: sum(conversations.map((each) => seconds(each.talkSeconds))).toString(),
         ringSeconds: sum(conversations.map((each) => seconds(each.ringSeconds))).toString(),
+        conversationsWithoutTalkSeconds: conversations.filter((each) => each.talkSeconds === null).length,
+        conversationsWithoutRingSeconds: conversations.filter((each) => each.ringSeconds === null).length,
         conversationsWithoutCost: conversations.length - costed.length,
         costs: currencies.map((currency) => {
           const inCurrency = costed.filter((each) => each.cost?.currency === currency);
@@ -62,6 +65,11 @@ describe('conversationStats over the simulators\' synced data', () => {
     const normalize = (value: unknown): unknown => JSON.parse(JSON.stringify(value), (_key, each) =>
       typeof each === 'string' && /^-?\d+\.\d+$/.test(each) ? each.replace(/\.?0+$/, '') : each);
     expect(normalize(groups)).toEqual(normalize(expected));
+    // Trata and VoiceOS report no ring time: their ringSeconds 0 leaves every conversation out, and says so.
+    for (const provider of ['TRATA', 'VOICEOS']) {
+      const group = expected.find((each) => each.provider === provider);
+      expect([group?.ringSeconds, group?.conversationsWithoutRingSeconds]).toEqual(['0', group?.conversations]);
+    }
     // The simulators' data has both kinds, so the test says something.
     expect(expected.some((group) => group.conversationsWithoutCost > 0)).toBe(true);
     expect(expected.flatMap((group) => group.costs.flatMap((cost) => cost.components)).length).toBeGreaterThan(1);
@@ -225,7 +233,8 @@ describe.each(engines)('conversationStats in SQL on %s', (_engine, open) => {
     expect(whole.map((group) => ({ ...group, talkSeconds: group.talkSeconds.toString(), ringSeconds: group.ringSeconds.toString() }))).toEqual([{
       provider: null, agentId: null, prospectStatus: null, channel: null, status: null, endReason: null, costComponent: null,
       bucketStart: null, bucketLabel: null,
-      conversations: 0, talkSeconds: '0', ringSeconds: '0', conversationsWithoutCost: 0, costs: [],
+      conversations: 0, talkSeconds: '0', ringSeconds: '0',
+      conversationsWithoutTalkSeconds: 0, conversationsWithoutRingSeconds: 0, conversationsWithoutCost: 0, costs: [],
     }]);
     expect(await stats(['PROVIDER'], 'UTC', none)).toEqual([]);
     expect(await stats(['DAY'], 'UTC', none)).toEqual([]);

@@ -113,13 +113,15 @@ export function conversationWrite(workspaceId: string, conversation: GeneratedCo
 export async function rollupAgainstRecords(db: Queryable): Promise<{ rollup: string[]; recomputed: string[] }> {
   const slot = `date_bin('15 minutes', created_at, timestamptz '1970-01-01 00:00:00+00')`;
   const columns = `workspace_id, slot, provider, cost_currency, conversations::int, trim_scale(talk_seconds)::text AS talk,
-                   trim_scale(ring_seconds)::text AS ring, without_cost::int, costed::int, trim_scale(cost_total)::text AS cost`;
+                   trim_scale(ring_seconds)::text AS ring, without_talk::int, without_ring::int, without_cost::int, costed::int,
+                   trim_scale(cost_total)::text AS cost`;
   const order = 'ORDER BY workspace_id, slot, provider, cost_currency';
   const { rows: rollup } = await db.query(`SELECT ${columns} FROM conversation_stats_rollup WHERE conversations <> 0 ${order}`);
   const { rows: recomputed } = await db.query(
     `SELECT ${columns} FROM (
        SELECT workspace_id, ${slot} AS slot, provider, cost_currency,
               count(*) AS conversations, coalesce(sum(talk_seconds), 0) AS talk_seconds, coalesce(sum(ring_seconds), 0) AS ring_seconds,
+              count(*) FILTER (WHERE talk_seconds IS NULL) AS without_talk, count(*) FILTER (WHERE ring_seconds IS NULL) AS without_ring,
               count(*) FILTER (WHERE cost_total IS NULL) AS without_cost, count(cost_total) AS costed, coalesce(sum(cost_total), 0) AS cost_total
          FROM synced_records WHERE kind = 'Conversation' AND created_at IS NOT NULL
         GROUP BY 1, 2, 3, 4) fresh ${order}`,

@@ -255,15 +255,53 @@ describe.each(engines)('conversationStats from the rollup on %s', (_engine, open
   });
 });
 
-describe.each(engines.map(([engine]) => [engine]))('migration 0005 on %s', (engine) => {
-  it('rolls up the conversations stored before it', async () => {
-    const schema = `sb_test_rollup_backfill_${Date.now().toString(36)}`;
+describe.each(engines.map(([engine]) => [engine]))('migration 0006 on %s', (engine) => {
+  // Found trying conversationStats as a BI user: a Trata group read ringSeconds 0, as if every call were answered at once.
+  it('counts the conversations stored before it whose talk or ring seconds are not reported, and keeps counting after', async () => {
+    const schema = `sb_test_rollup_unreported_${Date.now().toString(36)}`;
+    const db = engine === 'PGlite' ? await openDatabase({ dataDir: 'memory://' }) : await openDatabase({ databaseUrl: TEST_DATABASE_URL, schema });
+    try {
+      await migrate(db, MIGRATIONS.slice(0, 5));
+      const random = seededRandom(6);
+      const stored: GeneratedConversation[] = [];
+      for (let i = 0; i < 120; i += 1) {
+        const conversation = randomConversation(random, `u${i}`, FROM, TO);
+        stored.push(conversation);
+        await writeConversation(db, 'ws', conversation);
+      }
+      expect(await migrate(db)).toEqual({ applied: [6], current: 6 });
+      // And a write after it, through the replaced triggers.
+      const after = { ...randomConversation(random, 'after', FROM, TO), talkSeconds: null, ringSeconds: null };
+      stored.push(after);
+      await writeConversation(db, 'ws', after);
+      const { rollup, recomputed } = await rollupAgainstRecords(db);
+      expect(rollup).toEqual(recomputed);
+      const request = { workspaceId: 'ws', filter: {}, groupBy: [] as StatsGroupBy[], timeZone: 'UTC', withComponents: false };
+      const [whole] = await conversationStats(db, request);
+      expect([whole?.conversationsWithoutTalkSeconds, whole?.conversationsWithoutRingSeconds]).toEqual([
+        stored.filter((each) => each.talkSeconds === null).length,
+        stored.filter((each) => each.ringSeconds === null).length,
+      ]);
+      expect(whole?.conversationsWithoutRingSeconds).toBeGreaterThan(0);
+      expect(JSON.stringify(await conversationStats(db, { ...request, groupBy: ['PROVIDER', 'DAY'] }))).toBe(
+        JSON.stringify(await conversationStats(db, { ...request, groupBy: ['PROVIDER', 'DAY'], useRollup: false })),
+      );
+    } finally {
+      await db.close();
+      if (engine !== 'PGlite') await dropTestSchema(schema);
+    }
+  });
+});
+
+describe.each(engines.map(([engine]) => [engine]))('migration 0005, then 0006, on %s', (engine) => {
+  it('rolls up the conversations stored before them', async () => {
+    const schema = `sb_test_rollup_backfill2_${Date.now().toString(36)}`;
     const db = engine === 'PGlite' ? await openDatabase({ dataDir: 'memory://' }) : await openDatabase({ databaseUrl: TEST_DATABASE_URL, schema });
     try {
       await migrate(db, MIGRATIONS.slice(0, 4));
       const random = seededRandom(5);
       for (let i = 0; i < 120; i += 1) await writeConversation(db, i % 4 === 0 ? 'other-ws' : 'ws', randomConversation(random, `b${i}`, FROM, TO));
-      expect(await migrate(db)).toEqual({ applied: [5], current: 5 });
+      expect(await migrate(db)).toEqual({ applied: [5, 6], current: 6 });
       const { rollup, recomputed } = await rollupAgainstRecords(db);
       expect(rollup).toEqual(recomputed);
       expect(rollup.length).toBeGreaterThan(50);

@@ -98,7 +98,7 @@ function storeSuite(open: () => Promise<TestDatabase>) {
   it('applies migrations once; a second run applies nothing', async () => {
     const again = await migrate(db);
     expect(again.applied).toEqual([]);
-    expect(again.current).toBe(5); // 0001 fan-out tables, 0002 budget keys by provider account, 0003 synced store, 0004 BI columns, 0005 conversation stats rollup
+    expect(again.current).toBe(6); // 0001 fan-out tables, 0002 budget keys by provider account, 0003 synced store, 0004 BI columns, 0005 conversation stats rollup, 0006 stats counting unreported talk and ring seconds
   });
 
   it('stores a batch with its items in one transaction and reads them back scoped by workspace', async () => {

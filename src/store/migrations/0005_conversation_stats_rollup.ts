@@ -16,13 +16,13 @@ const DELTAS = (source: string, sign: 1 | -1) => `
    WHERE kind = 'Conversation' AND created_at IS NOT NULL
    GROUP BY ${KEY}`;
 
-const COMPONENT_KEY = `${KEY}, component_kind`;
+export const COMPONENT_KEY = `${KEY}, component_kind`;
 
 /**
  * A statement's net change of component amounts per rollup key and component kind: the amounts a
  * scan sums (a reported total, an amount present), from records whose components are an array.
  */
-const COMPONENT_DELTAS = (source: string, sign: 1 | -1) => `
+export const COMPONENT_DELTAS = (source: string, sign: 1 | -1) => `
   SELECT workspace_id, date_bin('15 minutes', created_at, timestamptz '1970-01-01 00:00:00+00') AS slot, provider, cost_currency,
          c.component->>'kind' AS component_kind,
          ${sign} * sum((c.component->'amount'->>'$decimal')::numeric) AS amount,

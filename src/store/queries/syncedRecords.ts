@@ -228,7 +228,8 @@ export async function deleteConversationsCreatedBefore(db: Queryable, workspaceI
     await db.query(
       `DELETE FROM conversation_stats_rollup
         WHERE workspace_id = $1 AND provider = $2 AND slot < $3
-          AND conversations = 0 AND without_cost = 0 AND costed = 0 AND talk_seconds = 0 AND ring_seconds = 0 AND cost_total = 0`,
+          AND conversations = 0 AND without_cost = 0 AND costed = 0 AND talk_seconds = 0 AND ring_seconds = 0 AND cost_total = 0
+          AND without_talk = 0 AND without_ring = 0`,
       [workspaceId, provider, cutoff],
     );
     await db.query(
