@@ -309,7 +309,9 @@ export type Conversation = Node & {
   durationSeconds: Maybe<Scalars['Float']['output']>;
   /**
    * The dynamic variables the conversation was started with (Oration), as a JSON object, exactly:
-   * the tag the gateway adds to find its own conversations again is not among them (see `batchItem`).
+   * the tag the gateway adds to find its own conversations again is not among them (see `batchItem`),
+   * and a number JSON cannot carry exactly (a whole number past 2^53 - 1, or past a double's range)
+   * comes back as the string of its digits, not rounded.
    */
   dynamicVariables: Maybe<Scalars['JSONObject']['output']>;
   /** Why it ended: Oration `endReason`, VoiceOS `end_reason`; null while it runs or when not reported (Trata never reports one). */

@@ -134,6 +134,14 @@ describe('Oration mapping edge cases', () => {
     expect(parseDynamicVariables('{"broken"')).toEqual({ value: '{"broken"' });
     expect(parseDynamicVariables({ customerName: 'Bob' })).toEqual({ customerName: 'Bob' });
     expect(parseDynamicVariables('')).toBeNull();
+    // A number a double cannot hold keeps its digits, as text; every other number stays a number.
+    expect(parseDynamicVariables('{"account":12345678901234567890,"huge":1e400,"list":[-9007199254740993],"largest":9007199254740991,"rate":0.125}')).toEqual({
+      account: '12345678901234567890',
+      huge: '1e400',
+      list: ['-9007199254740993'],
+      largest: 9007199254740991,
+      rate: 0.125,
+    });
     expect(parseDynamicVariables(null)).toBeNull();
   });
 

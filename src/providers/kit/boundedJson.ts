@@ -48,3 +48,33 @@ export const boundedJsonObject = z.record(z.string(), z.unknown()).refine((value
 
 /** JSON sent as text (Oration's `dynamicVariables`), at most MAX_JSON_DEPTH levels deep once decoded. */
 export const boundedJsonText = z.string().refine((text) => !textNestsDeeperThan(text, MAX_JSON_DEPTH), TOO_DEEP);
+
+/**
+ * JSON.parse of a provider's free-form JSON text, keeping the digits of a number a double cannot
+ * hold: a whole number past 2^53 (an account number 12345678901234567890 would read
+ * 12345678901234567000) or past a double's range (1e400 would read Infinity, then null) comes back
+ * as the string of its source. Read a second time, with Node's reviver source access, only when
+ * the plain parse found such a number, so ordinary JSON pays for one parse.
+ */
+export function parseJsonKeepingDigits(text: string): unknown {
+  const parsed: unknown = JSON.parse(text);
+  if (!containsNumber(parsed, inexact)) return parsed;
+  const keepSource = (_key: string, value: unknown, context?: { source?: string }): unknown =>
+    inexact(value) && context?.source !== undefined ? context.source : value;
+  return JSON.parse(text, keepSource);
+}
+
+function inexact(value: unknown): boolean {
+  return typeof value === 'number' && (!Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value)));
+}
+
+/** Whether a parsed JSON value holds a number `test` accepts, walked with a loop, not recursion. */
+function containsNumber(value: unknown, test: (value: unknown) => boolean): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (test(current)) return true;
+    if (typeof current === 'object' && current !== null) pending.push(...(Array.isArray(current) ? current : Object.values(current)));
+  }
+  return false;
+}

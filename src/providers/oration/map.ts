@@ -12,6 +12,7 @@ import type {
 } from '../../domain/types.ts';
 import { REQUEST_ID_VARIABLE } from '../connector.ts';
 import { fieldOf, parseIsoDateTime, recordFields, sharedReadingOf, type RecordPosition } from '../kit/recordFields.ts';
+import { parseJsonKeepingDigits } from '../kit/boundedJson.ts';
 import { orationAgentSchema, orationConversationSchema, type OrationAgentWire, type OrationConversationWire } from './wire.ts';
 
 /**
@@ -174,7 +175,8 @@ export function mapChannel(
 /**
  * The response carries `dynamicVariables` as a JSON-encoded string. A string that decodes to an
  * object gives that object; any other string (the document's `"<string>"`, a scalar, broken JSON)
- * is kept whole as `{ value: <the string> }` so nothing the provider sent is lost. An object (the
+ * is kept whole as `{ value: <the string> }` so nothing the provider sent is lost; a number a double
+ * cannot hold exactly comes back as the string of its digits (`parseJsonKeepingDigits`). An object (the
  * request's shape, should a response ever use it) is taken as is; empty or absent gives null.
  */
 export function parseDynamicVariables(
@@ -183,7 +185,7 @@ export function parseDynamicVariables(
   if (value === null || value === undefined || value === '') return null;
   if (typeof value !== 'string') return value;
   try {
-    const decoded: unknown = JSON.parse(value);
+    const decoded = parseJsonKeepingDigits(value);
     if (typeof decoded === 'object' && decoded !== null && !Array.isArray(decoded)) {
       return decoded as Record<string, unknown>;
     }
