@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conversationStats, type StatsGroupBy } from '../../src/analytics/conversationStats.ts';
 import type { AnalyticsFilter } from '../../src/analytics/analyticsFilter.ts';
 import { parseInstant } from '../../src/domain/preciseDate.ts';
-import type { Queryable } from '../../src/store/database.ts';
+import type { Database, Queryable } from '../../src/store/database.ts';
 import { deleteConversationsCreatedBefore, upsertSyncedRecords } from '../../src/store/queries/syncedRecords.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { MIGRATIONS } from '../../src/store/migrations/index.ts';
@@ -255,13 +255,23 @@ describe.each(engines)('conversationStats from the rollup on %s', (_engine, open
   });
 });
 
+/** A store of its own on `engine` with the migrations up to `version` applied, closed (and dropped) after `work`. */
+async function withStoreAt(engine: string, version: number, work: (db: Database) => Promise<void>): Promise<void> {
+  const schema = `sb_test_rollup_migration_${version}_${Date.now().toString(36)}`;
+  const db = engine === 'PGlite' ? await openDatabase({ dataDir: 'memory://' }) : await openDatabase({ databaseUrl: TEST_DATABASE_URL, schema });
+  try {
+    await migrate(db, MIGRATIONS.slice(0, version));
+    await work(db);
+  } finally {
+    await db.close();
+    if (engine !== 'PGlite') await dropTestSchema(schema);
+  }
+}
+
 describe.each(engines.map(([engine]) => [engine]))('migration 0006 on %s', (engine) => {
   // Found trying conversationStats as a BI user: a Trata group read ringSeconds 0, as if every call were answered at once.
   it('counts the conversations stored before it whose talk or ring seconds are not reported, and keeps counting after', async () => {
-    const schema = `sb_test_rollup_unreported_${Date.now().toString(36)}`;
-    const db = engine === 'PGlite' ? await openDatabase({ dataDir: 'memory://' }) : await openDatabase({ databaseUrl: TEST_DATABASE_URL, schema });
-    try {
-      await migrate(db, MIGRATIONS.slice(0, 5));
+    await withStoreAt(engine, 5, async (db) => {
       const random = seededRandom(6);
       const stored: GeneratedConversation[] = [];
       for (let i = 0; i < 120; i += 1) {
@@ -286,19 +296,13 @@ describe.each(engines.map(([engine]) => [engine]))('migration 0006 on %s', (engi
       expect(JSON.stringify(await conversationStats(db, { ...request, groupBy: ['PROVIDER', 'DAY'] }))).toBe(
         JSON.stringify(await conversationStats(db, { ...request, groupBy: ['PROVIDER', 'DAY'], useRollup: false })),
       );
-    } finally {
-      await db.close();
-      if (engine !== 'PGlite') await dropTestSchema(schema);
-    }
+    });
   });
 });
 
 describe.each(engines.map(([engine]) => [engine]))('migration 0005, then 0006, on %s', (engine) => {
   it('rolls up the conversations stored before them', async () => {
-    const schema = `sb_test_rollup_backfill2_${Date.now().toString(36)}`;
-    const db = engine === 'PGlite' ? await openDatabase({ dataDir: 'memory://' }) : await openDatabase({ databaseUrl: TEST_DATABASE_URL, schema });
-    try {
-      await migrate(db, MIGRATIONS.slice(0, 4));
+    await withStoreAt(engine, 4, async (db) => {
       const random = seededRandom(5);
       for (let i = 0; i < 120; i += 1) await writeConversation(db, i % 4 === 0 ? 'other-ws' : 'ws', randomConversation(random, `b${i}`, FROM, TO));
       expect(await migrate(db)).toEqual({ applied: [5, 6], current: 6 });
@@ -307,10 +311,7 @@ describe.each(engines.map(([engine]) => [engine]))('migration 0005, then 0006, o
       expect(rollup.length).toBeGreaterThan(50);
       const request = { workspaceId: 'ws', filter: {}, groupBy: ['PROVIDER', 'DAY'] as StatsGroupBy[], timeZone: 'Asia/Kathmandu', withComponents: false };
       expect(JSON.stringify(await conversationStats(db, request))).toBe(JSON.stringify(await conversationStats(db, { ...request, useRollup: false })));
-    } finally {
-      await db.close();
-      if (engine !== 'PGlite') await dropTestSchema(schema);
-    }
+    });
   });
 });
 
