@@ -209,7 +209,7 @@ function validateItem(
 }
 
 const UNSAFE_INTEGER =
-  `must be a whole number of at most ${Number.MAX_SAFE_INTEGER} (2^53 - 1) either way: past it a JSON number has already lost digits; send it as a string`;
+  `is too large to be exact as a JSON number (past ±${Number.MAX_SAFE_INTEGER}, 2^53 - 1, its digits are already lost): send it as a string`;
 
 /** A flat object of string, finite number or boolean values with bounded keys and values. */
 function validateDynamicVariables(value: unknown, problem: (field: string, message: string) => void): DynamicVariables {

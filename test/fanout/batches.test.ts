@@ -49,6 +49,11 @@ describe('fan-out batches: validation, idempotency, cancel, isolation (PGlite)',
     ];
     const error = await service.createBatch(WORKSPACE, { conversations }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(BatchValidationError);
+    // Found trying the API from outside: a client that shows only the message learnt no field from it.
+    expect((error as BatchValidationError).message).toBe(
+      'The batch was refused, nothing stored: conversations[2].toNumber must be an E.164 number such as +14155550123; and 6 more ' +
+        '(7 problems in 6 conversations; extensions.problems lists each)',
+    );
     const problems = (error as BatchValidationError).problems;
     expect(problems.map(({ index, field, code }) => ({ index, field, code }))).toEqual([
       { index: 2, field: 'conversations[2].toNumber', code: 'INVALID' },

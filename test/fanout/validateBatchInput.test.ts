@@ -141,13 +141,13 @@ describe('validateBatchInput', () => {
       {
         index: 0,
         field: 'conversations[0].dynamicVariables.account',
-        message: 'must be a whole number of at most 9007199254740991 (2^53 - 1) either way: past it a JSON number has already lost digits; send it as a string',
+        message: 'is too large to be exact as a JSON number (past ±9007199254740991, 2^53 - 1, its digits are already lost): send it as a string',
         code: 'INVALID',
       },
       {
         index: 0,
         field: 'conversations[0].dynamicVariables.below',
-        message: 'must be a whole number of at most 9007199254740991 (2^53 - 1) either way: past it a JSON number has already lost digits; send it as a string',
+        message: 'is too large to be exact as a JSON number (past ±9007199254740991, 2^53 - 1, its digits are already lost): send it as a string',
         code: 'INVALID',
       },
     ]);
