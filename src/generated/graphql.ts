@@ -620,7 +620,7 @@ export type ConversationStatsFilter = {
  */
 export type ConversationStatsGroup = {
   __typename?: 'ConversationStatsGroup';
-  /** Global id of the agent. */
+  /** Global id of the agent, with `groupBy: AGENT`. */
   agentId: Maybe<Scalars['ID']['output']>;
   /** The bucket's start as a local time in `timeZone`, `2026-03-08T00:00`. */
   bucketLabel: Maybe<Scalars['String']['output']>;
@@ -632,7 +632,7 @@ export type ConversationStatsGroup = {
   conversations: Scalars['Int']['output'];
   /** Conversations without a reported total cost: counted here, never summed as zero. */
   conversationsWithoutCost: Scalars['Int']['output'];
-  /** Conversations without reported ring seconds (Trata and VoiceOS report none; an Oration call not yet dialed): left out of `ringSeconds`. */
+  /** Conversations without reported ring seconds (Trata and VoiceOS report none; Oration none while a call still rings, or without its start time): left out of `ringSeconds`. */
   conversationsWithoutRingSeconds: Scalars['Int']['output'];
   /** Conversations without reported talk seconds (not yet answered or ended, or no times reported): left out of `talkSeconds`. */
   conversationsWithoutTalkSeconds: Scalars['Int']['output'];
@@ -646,11 +646,11 @@ export type ConversationStatsGroup = {
   prospectStatus: Maybe<Scalars['String']['output']>;
   /** The provider, with `groupBy: PROVIDER`. */
   provider: Maybe<Provider>;
-  /** Exact sum of the reported ring seconds (Oration alone reports them); conversations without them are counted in `conversationsWithoutRingSeconds`, never summed as zero. */
+  /** Exact sum of the reported ring seconds (Oration alone reports them, 0 for its chats and inbound calls: average over `channels: [PHONE_OUTBOUND]`); conversations without them are counted in `conversationsWithoutRingSeconds`, never summed as zero. With `COST_COMPONENT`, as `talkSeconds`. */
   ringSeconds: Scalars['Decimal']['output'];
   /** The status, with `groupBy: STATUS`. */
   status: Maybe<ConversationStatus>;
-  /** Exact sum of the reported talk seconds; conversations without them are counted in `conversationsWithoutTalkSeconds`, never summed as zero. */
+  /** Exact sum of the reported talk seconds; conversations without them are counted in `conversationsWithoutTalkSeconds`, never summed as zero. With `COST_COMPONENT`, a conversation counts in the group of each of its components. */
   talkSeconds: Scalars['Decimal']['output'];
 };
 
