@@ -232,9 +232,9 @@ export type BatchItemState =
   | 'CREATED'
   /** Sent (or being sent) to the provider; the outcome is not recorded yet. */
   | 'DISPATCHING'
-  /** The conversation finished (any outcome); its slot is free. */
+  /** The conversation finished, whatever its outcome (its `status` may be FAILED when the provider placed it and it then failed); its slot is free. */
   | 'ENDED'
-  /** The provider refused the item; see `error`. */
+  /** The provider refused to create the conversation; see `error`. (A conversation created and then failed is ENDED.) */
   | 'FAILED'
   /** Stored, waiting for a free slot in the budget. */
   | 'QUEUED'
@@ -254,7 +254,7 @@ export type BatchProgress = {
 export type BatchStatus =
   /** Every item is final and `cancelBatch` stopped at least one before it was sent. */
   | 'CANCELLED'
-  /** Every item was created and has ended. */
+  /** Every item was created and has ended. Says nothing of how the calls went: a call placed that then failed at the provider (busy, unanswered) is ENDED too; each item's `conversation` has its `status` and `endReason`. */
   | 'COMPLETED'
   /** Every item is final, none was cancelled, and at least one failed or could not be resolved. */
   | 'COMPLETED_WITH_ERRORS'
