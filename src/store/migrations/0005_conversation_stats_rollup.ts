@@ -16,13 +16,13 @@ const DELTAS = (source: string, sign: 1 | -1) => `
    WHERE kind = 'Conversation' AND created_at IS NOT NULL
    GROUP BY ${KEY}`;
 
-export const COMPONENT_KEY = `${KEY}, component_kind`;
+const COMPONENT_KEY = `${KEY}, component_kind`;
 
 /**
  * A statement's net change of component amounts per rollup key and component kind: the amounts a
  * scan sums (a reported total, an amount present), from records whose components are an array.
  */
-export const COMPONENT_DELTAS = (source: string, sign: 1 | -1) => `
+const COMPONENT_DELTAS = (source: string, sign: 1 | -1) => `
   SELECT workspace_id, date_bin('15 minutes', created_at, timestamptz '1970-01-01 00:00:00+00') AS slot, provider, cost_currency,
          c.component->>'kind' AS component_kind,
          ${sign} * sum((c.component->'amount'->>'$decimal')::numeric) AS amount,
@@ -32,6 +32,33 @@ export const COMPONENT_DELTAS = (source: string, sign: 1 | -1) => `
    WHERE kind = 'Conversation' AND created_at IS NOT NULL AND cost_total IS NOT NULL
      AND c.component->'amount'->>'$decimal' IS NOT NULL
    GROUP BY ${COMPONENT_KEY}`;
+
+/**
+ * The collect function's statements for the component amounts, one per kind of statement, and the
+ * apply function's: migration 0006 replaces both functions and keeps these as they are.
+ */
+export const COLLECT_COMPONENTS_INSERTED = `    INSERT INTO conversation_stats_rollup_components_pending
+    SELECT pg_current_xact_id(), d.* FROM (${COMPONENT_DELTAS('new_rows', 1)}) d;`;
+export const COLLECT_COMPONENTS_DELETED = `    INSERT INTO conversation_stats_rollup_components_pending
+    SELECT pg_current_xact_id(), d.* FROM (${COMPONENT_DELTAS('old_rows', -1)}) d;`;
+export const COLLECT_COMPONENTS_UPDATED = `    INSERT INTO conversation_stats_rollup_components_pending
+    SELECT pg_current_xact_id(), ${COMPONENT_KEY}, sum(amount), sum(lines)
+      FROM (${COMPONENT_DELTAS('old_rows', -1)} UNION ALL ${COMPONENT_DELTAS('new_rows', 1)}) d
+     GROUP BY ${COMPONENT_KEY}
+    HAVING sum(amount) <> 0 OR sum(lines) <> 0;`;
+export const APPLY_COMPONENTS = `  -- Then the components, in their key order: every writer takes the two tables in this order.
+  WITH moved AS (
+    DELETE FROM conversation_stats_rollup_components_pending WHERE xact = NEW.xact
+    RETURNING ${COMPONENT_KEY}, amount, lines
+  )
+  INSERT INTO conversation_stats_rollup_components AS r (${COMPONENT_KEY}, amount, lines)
+  SELECT ${COMPONENT_KEY}, sum(amount), sum(lines)
+    FROM moved
+   GROUP BY ${COMPONENT_KEY}
+   ORDER BY ${COMPONENT_KEY}
+  ON CONFLICT ON CONSTRAINT conversation_stats_rollup_components_key DO UPDATE SET
+    amount = r.amount + EXCLUDED.amount,
+    lines  = r.lines + EXCLUDED.lines;`;
 
 /**
  * Totals of conversations per workspace, provider, cost currency and 15-minute UTC slot, kept in
@@ -139,14 +166,12 @@ BEGIN
     INSERT INTO conversation_stats_rollup_pending
     SELECT pg_current_xact_id(), d.* FROM (${DELTAS('new_rows', 1)}) d;
     collected := FOUND;
-    INSERT INTO conversation_stats_rollup_components_pending
-    SELECT pg_current_xact_id(), d.* FROM (${COMPONENT_DELTAS('new_rows', 1)}) d;
+${COLLECT_COMPONENTS_INSERTED}
   ELSIF TG_OP = 'DELETE' THEN
     INSERT INTO conversation_stats_rollup_pending
     SELECT pg_current_xact_id(), d.* FROM (${DELTAS('old_rows', -1)}) d;
     collected := FOUND;
-    INSERT INTO conversation_stats_rollup_components_pending
-    SELECT pg_current_xact_id(), d.* FROM (${COMPONENT_DELTAS('old_rows', -1)}) d;
+${COLLECT_COMPONENTS_DELETED}
   ELSE
     -- New minus old per key; keys whose figures did not move are left out.
     INSERT INTO conversation_stats_rollup_pending
@@ -157,11 +182,7 @@ BEGIN
     HAVING sum(conversations) <> 0 OR sum(talk_seconds) <> 0 OR sum(ring_seconds) <> 0
         OR sum(without_cost) <> 0 OR sum(costed) <> 0 OR sum(cost_total) <> 0;
     collected := FOUND;
-    INSERT INTO conversation_stats_rollup_components_pending
-    SELECT pg_current_xact_id(), ${COMPONENT_KEY}, sum(amount), sum(lines)
-      FROM (${COMPONENT_DELTAS('old_rows', -1)} UNION ALL ${COMPONENT_DELTAS('new_rows', 1)}) d
-     GROUP BY ${COMPONENT_KEY}
-    HAVING sum(amount) <> 0 OR sum(lines) <> 0;
+${COLLECT_COMPONENTS_UPDATED}
   END IF;
   IF collected OR FOUND THEN
     INSERT INTO conversation_stats_rollup_flush VALUES (pg_current_xact_id()) ON CONFLICT DO NOTHING;
@@ -189,19 +210,7 @@ BEGIN
     without_cost  = r.without_cost + EXCLUDED.without_cost,
     costed        = r.costed + EXCLUDED.costed,
     cost_total    = r.cost_total + EXCLUDED.cost_total;
-  -- Then the components, in their key order: every writer takes the two tables in this order.
-  WITH moved AS (
-    DELETE FROM conversation_stats_rollup_components_pending WHERE xact = NEW.xact
-    RETURNING ${COMPONENT_KEY}, amount, lines
-  )
-  INSERT INTO conversation_stats_rollup_components AS r (${COMPONENT_KEY}, amount, lines)
-  SELECT ${COMPONENT_KEY}, sum(amount), sum(lines)
-    FROM moved
-   GROUP BY ${COMPONENT_KEY}
-   ORDER BY ${COMPONENT_KEY}
-  ON CONFLICT ON CONSTRAINT conversation_stats_rollup_components_key DO UPDATE SET
-    amount = r.amount + EXCLUDED.amount,
-    lines  = r.lines + EXCLUDED.lines;
+${APPLY_COMPONENTS}
   DELETE FROM conversation_stats_rollup_flush WHERE xact = NEW.xact;
   RETURN NULL;
 END

@@ -1,4 +1,9 @@
-import { COMPONENT_DELTAS, COMPONENT_KEY } from './0005_conversation_stats_rollup.ts';
+import {
+  APPLY_COMPONENTS,
+  COLLECT_COMPONENTS_DELETED,
+  COLLECT_COMPONENTS_INSERTED,
+  COLLECT_COMPONENTS_UPDATED,
+} from './0005_conversation_stats_rollup.ts';
 import type { Migration } from './migration.ts';
 
 /** The rollup's key, as in migration 0005 (and its one lock order). */
@@ -54,14 +59,12 @@ BEGIN
     INSERT INTO conversation_stats_rollup_pending (xact, ${KEY}, ${FIGURES})
     SELECT pg_current_xact_id(), d.* FROM (${DELTAS('new_rows', 1)}) d;
     collected := FOUND;
-    INSERT INTO conversation_stats_rollup_components_pending
-    SELECT pg_current_xact_id(), d.* FROM (${COMPONENT_DELTAS('new_rows', 1)}) d;
+${COLLECT_COMPONENTS_INSERTED}
   ELSIF TG_OP = 'DELETE' THEN
     INSERT INTO conversation_stats_rollup_pending (xact, ${KEY}, ${FIGURES})
     SELECT pg_current_xact_id(), d.* FROM (${DELTAS('old_rows', -1)}) d;
     collected := FOUND;
-    INSERT INTO conversation_stats_rollup_components_pending
-    SELECT pg_current_xact_id(), d.* FROM (${COMPONENT_DELTAS('old_rows', -1)}) d;
+${COLLECT_COMPONENTS_DELETED}
   ELSE
     -- New minus old per key; keys whose figures did not move are left out.
     INSERT INTO conversation_stats_rollup_pending (xact, ${KEY}, ${FIGURES})
@@ -73,11 +76,7 @@ BEGIN
         OR sum(without_cost) <> 0 OR sum(costed) <> 0 OR sum(cost_total) <> 0
         OR sum(without_talk) <> 0 OR sum(without_ring) <> 0;
     collected := FOUND;
-    INSERT INTO conversation_stats_rollup_components_pending
-    SELECT pg_current_xact_id(), ${COMPONENT_KEY}, sum(amount), sum(lines)
-      FROM (${COMPONENT_DELTAS('old_rows', -1)} UNION ALL ${COMPONENT_DELTAS('new_rows', 1)}) d
-     GROUP BY ${COMPONENT_KEY}
-    HAVING sum(amount) <> 0 OR sum(lines) <> 0;
+${COLLECT_COMPONENTS_UPDATED}
   END IF;
   IF collected OR FOUND THEN
     INSERT INTO conversation_stats_rollup_flush VALUES (pg_current_xact_id()) ON CONFLICT DO NOTHING;
@@ -108,19 +107,7 @@ BEGIN
     cost_total    = r.cost_total + EXCLUDED.cost_total,
     without_talk  = r.without_talk + EXCLUDED.without_talk,
     without_ring  = r.without_ring + EXCLUDED.without_ring;
-  -- Then the components, in their key order: every writer takes the two tables in this order.
-  WITH moved AS (
-    DELETE FROM conversation_stats_rollup_components_pending WHERE xact = NEW.xact
-    RETURNING ${COMPONENT_KEY}, amount, lines
-  )
-  INSERT INTO conversation_stats_rollup_components AS r (${COMPONENT_KEY}, amount, lines)
-  SELECT ${COMPONENT_KEY}, sum(amount), sum(lines)
-    FROM moved
-   GROUP BY ${COMPONENT_KEY}
-   ORDER BY ${COMPONENT_KEY}
-  ON CONFLICT ON CONSTRAINT conversation_stats_rollup_components_key DO UPDATE SET
-    amount = r.amount + EXCLUDED.amount,
-    lines  = r.lines + EXCLUDED.lines;
+${APPLY_COMPONENTS}
   DELETE FROM conversation_stats_rollup_flush WHERE xact = NEW.xact;
   RETURN NULL;
 END
