@@ -178,6 +178,16 @@ const envSchema = z.object({
   /** Open subscriptions per workspace, across its connections. */
   SWITCHBOARD_MAX_SUBSCRIPTIONS_PER_WORKSPACE: count(100),
 
+  /**
+   * Requests one workspace may send a replica per minute (GraphQL operations, subscriptions
+   * started, exports); 0, the default, sets no limit (src/limits/workspaceRateLimit.ts).
+   */
+  SWITCHBOARD_RATE_LIMIT_PER_MINUTE: z.coerce
+    .number({ error: 'must be a whole number of requests (0 for no limit)' })
+    .int('must be a whole number of requests (0 for no limit)')
+    .min(0, 'must be a whole number of requests (0 for no limit)')
+    .default(0),
+
   // Exports (docs/bi.md): see src/analytics/exports/exportSlots.ts.
   /** Exports running at once on this replica. Unset: a third of the PostgreSQL pool (3 of the default 10); 3 on PGlite. */
   SWITCHBOARD_EXPORT_MAX_CONCURRENT: z.coerce.number().int().min(1).optional(),

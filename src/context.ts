@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { GraphQLError } from 'graphql';
-import { UnauthenticatedError } from './errors.ts';
+import { RateLimitedError, UnauthenticatedError } from './errors.ts';
 import type { FanoutService } from './fanout/fanoutService.ts';
+import type { WorkspaceRateLimit } from './limits/workspaceRateLimit.ts';
 import { createLoaders, type LoaderHooks, type Loaders } from './loaders.ts';
 import type { RequestScope } from './observability/requestScope.ts';
 import type { UpstreamObserver } from './providers/http.ts';
@@ -78,13 +79,25 @@ export function readRequestApiKey(req: Pick<IncomingMessage, 'headersDistinct'>)
 
 /**
  * Builds a request's context from its API key, read once by the router (`readApiKey`): no key,
- * an unknown one, or two different ones (refused before this) is UNAUTHENTICATED. Observed, the
+ * an unknown one, or two different ones (refused before this) is UNAUTHENTICATED; a workspace
+ * over its request limit (`rateLimit`, when set) is RATE_LIMITED. Observed, the
  * request reads its providers through connectors that report to its own observer.
  */
-export function createContextFactory(registry: WorkspaceRegistry, fanout: FanoutService, hooks: LoaderHooks = {}, live?: LiveServices) {
+export function createContextFactory(
+  registry: WorkspaceRegistry,
+  fanout: FanoutService,
+  hooks: LoaderHooks = {},
+  live?: LiveServices,
+  rateLimit?: WorkspaceRateLimit,
+) {
   return async (apiKey: ApiKeyReading, observation?: RequestObservation): Promise<GatewayContext> => {
     const workspace = apiKey.kind === 'key' ? registry.authenticate(apiKey.key) : null;
     if (!workspace) throw new UnauthenticatedError();
+    const refusal = await rateLimit?.admit(workspace.id);
+    if (refusal) {
+      if (observation) observation.scope.workspace = workspace.id;
+      throw new RateLimitedError(refusal);
+    }
     if (!observation) return workspaceContext(workspace, fanout, hooks, live);
     // Known from here on, even when the request is refused before Apollo (a body that is not JSON).
     observation.scope.workspace = workspace.id;

@@ -4,6 +4,7 @@ import { IdempotencyConflictError } from './fanout/idempotencyConflictError.ts';
 import { isProviderError, ProviderBadResponseError } from './providers/errors.ts';
 import { isRefusedLiteral, namedInputError, ScalarInputError } from './resolvers/scalars/scalarInputError.ts';
 import { isStoreUnavailable } from './store/storeUnavailable.ts';
+import { rateLimitMessage, type RateLimitRefusal } from './limits/workspaceRateLimit.ts';
 
 /**
  * Every `extensions.code` the gateway can answer with. Clients may switch on these; docs/errors.md
@@ -23,6 +24,8 @@ export const ErrorCode = {
   PROVIDER_REJECTED: 'PROVIDER_REJECTED',
   UNSUPPORTED_BY_PROVIDER: 'UNSUPPORTED_BY_PROVIDER',
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  // The workspace passed its request limit on this replica (SWITCHBOARD_RATE_LIMIT_PER_MINUTE).
+  RATE_LIMITED: 'RATE_LIMITED',
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   // Raised by Apollo Server itself before any resolver runs; listed so clients can switch on them too.
@@ -61,6 +64,24 @@ export class BadUserInputError extends GraphQLError {
 
 /** Which query limit a refused operation broke; see `src/limits/queryLimits.ts`. */
 export type QueryLimitName = 'depth' | 'aliases' | 'directives' | 'cost';
+
+/**
+ * The workspace passed its request limit on this replica (`WorkspaceRateLimit`): 429 with
+ * `Retry-After`, before the request's body is read. `retryAfterSeconds` says the same as the header.
+ */
+export class RateLimitedError extends GraphQLError {
+  constructor(refusal: RateLimitRefusal) {
+    super(rateLimitMessage(refusal), {
+      extensions: {
+        code: ErrorCode.RATE_LIMITED,
+        retryAfterSeconds: refusal.retryAfterSeconds,
+        limit: refusal.limit,
+        windowSeconds: refusal.windowSeconds,
+        http: { status: 429, headers: new Map([['retry-after', String(refusal.retryAfterSeconds)]]) },
+      },
+    });
+  }
+}
 
 /**
  * A query refused before execution because it breaks one of the documented limits. The

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { answerWithin } from './answerWithin.ts';
+import { WorkspaceRateLimit } from './limits/workspaceRateLimit.ts';
 import { exportLimitSettingsOf, fanoutTimingOf, httpLimitsOf, liveSettingsOf, queryLimitsOf, resilienceOptionsOf, shutdownTimingOf, type Env } from './config.ts';
 import { FanoutService } from './fanout/fanoutService.ts';
 import type { FanoutTiming } from './fanout/fanoutTiming.ts';
@@ -153,6 +154,9 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
       live,
       // The caps left unset follow the pool just opened (a third of it; PGlite: of the default pool).
       exportLimits: exportLimitSettingsOf(env),
+      ...(env.SWITCHBOARD_RATE_LIMIT_PER_MINUTE > 0 && {
+        rateLimit: new WorkspaceRateLimit({ requestsPerWindow: env.SWITCHBOARD_RATE_LIMIT_PER_MINUTE }),
+      }),
       ...options.gateway,
     });
     opened.gateway = gateway;

@@ -42,6 +42,7 @@ import { createExportRoutes } from './analytics/exports/exportRoute.ts';
 import type { ExportLimits, ExportSlots } from './analytics/exports/exportSlots.ts';
 import type { LiveServices } from './sync/liveServices.ts';
 import type { WorkspaceRegistry } from './workspaces/workspaceRegistry.ts';
+import type { WorkspaceRateLimit } from './limits/workspaceRateLimit.ts';
 
 export interface GatewayOptions {
   registry: WorkspaceRegistry;
@@ -84,6 +85,11 @@ export interface GatewayOptions {
   shutdownDelayMs?: number;
   /** The synced store: webhooks in (`/webhooks/...`), subscriptions over WebSocket, freshness in the graph. */
   live?: LiveServices;
+  /**
+   * Requests per workspace on this replica (`SWITCHBOARD_RATE_LIMIT_PER_MINUTE`): GraphQL operations
+   * over HTTP, subscriptions started and exports each count one. @default none
+   */
+  rateLimit?: WorkspaceRateLimit;
   /** Exports at once (per replica, per workspace) and their stall timeout. @default resolveExportLimits() from the store's pool */
   exportLimits?: Partial<ExportLimits>;
 }
@@ -148,7 +154,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   // Queries over HTTP and subscriptions over WebSocket report their loader batches alike.
   const loaderHooks: LoaderHooks = observability ? { onLoaderBatch: observability.onLoaderBatch } : {};
-  const contextFor = createContextFactory(options.registry, options.fanout, loaderHooks, options.live);
+  const contextFor = createContextFactory(options.registry, options.fanout, loaderHooks, options.live, options.rateLimit);
   const cors = createCorsPolicy(options.corsOrigins ?? []);
   const liveRoutes =
     options.live &&
@@ -157,6 +163,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       registry: options.registry,
       fanout: options.fanout,
       limits: options.limits ?? DEFAULT_QUERY_LIMITS,
+      ...(options.rateLimit && { rateLimit: options.rateLimit }),
       bodyIdleTimeoutMs: httpLimits.bodyIdleTimeoutMs,
       loaderHooks,
       hideSuggestions: !options.introspection,
@@ -169,6 +176,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     createExportRoutes({
       database: options.live.database,
       registry: options.registry,
+      ...(options.rateLimit && { rateLimit: options.rateLimit }),
       ...(options.exportLimits && { limits: options.exportLimits }),
       onExportStart: (start) => exportMetrics?.onExportStart(start),
       onExportEnd: (end) => {

@@ -42,8 +42,11 @@ export function createGraphQLHttpHandler<C extends BaseContext>(options: GraphQL
       } catch (error) {
         const status = httpStatusOf(error);
         if (status === undefined) throw error;
+        // The error's own headers (a 429's Retry-After) go out with it; `http` itself is no extension a client reads.
         const { message, extensions } = error as GraphQLError;
-        return refuseAndClose(req, res, status, { errors: [{ message, extensions: { code: extensions.code } }] });
+        const { http, ...clientExtensions } = extensions;
+        for (const [name, value] of (http as { headers?: Map<string, string> } | undefined)?.headers ?? []) res.setHeader(name, value);
+        return refuseAndClose(req, res, status, { errors: [{ message, extensions: clientExtensions }] });
       }
     }
 

@@ -13,6 +13,7 @@ import { dropSchemaSuggestions } from '../limits/schemaSuggestions.ts';
 import { estimateQueryCost } from '../limits/estimateQueryCost.ts';
 import { queryLimitGuards } from '../limits/queryLimitGuards.ts';
 import type { QueryLimits } from '../limits/queryLimits.ts';
+import { rateLimitMessage, type WorkspaceRateLimit } from '../limits/workspaceRateLimit.ts';
 import type { LoaderHooks } from '../loaders.ts';
 import { resolvers } from '../resolvers/index.ts';
 import { loadTypeDefs } from '../schema.ts';
@@ -27,6 +28,8 @@ export interface SubscriptionServerOptions {
   fanout: FanoutService;
   live: LiveServices;
   limits: QueryLimits;
+  /** Requests per workspace on this replica; each subscription started counts one. None when absent. */
+  rateLimit?: WorkspaceRateLimit;
   /** Where each event's loaders report their batches (metrics), as HTTP operations' do. */
   loaderHooks?: LoaderHooks;
   /** Paths served, the same as queries'. @default ['/graphql', '/'] */
@@ -98,9 +101,14 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
         workspaces.set(ctx.extra, workspace);
         return true;
       },
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: async (ctx, _id, payload) => {
         const workspace = workspaces.get(ctx.extra);
         if (!workspace) return [new GraphQLError('Not authenticated', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
+        const overLimit = await options.rateLimit?.admit(workspace.id);
+        if (overLimit) {
+          const { retryAfterSeconds, limit, windowSeconds } = overLimit;
+          return [new GraphQLError(rateLimitMessage(overLimit), { extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds, limit, windowSeconds } })];
+        }
         let document;
         try {
           document = parse(payload.query, guards.parseOptions);

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { answerRouteFailure } from '../http/routeFailure.ts';
 import type { FanoutService } from '../fanout/fanoutService.ts';
 import type { QueryLimits } from '../limits/queryLimits.ts';
+import type { WorkspaceRateLimit } from '../limits/workspaceRateLimit.ts';
 import type { LoaderHooks } from '../loaders.ts';
 import { attachSubscriptionServer } from '../subscriptions/subscriptionServer.ts';
 import type { WorkspaceRegistry } from '../workspaces/workspaceRegistry.ts';
@@ -26,6 +27,8 @@ export function attachLiveRoutes(
     registry: WorkspaceRegistry;
     fanout: FanoutService;
     limits: QueryLimits;
+    /** Requests per workspace on this replica; each subscription started counts one. */
+    rateLimit?: WorkspaceRateLimit;
     bodyIdleTimeoutMs: number;
     loaderHooks?: LoaderHooks;
     /** Introspection off: subscription refusals suggest none of the schema's names. */
@@ -41,6 +44,7 @@ export function attachLiveRoutes(
     fanout: options.fanout,
     live: options.live,
     limits: options.limits,
+    ...(options.rateLimit && { rateLimit: options.rateLimit }),
     hideSuggestions: options.hideSuggestions,
     ...(options.acceptsUpgrade && { acceptsUpgrade: options.acceptsUpgrade }),
     ...(options.loaderHooks && { loaderHooks: options.loaderHooks }),

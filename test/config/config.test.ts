@@ -128,3 +128,16 @@ describe('configuration', () => {
     expect(configRefusal({ ORATION_API_KEY: 'k' })).toContain('ORATION_WORKSPACE_ID');
   });
 });
+
+describe('SWITCHBOARD_RATE_LIMIT_PER_MINUTE', () => {
+  it('is 0, no limit, unless set', () => {
+    expect(loadConfig({}).env.SWITCHBOARD_RATE_LIMIT_PER_MINUTE).toBe(0);
+    expect(loadConfig({ SWITCHBOARD_RATE_LIMIT_PER_MINUTE: '600' }).env.SWITCHBOARD_RATE_LIMIT_PER_MINUTE).toBe(600);
+  });
+
+  it.each(['lots', '2.5', '-1'])('refuses %j, naming the variable', (value) => {
+    expect(configRefusal({ SWITCHBOARD_RATE_LIMIT_PER_MINUTE: value })).toBe(
+      'Invalid configuration, check each environment variable:\n  SWITCHBOARD_RATE_LIMIT_PER_MINUTE: must be a whole number of requests (0 for no limit)',
+    );
+  });
+});

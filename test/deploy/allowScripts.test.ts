@@ -11,8 +11,9 @@ const read = (path: string): unknown => JSON.parse(readFileSync(new URL(`../../$
 describe('package.json allowScripts', () => {
   it('decides on every locked package with an install script, and on no other', () => {
     const lock = read('package-lock.json') as { packages: Record<string, { hasInstallScript?: boolean }> };
+    // The project itself ('' in the lockfile, which `npm install` marks for its own postinstall) is no dependency.
     const withScripts = Object.entries(lock.packages)
-      .filter(([, entry]) => entry.hasInstallScript === true)
+      .filter(([path, entry]) => path !== '' && entry.hasInstallScript === true)
       .map(([path]) => path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length));
     const { allowScripts } = read('package.json') as { allowScripts?: Record<string, boolean> };
     const decided = Object.keys(allowScripts ?? {}).map((key) => key.replace(/(?<=.)@[^@/]+$/, ''));

@@ -115,6 +115,7 @@ describe('docs/errors.md', () => {
       'METHOD_NOT_ALLOWED',
       'NOT_ACCEPTABLE',
       'NOT_FOUND',
+      'RATE_LIMITED',
       'STORE_UNAVAILABLE',
       'TOO_MANY_EXPORTS',
       'UNAUTHENTICATED',

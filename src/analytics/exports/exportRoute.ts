@@ -11,6 +11,7 @@ import { errorBody } from '../../http/errorBody.ts';
 import { sendJson } from '../../http/nodeHttpHandler.ts';
 import { answerRouteFailure } from '../../http/routeFailure.ts';
 import { allowHeader, answeredOptions } from '../../http/optionsAnswer.ts';
+import { rateLimitMessage, type WorkspaceRateLimit } from '../../limits/workspaceRateLimit.ts';
 import type { Database } from '../../store/database.ts';
 import type { WorkspaceRegistry } from '../../workspaces/workspaceRegistry.ts';
 import { filterConditions } from '../analyticsFilter.ts';
@@ -65,6 +66,8 @@ export interface ExportHooks {
 export interface ExportRoutesOptions extends ExportHooks {
   database: Database;
   registry: WorkspaceRegistry;
+  /** Requests per workspace on this replica; an export counts one. None when absent. */
+  rateLimit?: WorkspaceRateLimit;
   /** Exports at once and the stall timeout; unset ones at their defaults (from the database's pool size). */
   limits?: Partial<ExportLimits>;
 }
@@ -112,6 +115,12 @@ async function serveExport(options: ExportRouteState, req: IncomingMessage, res:
   }
   const workspace = apiKey.kind === 'key' ? options.registry.authenticate(apiKey.key) : null;
   if (!workspace) return sendJson(res, 401, errorBody(ErrorCode.UNAUTHENTICATED, 'Missing or invalid API key. Send `Authorization: Bearer <key>` or `x-api-key: <key>`.'));
+  const overLimit = await options.rateLimit?.admit(workspace.id);
+  if (overLimit) {
+    res.setHeader('retry-after', String(overLimit.retryAfterSeconds));
+    const { retryAfterSeconds, limit, windowSeconds } = overLimit;
+    return sendJson(res, 429, errorBody(ErrorCode.RATE_LIMITED, rateLimitMessage(overLimit), { retryAfterSeconds, limit, windowSeconds }));
+  }
 
   let request: ExportRequest;
   const params: unknown[] = [workspace.id];
