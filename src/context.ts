@@ -93,7 +93,7 @@ export function createContextFactory(
   return async (apiKey: ApiKeyReading, observation?: RequestObservation): Promise<GatewayContext> => {
     const workspace = apiKey.kind === 'key' ? registry.authenticate(apiKey.key) : null;
     if (!workspace) throw new UnauthenticatedError();
-    const refusal = await rateLimit?.admit(workspace.id);
+    const refusal = await rateLimit?.admit(workspace.id, 'graphql');
     if (refusal) {
       if (observation) observation.scope.workspace = workspace.id;
       throw new RateLimitedError(refusal);

@@ -75,7 +75,7 @@ export class RateLimitedError extends GraphQLError {
       extensions: {
         code: ErrorCode.RATE_LIMITED,
         retryAfterSeconds: refusal.retryAfterSeconds,
-        limit: refusal.limit,
+        maxRequests: refusal.maxRequests,
         windowSeconds: refusal.windowSeconds,
         http: { status: 429, headers: new Map([['retry-after', String(refusal.retryAfterSeconds)]]) },
       },

@@ -155,7 +155,10 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
       // The caps left unset follow the pool just opened (a third of it; PGlite: of the default pool).
       exportLimits: exportLimitSettingsOf(env),
       ...(env.SWITCHBOARD_RATE_LIMIT_PER_MINUTE > 0 && {
-        rateLimit: new WorkspaceRateLimit({ requestsPerWindow: env.SWITCHBOARD_RATE_LIMIT_PER_MINUTE }),
+        rateLimit: new WorkspaceRateLimit({
+          requestsPerWindow: env.SWITCHBOARD_RATE_LIMIT_PER_MINUTE,
+          onRefused: ({ workspaceId, entry }) => observability.metrics.observeRateLimited(workspaceId, entry),
+        }),
       }),
       ...options.gateway,
     });

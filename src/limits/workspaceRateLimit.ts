@@ -3,9 +3,14 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 /** A request over the workspace's limit: when to retry, and the limit it passed. */
 export interface RateLimitRefusal {
   retryAfterSeconds: number;
-  limit: number;
+  /** Requests admitted per window (named apart from TOO_MANY_EXPORTS's `limit`, which names which limit). */
+  maxRequests: number;
   windowSeconds: number;
 }
+
+/** Where a counted request came in: the label of `switchboard_requests_rate_limited_total`. */
+export const RATE_LIMITED_ENTRIES = ['graphql', 'subscription', 'export'] as const;
+export type RateLimitedEntry = (typeof RATE_LIMITED_ENTRIES)[number];
 
 /**
  * Requests per workspace and window on this replica (`SWITCHBOARD_RATE_LIMIT_PER_MINUTE`): every
@@ -20,20 +25,29 @@ export class WorkspaceRateLimit {
   readonly windowSeconds: number;
   readonly #limiter: RateLimiterMemory;
 
-  constructor(options: { requestsPerWindow: number; windowSeconds?: number }) {
+  readonly #onRefused: ((refused: { workspaceId: string; entry: RateLimitedEntry }) => void) | undefined;
+
+  constructor(options: {
+    requestsPerWindow: number;
+    windowSeconds?: number;
+    /** Told of each refusal (the metric): the access log does not see a WebSocket's or an export's. */
+    onRefused?: (refused: { workspaceId: string; entry: RateLimitedEntry }) => void;
+  }) {
     this.limit = options.requestsPerWindow;
     this.windowSeconds = options.windowSeconds ?? 60;
     this.#limiter = new RateLimiterMemory({ points: this.limit, duration: this.windowSeconds });
+    this.#onRefused = options.onRefused;
   }
 
-  /** Counts one request of `workspaceId`: null when admitted, the refusal when over the limit. */
-  async admit(workspaceId: string): Promise<RateLimitRefusal | null> {
+  /** Counts one request of `workspaceId` come in by `entry`: null when admitted, the refusal when over the limit. */
+  async admit(workspaceId: string, entry: RateLimitedEntry): Promise<RateLimitRefusal | null> {
     try {
       await this.#limiter.consume(workspaceId);
       return null;
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      return { retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)), limit: this.limit, windowSeconds: this.windowSeconds };
+      this.#onRefused?.({ workspaceId, entry });
+      return { retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)), maxRequests: this.limit, windowSeconds: this.windowSeconds };
     }
   }
 }
@@ -41,7 +55,7 @@ export class WorkspaceRateLimit {
 /** What a refused client reads, on every entry point. */
 export function rateLimitMessage(refusal: RateLimitRefusal): string {
   return (
-    `This workspace sent more than ${refusal.limit} requests in ${refusal.windowSeconds} s, its limit on this replica ` +
+    `This workspace sent more than ${refusal.maxRequests} requests in ${refusal.windowSeconds} s, its limit on this replica ` +
     `(SWITCHBOARD_RATE_LIMIT_PER_MINUTE); retry in ${refusal.retryAfterSeconds} s`
   );
 }

@@ -7,6 +7,7 @@ import type { Provider } from '../domain/types.ts';
 import type { UpstreamRequestEnd } from '../providers/http.ts';
 import type { CircuitState } from '../providers/resilience/circuitBreaker.ts';
 import type { PoolStats } from '../store/database.ts';
+import type { RateLimitedEntry } from '../limits/workspaceRateLimit.ts';
 import type { BudgetGauge } from '../store/queries/storeGauges.ts';
 import type { ItemState } from '../store/records.ts';
 import { DEFAULT_STORE_CHECK_TIMEOUT_MS } from './readiness.ts';
@@ -59,6 +60,7 @@ export class GatewayMetrics {
   readonly #exportsInProgress: Gauge<'kind'>;
   readonly #exportsFinished: Counter<'kind' | 'outcome'>;
   readonly #exportsRefused: Counter<'limit'>;
+  readonly #requestsRateLimited: Counter<'workspace' | 'entry'>;
 
   constructor(sources: MetricSources = {}) {
     const registers = [this.registry];
@@ -117,6 +119,13 @@ export class GatewayMetrics {
       for (const outcome of EXPORT_OUTCOMES) this.#exportsFinished.inc({ kind, outcome }, 0);
     }
     for (const limit of EXPORT_LIMIT_NAMES) this.#exportsRefused.inc({ limit }, 0);
+    // Labelled by workspace: which one is held back is the question; workspaces are configured, so the series are bounded.
+    this.#requestsRateLimited = new Counter({
+      name: 'switchboard_requests_rate_limited_total',
+      help: 'Requests refused RATE_LIMITED on this replica (SWITCHBOARD_RATE_LIMIT_PER_MINUTE), by workspace and entry (graphql, subscription, export)',
+      labelNames: ['workspace', 'entry'],
+      registers,
+    });
 
     const { breakers, budgets, itemsByState, pool, storeProcessRunning, changeFeedListening } = sources;
     const storeReadTimeoutMs = sources.storeReadTimeoutMs ?? DEFAULT_STORE_CHECK_TIMEOUT_MS;
@@ -222,6 +231,11 @@ export class GatewayMetrics {
 
   observeExportRefused(limit: ExportRefusal['limit']): void {
     this.#exportsRefused.inc({ limit });
+  }
+
+  /** A workspace's request was refused for its request limit. */
+  observeRateLimited(workspace: string, entry: RateLimitedEntry): void {
+    this.#requestsRateLimited.inc({ workspace, entry });
   }
 
   /**

@@ -104,10 +104,10 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
       onSubscribe: async (ctx, _id, payload) => {
         const workspace = workspaces.get(ctx.extra);
         if (!workspace) return [new GraphQLError('Not authenticated', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
-        const overLimit = await options.rateLimit?.admit(workspace.id);
+        const overLimit = await options.rateLimit?.admit(workspace.id, 'subscription');
         if (overLimit) {
-          const { retryAfterSeconds, limit, windowSeconds } = overLimit;
-          return [new GraphQLError(rateLimitMessage(overLimit), { extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds, limit, windowSeconds } })];
+          const { retryAfterSeconds, maxRequests, windowSeconds } = overLimit;
+          return [new GraphQLError(rateLimitMessage(overLimit), { extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds, maxRequests, windowSeconds } })];
         }
         let document;
         try {

@@ -18,7 +18,7 @@ function refusalBody(retryAfterSeconds: number) {
     errors: [
       {
         message: `This workspace sent more than ${LIMIT} requests in 60 s, its limit on this replica (SWITCHBOARD_RATE_LIMIT_PER_MINUTE); retry in ${retryAfterSeconds} s`,
-        extensions: { code: 'RATE_LIMITED', retryAfterSeconds, limit: LIMIT, windowSeconds: 60 },
+        extensions: { code: 'RATE_LIMITED', retryAfterSeconds, maxRequests: LIMIT, windowSeconds: 60 },
       },
     ],
   };
@@ -63,7 +63,7 @@ describe('SWITCHBOARD_RATE_LIMIT_PER_MINUTE', () => {
       const subscriber = subscribe<unknown>(client, 'subscription { conversationChanged { version } }');
       await expect(subscriber.until(() => false, 5_000)).rejects.toThrow('subscription error');
       const [error] = subscriber.errors.flat() as { message: string; extensions: Record<string, unknown> }[];
-      expect(error?.extensions).toEqual({ code: 'RATE_LIMITED', retryAfterSeconds: error?.extensions.retryAfterSeconds, limit: LIMIT, windowSeconds: 60 });
+      expect(error?.extensions).toEqual({ code: 'RATE_LIMITED', retryAfterSeconds: error?.extensions.retryAfterSeconds, maxRequests: LIMIT, windowSeconds: 60 });
     } finally {
       await client.dispose();
     }
@@ -72,15 +72,25 @@ describe('SWITCHBOARD_RATE_LIMIT_PER_MINUTE', () => {
     expect((await post(gateway.origin, 'acme-key')).status).toBe(200);
     // An unknown key is still UNAUTHENTICATED, not counted against anyone.
     expect((await post(gateway.origin, 'no-such-key')).status).toBe(401);
+
+    // Each refusal is counted by workspace and entry: the access log sees no WebSocket's.
+    const metrics = await (await fetch(`${gateway.origin}/metrics`)).text();
+    expect(metrics.split('\n').filter((line) => line.startsWith('switchboard_requests_rate_limited_total{')).sort()).toEqual([
+      'switchboard_requests_rate_limited_total{workspace="demo",entry="export"} 1',
+      'switchboard_requests_rate_limited_total{workspace="demo",entry="graphql"} 2',
+      'switchboard_requests_rate_limited_total{workspace="demo",entry="subscription"} 1',
+    ]);
   });
 });
 
 describe('WorkspaceRateLimit', () => {
   it('admits again once the window has passed, and counts workspaces apart', async () => {
-    const limit = new WorkspaceRateLimit({ requestsPerWindow: 2, windowSeconds: 1 });
-    expect([await limit.admit('a'), await limit.admit('a'), await limit.admit('b')]).toEqual([null, null, null]);
-    expect(await limit.admit('a')).toEqual({ retryAfterSeconds: 1, limit: 2, windowSeconds: 1 });
+    const refused: unknown[] = [];
+    const limit = new WorkspaceRateLimit({ requestsPerWindow: 2, windowSeconds: 1, onRefused: (each) => refused.push(each) });
+    expect([await limit.admit('a', 'graphql'), await limit.admit('a', 'export'), await limit.admit('b', 'graphql')]).toEqual([null, null, null]);
+    expect(await limit.admit('a', 'subscription')).toEqual({ retryAfterSeconds: 1, maxRequests: 2, windowSeconds: 1 });
+    expect(refused).toEqual([{ workspaceId: 'a', entry: 'subscription' }]);
     await new Promise((resolve) => setTimeout(resolve, 1_100));
-    expect(await limit.admit('a')).toBeNull();
+    expect(await limit.admit('a', 'graphql')).toBeNull();
   });
 });

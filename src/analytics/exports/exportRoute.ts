@@ -115,11 +115,11 @@ async function serveExport(options: ExportRouteState, req: IncomingMessage, res:
   }
   const workspace = apiKey.kind === 'key' ? options.registry.authenticate(apiKey.key) : null;
   if (!workspace) return sendJson(res, 401, errorBody(ErrorCode.UNAUTHENTICATED, 'Missing or invalid API key. Send `Authorization: Bearer <key>` or `x-api-key: <key>`.'));
-  const overLimit = await options.rateLimit?.admit(workspace.id);
+  const overLimit = await options.rateLimit?.admit(workspace.id, 'export');
   if (overLimit) {
     res.setHeader('retry-after', String(overLimit.retryAfterSeconds));
-    const { retryAfterSeconds, limit, windowSeconds } = overLimit;
-    return sendJson(res, 429, errorBody(ErrorCode.RATE_LIMITED, rateLimitMessage(overLimit), { retryAfterSeconds, limit, windowSeconds }));
+    const { retryAfterSeconds, maxRequests, windowSeconds } = overLimit;
+    return sendJson(res, 429, errorBody(ErrorCode.RATE_LIMITED, rateLimitMessage(overLimit), { retryAfterSeconds, maxRequests, windowSeconds }));
   }
 
   let request: ExportRequest;
