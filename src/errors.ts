@@ -74,9 +74,7 @@ export class RateLimitedError extends GraphQLError {
     super(rateLimitMessage(refusal), {
       extensions: {
         code: ErrorCode.RATE_LIMITED,
-        retryAfterSeconds: refusal.retryAfterSeconds,
-        maxRequests: refusal.maxRequests,
-        windowSeconds: refusal.windowSeconds,
+        ...refusal,
         http: { status: 429, headers: new Map([['retry-after', String(refusal.retryAfterSeconds)]]) },
       },
     });

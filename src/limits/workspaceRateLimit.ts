@@ -1,6 +1,6 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 
-/** A request over the workspace's limit: when to retry, and the limit it passed. */
+/** A request over the workspace's limit: when to retry, and the limit it passed (every entry point's error extensions, as they are). */
 export interface RateLimitRefusal {
   retryAfterSeconds: number;
   /** Requests admitted per window (named apart from TOO_MANY_EXPORTS's `limit`, which names which limit). */
@@ -9,8 +9,7 @@ export interface RateLimitRefusal {
 }
 
 /** Where a counted request came in: the label of `switchboard_requests_rate_limited_total`. */
-export const RATE_LIMITED_ENTRIES = ['graphql', 'subscription', 'export'] as const;
-export type RateLimitedEntry = (typeof RATE_LIMITED_ENTRIES)[number];
+export type RateLimitedEntry = 'graphql' | 'subscription' | 'export';
 
 /**
  * Requests per workspace and window on this replica (`SWITCHBOARD_RATE_LIMIT_PER_MINUTE`): every

@@ -106,8 +106,7 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
         if (!workspace) return [new GraphQLError('Not authenticated', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
         const overLimit = await options.rateLimit?.admit(workspace.id, 'subscription');
         if (overLimit) {
-          const { retryAfterSeconds, maxRequests, windowSeconds } = overLimit;
-          return [new GraphQLError(rateLimitMessage(overLimit), { extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds, maxRequests, windowSeconds } })];
+          return [new GraphQLError(rateLimitMessage(overLimit), { extensions: { code: ErrorCode.RATE_LIMITED, ...overLimit } })];
         }
         let document;
         try {

@@ -118,8 +118,7 @@ async function serveExport(options: ExportRouteState, req: IncomingMessage, res:
   const overLimit = await options.rateLimit?.admit(workspace.id, 'export');
   if (overLimit) {
     res.setHeader('retry-after', String(overLimit.retryAfterSeconds));
-    const { retryAfterSeconds, maxRequests, windowSeconds } = overLimit;
-    return sendJson(res, 429, errorBody(ErrorCode.RATE_LIMITED, rateLimitMessage(overLimit), { retryAfterSeconds, maxRequests, windowSeconds }));
+    return sendJson(res, 429, errorBody(ErrorCode.RATE_LIMITED, rateLimitMessage(overLimit), { ...overLimit }));
   }
 
   let request: ExportRequest;

@@ -58,7 +58,7 @@ export const boundedJsonText = z.string().refine((text) => !textNestsDeeperThan(
  */
 export function parseJsonKeepingDigits(text: string): unknown {
   const parsed: unknown = JSON.parse(text);
-  if (!containsNumber(parsed, inexact)) return parsed;
+  if (!containsInexactNumber(parsed)) return parsed;
   const keepSource = (_key: string, value: unknown, context?: { source?: string }): unknown =>
     inexact(value) && context?.source !== undefined ? context.source : value;
   return JSON.parse(text, keepSource);
@@ -68,12 +68,12 @@ function inexact(value: unknown): boolean {
   return typeof value === 'number' && (!Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value)));
 }
 
-/** Whether a parsed JSON value holds a number `test` accepts, walked with a loop, not recursion. */
-function containsNumber(value: unknown, test: (value: unknown) => boolean): boolean {
+/** Whether a parsed JSON value holds an inexact number, walked with a loop, not recursion. */
+function containsInexactNumber(value: unknown): boolean {
   const pending: unknown[] = [value];
   while (pending.length > 0) {
     const current = pending.pop();
-    if (test(current)) return true;
+    if (inexact(current)) return true;
     if (typeof current === 'object' && current !== null) pending.push(...(Array.isArray(current) ? current : Object.values(current)));
   }
   return false;
