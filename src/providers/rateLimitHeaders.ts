@@ -14,35 +14,30 @@ export type HeaderBag = Record<string, HeaderValue> | Headers;
  * A more trusted source wins field by field. Returns null when no header says anything.
  */
 export function parseRateLimitHeaders(headers: HeaderBag, now: number = Date.now()): RateLimitInfo | null {
-  const get = (name: string): string | undefined => {
-    if (headers instanceof Headers) return headers.get(name) ?? undefined;
-    const value = headers[name] ?? headers[name.toLowerCase()];
-    return Array.isArray(value) ? value[0] : value;
-  };
-
+  // Every upstream answer passes through here (Oration's carry X-RateLimit-* on each one), so the
+  // usual answer is read without a closure, a lowercased name or an object per dialect (issue 9).
   const sources: RateLimitInfo[] = [];
 
-  const retryAfter = get('retry-after');
+  const retryAfter = headerOf(headers, 'retry-after');
   if (retryAfter !== undefined) {
     const ms = parseDelay(retryAfter, now, { unixTimes: false });
     if (ms !== undefined) sources.push({ retryAfterMs: ms });
   }
 
-  const ietf = parseIetf(get('ratelimit'), get('ratelimit-policy'));
+  const ietf = parseIetf(headerOf(headers, 'ratelimit'), headerOf(headers, 'ratelimit-policy'));
   if (ietf) sources.push(ietf);
 
-  for (const prefix of ['ratelimit-', 'x-ratelimit-']) {
+  for (const dialect of COUNTER_DIALECTS) {
+    const limit = parseCount(headerOf(headers, dialect.limit));
+    const remaining = parseCount(headerOf(headers, dialect.remaining));
+    const reset = headerOf(headers, dialect.reset);
+    const resetMs = reset === undefined ? undefined : parseDelay(reset, now, { unixTimes: dialect.unixTimes });
+    if (limit === undefined && remaining === undefined && resetMs === undefined) continue;
     const info: RateLimitInfo = {};
-    const limit = parseCount(get(`${prefix}limit`));
-    const remaining = parseCount(get(`${prefix}remaining`));
-    const reset = get(`${prefix}reset`);
     if (limit !== undefined) info.limit = limit;
     if (remaining !== undefined) info.remaining = remaining;
-    if (reset !== undefined) {
-      const ms = parseDelay(reset, now, { unixTimes: prefix === 'x-ratelimit-' });
-      if (ms !== undefined) info.resetMs = ms;
-    }
-    if (Object.keys(info).length > 0) sources.push(info);
+    if (resetMs !== undefined) info.resetMs = resetMs;
+    sources.push(info);
   }
 
   if (sources.length === 0) return null;
@@ -50,6 +45,21 @@ export function parseRateLimitHeaders(headers: HeaderBag, now: number = Date.now
   // Least trusted first, so that more trusted sources overwrite field by field.
   for (const source of sources.reverse()) Object.assign(merged, source);
   return merged;
+}
+
+/** The `-Limit`/`-Remaining`/`-Reset` dialects, more trusted first; only X-RateLimit-Reset may be a unix time. */
+const COUNTER_DIALECTS = ['ratelimit-', 'x-ratelimit-'].map((prefix) => ({
+  limit: `${prefix}limit`,
+  remaining: `${prefix}remaining`,
+  reset: `${prefix}reset`,
+  unixTimes: prefix === 'x-ratelimit-',
+}));
+
+/** A header's (first) value; names here are lowercase, as undici and `Headers` give them. */
+function headerOf(headers: HeaderBag, name: string): string | undefined {
+  if (headers instanceof Headers) return headers.get(name) ?? undefined;
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function parseCount(value: string | undefined): number | undefined {
@@ -72,6 +82,7 @@ function parseDelay(value: string, now: number, options: { unixTimes: boolean })
 }
 
 function parseIetf(rateLimit: string | undefined, policy: string | undefined): RateLimitInfo | null {
+  if (rateLimit === undefined && policy === undefined) return null;
   const info: RateLimitInfo = {};
   if (rateLimit !== undefined) {
     const params = parameters(rateLimit);
