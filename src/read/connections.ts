@@ -41,6 +41,12 @@ export function edgeOf<T>(node: T, encodeCursor: () => string): EdgeModel<T> {
   };
 }
 
+/**
+ * A connection of `edges`. Its page's first and last cursors are read from the edges when asked
+ * for: encoding them (a digest of the list's arguments, JSON, base64) cost every query of a list,
+ * and most read no `pageInfo` cursor (issue 9). Own getters, so the model still spreads and
+ * serializes whole.
+ */
 export function connectionOf<T>(edges: EdgeModel<T>[], hasNextPage: boolean, totalCount: number | null, hasPreviousPage: boolean): ConnectionModel<T> {
   return {
     edges,
@@ -48,8 +54,12 @@ export function connectionOf<T>(edges: EdgeModel<T>[], hasNextPage: boolean, tot
     pageInfo: {
       hasNextPage,
       hasPreviousPage,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges.at(-1)?.cursor ?? null;
+      },
     },
   };
 }
