@@ -16,9 +16,22 @@ export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
 /** The embedded store's directory by default; the only one whose missing parent is created. */
 export const DEFAULT_DATA_DIR = '.data/pglite';
 
+const WHOLE_NUMBER = /^\d+$/;
+const DECIMAL_NUMBER = /^\d+(?:\.\d+)?$/;
+
+/**
+ * A number setting as an operator writes one: decimal digits (and a decimal point where `pattern`
+ * allows one), blanks around them ignored, then checked by `number`. `z.coerce.number()` alone is
+ * `Number(text)`, which took `0x10` as 16, `1e3` as 1000 and an empty or blank value as 0: for
+ * SWITCHBOARD_RATE_LIMIT_PER_MINUTE, a limit left empty in a template meant no limit, silently.
+ */
+function numberSetting<T extends z.ZodType<number, string>>(number: T, message = 'must be a whole number, in decimal digits', pattern = WHOLE_NUMBER) {
+  return z.string().trim().min(1, { message: 'is empty: unset it for its default, or set a number', abort: true }).regex(pattern, message).pipe(number);
+}
+
 /** A whole number from the environment, at least `min`, with its documented default. */
 function count(defaultValue: number, min = 1) {
-  return z.coerce.number().int().min(min).default(defaultValue);
+  return numberSetting(z.coerce.number<string>().int().min(min)).default(defaultValue);
 }
 
 /** The longest a Node timer waits; a longer one fires after 1 ms (TimeoutOverflowWarning). */
@@ -26,7 +39,14 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 /** A duration in milliseconds, at least `min`, at most what a timer can wait. */
 function timerMs(min: number) {
-  return z.coerce.number().int().min(min).max(MAX_TIMER_MS, `must be at most ${MAX_TIMER_MS} ms (about 24.8 days), the longest a Node timer waits`);
+  return numberSetting(
+    z.coerce
+      .number<string>()
+      .int()
+      .min(min)
+      .max(MAX_TIMER_MS, `must be at most ${MAX_TIMER_MS} ms (about 24.8 days), the longest a Node timer waits`),
+    'must be a whole number of milliseconds, in decimal digits',
+  );
 }
 
 /** `timerMs` with its documented default. */
@@ -40,11 +60,12 @@ function durationMs(defaultValue: number, min = 1) {
  * crash later on first use.
  */
 const envSchema = z.object({
-  /** 0 asks for any free port (tests); empty is refused: coerced, it would silently be 0 too. */
+  /** 0 asks for any free port (tests); empty is refused: coerced, it would silently be 0 too (and `0x1F90` 8080). */
   PORT: z
     .string()
     .trim()
-    .min(1, 'is empty: unset it for 4000, or set a port (0 for any free one)')
+    .min(1, { message: 'is empty: unset it for 4000, or set a port (0 for any free one)', abort: true })
+    .regex(DECIMAL_NUMBER, 'must be a port number, 0 to 65535')
     .pipe(
       z.coerce
         .number<string>({ error: 'must be a port number, 0 to 65535' })
@@ -73,7 +94,7 @@ const envSchema = z.object({
     .transform((value) => value === 'true')
     .optional(),
   /** Seconds a demo call lasts on the Oration simulator (talk time; dialing adds about one). */
-  SWITCHBOARD_DEMO_CALL_SECONDS: z.coerce.number().positive().max(600).default(4),
+  SWITCHBOARD_DEMO_CALL_SECONDS: numberSetting(z.coerce.number<string>().positive().max(600), 'must be a number of seconds, in decimal digits', DECIMAL_NUMBER).default(4),
   /** Real provider credentials for the demo workspace: each provider given here uses its real API. */
   ORATION_API_KEY: headerCredential.optional(),
   ORATION_WORKSPACE_ID: headerCredential.optional(),
@@ -148,11 +169,10 @@ const envSchema = z.object({
    * replica does with the store shares them; the export cap's default is a third of them, and a cap
    * must stay below them, so at least 2.
    */
-  SWITCHBOARD_DATABASE_POOL_SIZE: z.coerce
-    .number({ error: 'must be a whole number of connections' })
-    .int('must be a whole number of connections')
-    .min(2, 'must be at least 2: the export cap, at least 1, must stay below it')
-    .default(POSTGRES_POOL_CONNECTIONS),
+  SWITCHBOARD_DATABASE_POOL_SIZE: numberSetting(
+    z.coerce.number<string>().int().min(2, 'must be at least 2: the export cap, at least 1, must stay below it'),
+    'must be a whole number of connections',
+  ).default(POSTGRES_POOL_CONNECTIONS),
   SWITCHBOARD_FANOUT_POLL_MS: durationMs(DEFAULT_FANOUT_TIMING.pollIntervalMs),
   SWITCHBOARD_FANOUT_LEASE_MS: durationMs(DEFAULT_FANOUT_TIMING.leaseMs),
   /** Unset: the create landing window (send window + upstream timeout + provider settle); never less. */
@@ -170,7 +190,7 @@ const envSchema = z.object({
   /** Between two sync passes over one account. */
   SWITCHBOARD_SYNC_INTERVAL_MS: durationMs(60_000, 100),
   /** Days of conversations the store keeps; unset keeps everything. */
-  SWITCHBOARD_SYNC_RETENTION_DAYS: z.coerce.number().int().positive().optional(),
+  SWITCHBOARD_SYNC_RETENTION_DAYS: numberSetting(z.coerce.number<string>().int().positive(), 'must be a whole number of days').optional(),
   /** Whether transcripts are stored; false keeps them out of the store for privacy. */
   SWITCHBOARD_SYNC_TRANSCRIPTS: z.stringbool().default(true),
   /** Events buffered per subscription before the oldest are dropped (the subscriber is told). */
@@ -182,17 +202,13 @@ const envSchema = z.object({
    * Requests one workspace may send a replica per minute (GraphQL operations, subscriptions
    * started, exports); 0, the default, sets no limit (src/limits/workspaceRateLimit.ts).
    */
-  SWITCHBOARD_RATE_LIMIT_PER_MINUTE: z.coerce
-    .number({ error: 'must be a whole number of requests (0 for no limit)' })
-    .int('must be a whole number of requests (0 for no limit)')
-    .min(0, 'must be a whole number of requests (0 for no limit)')
-    .default(0),
+  SWITCHBOARD_RATE_LIMIT_PER_MINUTE: numberSetting(z.coerce.number<string>().int(), 'must be a whole number of requests (0 for no limit)').default(0),
 
   // Exports (docs/bi.md): see src/analytics/exports/exportSlots.ts.
   /** Exports running at once on this replica. Unset: a third of the PostgreSQL pool (3 of the default 10); 3 on PGlite. */
-  SWITCHBOARD_EXPORT_MAX_CONCURRENT: z.coerce.number().int().min(1).optional(),
+  SWITCHBOARD_EXPORT_MAX_CONCURRENT: numberSetting(z.coerce.number<string>().int().min(1)).optional(),
   /** Exports running at once for one workspace on this replica. Unset: half the replica's, rounded up. */
-  SWITCHBOARD_EXPORT_MAX_PER_WORKSPACE: z.coerce.number().int().min(1).optional(),
+  SWITCHBOARD_EXPORT_MAX_PER_WORKSPACE: numberSetting(z.coerce.number<string>().int().min(1)).optional(),
   /** An export whose client reads nothing for this long is aborted. */
   SWITCHBOARD_EXPORT_STALL_TIMEOUT_MS: durationMs(DEFAULT_EXPORT_STALL_TIMEOUT_MS),
 });

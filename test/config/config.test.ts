@@ -87,6 +87,36 @@ describe('configuration', () => {
     }
   });
 
+  it('takes a number setting only in decimal digits: never 0x10 as 16, 1e3 as 1000, or an empty value as 0', () => {
+    // SWITCHBOARD_RATE_LIMIT_PER_MINUTE left empty in a template was 0, no limit, without a word;
+    // SWITCHBOARD_MAX_COST=1e3 was 1000 and SWITCHBOARD_UPSTREAM_RETRIES=0x10 was 16 (an operator trial).
+    const optionalNumbers = ['SWITCHBOARD_FANOUT_RECONCILE_GRACE_MS', 'SWITCHBOARD_SYNC_RETENTION_DAYS', 'SWITCHBOARD_EXPORT_MAX_CONCURRENT', 'SWITCHBOARD_EXPORT_MAX_PER_WORKSPACE'];
+    const numbers = [...Object.entries(loadConfig({}).env).filter(([, value]) => typeof value === 'number').map(([key]) => key), ...optionalNumbers];
+    expect(numbers.length).toBe(42);
+    const wholeNumber: Record<string, string> = {
+      SWITCHBOARD_DATABASE_POOL_SIZE: 'must be a whole number of connections',
+      SWITCHBOARD_SYNC_RETENTION_DAYS: 'must be a whole number of days',
+      SWITCHBOARD_RATE_LIMIT_PER_MINUTE: 'must be a whole number of requests (0 for no limit)',
+      SWITCHBOARD_DEMO_CALL_SECONDS: 'must be a number of seconds, in decimal digits',
+      PORT: 'must be a port number, 0 to 65535',
+    };
+    const expectedFor = (key: string) => wholeNumber[key] ?? (key.endsWith('_MS') ? 'must be a whole number of milliseconds, in decimal digits' : 'must be a whole number, in decimal digits');
+    for (const key of numbers) {
+      for (const written of ['0x10', '1e3', '12abc', '-1']) {
+        expect(configRefusal({ [key]: written }), `${key}=${written}`).toBe(`Invalid configuration, check each environment variable:\n  ${key}: ${expectedFor(key)}`);
+      }
+      const emptyReason = key === 'PORT' ? 'is empty: unset it for 4000, or set a port (0 for any free one)' : 'is empty: unset it for its default, or set a number';
+      for (const written of ['', '  ']) {
+        expect(configRefusal({ [key]: written }), `${key}=${JSON.stringify(written)}`).toBe(`Invalid configuration, check each environment variable:\n  ${key}: ${emptyReason}`);
+      }
+    }
+    expect(loadConfig({ SWITCHBOARD_RATE_LIMIT_PER_MINUTE: ' 600 ', SWITCHBOARD_DEMO_CALL_SECONDS: '2.5', SWITCHBOARD_UPSTREAM_RETRIES: '0' }).env).toMatchObject({
+      SWITCHBOARD_RATE_LIMIT_PER_MINUTE: 600,
+      SWITCHBOARD_DEMO_CALL_SECONDS: 2.5,
+      SWITCHBOARD_UPSTREAM_RETRIES: 0,
+    });
+  });
+
   it('names the bad environment variable, never its value', () => {
     const message = configRefusal({ PORT: 'eighty', DATABASE_URL: 'mysql://user:hunter2@db/x' });
     expect(message).toContain('PORT');

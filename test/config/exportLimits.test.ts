@@ -50,7 +50,7 @@ describe('PostgreSQL pool size', () => {
   it.each([
     ['lots', 'must be a whole number of connections'],
     ['2.5', 'must be a whole number of connections'],
-    ['', 'must be at least 2: the export cap, at least 1, must stay below it'],
+    ['', 'is empty: unset it for its default, or set a number'],
     ['1', 'must be at least 2: the export cap, at least 1, must stay below it'],
     ['0', 'must be at least 2: the export cap, at least 1, must stay below it'],
   ])('refuses %j, naming the variable and why', (value, why) => {
