@@ -7,15 +7,18 @@ import { createOrationSimulator } from './oration/orationSimulator.ts';
 import { createTrataSimulator } from './trata/trataSimulator.ts';
 import { createVoiceOsSimulator } from './voiceos/voiceOsSimulator.ts';
 
-const port = (name: string, fallback: number): number => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) {
-    process.stderr.write(`Invalid ${name}: expected a port number\n`);
+/** A whole number from the environment in decimal digits (as the gateway's own settings), else the start stops naming it. */
+const wholeNumber = (name: string, fallback: number, max: number, what: string): number => {
+  const text = process.env[name]?.trim() ?? String(fallback);
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value > max) {
+    process.stderr.write(`Invalid ${name}: expected ${what}\n`);
     process.exit(1);
   }
   return value;
 };
-const latencyMs = Number(process.env.SIMULATOR_LATENCY_MS ?? 0);
+const port = (name: string, fallback: number): number => wholeNumber(name, fallback, 65535, 'a port number, 0 to 65535');
+const latencyMs = wholeNumber('SIMULATOR_LATENCY_MS', 0, 60_000, 'a whole number of milliseconds, at most 60000');
 const latency = { minMs: latencyMs, maxMs: latencyMs * 2 };
 
 const oration = createOrationSimulator({ latency });
