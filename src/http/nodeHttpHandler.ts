@@ -167,8 +167,10 @@ function rememberCodesOf(res: ServerResponse, text: string): void {
   if (codes.length > 0) answeredCodes.set(res, codes);
 }
 
+/** The codes of a GraphQL-shaped answer's `errors`, or of a webhook answer's one `error`. */
 function errorCodesIn(body: unknown): string[] {
-  const errors = (body as { errors?: unknown } | null)?.errors;
+  const { errors, error } = (body ?? {}) as { errors?: unknown; error?: { code?: unknown } | null };
+  if (typeof error?.code === 'string') return [error.code];
   if (!Array.isArray(errors)) return [];
   const codes = errors.map((error: { extensions?: { code?: unknown } } | null) => error?.extensions?.code).filter((code) => typeof code === 'string');
   return [...new Set(codes)];

@@ -7,6 +7,7 @@ import type { Logger } from '../logger.ts';
 import { OPERATIONAL_PATHS } from './healthRoutes.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { REQUEST_ID_HEADER, requestIdFrom } from './requestId.ts';
+import { workspaceAnswered } from './responseWorkspace.ts';
 import type { OperationOutcome, RequestScope } from './requestScope.ts';
 import { startOperationSpan } from './tracing.ts';
 
@@ -95,7 +96,8 @@ export type ObserveRoute = (req: IncomingMessage, res: ServerResponse, route: st
  * The access line of a request that is not a GraphQL operation (exports, webhooks, the explorer,
  * health, metrics, an unknown path): `"http request"` with the route's label, never the raw path
  * (a webhook path carries its endpoint token, an unknown one anything a client typed), the method,
- * status and duration. Probes and scrapes are logged at `debug`, the rest at `info`.
+ * status and duration, the workspace once the route has authenticated one (an export), and the
+ * error codes the route answered with. Probes and scrapes are logged at `debug`, the rest at `info`.
  */
 export function createRouteObserver(options: { logger?: Logger | null }): ObserveRoute {
   const { logger } = options;
@@ -104,12 +106,16 @@ export function createRouteObserver(options: { logger?: Logger | null }): Observ
     if (!res.headersSent) res.setHeader(REQUEST_ID_HEADER, requestId);
     const startedAt = performance.now();
     res.once('close', () => {
+      const workspace = workspaceAnswered(res);
+      const errorCodes = errorCodesAnswered(res);
       const fields = {
         requestId,
         method: req.method ?? 'GET',
         route,
         status: res.statusCode,
         durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
+        ...(workspace !== null && { workspace }),
+        ...(errorCodes.length > 0 && { errorCodes }),
         ...(!res.writableFinished && { aborted: true }),
       };
       // Probes and scrapes poll: their lines go at `debug`, so `info` is not flooded.

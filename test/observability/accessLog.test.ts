@@ -188,13 +188,26 @@ describe('access log: routes beside GraphQL', () => {
       [
         { level: 'debug', message: 'http request', method: 'GET', route: '/metrics', status: 200 },
         { level: 'debug', message: 'http request', method: 'GET', route: '/healthz', status: 200 },
-        { level: 'info', message: 'http request', method: 'GET', route: '/webhooks/:provider/:token', status: 405 },
-        { level: 'info', message: 'http request', method: 'GET', route: '/exports/*', status: 200 },
-        { level: 'info', message: 'http request', method: 'GET', route: '(unknown path)', status: 404 },
+        { level: 'info', message: 'http request', method: 'GET', route: '/webhooks/:provider/:token', status: 405, errorCodes: ['METHOD_NOT_ALLOWED'] },
+        { level: 'info', message: 'http request', method: 'GET', route: '/exports/*', status: 200, workspace: 'demo' },
+        { level: 'info', message: 'http request', method: 'GET', route: '(unknown path)', status: 404, errorCodes: ['NOT_FOUND'] },
       ].sort(byRoute),
     );
     expect(lines.filter((line) => line.includes('secret-endpoint-token') || line.includes('secret-path'))).toEqual([]);
     expect(lines.filter((line) => line.includes('"graphql operation"'))).toEqual([]);
+  });
+
+  it('names the workspace an export answered for and the error codes a route answered with', async () => {
+    // Found by an operator: a refused export's line said 429 and nothing of whose or why.
+    const before = routeLines().length;
+    const get = (path: string, headers: Record<string, string> = {}) => fetch(`${origin()}${path}`, { headers });
+    expect((await get('/exports/conversations.csv')).status).toBe(401);
+    expect((await get('/exports/conversations.csv?since=yesterday', { authorization: 'Bearer demo-key' })).status).toBe(400);
+    for (let i = 0; i < 100 && routeLines().length < before + 2; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(routeLines().slice(before)).toEqual([
+      { level: 'info', message: 'http request', method: 'GET', route: '/exports/*', status: 401, errorCodes: ['UNAUTHENTICATED'] },
+      { level: 'info', message: 'http request', method: 'GET', route: '/exports/*', status: 400, workspace: 'demo', errorCodes: ['BAD_USER_INPUT'] },
+    ]);
   });
 
   it('logs a request Node refuses before routing too, with its status and reason and nothing it sent', async () => {

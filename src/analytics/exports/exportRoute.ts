@@ -12,6 +12,7 @@ import { sendJson } from '../../http/nodeHttpHandler.ts';
 import { answerRouteFailure } from '../../http/routeFailure.ts';
 import { allowHeader, answeredOptions } from '../../http/optionsAnswer.ts';
 import { rateLimitMessage, type WorkspaceRateLimit } from '../../limits/workspaceRateLimit.ts';
+import { answeringForWorkspace } from '../../observability/responseWorkspace.ts';
 import type { Database } from '../../store/database.ts';
 import type { WorkspaceRegistry } from '../../workspaces/workspaceRegistry.ts';
 import { filterConditions } from '../analyticsFilter.ts';
@@ -115,6 +116,7 @@ async function serveExport(options: ExportRouteState, req: IncomingMessage, res:
   }
   const workspace = apiKey.kind === 'key' ? options.registry.authenticate(apiKey.key) : null;
   if (!workspace) return sendJson(res, 401, errorBody(ErrorCode.UNAUTHENTICATED, 'Missing or invalid API key. Send `Authorization: Bearer <key>` or `x-api-key: <key>`.'));
+  answeringForWorkspace(res, workspace.id);
   const overLimit = await options.rateLimit?.admit(workspace.id, 'export');
   if (overLimit) {
     res.setHeader('retry-after', String(overLimit.retryAfterSeconds));
