@@ -79,7 +79,7 @@ export type Agent = Node & {
    * the configuration leaves it out), null when the provider reports neither.
    */
   maxDurationUnlimited: Maybe<Scalars['Boolean']['output']>;
-  /** Free-form data kept with the agent (VoiceOS `metadata`); null on other providers. */
+  /** Free-form data kept with the agent (VoiceOS `metadata`), exactly: a number JSON cannot carry exactly (a whole number past 2^53 - 1, or past a double's range) comes back as the string of its digits, not rounded. Null on other providers. */
   metadata: Maybe<Scalars['JSONObject']['output']>;
   /** The agent's name (Oration, Trata and VoiceOS `name`); null for a configuration embedded in a VoiceOS conversation. */
   name: Maybe<Scalars['String']['output']>;
@@ -936,7 +936,7 @@ export type PostCall = {
    * `categories` lists only the filled ones and so loses which slot each came from.
    */
   categoriesByPosition: Array<Maybe<Scalars['String']['output']>>;
-  /** Oration `postCallMetadata`. */
+  /** Oration `postCallMetadata`, exactly: a number JSON cannot carry exactly (a whole number past 2^53 - 1, or past a double's range) comes back as the string of its digits, not rounded. */
   metadata: Maybe<Scalars['JSONObject']['output']>;
   /** Oration `postCallNotes`. */
   notes: Maybe<Scalars['String']['output']>;

@@ -10,6 +10,7 @@ import {
   ProviderUnauthorizedError,
   ProviderUnavailableError,
 } from './errors.ts';
+import { keepFreeFormDigits, type FreeFormSites } from './kit/boundedJson.ts';
 import { parseRateLimitHeaders } from './rateLimitHeaders.ts';
 import type { ProviderResilience } from './resilience/providerResilience.ts';
 import { SendWindowMissedError } from './resilience/sendWindowMissedError.ts';
@@ -72,6 +73,11 @@ export interface UpstreamRequest<S extends z.ZodType> {
    * upstream slot, right before sending. The fan-out bounds when a create can still land with it.
    */
   notSentAfter?: number;
+  /**
+   * Where the body holds the provider's free-form JSON (metadata): numbers there that a double
+   * cannot hold keep their digits, as strings (`keepFreeFormDigits`).
+   */
+  freeFormJson?: FreeFormSites;
 }
 
 export interface UpstreamResponse<T> {
@@ -211,6 +217,7 @@ export class UpstreamClient {
         httpStatus: statusCode,
       });
     }
+    if (req.freeFormJson) json = keepFreeFormDigits(text, json, req.freeFormJson);
     const parsed = req.schema.safeParse(json);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((issue) => issue.path.join('.') || '(root)');

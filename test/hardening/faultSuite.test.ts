@@ -205,6 +205,27 @@ describe('fault suite: what a user sees when one provider misbehaves', () => {
     }
   });
 
+  it('free-form JSON keeps the digits of numbers a double cannot hold, as strings; documented numbers stay numbers', async () => {
+    // Found reading the exact-data promise against the wire: JSON.parse of the whole body read a
+    // metadata account number 12345678901234567890 as 12345678901234567000, and 1e400 as null.
+    const rawJson = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
+    const sent = { account: rawJson('12345678901234567890'), huge: rawJson('1e400'), rate: 0.125, nested: { list: [rawJson('-9007199254740993'), 9007199254740991] } };
+    const kept = { account: '12345678901234567890', huge: '1e400', rate: 0.125, nested: { list: ['-9007199254740993', 9007199254740991] } };
+    fault('oration', 'GET /api/v2/conversations', { kind: 'drift', field: 'postCallMetadata', to: { value: sent } });
+    fault('voiceos', '*', { kind: 'drift', field: 'metadata', to: { value: sent } });
+    const response = await gw.query<{ conversations: { edges: { node: { provider: string; postCall: { metadata: unknown } | null; agent: { metadata: unknown } | null } }[] } }>(
+      `{ conversations(first: 30, filter: { providers: [ORATION, VOICEOS] }) { edges { node { provider postCall { metadata } agent { metadata } } } } }`,
+    );
+    expect(response.body.errors).toBeUndefined();
+    const nodes = response.body.data!.conversations.edges.map((edge) => edge.node);
+    const oration = nodes.filter((node) => node.provider === 'ORATION' && node.postCall !== null);
+    const voiceos = nodes.filter((node) => node.provider === 'VOICEOS' && node.agent !== null);
+    expect(oration.length).toBeGreaterThan(0);
+    expect(voiceos.length).toBeGreaterThan(0);
+    expect(oration.map((node) => node.postCall!.metadata)).toEqual(oration.map(() => kept));
+    expect(voiceos.map((node) => node.agent!.metadata)).toEqual(voiceos.map(() => kept));
+  });
+
   it('drift, a new enum value: tolerated as UNKNOWN with the raw value kept', async () => {
     fault('voiceos', 'GET /v1/conversations', { kind: 'drift', field: 'status', to: { value: 'on_hold' } });
     const response = await query(gw);

@@ -58,7 +58,11 @@ export const boundedJsonText = z.string().refine((text) => !textNestsDeeperThan(
  */
 export function parseJsonKeepingDigits(text: string): unknown {
   const parsed: unknown = JSON.parse(text);
-  if (!containsInexactNumber(parsed)) return parsed;
+  return containsInexactNumber(parsed) ? parseWithInexactSources(text) : parsed;
+}
+
+/** JSON.parse with every number a double cannot hold as the string of its source. */
+function parseWithInexactSources(text: string): unknown {
   const keepSource = (_key: string, value: unknown, context?: { source?: string }): unknown =>
     inexact(value) && context?.source !== undefined ? context.source : value;
   return JSON.parse(text, keepSource);
@@ -77,4 +81,62 @@ function containsInexactNumber(value: unknown): boolean {
     if (typeof current === 'object' && current !== null) pending.push(...(Array.isArray(current) ? current : Object.values(current)));
   }
   return false;
+}
+
+/** One place a body holds a provider's free-form JSON: the object holding it and its key. */
+export type FreeFormSite = readonly [holder: Record<string, unknown>, key: string];
+
+/**
+ * Where an endpoint's body holds free-form JSON (metadata), found in a parsed body before it is
+ * validated (so read defensively). Run on two parses of the same text, it must find the same
+ * sites in the same order.
+ */
+export type FreeFormSites = (body: unknown) => FreeFormSite[];
+
+/**
+ * The free-form JSON at `paths` (each a list of keys) of every record of a body: the records are
+ * the array at `listKey`, or the body itself when `listKey` is null. `freeFormAt('results',
+ * ['postCallMetadata'])` finds each listed conversation's `postCallMetadata`.
+ */
+export function freeFormAt(listKey: string | null, ...paths: (readonly string[])[]): FreeFormSites {
+  return (body) => {
+    const records = listKey === null ? [body] : isRecord(body) && Array.isArray(body[listKey]) ? (body[listKey] as unknown[]) : [];
+    const sites: FreeFormSite[] = [];
+    for (const record of records) {
+      for (const path of paths) {
+        let holder: unknown = record;
+        for (const key of path.slice(0, -1)) holder = isRecord(holder) ? holder[key] : undefined;
+        const key = path.at(-1)!;
+        if (isRecord(holder) && typeof holder[key] === 'object' && holder[key] !== null) sites.push([holder, key]);
+      }
+    }
+    return sites;
+  };
+}
+
+/**
+ * A parsed body whose free-form JSON keeps the digits of every number a double cannot hold
+ * (`parseJsonKeepingDigits`): JSON.parse read 12345678901234567890 in a conversation's metadata
+ * as 12345678901234567000. Only when a site holds such a number is the text read again, with
+ * the source kept, and only the sites are taken from that reading: the documented numeric fields
+ * stay numbers, as their schemas expect. Mutates and returns `body`.
+ */
+export function keepFreeFormDigits(text: string, body: unknown, sitesOf: FreeFormSites): unknown {
+  const sites = sitesOf(body);
+  if (!sites.some(([holder, key]) => containsInexactNumber(holder[key]))) return body;
+  let exactSites: FreeFormSite[];
+  try {
+    exactSites = sitesOf(parseWithInexactSources(text));
+  } catch {
+    return body; // a reviver recurses per level: JSON too deep for it is refused by the schema's depth check anyway
+  }
+  sites.forEach(([holder, key], index) => {
+    const exact = exactSites[index];
+    if (exact) holder[key] = exact[0][exact[1]];
+  });
+  return body;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -3,6 +3,7 @@ import type { Agent, Conversation } from '../../domain/types.ts';
 import type { RateLimitInfo } from '../connector.ts';
 import type { UpstreamClient } from '../http.ts';
 import { batchGetByIds, type BatchGetResult } from '../kit/batchGetByIds.ts';
+import { freeFormAt } from '../kit/boundedJson.ts';
 import type { CountedPage } from '../kit/offsetWindow.ts';
 import { deferRecords } from '../kit/deferredRecords.ts';
 import { ID_POSITION } from '../kit/recordFields.ts';
@@ -27,9 +28,18 @@ const orationDeferredPageSchema = pageSchema(z.unknown());
 /** Largest `limit` and `ids` list the (assumed) list endpoints take. */
 export const ORATION_MAX_PAGE_SIZE = 100;
 
+/** A listed conversation's free-form JSON (`postCallMetadata`, `dynamicVariables` sent as an object), whose numbers keep their digits. */
+const CONVERSATION_FREE_FORM_JSON = freeFormAt('results', ['postCallMetadata'], ['dynamicVariables']);
+
 /** Conversations by id: the list endpoint's `ids` filter. */
 const batchGetRequest = (ids: readonly string[]) =>
-  ({ method: 'GET', path: '/conversations', query: { ids: ids.join(','), limit: ORATION_MAX_PAGE_SIZE }, endpoint: 'conversations.batchGet' }) as const;
+  ({
+    method: 'GET',
+    path: '/conversations',
+    query: { ids: ids.join(','), limit: ORATION_MAX_PAGE_SIZE },
+    endpoint: 'conversations.batchGet',
+    freeFormJson: CONVERSATION_FREE_FORM_JSON,
+  }) as const;
 
 export type OrationListQuery = OrationConversationQuery & { createdBefore?: string; page: number; limit: number };
 
@@ -51,6 +61,7 @@ export class OrationApi {
       query: { ...query },
       schema: orationConversationPageSchema,
       endpoint: 'conversations.list',
+      freeFormJson: CONVERSATION_FREE_FORM_JSON,
     });
     return { items: response.data.results.map(mapOrationConversation), total: response.data.total ?? null };
   }
@@ -63,6 +74,7 @@ export class OrationApi {
       query: { ...query },
       schema: orationDeferredPageSchema,
       endpoint: 'conversations.list',
+      freeFormJson: CONVERSATION_FREE_FORM_JSON,
     });
     const items = deferRecords(response.data.results, {
       provider: 'ORATION',

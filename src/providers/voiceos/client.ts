@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { millisecondUpperBound } from '../../domain/preciseDate.ts';
 import type { UpstreamClient } from '../http.ts';
+import { freeFormAt } from '../kit/boundedJson.ts';
 import {
   voiceOsAgentPageSchema,
   voiceOsConversationPageSchema,
@@ -14,6 +15,12 @@ type VoiceOsConversationListPage = z.output<typeof voiceOsConversationListPageSc
 /** An agent page as a batch get first reads it: the envelope; each record is read by `deferRecords` (voiceOsConnector.ts). */
 const voiceOsAgentDeferredPageSchema = voiceOsAgentPageSchema.extend({ agents: z.array(z.unknown()) });
 type VoiceOsAgentDeferredPage = z.output<typeof voiceOsAgentDeferredPageSchema>;
+
+/** An agent configuration's `metadata`, saved or embedded in a conversation: free-form JSON whose numbers keep their digits. */
+const LISTED_CONVERSATION_METADATA = freeFormAt('conversations', ['agent', 'metadata']);
+const CONVERSATION_METADATA = freeFormAt(null, ['agent', 'metadata']);
+const LISTED_AGENT_METADATA = freeFormAt('agents', ['metadata']);
+const AGENT_METADATA = freeFormAt(null, ['metadata']);
 
 /** The largest `limit` the list endpoints accept. */
 export const VOICEOS_MAX_PAGE_SIZE = 100;
@@ -51,6 +58,7 @@ export class VoiceOsClient {
       },
       schema: voiceOsConversationListPageSchema,
       endpoint: 'conversations.list',
+      freeFormJson: LISTED_CONVERSATION_METADATA,
     });
     return response.data;
   }
@@ -69,6 +77,7 @@ export class VoiceOsClient {
       schema: z.unknown(),
       endpoint: 'conversations.get',
       nullOn: [404],
+      freeFormJson: CONVERSATION_METADATA,
     });
     return response.data;
   }
@@ -81,6 +90,7 @@ export class VoiceOsClient {
       query: { page: query.page, limit: query.limit },
       schema: voiceOsAgentDeferredPageSchema,
       endpoint: 'agents.list',
+      freeFormJson: LISTED_AGENT_METADATA,
     });
     return response.data;
   }
@@ -98,6 +108,7 @@ export class VoiceOsClient {
       schema: z.unknown(),
       endpoint: 'agents.get',
       nullOn: [404],
+      freeFormJson: AGENT_METADATA,
     });
     return response.data;
   }
