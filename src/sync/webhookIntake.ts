@@ -6,7 +6,7 @@ import type { ChangeWriter } from '../feed/changeWriter.ts';
 import type { Logger } from '../logger.ts';
 import type { Database } from '../store/database.ts';
 import { recordWebhookDelivery, webhookDeliverySeen, workspaceOfWebhookToken } from '../store/queries/webhooks.ts';
-import type { WorkspaceRegistry } from '../workspaces/workspaceRegistry.ts';
+import type { Workspace, WorkspaceRegistry } from '../workspaces/workspaceRegistry.ts';
 import { verifyStandardWebhook } from './standardWebhooks.ts';
 import { deliveryIdOf, isEndEvent } from './webhookEvent.ts';
 import type { WebhookMethod } from '../providers/webhookRequest.ts';
@@ -40,6 +40,8 @@ export interface WebhookDelivery {
 export interface WebhookAnswer {
   status: number;
   body: { ok: boolean; duplicate?: boolean; error?: { code: ErrorCode; message: string } };
+  /** The workspace the endpoint token named, once known: the route's access line names it. */
+  workspaceId?: string;
 }
 
 /** A webhook route's error answer, one shape for every refusal and failure: `{ ok: false, error: { code, message } }`. */
@@ -79,6 +81,13 @@ export class WebhookIntake {
       logger?.warn('webhook refused: unknown endpoint token', { provider });
       return refused(401, ErrorCode.UNAUTHENTICATED, 'Unknown webhook endpoint');
     }
+    return { ...(await this.#handleFor(workspace, delivery)), workspaceId: workspace.id };
+  }
+
+  /** A delivery whose endpoint token named `workspace`: its signature checked, then processed once. */
+  async #handleFor(workspace: Workspace, delivery: WebhookDelivery): Promise<WebhookAnswer> {
+    const { database, logger } = this.#options;
+    const { provider } = delivery;
     const connector = workspace.connectors.get(provider);
     if (!connector) return refused(404, ErrorCode.NOT_FOUND, `Workspace has no ${provider} account`);
 

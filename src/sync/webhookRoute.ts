@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from '../errors.ts';
 import { readRequestBody } from '../http/readRequestBody.ts';
 import { sendJson } from '../http/nodeHttpHandler.ts';
+import { answeringForWorkspace } from '../observability/responseWorkspace.ts';
 import { allowHeader, answeredOptions } from '../http/optionsAnswer.ts';
 import { webhookErrorBody, type WebhookIntake } from './webhookIntake.ts';
 import { unknownWebhookProviderMessage, webhookFormatOf, webhookProviderOf } from './providerWebhooks.ts';
@@ -59,6 +60,7 @@ export function createWebhookRoute(intake: WebhookIntake, options: { bodyIdleTim
       headers: { id: header('webhook-id'), timestamp: header('webhook-timestamp'), signature: header('webhook-signature') },
       body,
     });
+    if (answer.workspaceId !== undefined) answeringForWorkspace(res, answer.workspaceId);
     sendJson(res, answer.status, answer.body);
   };
 }

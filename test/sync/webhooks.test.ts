@@ -186,6 +186,21 @@ describe('webhooks in', () => {
 
     const refusals = gateway.logLines.slice(logStart).filter((line) => line.includes('webhook refused'));
     expect(refusals.length).toBe(4);
+    // Each delivery's access line names the workspace its token named, and the code it was answered with.
+    const accessLines = () =>
+      gateway.logLines
+        .slice(logStart)
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => line.message === 'http request' && line.route === '/webhooks/:provider/:token')
+        .map((line) => [line.status, line.workspace ?? null, line.errorCodes ?? null]);
+    for (let i = 0; i < 100 && accessLines().length < 5; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(accessLines()).toEqual([
+      [401, null, ['UNAUTHENTICATED']],
+      [401, 'acme', ['UNAUTHENTICATED']],
+      [401, 'acme', ['UNAUTHENTICATED']],
+      [401, 'acme', ['UNAUTHENTICATED']],
+      [200, 'acme', null],
+    ]);
     const secretKey = SECRET.slice('whsec_'.length);
     expect(gateway.logLines.some((line) => line.includes(secretKey) || line.includes(token))).toBe(false);
   });
