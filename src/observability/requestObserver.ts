@@ -97,7 +97,8 @@ export type ObserveRoute = (req: IncomingMessage, res: ServerResponse, route: st
  * health, metrics, an unknown path): `"http request"` with the route's label, never the raw path
  * (a webhook path carries its endpoint token, an unknown one anything a client typed), the method,
  * status and duration, the workspace once the route knows it (an export's key, a webhook's
- * endpoint token), and the error codes the route answered with. Probes and scrapes are logged at `debug`, the rest at `info`.
+ * endpoint token), and the error codes the route answered with. Probes and scrapes are logged at
+ * `debug`, the rest at `info`.
  */
 export function createRouteObserver(options: { logger?: Logger | null }): ObserveRoute {
   const { logger } = options;
