@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { freeFormAt, keepFreeFormDigits } from '../../src/providers/kit/boundedJson.ts';
+import { freeFormAt, keepFreeFormDigits, parseJsonKeepingDigits } from '../../src/providers/kit/boundedJson.ts';
 
 const sites = freeFormAt('results', ['postCallMetadata'], ['agent', 'metadata']);
 
@@ -22,6 +22,15 @@ describe('keepFreeFormDigits', () => {
     const parsed = JSON.parse(text) as unknown;
     expect(keepFreeFormDigits(text, parsed, sites)).toBe(parsed);
     expect(parsed).toEqual({ results: [{ postCallMetadata: { account: 9007199254740991, rate: 0.1 } }], total: 12345678901234567000 });
+  });
+
+  it('walks free-form JSON of any length: an array of 300,000 numbers overflowed the stack', () => {
+    const long = Array.from({ length: 300_000 }, (_, index) => index);
+    const text = JSON.stringify({ results: [{ postCallMetadata: { list: long } }] }).replace('"list":[0,', '"list":[12345678901234567890,');
+    const body = keepFreeFormDigits(text, JSON.parse(text), sites) as { results: [{ postCallMetadata: { list: unknown[] } }] };
+    expect(body.results[0].postCallMetadata.list.slice(0, 3)).toEqual(['12345678901234567890', 1, 2]);
+    expect(body.results[0].postCallMetadata.list.length).toBe(300_000);
+    expect(parseJsonKeepingDigits(JSON.stringify({ list: long }))).toEqual({ list: long });
   });
 
   it('reads a body that is one record with a null list key, and a body of the wrong shape as having no sites', () => {

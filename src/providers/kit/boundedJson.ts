@@ -78,7 +78,9 @@ function containsInexactNumber(value: unknown): boolean {
   while (pending.length > 0) {
     const current = pending.pop();
     if (inexact(current)) return true;
-    if (typeof current === 'object' && current !== null) pending.push(...(Array.isArray(current) ? current : Object.values(current)));
+    // One push per value, not a spread: a spread passes each value as an argument, and an array of
+    // a few hundred thousand overflowed the stack (a provider's metadata may hold one).
+    if (typeof current === 'object' && current !== null) for (const inner of Array.isArray(current) ? current : Object.values(current)) pending.push(inner);
   }
   return false;
 }
