@@ -34,6 +34,9 @@ function count(defaultValue: number, min = 1) {
   return numberSetting(z.coerce.number<string>().int().min(min)).default(defaultValue);
 }
 
+/** The longest SWITCHBOARD_SYNC_RETENTION_DAYS: 100 years. */
+const MAX_RETENTION_DAYS = 36_500;
+
 /** The longest a Node timer waits; a longer one fires after 1 ms (TimeoutOverflowWarning). */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -94,7 +97,11 @@ const envSchema = z.object({
     .transform((value) => value === 'true')
     .optional(),
   /** Seconds a demo call lasts on the Oration simulator (talk time; dialing adds about one). */
-  SWITCHBOARD_DEMO_CALL_SECONDS: numberSetting(z.coerce.number<string>().positive().max(600), 'must be a number of seconds, in decimal digits', DECIMAL_NUMBER).default(4),
+  SWITCHBOARD_DEMO_CALL_SECONDS: numberSetting(
+    z.coerce.number<string>().positive('must be more than 0 seconds').max(600, 'must be at most 600 seconds'),
+    'must be a number of seconds in decimal digits, such as 4 or 0.5',
+    DECIMAL_NUMBER,
+  ).default(4),
   /** Real provider credentials for the demo workspace: each provider given here uses its real API. */
   ORATION_API_KEY: headerCredential.optional(),
   ORATION_WORKSPACE_ID: headerCredential.optional(),
@@ -190,7 +197,15 @@ const envSchema = z.object({
   /** Between two sync passes over one account. */
   SWITCHBOARD_SYNC_INTERVAL_MS: durationMs(60_000, 100),
   /** Days of conversations the store keeps; unset keeps everything. */
-  SWITCHBOARD_SYNC_RETENTION_DAYS: numberSetting(z.coerce.number<string>().int().positive(), 'must be a whole number of days').optional(),
+  SWITCHBOARD_SYNC_RETENTION_DAYS: numberSetting(
+    z.coerce
+      .number<string>()
+      .int()
+      .min(1, 'must be a whole number of days, 1 or more')
+      // Past this the cutoff (now minus the days) is no date at all, and every sync pass failed on it.
+      .max(MAX_RETENTION_DAYS, `must be at most ${MAX_RETENTION_DAYS} days (100 years); unset it to keep everything`),
+    'must be a whole number of days, 1 or more',
+  ).optional(),
   /** Whether transcripts are stored; false keeps them out of the store for privacy. */
   SWITCHBOARD_SYNC_TRANSCRIPTS: z.stringbool().default(true),
   /** Events buffered per subscription before the oldest are dropped (the subscriber is told). */
@@ -496,12 +511,13 @@ function plainReason(issue: z.core.$ZodIssue): string {
   if (!ZOD_DEFAULT_MESSAGE.test(issue.message)) return issue.message; // one of ours
   if (issue.code === 'too_small' && typeof issue.minimum === 'number') {
     if (issue.origin === 'string') return issue.minimum === 1 ? 'must not be empty' : `must be at least ${issue.minimum} characters`;
-    if (issue.origin === 'number') return issue.inclusive ? `must be at least ${issue.minimum}` : `must be greater than ${issue.minimum}`;
+    if (issue.origin === 'number' || issue.origin === 'int') return issue.inclusive ? `must be at least ${issue.minimum}` : `must be greater than ${issue.minimum}`;
     if (issue.origin === 'array') return issue.minimum === 1 ? 'must not be empty' : `must hold at least ${issue.minimum} entries`;
   }
   if (issue.code === 'too_big' && typeof issue.maximum === 'number') {
     if (issue.origin === 'string') return `must be at most ${issue.maximum} characters`;
-    if (issue.origin === 'number') return issue.inclusive ? `must be at most ${issue.maximum}` : `must be less than ${issue.maximum}`;
+    // A whole number past 2^53 - 1 is an `int` issue: zod cannot hold it exactly.
+    if (issue.origin === 'number' || issue.origin === 'int') return issue.inclusive ? `must be at most ${issue.maximum}` : `must be less than ${issue.maximum}`;
     if (issue.origin === 'array') return `must hold at most ${issue.maximum} entries`;
   }
   if (issue.code === 'invalid_type') return /received undefined$/.test(issue.message) ? 'is required' : `must be ${article(issue.expected)}`;

@@ -95,9 +95,9 @@ describe('configuration', () => {
     expect(numbers.length).toBe(42);
     const wholeNumber: Record<string, string> = {
       SWITCHBOARD_DATABASE_POOL_SIZE: 'must be a whole number of connections',
-      SWITCHBOARD_SYNC_RETENTION_DAYS: 'must be a whole number of days',
+      SWITCHBOARD_SYNC_RETENTION_DAYS: 'must be a whole number of days, 1 or more',
       SWITCHBOARD_RATE_LIMIT_PER_MINUTE: 'must be a whole number of requests (0 for no limit)',
-      SWITCHBOARD_DEMO_CALL_SECONDS: 'must be a number of seconds, in decimal digits',
+      SWITCHBOARD_DEMO_CALL_SECONDS: 'must be a number of seconds in decimal digits, such as 4 or 0.5',
       PORT: 'must be a port number, 0 to 65535',
     };
     const expectedFor = (key: string) => wholeNumber[key] ?? (key.endsWith('_MS') ? 'must be a whole number of milliseconds, in decimal digits' : 'must be a whole number, in decimal digits');
@@ -110,6 +110,16 @@ describe('configuration', () => {
         expect(configRefusal({ [key]: written }), `${key}=${JSON.stringify(written)}`).toBe(`Invalid configuration, check each environment variable:\n  ${key}: ${emptyReason}`);
       }
     }
+    // Digits past what the setting can mean, in plain words (an outside trial: a retention of
+    // 9999999999999 days was taken, and every sync pass then failed on "Invalid time value").
+    const refusedAs = (env: Record<string, string>) => configRefusal(env).split('\n').slice(1);
+    expect(refusedAs({ SWITCHBOARD_SYNC_RETENTION_DAYS: '9999999999999' })).toEqual(['  SWITCHBOARD_SYNC_RETENTION_DAYS: must be at most 36500 days (100 years); unset it to keep everything']);
+    expect(refusedAs({ SWITCHBOARD_SYNC_RETENTION_DAYS: '0' })).toEqual(['  SWITCHBOARD_SYNC_RETENTION_DAYS: must be a whole number of days, 1 or more']);
+    expect(refusedAs({ SWITCHBOARD_MAX_COST: '99999999999999999999999' })).toEqual(['  SWITCHBOARD_MAX_COST: must be at most 9007199254740991']);
+    expect(refusedAs({ SWITCHBOARD_DEMO_CALL_SECONDS: '0' })).toEqual(['  SWITCHBOARD_DEMO_CALL_SECONDS: must be more than 0 seconds']);
+    expect(refusedAs({ SWITCHBOARD_DEMO_CALL_SECONDS: '600.5' })).toEqual(['  SWITCHBOARD_DEMO_CALL_SECONDS: must be at most 600 seconds']);
+    expect(refusedAs({ SWITCHBOARD_DEMO_CALL_SECONDS: '.5' })).toEqual(['  SWITCHBOARD_DEMO_CALL_SECONDS: must be a number of seconds in decimal digits, such as 4 or 0.5']);
+    expect(loadConfig({ SWITCHBOARD_SYNC_RETENTION_DAYS: '36500' }).env.SWITCHBOARD_SYNC_RETENTION_DAYS).toBe(36500);
     expect(loadConfig({ SWITCHBOARD_RATE_LIMIT_PER_MINUTE: ' 600 ', SWITCHBOARD_DEMO_CALL_SECONDS: '2.5', SWITCHBOARD_UPSTREAM_RETRIES: '0' }).env).toMatchObject({
       SWITCHBOARD_RATE_LIMIT_PER_MINUTE: 600,
       SWITCHBOARD_DEMO_CALL_SECONDS: 2.5,
