@@ -7,28 +7,44 @@ import { createOrationSimulator } from './oration/orationSimulator.ts';
 import { createTrataSimulator } from './trata/trataSimulator.ts';
 import { createVoiceOsSimulator } from './voiceos/voiceOsSimulator.ts';
 
-/** A whole number from the environment in decimal digits (as the gateway's own settings), else the start stops naming it. */
+const refusals: string[] = [];
+
+/** A whole number from the environment in decimal digits (as the gateway's own settings); a bad one is refused, with every other, before anything listens. */
 const wholeNumber = (name: string, fallback: number, max: number, what: string): number => {
   const text = process.env[name]?.trim() ?? String(fallback);
   const value = Number(text);
-  if (!/^\d+$/.test(text) || value > max) {
-    process.stderr.write(`Invalid ${name}: expected ${what}\n`);
-    process.exit(1);
-  }
+  if (!/^\d+$/.test(text) || value > max) refusals.push(`Invalid ${name}: expected ${what}`);
   return value;
 };
-const port = (name: string, fallback: number): number => wholeNumber(name, fallback, 65535, 'a port number, 0 to 65535');
+const DEFAULT_PORTS: Record<string, number> = { ORATION_SIMULATOR_PORT: 4101, TRATA_SIMULATOR_PORT: 4102, VOICEOS_SIMULATOR_PORT: 4103 };
+const port = (name: string): number => wholeNumber(name, DEFAULT_PORTS[name]!, 65535, 'a port number, 0 to 65535');
 const latencyMs = wholeNumber('SIMULATOR_LATENCY_MS', 0, 60_000, 'a whole number of milliseconds, at most 60000');
+const ports = { oration: port('ORATION_SIMULATOR_PORT'), trata: port('TRATA_SIMULATOR_PORT'), voiceos: port('VOICEOS_SIMULATOR_PORT') };
+if (refusals.length > 0) {
+  process.stderr.write(`${refusals.join('\n')}\n`);
+  process.exit(1);
+}
 const latency = { minMs: latencyMs, maxMs: latencyMs * 2 };
 
 const oration = createOrationSimulator({ latency });
 const trata = createTrataSimulator({ latency });
 const voiceos = createVoiceOsSimulator({ latency });
 
+/** Listens, or stops with one line naming the port's setting (a port in use printed a stack trace). */
+async function listenOn(simulator: { listen(port: number): Promise<string> }, setting: string, portNumber: number): Promise<string> {
+  try {
+    return await simulator.listen(portNumber);
+  } catch (error) {
+    const reason = (error as { code?: string }).code === 'EADDRINUSE' ? 'is in use' : `cannot be listened on (${String(error)})`;
+    process.stderr.write(`Port ${portNumber} (${setting}) ${reason}: stop what holds it, or set ${setting} to another port (0 for any free one)\n`);
+    process.exit(1);
+  }
+}
+
 const urls = {
-  oration: `${await oration.listen(port('ORATION_SIMULATOR_PORT', 4101))}/api/v2`,
-  trata: await trata.listen(port('TRATA_SIMULATOR_PORT', 4102)),
-  voiceos: await voiceos.listen(port('VOICEOS_SIMULATOR_PORT', 4103)),
+  oration: `${await listenOn(oration, 'ORATION_SIMULATOR_PORT', ports.oration)}/api/v2`,
+  trata: await listenOn(trata, 'TRATA_SIMULATOR_PORT', ports.trata),
+  voiceos: await listenOn(voiceos, 'VOICEOS_SIMULATOR_PORT', ports.voiceos),
 };
 process.stdout.write(`Provider simulators running:\n${JSON.stringify(urls, null, 2)}\n`);
 
