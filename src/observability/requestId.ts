@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 
 /** The header a request id is read from and always answered in. */
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -18,4 +18,13 @@ const ACCEPTED = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 export function requestIdFrom(headers: IncomingHttpHeaders): string {
   const given = headers[REQUEST_ID_HEADER];
   return typeof given === 'string' && ACCEPTED.test(given) ? given : randomUUID();
+}
+
+/**
+ * The request id a response was given (the access log's observer sets it before any route runs),
+ * or null without observability: so a route's own log lines (an export's end) join its access line.
+ */
+export function requestIdAnswered(res: ServerResponse): string | null {
+  const id = res.getHeader(REQUEST_ID_HEADER);
+  return typeof id === 'string' ? id : null;
 }

@@ -145,6 +145,9 @@ describe('streamed exports of the synced store', () => {
       { kind: 'cost-lines', workspaceId: 'demo', rows: 0, outcome: 'complete', level: 'info' },
       { kind: 'conversations', workspaceId: 'demo', rows: 0, outcome: 'failed', level: 'info' },
     ]);
+    // Each end names its request's id, so it joins its "http request" line (an outside trial could not).
+    expect(ends().slice(before).map((end) => end.requestId)).toEqual([head.headers.get('x-request-id'), failed.headers.get('x-request-id')]);
+    expect(head.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(gateway.runtime.gateway.exportSlots?.inUse()).toBe(0);
     // The metrics count both ends, and neither is left running.
     const finishedAfter = await scrape('switchboard_exports_finished_total');

@@ -12,6 +12,7 @@ import { sendJson } from '../../http/nodeHttpHandler.ts';
 import { answerRouteFailure } from '../../http/routeFailure.ts';
 import { allowHeader, answeredOptions } from '../../http/optionsAnswer.ts';
 import { rateLimitMessage, type WorkspaceRateLimit } from '../../limits/workspaceRateLimit.ts';
+import { requestIdAnswered } from '../../observability/requestId.ts';
 import { answeringForWorkspace } from '../../observability/responseWorkspace.ts';
 import type { Database } from '../../store/database.ts';
 import type { WorkspaceRegistry } from '../../workspaces/workspaceRegistry.ts';
@@ -37,6 +38,8 @@ export interface ExportStart {
 export interface ExportOutcome {
   kind: ExportKind;
   workspaceId: string;
+  /** The request's id, as its access line gives it; absent without observability. */
+  requestId?: string;
   rows: number;
   /**
    * `aborted`: the client went away and the query was stopped. `stalled`: the client took nothing
@@ -52,6 +55,8 @@ export interface ExportOutcome {
 /** An export not started because the replica (503) or the workspace (429) has all the exports it may run. */
 export interface ExportRefused extends ExportRefusal {
   workspaceId: string;
+  /** The request's id, as its access line gives it; absent without observability. */
+  requestId?: string;
 }
 
 /** What the logs and the metrics are told of the exports' slots. */
@@ -137,8 +142,10 @@ async function serveExport(options: ExportRouteState, req: IncomingMessage, res:
 
   // Taken before the store is touched (the watermark's read included), held until the export ends however it ends.
   const slot = options.slots.tryAcquire(workspace.id);
+  const requestId = requestIdAnswered(res);
+  const joinsAccessLine = requestId === null ? {} : { requestId };
   if (!('release' in slot)) {
-    options.onExportRefused?.({ workspaceId: workspace.id, ...slot });
+    options.onExportRefused?.({ workspaceId: workspace.id, ...joinsAccessLine, ...slot });
     const [status, message] =
       slot.limit === 'workspace'
         ? [429, `This workspace already runs ${slot.max} exports at once, its most on this replica; retry when one has finished`]
@@ -155,7 +162,7 @@ async function serveExport(options: ExportRouteState, req: IncomingMessage, res:
     end = await streamExport(options, req, res, method, workspace.id, request, params, where);
   } finally {
     slot.release();
-    options.onExportEnd?.(end);
+    options.onExportEnd?.({ ...end, ...joinsAccessLine });
   }
 }
 
