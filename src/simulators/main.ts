@@ -16,10 +16,9 @@ const wholeNumber = (name: string, fallback: number, max: number, what: string):
   if (!/^\d+$/.test(text) || value > max) refusals.push(`Invalid ${name}: expected ${what}`);
   return value;
 };
-const DEFAULT_PORTS: Record<string, number> = { ORATION_SIMULATOR_PORT: 4101, TRATA_SIMULATOR_PORT: 4102, VOICEOS_SIMULATOR_PORT: 4103 };
-const port = (name: string): number => wholeNumber(name, DEFAULT_PORTS[name]!, 65535, 'a port number, 0 to 65535');
+const port = (name: string, fallback: number): number => wholeNumber(name, fallback, 65535, 'a port number, 0 to 65535');
 const latencyMs = wholeNumber('SIMULATOR_LATENCY_MS', 0, 60_000, 'a whole number of milliseconds, at most 60000');
-const ports = { oration: port('ORATION_SIMULATOR_PORT'), trata: port('TRATA_SIMULATOR_PORT'), voiceos: port('VOICEOS_SIMULATOR_PORT') };
+const ports = { oration: port('ORATION_SIMULATOR_PORT', 4101), trata: port('TRATA_SIMULATOR_PORT', 4102), voiceos: port('VOICEOS_SIMULATOR_PORT', 4103) };
 if (refusals.length > 0) {
   process.stderr.write(`${refusals.join('\n')}\n`);
   process.exit(1);

@@ -102,14 +102,14 @@ export type FreeFormSites = (body: unknown) => FreeFormSite[];
  */
 export function freeFormAt(listKey: string | null, ...paths: (readonly string[])[]): FreeFormSites {
   return (body) => {
-    const records = listKey === null ? [body] : isRecord(body) && Array.isArray(body[listKey]) ? (body[listKey] as unknown[]) : [];
+    const records = listKey === null ? [body] : isJsonObject(body) && Array.isArray(body[listKey]) ? (body[listKey] as unknown[]) : [];
     const sites: FreeFormSite[] = [];
     for (const record of records) {
       for (const path of paths) {
         let holder: unknown = record;
-        for (const key of path.slice(0, -1)) holder = isRecord(holder) ? holder[key] : undefined;
+        for (const key of path.slice(0, -1)) holder = isJsonObject(holder) ? holder[key] : undefined;
         const key = path.at(-1)!;
-        if (isRecord(holder) && typeof holder[key] === 'object' && holder[key] !== null) sites.push([holder, key]);
+        if (isJsonObject(holder) && typeof holder[key] === 'object' && holder[key] !== null) sites.push([holder, key]);
       }
     }
     return sites;
@@ -139,6 +139,7 @@ export function keepFreeFormDigits(text: string, body: unknown, sitesOf: FreeFor
   return body;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+/** Whether a parsed JSON value is an object (not an array, not null). */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

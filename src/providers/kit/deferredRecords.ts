@@ -1,5 +1,6 @@
 import type { Provider } from '../../domain/types.ts';
 import { ProviderBadResponseError } from '../errors.ts';
+import { isJsonObject } from './boundedJson.ts';
 import { mapField, type FieldMapping, type RecordFields, type RecordPosition, type SharedReadings } from './recordFields.ts';
 
 /**
@@ -68,8 +69,8 @@ export function deferRecords<W, T extends Positioned>(records: readonly unknown[
   let issues: string[] | null = null;
   for (let index = 0; index < records.length; index++) {
     const record = records[index];
-    const id = isObject(record) ? record[idKey] : undefined;
-    const createdAtText = time && isObject(record) ? record[time.key] : undefined;
+    const id = isJsonObject(record) ? record[idKey] : undefined;
+    const createdAtText = time && isJsonObject(record) ? record[time.key] : undefined;
     const createdAt = time && typeof createdAtText === 'string' ? time.parse(createdAtText) : null;
     if (typeof id !== 'string' || id === '' || (time && createdAt === null)) {
       const positionFields = time ? (['nativeId', 'createdAt'] as const) : (['nativeId'] as const);
@@ -148,8 +149,4 @@ function badResponse(options: { provider: Provider; endpoint: string }, issues: 
     `${options.provider} sent a response to ${options.endpoint} that breaks its documented shape at ${issues.slice(0, 5).join(', ')}`,
     { provider: options.provider, endpoint: options.endpoint, httpStatus: 200, issues },
   );
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
