@@ -146,10 +146,14 @@ export function acquireDataDirLock(dataDir: string, options: DataDirLockOptions 
     const holder = readHolder(path);
     const ageMs = Math.max(0, now() - seen.mtimeMs);
     if (holder !== null && heldByThisProcess.has(holder.token)) {
-      throw new DataDirLockedError(dataDir, `this process (${describeHolder(holder, ageMs)})`, timing.ttlMs);
+      throw new DataDirLockedError(dataDir, `this process (${describeHolder(holder, ageMs, [])})`, timing.ttlMs);
     }
-    const stale = ageMs > timing.ttlMs || (holder !== null && diedInOurPidNamespace(holder));
-    if (!stale) throw new DataDirLockedError(dataDir, describeHolder(holder, ageMs), timing.ttlMs, holder === null ? [] : orphanedHelpers(holder));
+    // One look at the holder's processes, which every decision below uses: its store process may
+    // exit between two looks (a restart right after a crash), and a refusal built from a second
+    // look would then name no helper to wait for, so the restart would fail instead of waiting.
+    const look = holder === null ? null : lookAtHolder(holder);
+    const stale = ageMs > timing.ttlMs || (look !== null && look.dead && look.helpers.length === 0);
+    if (!stale) throw new DataDirLockedError(dataDir, describeHolder(holder, ageMs, look?.helpers ?? []), timing.ttlMs, look?.dead ? look.helpers : []);
     moveAsideIfUnchanged(path, seen, me.token);
   }
   throw new DataDirLockedError(dataDir, 'several processes are taking it over at once', timing.ttlMs);
@@ -347,17 +351,19 @@ function moveAsideIfUnchanged(path: string, seen: Stats, token: string): void {
   unlinkQuietly(aside);
 }
 
-/**
- * The holder ran in our PID namespace on our boot, so its pids are meaningful here, and it is gone,
- * and so are the helpers it had working in the directory.
- */
-function diedInOurPidNamespace(holder: LeaseHolder): boolean {
-  return ranInOurPidNamespace(holder) && !isAnotherLiveProcess(holder.pid) && runningHelpers(holder).length === 0;
+/** What can be seen of a lease holder's processes from here, at one moment. */
+interface HolderLook {
+  /** It ran in our PID namespace on our boot (so its pids mean the same processes here) and is gone. */
+  dead: boolean;
+  /** Its helpers still running (seen only in its PID namespace; none elsewhere). */
+  helpers: number[];
 }
 
-/** The holder is dead (seen from here) and these helpers of it still run. */
-function orphanedHelpers(holder: LeaseHolder): number[] {
-  return ranInOurPidNamespace(holder) && !isAnotherLiveProcess(holder.pid) ? runningHelpers(holder) : [];
+/** One look at the holder's processes: the caller decides from it alone, however they change meanwhile. */
+function lookAtHolder(holder: LeaseHolder): HolderLook {
+  if (!ranInOurPidNamespace(holder)) return { dead: false, helpers: [] };
+  const helpers = runningHelpers(holder);
+  return { dead: !isAnotherLiveProcess(holder.pid), helpers };
 }
 
 /** The holder's pids mean the same processes here: same PID namespace, same boot. */
@@ -370,10 +376,9 @@ function runningHelpers(holder: LeaseHolder): number[] {
   return (holder.helperPids ?? []).filter(isAnotherLiveProcess);
 }
 
-function describeHolder(holder: LeaseHolder | null, ageMs: number): string {
+function describeHolder(holder: LeaseHolder | null, ageMs: number, helpers: readonly number[]): string {
   const heartbeat = `last heartbeat ${formatSeconds(ageMs)} ago`;
   if (holder === null) return `a process whose lease record is unreadable or still being written, ${heartbeat}`;
-  const helpers = ranInOurPidNamespace(holder) ? runningHelpers(holder) : [];
   const helping = helpers.length > 0 ? `, with its store process${helpers.length > 1 ? 'es' : ''} (pid ${helpers.join(', ')}) still working in the directory` : '';
   return (
     `pid ${holder.pid} on ${holder.host} (PID namespace ${holder.pidNamespace ?? 'unknown'}), ` +

@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { startDemoEnvironment } from '../../src/demo/demoEnvironment.ts';
 import { DataDirLockedError, DataDirLockLostError } from '../../src/store/dataDirErrors.ts';
-import { acquireDataDirLock, heartbeatAsHelper, LOCK_FILE_NAME, type LeaseHolder } from '../../src/store/dataDirLock.ts';
+import { acquireDataDirLock, acquireDataDirLockAfterOrphans, heartbeatAsHelper, LOCK_FILE_NAME, type LeaseHolder } from '../../src/store/dataDirLock.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { lockBudget } from '../../src/store/queries/budgets.ts';
 import { openDatabase } from '../../src/store/openDatabase.ts';
@@ -202,6 +202,45 @@ describe('a helper named in the lease', () => {
       stopUnnamed();
     } finally {
       lock.release();
+    }
+  });
+});
+
+describe('a restart right after a crash', () => {
+  // pid_max is 32768 on these machines: pids far above it belong to no process, so only the spy
+  // below says whether they live.
+  const DEAD_HOLDER = 9_000_001;
+  const CLOSING_HELPER = 9_000_002;
+
+  it('takes the lease once the dead holder\'s store process exits, even when that exit falls between two of its looks', async () => {
+    // Seen in CI (chaos test): the restarted gateway judged the lease fresh because the helper
+    // still ran, then, building its refusal, found the helper gone, so the refusal named no helper
+    // to wait for and the restart exited 1 instead of waiting a moment and taking the lease.
+    const dir = tempDir();
+    const holder: LeaseHolder = {
+      token: 'crashed-token',
+      pid: DEAD_HOLDER,
+      host: 'this-host',
+      pidNamespace: readlinkSync('/proc/self/ns/pid'),
+      bootId: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(),
+      acquiredAt: new Date().toISOString(),
+      helperPids: [CLOSING_HELPER],
+    };
+    writeFileSync(join(dir, LOCK_FILE_NAME), `${JSON.stringify(holder)}\n`);
+    let helperLooks = 0;
+    const realKill = process.kill.bind(process);
+    vi.spyOn(process, 'kill').mockImplementation((pid: number, signal?: string | number) => {
+      // The helper is alive at the first look and gone from the second on.
+      if (pid === CLOSING_HELPER && helperLooks++ === 0) return true;
+      if (pid === DEAD_HOLDER || pid === CLOSING_HELPER) throw Object.assign(new Error(`kill ESRCH`), { code: 'ESRCH' });
+      return realKill(pid, signal);
+    });
+    try {
+      const lock = await acquireDataDirLockAfterOrphans(dir, { lease: LEASE }, 2_000);
+      expect(readLease(dir).token).toBe(lock.holder.token);
+      lock.release();
+    } finally {
+      vi.restoreAllMocks();
     }
   });
 });
