@@ -7,7 +7,7 @@ import { DEMO_CORS_ORIGINS, parseCorsOrigins } from './http/cors.ts';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/httpLimits.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/queryLimits.ts';
 import { DEFAULT_RESILIENCE_OPTIONS, type ResilienceOptions } from './providers/resilience/providerResilience.ts';
-import { DEFAULT_STORE_IDLE_MS, POSTGRES_POOL_CONNECTIONS } from './store/database.ts';
+import { DEFAULT_POSTGRES_CONNECT_TIMEOUT_MS, DEFAULT_POSTGRES_STATEMENT_TIMEOUT_MS, DEFAULT_STORE_IDLE_MS, POSTGRES_POOL_CONNECTIONS } from './store/database.ts';
 import type { LiveSettings } from './sync/liveServices.ts';
 import { headerCredential, workspacesFileSchema, type WorkspaceConfig } from './workspaces/workspaceConfig.ts';
 
@@ -180,6 +180,10 @@ const envSchema = z.object({
     z.coerce.number<string>().int().min(2, 'must be at least 2: the export cap, at least 1, must stay below it'),
     'must be a whole number of connections',
   ).default(POSTGRES_POOL_CONNECTIONS),
+  /** PostgreSQL cancels a statement of this replica's after this long (`statement_timeout`); 0 for never. Migrations are exempt. */
+  SWITCHBOARD_DATABASE_STATEMENT_TIMEOUT_MS: durationMs(DEFAULT_POSTGRES_STATEMENT_TIMEOUT_MS, 0),
+  /** Waiting for a PostgreSQL connection: a new one, or one of the pool's to come free. */
+  SWITCHBOARD_DATABASE_CONNECT_TIMEOUT_MS: durationMs(DEFAULT_POSTGRES_CONNECT_TIMEOUT_MS),
   SWITCHBOARD_FANOUT_POLL_MS: durationMs(DEFAULT_FANOUT_TIMING.pollIntervalMs),
   SWITCHBOARD_FANOUT_LEASE_MS: durationMs(DEFAULT_FANOUT_TIMING.leaseMs),
   /** Unset: the create landing window (send window + upstream timeout + provider settle); never less. */

@@ -163,7 +163,7 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
  * commit cut off mid-way may have happened, so a mutation is retried with its idempotency key.
  */
 export const STORE_UNAVAILABLE_MESSAGE =
-  "The gateway's store could not be reached; retry the request (a mutation that takes an idempotencyKey with the same key: it cannot take effect twice)";
+  "The gateway's store could not be reached or did not answer in time; retry the request (a mutation that takes an idempotencyKey with the same key: it cannot take effect twice)";
 
 /** Whether an error, or one it wraps, is the store being out of reach (`isStoreUnavailable`). */
 export function storeWasUnavailable(error: unknown): boolean {

@@ -97,11 +97,18 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     let database: Database;
     try {
       // The pool's size comes from the environment even when a test names the store: the export cap follows it.
-      database = await openDatabase({ ...store, maxConnections: env.SWITCHBOARD_DATABASE_POOL_SIZE, idleMs: env.SWITCHBOARD_STORE_IDLE_MS, logger });
+      database = await openDatabase({
+        ...store,
+        maxConnections: env.SWITCHBOARD_DATABASE_POOL_SIZE,
+        statementTimeoutMs: env.SWITCHBOARD_DATABASE_STATEMENT_TIMEOUT_MS,
+        connectTimeoutMs: env.SWITCHBOARD_DATABASE_CONNECT_TIMEOUT_MS,
+        idleMs: env.SWITCHBOARD_STORE_IDLE_MS,
+        logger,
+      });
       opened.database = database;
       if (!database.migrated) await migrate(database);
     } catch (error) {
-      throw store.databaseUrl ? databaseUnavailable(store.databaseUrl, error) : error;
+      throw store.databaseUrl ? databaseUnavailable(store.databaseUrl, error, env.SWITCHBOARD_DATABASE_CONNECT_TIMEOUT_MS) : error;
     }
 
     const replicaId = options.replicaId ?? env.SWITCHBOARD_REPLICA_ID ?? `${hostname()}:${env.PORT}`;
@@ -125,7 +132,9 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
 
     const live = await createLiveServices({
       database,
-      ...(store.databaseUrl && { postgres: { databaseUrl: store.databaseUrl, ...(store.schema && { schema: store.schema }) } }),
+      ...(store.databaseUrl && {
+        postgres: { databaseUrl: store.databaseUrl, connectTimeoutMs: env.SWITCHBOARD_DATABASE_CONNECT_TIMEOUT_MS, ...(store.schema && { schema: store.schema }) },
+      }),
       registry,
       workspaces: options.workspaces,
       fanout,

@@ -7,8 +7,14 @@ export class StartupError extends Error {
   override readonly name = 'StartupError';
 }
 
-/** The database in DATABASE_URL cannot be reached or used; the URL is shown without its credentials. */
-export function databaseUnavailable(databaseUrl: string, cause: unknown): StartupError {
+/** node-postgres's words for a connection not made in time (pg's client, pg-pool). */
+const CONNECT_TIMED_OUT = /^(Connection terminated due to connection timeout|timeout exceeded when trying to connect)/;
+
+/**
+ * The database in DATABASE_URL cannot be reached or used; the URL is shown without its
+ * credentials. A connection not made within `connectTimeoutMs` is said so, naming the setting.
+ */
+export function databaseUnavailable(databaseUrl: string, cause: unknown, connectTimeoutMs?: number): StartupError {
   let where = 'an unparsable URL';
   let password = '';
   try {
@@ -19,6 +25,9 @@ export function databaseUnavailable(databaseUrl: string, cause: unknown): Startu
     // zod checked the scheme only; say nothing more about a URL we cannot read.
   }
   let reason = reasonOf(cause).split(databaseUrl).join('<DATABASE_URL>');
+  if (connectTimeoutMs !== undefined && CONNECT_TIMED_OUT.test(reason)) {
+    reason = `no connection within ${connectTimeoutMs} ms (SWITCHBOARD_DATABASE_CONNECT_TIMEOUT_MS): nothing there answered in time`;
+  }
   if (password) reason = reason.split(password).join('***');
   return new StartupError(`Cannot open the store in DATABASE_URL (${where}): ${reason}. Check that PostgreSQL runs there and accepts this URL.`);
 }

@@ -1,11 +1,14 @@
 import pg from 'pg';
 import type { Database } from '../store/database.ts';
+import { postgresConnectionConfig } from '../store/postgresDatabase.ts';
 import type { ChangeEvent, ChangeFeed, ChangeListener } from './changeEvent.ts';
 import { deliver } from './inProcessFeed.ts';
 import { decodeNotifyPayload, MAX_NOTIFY_PAYLOAD_BYTES, packNotifyPayloads } from './notifyPayloads.ts';
 
 export interface PostgresFeedOptions {
   databaseUrl: string;
+  /** Bound on opening the listening connection. @default DEFAULT_POSTGRES_CONNECT_TIMEOUT_MS */
+  connectTimeoutMs?: number;
   /** The store's schema: replicas of one deployment share a channel, tests in other schemas do not. */
   schema?: string;
   /** Where notifications are sent from (the store's pool). */
@@ -65,7 +68,7 @@ export class PostgresFeed implements ChangeFeed {
    * per connection); a reopen that failed (the database refusing connections) was never retried.
    */
   async #connect(): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: this.#options.databaseUrl });
+    const client = new pg.Client(postgresConnectionConfig(this.#options.databaseUrl, this.#options.connectTimeoutMs));
     let lost = false;
     const onLost = (error: unknown) => {
       if (lost) return;

@@ -30,6 +30,21 @@ export type DatabaseKind = 'pglite' | 'postgres';
 export const POSTGRES_POOL_CONNECTIONS = 10;
 
 /**
+ * How long a PostgreSQL statement may take unless `SWITCHBOARD_DATABASE_STATEMENT_TIMEOUT_MS` says
+ * otherwise: PostgreSQL cancels it after that (`statement_timeout`), so a statement stuck behind
+ * someone else's lock, or on a server that stopped answering, fails the request as
+ * `STORE_UNAVAILABLE` instead of holding it and a pool connection for ever. Migrations are exempt.
+ */
+export const DEFAULT_POSTGRES_STATEMENT_TIMEOUT_MS = 30_000;
+
+/**
+ * How long this replica waits for a PostgreSQL connection unless
+ * `SWITCHBOARD_DATABASE_CONNECT_TIMEOUT_MS` says otherwise: a new one to be made (a server that
+ * accepts the socket and never answers hung every request before), or one of the pool's to come free.
+ */
+export const DEFAULT_POSTGRES_CONNECT_TIMEOUT_MS = 10_000;
+
+/**
  * How long the embedded store's process stays after its last statement unless
  * `SWITCHBOARD_STORE_IDLE_MS` says otherwise (`pgliteProcessClient.ts`). Long enough that a burst
  * of work reuses it, short enough that an idle gateway gives its memory back between sync passes.

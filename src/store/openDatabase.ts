@@ -13,6 +13,10 @@ export interface OpenDatabaseOptions extends PgliteOptions {
   schema?: string;
   /** PostgreSQL only: connections in the pool. @default POSTGRES_POOL_CONNECTIONS */
   maxConnections?: number;
+  /** PostgreSQL only: `statement_timeout`, 0 for none. @default DEFAULT_POSTGRES_STATEMENT_TIMEOUT_MS */
+  statementTimeoutMs?: number;
+  /** PostgreSQL only: waiting for a connection. @default DEFAULT_POSTGRES_CONNECT_TIMEOUT_MS */
+  connectTimeoutMs?: number;
 }
 
 /** PostgreSQL when a URL is given, else embedded PGlite. The same SQL runs on both. */
@@ -24,6 +28,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       databaseUrl: options.databaseUrl,
       ...(options.schema === undefined ? {} : { schema: options.schema }),
       ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
+      ...(options.statementTimeoutMs === undefined ? {} : { statementTimeoutMs: options.statementTimeoutMs }),
+      ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
     });
   }
   return openPgliteDatabase(options.dataDir, {

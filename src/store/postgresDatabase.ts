@@ -1,5 +1,12 @@
 import pg from 'pg';
-import { POSTGRES_POOL_CONNECTIONS, type Database, type Queryable, type QueryResult } from './database.ts';
+import {
+  DEFAULT_POSTGRES_CONNECT_TIMEOUT_MS,
+  DEFAULT_POSTGRES_STATEMENT_TIMEOUT_MS,
+  POSTGRES_POOL_CONNECTIONS,
+  type Database,
+  type Queryable,
+  type QueryResult,
+} from './database.ts';
 
 export interface PostgresDatabaseOptions {
   databaseUrl: string;
@@ -7,6 +14,21 @@ export interface PostgresDatabaseOptions {
   schema?: string;
   /** @default POSTGRES_POOL_CONNECTIONS */
   maxConnections?: number;
+  /** PostgreSQL's `statement_timeout` on the pool's connections; 0 for none. @default DEFAULT_POSTGRES_STATEMENT_TIMEOUT_MS */
+  statementTimeoutMs?: number;
+  /** Waiting for a new connection, or for one of the pool's. @default DEFAULT_POSTGRES_CONNECT_TIMEOUT_MS */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * What every connection of ours to PostgreSQL is made with (the pool's, the schema setup's, the
+ * change feed's listening one): a bound on making it, and TCP keepalives, so that a connection
+ * whose server vanished without a word (a network cut, a host gone) is found dead in about a minute
+ * instead of waiting for an answer that never comes (the feed's, idle by design, would otherwise
+ * look alive for hours while it hears nothing).
+ */
+export function postgresConnectionConfig(databaseUrl: string, connectTimeoutMs = DEFAULT_POSTGRES_CONNECT_TIMEOUT_MS): pg.ClientConfig {
+  return { connectionString: databaseUrl, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true, keepAliveInitialDelayMillis: 10_000 };
 }
 
 /** PostgreSQL through a `pg` pool; any number of gateway replicas may share the database. */
@@ -17,7 +39,7 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
   }
   if (schema !== undefined) {
     // A short-lived client: the pool's connections start with the schema on their search_path.
-    const setup = new pg.Client({ connectionString: options.databaseUrl });
+    const setup = new pg.Client(postgresConnectionConfig(options.databaseUrl, options.connectTimeoutMs));
     // A connection cut under it fails the statement in flight; unheard, its 'error' event would end the process.
     setup.on('error', () => {});
     await setup.connect();
@@ -32,10 +54,13 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
     }
   }
   const max = options.maxConnections ?? POSTGRES_POOL_CONNECTIONS;
+  const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_POSTGRES_STATEMENT_TIMEOUT_MS;
+  const settings = [`statement_timeout=${statementTimeoutMs}`, ...(schema === undefined ? [] : [`search_path=${schema}`])];
   const pool = new pg.Pool({
-    connectionString: options.databaseUrl,
+    ...postgresConnectionConfig(options.databaseUrl, options.connectTimeoutMs),
     max,
-    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+    // Set as the connection starts (no statement of ours per connection); a migration lifts the timeout for itself.
+    options: settings.map((setting) => `-c ${setting}`).join(' '),
   });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});

@@ -4,9 +4,11 @@ import { StoreProcessExitedError } from './pgliteProcessClient.ts';
  * SQLSTATE classes and codes that say the store was out of reach, not that the statement was
  * wrong: class 08 (connection exception), class 53 (insufficient resources: too many connections,
  * out of memory, disk full), and the server shutting down or starting (57P01 admin_shutdown,
- * 57P02 crash_shutdown, 57P03 cannot_connect_now).
+ * 57P02 crash_shutdown, 57P03 cannot_connect_now), and a statement canceled (57014: it outlasted
+ * the statement timeout, stuck behind another session's lock or on a server too busy to answer,
+ * or an operator canceled it): the same statement a moment later may well get through.
  */
-const UNREACHABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03']);
+const UNREACHABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '57014']);
 const UNREACHABLE_SQLSTATE_CLASSES = ['08', '53'];
 /** 55000 is a statement's own error too; at connection time it is the database refusing them (`ALLOW_CONNECTIONS false`). */
 const REFUSING_CONNECTIONS = /is not currently accepting connections/;

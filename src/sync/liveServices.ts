@@ -24,7 +24,7 @@ export interface LiveSettings {
 export interface LiveServicesOptions {
   database: Database;
   /** PostgreSQL: the feed LISTENs on its own connection. Absent with PGlite (the feed stays in the process). */
-  postgres?: { databaseUrl: string; schema?: string };
+  postgres?: { databaseUrl: string; connectTimeoutMs?: number; schema?: string };
   registry: WorkspaceRegistry;
   workspaces: readonly WorkspaceConfig[];
   fanout: FanoutService;

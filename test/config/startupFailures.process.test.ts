@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +68,38 @@ describe('an unreachable DATABASE_URL', () => {
     expect(lines[0]).toContain('ECONNREFUSED');
     expect(stderr).not.toContain('hunter2-secret');
     expect(stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('a DATABASE_URL whose server takes the connection and never answers', () => {
+  it('stops the start after SWITCHBOARD_DATABASE_CONNECT_TIMEOUT_MS with one line naming both settings', async () => {
+    // Before, nothing bounded the wait: the start hung for ever, saying nothing.
+    const held: Socket[] = [];
+    const silent = createServer((socket) => void held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const { code, stderr } = await runUntilExit(
+        {
+          NODE_ENV: 'test',
+          LOG_LEVEL: 'warn',
+          PORT: String(await freePort()),
+          DATABASE_URL: `postgres://switchboard:hunter2-secret@127.0.0.1:${port}/switchboard`,
+          SWITCHBOARD_DATABASE_CONNECT_TIMEOUT_MS: '500',
+          SWITCHBOARD_DATA_DIR: join(dir, 'silent-database'),
+        },
+        30_000,
+      );
+      expect({ code, stderr }).toEqual({
+        code: 1,
+        stderr:
+          `Cannot open the store in DATABASE_URL (postgres://127.0.0.1:${port}/switchboard): no connection within 500 ms ` +
+          '(SWITCHBOARD_DATABASE_CONNECT_TIMEOUT_MS): nothing there answered in time. Check that PostgreSQL runs there and accepts this URL.\n',
+      });
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 });
 

@@ -40,6 +40,9 @@ describe('a store out of reach', () => {
       // The database refusing connections (ALLOW_CONNECTIONS false), and too many of them: both were internal (an operator trial).
       withCode('database "switchboard" is not currently accepting connections', '55000'),
       withCode('sorry, too many clients already', '53300'),
+      // A statement that outlasted SWITCHBOARD_DATABASE_STATEMENT_TIMEOUT_MS (behind another session's lock, say), and a connection not made in time.
+      withCode('canceling statement due to statement timeout', '57014'),
+      new Error('Connection terminated due to connection timeout'),
     ];
     for (const error of unavailable) {
       expect(seen(error)).toEqual({ message: STORE_UNAVAILABLE_MESSAGE, path: ['field'], extensions: { code: 'STORE_UNAVAILABLE' } });
