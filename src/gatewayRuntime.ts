@@ -14,7 +14,8 @@ import {
 import { createObservability, type Observability } from './observability/observability.ts';
 import { createTracing, type GatewayTracing } from './observability/tracing.ts';
 import { createGateway, type Gateway, type GatewayOptions } from './server.ts';
-import { databaseUnavailable, listenUnavailable } from './startupErrors.ts';
+import { databaseUnavailable, listenUnavailable, StartupError, type StoreBounds } from './startupErrors.ts';
+import { isStoreUnavailable } from './store/storeUnavailable.ts';
 import type { Database } from './store/database.ts';
 import { migrate } from './store/migrate.ts';
 import { openDatabase } from './store/openDatabase.ts';
@@ -108,7 +109,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
       opened.database = database;
       if (!database.migrated) await migrate(database);
     } catch (error) {
-      throw store.databaseUrl ? databaseUnavailable(store.databaseUrl, error, env.SWITCHBOARD_DATABASE_CONNECT_TIMEOUT_MS) : error;
+      throw store.databaseUrl ? databaseUnavailable(store.databaseUrl, error, storeBoundsOf(env)) : error;
     }
 
     const replicaId = options.replicaId ?? env.SWITCHBOARD_REPLICA_ID ?? `${hostname()}:${env.PORT}`;
@@ -205,8 +206,16 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     };
   } catch (error) {
     await teardown({});
+    // A store that stopped answering after it opened (a statement of the fan-out's start stuck
+    // behind another session's lock) is a start-up failure of the same kind, in one line.
+    const databaseUrl = (options.store ?? storeOptionsOf(env)).databaseUrl;
+    if (databaseUrl && !(error instanceof StartupError) && isStoreUnavailable(error)) throw databaseUnavailable(databaseUrl, error, storeBoundsOf(env));
     throw error;
   }
+}
+
+function storeBoundsOf(env: Env): StoreBounds {
+  return { connectTimeoutMs: env.SWITCHBOARD_DATABASE_CONNECT_TIMEOUT_MS, statementTimeoutMs: env.SWITCHBOARD_DATABASE_STATEMENT_TIMEOUT_MS };
 }
 
 /** What a start has opened so far; each part is set as soon as it exists. */

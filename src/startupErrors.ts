@@ -7,14 +7,22 @@ export class StartupError extends Error {
   override readonly name = 'StartupError';
 }
 
-/** node-postgres's words for a connection not made in time (pg's client, pg-pool). */
-const CONNECT_TIMED_OUT = /^(Connection terminated due to connection timeout|timeout exceeded when trying to connect)/;
+/** node-postgres's words for a connection not made in time (a pooled client, pg-pool, a lone client's connect). */
+const CONNECT_TIMED_OUT = /^(Connection terminated due to connection timeout|timeout exceeded when trying to connect|timeout expired$)/;
+
+/** The store's time bounds in force, to name the one a failure ran into. */
+export interface StoreBounds {
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+}
 
 /**
  * The database in DATABASE_URL cannot be reached or used; the URL is shown without its
- * credentials. A connection not made within `connectTimeoutMs` is said so, naming the setting.
+ * credentials. A connection not made, or a statement not answered, within its bound is said so,
+ * naming the setting (a statement at start-up stuck behind another session's lock was printed as
+ * pg's "canceling statement due to statement timeout" with its stack: an operator trial).
  */
-export function databaseUnavailable(databaseUrl: string, cause: unknown, connectTimeoutMs?: number): StartupError {
+export function databaseUnavailable(databaseUrl: string, cause: unknown, bounds?: StoreBounds): StartupError {
   let where = 'an unparsable URL';
   let password = '';
   try {
@@ -25,11 +33,21 @@ export function databaseUnavailable(databaseUrl: string, cause: unknown, connect
     // zod checked the scheme only; say nothing more about a URL we cannot read.
   }
   let reason = reasonOf(cause).split(databaseUrl).join('<DATABASE_URL>');
-  if (connectTimeoutMs !== undefined && CONNECT_TIMED_OUT.test(reason)) {
-    reason = `no connection within ${connectTimeoutMs} ms (SWITCHBOARD_DATABASE_CONNECT_TIMEOUT_MS): nothing there answered in time`;
+  let advice = 'Check that PostgreSQL runs there and accepts this URL.';
+  if (bounds && CONNECT_TIMED_OUT.test(reason)) {
+    reason = `no connection within ${bounds.connectTimeoutMs} ms (SWITCHBOARD_DATABASE_CONNECT_TIMEOUT_MS): nothing there answered in time`;
+  } else if (bounds && statementTimedOut(cause)) {
+    reason = `a statement did not finish within ${bounds.statementTimeoutMs} ms (SWITCHBOARD_DATABASE_STATEMENT_TIMEOUT_MS)`;
+    advice = "Another session may hold a lock on the store's tables (pg_locks shows it), or the server is too busy to answer; start again once it is free.";
   }
   if (password) reason = reason.split(password).join('***');
-  return new StartupError(`Cannot open the store in DATABASE_URL (${where}): ${reason}. Check that PostgreSQL runs there and accepts this URL.`);
+  return new StartupError(`Cannot open the store in DATABASE_URL (${where}): ${reason}. ${advice}`);
+}
+
+/** PostgreSQL canceled the statement at its timeout (57014), or its answer never came (pg's `query_timeout`). */
+function statementTimedOut(cause: unknown): boolean {
+  if (!(cause instanceof Error)) return false;
+  return (cause as { code?: unknown }).code === '57014' || cause.message === 'Query read timeout';
 }
 
 /**

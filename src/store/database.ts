@@ -79,11 +79,20 @@ export interface Database extends Queryable {
    * level, as a snapshot read does) on one connection: committed when it resolves, rolled back when
    * it throws. Transactions do not nest.
    */
-  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Closes the pool or the embedded database and releases the data directory. */
   close(): Promise<void>;
   /** The connection pool's use now (PostgreSQL); absent where there is no pool (PGlite: one connection). */
   poolStats?(): PoolStats;
+}
+
+export interface TransactionOptions {
+  /**
+   * No time bound on this transaction's statements (PostgreSQL's statement timeout, and this
+   * side's wait for their answers): migrations, which may wait for another replica's or build an
+   * index on a large table. PGlite has no bound to lift.
+   */
+  unbounded?: boolean;
 }
 
 export interface PoolStats {

@@ -14,10 +14,9 @@ export interface MigrationReport {
  */
 export async function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationReport> {
   assertOrdered(migrations);
+  // Unbounded: waiting for another replica's migrations, or an index built on a large table, may
+  // rightly take longer than a request's statement may.
   return db.transaction(async (tx) => {
-    // No statement timeout here: waiting for another replica's migrations, or an index built on a
-    // large table, may rightly take longer than a request's statement (PostgreSQL's pool sets one).
-    await tx.exec('SET LOCAL statement_timeout = 0');
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('switchboard.migrate:' || current_schema()))`);
     await tx.exec(`
       CREATE TABLE IF NOT EXISTS switchboard_migrations (
@@ -36,7 +35,7 @@ export async function migrate(db: Database, migrations: readonly Migration[] = M
     }
     const current = Math.max(0, ...done, ...applied);
     return { applied, current };
-  });
+  }, { unbounded: true });
 }
 
 function assertOrdered(migrations: readonly Migration[]): void {

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { parseIntoClientConfig } from 'pg-connection-string';
 import {
   DEFAULT_POSTGRES_CONNECT_TIMEOUT_MS,
   DEFAULT_POSTGRES_STATEMENT_TIMEOUT_MS,
@@ -6,6 +7,7 @@ import {
   type Database,
   type Queryable,
   type QueryResult,
+  type TransactionOptions,
 } from './database.ts';
 
 export interface PostgresDatabaseOptions {
@@ -25,11 +27,37 @@ export interface PostgresDatabaseOptions {
  * change feed's listening one): a bound on making it, and TCP keepalives, so that a connection
  * whose server vanished without a word (a network cut, a host gone) is found dead in about a minute
  * instead of waiting for an answer that never comes (the feed's, idle by design, would otherwise
- * look alive for hours while it hears nothing).
+ * look alive for hours while it hears nothing). `settings` are server settings the connection
+ * starts with (`statement_timeout=30000`).
+ *
+ * The URL is parsed here, as pg would parse it, because pg lets a URL's own `options`
+ * (`?options=-c%20…`, which some hosts need) replace the config's wholesale: our settings were
+ * silently dropped (an operator trial: no statement timeout, and no `search_path`, so the tables
+ * of another schema). Both are kept now, ours last, so ours win where both set one.
  */
-export function postgresConnectionConfig(databaseUrl: string, connectTimeoutMs = DEFAULT_POSTGRES_CONNECT_TIMEOUT_MS): pg.ClientConfig {
-  return { connectionString: databaseUrl, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true, keepAliveInitialDelayMillis: 10_000 };
+export function postgresConnectionConfig(
+  databaseUrl: string,
+  connectTimeoutMs = DEFAULT_POSTGRES_CONNECT_TIMEOUT_MS,
+  settings: readonly string[] = [],
+): pg.ClientConfig {
+  const fromUrl = parseIntoClientConfig(databaseUrl);
+  const options = [fromUrl.options, ...settings.map((setting) => `-c ${setting}`)].filter(Boolean).join(' ');
+  return { ...fromUrl, ...(options && { options }), connectionTimeoutMillis: connectTimeoutMs, keepAlive: true, keepAliveInitialDelayMillis: 10_000 };
 }
+
+/**
+ * How long this side waits for the answer to a statement PostgreSQL bounds at `statementTimeoutMs`:
+ * as long again, at most 5 s more, for the server's own cancel to arrive (`send`). A server that stopped
+ * answering altogether (hung, or behind a network that silently drops) cancels nothing, and its
+ * statements waited for ever, each holding a request and a pool connection (an operator trial).
+ * 0 (no statement timeout) waits without a bound too.
+ */
+function answerDeadlineMs(statementTimeoutMs: number): number {
+  return statementTimeoutMs === 0 ? 0 : statementTimeoutMs + Math.min(statementTimeoutMs, 5_000);
+}
+
+/** The error of a statement whose answer did not come within the deadline (pg's words for its own `query_timeout`). */
+export const ANSWER_TIMED_OUT = 'Query read timeout';
 
 /** PostgreSQL through a `pg` pool; any number of gateway replicas may share the database. */
 export async function openPostgresDatabase(options: PostgresDatabaseOptions): Promise<Database> {
@@ -55,22 +83,19 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
   }
   const max = options.maxConnections ?? POSTGRES_POOL_CONNECTIONS;
   const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_POSTGRES_STATEMENT_TIMEOUT_MS;
+  const deadlineMs = answerDeadlineMs(statementTimeoutMs);
+  // Set as each connection starts (no statement of ours per connection); a migration lifts the timeout for itself.
   const settings = [`statement_timeout=${statementTimeoutMs}`, ...(schema === undefined ? [] : [`search_path=${schema}`])];
-  const pool = new pg.Pool({
-    ...postgresConnectionConfig(options.databaseUrl, options.connectTimeoutMs),
-    max,
-    // Set as the connection starts (no statement of ours per connection); a migration lifts the timeout for itself.
-    options: settings.map((setting) => `-c ${setting}`).join(' '),
-  });
+  const pool = new pg.Pool({ ...postgresConnectionConfig(options.databaseUrl, options.connectTimeoutMs, settings), max });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
 
   let closed = false;
   return {
     kind: 'postgres',
-    query: (sql, params) => runQuery(pool, sql, params),
-    exec: async (sql) => void (await send(pool, sql)),
-    transaction: async (work) => {
+    query: async <Row extends object>(sql: string, params?: readonly unknown[]) => toQueryResult(await sendOnPool<Row>(pool, sql, params, deadlineMs)),
+    exec: async (sql) => void (await sendOnPool(pool, sql, undefined, deadlineMs)),
+    transaction: async (work, transactionOptions?: TransactionOptions) => {
       const client = await pool.connect();
       let broken = false;
       // pg-pool listens for a client's errors only while it is idle in the pool: a connection cut
@@ -78,20 +103,36 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
       // 'error' nobody listened for, and the process died. The statement in flight fails on its own.
       const onConnectionError = () => void (broken = true);
       client.on('error', onConnectionError);
+      const unbounded = transactionOptions?.unbounded === true;
+      const within = unbounded ? 0 : deadlineMs;
+      /** A statement of the transaction; one whose answer never came leaves the connection unusable. */
+      const sendInTransaction = async <Row extends object>(sql: string, params?: readonly unknown[]) => {
+        try {
+          return await send<Row>(client, sql, params, within);
+        } catch (error) {
+          if (error instanceof Error && error.message === ANSWER_TIMED_OUT) broken = true;
+          throw error;
+        }
+      };
       try {
-        await send(client, 'BEGIN');
+        await sendInTransaction('BEGIN');
+        if (unbounded) await sendInTransaction('SET LOCAL statement_timeout = 0');
         const tx: Queryable = {
-          query: (sql, params) => runQuery(client, sql, params),
-          exec: async (sql) => void (await send(client, sql)),
+          query: async <Row extends object>(sql: string, params?: readonly unknown[]) => toQueryResult(await sendInTransaction<Row>(sql, params)),
+          exec: async (sql) => void (await sendInTransaction(sql)),
         };
         const result = await work(tx);
-        await send(client, 'COMMIT');
+        await sendInTransaction('COMMIT');
         return result;
       } catch (error) {
-        try {
-          await send(client, 'ROLLBACK');
-        } catch {
-          broken = true; // the connection is gone; do not return it to the pool
+        // A connection that stopped answering would not answer the ROLLBACK either: it is dropped,
+        // and PostgreSQL rolls the transaction back when the connection ends.
+        if (!broken) {
+          try {
+            await sendInTransaction('ROLLBACK');
+          } catch {
+            broken = true; // the connection is gone; do not return it to the pool
+          }
         }
         throw error;
       } finally {
@@ -109,26 +150,53 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
 }
 
 /**
- * Sends one statement (or, without parameters, several: pg's simple protocol) through pg's
- * callback form. Its promise form (`query()` without a callback) keeps each result reachable from
- * objects V8 has already moved to the old generation until the next full collection, so every row
- * of every query survived the young-generation collections and was promoted: a 100,000-row export
- * promoted all of its rows (about 66 MiB) and the gateway's memory grew by that much before a full
- * GC. With a callback the rows die young (BENCHMARKS.md, "BI"; test/store/rowsDieYoung.test.ts).
+ * One statement on one of the pool's connections, as `pool.query` runs it (a connection whose
+ * statement failed is dropped, not returned), but with `send`'s bound on the wait for its answer,
+ * which `pool.query` cannot give: a statement whose answer never came left its connection lent out.
  */
-function send<Row extends object>(target: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]): Promise<pg.QueryResult<Row>> {
+async function sendOnPool<Row extends object>(pool: pg.Pool, sql: string, params: readonly unknown[] | undefined, deadlineMs: number): Promise<pg.QueryResult<Row>> {
+  const client = await pool.connect();
+  let failure: Error | undefined;
+  // pg-pool listens for a client's errors only while it is idle in the pool; unheard, a connection
+  // cut under this statement would end the process. The statement fails on its own.
+  const onConnectionError = (error: Error) => void (failure ??= error);
+  client.on('error', onConnectionError);
+  try {
+    return await send<Row>(client, sql, params, deadlineMs);
+  } catch (error) {
+    failure ??= error instanceof Error ? error : new Error(String(error));
+    throw error;
+  } finally {
+    client.off('error', onConnectionError);
+    client.release(failure);
+  }
+}
+
+/**
+ * Sends one statement (or, without parameters, several: pg's simple protocol) through pg's
+ * callback form, and gives up on its answer after `deadlineMs` (0: never) with `ANSWER_TIMED_OUT`;
+ * the caller then drops the connection. Its promise form (`query()` without a callback) keeps
+ * each result reachable from objects V8 has already moved to the old generation until the next
+ * full collection, so every row of every query survived the young-generation collections and was
+ * promoted: a 100,000-row export promoted all of its rows (about 66 MiB) and the gateway's memory
+ * grew by that much before a full GC. With a callback the rows die young (BENCHMARKS.md, "BI";
+ * test/store/rowsDieYoung.test.ts). The deadline is this timer, not pg's `query_timeout`, whose
+ * timer holds the query, and with it every row, so they were promoted again (the same test).
+ */
+function send<Row extends object>(client: pg.PoolClient, sql: string, params: readonly unknown[] | undefined, deadlineMs: number): Promise<pg.QueryResult<Row>> {
   return new Promise((resolve, reject) => {
-    const settle = (error: Error | undefined, result: pg.QueryResult<Row>) => (error ? reject(error) : resolve(result));
-    if (params === undefined) target.query<Row>(sql, settle);
-    else target.query<Row>(sql, [...params], settle);
+    let deadline: NodeJS.Timeout | undefined;
+    const settle = (error: Error | undefined, result: pg.QueryResult<Row>) => {
+      clearTimeout(deadline);
+      if (error) reject(error);
+      else resolve(result);
+    };
+    if (deadlineMs > 0) deadline = setTimeout(() => reject(new Error(ANSWER_TIMED_OUT)), deadlineMs);
+    if (params === undefined) client.query<Row>(sql, settle);
+    else client.query<Row>(sql, [...params], settle);
   });
 }
 
-async function runQuery<Row extends object>(
-  target: pg.Pool | pg.PoolClient,
-  sql: string,
-  params: readonly unknown[] | undefined,
-): Promise<QueryResult<Row>> {
-  const result = await send<Row>(target, sql, params);
+function toQueryResult<Row>(result: pg.QueryResult<Row & object>): QueryResult<Row> {
   return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length };
 }

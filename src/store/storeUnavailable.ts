@@ -15,10 +15,12 @@ const REFUSING_CONNECTIONS = /is not currently accepting connections/;
 /** Socket errors of a connection to PostgreSQL that could not be made or was cut. */
 const UNREACHABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 /**
- * node-postgres reports a cut connection and a pool that found no connection in time with these
- * messages and no code (pg-pool, pg's client.js).
+ * node-postgres reports a cut connection, a connection not made in time (a pooled one, or a
+ * client's own: "timeout expired"), a pool that found no connection in time and a statement whose
+ * answer never came (`query_timeout`) with these messages and no code (pg-pool, pg's client.js).
  */
-const UNREACHABLE_PG_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+const UNREACHABLE_PG_MESSAGES =
+  /^(Connection terminated|timeout exceeded when trying to connect|timeout expired$|Query read timeout$|Client has encountered a connection error)/;
 
 /**
  * Whether a failed store statement failed because the store was out of reach (the embedded store's

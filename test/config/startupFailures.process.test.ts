@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { startGatewayRuntime } from '../../src/gatewayRuntime.ts';
@@ -11,6 +13,9 @@ import { createLogger } from '../../src/logger.ts';
 import { createOrationSimulator, type OrationSimulator } from '../../src/simulators/oration/orationSimulator.ts';
 import { DEMO_ACCOUNT, phoneCalls } from '../fanout/fanoutHarness.ts';
 import { freePort, SHORT_ANSWERED_CALLS, spawnGateway, writeWorkspacesFile } from '../fanout/gatewayProcess.ts';
+import { migrate } from '../../src/store/migrate.ts';
+import { openDatabase } from '../../src/store/openDatabase.ts';
+import { dropTestSchema, TEST_DATABASE_URL } from '../store/testDatabases.ts';
 
 // Issue 7, finding 7: two ways the gateway failed to start with a raw stack instead of saying
 // which setting to fix. Both run `src/main.ts` as a real process, as `npm start` does.
@@ -72,7 +77,9 @@ describe('an unreachable DATABASE_URL', () => {
 });
 
 describe('a DATABASE_URL whose server takes the connection and never answers', () => {
-  it('stops the start after SWITCHBOARD_DATABASE_CONNECT_TIMEOUT_MS with one line naming both settings', async () => {
+  // With a schema, the first connection is a lone client's (it creates the schema), whose timeout
+  // pg words differently ("timeout expired"): that line named no setting (an operator trial).
+  it.each<Record<string, string>>([{}, { SWITCHBOARD_DATABASE_SCHEMA: 'switchboard_trial' }])('stops the start after SWITCHBOARD_DATABASE_CONNECT_TIMEOUT_MS with one line naming both settings (%o)', async (schema) => {
     // Before, nothing bounded the wait: the start hung for ever, saying nothing.
     const held: Socket[] = [];
     const silent = createServer((socket) => void held.push(socket));
@@ -87,6 +94,7 @@ describe('a DATABASE_URL whose server takes the connection and never answers', (
           DATABASE_URL: `postgres://switchboard:hunter2-secret@127.0.0.1:${port}/switchboard`,
           SWITCHBOARD_DATABASE_CONNECT_TIMEOUT_MS: '500',
           SWITCHBOARD_DATA_DIR: join(dir, 'silent-database'),
+          ...schema,
         },
         30_000,
       );
@@ -99,6 +107,47 @@ describe('a DATABASE_URL whose server takes the connection and never answers', (
     } finally {
       for (const socket of held) socket.destroy();
       await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+});
+
+describe.runIf(TEST_DATABASE_URL)('a statement of the start stuck behind another session\'s lock', () => {
+  it('stops the start after SWITCHBOARD_DATABASE_STATEMENT_TIMEOUT_MS with one line naming it, not a stack', async () => {
+    // An operator trial: pg's "canceling statement due to statement timeout" and its stack.
+    // A store migrated beforehand: the start's own statements, not its migrations, meet the lock.
+    const schema = `sb_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+    const store = await openDatabase({ databaseUrl: TEST_DATABASE_URL, schema });
+    await migrate(store);
+    await store.close();
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    try {
+      await admin.query('BEGIN');
+      await admin.query(`LOCK TABLE ${schema}.batch_items IN ACCESS EXCLUSIVE MODE`);
+      const url = new URL(TEST_DATABASE_URL);
+      const { code, stderr } = await runUntilExit(
+        {
+          NODE_ENV: 'test',
+          LOG_LEVEL: 'error',
+          PORT: String(await freePort()),
+          DATABASE_URL: TEST_DATABASE_URL,
+          SWITCHBOARD_DATABASE_SCHEMA: schema,
+          SWITCHBOARD_DATABASE_STATEMENT_TIMEOUT_MS: '500',
+          SWITCHBOARD_DATA_DIR: join(dir, 'locked-database'),
+        },
+        30_000,
+      );
+      expect({ code, stderr }).toEqual({
+        code: 1,
+        stderr:
+          `Cannot open the store in DATABASE_URL (${url.protocol}//${url.host}${url.pathname}): a statement did not finish within 500 ms ` +
+          "(SWITCHBOARD_DATABASE_STATEMENT_TIMEOUT_MS). Another session may hold a lock on the store's tables (pg_locks shows it), " +
+          'or the server is too busy to answer; start again once it is free.\n',
+      });
+    } finally {
+      await admin.query('ROLLBACK');
+      await admin.end();
+      await dropTestSchema(schema);
     }
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/store/database.ts';
@@ -33,6 +33,39 @@ async function silentServer(): Promise<number> {
       }),
   );
   return (server.address() as { port: number }).port;
+}
+
+/**
+ * A TCP proxy to TEST_DATABASE_URL's server that can stop passing bytes either way: a server that
+ * stopped answering on connections already open (hung, or behind a network that drops silently).
+ */
+async function freezableProxy(): Promise<{ url: string; freeze(): void; thaw(): void }> {
+  const target = new URL(TEST_DATABASE_URL);
+  const pairs: [Socket, Socket][] = [];
+  let frozen = false;
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    pairs.push([client, upstream]);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    for (const socket of [client, upstream]) socket.on('error', () => {});
+    if (frozen) for (const socket of [client, upstream]) socket.pause();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const pair of pairs) for (const socket of pair) socket.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  const url = new URL(TEST_DATABASE_URL);
+  url.host = `127.0.0.1:${(server.address() as { port: number }).port}`;
+  const setPaused = (paused: boolean) => {
+    frozen = paused;
+    for (const pair of pairs) for (const socket of pair) (paused ? socket.pause() : socket.resume());
+  };
+  return { url: url.href, freeze: () => setPaused(true), thaw: () => setPaused(false) };
 }
 
 describe('a PostgreSQL that takes the connection and never answers', () => {
@@ -105,5 +138,48 @@ describe.runIf(TEST_DATABASE_URL)('PostgreSQL statements under the statement tim
     release();
     await Promise.all(holders);
     expect((await db.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+  });
+
+  it('gives up on a statement whose answer never comes (a server that stopped answering), drops its connection and serves the next', async () => {
+    // PostgreSQL's own timeout cancels nothing on a server that stopped answering: the statements
+    // on its open connections waited for ever, each holding a request and a pool connection.
+    const proxy = await freezableProxy();
+    schema = `sb_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+    db = await openDatabase({ databaseUrl: proxy.url, schema, statementTimeoutMs: 300, connectTimeoutMs: 2_000 });
+    cleanups.push(async () => {
+      proxy.thaw();
+      await db.close();
+      await dropTestSchema(schema);
+    });
+    await migrate(db);
+    // Two connections open before the server stops answering: one for a statement, one for a transaction.
+    await Promise.all([0, 1].map(() => db.transaction((tx) => tx.query('SELECT pg_sleep(0.05)'))));
+    expect(db.poolStats?.()).toEqual({ max: 10, open: 2, idle: 2, waiting: 0 });
+    proxy.freeze();
+    const failures = await Promise.all([
+      failureOf(db.query('SELECT count(*)::int AS n FROM budgets')),
+      failureOf(db.transaction((tx) => tx.query('SELECT count(*)::int AS n FROM budgets'))),
+    ]);
+    expect(failures.map((failure) => failure?.message)).toEqual(['Query read timeout', 'Query read timeout']);
+    expect(failures.map(isStoreUnavailable)).toEqual([true, true]);
+    // Neither connection went back to the pool: both were waiting on a server that said nothing.
+    expect(db.poolStats?.()).toEqual({ max: 10, open: 0, idle: 0, waiting: 0 });
+    proxy.thaw();
+    expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM budgets')).rows).toEqual([{ n: 0 }]);
+  });
+
+  it("keeps its settings when DATABASE_URL carries options of its own (pg let the URL's replace them)", async () => {
+    const url = new URL(TEST_DATABASE_URL);
+    url.searchParams.set('options', '-c search_path=public -c application_name=from_the_url');
+    schema = `sb_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+    db = await openDatabase({ databaseUrl: url.href, schema, statementTimeoutMs: 300 });
+    cleanups.push(async () => {
+      await db.close();
+      await dropTestSchema(schema);
+    });
+    const { rows } = await db.query<{ schema: string; timeout: string; application: string }>(
+      "SELECT current_schema() AS schema, current_setting('statement_timeout') AS timeout, current_setting('application_name') AS application",
+    );
+    expect(rows).toEqual([{ schema, timeout: '300ms', application: 'from_the_url' }]);
   });
 });
