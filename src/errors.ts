@@ -165,6 +165,9 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
 export const STORE_UNAVAILABLE_MESSAGE =
   "The gateway's store could not be reached or did not answer in time; retry the request (a mutation that takes an idempotencyKey with the same key: it cannot take effect twice)";
 
+/** The same for the HTTP routes (exports, webhooks), where no mutation or idempotency key is involved. */
+export const ROUTE_STORE_UNAVAILABLE_MESSAGE = "The gateway's store could not be reached or did not answer in time; retry the request after Retry-After";
+
 /** Whether an error, or one it wraps, is the store being out of reach (`isStoreUnavailable`). */
 export function storeWasUnavailable(error: unknown): boolean {
   return causeChain(error).some(isStoreUnavailable);

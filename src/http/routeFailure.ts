@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { ErrorCode, STORE_UNAVAILABLE_MESSAGE, storeWasUnavailable } from '../errors.ts';
+import { ErrorCode, ROUTE_STORE_UNAVAILABLE_MESSAGE, storeWasUnavailable } from '../errors.ts';
 import { sendJson } from './nodeHttpHandler.ts';
 
 /** Seconds a client waits before retrying when the store was out of reach: the store's process starts again on the next statement. */
@@ -18,7 +18,7 @@ export function answerRouteFailure(res: ServerResponse, error: unknown, shape: (
   }
   if (storeWasUnavailable(error)) {
     res.setHeader('retry-after', String(STORE_RETRY_AFTER_SECONDS));
-    sendJson(res, 503, shape(ErrorCode.STORE_UNAVAILABLE, STORE_UNAVAILABLE_MESSAGE));
+    sendJson(res, 503, shape(ErrorCode.STORE_UNAVAILABLE, ROUTE_STORE_UNAVAILABLE_MESSAGE));
     return;
   }
   sendJson(res, 500, shape(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'));

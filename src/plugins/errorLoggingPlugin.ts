@@ -19,7 +19,10 @@ export function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<GatewayCo
   return {
     async requestDidStart() {
       return {
-        async didEncounterErrors({ errors, operationName, request }) {
+        async didEncounterErrors({ errors, operationName, request, contextValue }) {
+          // The request id of the operation's access line, so that the two lines join (an operator trial).
+          const requestId = contextValue.requestScope?.requestId;
+          const of = requestId === undefined ? {} : { requestId };
           // Built on first use: most errors (provider failures, refusals) never need it.
           let scrubber: ((text: string) => string) | undefined;
           const scrub = (text: string) => (scrubber ??= variableScrubber(request.variables))(text);
@@ -29,20 +32,21 @@ export function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<GatewayCo
             if (isProviderError(original)) continue;
             if (storeWasUnavailable(error)) {
               // Not a bug to hunt: the store's own notice (its process ended, the pool) says why.
-              logger.warn('the store was unavailable while resolving a request', { operationName, path: error.path?.join('.'), reason: scrub(original.message) });
+              logger.warn('the store was unavailable while resolving a request', { ...of, operationName, path: error.path?.join('.'), reason: scrub(original.message) });
               continue;
             }
             if (isRefusedRequest(original)) {
               // The fan-out's own refusals: fixed text with counts, never the input itself.
-              logger.debug('request refused', { operationName, reason: original.message });
+              logger.debug('request refused', { ...of, operationName, reason: original.message });
               continue;
             }
             // Apollo's wrappers (parse, validation, coercion) carry the code; a resolver's error carries its own.
             const code = clientCodeOf(error);
             if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
-              logger.debug('request refused', { code, operationName, ...refusalDetails(error, code, scrub) });
+              logger.debug('request refused', { ...of, code, operationName, ...refusalDetails(error, code, scrub) });
             } else {
               logger.error('unexpected error while resolving a request', {
+                ...of,
                 operationName,
                 path: error.path?.join('.'),
                 reason: scrub(original.message),

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GraphQLError } from 'graphql';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatGatewayError, STORE_UNAVAILABLE_MESSAGE } from '../../src/errors.ts';
 import { StoreProcessExitedError } from '../../src/store/pgliteProcessClient.ts';
 import { isStoreUnavailable } from '../../src/store/storeUnavailable.ts';
@@ -69,7 +69,8 @@ describe('a store out of reach', () => {
       }),
     );
     expect(answers).toEqual([
-      { status: 503, retryAfter: '1', body: { errors: [{ message: STORE_UNAVAILABLE_MESSAGE, extensions: { code: 'STORE_UNAVAILABLE' } }] } },
+      // No word of mutations or idempotency keys, which a route has none of (an operator trial).
+      { status: 503, retryAfter: '1', body: { errors: [{ message: "The gateway's store could not be reached or did not answer in time; retry the request after Retry-After", extensions: { code: 'STORE_UNAVAILABLE' } }] } },
       { status: 500, retryAfter: null, body: { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] } },
     ]);
   });
@@ -98,6 +99,16 @@ describe('a store out of reach', () => {
       "warn: the embedded store's process was ended by SIGKILL; its statements in flight failed, and the next one starts it again",
       'warn: the store was unavailable while resolving a request',
     ]);
+    // The warning names the request, so it joins the operation's access line (it did not: an operator trial).
+    const accessLine = await vi.waitFor(() => {
+      const lines = gateway.logLines.map((line) => JSON.parse(line) as { message: string; requestId?: string; errorCodes?: string[] });
+      const found = lines.find(({ message, errorCodes }) => message === 'graphql operation' && errorCodes?.includes('STORE_UNAVAILABLE'));
+      if (!found) throw new Error('no access line yet');
+      return found;
+    });
+    const warning = logged.find(({ message }) => message === 'the store was unavailable while resolving a request') as { requestId?: string } | undefined;
+    expect(warning?.requestId).toBe(accessLine.requestId);
+    expect(accessLine.requestId).toMatch(/^[0-9a-f-]{36}$/);
 
     expect((await syncStatus()).data?.syncStatus.map((account) => account.provider)).toEqual(['ORATION', 'TRATA', 'VOICEOS']);
   });
