@@ -45,9 +45,10 @@ function timerMs(min: number) {
   return numberSetting(
     z.coerce
       .number<string>()
+      // First, and alone: a value past 2^53 also fails `int` ("at most 9007199254740991"), which said less.
+      .max(MAX_TIMER_MS, { message: `must be at most ${MAX_TIMER_MS} ms (about 24.8 days), the longest a Node timer waits`, abort: true })
       .int()
-      .min(min)
-      .max(MAX_TIMER_MS, `must be at most ${MAX_TIMER_MS} ms (about 24.8 days), the longest a Node timer waits`),
+      .min(min),
     'must be a whole number of milliseconds, in decimal digits',
   );
 }
