@@ -39,9 +39,9 @@ import { DataDirLockedError, DataDirLockLostError, formatSeconds, isErrno } from
  *   from a stall finds out before it writes.
  * - **Take over** only a stale lease: its mtime is more than `ttlMs` (15 s) old, or, as a fast
  *   path after a crash, the holder ran in our own PID namespace on our own boot and its pid is
- *   dead, and so are the helpers it named in the record (`addHelper`: the store's process, which
- *   a holder killed leaves closing the store in the directory; a helper heartbeats the lease too
- *   while it is named). The stale file is renamed aside (atomic; only one taker can move it) and
+ *   dead (or runs another process since: the record has its start time), and so are the helpers
+ *   it named in the record (`addHelper`: the store's process, which a holder killed leaves
+ *   closing the store in the directory; a helper heartbeats the lease too while it is named). The stale file is renamed aside (atomic; only one taker can move it) and
  *   checked to be the very file judged stale (same inode, same mtime); if its holder heartbeated
  *   in between, it is linked back and the taker is refused.
  * - **Release** on clean close: the file is removed if it is still ours.
@@ -78,11 +78,19 @@ export interface LeaseHolder {
   bootId: string | null;
   acquiredAt: string;
   /**
+   * When the holder's process started (`/proc/<pid>/stat`'s start time, clock ticks since boot);
+   * null off Linux. With the boot id it names the process, not just its pid: a pid freed by a
+   * crash and taken by another process (pids wrap at 32768 on many machines) is not the holder.
+   */
+  startTicks?: string | null;
+  /**
    * Processes the holder started to work in the directory for it (the store's process,
    * `pgliteProcessClient.ts`), while they run. A holder that dies leaves them running until they
    * have closed the store: the lease is not taken over while any of them lives.
    */
   helperPids?: number[];
+  /** Each helper's start time, as `startTicks`, by pid. */
+  helperStartTicks?: Record<string, string>;
 }
 
 export interface DataDirLockOptions {
@@ -130,6 +138,7 @@ export function acquireDataDirLock(dataDir: string, options: DataDirLockOptions 
     pidNamespace: PID_NAMESPACE,
     bootId: BOOT_ID,
     acquiredAt: new Date(now()).toISOString(),
+    startTicks: processStartTicks(process.pid),
   };
 
   // A few attempts: each one after moving a stale lease aside, in case another taker raced us.
@@ -197,11 +206,17 @@ function holdLease(
     stop();
     onLost?.(lost);
   };
-  const helpers = new Set<number>();
+  /** Helpers running, with their start times where they can be read. */
+  const helpers = new Map<number, string | null>();
   /** Writes the record again in the same file (same inode, same token), with the helpers now running. */
   const rewriteRecord = (): void => {
     if (released || lost) return;
-    const record: LeaseHolder = { ...me, ...(helpers.size > 0 && { helperPids: [...helpers] }) };
+    const startTicks = Object.fromEntries([...helpers].flatMap(([pid, ticks]) => (ticks === null ? [] : [[String(pid), ticks]])));
+    const record: LeaseHolder = {
+      ...me,
+      ...(helpers.size > 0 && { helperPids: [...helpers.keys()] }),
+      ...(Object.keys(startTicks).length > 0 && { helperStartTicks: startTicks }),
+    };
     ftruncateSync(fd, 0);
     writeSync(fd, `${JSON.stringify(record)}\n`, 0);
     fsyncSync(fd);
@@ -220,7 +235,7 @@ function holdLease(
       if (lost) throw lost;
     },
     addHelper(pid) {
-      helpers.add(pid);
+      helpers.set(pid, processStartTicks(pid));
       rewriteRecord();
       return {
         done() {
@@ -363,7 +378,7 @@ interface HolderLook {
 function lookAtHolder(holder: LeaseHolder): HolderLook {
   if (!ranInOurPidNamespace(holder)) return { dead: false, helpers: [] };
   const helpers = runningHelpers(holder);
-  return { dead: !isAnotherLiveProcess(holder.pid), helpers };
+  return { dead: !isAnotherLiveProcess(holder.pid, holder.startTicks), helpers };
 }
 
 /** The holder's pids mean the same processes here: same PID namespace, same boot. */
@@ -373,7 +388,7 @@ function ranInOurPidNamespace(holder: LeaseHolder): boolean {
 
 /** The holder's helpers still running (seen from our PID namespace, which the caller checked is the holder's). */
 function runningHelpers(holder: LeaseHolder): number[] {
-  return (holder.helperPids ?? []).filter(isAnotherLiveProcess);
+  return (holder.helperPids ?? []).filter((pid) => isAnotherLiveProcess(pid, holder.helperStartTicks?.[String(pid)]));
 }
 
 function describeHolder(holder: LeaseHolder | null, ageMs: number, helpers: readonly number[]): string {
@@ -412,6 +427,8 @@ function readHolder(path: string): LeaseHolder | null {
       bootId: typeof record.bootId === 'string' ? record.bootId : null,
       acquiredAt: typeof record.acquiredAt === 'string' ? record.acquiredAt : 'unknown',
       ...(Array.isArray(record.helperPids) && { helperPids: record.helperPids.filter((pid): pid is number => Number.isInteger(pid) && pid > 0) }),
+      ...(typeof record.startTicks === 'string' && { startTicks: record.startTicks }),
+      ...(isStringRecord(record.helperStartTicks) && { helperStartTicks: record.helperStartTicks }),
     };
   } catch {
     return null;
@@ -435,9 +452,36 @@ function unlinkQuietly(path: string): void {
   }
 }
 
-/** Our own pid in a lease that is not ours was written by an earlier process that had this pid. */
-function isAnotherLiveProcess(pid: number): boolean {
-  return pid !== process.pid && isAlive(pid);
+/**
+ * `pid` runs, is not this process (our own pid in a lease that is not ours was written by an
+ * earlier process that had it), and, where the lease recorded when its process started, is still
+ * that process: a start time that differs means the pid was freed and taken by another.
+ */
+function isAnotherLiveProcess(pid: number, startTicks?: string | null): boolean {
+  if (pid === process.pid || !isAlive(pid)) return false;
+  if (startTicks === undefined || startTicks === null) return true;
+  const now = processStartTicks(pid);
+  return now === null || now === startTicks;
+}
+
+/**
+ * When process `pid` started: the 22nd field of `/proc/<pid>/stat`, in clock ticks since boot
+ * (after the command name in parentheses, which may itself hold spaces and parentheses); null
+ * where there is no /proc or the process is gone.
+ */
+export function processStartTicks(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[0] is the stat's 3rd field (state); the start time is its 22nd.
+    return fields[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((item) => typeof item === 'string');
 }
 
 function isAlive(pid: number): boolean {

@@ -245,6 +245,57 @@ describe('a restart right after a crash', () => {
   });
 });
 
+describe('a lease whose pids were taken by other processes since', () => {
+  // pid_max is 32768 on these machines: a crashed holder's pid, or its store process's, may run
+  // another process by the time the gateway restarts. Judged by the pid alone, that restart was
+  // refused (the holder "alive") or waited a minute (its store process "still closing").
+  const ourNamespace = () => ({
+    host: 'this-host',
+    pidNamespace: readlinkSync('/proc/self/ns/pid'),
+    bootId: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(),
+    acquiredAt: new Date().toISOString(),
+  });
+  // A process that runs, and is neither the holder nor its helper: this one's parent.
+  const otherProcess = process.ppid;
+
+  it('takes over at once a fresh lease whose holder pid now runs another process', () => {
+    const dir = tempDir();
+    const holder: LeaseHolder = { token: 'crashed-token', pid: otherProcess, startTicks: '1', ...ourNamespace() };
+    writeFileSync(join(dir, LOCK_FILE_NAME), `${JSON.stringify(holder)}\n`);
+    const lock = acquireDataDirLock(dir, { lease: LEASE });
+    expect(readLease(dir).token).toBe(lock.holder.token);
+    lock.release();
+  });
+
+  it('does not wait for a store process whose pid now runs another process', () => {
+    const dir = tempDir();
+    const holder: LeaseHolder = {
+      token: 'crashed-token',
+      pid: 9_000_001,
+      helperPids: [otherProcess],
+      helperStartTicks: { [String(otherProcess)]: '1' },
+      ...ourNamespace(),
+    };
+    writeFileSync(join(dir, LOCK_FILE_NAME), `${JSON.stringify(holder)}\n`);
+    const lock = acquireDataDirLock(dir, { lease: LEASE });
+    expect(readLease(dir).token).toBe(lock.holder.token);
+    lock.release();
+  });
+
+  it('records when the holder and each helper started, and still refuses a live holder', () => {
+    const dir = tempDir();
+    const lock = acquireDataDirLock(dir, { lease: { heartbeatMs: 60_000, ttlMs: 120_000 } });
+    try {
+      const ticks = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19];
+      lock.addHelper(otherProcess);
+      expect(readLease(dir)).toEqual({ ...lock.holder, startTicks: ticks(process.pid), helperPids: [otherProcess], helperStartTicks: { [String(otherProcess)]: ticks(otherProcess) } });
+      expect(thrownBy(() => acquireDataDirLock(dir))).toBeInstanceOf(DataDirLockedError);
+    } finally {
+      lock.release();
+    }
+  });
+});
+
 describe('two demo gateways on one SWITCHBOARD_DATA_DIR (npm start twice)', () => {
   it('refuses the second as the store would, naming the setting and the holder, not the simulator', async () => {
     // The demo's Oration simulator takes its state directory (beside the data directory) first:
