@@ -76,6 +76,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
   // connection or the port open in a process that goes on, e.g. a test or a supervisor's retry).
   const opened: OpenedParts = {};
   const teardown = (bound: { timeoutMs?: number }) => closeOpenedParts(opened, bound, logger);
+  const store = options.store ?? storeOptionsOf(env);
   try {
     // Read by the gauges and /readyz once it is open; the transports are made after their observer.
     const observability = createObservability({
@@ -94,7 +95,6 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     opened.transports = transports;
     const registry = new WorkspaceRegistry(options.workspaces, transports, { timeoutMs: env.SWITCHBOARD_UPSTREAM_TIMEOUT_MS });
 
-    const store = options.store ?? storeOptionsOf(env);
     let database: Database;
     try {
       // The pool's size comes from the environment even when a test names the store: the export cap follows it.
@@ -208,8 +208,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     await teardown({});
     // A store that stopped answering after it opened (a statement of the fan-out's start stuck
     // behind another session's lock) is a start-up failure of the same kind, in one line.
-    const databaseUrl = (options.store ?? storeOptionsOf(env)).databaseUrl;
-    if (databaseUrl && !(error instanceof StartupError) && isStoreUnavailable(error)) throw databaseUnavailable(databaseUrl, error, storeBoundsOf(env));
+    if (store.databaseUrl && !(error instanceof StartupError) && isStoreUnavailable(error)) throw databaseUnavailable(store.databaseUrl, error, storeBoundsOf(env));
     throw error;
   }
 }

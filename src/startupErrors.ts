@@ -1,3 +1,5 @@
+import { storeTimeoutOf } from './store/storeUnavailable.ts';
+
 /**
  * A start that cannot go on for a reason outside the code: the message names the setting to
  * check and is safe to print as it is (no credential, no stack). `main.ts` prints it on one line
@@ -6,9 +8,6 @@
 export class StartupError extends Error {
   override readonly name = 'StartupError';
 }
-
-/** node-postgres's words for a connection not made in time (a pooled client, pg-pool, a lone client's connect). */
-const CONNECT_TIMED_OUT = /^(Connection terminated due to connection timeout|timeout exceeded when trying to connect|timeout expired$)/;
 
 /** The store's time bounds in force, to name the one a failure ran into. */
 export interface StoreBounds {
@@ -34,20 +33,15 @@ export function databaseUnavailable(databaseUrl: string, cause: unknown, bounds?
   }
   let reason = reasonOf(cause).split(databaseUrl).join('<DATABASE_URL>');
   let advice = 'Check that PostgreSQL runs there and accepts this URL.';
-  if (bounds && CONNECT_TIMED_OUT.test(reason)) {
+  const timedOut = bounds ? storeTimeoutOf(cause) : null;
+  if (bounds && timedOut === 'connect') {
     reason = `no connection within ${bounds.connectTimeoutMs} ms (SWITCHBOARD_DATABASE_CONNECT_TIMEOUT_MS): nothing there answered in time`;
-  } else if (bounds && statementTimedOut(cause)) {
+  } else if (bounds && timedOut === 'statement') {
     reason = `a statement did not finish within ${bounds.statementTimeoutMs} ms (SWITCHBOARD_DATABASE_STATEMENT_TIMEOUT_MS)`;
     advice = "Another session may hold a lock on the store's tables (pg_locks shows it), or the server is too busy to answer; start again once it is free.";
   }
   if (password) reason = reason.split(password).join('***');
   return new StartupError(`Cannot open the store in DATABASE_URL (${where}): ${reason}. ${advice}`);
-}
-
-/** PostgreSQL canceled the statement at its timeout (57014), or its answer never came (pg's `query_timeout`). */
-function statementTimedOut(cause: unknown): boolean {
-  if (!(cause instanceof Error)) return false;
-  return (cause as { code?: unknown }).code === '57014' || cause.message === 'Query read timeout';
 }
 
 /**

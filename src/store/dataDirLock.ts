@@ -41,9 +41,10 @@ import { DataDirLockedError, DataDirLockLostError, formatSeconds, isErrno } from
  *   path after a crash, the holder ran in our own PID namespace on our own boot and its pid is
  *   dead (or runs another process since: the record has its start time), and so are the helpers
  *   it named in the record (`addHelper`: the store's process, which a holder killed leaves
- *   closing the store in the directory; a helper heartbeats the lease too while it is named). The stale file is renamed aside (atomic; only one taker can move it) and
- *   checked to be the very file judged stale (same inode, same mtime); if its holder heartbeated
- *   in between, it is linked back and the taker is refused.
+ *   closing the store in the directory; a helper heartbeats the lease too while it is named).
+ *   The stale file is renamed aside (atomic; only one taker can move it) and checked to be the
+ *   very file judged stale (same inode, same mtime); if its holder heartbeated in between, it is
+ *   linked back and the taker is refused.
  * - **Release** on clean close: the file is removed if it is still ours.
  *
  * Assumptions, documented in the store README: the clocks of the processes sharing the directory

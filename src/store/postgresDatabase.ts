@@ -9,6 +9,7 @@ import {
   type QueryResult,
   type TransactionOptions,
 } from './database.ts';
+import { ANSWER_TIMED_OUT } from './storeUnavailable.ts';
 
 export interface PostgresDatabaseOptions {
   databaseUrl: string;
@@ -55,9 +56,6 @@ export function postgresConnectionConfig(
 function answerDeadlineMs(statementTimeoutMs: number): number {
   return statementTimeoutMs === 0 ? 0 : statementTimeoutMs + Math.min(statementTimeoutMs, 5_000);
 }
-
-/** The error of a statement whose answer did not come within the deadline (pg's words for its own `query_timeout`). */
-export const ANSWER_TIMED_OUT = 'Query read timeout';
 
 /** PostgreSQL through a `pg` pool; any number of gateway replicas may share the database. */
 export async function openPostgresDatabase(options: PostgresDatabaseOptions): Promise<Database> {

@@ -44,6 +44,26 @@ function writeForeignLease(dir: string, heartbeatAt: number, pid = 4242): void {
   utimesSync(join(dir, LOCK_FILE_NAME), heartbeatAt / 1000, heartbeatAt / 1000);
 }
 
+/** A lease written by a holder of this PID namespace and boot that crashed (a restart finds it fresh). */
+function writeCrashedLease(dir: string, holder: Pick<LeaseHolder, 'pid'> & Partial<LeaseHolder>): void {
+  const record: LeaseHolder = {
+    token: 'crashed-token',
+    host: 'this-host',
+    pidNamespace: readlinkSync('/proc/self/ns/pid'),
+    bootId: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(),
+    acquiredAt: new Date().toISOString(),
+    ...holder,
+  };
+  writeFileSync(join(dir, LOCK_FILE_NAME), `${JSON.stringify(record)}\n`);
+}
+
+/** Takes the lease on `dir` and checks it is now ours. */
+function expectTakenAtOnce(dir: string): void {
+  const lock = acquireDataDirLock(dir, { lease: LEASE });
+  expect(readLease(dir).token).toBe(lock.holder.token);
+  lock.release();
+}
+
 function thrownBy(work: () => unknown): Error {
   try {
     work();
@@ -217,16 +237,7 @@ describe('a restart right after a crash', () => {
     // still ran, then, building its refusal, found the helper gone, so the refusal named no helper
     // to wait for and the restart exited 1 instead of waiting a moment and taking the lease.
     const dir = tempDir();
-    const holder: LeaseHolder = {
-      token: 'crashed-token',
-      pid: DEAD_HOLDER,
-      host: 'this-host',
-      pidNamespace: readlinkSync('/proc/self/ns/pid'),
-      bootId: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(),
-      acquiredAt: new Date().toISOString(),
-      helperPids: [CLOSING_HELPER],
-    };
-    writeFileSync(join(dir, LOCK_FILE_NAME), `${JSON.stringify(holder)}\n`);
+    writeCrashedLease(dir, { pid: DEAD_HOLDER, helperPids: [CLOSING_HELPER] });
     let helperLooks = 0;
     const realKill = process.kill.bind(process);
     vi.spyOn(process, 'kill').mockImplementation((pid: number, signal?: string | number) => {
@@ -249,37 +260,19 @@ describe('a lease whose pids were taken by other processes since', () => {
   // pid_max is 32768 on these machines: a crashed holder's pid, or its store process's, may run
   // another process by the time the gateway restarts. Judged by the pid alone, that restart was
   // refused (the holder "alive") or waited a minute (its store process "still closing").
-  const ourNamespace = () => ({
-    host: 'this-host',
-    pidNamespace: readlinkSync('/proc/self/ns/pid'),
-    bootId: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(),
-    acquiredAt: new Date().toISOString(),
-  });
   // A process that runs, and is neither the holder nor its helper: this one's parent.
   const otherProcess = process.ppid;
 
   it('takes over at once a fresh lease whose holder pid now runs another process', () => {
     const dir = tempDir();
-    const holder: LeaseHolder = { token: 'crashed-token', pid: otherProcess, startTicks: '1', ...ourNamespace() };
-    writeFileSync(join(dir, LOCK_FILE_NAME), `${JSON.stringify(holder)}\n`);
-    const lock = acquireDataDirLock(dir, { lease: LEASE });
-    expect(readLease(dir).token).toBe(lock.holder.token);
-    lock.release();
+    writeCrashedLease(dir, { pid: otherProcess, startTicks: '1' });
+    expectTakenAtOnce(dir);
   });
 
   it('does not wait for a store process whose pid now runs another process', () => {
     const dir = tempDir();
-    const holder: LeaseHolder = {
-      token: 'crashed-token',
-      pid: 9_000_001,
-      helperPids: [otherProcess],
-      helperStartTicks: { [String(otherProcess)]: '1' },
-      ...ourNamespace(),
-    };
-    writeFileSync(join(dir, LOCK_FILE_NAME), `${JSON.stringify(holder)}\n`);
-    const lock = acquireDataDirLock(dir, { lease: LEASE });
-    expect(readLease(dir).token).toBe(lock.holder.token);
-    lock.release();
+    writeCrashedLease(dir, { pid: 9_000_001, helperPids: [otherProcess], helperStartTicks: { [String(otherProcess)]: '1' } });
+    expectTakenAtOnce(dir);
   });
 
   it('records when the holder and each helper started, and still refuses a live holder', () => {
