@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { Kind, type DocumentNode, type FieldNode, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
+import { Kind, visit, type DocumentNode, type FieldNode, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
 import { BadUserInputError } from '../errors.ts';
 
 /**
@@ -10,13 +10,19 @@ import { BadUserInputError } from '../errors.ts';
  * come in a variable, which validation never sees. The cost estimate counts every id as well.
  */
 export function nodeIdsLimitPlugin<C extends BaseContext>(options: { maxIds: number }): ApolloServerPlugin<C> {
+  // Apollo hands every request with the same query text the same parsed document: a document
+  // that names neither argument anywhere (most queries) is walked once, not twice a request.
+  const namesLookupArguments = new WeakMap<DocumentNode, boolean>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, operation, request }) {
           if (!operation) return;
+          let lookups = namesLookupArguments.get(document);
+          if (lookups === undefined) namesLookupArguments.set(document, (lookups = namesAnyArgument(document, LOOKUP_ARGUMENTS)));
+          if (!lookups) return;
           // `_entities(representations:)` (federation) is the same lookup per item as `nodes(ids:)`.
-          for (const argument of ['ids', 'representations']) {
+          for (const argument of LOOKUP_ARGUMENTS) {
             const largest = largestIdsArgument(document, operation, request.variables, argument);
             if (largest > options.maxIds) {
               throw new BadUserInputError(`Argument "${argument}" names ${largest} ids; at most ${options.maxIds} are allowed`, {
@@ -31,6 +37,20 @@ export function nodeIdsLimitPlugin<C extends BaseContext>(options: { maxIds: num
       };
     },
   };
+}
+
+/** The arguments that list one lookup per item. */
+const LOOKUP_ARGUMENTS = ['ids', 'representations'] as const;
+
+/** Whether any field of the document (any operation or fragment) is given one of `names`. */
+function namesAnyArgument(document: DocumentNode, names: readonly string[]): boolean {
+  let found = false;
+  visit(document, {
+    Argument(node) {
+      if (names.includes(node.name.value)) found = true;
+    },
+  });
+  return found;
 }
 
 /** The longest `ids` (or other `argumentName`) list any field of the operation is given (fragments included), 0 when none. */

@@ -151,6 +151,11 @@ describe('query limits (defaults)', () => {
     const atCap = await post({ query, variables: { ids: voiceOsIds(100) } });
     expect(atCap.status).toBe(200);
     expect(upstreamTotal()).toBe(100);
+    // The same query text (Apollo's cached document) is counted again with every request's variables.
+    const again = await post({ query, variables: { ids: voiceOsIds(101) } });
+    expect(again.status).toBe(400);
+    expect(again.body.errors?.[0]?.extensions).toMatchObject({ argument: 'ids', actual: 101 });
+    expect(upstreamTotal()).toBe(100);
   });
 
   it('refuses `first` above the page size limit, naming the argument', async () => {
