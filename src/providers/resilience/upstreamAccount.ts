@@ -15,7 +15,7 @@ const PROCESS_KEY = randomBytes(32);
 export function upstreamAccountOf(baseUrl: string, authHeaders: Readonly<Record<string, string>>): string {
   const names = Object.keys(authHeaders).sort();
   // JSON, so no two different sets of inputs can read as the same key.
-  const inputs = JSON.stringify([baseUrl, ...names.flatMap((name) => [name, authHeaders[name]])]);
+  const inputs = JSON.stringify([baseUrl, ...names.flatMap((name) => [name, String(authHeaders[name])])]);
   let account = accountByInputs.get(inputs);
   if (account === undefined) {
     if (accountByInputs.size >= MAX_REMEMBERED_ACCOUNTS) accountByInputs.clear();
