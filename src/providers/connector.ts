@@ -6,6 +6,7 @@ import type {
   Prospect,
   Provider,
 } from '../domain/types.ts';
+import type { UpstreamObserver } from './http.ts';
 
 /** Filters over conversations, in domain terms. Each connector pushes down what its API can do. */
 export interface ConversationFilter {
@@ -196,6 +197,17 @@ export interface ProviderConnector extends ConversationReader, AgentReader {
   readonly prospects?: ProspectReader;
   /** Present when the gateway can place conversations through this provider. */
   readonly creator?: ConversationCreator;
+}
+
+/**
+ * A connector a workspace holds: one per provider account, built once with the workspace. Each
+ * GraphQL request reads through `reportingTo(its observer)`, so its access line and span count
+ * the upstream requests sent for it; that costs a few closures, not the account's credentials,
+ * headers and digest again.
+ */
+export interface WorkspaceConnector extends ProviderConnector {
+  /** The same account's connector, its upstream requests told to `observer` instead of its transport's. */
+  reportingTo(observer: UpstreamObserver): WorkspaceConnector;
 }
 
 /** The dynamic variable under which the gateway tags every conversation it creates. */

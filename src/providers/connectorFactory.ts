@@ -1,6 +1,6 @@
 import type { Provider } from '../domain/types.ts';
 import type { WorkspaceConfig } from '../workspaces/workspaceConfig.ts';
-import type { ProviderConnector } from './connector.ts';
+import type { WorkspaceConnector } from './connector.ts';
 import { createProviderDispatcher, type UpstreamObserver } from './http.ts';
 import type { ProviderTransport } from './kit/createUpstreamClient.ts';
 import {
@@ -43,26 +43,17 @@ export function createProviderTransports(options: ProviderTransportsOptions = {}
   return { ORATION: forProvider('ORATION'), TRATA: forProvider('TRATA'), VOICEOS: forProvider('VOICEOS') };
 }
 
-/** The same transports with another observer: the connectors made over them report there. */
-export function observedTransports(transports: ProviderTransports, observer: UpstreamObserver): ProviderTransports {
-  return {
-    ORATION: { ...transports.ORATION, observer },
-    TRATA: { ...transports.TRATA, observer },
-    VOICEOS: { ...transports.VOICEOS, observer },
-  };
-}
-
 export async function closeProviderTransports(transports: ProviderTransports): Promise<void> {
   await Promise.all(Object.values(transports).map((transport) => transport.dispatcher.close()));
 }
 
-/** Builds the connectors of one workspace from its provider accounts. */
+/** Builds the connectors of one workspace from its provider accounts: once, with the workspace. */
 export function createWorkspaceConnectors(
   providers: WorkspaceConfig['providers'],
   transports: ProviderTransports,
   options: { timeoutMs: number },
-): Map<Provider, ProviderConnector> {
-  const connectors = new Map<Provider, ProviderConnector>();
+): Map<Provider, WorkspaceConnector> {
+  const connectors = new Map<Provider, WorkspaceConnector>();
   const { timeoutMs } = options;
   if (providers.oration) {
     const { baseUrl, apiKey, workspaceId, concurrencyLimit } = providers.oration;

@@ -109,10 +109,24 @@ export class UpstreamClient {
   /** The provider account these credentials name, for the fair share of the provider's concurrency. */
   readonly #account: string;
 
-  constructor(options: UpstreamClientOptions) {
+  /** `account` is given only by `reportingTo`, which already holds the one these options name. */
+  private constructor(options: UpstreamClientOptions, account: string) {
     this.provider = options.provider;
     this.#options = options;
-    this.#account = upstreamAccountOf(options.baseUrl, options.authHeaders);
+    this.#account = account;
+  }
+
+  static create(options: UpstreamClientOptions): UpstreamClient {
+    return new UpstreamClient(options, upstreamAccountOf(options.baseUrl, options.authHeaders));
+  }
+
+  /**
+   * The same account's client, its requests told to `observer` instead: what one GraphQL request
+   * reads through, so its access line counts the requests sent for it. Shares the account, the
+   * credentials and the transport; nothing is derived again.
+   */
+  reportingTo(observer: UpstreamObserver): UpstreamClient {
+    return new UpstreamClient({ ...this.#options, observer }, this.#account);
   }
 
   /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Provider } from '../domain/types.ts';
-import type { ProviderConnector } from '../providers/connector.ts';
-import { createWorkspaceConnectors, observedTransports, type ProviderTransports } from '../providers/connectorFactory.ts';
+import type { ProviderConnector, WorkspaceConnector } from '../providers/connector.ts';
+import { createWorkspaceConnectors, type ProviderTransports } from '../providers/connectorFactory.ts';
 import type { UpstreamObserver } from '../providers/http.ts';
 import type { WorkspaceConfig } from './workspaceConfig.ts';
 
@@ -13,7 +13,8 @@ export interface Workspace {
   /**
    * The same workspace with connectors whose upstream requests report to `observer` instead of the
    * transports' own: made for each observed GraphQL request, so its access line counts the requests
-   * sent for it (connectors are a few small objects over the shared transports).
+   * sent for it. Its connectors are the workspace's own, re-pointed (`WorkspaceConnector.reportingTo`):
+   * the accounts' credentials and digests are taken once, with the workspace.
    */
   observedBy(observer: UpstreamObserver): Workspace;
 }
@@ -27,14 +28,8 @@ export class WorkspaceRegistry {
   readonly #byId = new Map<string, Workspace>();
 
   constructor(configs: readonly WorkspaceConfig[], transports: ProviderTransports, options: { timeoutMs: number }) {
-    const workspaceOf = (config: WorkspaceConfig, transportsOfWorkspace: ProviderTransports): Workspace => ({
-      id: config.id,
-      name: config.name ?? config.id,
-      connectors: createWorkspaceConnectors(config.providers, transportsOfWorkspace, options),
-      observedBy: (observer) => workspaceOf(config, observedTransports(transports, observer)),
-    });
     for (const config of configs) {
-      const workspace = workspaceOf(config, transports);
+      const workspace = workspaceOver(config, createWorkspaceConnectors(config.providers, transports, options));
       this.#byId.set(config.id, workspace);
       for (const key of config.apiKeys) this.#byKeyDigest.set(digest(key), workspace);
     }
@@ -51,6 +46,16 @@ export class WorkspaceRegistry {
   all(): Workspace[] {
     return [...this.#byId.values()];
   }
+}
+
+function workspaceOver(config: WorkspaceConfig, connectors: ReadonlyMap<Provider, WorkspaceConnector>): Workspace {
+  return {
+    id: config.id,
+    name: config.name ?? config.id,
+    connectors,
+    observedBy: (observer) =>
+      workspaceOver(config, new Map([...connectors].map(([provider, connector]) => [provider, connector.reportingTo(observer)]))),
+  };
 }
 
 function digest(key: string): string {

@@ -34,7 +34,7 @@ export interface UpstreamClientSpec {
  * concurrency fairly.
  */
 export function createUpstreamClient(spec: UpstreamClientSpec): UpstreamClient {
-  return new UpstreamClient({
+  return UpstreamClient.create({
     provider: spec.provider,
     baseUrl: spec.baseUrl,
     authHeaders: spec.authHeaders,

@@ -1,7 +1,8 @@
 import type { Agent, Conversation } from '../../domain/types.ts';
 import { millisecondUpperBound } from '../../domain/preciseDate.ts';
-import type { ConversationListPage, ConversationListRequest, OffsetPage, OffsetRequest, ProviderConnector } from '../connector.ts';
+import type { BudgetDescriptor, ConversationListPage, ConversationListRequest, OffsetPage, OffsetRequest, WorkspaceConnector } from '../connector.ts';
 import type { ConnectorOptions, OrationCredentials } from '../credentials.ts';
+import type { UpstreamClient } from '../http.ts';
 import { createUpstreamClient } from '../kit/createUpstreamClient.ts';
 import { readOffsetWindow } from '../kit/offsetWindow.ts';
 import { conversationPageSize, noConversations, pageThroughConversations } from '../paging.ts';
@@ -19,19 +20,23 @@ export interface OrationConnectorOptions extends ConnectorOptions<OrationCredent
  * The Oration connector for one workspace (`x-api-key` plus `x-workspace-id` on every request): a
  * reader of conversations and agents, and a creator. Oration has no prospects.
  */
-export function createOrationConnector(options: OrationConnectorOptions): ProviderConnector {
-  const api = new OrationApi(
-    createUpstreamClient({
-      provider: 'ORATION',
-      baseUrl: options.baseUrl,
-      authHeaders: { 'x-api-key': options.credentials.apiKey, 'x-workspace-id': options.credentials.workspaceId },
-      transport: options.transport,
-      timeoutMs: options.timeoutMs,
-    }),
-  );
+export function createOrationConnector(options: OrationConnectorOptions): WorkspaceConnector {
+  const client = createUpstreamClient({
+    provider: 'ORATION',
+    baseUrl: options.baseUrl,
+    authHeaders: { 'x-api-key': options.credentials.apiKey, 'x-workspace-id': options.credentials.workspaceId },
+    transport: options.transport,
+    timeoutMs: options.timeoutMs,
+  });
+  return orationConnectorOver(client, orationBudget(options.credentials.workspaceId, options.concurrencyLimit));
+}
+
+function orationConnectorOver(client: UpstreamClient, budget: BudgetDescriptor): WorkspaceConnector {
+  const api = new OrationApi(client);
   return {
     provider: 'ORATION',
-    creator: new OrationCreator(api, orationBudget(options.credentials.workspaceId, options.concurrencyLimit)),
+    creator: new OrationCreator(api, budget),
+    reportingTo: (observer) => orationConnectorOver(client.reportingTo(observer), budget),
 
     async listConversations(request: ConversationListRequest): Promise<ConversationListPage> {
       const plan = pushDownFilter(request.filter);

@@ -13,31 +13,8 @@ const PROCESS_KEY = randomBytes(32);
  * The result is a keyed digest, never the secret: it may sit in memory, maps and logs.
  */
 export function upstreamAccountOf(baseUrl: string, authHeaders: Readonly<Record<string, string>>): string {
-  const names = Object.keys(authHeaders).sort();
-  // JSON, so no two different sets of inputs can read as the same key.
-  const inputs = JSON.stringify([baseUrl, ...names.flatMap((name) => [name, String(authHeaders[name])])]);
-  let account = accountByInputs.get(inputs);
-  if (account === undefined) {
-    if (accountByInputs.size >= MAX_REMEMBERED_ACCOUNTS) accountByInputs.clear();
-    account = digestAccount(baseUrl, names, authHeaders);
-    accountByInputs.set(inputs, account);
-  }
-  return account;
-}
-
-/**
- * Digests already taken, by their inputs. Every GraphQL request builds its workspace's connectors
- * afresh (so their requests report to that request's observer), and three HMACs and URL parses a
- * request were a visible part of a small query's CPU (issue 9). The inputs are the workspace
- * configuration's own credentials, which the process holds anyway; the bound only matters if
- * configurations come and go, and forgetting merely costs a digest again.
- */
-const accountByInputs = new Map<string, string>();
-const MAX_REMEMBERED_ACCOUNTS = 1_000;
-
-function digestAccount(baseUrl: string, names: readonly string[], authHeaders: Readonly<Record<string, string>>): string {
   const hmac = createHmac('sha256', PROCESS_KEY).update(new URL(baseUrl).origin);
-  for (const name of names) {
+  for (const name of Object.keys(authHeaders).sort()) {
     hmac.update(`\n${name.toLowerCase()}:${authHeaders[name]}`);
   }
   return hmac.digest('hex').slice(0, 32);

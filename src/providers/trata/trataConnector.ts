@@ -6,10 +6,11 @@ import type {
   OffsetPage,
   OffsetRequest,
   ProspectReader,
-  ProviderConnector,
+  WorkspaceConnector,
 } from '../connector.ts';
 import type { ConnectorOptions, TrataCredentials } from '../credentials.ts';
 import { batchGetByIds } from '../kit/batchGetByIds.ts';
+import type { UpstreamClient } from '../http.ts';
 import { createUpstreamClient } from '../kit/createUpstreamClient.ts';
 import { readOffsetWindow, type CountedPage } from '../kit/offsetWindow.ts';
 import { conversationPageSize, noConversations, pageThroughConversations } from '../paging.ts';
@@ -40,14 +41,19 @@ const CURSOR_SLACK = 4;
  * conversations, agents and prospects. Trata stores conversations that happened elsewhere; it has
  * no endpoint that places a call, so it has no creator.
  */
-export function createTrataConnector(options: ConnectorOptions<TrataCredentials>): ProviderConnector {
-  const client = createUpstreamClient({
-    provider: 'TRATA',
-    baseUrl: options.baseUrl,
-    authHeaders: { authorization: `Bearer ${options.credentials.token}` },
-    transport: options.transport,
-    timeoutMs: options.timeoutMs,
-  });
+export function createTrataConnector(options: ConnectorOptions<TrataCredentials>): WorkspaceConnector {
+  return trataConnectorOver(
+    createUpstreamClient({
+      provider: 'TRATA',
+      baseUrl: options.baseUrl,
+      authHeaders: { authorization: `Bearer ${options.credentials.token}` },
+      transport: options.transport,
+      timeoutMs: options.timeoutMs,
+    }),
+  );
+}
+
+function trataConnectorOver(client: UpstreamClient): WorkspaceConnector {
   const read = <W, T extends { provider: Provider; nativeId: string }>(path: string, endpoint: string, fields: RecordFields<W, T>) => {
     /** A page whose records are read field by field: positions checked now, each field when read. */
     const deferredPage = async (query: Record<string, string | number>, endpointName: string, position: RecordPosition): Promise<CountedPage<T>> => {
@@ -87,6 +93,7 @@ export function createTrataConnector(options: ConnectorOptions<TrataCredentials>
   return {
     provider: 'TRATA',
     prospects,
+    reportingTo: (observer) => trataConnectorOver(client.reportingTo(observer)),
 
     listConversations(request: ConversationListRequest): Promise<ConversationListPage> {
       const { query, localFilter, matchesNothing } = planTrataConversationQuery(request.filter);

@@ -1,6 +1,7 @@
 import type { Agent, Conversation } from '../../domain/types.ts';
-import type { ConversationListPage, ConversationListRequest, OffsetPage, OffsetRequest, ProviderConnector } from '../connector.ts';
+import type { ConversationListPage, ConversationListRequest, OffsetPage, OffsetRequest, WorkspaceConnector } from '../connector.ts';
 import type { ConnectorOptions, VoiceOsCredentials } from '../credentials.ts';
+import type { UpstreamClient } from '../http.ts';
 import { createUpstreamClient } from '../kit/createUpstreamClient.ts';
 import { fetchEachOnce } from '../kit/fetchEachOnce.ts';
 import { readOffsetWindow } from '../kit/offsetWindow.ts';
@@ -21,8 +22,8 @@ import { planConversationQuery } from './planConversationQuery.ts';
  * (each with its agent configuration and cost embedded) and agents; it has no prospects, no
  * transcripts, and no endpoint to start a conversation.
  */
-export function createVoiceOsConnector(options: ConnectorOptions<VoiceOsCredentials>): ProviderConnector {
-  const client = new VoiceOsClient(
+export function createVoiceOsConnector(options: ConnectorOptions<VoiceOsCredentials>): WorkspaceConnector {
+  return voiceOsConnectorOver(
     createUpstreamClient({
       provider: 'VOICEOS',
       baseUrl: options.baseUrl,
@@ -31,6 +32,10 @@ export function createVoiceOsConnector(options: ConnectorOptions<VoiceOsCredenti
       timeoutMs: options.timeoutMs,
     }),
   );
+}
+
+function voiceOsConnectorOver(upstream: UpstreamClient): WorkspaceConnector {
+  const client = new VoiceOsClient(upstream);
 
   const getConversation = async (id: string): Promise<Conversation | null> => {
     const record = id === '' ? null : await client.getConversationRecord(id);
@@ -58,6 +63,7 @@ export function createVoiceOsConnector(options: ConnectorOptions<VoiceOsCredenti
 
   return {
     provider: 'VOICEOS',
+    reportingTo: (observer) => voiceOsConnectorOver(upstream.reportingTo(observer)),
 
     async listConversations(request: ConversationListRequest): Promise<ConversationListPage> {
       const plan = planConversationQuery(request.filter);
