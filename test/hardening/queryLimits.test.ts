@@ -104,6 +104,26 @@ describe('query limits (defaults)', () => {
     expect(small.body.errors).toBeUndefined();
   });
 
+  it('costs one query text by each request’s own variables and operation, however often it was admitted or refused before', async () => {
+    const document = `query Wide($outer: Int, $inner: Int) {
+      conversations(first: $outer) { edges { node { agent { conversations(first: $inner) { edges { node { id } } } } } } }
+    }
+    query Narrow($outer: Int) { conversations(first: $outer) { nodes { id } } }`;
+    const wide = { query: document, operationName: 'Wide' };
+    const outcomes: (string | number)[] = [];
+    const outcome = async (body: object) => {
+      const answer = await post(body);
+      outcomes.push(answer.status === 200 ? 200 : `${answer.body.errors?.[0]?.extensions?.code} ${answer.body.errors?.[0]?.extensions?.actual}`);
+    };
+    await outcome({ ...wide, variables: { outer: 5, inner: 2 } });
+    await outcome({ ...wide, variables: { outer: 100, inner: 50 } });
+    await outcome({ ...wide, variables: { outer: 5, inner: 2 } });
+    await outcome({ ...wide, variables: { outer: 100, inner: 50 } });
+    await outcome({ query: document, operationName: 'Narrow', variables: { outer: 100, inner: 50 } });
+    await outcome({ ...wide, variables: { outer: 100, inner: 49 } });
+    expect(outcomes).toEqual([200, 'QUERY_TOO_COMPLEX 12403', 200, 'QUERY_TOO_COMPLEX 12403', 200, 'QUERY_TOO_COMPLEX 12203']);
+  });
+
   it('refuses a size variable that is no Int as the input it is, not as a cost', async () => {
     // The cost was estimated from the variables as sent: 2^31 or 1e30 read as a huge page (QUERY_TOO_COMPLEX, a made-up `actual`).
     const query = 'query($first: Int) { conversations(first: $first) { nodes { id } } }';
