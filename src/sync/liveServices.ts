@@ -70,7 +70,7 @@ export async function createLiveServices(options: LiveServicesOptions): Promise<
     feed,
     keepTranscripts: settings.keepTranscripts,
     onRecordRefused: ({ workspaceId, provider, nativeId, issues }) =>
-      logger?.warn(`live: a ${provider} conversation breaks the provider's documented shape and was not stored`, { workspaceId, nativeId, issues }),
+      logger?.warn(`live: a ${provider} conversation breaks the provider's documented shape and was not stored`, { workspace: workspaceId, provider, nativeId, issues }),
   });
 
   fanout.observe({

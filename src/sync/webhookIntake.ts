@@ -94,14 +94,14 @@ export class WebhookIntake {
     const secret = this.#options.signingSecretOf(workspace.id, provider);
     if (secret !== undefined && delivery.method === 'GET') {
       // Standard Webhooks signs the body; a GET's fields ride in the query, which no signature covers.
-      logger?.warn('webhook refused: a GET delivery cannot be signed', { provider, workspaceId: workspace.id });
+      logger?.warn('webhook refused: a GET delivery cannot be signed', { provider, workspace: workspace.id });
       return refused(401, ErrorCode.UNAUTHENTICATED, 'Webhook signature refused: signed deliveries must be POSTed (a GET has no body to sign)');
     }
     if (secret !== undefined) {
       const now = this.#options.nowSeconds?.() ?? Math.floor(Date.now() / 1000);
       const check = verifyStandardWebhook(secret, { id: delivery.headers.id, timestamp: delivery.headers.timestamp, signature: delivery.headers.signature }, delivery.body, now);
       if (!check.ok) {
-        logger?.warn('webhook refused: bad signature', { provider, workspaceId: workspace.id, reason: check.reason });
+        logger?.warn('webhook refused: bad signature', { provider, workspace: workspace.id, reason: check.reason });
         return refused(401, ErrorCode.UNAUTHENTICATED, `Webhook signature refused: ${check.reason}`);
       }
     }
@@ -121,7 +121,7 @@ export class WebhookIntake {
         [conversation = null] = await connector.getConversations([nativeId]);
       } catch (error) {
         // The provider is briefly away: an end is still an end; the record follows with the next sync.
-        logger?.warn('webhook: could not read the conversation', { provider, workspaceId: workspace.id, error: error instanceof Error ? error.message : String(error) });
+        logger?.warn('webhook: could not read the conversation', { provider, workspace: workspace.id, error: error instanceof Error ? error.message : String(error) });
       }
       if (conversation ? isOver(conversation) : isEndEvent(event.type)) {
         const batchId = await this.#options.fanout.recordConversationEnded(workspace.id, provider, nativeId, {

@@ -228,7 +228,7 @@ describe.each(stores)('export limits, on %s', { timeout: 120_000 }, (_name, make
       // The event: the gateway gives up on the client by itself and says so.
       await until(() => exportEnds(gateway).map((end) => end.outcome), ['stalled'], 'the stalled export\'s end');
       const [end] = exportEnds(gateway);
-      expect(end).toMatchObject({ level: 'warn', kind: 'conversations', workspaceId: 'demo', outcome: 'stalled', stallTimeoutMs: 300 });
+      expect(end).toMatchObject({ level: 'warn', kind: 'conversations', workspace: 'demo', outcome: 'stalled', stallTimeoutMs: 300 });
       expect(end?.rows as number).toBeLessThan(CONVERSATIONS);
       // And ends the response: reading again, the client gets what was buffered, then the close.
       stalled.socket.resume();

@@ -32,12 +32,14 @@ export const EXPORT_OUTCOMES = ['complete', 'aborted', 'stalled', 'failed'] as c
 /** An export that took a slot and starts: its end follows, once. */
 export interface ExportStart {
   kind: ExportKind;
-  workspaceId: string;
+  /** The workspace's id, named as the access line names it (`workspace`), so one log query finds both. */
+  workspace: string;
 }
 
 export interface ExportOutcome {
   kind: ExportKind;
-  workspaceId: string;
+  /** The workspace's id, named as the access line names it. */
+  workspace: string;
   /** The request's id, as its access line gives it; absent without observability. */
   requestId?: string;
   rows: number;
@@ -54,7 +56,8 @@ export interface ExportOutcome {
 
 /** An export not started because the replica (503) or the workspace (429) has all the exports it may run. */
 export interface ExportRefused extends ExportRefusal {
-  workspaceId: string;
+  /** The workspace's id, named as the access line names it. */
+  workspace: string;
   /** The request's id, as its access line gives it; absent without observability. */
   requestId?: string;
 }
@@ -145,7 +148,7 @@ async function serveExport(options: ExportRouteState, req: IncomingMessage, res:
   const requestId = requestIdAnswered(res);
   const joinsAccessLine = requestId === null ? {} : { requestId };
   if (!('release' in slot)) {
-    options.onExportRefused?.({ workspaceId: workspace.id, ...joinsAccessLine, ...slot });
+    options.onExportRefused?.({ workspace: workspace.id, ...joinsAccessLine, ...slot });
     const [status, message] =
       slot.limit === 'workspace'
         ? [429, `This workspace already runs ${slot.max} exports at once, its most on this replica; retry when one has finished`]
@@ -156,8 +159,8 @@ async function serveExport(options: ExportRouteState, req: IncomingMessage, res:
   // The start is reported as the slot is taken and the end where it is given back, so every export
   // that took one reports exactly one of each (a count of running exports cannot drift): a store
   // that fails before the first byte (the watermark's read) is a failed export too.
-  options.onExportStart?.({ kind: request.kind, workspaceId: workspace.id });
-  let end: ExportOutcome = { kind: request.kind, workspaceId: workspace.id, rows: 0, outcome: 'failed' };
+  options.onExportStart?.({ kind: request.kind, workspace: workspace.id });
+  let end: ExportOutcome = { kind: request.kind, workspace: workspace.id, rows: 0, outcome: 'failed' };
   try {
     end = await streamExport(options, req, res, method, workspace.id, request, params, where);
   } finally {
@@ -200,7 +203,7 @@ async function streamExport(
   if (method === 'HEAD') {
     res.writeHead(200, headers);
     res.end();
-    return { kind: request.kind, workspaceId, rows: 0, outcome: 'complete' };
+    return { kind: request.kind, workspace: workspaceId, rows: 0, outcome: 'complete' };
   }
 
   // Each batch becomes one chunk of text at once (csv-stringify's sync API), so the batch's row
@@ -291,7 +294,7 @@ async function streamExport(
     // download reads as an incomplete transfer. A stalled client's socket would otherwise keep the buffered output.
     res.destroy();
   }
-  return { kind: request.kind, workspaceId, rows, outcome, ...(outcome === 'stalled' && { stallTimeoutMs }) };
+  return { kind: request.kind, workspace: workspaceId, rows, outcome, ...(outcome === 'stalled' && { stallTimeoutMs }) };
 }
 
 /** Whether `Accept-Encoding` allows gzip (named or `*`, with a q-value above 0). */
