@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { Provider } from '../../domain/types.ts';
+import type { ConnectorOptions } from '../credentials.ts';
 import { UpstreamClient, type UpstreamObserver } from '../http.ts';
 import type { ProviderResilience } from '../resilience/providerResilience.ts';
 
@@ -42,5 +43,16 @@ export function createUpstreamClient(spec: UpstreamClientSpec): UpstreamClient {
     resilience: spec.transport.resilience,
     observer: spec.transport.observer,
     ...(spec.timeoutMs === undefined ? {} : { timeoutMs: spec.timeoutMs }),
+  });
+}
+
+/** The client of an account that authenticates with `Authorization: Bearer <token>` (Trata, VoiceOS). */
+export function createBearerTokenClient(provider: Provider, options: ConnectorOptions<{ token: string }>): UpstreamClient {
+  return createUpstreamClient({
+    provider,
+    baseUrl: options.baseUrl,
+    authHeaders: { authorization: `Bearer ${options.credentials.token}` },
+    transport: options.transport,
+    timeoutMs: options.timeoutMs,
   });
 }

@@ -11,7 +11,7 @@ import type {
 import type { ConnectorOptions, TrataCredentials } from '../credentials.ts';
 import { batchGetByIds } from '../kit/batchGetByIds.ts';
 import type { UpstreamClient } from '../http.ts';
-import { createUpstreamClient } from '../kit/createUpstreamClient.ts';
+import { createBearerTokenClient } from '../kit/createUpstreamClient.ts';
 import { readOffsetWindow, type CountedPage } from '../kit/offsetWindow.ts';
 import { conversationPageSize, noConversations, pageThroughConversations } from '../paging.ts';
 import { planTrataConversationQuery } from './conversationQuery.ts';
@@ -42,15 +42,7 @@ const CURSOR_SLACK = 4;
  * no endpoint that places a call, so it has no creator.
  */
 export function createTrataConnector(options: ConnectorOptions<TrataCredentials>): WorkspaceConnector {
-  return trataConnectorOver(
-    createUpstreamClient({
-      provider: 'TRATA',
-      baseUrl: options.baseUrl,
-      authHeaders: { authorization: `Bearer ${options.credentials.token}` },
-      transport: options.transport,
-      timeoutMs: options.timeoutMs,
-    }),
-  );
+  return trataConnectorOver(createBearerTokenClient('TRATA', options));
 }
 
 function trataConnectorOver(client: UpstreamClient): WorkspaceConnector {

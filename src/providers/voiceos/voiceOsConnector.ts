@@ -2,7 +2,7 @@ import type { Agent, Conversation } from '../../domain/types.ts';
 import type { ConversationListPage, ConversationListRequest, OffsetPage, OffsetRequest, WorkspaceConnector } from '../connector.ts';
 import type { ConnectorOptions, VoiceOsCredentials } from '../credentials.ts';
 import type { UpstreamClient } from '../http.ts';
-import { createUpstreamClient } from '../kit/createUpstreamClient.ts';
+import { createBearerTokenClient } from '../kit/createUpstreamClient.ts';
 import { fetchEachOnce } from '../kit/fetchEachOnce.ts';
 import { readOffsetWindow } from '../kit/offsetWindow.ts';
 import { conversationPageSize, noConversations, pageThroughConversations } from '../paging.ts';
@@ -23,15 +23,7 @@ import { planConversationQuery } from './planConversationQuery.ts';
  * transcripts, and no endpoint to start a conversation.
  */
 export function createVoiceOsConnector(options: ConnectorOptions<VoiceOsCredentials>): WorkspaceConnector {
-  return voiceOsConnectorOver(
-    createUpstreamClient({
-      provider: 'VOICEOS',
-      baseUrl: options.baseUrl,
-      authHeaders: { authorization: `Bearer ${options.credentials.token}` },
-      transport: options.transport,
-      timeoutMs: options.timeoutMs,
-    }),
-  );
+  return voiceOsConnectorOver(createBearerTokenClient('VOICEOS', options));
 }
 
 function voiceOsConnectorOver(upstream: UpstreamClient): WorkspaceConnector {
