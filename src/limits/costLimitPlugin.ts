@@ -41,6 +41,24 @@ const MAX_REMEMBERED_VARIABLES_LENGTH = 2_048;
 const MAX_REMEMBERED_PER_DOCUMENT = 100;
 
 /**
+ * JSON of the variables as parsed from the request: two requests that send the same text (or the
+ * same values in the same order) share an entry; any other difference only misses. Null (not
+ * remembered) when longer than MAX_REMEMBERED_VARIABLES_LENGTH, or nested past what
+ * `JSON.stringify` can recurse through: a variable need not be declared to be sent, and a few KB
+ * of `[[[...]]]` made the stringify throw, a 500 for the client's own input.
+ */
+function memoKey(operationName: string | null | undefined, variables: Readonly<Record<string, unknown>> | null | undefined): string | null {
+  let json: string;
+  try {
+    json = JSON.stringify(variables ?? {});
+  } catch {
+    return null;
+  }
+  const key = `${operationName ?? ''}\n${json}`;
+  return key.length > MAX_REMEMBERED_VARIABLES_LENGTH ? null : key;
+}
+
+/**
  * An operation's cost by its document, operation name and variables as sent: the estimate is a
  * function of exactly these (the schema and weights are the plugin's), so a dashboard polling one
  * query with one set of variables walks its document once, not at every request (the walk and
@@ -57,10 +75,8 @@ class CostMemo {
     variables: Readonly<Record<string, unknown>> | null | undefined,
     estimate: () => number | null,
   ): number | null {
-    // JSON of the variables as parsed from the request: two requests that send the same text (or
-    // the same values in the same order) share an entry; any other difference only misses.
-    const key = `${operationName ?? ''}\n${JSON.stringify(variables ?? {})}`;
-    if (key.length > MAX_REMEMBERED_VARIABLES_LENGTH) return estimate();
+    const key = memoKey(operationName, variables);
+    if (key === null) return estimate();
     let costs = this.#byDocument.get(document);
     if (costs === undefined) this.#byDocument.set(document, (costs = new Map()));
     const known = costs.get(key);

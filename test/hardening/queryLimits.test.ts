@@ -124,6 +124,13 @@ describe('query limits (defaults)', () => {
     expect(outcomes).toEqual([200, 'QUERY_TOO_COMPLEX 12403', 200, 'QUERY_TOO_COMPLEX 12403', 200, 'QUERY_TOO_COMPLEX 12203']);
   });
 
+  it('answers a request whose variables nest deeper than JSON.stringify recurses (sent, not even declared)', async () => {
+    // The cost limit's memo keyed requests by their variables' JSON: 5,000 levels of brackets made
+    // that throw, a 500 INTERNAL_SERVER_ERROR logged with its stack, from a 10 KB request.
+    const deep = `{"query":"{ __typename }","variables":{"a":${'['.repeat(5_000)}${']'.repeat(5_000)}}}`;
+    expect(await post(deep)).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
+  });
+
   it('refuses a size variable that is no Int as the input it is, not as a cost', async () => {
     // The cost was estimated from the variables as sent: 2^31 or 1e30 read as a huge page (QUERY_TOO_COMPLEX, a made-up `actual`).
     const query = 'query($first: Int) { conversations(first: $first) { nodes { id } } }';
