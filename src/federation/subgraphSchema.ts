@@ -2,10 +2,8 @@ import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import { concatAST, graphqlSync, parse, visit, type DocumentNode, type GraphQLSchema, type ObjectTypeDefinitionNode } from 'graphql';
 import type { Resolvers } from '../generated/graphql.ts';
 import { loadTypeDefs } from '../schema.ts';
-import { entityReferenceResolvers } from './entityReferenceResolvers.ts';
-
-/** The types another subgraph may reference or extend, each keyed by its global `id`. */
-export const ENTITY_TYPES = ['Conversation', 'Agent', 'Prospect', 'ConversationBatch'] as const;
+import type { GatewayContext } from '../context.ts';
+import { ENTITY_TYPES, resolveEntities } from './entityReferenceResolvers.ts';
 
 /** Opts the SDL into Federation 2 and imports the one directive it uses. */
 const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])';
@@ -32,7 +30,16 @@ export function subgraphTypeDefs(): DocumentNode {
  */
 export function buildGatewaySubgraphSchema(resolvers: Resolvers): GraphQLSchema {
   // The generated `Resolvers` type is structurally a resolver map; @apollo/subgraph types it loosely.
-  const resolverMap = { ...resolvers, ...mergeReferenceResolvers(resolvers) } as unknown as GraphQLResolverMap<unknown>;
+  const resolverMap = {
+    ...resolvers,
+    // Ours in place of @apollo/subgraph's (see `resolveEntities`); added after its own, so they win.
+    Query: {
+      ...resolvers.Query,
+      _entities: (_source: unknown, args: { representations: readonly unknown[] }, context: GatewayContext) => resolveEntities(args.representations, context),
+    },
+    // An entity is one of the gateway's own objects, which carry their type name in `kind` (as `Node` resolves).
+    _Entity: { __resolveType: (entity: { kind: string }) => entity.kind },
+  } as unknown as GraphQLResolverMap<unknown>;
   return buildSubgraphSchema([{ typeDefs: subgraphTypeDefs(), resolvers: resolverMap }]);
 }
 
@@ -42,10 +49,4 @@ export function serviceSdlOf(schema: GraphQLSchema): string {
   const sdl = (result.data?._service as { sdl?: unknown } | undefined)?.sdl;
   if (typeof sdl !== 'string') throw new Error(`_service did not answer: ${JSON.stringify(result.errors)}`);
   return sdl;
-}
-
-function mergeReferenceResolvers(resolvers: Resolvers): Record<string, object> {
-  return Object.fromEntries(
-    Object.entries(entityReferenceResolvers).map(([type, reference]) => [type, { ...resolvers[type as keyof Resolvers], ...reference }]),
-  );
 }

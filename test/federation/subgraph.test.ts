@@ -146,6 +146,40 @@ describe('SWITCHBOARD_FEDERATION=true: an Apollo Federation 2 subgraph', () => {
     expect(body.errors?.map((error) => [error.path, error.extensions?.code])).toEqual([[['_entities', 0], 'NOT_FOUND']]);
   });
 
+  it('answers a representation that names no entity of this subgraph at its index, and still resolves the others', async () => {
+    // @apollo/subgraph's resolver threw at `Nope` after starting the lookup before it: the whole
+    // field was an INTERNAL_SERVER_ERROR, and that lookup's NOT_FOUND, unheard, ended the process.
+    const page = await gateway.query<{ agents: { nodes: { id: string; name: string }[] } }>('{ agents(first: 1) { nodes { id name } } }');
+    const agent = page.body.data?.agents.nodes[0];
+    if (!agent) throw new Error('the demo has agents');
+    const { status, body } = await gateway.query<{ _entities: unknown[] }>(ENTITIES, {
+      representations: [
+        { __typename: 'Conversation', id: 'x' },
+        { __typename: 'Nope', id: 'y' },
+        { id: agent.id },
+        'Agent',
+        { __typename: 'Query', id: agent.id },
+        { __typename: 'Agent', id: agent.id },
+      ],
+    });
+    expect(status).toBe(200);
+    expect(body.data?._entities).toEqual([null, null, null, null, null, { __typename: 'Agent', id: agent.id, name: agent.name }]);
+    // In the order they settled: the lookup's NOT_FOUND comes after the others' refusals.
+    const byIndex = [...(body.errors ?? [])].sort((a, b) => Number(a.path?.[1]) - Number(b.path?.[1]));
+    expect(byIndex.map((error) => [error.path, error.extensions?.code, error.extensions?.index ?? null])).toEqual([
+      [['_entities', 0], 'NOT_FOUND', null],
+      [['_entities', 1], 'BAD_USER_INPUT', 1],
+      [['_entities', 2], 'BAD_USER_INPUT', 2],
+      [['_entities', 3], 'BAD_USER_INPUT', 3],
+      [['_entities', 4], 'BAD_USER_INPUT', 4],
+    ]);
+    expect(byIndex[1]?.message).toBe(
+      'representations[1] is no entity reference of this subgraph: it needs a __typename of Conversation, Agent, Prospect, ConversationBatch and an id',
+    );
+    // The process still serves.
+    expect((await gateway.query<{ agents: unknown }>('{ agents(first: 1) { nodes { id } } }')).status).toBe(200);
+  });
+
   it('needs an API key like every other field', async () => {
     const { status, body } = await gateway.query('{ _service { sdl } }', undefined, null);
     expect(status).toBe(401);
