@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatInstant, nanosOfMillisecond, parseInstant, parseRfc3339 } from '../../src/domain/preciseDate.ts';
+import { formatInstant, isInstant, nanosOfMillisecond, parseInstant, parseRfc3339 } from '../../src/domain/preciseDate.ts';
 
 const utc = (text: string) => parseInstant(text, { zoneless: 'utc' });
 const zoned = (text: string) => parseInstant(text, { zoneless: 'reject' });
@@ -46,6 +46,19 @@ describe('parseInstant on the shape providers write', () => {
     expect(utc('2024-12-06T10:00:00.')).toBeNull();
     expect(utc('2024-12-06T10:00:00.1234567890')).toBeNull();
     expect(utc('2024-12-O6T10:00:00')).toBeNull();
+  });
+
+  it('isInstant (a wire schema\'s check, which makes no time) says exactly whether parseInstant reads a text', () => {
+    const texts = [
+      '2024-11-11T05:06:21.049339', '2024-11-11T05:06:21.049339Z', '2023-11-07T05:31:56Z', '2023-11-07T05:31:56.123456789Z',
+      '2024-12-06T19:23:38.618331', '2024-02-30T00:00:00', '2023-02-29T00:00:00', '2024-02-29T00:00:00', '2024-12-06T24:00:00',
+      '2024-12-00T10:00:00', '2024-12-06T10:00:00.', '2024-12-06T10:00:00.1234567890', '2024-12-O6T10:00:00',
+      '2024-12-06 10:00:00+02:00', '2024-12-06T10:00+02:00', '0001-01-01 00:30:00+01:00', 'not-a-date', '', '2024-11-11',
+    ];
+    for (const zoneless of ['utc', 'reject'] as const) {
+      expect(texts.map((text) => isInstant(text, { zoneless }))).toEqual(texts.map((text) => parseInstant(text, { zoneless }) !== null));
+    }
+    expect(texts.filter((text) => isInstant(text, { zoneless: 'utc' })).length).toBe(9);
   });
 
   it('reads the years 0000 to 0099 as written, in both parsers (Date.UTC reads them as 1900 to 1999)', () => {

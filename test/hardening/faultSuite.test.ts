@@ -165,6 +165,32 @@ describe('fault suite: what a user sees when one provider misbehaves', () => {
     expect(invalidFields.every((path) => /^results\.\d+\.createdAt$/.test(path))).toBe(true);
   });
 
+  it('drift, an end time that is no time: PROVIDER_BAD_RESPONSE on the fields that read it, for every provider, not a call that never ended', async () => {
+    // Oration's and Trata's optional times took any string and mapped it to null: a Trata call
+    // that had ended answered IN_PROGRESS with no end, and left `statuses: [ENDED]`.
+    const endFields = { oration: ['GET /api/v2/conversations', 'callEndTime', 'results'], trata: ['GET /v1/conversations', 'timestampEnd', 'data'], voiceos: ['GET /v1/conversations', 'end_time', 'conversations'] } as const;
+    for (const [name, [endpoint, field, listPath]] of Object.entries(endFields)) {
+      const provider = name.toUpperCase() as Node['provider'];
+      fault(name as keyof typeof endFields, endpoint, { kind: 'drift', field, to: { value: 'not-a-date' } });
+      const response = await gw.query<{ conversations: { nodes: { id: string; endedAt: string | null }[] } }>(
+        `{ conversations(first: 5, filter: { providers: [${provider}] }) { nodes { id endedAt } } }`,
+      );
+      const nodes = response.body.data?.conversations.nodes ?? [];
+      expect(nodes.map((node) => node.endedAt)).toEqual([null, null, null, null, null]);
+      expect(response.body.errors?.map((error) => [error.path?.slice(2), error.extensions?.code, error.extensions?.provider, error.extensions?.invalidFields])).toEqual(
+        nodes.map((_, index) => [[index, 'endedAt'], 'PROVIDER_BAD_RESPONSE', provider, [`${listPath}.${index}.${field}`]]),
+      );
+      sim(name as keyof typeof endFields).clearFaults();
+    }
+    // Trata's status reads its end time too (an end means ENDED): not known, so not answered.
+    fault('trata', 'GET /v1/conversations', { kind: 'drift', field: 'timestampEnd', to: { value: 'not-a-date' } });
+    const trata = await gw.query('{ conversations(first: 1, filter: { providers: [TRATA] }) { nodes { status } } }');
+    expect(trata.body.data).toBeNull();
+    expect(trata.body.errors?.map((error) => [error.path, error.extensions?.code, error.extensions?.invalidFields])).toEqual([
+      [['conversations', 'nodes', 0, 'status'], 'PROVIDER_BAD_RESPONSE', ['data.0.timestampEnd']],
+    ]);
+  });
+
   it('drift, a wrong type on a reference: only the affected fields fail', async () => {
     fault('oration', 'GET /api/v2/agents', { kind: 'drift', field: 'id', to: { value: 12 } });
     const response = await query(gw);

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { parseInstant } from '../../domain/preciseDate.ts';
+import { isInstant, parseInstant } from '../../domain/preciseDate.ts';
 
 /**
  * A domain record described field by field: for each domain field, the wire fields it reads and
@@ -103,6 +103,11 @@ export function parseIsoDateTime(text: string): Date | null {
   if (precise) return precise;
   const ms = Date.parse(text);
   return Number.isNaN(ms) ? null : new Date(ms);
+}
+
+/** Whether `parseIsoDateTime` reads `text`, checked without making the time (`isInstant`). */
+export function isIsoDateTime(text: string): boolean {
+  return isInstant(text, { zoneless: 'utc' }) || !Number.isNaN(Date.parse(text));
 }
 
 export interface RecordFields<W, T> {

@@ -1,16 +1,18 @@
 import { z } from 'zod';
 import { boundedJsonObject, boundedJsonText } from '../kit/boundedJson.ts';
-import { parseIsoDateTime } from '../kit/recordFields.ts';
+import { isIsoDateTime } from '../kit/recordFields.ts';
+import { timestampText } from '../kit/timestampText.ts';
 
 /**
  * Oration's wire shapes, read tolerantly: enumerations are plain strings (mapping decides what
  * they mean), every field the document shows as a `"<string>"` placeholder may also be null or
  * absent, and unknown fields are ignored. Only what the gateway cannot work without is required:
- * `id` and a parseable `createdAt` (the list order and keyset cursors rest on it).
+ * `id` and a parseable `createdAt` (the list order and keyset cursors rest on it). A time that is
+ * present is a time: text that is not one breaks the contract (`timestampText`).
  */
 
 const text = z.string().nullish();
-const timestamp = z.string().nullish();
+const timestamp = timestampText(isIsoDateTime).nullish();
 const jsonObject = boundedJsonObject;
 
 export const orationConversationSchema = z.object({
@@ -43,7 +45,7 @@ export const orationConversationSchema = z.object({
   /** A JSON-encoded object in responses (the request sends an object, so accept one too). */
   dynamicVariables: z.union([boundedJsonText, jsonObject]).nullish(),
   summary: text,
-  createdAt: z.string().refine((value) => parseIsoDateTime(value) !== null, 'not a date-time'),
+  createdAt: timestampText(isIsoDateTime),
   updatedAt: timestamp,
 });
 export type OrationConversationWire = z.infer<typeof orationConversationSchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { parseTrataTimestamp } from './timestamps.ts';
+import { timestampText } from '../kit/timestampText.ts';
+import { isTrataTimestamp } from './timestamps.ts';
 
 /**
  * Trata's wire shapes, read tolerantly: every field the gateway can live without is optional and
@@ -9,10 +10,9 @@ import { parseTrataTimestamp } from './timestamps.ts';
  */
 
 const optionalText = z.string().nullish();
-const optionalTimestamp = z.string().nullish();
-const requiredTimestamp = z.string().refine((value) => parseTrataTimestamp(value) !== null, {
-  message: 'not a timestamp',
-});
+/** A time that is present is a time: text that is not one breaks the contract (`timestampText`). */
+const requiredTimestamp = timestampText(isTrataTimestamp);
+const optionalTimestamp = requiredTimestamp.nullish();
 
 /** One transcript message. A USER message's `message_id` is its own text (see the document). */
 export const trataMessageSchema = z.object({

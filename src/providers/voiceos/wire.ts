@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { Decimal } from '../../domain/decimal.ts';
 import { boundedJsonObject } from '../kit/boundedJson.ts';
-import { parseIsoDateTime } from '../kit/recordFields.ts';
+import { isIsoDateTime } from '../kit/recordFields.ts';
+import { timestampText } from '../kit/timestampText.ts';
 
 /**
  * VoiceOS wire shapes as the connector reads them. The document describes fields without naming
@@ -11,7 +12,7 @@ import { parseIsoDateTime } from '../kit/recordFields.ts';
  * Timestamps stay strings here and become `Date`s in `map.ts`.
  */
 
-const timestamp = z.string().refine((value) => parseIsoDateTime(value) !== null, 'expected an ISO 8601 timestamp');
+const timestamp = timestampText(isIsoDateTime);
 const optionalString = z.string().nullish();
 const optionalNumber = z.number().nullish();
 const stringList = z.array(z.string()).nullish();
