@@ -3,7 +3,7 @@ import type { BatchView } from '../fanout/views.ts';
 import type { BatchItemResolvers, ConversationBatchResolvers } from '../generated/graphql.ts';
 import type { Loaders } from '../loaders.ts';
 import { checkFirst, decodeAfter } from '../read/cursor.ts';
-import { batchGlobalId, connectionOfPage, itemCursorCodec, itemPosition } from './batchSupport.ts';
+import { batchGlobalId, connectionOfPage, itemCursorCodec, itemPosition, itemsScope } from './batchSupport.ts';
 
 /**
  * `status`, `counts` and `finishedAt` come from the same store snapshot as the `items` beside them
@@ -28,10 +28,11 @@ export const ConversationBatch: ConversationBatchResolvers = {
     };
   },
   items: async (batch, { first, after }, { loaders }) => {
-    const request = { first: checkFirst(first, 50), after: decodeAfter(itemCursorCodec, after) };
+    const scope = itemsScope(batch);
+    const request = { first: checkFirst(first, 50), after: decodeAfter(itemCursorCodec, after, () => scope) };
     const { items: page } = await loaders.batchSnapshot.load({ view: batch, items: request });
     if (!page) throw new NotFoundError('batch', batchGlobalId(batch));
-    return connectionOfPage(page, itemCursorCodec, itemPosition, request.after !== null, batch.itemCount);
+    return connectionOfPage(page, itemCursorCodec, itemPosition, request.after !== null, batch.itemCount, scope);
   },
 };
 

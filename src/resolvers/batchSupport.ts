@@ -5,7 +5,7 @@ import type { Page } from '../fanout/fanoutService.ts';
 import type { Loaders } from '../loaders.ts';
 import type { BatchItemView, BatchView } from '../fanout/views.ts';
 import { connectionOf, edgeOf, type ConnectionModel } from '../read/connections.ts';
-import { cursorCodec, type CursorCodec } from '../read/cursor.ts';
+import { argumentsScope, cursorCodec, type CursorCodec } from '../read/cursor.ts';
 
 export function batchGlobalId(batch: BatchView): string {
   return toGlobalId({ provider: null, type: 'ConversationBatch', nativeId: batch.id });
@@ -45,12 +45,19 @@ export const batchCursorCodec: CursorCodec<{ createdAt: Date; id: string }> = {
   },
 };
 
-/** `ConversationBatch.items` is in request order: a position is the item's index. */
+/**
+ * `ConversationBatch.items` is in request order: a position is the item's index, scoped to its
+ * batch (`itemsScope`), so a cursor of another batch's items is refused instead of skipping that
+ * many items of this one.
+ */
 const itemCursor = cursorCodec('items', z.object({ i: z.number().int().min(0).max(1_000_000) }));
 export const itemCursorCodec: CursorCodec<number> = {
-  encode: (index) => itemCursor.encode({ i: index }),
-  decode: (cursor) => itemCursor.decode(cursor).i,
+  encode: (index, scope) => itemCursor.encode({ i: index }, scope),
+  decode: (cursor, scope) => itemCursor.decode(cursor, scope).i,
 };
+
+/** The scope of a batch's item cursors: the batch. */
+export const itemsScope = (batch: BatchView): string => argumentsScope({ batch: batch.id });
 
 /** The fan-out's pages as Relay connections, each node's cursor from its own position. */
 export function connectionOfPage<T, P>(
@@ -59,8 +66,9 @@ export function connectionOfPage<T, P>(
   positionOf: (node: T) => P,
   hasPreviousPage: boolean,
   totalCount: number | null,
+  scope?: string,
 ): ConnectionModel<T> {
-  const edges = page.nodes.map((node) => edgeOf(node, () => codec.encode(positionOf(node))));
+  const edges = page.nodes.map((node) => edgeOf(node, () => codec.encode(positionOf(node), scope)));
   return connectionOf(edges, page.hasNextPage, totalCount, hasPreviousPage);
 }
 

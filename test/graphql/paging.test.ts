@@ -60,6 +60,7 @@ describe('paging: every connection checks `first` and `after` the same way', () 
         'mutation($input: CreateConversationsInput!) { createConversations(input: $input) { id } }',
         { input: { conversations: [{ agentId: ids.agent, channel: 'CHAT' }, { agentId: ids.agent, channel: 'CHAT' }] } },
       );
+      ids.otherBatch = ids.batch ?? '';
       ids.batch = created.body.data!.createConversations.id;
     }
     for (const connection of Object.keys(CONNECTIONS) as Connection[]) {
@@ -164,6 +165,11 @@ describe('paging: every connection checks `first` and `after` the same way', () 
     const AGENTS = 'query($after: String, $providers: [Provider!]) { agents(first: 2, after: $after, providers: $providers) { edges { cursor } } }';
     const allAgents = await listed(AGENTS, {});
     expect(await refusedUnder(AGENTS, { after: allAgents, providers: ['VOICEOS'] })).toEqual([[UNDER_OTHER_ARGUMENTS, { code: 'BAD_USER_INPUT', argument: 'after' }]]);
+    // A batch's items: another batch's cursor skipped that many of this batch's items (found from outside).
+    const ITEMS = 'query($id: ID!, $after: String) { batch(id: $id) { list: items(first: 1, after: $after) { edges { cursor } } } }';
+    const ofOtherBatch = await listed(ITEMS, { id: ids.otherBatch });
+    expect(await refusedUnder(ITEMS, { id: ids.batch, after: ofOtherBatch })).toEqual([[UNDER_OTHER_ARGUMENTS, { code: 'BAD_USER_INPUT', argument: 'after' }]]);
+    expect((await gw.query(ITEMS, { id: ids.otherBatch, after: ofOtherBatch })).body.errors).toBeUndefined();
   });
 
   it.each(connections)('%s: a cursor of another connection is BAD_USER_INPUT naming `after`', async (connection) => {
