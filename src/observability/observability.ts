@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ExportHooks } from '../analytics/exports/exportRoute.ts';
 import type { GatewayContext } from '../context.ts';
+import type { Provider } from '../domain/types.ts';
 import type { Logger } from '../logger.ts';
 import type { ProviderTransports } from '../providers/connectorFactory.ts';
 import type { UpstreamObserver } from '../providers/http.ts';
@@ -47,6 +48,11 @@ export interface ObservabilityOptions {
   /** Read lazily (at scrape or check time): the runtime creates them after the observer they use. */
   transports: () => ProviderTransports | undefined;
   database: () => Database | undefined;
+  /**
+   * The providers some workspace has an account at: readiness weighs only their breakers (an
+   * unconfigured provider's breaker never opens, so it counted as a provider that still answers).
+   */
+  configuredProviders: ReadonlySet<Provider>;
   /** Whether the change feed listens now; null where it needs no connection (the embedded store's feed is in the process). */
   changeFeedListening?: () => boolean | null;
 }
@@ -81,7 +87,10 @@ export function createObservability(options: ObservabilityOptions): Observabilit
     changeFeedListening: () => options.changeFeedListening?.() ?? null,
   });
   const upstreamObserverFor = createUpstreamObserver({ metrics, tracer: tracing?.tracer ?? null });
-  const readiness = new Readiness({ pingStore: async () => void (storeOpen() && (await database().query('SELECT 1'))), breakers });
+  const readiness = new Readiness({
+    pingStore: async () => void (storeOpen() && (await database().query('SELECT 1'))),
+    breakers: () => breakers().filter((breaker) => options.configuredProviders.has(breaker.provider)),
+  });
   return {
     metrics,
     tracing,

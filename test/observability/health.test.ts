@@ -86,6 +86,25 @@ describe('/healthz and /readyz', () => {
     }
   });
 
+  it('readiness weighs only the providers some workspace has an account at', async () => {
+    // With no VoiceOS account anywhere, its breaker never opened, so it counted as a provider that
+    // still answered: /readyz said ready while every query failed (found from outside).
+    const gw = await startTestGateway({}, { workspaces: (demo) => demo.map(({ providers: { voiceos: _, ...providers }, ...workspace }) => ({ ...workspace, providers })) });
+    try {
+      for (const provider of ['ORATION', 'TRATA'] as const) for (let i = 0; i < 5; i++) gw.transports[provider].resilience!.breaker.recordFailure();
+      expect(await readyz(gw)).toEqual({
+        status: 503,
+        body: {
+          status: 'not ready',
+          ready: false,
+          checks: { ...READY.checks, providers: { ok: false, reason: "every provider's circuit breaker is open: ORATION, TRATA" } },
+        },
+      });
+    } finally {
+      await gw.close();
+    }
+  });
+
   it('readiness flips to 503 as soon as shutdown starts, while the request in flight still gets its answer', async () => {
     const gw = await startTestGateway({ SWITCHBOARD_SHUTDOWN_DELAY_MS: '300' });
     let closing: Promise<void> | undefined;

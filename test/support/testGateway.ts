@@ -8,6 +8,7 @@ import type { ProviderTransports } from '../../src/providers/connectorFactory.ts
 import type { GatewayTracing } from '../../src/observability/tracing.ts';
 import type { ResilienceHooks } from '../../src/providers/resilience/providerResilience.ts';
 import type { Gateway, GatewayOptions } from '../../src/server.ts';
+import type { WorkspaceConfig } from '../../src/workspaces/workspaceConfig.ts';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -41,6 +42,8 @@ export interface TestGatewayOptions {
   fanoutTiming?: Partial<FanoutTiming>;
   /** Tracing with the test's exporter; off by default, whatever OTEL_* the test process has. */
   tracing?: GatewayTracing;
+  /** The workspaces served, made from the demo's (e.g. without one provider's accounts); the demo's by default. */
+  workspaces?: (demo: readonly WorkspaceConfig[]) => WorkspaceConfig[];
 }
 
 /**
@@ -60,7 +63,7 @@ export async function startTestGateway(env: Record<string, string> = {}, options
   const demo = await startDemoEnvironment(parsed);
   const runtime = await startGatewayRuntime({
     env: parsed,
-    workspaces: demo.workspaces,
+    workspaces: options.workspaces ? options.workspaces(demo.workspaces) : demo.workspaces,
     logger: options.logger ?? createLogger('silent'),
     accessLogger: options.accessLogger ?? createLogger('silent'),
     store: options.store ?? { dataDir: 'memory://' },
