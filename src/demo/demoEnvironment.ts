@@ -7,7 +7,7 @@ import { DEMO_ACCOUNTS } from '../simulators/demoAccounts.ts';
 import { gatewayWebhook, withGatewayWebhook } from '../providers/voiceos/hookRegistration.ts';
 import type { WorkspaceConfig } from '../workspaces/workspaceConfig.ts';
 import { OrationJournalError } from '../simulators/oration/orationJournal.ts';
-import { DataDirLockedError } from '../store/dataDirErrors.ts';
+import { DataDirLockedError, DataDirUnwritableError, InvalidDataDirError } from '../store/dataDirErrors.ts';
 import { prepareDemoStateDir } from './demoStateDir.ts';
 
 /** The API keys demo mode accepts; the README shows them. */
@@ -155,6 +155,9 @@ function demoOrationSimulator(dataDir: string, options: Parameters<typeof create
   } catch (error) {
     if (error instanceof OrationJournalError && error.cause instanceof DataDirLockedError) {
       throw new DataDirLockedError(resolve(dataDir), error.cause.holder, error.cause.ttlMs);
+    }
+    if (error instanceof OrationJournalError && error.cause instanceof DataDirUnwritableError) {
+      throw new InvalidDataDirError(resolve(dataDir), `cannot hold the demo simulators' state beside it: ${error.cause.dataDir} ${error.cause.why}.`);
     }
     throw error;
   }

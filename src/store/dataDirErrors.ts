@@ -41,6 +41,33 @@ export class InvalidDataDirError extends ConfigError {
   }
 }
 
+const UNWRITABLE: readonly (readonly [codes: readonly string[], why: string])[] = [
+  [['EROFS'], 'is on a read-only file system'],
+  [['EACCES', 'EPERM'], 'is not writable by this user'],
+  [['ENOSPC', 'EDQUOT'], 'has no space left'],
+];
+
+/**
+ * The directory cannot be written (the lease file is the first thing written in an existing
+ * store). A read-only store printed Node's EROFS with its stack, naming no setting (an operator trial).
+ */
+export class DataDirUnwritableError extends ConfigError {
+  readonly dataDir: string;
+  /** Why, as a predicate of the directory: "is on a read-only file system". */
+  readonly why: string;
+  constructor(dataDir: string, why: string, options?: ErrorOptions) {
+    super(`SWITCHBOARD_DATA_DIR (${dataDir}) ${why}: the embedded store writes there. Point SWITCHBOARD_DATA_DIR at a writable directory, or set DATABASE_URL.`, options);
+    this.dataDir = dataDir;
+    this.why = why;
+  }
+}
+
+/** `error` as the directory's `DataDirUnwritableError` when it says the directory cannot be written, else null. */
+export function unwritableDataDir(dataDir: string, error: unknown): DataDirUnwritableError | null {
+  const why = UNWRITABLE.find(([codes]) => codes.some((code) => isErrno(error, code)))?.[1];
+  return why === undefined ? null : new DataDirUnwritableError(dataDir, why, { cause: error });
+}
+
 /**
  * The lease was taken over while this process held it (its heartbeat stalled past the TTL, or
  * someone removed the lease file). Not a start-up error: the store stops at once, so that two

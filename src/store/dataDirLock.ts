@@ -18,7 +18,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { DataDirLockedError, DataDirLockLostError, formatSeconds, isErrno } from './dataDirErrors.ts';
+import { DataDirLockedError, DataDirLockLostError, formatSeconds, isErrno, unwritableDataDir } from './dataDirErrors.ts';
 
 /**
  * The PGlite data directory's lease: one process at a time may run the embedded store.
@@ -142,6 +142,21 @@ export function acquireDataDirLock(dataDir: string, options: DataDirLockOptions 
     startTicks: processStartTicks(process.pid),
   };
 
+  try {
+    return acquireLease(dataDir, path, me, timing, now, options.onLost);
+  } catch (error) {
+    throw unwritableDataDir(dataDir, error) ?? error;
+  }
+}
+
+function acquireLease(
+  dataDir: string,
+  path: string,
+  me: LeaseHolder,
+  timing: LeaseTiming,
+  now: () => number,
+  onLost: DataDirLockOptions['onLost'],
+): DataDirLock {
   // A few attempts: each one after moving a stale lease aside, in case another taker raced us.
   for (let attempt = 0; attempt < 3; attempt++) {
     const fd = createExclusive(path);
@@ -149,7 +164,7 @@ export function acquireDataDirLock(dataDir: string, options: DataDirLockOptions 
       writeSync(fd, `${JSON.stringify(me)}\n`);
       fsyncSync(fd);
       touch(fd, now());
-      return holdLease(dataDir, path, fd, me, timing, now, options.onLost);
+      return holdLease(dataDir, path, fd, me, timing, now, onLost);
     }
     const seen = statOrNull(path);
     if (seen === null) continue;

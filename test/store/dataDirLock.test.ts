@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
+import { ConfigError, loadConfig } from '../../src/config.ts';
 import { startDemoEnvironment } from '../../src/demo/demoEnvironment.ts';
-import { DataDirLockedError, DataDirLockLostError } from '../../src/store/dataDirErrors.ts';
+import { DataDirLockedError, DataDirLockLostError, unwritableDataDir } from '../../src/store/dataDirErrors.ts';
 import { acquireDataDirLock, acquireDataDirLockAfterOrphans, heartbeatAsHelper, LOCK_FILE_NAME, type LeaseHolder } from '../../src/store/dataDirLock.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { lockBudget } from '../../src/store/queries/budgets.ts';
@@ -308,5 +308,25 @@ describe('two demo gateways on one SWITCHBOARD_DATA_DIR (npm start twice)', () =
     } finally {
       await first.close();
     }
+  });
+});
+
+describe('a data directory the store cannot write', () => {
+  const errno = (code: string) => Object.assign(new Error(`${code}: it failed`), { code });
+
+  it('is refused as SWITCHBOARD_DATA_DIR, with why, instead of Node\'s errno and a stack', () => {
+    // A read-only copy of a store printed `EROFS: read-only file system, open '…/switchboard.lock'`
+    // with nine stack frames, naming no setting (an operator trial).
+    const refusal = (code: string) => unwritableDataDir('/srv/store', errno(code))?.message ?? null;
+    expect(['EROFS', 'EACCES', 'EPERM', 'ENOSPC', 'EDQUOT', 'EMFILE'].map(refusal)).toEqual([
+      'SWITCHBOARD_DATA_DIR (/srv/store) is on a read-only file system: the embedded store writes there. Point SWITCHBOARD_DATA_DIR at a writable directory, or set DATABASE_URL.',
+      'SWITCHBOARD_DATA_DIR (/srv/store) is not writable by this user: the embedded store writes there. Point SWITCHBOARD_DATA_DIR at a writable directory, or set DATABASE_URL.',
+      'SWITCHBOARD_DATA_DIR (/srv/store) is not writable by this user: the embedded store writes there. Point SWITCHBOARD_DATA_DIR at a writable directory, or set DATABASE_URL.',
+      'SWITCHBOARD_DATA_DIR (/srv/store) has no space left: the embedded store writes there. Point SWITCHBOARD_DATA_DIR at a writable directory, or set DATABASE_URL.',
+      'SWITCHBOARD_DATA_DIR (/srv/store) has no space left: the embedded store writes there. Point SWITCHBOARD_DATA_DIR at a writable directory, or set DATABASE_URL.',
+      null,
+    ]);
+    expect(unwritableDataDir('/srv/store', errno('EROFS'))).toBeInstanceOf(ConfigError);
+    expect(unwritableDataDir('/srv/store', errno('EROFS'))?.why).toBe('is on a read-only file system');
   });
 });

@@ -1,7 +1,7 @@
 import { appendFileSync, readFileSync, truncateSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { DataDirLockedError } from '../../store/dataDirErrors.ts';
+import { DataDirLockedError, DataDirUnwritableError } from '../../store/dataDirErrors.ts';
 import { acquireDataDirLock, type DataDirLock } from '../../store/dataDirLock.ts';
 import { createDirectoryChain } from '../../store/directoryChain.ts';
 import type { LiveConversationSnapshot } from './liveConversation.ts';
@@ -95,6 +95,7 @@ export class OrationJournal {
     try {
       lock = acquireDataDirLock(dir);
     } catch (error) {
+      if (error instanceof DataDirUnwritableError) throw new OrationJournalError(`The simulator state directory ${dir} ${error.why}`, { cause: error });
       if (!(error instanceof DataDirLockedError)) throw error;
       throw new OrationJournalError(`The simulator state directory ${dir} is in use by ${error.holder}; a simulator keeps its state in a directory of its own`, {
         cause: error,
