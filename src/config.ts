@@ -9,7 +9,7 @@ import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/queryLimits.ts'
 import { DEFAULT_RESILIENCE_OPTIONS, type ResilienceOptions } from './providers/resilience/providerResilience.ts';
 import { DEFAULT_POSTGRES_CONNECT_TIMEOUT_MS, DEFAULT_POSTGRES_STATEMENT_TIMEOUT_MS, DEFAULT_STORE_IDLE_MS, POSTGRES_POOL_CONNECTIONS } from './store/database.ts';
 import type { LiveSettings } from './sync/liveServices.ts';
-import { headerCredential, workspacesFileSchema, type WorkspaceConfig } from './workspaces/workspaceConfig.ts';
+import { headerCredential, providerBaseUrl, workspacesFileSchema, type WorkspaceConfig } from './workspaces/workspaceConfig.ts';
 
 /** Largest request body accepted, in bytes. */
 export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
@@ -106,11 +106,11 @@ const envSchema = z.object({
   /** Real provider credentials for the demo workspace: each provider given here uses its real API. */
   ORATION_API_KEY: headerCredential.optional(),
   ORATION_WORKSPACE_ID: headerCredential.optional(),
-  ORATION_BASE_URL: z.url().default('https://www.oration.ai/api/v2'),
+  ORATION_BASE_URL: providerBaseUrl.default('https://www.oration.ai/api/v2'),
   TRATA_TOKEN: headerCredential.optional(),
-  TRATA_BASE_URL: z.url().default('https://api.trata.ai'),
+  TRATA_BASE_URL: providerBaseUrl.default('https://api.trata.ai'),
   VOICEOS_TOKEN: headerCredential.optional(),
-  VOICEOS_BASE_URL: z.url().default('https://api.voiceos.ai'),
+  VOICEOS_BASE_URL: providerBaseUrl.default('https://api.voiceos.ai'),
   /**
    * Origins whose pages may call the API from a browser, comma-separated (see src/http/cors.ts);
    * unset means none, or in demo mode this machine's pages and the hosted Apollo Sandbox.

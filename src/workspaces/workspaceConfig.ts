@@ -11,12 +11,19 @@ export const headerCredential = z
   .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (it is sent in an HTTP header)');
 
 /**
+ * A provider API's base URL: http or https only. Any URL was taken (`ftp://`, `file:///…`, the typo
+ * `htps://`), started, and then every call failed as the provider being unreachable and opened its
+ * breaker (an operator trial).
+ */
+export const providerBaseUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+
+/**
  * A workspace: the gateway's own tenant. Its API keys authenticate callers; its provider accounts
  * (credentials and base URLs) are what its queries and mutations use. One workspace never sees
  * another's provider accounts, batches or data.
  */
 const orationAccountSchema = z.strictObject({
-  baseUrl: z.url(),
+  baseUrl: providerBaseUrl,
   apiKey: headerCredential,
   workspaceId: headerCredential,
   /** Concurrent active or dialing conversations the account allows. @default 20 */
@@ -24,7 +31,7 @@ const orationAccountSchema = z.strictObject({
 });
 
 const bearerAccountSchema = z.strictObject({
-  baseUrl: z.url(),
+  baseUrl: providerBaseUrl,
   token: headerCredential,
 });
 

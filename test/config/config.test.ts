@@ -146,6 +146,15 @@ describe('configuration', () => {
     expect(message).not.toContain('trata-secret-value');
   });
 
+  it('refuses a provider base URL that is not http or https, in the workspaces file and in the environment', () => {
+    // Any URL was taken and started; then every call failed as the provider being unreachable (an operator trial).
+    for (const baseUrl of ['ftp://x', 'file:///etc/passwd', 'javascript:alert(1)', 'htps://www.oration.ai/api/v2']) {
+      const bad = { workspaces: [{ ...validWorkspace, providers: { ...validWorkspace.providers, trata: { baseUrl, token: 'trata-secret-value' } } }] };
+      expect(configRefusal({ SWITCHBOARD_WORKSPACES_FILE: workspacesFile(bad) })).toContain('workspaces.0.providers.trata.baseUrl: must be an http:// or https:// URL');
+      expect(configRefusal({ VOICEOS_TOKEN: 'voiceos-secret-value', VOICEOS_BASE_URL: baseUrl })).toContain('VOICEOS_BASE_URL: must be an http:// or https:// URL');
+    }
+  });
+
   it('refuses a credential that cannot go in an HTTP header, naming where it is and never the value', () => {
     // A new-user trial: the documented example's "…" placeholder started, then every provider call
     // failed as "could not be reached (UND_ERR_INVALID_ARG)", which sent them looking at the network.
