@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { WATERMARK_HEADER } from '../analytics/exports/watermarkHeader.ts';
 import { ErrorCode } from '../errors.ts';
 import { errorBody } from './errorBody.ts';
 import { sendJson } from './nodeHttpHandler.ts';
@@ -43,8 +44,11 @@ const ALLOWED_HEADERS = [
   'traceparent',
   'tracestate',
 ];
-/** Response headers a cross-origin page may read, beside the CORS-safelisted ones. */
-const EXPOSED_HEADERS = ['x-request-id', 'retry-after'];
+/**
+ * Response headers a cross-origin page may read, beside the CORS-safelisted ones: an export's
+ * watermark too, which a page needs for its next `updatedSince` (bi.md).
+ */
+const EXPOSED_HEADERS = ['x-request-id', 'retry-after', WATERMARK_HEADER];
 /** How long a browser may reuse a preflight's answer (seconds). */
 const PREFLIGHT_MAX_AGE_S = 600;
 

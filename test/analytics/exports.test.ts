@@ -56,6 +56,20 @@ describe('streamed exports of the synced store', () => {
     expect(await storeCount(gateway, 'demo', `coalesce(sum(jsonb_array_length(r.record->'cost'->'components')), 0)`)).toBeGreaterThan(0);
   });
 
+  it("answers a browser page's export with Vary: Origin kept, and lets the page read the watermark", async () => {
+    // The export's own Vary replaced the CORS policy's (a cache could hand one origin's answer to
+    // another), and the watermark was not exposed, so a page could not pull incrementally (an operator trial).
+    for (const method of ['GET', 'HEAD']) {
+      const answer = await fetch(`${gateway.origin}/exports/conversations.csv`, { method, headers: { authorization: 'Bearer demo-key', origin: 'http://localhost:3000' } });
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('vary')).toBe('Origin, Accept, Accept-Encoding');
+      expect(answer.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+      expect(answer.headers.get('access-control-expose-headers')?.split(', ')).toContain(WATERMARK_HEADER);
+      expect(answer.headers.get(WATERMARK_HEADER)).toMatch(/^\d+$/);
+      await answer.arrayBuffer();
+    }
+  });
+
   it('exports cost amounts as the exact decimal text the provider reported', async () => {
     const voiceos = gateway.runtime.registry.get('demo')?.connectors.get('VOICEOS');
     if (!voiceos) throw new Error('demo has VOICEOS');

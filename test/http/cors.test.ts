@@ -69,7 +69,7 @@ describe('CORS on the gateway (SWITCHBOARD_CORS_ORIGINS=https://app.example.com,
     const answer = await post(APP);
     expect(answer.status).toBe(200);
     expect(answer.headers['access-control-allow-origin']).toBe(APP);
-    expect(answer.headers['access-control-expose-headers']).toBe('x-request-id, retry-after');
+    expect(answer.headers['access-control-expose-headers']).toBe('x-request-id, retry-after, x-switchboard-watermark');
     expect(answer.headers['access-control-allow-credentials']).toBeUndefined();
     expect(answer.headers.vary).toContain('Origin');
     expect(JSON.parse(answer.body.toString('utf8'))).toEqual({ data: { conversations: { totalCount: 421 } } });

@@ -22,9 +22,9 @@ import { EXPORT_SPECS, type ExportKind } from './exportKinds.ts';
 import { EXPORT_CONTENT_TYPES, ExportRequestError, exportOfPath, isExportPath, parseExportRequest, type ExportRequest } from './exportRequest.ts';
 import { EXPORT_RETRY_AFTER_SECONDS, ExportSlots, resolveExportLimits, type ExportLimits, type ExportRefusal } from './exportSlots.ts';
 import { storeRowSource } from './storeRowStream.ts';
+import { WATERMARK_HEADER } from './watermarkHeader.ts';
 
-/** The response header carrying the watermark to pass as the next pull's `updatedSince`. */
-export const WATERMARK_HEADER = 'x-switchboard-watermark';
+export { WATERMARK_HEADER };
 
 /** How an export can end (`ExportOutcome.outcome`). */
 export const EXPORT_OUTCOMES = ['complete', 'aborted', 'stalled', 'failed'] as const;
@@ -192,11 +192,13 @@ async function streamExport(
 
   const spec = EXPORT_SPECS[request.kind];
   const gzip = acceptsGzip(req.headers['accept-encoding']);
+  // Added to what is there, not set: `writeHead`'s headers replace same-named ones, and this
+  // replaced the CORS policy's `Vary: Origin` on every answered export (an operator trial).
+  res.appendHeader('vary', ['Accept', 'Accept-Encoding']);
   const headers = {
     'content-type': EXPORT_CONTENT_TYPES[request.format],
     'content-disposition': `attachment; filename="${request.kind}.${request.format}"`,
     'cache-control': 'no-store',
-    vary: 'Accept, Accept-Encoding',
     [WATERMARK_HEADER]: watermark.toString(),
     ...(gzip && { 'content-encoding': 'gzip' }),
   };
