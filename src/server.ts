@@ -13,7 +13,7 @@ import { CONFLICTING_API_KEYS_MESSAGE, createContextFactory, readRequestApiKey, 
 import type { FanoutService } from './fanout/fanoutService.ts';
 import { ErrorCode, formatGatewayError } from './errors.ts';
 import { applyCors, createCorsPolicy } from './http/cors.ts';
-import { acceptsLoopbackUpgrade, isLoopbackHost, NOT_A_LOOPBACK_HOST_MESSAGE } from './http/loopbackGuard.ts';
+import { isLoopbackHost, loopbackUpgradeRefusal, NOT_A_LOOPBACK_HOST_MESSAGE } from './http/loopbackGuard.ts';
 import { allowHeader, answeredOptions } from './http/optionsAnswer.ts';
 import { errorBody } from './http/errorBody.ts';
 import { answerRouteFailure } from './http/routeFailure.ts';
@@ -167,7 +167,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       bodyIdleTimeoutMs: httpLimits.bodyIdleTimeoutMs,
       loaderHooks,
       hideSuggestions: !options.introspection,
-      ...(options.loopbackHostsOnly && { acceptsUpgrade: (req: IncomingMessage) => acceptsLoopbackUpgrade(req, cors) }),
+      ...(options.loopbackHostsOnly && { refusesUpgrade: (req: IncomingMessage) => loopbackUpgradeRefusal(req, cors) }),
     });
   const { logger } = options;
   const exportMetrics = observability?.exportHooks;

@@ -296,7 +296,7 @@ export type Conversation = Node & {
   batchItem: Maybe<BatchItem>;
   /** How it reached the customer: Oration `conversationType` with `telephonyType`, Trata `sourceType`, VoiceOS `type`. */
   channel: ConversationChannel;
-  /** What the conversation cost, in USD, by component. Null when the provider reports no cost (only VoiceOS does). */
+  /** What the conversation cost, by component, in the currency `currency` names (USD from every provider today). Null when the provider reports no cost (only VoiceOS reports one). */
   cost: Maybe<Cost>;
   /** When the provider created the record (Oration and Trata `createdAt`, VoiceOS `created_at`); lists are ordered by it, newest first. */
   createdAt: Scalars['DateTime']['output'];

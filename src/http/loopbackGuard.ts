@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { ErrorCode } from '../errors.ts';
 import type { CorsPolicy } from './cors.ts';
 
 /**
@@ -27,15 +28,23 @@ function isLoopbackName(hostname: string): boolean {
 
 /**
  * A WebSocket upgrade, which CORS does not cover (a browser opens one to any origin and sends the
- * page's `Origin`): addressed to a loopback name, from no browser (no `Origin`) or from a page
- * the CORS policy allows (this machine's pages, the hosted Sandbox). Without it any web site
- * could subscribe, with the public demo key, to the demo's live changes.
+ * page's `Origin`), is taken when addressed to a loopback name, from no browser (no `Origin`) or
+ * from a page the CORS policy allows (this machine's pages, the hosted Sandbox). Without it any
+ * web site could subscribe, with the public demo key, to the demo's live changes. Returns why one
+ * is refused, as the body of its 403 (a refusal answered with no body and no code, an outside trial), or null.
  */
-export function acceptsLoopbackUpgrade(req: IncomingMessage, cors: CorsPolicy): boolean {
-  if (!isLoopbackHost(req.headers.host)) return false;
+export function loopbackUpgradeRefusal(req: IncomingMessage, cors: CorsPolicy): UpgradeRefusal | null {
+  if (!isLoopbackHost(req.headers.host)) return { code: ErrorCode.FORBIDDEN, message: NOT_A_LOOPBACK_HOST_MESSAGE };
   const origin = req.headers.origin;
-  return origin === undefined || cors.allows(origin);
+  if (origin === undefined || cors.allows(origin)) return null;
+  return { code: ErrorCode.CORS_ORIGIN_REFUSED, message: `Origin ${origin} may not open a WebSocket to this demo gateway; add it to SWITCHBOARD_CORS_ORIGINS` };
+}
+
+/** Why an upgrade is refused: the error of its 403's body. */
+export interface UpgradeRefusal {
+  code: ErrorCode;
+  message: string;
 }
 
 export const NOT_A_LOOPBACK_HOST_MESSAGE =
-  'This demo gateway answers only requests addressed to localhost, 127.0.0.1 or [::1]: its API keys are public, so a page reaching it under another name (DNS rebinding) is refused. To serve the network, set HOST (docs/configuration.md)';
+  'This demo gateway answers only requests addressed to localhost or a loopback address (127.0.0.1, [::1]): its API keys are public, so a page reaching it under another name (DNS rebinding) is refused. To serve the network, set HOST (docs/configuration.md)';

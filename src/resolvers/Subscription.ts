@@ -79,7 +79,7 @@ async function conversationFilter(context: GatewayContext, filter: ConversationC
   if (filter?.batchId) {
     batchId = filterIdOfType(filter.batchId, 'ConversationBatch', 'batchId').nativeId;
     // Well-formed but unknown here (or another workspace's): not found, as batchProgress answers.
-    if (!(await context.fanout.getBatch(context.workspace.id, batchId))) throw new NotFoundError('ConversationBatch', filter.batchId);
+    if (!(await context.fanout.getBatch(context.workspace.id, batchId))) throw new NotFoundError('batch', filter.batchId);
   }
   return {
     /** What can be decided from the event alone, before any store read. */
@@ -118,7 +118,7 @@ export const Subscription: SubscriptionResolvers = {
   batchProgress: {
     subscribe: async (_, { id }, context) => {
       const batchId = batchIdOf(id);
-      if (batchId === null || !(await context.fanout.getBatch(context.workspace.id, batchId))) throw new NotFoundError('ConversationBatch', id);
+      if (batchId === null || !(await context.fanout.getBatch(context.workspace.id, batchId))) throw new NotFoundError('batch', id);
       return openStream(
         context,
         'batch',

@@ -7,6 +7,8 @@ import { ErrorCode, QueryTooComplexError } from '../errors.ts';
 import { CONFLICTING_API_KEYS_MESSAGE, readApiKey, workspaceContext, type GatewayContext } from '../context.ts';
 import type { FanoutService } from '../fanout/fanoutService.ts';
 import { acceptAbsoluteForm } from '../http/requestTarget.ts';
+import { errorBody } from '../http/errorBody.ts';
+import type { UpgradeRefusal } from '../http/loopbackGuard.ts';
 import { coercedVariables } from '../limits/coercedVariables.ts';
 import { nameVariableRefusals } from '../limits/variableRefusals.ts';
 import { dropSchemaSuggestions } from '../limits/schemaSuggestions.ts';
@@ -36,8 +38,8 @@ export interface SubscriptionServerOptions {
   paths?: readonly string[];
   /** Introspection off: refusals suggest none of the schema's names (`dropSchemaSuggestions`). */
   hideSuggestions?: boolean;
-  /** Whether to take an upgrade at all (demo mode on loopback: http/loopbackGuard.ts); refused ones get a 403. */
-  acceptsUpgrade?: (req: IncomingMessage) => boolean;
+  /** Why not to take an upgrade at all, or null (demo mode on loopback: http/loopbackGuard.ts); a refused one gets a 403 saying why. */
+  refusesUpgrade?: (req: IncomingMessage) => UpgradeRefusal | null;
 }
 
 /** graphql-ws's close codes for a bad request and a refused connection. */
@@ -63,8 +65,13 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
       socket.destroy();
       return;
     }
-    if (options.acceptsUpgrade && !options.acceptsUpgrade(req)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    const refusal = options.refusesUpgrade?.(req) ?? null;
+    if (refusal) {
+      // In GraphQL's error shape, as every refusal beside GraphQL (docs/errors.md).
+      const body = JSON.stringify(errorBody(refusal.code, refusal.message));
+      socket.end(
+        `HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));

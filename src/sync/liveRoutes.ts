@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { answerRouteFailure } from '../http/routeFailure.ts';
+import type { UpgradeRefusal } from '../http/loopbackGuard.ts';
 import type { FanoutService } from '../fanout/fanoutService.ts';
 import type { QueryLimits } from '../limits/queryLimits.ts';
 import type { WorkspaceRateLimit } from '../limits/workspaceRateLimit.ts';
@@ -33,8 +34,8 @@ export function attachLiveRoutes(
     loaderHooks?: LoaderHooks;
     /** Introspection off: subscription refusals suggest none of the schema's names. */
     hideSuggestions: boolean;
-    /** Whether to take a WebSocket upgrade at all (demo mode on loopback: http/loopbackGuard.ts); all when absent. */
-    acceptsUpgrade?: (req: IncomingMessage) => boolean;
+    /** Why not to take a WebSocket upgrade at all, or null (demo mode on loopback: http/loopbackGuard.ts); all taken when absent. */
+    refusesUpgrade?: (req: IncomingMessage) => UpgradeRefusal | null;
   },
 ): LiveRoutes {
   const webhooks = createWebhookRoute(options.live.webhooks, { bodyIdleTimeoutMs: options.bodyIdleTimeoutMs });
@@ -46,7 +47,7 @@ export function attachLiveRoutes(
     limits: options.limits,
     ...(options.rateLimit && { rateLimit: options.rateLimit }),
     hideSuggestions: options.hideSuggestions,
-    ...(options.acceptsUpgrade && { acceptsUpgrade: options.acceptsUpgrade }),
+    ...(options.refusesUpgrade && { refusesUpgrade: options.refusesUpgrade }),
     ...(options.loaderHooks && { loaderHooks: options.loaderHooks }),
   });
   return {

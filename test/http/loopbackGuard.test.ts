@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { NOT_A_LOOPBACK_HOST_MESSAGE } from '../../src/http/loopbackGuard.ts';
 import { startLiveGateway, type LiveGateway } from '../sync/liveGateway.ts';
 
 /** A POST of `{ __typename }` with the demo key, addressed to `host`: what a page under that name sends. */
@@ -16,15 +17,19 @@ function postAs(origin: string, host: string): Promise<{ status: number; body: s
   });
 }
 
-/** Whether a WebSocket upgrade with these headers is taken (`open`) or refused (its status). */
-function upgrade(origin: string, headers: Record<string, string>): Promise<'open' | number> {
+/** Whether a WebSocket upgrade with these headers is taken (`open`) or refused (its status and body). */
+function upgrade(origin: string, headers: Record<string, string>): Promise<'open' | { status: number; body: unknown }> {
   return new Promise((resolve) => {
     const socket = new WebSocket(`${origin.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws', { headers });
     socket.on('open', () => {
       socket.close();
       resolve('open');
     });
-    socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    socket.on('unexpected-response', (_req, res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text === '' ? null : (JSON.parse(text) as unknown) }));
+    });
     socket.on('error', () => {});
   });
 }
@@ -56,8 +61,15 @@ describe('demo mode on loopback answers only this machine\'s names', () => {
   it('takes a WebSocket from this machine\'s pages, the hosted Sandbox and non-browser clients, not from another site', async () => {
     const port = new URL(gateway.origin).port;
     const host = `127.0.0.1:${port}`;
-    expect(await upgrade(gateway.origin, { host, origin: 'https://evil.example' })).toBe(403);
-    expect(await upgrade(gateway.origin, { host: `attacker.example:${port}` })).toBe(403);
+    // Each refusal says why, in GraphQL's error shape, as the HTTP routes' do (it had no body, an outside trial).
+    expect(await upgrade(gateway.origin, { host, origin: 'https://evil.example' })).toEqual({
+      status: 403,
+      body: { errors: [{ message: 'Origin https://evil.example may not open a WebSocket to this demo gateway; add it to SWITCHBOARD_CORS_ORIGINS', extensions: { code: 'CORS_ORIGIN_REFUSED' } }] },
+    });
+    expect(await upgrade(gateway.origin, { host: `attacker.example:${port}` })).toEqual({
+      status: 403,
+      body: { errors: [{ message: NOT_A_LOOPBACK_HOST_MESSAGE, extensions: { code: 'FORBIDDEN' } }] },
+    });
     expect(await upgrade(gateway.origin, { host, origin: 'http://localhost:5173' })).toBe('open');
     expect(await upgrade(gateway.origin, { host, origin: 'https://studio.apollographql.com' })).toBe('open');
     expect(await upgrade(gateway.origin, { host })).toBe('open');

@@ -177,6 +177,8 @@ describe('subscriptions over graphql-ws', () => {
     const acme = wsClient(gateway.origin, 'acme-key');
     const progress = subscribe<Progress>(acme, PROGRESS, { id: batch.id });
     await expect(progress.until(() => false, 5_000)).rejects.toThrow('NOT_FOUND');
+    // In the words `batch(id:)` and `cancelBatch` use for it (it said "No ConversationBatch", an outside trial).
+    expect(progress.errors.map((error) => (error as { message?: string }).message)).toEqual([`No batch with id "${batch.id}"`]);
     await acme.dispose();
   });
 
