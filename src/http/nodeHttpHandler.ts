@@ -4,6 +4,7 @@ import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../errors.ts';
 import { endWithBody } from './compression.ts';
 import { errorBody } from './errorBody.ts';
+import { persistedQueryProblem } from './persistedQueryShape.ts';
 import { readRequestBody } from './readRequestBody.ts';
 import { asksForSubscription, SUBSCRIPTION_OVER_HTTP_MESSAGE } from './subscriptionOverHttp.ts';
 
@@ -77,6 +78,8 @@ export function createGraphQLHttpHandler<C extends BaseContext>(options: GraphQL
     if ((served === 'POST' || served === 'GET') && asksForSubscription(served, body, url.search, options.maxTokens)) {
       return sendJson(res, 400, errorBody(ErrorCode.BAD_REQUEST, SUBSCRIPTION_OVER_HTTP_MESSAGE));
     }
+    const persistedQuery = persistedQueryProblem(served, body, url.search);
+    if (persistedQuery !== null) return sendJson(res, 400, errorBody(ErrorCode.BAD_REQUEST, persistedQuery));
 
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {

@@ -50,4 +50,19 @@ describe('automatic persisted queries', () => {
     expect(logged.filter((entry) => entry.level === 'error')).toEqual([]);
     expect(logged.filter((entry) => entry.message === 'request refused').map((entry) => entry.code)).toEqual(['BAD_REQUEST', 'BAD_REQUEST']);
   });
+
+  it('refuses a persistedQuery without a SHA-256 hash, or that is no object, as BAD_REQUEST naming the field, over POST and GET', async () => {
+    // A missing or numeric hash was looked up like any other: PERSISTED_QUERY_NOT_FOUND, which
+    // tells a client to send the query again (an outside trial).
+    const NO_HASH = '`extensions.persistedQuery.sha256Hash` must be the SHA-256 of the query as 64 hex digits';
+    const NO_OBJECT = '`extensions.persistedQuery` must be an object: { "version": 1, "sha256Hash": "<64 hex digits>" }';
+    const refusal = (message: string) => ({ status: 400, body: { errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] } });
+    expect(await post({ extensions: { persistedQuery: { version: 1 } } })).toEqual(refusal(NO_HASH));
+    expect(await post({ query: QUERY, extensions: { persistedQuery: { version: 1, sha256Hash: 12 } } })).toEqual(refusal(NO_HASH));
+    expect(await post({ extensions: { persistedQuery: 'x' } })).toEqual(refusal(NO_OBJECT));
+    const viaGet = await fetch(`${gw.url}?extensions=${encodeURIComponent(JSON.stringify({ persistedQuery: { version: 1, sha256Hash: 'abc' } }))}`, {
+      headers: { authorization: 'Bearer demo-key', 'apollo-require-preflight': 'true' },
+    });
+    expect({ status: viaGet.status, body: await viaGet.json() }).toEqual(refusal(NO_HASH));
+  });
 });
