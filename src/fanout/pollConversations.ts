@@ -64,16 +64,26 @@ export async function pollConversations(ctx: FanoutContext, budgetKey: string): 
             });
             return;
           }
-          const ended = isOver(conversation);
-          if (ended) endedBatchIds.add(item.batchId);
-          progress.push({
-            requestId: item.requestId,
-            status: conversation.status.value,
-            statusRaw: conversation.status.raw,
-            ended,
-            conversationEndedAt: ended ? conversation.endedAt : null,
-            note: null,
-          });
+          // Each conversation on its own: one whose status or end breaks the provider's contract
+          // is read again next round and holds its slot until then; the chunk's others go on (one
+          // garbled time held a whole chunk of a hundred back, every round).
+          let seenNow: ConversationProgress;
+          try {
+            const ended = isOver(conversation);
+            seenNow = {
+              requestId: item.requestId,
+              status: conversation.status.value,
+              statusRaw: conversation.status.raw,
+              ended,
+              conversationEndedAt: ended ? conversation.endedAt : null,
+              note: null,
+            };
+          } catch (error) {
+            ctx.reportError(error, `reading the status of ${chunk.provider} conversation ${conversation.nativeId} of budget ${budgetKey}`);
+            return;
+          }
+          if (seenNow.ended) endedBatchIds.add(item.batchId);
+          progress.push(seenNow);
         });
       } catch (error) {
         ctx.reportError(error, `polling ${chunk.items.length} ${chunk.provider} conversations of budget ${budgetKey}`);

@@ -8,14 +8,12 @@ import type { CountedPage } from '../kit/offsetWindow.ts';
 import { deferRecords } from '../kit/deferredRecords.ts';
 import { ID_POSITION } from '../kit/recordFields.ts';
 import {
-  mapOrationConversation,
   ORATION_CONVERSATION_POSITION,
   orationAgentFields,
   orationConversationFields,
 } from './map.ts';
 import type { OrationConversationQuery } from './pushDownFilter.ts';
 import {
-  orationConversationPageSchema,
   orationCreateResponseSchema,
   pageSchema,
   type OrationCreateItemWire,
@@ -24,6 +22,8 @@ import {
 
 /** A page as the reader first reads it: the envelope; each record is read by `deferRecords`. */
 const orationDeferredPageSchema = pageSchema(z.unknown());
+/** A create's answer the same way: its refusals whole, each created conversation by `deferRecords`. */
+const orationDeferredCreateResponseSchema = orationCreateResponseSchema.extend({ results: z.array(z.unknown()).nullish() });
 
 /** Largest `limit` and `ids` list the (assumed) list endpoints take. */
 export const ORATION_MAX_PAGE_SIZE = 100;
@@ -54,19 +54,11 @@ export class OrationApi {
     this.#client = client;
   }
 
-  async conversationPage(query: OrationListQuery): Promise<CountedPage<Conversation>> {
-    const response = await this.#client.sendOk({
-      method: 'GET',
-      path: '/conversations',
-      query: { ...query },
-      schema: orationConversationPageSchema,
-      endpoint: 'conversations.list',
-      freeFormJson: CONVERSATION_FREE_FORM_JSON,
-    });
-    return { items: response.data.results.map(mapOrationConversation), total: response.data.total ?? null };
-  }
-
-  /** A page for a list the reader answers: positions now, each field validated and mapped only when read. */
+  /**
+   * A page of conversations: positions now, each field validated and mapped only when read. The
+   * reader's lists and the fan-out's reconciliation read it: a field either does not use cannot
+   * stop it (a garbled time once held a batch's reconciliation back).
+   */
   async conversationListPage(query: OrationListQuery): Promise<CountedPage<Conversation>> {
     const response = await this.#client.sendOk({
       method: 'GET',
@@ -100,8 +92,10 @@ export class OrationApi {
   }
 
   /**
-   * Conversations by id through the list's `ids` filter, for the reader: each field validated and
-   * mapped when read, as a listed conversation's, so a broken field fails alone.
+   * Conversations by id through the list's `ids` filter, for the reader and the fan-out's status
+   * polls: each field validated and mapped when read, as a listed conversation's, so a broken field
+   * fails alone. A poll reads a conversation's status and end, not the rest: one garbled time of
+   * one conversation failed the whole chunk of a hundred, every round, and no slot was freed.
    */
   getConversations(nativeIds: readonly string[]): Promise<BatchGetResult<Conversation>> {
     return batchGetByIds(nativeIds, {
@@ -117,22 +111,6 @@ export class OrationApi {
           position: ID_POSITION,
         });
         return { items, rateLimit: response.rateLimit };
-      },
-    });
-  }
-
-  /**
-   * The same, for the fan-out's status polls, with every answer's `X-RateLimit-*` news: whole
-   * records validated at once, so a conversation the poll cannot read fails the poll (tried again
-   * at the next) instead of a status read throwing midway through recording it.
-   */
-  getConversationsWhole(nativeIds: readonly string[]): Promise<BatchGetResult<Conversation>> {
-    return batchGetByIds(nativeIds, {
-      chunkSize: ORATION_MAX_PAGE_SIZE,
-      idOf: (conversation) => conversation.nativeId,
-      fetchChunk: async (ids) => {
-        const response = await this.#client.sendOk({ ...batchGetRequest(ids), schema: orationConversationPageSchema });
-        return { items: response.data.results.map(mapOrationConversation), rateLimit: response.rateLimit };
       },
     });
   }
@@ -171,14 +149,20 @@ export class OrationApi {
       method: 'POST',
       path: '/conversations',
       body: { conversations },
-      schema: orationCreateResponseSchema,
+      schema: orationDeferredCreateResponseSchema,
       endpoint: 'conversations.create',
       ...(notSentAfter !== undefined && { notSentAfter }),
     });
-    return {
-      created: (response.data.results ?? []).map(mapOrationConversation),
-      errors: response.data.errors ?? [],
-      rateLimit: response.rateLimit,
-    };
+    // Read field by field, as every other conversation: the fan-out reads a created one's tag,
+    // status and end; a field it does not read, broken, must not make a create that happened look
+    // like one whose outcome is unknown.
+    const created = deferRecords(response.data.results ?? [], {
+      provider: 'ORATION',
+      endpoint: 'conversations.create',
+      listPath: 'results',
+      fields: orationConversationFields,
+      position: ORATION_CONVERSATION_POSITION,
+    });
+    return { created, errors: response.data.errors ?? [], rateLimit: response.rateLimit };
   }
 }

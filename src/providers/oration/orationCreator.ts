@@ -72,7 +72,7 @@ export class OrationCreator implements ConversationCreator {
     const wanted = new Set(requestIds);
     const found = new Map<string, Conversation>();
     for (let page = 1; found.size < wanted.size; page++) {
-      const { items, total } = await this.#api.conversationPage({
+      const { items, total } = await this.#api.conversationListPage({
         createdAfter: createdAfter.toISOString(),
         page,
         limit: ORATION_MAX_PAGE_SIZE,
@@ -88,7 +88,7 @@ export class OrationCreator implements ConversationCreator {
   }
 
   async readStatuses(nativeIds: readonly string[]): Promise<ConversationStatusRead> {
-    const { values, rateLimit } = await this.#api.getConversationsWhole(nativeIds);
+    const { values, rateLimit } = await this.#api.getConversations(nativeIds);
     return { conversations: values, rateLimit };
   }
 }
