@@ -182,6 +182,18 @@ describe('fault suite: what a user sees when one provider misbehaves', () => {
       );
       sim(name as keyof typeof endFields).clearFaults();
     }
+    // Text Date.parse reads is no ISO time: "1" read as 2001, "12345" as the year 12345, 31
+    // February as 2 March (Oration and VoiceOS fell back to it; an outside trial).
+    for (const value of ['1', '12345', '2024-02-31T00:00:00Z', 'garbage 2020']) {
+      fault('voiceos', 'GET /v1/conversations', { kind: 'drift', field: 'end_time', to: { value } });
+      const response = await gw.query<{ conversations: { nodes: { endedAt: string | null }[] } }>('{ conversations(first: 1, filter: { providers: [VOICEOS] }) { nodes { endedAt } } }');
+      expect([value, response.body.data?.conversations.nodes, response.body.errors?.map((error) => error.extensions?.invalidFields)]).toEqual([
+        value,
+        [{ endedAt: null }],
+        [['conversations.0.end_time']],
+      ]);
+    }
+    sim('voiceos').clearFaults();
     // Trata's status reads its end time too (an end means ENDED): not known, so not answered.
     fault('trata', 'GET /v1/conversations', { kind: 'drift', field: 'timestampEnd', to: { value: 'not-a-date' } });
     const trata = await gw.query('{ conversations(first: 1, filter: { providers: [TRATA] }) { nodes { status } } }');

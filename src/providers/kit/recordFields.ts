@@ -94,20 +94,17 @@ export const ID_POSITION: RecordPosition = Object.freeze({ idKey: 'id' });
 
 /**
  * An Oration or VoiceOS time (ISO 8601), and a position's `createdAt.parse` for them: null when
- * unreadable. Every fraction digit written is kept and a time without a zone is UTC (`Date.parse`
- * cut them to milliseconds and read them in the server's zone); any other form `Date.parse` reads
- * (RFC 2822, say) is still taken, at its precision.
+ * unreadable. Every fraction digit written is kept and a time without a zone is UTC. Only ISO 8601
+ * is a time: a fallback to `Date.parse` read "1" as 2001-01-01, "12345" as the year 12345 and
+ * 31 February as 2 March, in the server's zone (an outside trial).
  */
 export function parseIsoDateTime(text: string): Date | null {
-  const precise = parseInstant(text, { zoneless: 'utc' });
-  if (precise) return precise;
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? null : new Date(ms);
+  return parseInstant(text, { zoneless: 'utc' });
 }
 
 /** Whether `parseIsoDateTime` reads `text`, checked without making the time (`isInstant`). */
 export function isIsoDateTime(text: string): boolean {
-  return isInstant(text, { zoneless: 'utc' }) || !Number.isNaN(Date.parse(text));
+  return isInstant(text, { zoneless: 'utc' });
 }
 
 export interface RecordFields<W, T> {
