@@ -141,6 +141,24 @@ describe('webhooks in', () => {
     ]);
   });
 
+  it('takes a delivery about a conversation whose end time breaks the contract: 200, the record refused, never a 500', async () => {
+    // Its status and end were read unguarded: a garbled end answered 500 and the delivery was lost (an outside trial).
+    const page = await gateway.runtime.registry.get('demo')?.connectors.get('VOICEOS')?.listConversations({ filter: { statuses: ['ENDED'] }, limit: 1 });
+    const ended = page?.items[0];
+    if (!ended) throw new Error('the demo has an ended VoiceOS conversation');
+    const id = ended.nativeId;
+    const voiceos = gateway.demo.simulators.voiceos!.server;
+    voiceos.setFault('*', { kind: 'drift', field: 'end_time', to: { value: 'not-a-date' } });
+    try {
+      const url = await gateway.webhookUrl('demo', 'voiceos');
+      const body = JSON.stringify({ type: 'message:generated', conversationId: id });
+      expect(await post(url, body, { 'webhook-id': 'msg_broken_end' })).toEqual({ status: 200, body: { ok: true } });
+      expect(await count(gateway, `SELECT count(*)::int AS n FROM webhook_deliveries WHERE delivery_id = 'msg_broken_end'`)).toBe(1);
+    } finally {
+      voiceos.clearFaults();
+    }
+  });
+
   it('processes a delivery sent twice once: one change', async () => {
     const id = voiceosIds[1] ?? '';
     const body = JSON.stringify({ type: 'message:generated', conversationId: id });
