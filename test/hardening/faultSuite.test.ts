@@ -203,6 +203,20 @@ describe('fault suite: what a user sees when one provider misbehaves', () => {
     ]);
   });
 
+  it('drift, a number an Int cannot hold: PROVIDER_BAD_RESPONSE on that field, not an internal error', async () => {
+    // A plain z.number() took 1.5 or 99999999999; graphql-js then failed the field as
+    // INTERNAL_SERVER_ERROR with a logged stack (an outside trial).
+    for (const value of [1.5, 99_999_999_999, -3]) {
+      fault('oration', 'GET /api/v2/agents', { kind: 'drift', field: 'maxDurationSeconds', to: { value } });
+      const response = await gw.query<{ agents: { nodes: { maxDurationSeconds: number | null }[] } }>('{ agents(first: 1, providers: [ORATION]) { nodes { maxDurationSeconds } } }');
+      expect([value, response.body.data?.agents.nodes, response.body.errors?.map((error) => [error.extensions?.code, error.extensions?.invalidFields])]).toEqual([
+        value,
+        [{ maxDurationSeconds: null }],
+        [['PROVIDER_BAD_RESPONSE', ['results.0.maxDurationSeconds']]],
+      ]);
+    }
+  });
+
   it('drift, a wrong type on a reference: only the affected fields fail', async () => {
     fault('oration', 'GET /api/v2/agents', { kind: 'drift', field: 'id', to: { value: 12 } });
     const response = await query(gw);

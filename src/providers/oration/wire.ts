@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { boundedJsonObject, boundedJsonText } from '../kit/boundedJson.ts';
 import { isIsoDateTime } from '../kit/recordFields.ts';
 import { timestampText } from '../kit/timestampText.ts';
+import { wholeCount } from '../kit/wireIntegers.ts';
 
 /**
  * Oration's wire shapes, read tolerantly: enumerations are plain strings (mapping decides what
@@ -57,7 +58,7 @@ export const orationAgentSchema = z.object({
   name: text,
   prompt: text,
   initialMessage: text,
-  maxDurationSeconds: z.number().nullish(),
+  maxDurationSeconds: wholeCount.nullish(),
   language: text,
   voiceId: text,
   llmModel: text,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { timestampText } from '../kit/timestampText.ts';
+import { wholeNumber } from '../kit/wireIntegers.ts';
 import { isTrataTimestamp } from './timestamps.ts';
 
 /**
@@ -42,7 +43,7 @@ export type TrataAnalytics = z.infer<typeof trataAnalyticsSchema>;
 
 export const trataAdminCommentSchema = z.object({
   comment: optionalText,
-  rating: z.number().nullish(),
+  rating: wholeNumber.nullish(),
 });
 
 export const trataConversationSchema = z.object({

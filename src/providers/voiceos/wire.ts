@@ -3,6 +3,7 @@ import { Decimal } from '../../domain/decimal.ts';
 import { boundedJsonObject } from '../kit/boundedJson.ts';
 import { isIsoDateTime } from '../kit/recordFields.ts';
 import { timestampText } from '../kit/timestampText.ts';
+import { wholeCount } from '../kit/wireIntegers.ts';
 
 /**
  * VoiceOS wire shapes as the connector reads them. The document describes fields without naming
@@ -25,7 +26,7 @@ export const voiceOsHookSchema = z.object({
 export const voiceOsLlmConfigSchema = z.object({
   provider: optionalString,
   credential_id: optionalString,
-  max_tokens: optionalNumber,
+  max_tokens: wholeCount.nullish(),
   model: optionalString,
   temperature: optionalNumber,
 });
@@ -64,7 +65,7 @@ export const voiceOsAgentConfigSchema = z.object({
   hooks: z.array(voiceOsHookSchema).nullish(),
   initial_message: optionalString,
   llm: voiceOsLlmConfigSchema.nullish(),
-  max_duration: optionalNumber,
+  max_duration: wholeCount.nullish(),
   metadata: boundedJsonObject.nullish(),
   prompt: optionalString,
   transcriber: voiceOsTranscriberConfigSchema.nullish(),
