@@ -22,7 +22,7 @@ import { createGraphQLHttpHandler, refuseAndClose } from './http/nodeHttpHandler
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits/queryLimits.ts';
 import { queryLimitGuards } from './limits/queryLimitGuards.ts';
 import type { LoaderHooks } from './loaders.ts';
-import type { Logger } from './logger.ts';
+import { redact, type Logger } from './logger.ts';
 import { createHealthRoutes, OPERATIONAL_PATHS } from './observability/healthRoutes.ts';
 import type { GatewayObservability } from './observability/observability.ts';
 import type { RequestScope } from './observability/requestScope.ts';
@@ -156,6 +156,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   const loaderHooks: LoaderHooks = observability ? { onLoaderBatch: observability.onLoaderBatch } : {};
   const contextFor = createContextFactory(options.registry, options.fanout, loaderHooks, options.live, options.rateLimit);
   const cors = createCorsPolicy(options.corsOrigins ?? []);
+  /** A route's failure answered 500: its cause goes to the log, as a resolver's does (errorLoggingPlugin). */
+  const reportRouteFailure = (error: unknown) =>
+    options.logger?.error('unexpected error while answering a request', {
+      reason: redact(error instanceof Error ? error.message : String(error)),
+      ...(error instanceof Error && error.stack !== undefined && { stack: redact(error.stack) }),
+    });
   const liveRoutes =
     options.live &&
     attachLiveRoutes(httpServer, {
@@ -167,6 +173,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       bodyIdleTimeoutMs: httpLimits.bodyIdleTimeoutMs,
       loaderHooks,
       hideSuggestions: !options.introspection,
+      onUnexpectedError: reportRouteFailure,
       ...(options.loopbackHostsOnly && { refusesUpgrade: (req: IncomingMessage) => loopbackUpgradeRefusal(req, cors) }),
     });
   const { logger } = options;
@@ -189,6 +196,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         exportMetrics?.onExportRefused(refused);
         logger?.warn('export refused: too many exports at once', { ...refused });
       },
+      onUnexpectedError: reportRouteFailure,
     });
   const graphql = createGraphQLHttpHandler({
     server: apollo,
@@ -258,7 +266,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           }
           if (apiKey.kind === 'conflicting') return refuseConflictingKeys();
           return graphql(req, res, () => contextFor(apiKey, scope && observability && { scope, upstream: observability.upstreamObserverFor(scope) })).catch((error: unknown) =>
-            answerRouteFailure(res, error, errorBody),
+            answerRouteFailure(res, error, errorBody, reportRouteFailure),
           );
         };
         void (observability ? observability.observeRequest(req, res, serve) : serve());

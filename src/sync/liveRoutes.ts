@@ -34,6 +34,8 @@ export function attachLiveRoutes(
     loaderHooks?: LoaderHooks;
     /** Introspection off: subscription refusals suggest none of the schema's names. */
     hideSuggestions: boolean;
+    /** Told of a failure answered 500 (the log's record of what the answer does not say). */
+    onUnexpectedError?: (error: unknown) => void;
     /** Why not to take a WebSocket upgrade at all, or null (demo mode on loopback: http/loopbackGuard.ts); all taken when absent. */
     refusesUpgrade?: (req: IncomingMessage) => UpgradeRefusal | null;
   },
@@ -54,7 +56,7 @@ export function attachLiveRoutes(
     handle(req, res) {
       if (!(req.url ?? '').startsWith('/webhooks/')) return false;
       // A 503 the provider redelivers when the store was out of reach: a delivery processed before is answered as a duplicate.
-      webhooks(req, res).catch((error: unknown) => answerRouteFailure(res, error, webhookErrorBody));
+      webhooks(req, res).catch((error: unknown) => answerRouteFailure(res, error, webhookErrorBody, options.onUnexpectedError));
       return true;
     },
     close: () => subscriptions.close(),

@@ -155,6 +155,9 @@ describe('streamed exports of the synced store', () => {
     }
     expect(failed.status).toBe(500);
     expect(await failed.json()).toEqual({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    // What the 500 does not say is in the log (a route's 500 left only its access line, an outside trial).
+    const unexpected = gateway.logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.message === 'unexpected error while answering a request');
+    expect(unexpected.map((line) => [line.level, line.reason])).toEqual([['error', expect.stringContaining('synced_records_change_seq')]]);
     // The workspace under the access line's own name, so one log query by workspace finds both lines.
     expect(ends().slice(before).map(({ kind, workspace, rows, outcome, level }) => ({ kind, workspace, rows, outcome, level }))).toEqual([
       { kind: 'cost-lines', workspace: 'demo', rows: 0, outcome: 'complete', level: 'info' },

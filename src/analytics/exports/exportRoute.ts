@@ -79,6 +79,8 @@ export interface ExportRoutesOptions extends ExportHooks {
   rateLimit?: WorkspaceRateLimit;
   /** Exports at once and the stall timeout; unset ones at their defaults (from the database's pool size). */
   limits?: Partial<ExportLimits>;
+  /** Told of a failure answered 500 (the log's record of what the answer does not say). */
+  onUnexpectedError?: (error: unknown) => void;
 }
 
 interface ExportRouteState extends ExportRoutesOptions {
@@ -102,7 +104,7 @@ export function createExportRoutes(routeOptions: ExportRoutesOptions) {
     handle(req: IncomingMessage, res: ServerResponse, apiKey: ApiKeyReading): boolean {
       const url = new URL(req.url ?? '/', 'http://gateway');
       if (!isExportPath(url.pathname)) return false;
-      serveExport(options, req, res, url, apiKey).catch((error: unknown) => answerRouteFailure(res, error, errorBody));
+      serveExport(options, req, res, url, apiKey).catch((error: unknown) => answerRouteFailure(res, error, errorBody, options.onUnexpectedError));
       return true;
     },
   };
@@ -290,7 +292,7 @@ async function streamExport(
   }
   if (outcome === 'failed' && piped === null) {
     // Nothing was sent yet: the client gets a status and an error body (503 when the store was out of reach).
-    answerRouteFailure(res, failure, errorBody);
+    answerRouteFailure(res, failure, errorBody, options.onUnexpectedError);
   } else if (outcome !== 'complete') {
     // Cut off mid-body (or stalled): the connection is closed, which a client of a streamed
     // download reads as an incomplete transfer. A stalled client's socket would otherwise keep the buffered output.
