@@ -36,7 +36,7 @@ export interface CursorCodec<P> {
  */
 export function cursorCodec<S extends z.ZodType<Record<string, unknown>>>(kind: string, schema: S): CursorCodec<z.output<S>> {
   return {
-    // `s` even when empty: only cursors issued before arguments were recorded lack it.
+    // `s` even when empty: only cursors issued before arguments were recorded lack it (see decode).
     encode: (position, scope) => Buffer.from(JSON.stringify({ ...position, k: kind, s: scope ?? '' }), 'utf8').toString('base64url'),
     decode: (cursor, scope) => {
       const json = parseCursor(cursor);
@@ -45,8 +45,10 @@ export function cursorCodec<S extends z.ZodType<Record<string, unknown>>>(kind: 
       const { k: issuedFor, s: issuedUnder }: { k?: unknown; s?: unknown } = json;
       if (typeof issuedFor !== 'string' || (issuedUnder !== undefined && typeof issuedUnder !== 'string')) throw invalidCursor();
       if (issuedFor !== kind) throw new BadUserInputError('Argument "after" is a cursor of another list', { argument: 'after' });
-      // Cursors issued before arguments were recorded have no `s`: still read, as they always were.
-      if (issuedUnder !== undefined && issuedUnder !== (scope ?? '')) {
+      // A cursor without `s` (issued before arguments were recorded) is read only by a list with
+      // none: under a filter or a parent it could be any of them, and a batch's items took another
+      // batch's old cursor as an index here (an outside trial).
+      if ((issuedUnder ?? '') !== (scope ?? '')) {
         throw new BadUserInputError('Argument "after" is a cursor of this list under other arguments (a filter or parent): page with the arguments it came from', {
           argument: 'after',
         });

@@ -170,6 +170,9 @@ describe('paging: every connection checks `first` and `after` the same way', () 
     const ofOtherBatch = await listed(ITEMS, { id: ids.otherBatch });
     expect(await refusedUnder(ITEMS, { id: ids.batch, after: ofOtherBatch })).toEqual([[UNDER_OTHER_ARGUMENTS, { code: 'BAD_USER_INPUT', argument: 'after' }]]);
     expect((await gw.query(ITEMS, { id: ids.otherBatch, after: ofOtherBatch })).body.errors).toBeUndefined();
+    // A cursor of the form issued before arguments were recorded (no `s`) names no batch: refused too.
+    const unscoped = Buffer.from(JSON.stringify({ i: 0, k: 'items' })).toString('base64url');
+    expect(await refusedUnder(ITEMS, { id: ids.batch, after: unscoped })).toEqual([[UNDER_OTHER_ARGUMENTS, { code: 'BAD_USER_INPUT', argument: 'after' }]]);
   });
 
   it.each(connections)('%s: a cursor of another connection is BAD_USER_INPUT naming `after`', async (connection) => {
