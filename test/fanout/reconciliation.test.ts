@@ -21,8 +21,17 @@ describe('fan-out reconciliation after ambiguous creates and crashes (PGlite)', 
 
   const createsReceived = () => harness.simulator.server.count(CREATE);
 
-  it('finds conversations a timed-out create did make, and never sends them again', async () => {
+  // The second case: a field the fan-out does not read, broken in every answer (create,
+  // reconciliation list, status poll), must stop none of them. Once a time had to be a time
+  // (9207d70), one garbled `userJoinTime` failed each status poll of a hundred conversations whole,
+  // every round, and the batch never finished: the fan-out validated whole records it needs three
+  // fields of (an outside trial).
+  it.each([
+    ['as the provider sends them', null],
+    ['with a field the fan-out does not read broken in every answer', { field: 'userJoinTime', value: 'not-a-date' }],
+  ] as const)('finds conversations a timed-out create did make, and never sends them again: answers %s', async (_, broken) => {
     harness = await startHarness({ limit: 5, timeoutMs: 400 });
+    if (broken) harness.simulator.server.setFault('*', { kind: 'drift', field: broken.field, to: { value: broken.value } });
     // The first create is answered after the client gave up; the provider still creates them.
     harness.simulator.server.setFault(CREATE, { kind: 'slow', delayMs: 700 });
     const service = await harness.startService(target.db);
