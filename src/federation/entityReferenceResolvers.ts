@@ -10,7 +10,7 @@ type EntityType = (typeof ENTITY_TYPES)[number];
 /** What a router sends for an entity: its type name and its key. */
 export interface EntityRepresentation {
   __typename: EntityType;
-  id: unknown;
+  id: string;
 }
 
 /**
@@ -41,13 +41,14 @@ export function resolveEntities(representations: readonly unknown[], context: Ga
         { argument: 'representations', index },
       );
     }
-    // A key that is not a string is no id of ours (and would not be found).
-    return loadEntity[entity.__typename](typeof entity.id === 'string' ? entity.id : '', context);
+    return loadEntity[entity.__typename](entity.id, context);
   });
 }
 
 function entityRepresentationOf(value: unknown): EntityRepresentation | null {
   if (!isJsonObject(value)) return null;
   const { __typename: typename, id } = value;
-  return typeof typename === 'string' && (ENTITY_TYPES as readonly string[]).includes(typename) ? { __typename: typename as EntityType, id } : null;
+  // An id that is no string is no id of ours: the representation is malformed, not an entity not found.
+  if (typeof id !== 'string' || typeof typename !== 'string' || !(ENTITY_TYPES as readonly string[]).includes(typename)) return null;
+  return { __typename: typename as EntityType, id };
 }

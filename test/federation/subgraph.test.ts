@@ -159,11 +159,13 @@ describe('SWITCHBOARD_FEDERATION=true: an Apollo Federation 2 subgraph', () => {
         { id: agent.id },
         'Agent',
         { __typename: 'Query', id: agent.id },
+        { __typename: 'Agent' },
+        { __typename: 'Agent', id: 7 },
         { __typename: 'Agent', id: agent.id },
       ],
     });
     expect(status).toBe(200);
-    expect(body.data?._entities).toEqual([null, null, null, null, null, { __typename: 'Agent', id: agent.id, name: agent.name }]);
+    expect(body.data?._entities).toEqual([null, null, null, null, null, null, null, { __typename: 'Agent', id: agent.id, name: agent.name }]);
     // In the order they settled: the lookup's NOT_FOUND comes after the others' refusals.
     const byIndex = [...(body.errors ?? [])].sort((a, b) => Number(a.path?.[1]) - Number(b.path?.[1]));
     expect(byIndex.map((error) => [error.path, error.extensions?.code, error.extensions?.index ?? null])).toEqual([
@@ -172,6 +174,8 @@ describe('SWITCHBOARD_FEDERATION=true: an Apollo Federation 2 subgraph', () => {
       [['_entities', 2], 'BAD_USER_INPUT', 2],
       [['_entities', 3], 'BAD_USER_INPUT', 3],
       [['_entities', 4], 'BAD_USER_INPUT', 4],
+      [['_entities', 5], 'BAD_USER_INPUT', 5],
+      [['_entities', 6], 'BAD_USER_INPUT', 6],
     ]);
     expect(byIndex[1]?.message).toBe(
       'representations[1] is no entity reference of this subgraph: it needs a __typename of Conversation, Agent, Prospect, ConversationBatch and an id',
