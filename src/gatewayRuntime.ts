@@ -20,7 +20,6 @@ import type { Database } from './store/database.ts';
 import { migrate } from './store/migrate.ts';
 import { openDatabase } from './store/openDatabase.ts';
 import type { WorkspaceConfig } from './workspaces/workspaceConfig.ts';
-import type { Provider } from './domain/types.ts';
 import { WorkspaceRegistry } from './workspaces/workspaceRegistry.ts';
 import { createLiveServices, type LiveServices } from './sync/liveServices.ts';
 
@@ -86,7 +85,8 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
       transports: () => opened.transports,
       database: () => opened.database,
       changeFeedListening: () => opened.live?.feed.isListening?.() ?? null,
-      configuredProviders: providersConfigured(options.workspaces),
+      // The registry is made after the transports, which report to this observability.
+      configuredProviders: () => registry.providers(),
     });
     opened.tracing = observability.tracing;
     const transports = createProviderTransports({
@@ -277,15 +277,4 @@ async function settlesWithin(work: Promise<unknown>, timeoutMs: number | undefin
 function storeOptionsOf(env: Env): NonNullable<GatewayRuntimeOptions['store']> {
   if (!env.DATABASE_URL) return { dataDir: env.SWITCHBOARD_DATA_DIR };
   return { databaseUrl: env.DATABASE_URL, ...(env.SWITCHBOARD_DATABASE_SCHEMA && { schema: env.SWITCHBOARD_DATABASE_SCHEMA }) };
-}
-
-/** The providers at which some workspace has an account. */
-function providersConfigured(workspaces: readonly WorkspaceConfig[]): ReadonlySet<Provider> {
-  const configured = new Set<Provider>();
-  for (const { providers } of workspaces) {
-    if (providers.oration) configured.add('ORATION');
-    if (providers.trata) configured.add('TRATA');
-    if (providers.voiceos) configured.add('VOICEOS');
-  }
-  return configured;
 }

@@ -126,6 +126,16 @@ export function parseProviderInstant(text: string | null | undefined): PreciseDa
   return text === null || text === undefined ? null : parseInstant(text, { zoneless: 'utc' });
 }
 
+/**
+ * Whether `parseProviderInstant` reads `text`, checked without making the time: a wire schema's
+ * check (`timestampText`), where the time is made only if its field is read. Only ISO 8601 is a
+ * time: a fallback to `Date.parse` read "1" as 2001-01-01, "12345" as the year 12345 and 31
+ * February as 2 March, in the server's zone (an outside trial).
+ */
+export function isProviderInstant(text: string): boolean {
+  return isInstant(text, { zoneless: 'utc' });
+}
+
 /** Seconds from `start` to `end` at full precision, or null when either is missing or end precedes start. */
 export function secondsBetween(start: Date | null, end: Date | null): number | null {
   if (start === null || end === null || compareInstants(end, start) < 0) return null;
@@ -138,20 +148,16 @@ const DIGIT_0 = 48;
 const NANOS_PER_FRACTION_UNIT = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 100, 10, 1];
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/**
- * The shape every provider writes, `YYYY-MM-DDTHH:MM:SS[.f{1,9}][Z]`, read character by
- * character: a query reads thousands of them (each transcript message has one), and the regular
- * expression with its substrings was a visible share of a query's CPU (issue 9). Answers exactly
- * what the general parser answers; `undefined` hands any other shape (offsets, no seconds,
- * spaces) to it.
- */
 /** The parts of a time `readCommonShape` read last: one object, reused, so checking a time allocates nothing. */
 const commonShape = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, nanos: 0, fractionDigits: 0 };
 
 /**
- * Reads the providers' usual shape (`2024-11-11T05:06:21.049339`, `…Z`) character by character
- * into `commonShape`: true when it is a valid time, false when it has the shape but is no time
- * (31 February, or zoneless where refused), undefined when it is not that shape.
+ * The shape every provider writes, `YYYY-MM-DDTHH:MM:SS[.f{1,9}][Z]`, read character by
+ * character into `commonShape`: a query reads thousands of them (each transcript message has
+ * one), and the regular expression with its substrings was a visible share of a query's CPU
+ * (issue 9). Answers exactly what the general parser answers: true when it is a valid time, false
+ * when it has the shape but is no time (31 February, or zoneless where refused); `undefined`
+ * hands any other shape (offsets, no seconds, spaces) to it.
  */
 function readCommonShape(text: string, options: ParseInstantOptions): boolean | undefined {
   const length = text.length;

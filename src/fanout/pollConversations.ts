@@ -5,7 +5,7 @@ import { listItemsToPoll, recordConversationProgress, type ConversationProgress 
 import type { Conversation, Provider } from '../domain/types.ts';
 import { reportConversations, type FanoutContext } from './fanoutContext.ts';
 import { groupItems } from './groupItems.ts';
-import { isOver } from './conversationOutcome.ts';
+import { readConversation } from './conversationOutcome.ts';
 
 /** Conversations read per status request (the providers' batch-get limit). */
 export const POLL_CHUNK_SIZE = 100;
@@ -65,25 +65,13 @@ export async function pollConversations(ctx: FanoutContext, budgetKey: string): 
             return;
           }
           // Each conversation on its own: one whose status or end breaks the provider's contract
-          // is read again next round and holds its slot until then; the chunk's others go on (one
-          // garbled time held a whole chunk of a hundred back, every round).
-          let seenNow: ConversationProgress;
-          try {
-            const ended = isOver(conversation);
-            seenNow = {
-              requestId: item.requestId,
-              status: conversation.status.value,
-              statusRaw: conversation.status.raw,
-              ended,
-              conversationEndedAt: ended ? conversation.endedAt : null,
-              note: null,
-            };
-          } catch (error) {
-            ctx.reportError(error, `reading the status of ${chunk.provider} conversation ${conversation.nativeId} of budget ${budgetKey}`);
-            return;
-          }
-          if (seenNow.ended) endedBatchIds.add(item.batchId);
-          progress.push(seenNow);
+          // is read again next round and holds its slot until then; the chunk's others go on.
+          const reading = readConversation(conversation, (error) =>
+            ctx.reportError(error, `reading the status of ${chunk.provider} conversation ${conversation.nativeId} of budget ${budgetKey}`),
+          );
+          if (reading === null) return;
+          if (reading.ended) endedBatchIds.add(item.batchId);
+          progress.push({ requestId: item.requestId, ...reading, note: null });
         });
       } catch (error) {
         ctx.reportError(error, `polling ${chunk.items.length} ${chunk.provider} conversations of budget ${budgetKey}`);

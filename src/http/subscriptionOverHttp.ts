@@ -1,4 +1,5 @@
 import { getOperationAST, parse } from 'graphql';
+import { graphqlRequestFields } from './graphqlRequestFields.ts';
 
 export const SUBSCRIPTION_OVER_HTTP_MESSAGE = 'Subscriptions are served over WebSocket (graphql-ws protocol, same /graphql path), not over HTTP';
 
@@ -12,9 +13,7 @@ export const SUBSCRIPTION_OVER_HTTP_MESSAGE = 'Subscriptions are served over Web
  * is left to Apollo, which answers it as it does every syntax error.
  */
 export function asksForSubscription(method: string, body: unknown, search: string, maxTokens: number): boolean {
-  const fields =
-    method === 'GET' ? Object.fromEntries(new URLSearchParams(search)) : typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-  const { query, operationName } = fields;
+  const { query, operationName } = graphqlRequestFields(method, body, search);
   if (typeof query !== 'string' || !query.includes('subscription')) return false;
   try {
     const operation = getOperationAST(parse(query, { maxTokens }), typeof operationName === 'string' ? operationName : undefined);

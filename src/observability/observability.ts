@@ -52,7 +52,7 @@ export interface ObservabilityOptions {
    * The providers some workspace has an account at: readiness weighs only their breakers (an
    * unconfigured provider's breaker never opens, so it counted as a provider that still answers).
    */
-  configuredProviders: ReadonlySet<Provider>;
+  configuredProviders: () => ReadonlySet<Provider>;
   /** Whether the change feed listens now; null where it needs no connection (the embedded store's feed is in the process). */
   changeFeedListening?: () => boolean | null;
 }
@@ -89,7 +89,10 @@ export function createObservability(options: ObservabilityOptions): Observabilit
   const upstreamObserverFor = createUpstreamObserver({ metrics, tracer: tracing?.tracer ?? null });
   const readiness = new Readiness({
     pingStore: async () => void (storeOpen() && (await database().query('SELECT 1'))),
-    breakers: () => breakers().filter((breaker) => options.configuredProviders.has(breaker.provider)),
+    breakers: () => {
+      const configured = options.configuredProviders();
+      return breakers().filter((breaker) => configured.has(breaker.provider));
+    },
   });
   return {
     metrics,

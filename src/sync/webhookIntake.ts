@@ -1,7 +1,7 @@
-import type { Conversation, Provider } from '../domain/types.ts';
+import type { Provider } from '../domain/types.ts';
 import { ErrorCode } from '../errors.ts';
 import type { FanoutService } from '../fanout/fanoutService.ts';
-import { isOver } from '../fanout/conversationOutcome.ts';
+import { readConversation } from '../fanout/conversationOutcome.ts';
 import type { ChangeWriter } from '../feed/changeWriter.ts';
 import type { Logger } from '../logger.ts';
 import type { Database } from '../store/database.ts';
@@ -10,7 +10,6 @@ import type { Workspace, WorkspaceRegistry } from '../workspaces/workspaceRegist
 import { verifyStandardWebhook } from './standardWebhooks.ts';
 import { deliveryIdOf, isEndEvent } from './webhookEvent.ts';
 import type { WebhookMethod } from '../providers/webhookRequest.ts';
-import { ProviderBadResponseError } from '../providers/errors.ts';
 import { webhookFormatOf } from './providerWebhooks.ts';
 
 export interface WebhookIntakeOptions {
@@ -124,12 +123,14 @@ export class WebhookIntake {
         // The provider is briefly away: an end is still an end; the record follows with the next sync.
         logger?.warn('webhook: could not read the conversation', { provider, workspace: workspace.id, error: error instanceof Error ? error.message : String(error) });
       }
-      const progress = conversation && progressOf(conversation);
-      if (progress ? progress.over : isEndEvent(event.type)) {
+      // A conversation whose status or end breaks the provider's contract is told by the event's
+      // type alone (the writer refuses its record): read unguarded, it answered 500 and was lost.
+      const read = conversation && readConversation(conversation);
+      if (read ? read.ended : isEndEvent(event.type)) {
         const batchId = await this.#options.fanout.recordConversationEnded(workspace.id, provider, nativeId, {
-          status: progress?.status ?? null,
-          statusRaw: progress?.statusRaw ?? null,
-          endedAt: progress?.endedAt ?? null,
+          status: read?.status ?? null,
+          statusRaw: read?.statusRaw ?? null,
+          endedAt: read?.conversationEndedAt ?? null,
         });
         if (batchId) await this.#options.writer.batchesChanged(workspace.id, [batchId]);
       }
@@ -137,20 +138,5 @@ export class WebhookIntake {
     }
     const first = await recordWebhookDelivery(database, { ...key, eventType: event.type, conversationNativeId: nativeId }, new Date());
     return { status: 200, body: first ? { ok: true } : { ok: true, duplicate: true } };
-  }
-}
-
-/**
- * A conversation's status and end as the fan-out records them, or null when either breaks the
- * provider's contract: the event's type tells then whether it ended, and the writer refuses the
- * record. Read unguarded, a garbled end time answered the delivery 500 and freed no slot (an
- * outside trial).
- */
-function progressOf(conversation: Conversation): { over: boolean; status: string; statusRaw: string | null; endedAt: Date | null } | null {
-  try {
-    return { over: isOver(conversation), status: conversation.status.value, statusRaw: conversation.status.raw, endedAt: conversation.endedAt };
-  } catch (error) {
-    if (error instanceof ProviderBadResponseError) return null;
-    throw error;
   }
 }

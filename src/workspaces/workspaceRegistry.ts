@@ -26,10 +26,13 @@ export interface Workspace {
 export class WorkspaceRegistry {
   readonly #byKeyDigest = new Map<string, Workspace>();
   readonly #byId = new Map<string, Workspace>();
+  /** The providers at which some workspace has an account. */
+  readonly #providers = new Set<Provider>();
 
   constructor(configs: readonly WorkspaceConfig[], transports: ProviderTransports, options: { timeoutMs: number }) {
     for (const config of configs) {
       const workspace = workspaceOver(config, createWorkspaceConnectors(config.providers, transports, options));
+      for (const provider of workspace.connectors.keys()) this.#providers.add(provider);
       this.#byId.set(config.id, workspace);
       for (const key of config.apiKeys) this.#byKeyDigest.set(digest(key), workspace);
     }
@@ -41,6 +44,11 @@ export class WorkspaceRegistry {
 
   get(id: string): Workspace | null {
     return this.#byId.get(id) ?? null;
+  }
+
+  /** The providers at which some workspace has an account (readiness weighs only their breakers). */
+  providers(): ReadonlySet<Provider> {
+    return this.#providers;
   }
 
   all(): Workspace[] {

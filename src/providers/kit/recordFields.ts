@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import { isInstant, parseInstant } from '../../domain/preciseDate.ts';
 
 /**
  * A domain record described field by field: for each domain field, the wire fields it reads and
@@ -91,21 +90,6 @@ export interface RecordPosition {
 
 /** The position of a record fetched by id (agents, prospects): the id in `id`, no creation time read. */
 export const ID_POSITION: RecordPosition = Object.freeze({ idKey: 'id' });
-
-/**
- * An Oration or VoiceOS time (ISO 8601), and a position's `createdAt.parse` for them: null when
- * unreadable. Every fraction digit written is kept and a time without a zone is UTC. Only ISO 8601
- * is a time: a fallback to `Date.parse` read "1" as 2001-01-01, "12345" as the year 12345 and
- * 31 February as 2 March, in the server's zone (an outside trial).
- */
-export function parseIsoDateTime(text: string): Date | null {
-  return parseInstant(text, { zoneless: 'utc' });
-}
-
-/** Whether `parseIsoDateTime` reads `text`, checked without making the time (`isInstant`). */
-export function isIsoDateTime(text: string): boolean {
-  return isInstant(text, { zoneless: 'utc' });
-}
 
 export interface RecordFields<W, T> {
   /** The record's whole wire schema. */

@@ -1,4 +1,4 @@
-import { secondsBetween } from '../../domain/preciseDate.ts';
+import { parseProviderInstant, secondsBetween } from '../../domain/preciseDate.ts';
 import { toPhoneNumber } from '../../domain/phone.ts';
 import type {
   Agent,
@@ -11,7 +11,7 @@ import type {
   RecordingStatus,
 } from '../../domain/types.ts';
 import { REQUEST_ID_VARIABLE } from '../connector.ts';
-import { fieldOf, parseIsoDateTime, recordFields, sharedReadingOf, type RecordPosition } from '../kit/recordFields.ts';
+import { fieldOf, recordFields, sharedReadingOf, type RecordPosition } from '../kit/recordFields.ts';
 import { parseJsonKeepingDigits } from '../kit/boundedJson.ts';
 import { orationAgentSchema, orationConversationSchema, type OrationAgentWire, type OrationConversationWire } from './wire.ts';
 
@@ -62,12 +62,12 @@ export const orationConversationFields = recordFields<OrationConversationWire, C
   nativeId: field(['id'], (wire) => wire.id),
   channel: field(['conversationType', 'telephonyType'], (wire) => mapChannel(wire.conversationType, wire.telephonyType)),
   status: field(['conversationStatus'], (wire) => normalize(wire.conversationStatus, STATUSES) ?? { value: 'UNKNOWN', raw: null }),
-  createdAt: field(['createdAt'], (wire) => parseIsoDateTime(wire.createdAt)!), // the wire schema refused any other
-  startedAt: field(['callStartTime'], (wire) => toDate(wire.callStartTime)),
-  endedAt: field(['callEndTime'], (wire) => toDate(wire.callEndTime)),
+  createdAt: field(['createdAt'], (wire) => parseProviderInstant(wire.createdAt)!), // the wire schema refused any other
+  startedAt: field(['callStartTime'], (wire) => parseProviderInstant(wire.callStartTime)),
+  endedAt: field(['callEndTime'], (wire) => parseProviderInstant(wire.callEndTime)),
   // callStartTime..callEndTime: dialing and ringing included.
   // Null, like talk and ring time, when the end is before the start: no duration, rather than a made-up 0.
-  durationSeconds: field(['callStartTime', 'callEndTime'], (wire) => secondsBetween(toDate(wire.callStartTime), toDate(wire.callEndTime))),
+  durationSeconds: field(['callStartTime', 'callEndTime'], (wire) => secondsBetween(parseProviderInstant(wire.callStartTime), parseProviderInstant(wire.callEndTime))),
   talkSeconds: talkAndRing((times) => times.talkSeconds),
   ringSeconds: talkAndRing((times) => times.ringSeconds),
   endReason: field(['endReason'], (wire) => normalize(wire.endReason, END_REASONS)),
@@ -91,7 +91,7 @@ export const orationConversationFields = recordFields<OrationConversationWire, C
   cost: field([], () => null),
   uri: field(['wsUrl'], (wire) => wire.wsUrl ?? null),
   // --- provider field coverage (issue 8 part 4) ---
-  updatedAt: field(['updatedAt'], (wire) => toDate(wire.updatedAt)),
+  updatedAt: field(['updatedAt'], (wire) => parseProviderInstant(wire.updatedAt)),
   providerAccountId: field(['workspaceId'], (wire) => wire.workspaceId ?? null),
   oration: field(['customerId', 'phoneId', 'llmUrl', 'telephonyType', 'telephonyStatus', 'userJoinTime', 'userLeaveTime'], (wire) => ({
     customerId: wire.customerId ?? null,
@@ -99,15 +99,15 @@ export const orationConversationFields = recordFields<OrationConversationWire, C
     llmUrl: wire.llmUrl ?? null,
     telephonyType: wire.telephonyType ?? null,
     telephonyStatus: wire.telephonyStatus ?? null,
-    userJoinTime: toDate(wire.userJoinTime),
-    userLeaveTime: toDate(wire.userLeaveTime),
+    userJoinTime: parseProviderInstant(wire.userJoinTime),
+    userLeaveTime: parseProviderInstant(wire.userLeaveTime),
   })),
   trata: field([], () => null),
   voiceos: field([], () => null),
 });
 
 /** Where a listed record's position is (`kit/deferredRecords.ts`): `orationConversationSchema`'s check of `createdAt`, by hand. */
-export const ORATION_CONVERSATION_POSITION: RecordPosition = { idKey: 'id', createdAt: { key: 'createdAt', parse: parseIsoDateTime } };
+export const ORATION_CONVERSATION_POSITION: RecordPosition = { idKey: 'id', createdAt: { key: 'createdAt', parse: parseProviderInstant } };
 
 export function mapOrationConversation(wire: OrationConversationWire): Conversation {
   return orationConversationFields.map(wire);
@@ -138,9 +138,9 @@ export const orationAgentFields = recordFields<OrationAgentWire, Agent>(orationA
   webhooks: agentField([], () => []),
   hookEvents: agentField([], () => []),
   metadata: agentField([], () => null),
-  createdAt: agentField(['createdAt'], (wire) => toDate(wire.createdAt)),
+  createdAt: agentField(['createdAt'], (wire) => parseProviderInstant(wire.createdAt)),
   // --- provider field coverage (issue 8 part 4) ---
-  updatedAt: agentField(['updatedAt'], (wire) => toDate(wire.updatedAt)),
+  updatedAt: agentField(['updatedAt'], (wire) => parseProviderInstant(wire.updatedAt)),
   providerAccountId: agentField(['workspaceId'], (wire) => wire.workspaceId ?? null),
   // Oration's agent shape is assumed and says nothing of an unlimited duration.
   maxDurationUnlimited: agentField(['maxDurationSeconds'], (wire) =>
@@ -216,10 +216,10 @@ export function splitGatewayTag(
 function orationTalkAndRing(
   wire: Pick<OrationConversationWire, 'callStartTime' | 'callEndTime' | 'userJoinTime' | 'userLeaveTime'>,
 ): { talkSeconds: number | null; ringSeconds: number | null } {
-  const start = toDate(wire.callStartTime);
-  const end = toDate(wire.callEndTime);
-  const join = toDate(wire.userJoinTime);
-  const leave = toDate(wire.userLeaveTime) ?? (join && end);
+  const start = parseProviderInstant(wire.callStartTime);
+  const end = parseProviderInstant(wire.callEndTime);
+  const join = parseProviderInstant(wire.userJoinTime);
+  const leave = parseProviderInstant(wire.userLeaveTime) ?? (join && end);
   if (join === null) {
     const unanswered = secondsBetween(start, end);
     return { talkSeconds: unanswered === null ? null : 0, ringSeconds: unanswered };
@@ -249,7 +249,3 @@ function normalize<T extends string>(
   return { value: Object.hasOwn(known, raw) ? (known[raw] as T) : 'UNKNOWN', raw };
 }
 
-/** A date-time as `orationConversationSchema` accepts one (`parseIsoDateTime`), or null when absent or unreadable. */
-function toDate(value: string | null | undefined): Date | null {
-  return value ? parseIsoDateTime(value) : null;
-}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { boundedJsonObject, boundedJsonText } from '../kit/boundedJson.ts';
-import { isIsoDateTime } from '../kit/recordFields.ts';
+import { isProviderInstant } from '../../domain/preciseDate.ts';
 import { timestampText } from '../kit/timestampText.ts';
 import { wholeCount } from '../kit/wireIntegers.ts';
 
@@ -13,7 +13,7 @@ import { wholeCount } from '../kit/wireIntegers.ts';
  */
 
 const text = z.string().nullish();
-const timestamp = timestampText(isIsoDateTime).nullish();
+const timestamp = timestampText(isProviderInstant).nullish();
 const jsonObject = boundedJsonObject;
 
 export const orationConversationSchema = z.object({
@@ -46,7 +46,7 @@ export const orationConversationSchema = z.object({
   /** A JSON-encoded object in responses (the request sends an object, so accept one too). */
   dynamicVariables: z.union([boundedJsonText, jsonObject]).nullish(),
   summary: text,
-  createdAt: timestampText(isIsoDateTime),
+  createdAt: timestampText(isProviderInstant),
   updatedAt: timestamp,
 });
 export type OrationConversationWire = z.infer<typeof orationConversationSchema>;

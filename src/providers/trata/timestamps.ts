@@ -1,4 +1,4 @@
-import { atMicrosecond, isInstant, LAST_WRITABLE_MILLISECOND, nanosOfMillisecond, parseInstant, type PreciseDate } from '../../domain/preciseDate.ts';
+import { atMicrosecond, LAST_WRITABLE_MILLISECOND, nanosOfMillisecond, parseInstant, type PreciseDate } from '../../domain/preciseDate.ts';
 
 /**
  * Trata writes timestamps without a time zone and with microseconds (`2024-11-11T05:06:21.049339`).
@@ -16,11 +16,6 @@ import { atMicrosecond, isInstant, LAST_WRITABLE_MILLISECOND, nanosOfMillisecond
 export function parseTrataTimestamp(text: string | null | undefined): PreciseDate | null {
   if (text === null || text === undefined) return null;
   return parseInstant(text, { zoneless: 'utc' });
-}
-
-/** Whether `parseTrataTimestamp` reads `text`, checked without making the time: the wire schema's check. */
-export function isTrataTimestamp(text: string): boolean {
-  return isInstant(text, { zoneless: 'utc' });
 }
 
 /**

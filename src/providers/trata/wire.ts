@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { isProviderInstant } from '../../domain/preciseDate.ts';
 import { timestampText } from '../kit/timestampText.ts';
 import { wholeNumber } from '../kit/wireIntegers.ts';
-import { isTrataTimestamp } from './timestamps.ts';
 
 /**
  * Trata's wire shapes, read tolerantly: every field the gateway can live without is optional and
@@ -12,7 +12,7 @@ import { isTrataTimestamp } from './timestamps.ts';
 
 const optionalText = z.string().nullish();
 /** A time that is present is a time: text that is not one breaks the contract (`timestampText`). */
-const requiredTimestamp = timestampText(isTrataTimestamp);
+const requiredTimestamp = timestampText(isProviderInstant);
 const optionalTimestamp = requiredTimestamp.nullish();
 
 /** One transcript message. A USER message's `message_id` is its own text (see the document). */

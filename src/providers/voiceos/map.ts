@@ -1,7 +1,7 @@
 /** Pure VoiceOS wire -> domain mapping: no I/O, no clock. */
 import { Decimal } from '../../domain/decimal.ts';
 import { toPhoneNumber } from '../../domain/phone.ts';
-import { secondsBetween } from '../../domain/preciseDate.ts';
+import { parseProviderInstant, secondsBetween } from '../../domain/preciseDate.ts';
 import type {
   Agent,
   Conversation,
@@ -15,7 +15,7 @@ import type {
   Provider,
   Webhook,
 } from '../../domain/types.ts';
-import { fieldOf, parseIsoDateTime, recordFields, sharedReadingOf, type FieldTable, type RecordPosition } from '../kit/recordFields.ts';
+import { fieldOf, recordFields, sharedReadingOf, type FieldTable, type RecordPosition } from '../kit/recordFields.ts';
 import { voiceOsAgentSchema, voiceOsConversationSchema, type VoiceOsAgent, type VoiceOsAgentConfig, type VoiceOsConversation, type VoiceOsCost } from './wire.ts';
 
 const PROVIDER: Provider = 'VOICEOS';
@@ -77,8 +77,8 @@ export function inlineAgentConversationId(agentNativeId: string): string | null 
 const field = fieldOf<VoiceOsConversation>();
 /** Duration and talk time both read start..end: the two times are parsed once per record. */
 const startAndEnd = sharedReadingOf<VoiceOsConversation>()(['start_time', 'end_time'], (wire) => ({
-  start: toDate(wire.start_time),
-  end: toDate(wire.end_time),
+  start: parseProviderInstant(wire.start_time),
+  end: parseProviderInstant(wire.end_time),
 }));
 
 /** The configuration a conversation embeds, as an agent of its own (see `embeddedAgentNativeId`). */
@@ -96,9 +96,9 @@ export const voiceOsConversationFields = recordFields<VoiceOsConversation, Conve
   nativeId: field(['id'], (wire) => wire.id),
   channel: field(['type'], (wire) => mapChannel(wire.type)),
   status: field(['status'], (wire) => mapConversationStatus(wire.status)),
-  createdAt: field(['created_at'], (wire) => parseIsoDateTime(wire.created_at)!), // the wire schema refused any other
-  startedAt: field(['start_time'], (wire) => toDate(wire.start_time)),
-  endedAt: field(['end_time'], (wire) => toDate(wire.end_time)),
+  createdAt: field(['created_at'], (wire) => parseProviderInstant(wire.created_at)!), // the wire schema refused any other
+  startedAt: field(['start_time'], (wire) => parseProviderInstant(wire.start_time)),
+  endedAt: field(['end_time'], (wire) => parseProviderInstant(wire.end_time)),
   // Null when the end is before the start: no duration, rather than a made-up 0.
   durationSeconds: startAndEnd(({ start, end }) => secondsBetween(start, end)),
   // start_time is "the start time of the conversation": start..end is talk time. VoiceOS
@@ -143,7 +143,7 @@ export const voiceOsConversationFields = recordFields<VoiceOsConversation, Conve
 });
 
 /** Where a listed record's position is (`kit/deferredRecords.ts`): `voiceOsConversationSchema`'s check of `created_at`, by hand. */
-export const VOICEOS_CONVERSATION_POSITION: RecordPosition = { idKey: 'id', createdAt: { key: 'created_at', parse: parseIsoDateTime } };
+export const VOICEOS_CONVERSATION_POSITION: RecordPosition = { idKey: 'id', createdAt: { key: 'created_at', parse: parseProviderInstant } };
 
 export function mapConversation(wire: VoiceOsConversation): Conversation {
   return voiceOsConversationFields.map(wire);
@@ -229,7 +229,7 @@ export const voiceOsAgentFields = recordFields<VoiceOsAgent, Agent>(voiceOsAgent
   provider: agentField([], () => PROVIDER),
   nativeId: agentField(['id'], (wire) => wire.id),
   name: agentField(['name'], (wire) => wire.name ?? null),
-  createdAt: agentField(['created_at'], (wire) => toDate(wire.created_at)),
+  createdAt: agentField(['created_at'], (wire) => parseProviderInstant(wire.created_at)),
   ...agentConfigFields,
 });
 
@@ -310,7 +310,3 @@ function toDecimal(value: number | string | null | undefined): Decimal | null {
   return typeof value === 'number' ? Decimal.fromJsonNumber(value) : Decimal.parse(value); // the wire schema refused any other string
 }
 
-/** A date-time as `voiceOsConversationSchema` accepts one (`parseIsoDateTime`), or null. */
-function toDate(value: string | null | undefined): Date | null {
-  return value === null || value === undefined ? null : parseIsoDateTime(value);
-}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Decimal } from '../../domain/decimal.ts';
 import { boundedJsonObject } from '../kit/boundedJson.ts';
-import { isIsoDateTime } from '../kit/recordFields.ts';
+import { isProviderInstant } from '../../domain/preciseDate.ts';
 import { timestampText } from '../kit/timestampText.ts';
 import { wholeCount } from '../kit/wireIntegers.ts';
 
@@ -13,7 +13,7 @@ import { wholeCount } from '../kit/wireIntegers.ts';
  * Timestamps stay strings here and become `Date`s in `map.ts`.
  */
 
-const timestamp = timestampText(isIsoDateTime);
+const timestamp = timestampText(isProviderInstant);
 const optionalString = z.string().nullish();
 const optionalNumber = z.number().nullish();
 const stringList = z.array(z.string()).nullish();
