@@ -253,6 +253,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (apiKey.kind === 'conflicting' && !isGraphQL) return refuseConflictingKeys();
       if (exportRoutes?.handle(req, res, apiKey)) return;
       if (isGraphQL) {
+        // The answer depends on Accept: the landing page (or its 404) for a browser, else GraphQL,
+        // as application/graphql-response+json or application/json; a cache must key on it.
+        res.appendHeader('vary', 'Accept');
         if (!options.introspection && asksForLandingPage(req.method, (req.url ?? '').slice(path.length), req.headers.accept)) {
           refuseAndClose(req, res, 404, EXPLORERS_OFF_BODY);
           return;

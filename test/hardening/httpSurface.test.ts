@@ -70,6 +70,26 @@ describe('introspection, Sandbox and stack traces', () => {
     expect(await page.text()).toMatch(/sandbox/i);
   });
 
+  it('says its answers vary by Accept (the landing page, its 404 or GraphQL from one URL)', async () => {
+    // A cache keyed on the URL alone served a browser's landing page to a GraphQL client, or back (an outside trial).
+    const varyOf = (response: Response) => (response.headers.get('vary') ?? '').split(/\s*,\s*/).map((name) => name.toLowerCase());
+    const get = (gw: TestGateway, search: string, accept: string) => fetch(`${gw.url}${search}`, { headers: { accept, 'apollo-require-preflight': 'true', authorization: 'Bearer demo-key' } });
+    const answers = [
+      await landingPage(development),
+      await landingPage(production),
+      await get(development, `?query=${encodeURIComponent('{ __typename }')}`, 'application/graphql-response+json'),
+      await get(production, '', 'application/json'),
+      await fetch(development.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer demo-key' }, body: JSON.stringify({ query: '{ __typename }' }) }),
+    ];
+    expect(answers.map((response) => [response.status, varyOf(response).includes('accept')])).toEqual([
+      [200, true],
+      [404, true],
+      [200, true],
+      [400, true],
+      [200, true],
+    ]);
+  });
+
   it('refuses introspection naming the setting, and answers the explorers 404, when disabled (SWITCHBOARD_INTROSPECTION=false)', async () => {
     // Apollo's own refusal told the client to "pass introspection: true to ApolloServer"; a browser's GET was a 400 CSRF refusal.
     for (const [query, field] of [['{ __schema { queryType { name } } }', '__schema'], ['{ __type(name: "Conversation") { name } }', '__type']] as const) {
