@@ -223,6 +223,30 @@ describe('mapConversation', () => {
     expect(() => map({ ...wire, cost: { total: 'a dollar' } })).toThrow();
   });
 
+  it('refuses a quantity below zero, or tokens and characters in fractions: what was used is a count', () => {
+    // -120 seconds was answered as a quantity (an outside trial).
+    const wire = documentedConversation();
+    const cost = wire.cost as Record<string, Record<string, unknown>>;
+    const withPart = (part: string, fields: Record<string, unknown>) => ({ ...wire, cost: { ...cost, [part]: { ...cost[part], ...fields } } });
+    const refused = [
+      withPart('agent', { seconds: -120 }),
+      withPart('transcriber', { seconds: -0.5 }),
+      withPart('telephony', { seconds: -1 }),
+      withPart('llm', { input_tokens: -12000 }),
+      withPart('llm', { output_tokens: 1.5 }),
+      withPart('voice', { characters: -3 }),
+    ].map((refusedWire) => {
+      try {
+        map(refusedWire);
+        return 'taken';
+      } catch {
+        return 'refused';
+      }
+    });
+    expect(refused).toEqual(['refused', 'refused', 'refused', 'refused', 'refused', 'refused']);
+    expect(map(withPart('agent', { seconds: 0.25 })).cost?.components[0]?.quantities).toEqual([{ unit: 'SECONDS', amount: 0.25 }]);
+  });
+
   it('maps values no document lists to UNKNOWN and keeps them raw', () => {
     const conversation = map({ ...documentedConversation(), status: 'transferring', type: 'sip_call', end_reason: 'voicemail' });
     expect(conversation.status).toEqual({ value: 'UNKNOWN', raw: 'transferring' });

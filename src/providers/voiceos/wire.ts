@@ -92,14 +92,22 @@ const costPart = {
   provider: optionalString,
 };
 
+/**
+ * What a part used ("The number of seconds used", "... of input tokens", "... of characters"):
+ * never below zero, and tokens and characters whole. `z.number()` took -120 seconds and answered
+ * it as a quantity (an outside trial); the cost is now the provider's bad response instead.
+ */
+const usedSeconds = z.number().nonnegative().nullish();
+const usedCount = z.number().int().nonnegative().nullish();
+
 export const voiceOsCostSchema = z.object({
-  agent: z.object({ ...costPart, seconds: optionalNumber }).nullish(),
-  llm: z.object({ ...costPart, input_tokens: optionalNumber, output_tokens: optionalNumber }).nullish(),
+  agent: z.object({ ...costPart, seconds: usedSeconds }).nullish(),
+  llm: z.object({ ...costPart, input_tokens: usedCount, output_tokens: usedCount }).nullish(),
   total: amount,
-  transcriber: z.object({ ...costPart, seconds: optionalNumber }).nullish(),
-  voice: z.object({ ...costPart, characters: optionalNumber }).nullish(),
+  transcriber: z.object({ ...costPart, seconds: usedSeconds }).nullish(),
+  voice: z.object({ ...costPart, characters: usedCount }).nullish(),
   /** Null over web. */
-  telephony: z.object({ ...costPart, seconds: optionalNumber }).nullish(),
+  telephony: z.object({ ...costPart, seconds: usedSeconds }).nullish(),
 });
 
 /** The document says only "the phone call details"; these names are assumed. */
