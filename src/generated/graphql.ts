@@ -61,10 +61,10 @@ export type Agent = Node & {
   conversations: ConversationConnection;
   /** When the agent was created (Oration and Trata `createdAt`, VoiceOS `created_at`); null for a configuration embedded in a VoiceOS conversation. */
   createdAt: Maybe<Scalars['DateTime']['output']>;
-  /** Events the agent's hooks listen to, e.g. `conversation:ended`. */
-  hookEvents: Array<Scalars['String']['output']>;
-  /** The agent's hooks, each with the events it fires on (`hookEvents` is their union). */
-  hooks: Array<AgentHook>;
+  /** Events the agent's hooks listen to, e.g. `conversation:ended`. Null only where the provider sent a value that breaks its documented shape, with an error at this field naming it (`PROVIDER_BAD_RESPONSE`). */
+  hookEvents: Maybe<Array<Scalars['String']['output']>>;
+  /** The agent's hooks, each with the events it fires on (`hookEvents` is their union). Null only where the provider sent a value that breaks its documented shape, with an error at this field naming it (`PROVIDER_BAD_RESPONSE`). */
+  hooks: Maybe<Array<AgentHook>>;
   /** Global id of the agent; pass it to `agent(id:)` or `node(id:)`. */
   id: Scalars['ID']['output'];
   /** What the agent says first; null when it waits for the customer. */
@@ -99,8 +99,8 @@ export type Agent = Node & {
   updatedAt: Maybe<Scalars['DateTime']['output']>;
   /** How its speech is synthesized: Oration `voiceId`, Trata `voiceModelId`, VoiceOS `voice`; null when not reported. */
   voice: Maybe<VoiceConfig>;
-  /** Where the provider sends the agent's conversation events (VoiceOS `webhooks`, those with a URL); empty on other providers. */
-  webhooks: Array<Webhook>;
+  /** Where the provider sends the agent's conversation events (VoiceOS `webhooks`, those with a URL); empty on other providers. Null only where the provider sent a value that breaks its documented shape, with an error at this field naming it (`PROVIDER_BAD_RESPONSE`). */
+  webhooks: Maybe<Array<Webhook>>;
 };
 
 
@@ -278,8 +278,8 @@ export type ComponentCost = {
  */
 export type Conversation = Node & {
   __typename?: 'Conversation';
-  /** Reviewers' comments and ratings (Trata `adminComments`); empty on other providers. */
-  adminComments: Array<AdminComment>;
+  /** Reviewers' comments and ratings (Trata `adminComments`); empty on other providers. Null only where the provider sent a value that breaks its documented shape, with an error at this field naming it (`PROVIDER_BAD_RESPONSE`). */
+  adminComments: Maybe<Array<AdminComment>>;
   /** The agent that held the conversation. Loaded in one batched request per provider for a whole page. */
   agent: Maybe<Agent>;
   /**
@@ -294,8 +294,8 @@ export type Conversation = Node & {
    * (batched: one store query per page). Null for conversations this workspace's gateway did not create.
    */
   batchItem: Maybe<BatchItem>;
-  /** How it reached the customer: Oration `conversationType` with `telephonyType`, Trata `sourceType`, VoiceOS `type`. */
-  channel: ConversationChannel;
+  /** How it reached the customer: Oration `conversationType` with `telephonyType`, Trata `sourceType`, VoiceOS `type`. Null only where the provider sent a value that breaks its documented shape, with an error at this field naming it (`PROVIDER_BAD_RESPONSE`). */
+  channel: Maybe<ConversationChannel>;
   /** What the conversation cost, by component, in the currency `currency` names (USD from every provider today). Null when the provider reports no cost (only VoiceOS reports one). */
   cost: Maybe<Cost>;
   /** When the provider created the record (Oration and Trata `createdAt`, VoiceOS `created_at`); lists are ordered by it, newest first. */
@@ -352,8 +352,8 @@ export type Conversation = Node & {
   sipTrunkAddress: Maybe<Scalars['String']['output']>;
   /** When it started: Oration `callStartTime` (dialing included), Trata `timestampStart`, VoiceOS `start_time`; null before it starts or when not reported. */
   startedAt: Maybe<Scalars['DateTime']['output']>;
-  /** Where it is in its life: Oration `conversationStatus`, VoiceOS `status`; Trata's from its record `status` and `timestampEnd`. */
-  status: ConversationStatus;
+  /** Where it is in its life: Oration `conversationStatus`, VoiceOS `status`; Trata's from its record `status` and `timestampEnd`. Null only where the provider sent a value that breaks its documented shape, with an error at this field naming it (`PROVIDER_BAD_RESPONSE`). */
+  status: Maybe<ConversationStatus>;
   /** A summary of the conversation: Oration `summary`, Trata `transcriptSummary`; null on VoiceOS and when not reported. */
   summary: Maybe<Scalars['String']['output']>;
   /**
@@ -1594,8 +1594,8 @@ export type AdminCommentResolvers<ContextType = GatewayContext, ParentType exten
 export type AgentResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Agent'] = ResolversParentTypes['Agent']> = {
   conversations?: Resolver<ResolversTypes['ConversationConnection'], ParentType, ContextType, RequireFields<AgentConversationsArgs, 'first'>>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
-  hookEvents?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
-  hooks?: Resolver<Array<ResolversTypes['AgentHook']>, ParentType, ContextType>;
+  hookEvents?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  hooks?: Resolver<Maybe<Array<ResolversTypes['AgentHook']>>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   initialMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   llm?: Resolver<Maybe<ResolversTypes['LlmConfig']>, ParentType, ContextType>;
@@ -1611,7 +1611,7 @@ export type AgentResolvers<ContextType = GatewayContext, ParentType extends Reso
   trata?: Resolver<Maybe<ResolversTypes['TrataAgentDetails']>, ParentType, ContextType>;
   updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   voice?: Resolver<Maybe<ResolversTypes['VoiceConfig']>, ParentType, ContextType>;
-  webhooks?: Resolver<Array<ResolversTypes['Webhook']>, ParentType, ContextType>;
+  webhooks?: Resolver<Maybe<Array<ResolversTypes['Webhook']>>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1681,12 +1681,12 @@ export type ComponentCostResolvers<ContextType = GatewayContext, ParentType exte
 };
 
 export type ConversationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Conversation'] = ResolversParentTypes['Conversation']> = {
-  adminComments?: Resolver<Array<ResolversTypes['AdminComment']>, ParentType, ContextType>;
+  adminComments?: Resolver<Maybe<Array<ResolversTypes['AdminComment']>>, ParentType, ContextType>;
   agent?: Resolver<Maybe<ResolversTypes['Agent']>, ParentType, ContextType>;
   agentSnapshot?: Resolver<Maybe<ResolversTypes['Agent']>, ParentType, ContextType>;
   analytics?: Resolver<Maybe<ResolversTypes['ConversationAnalytics']>, ParentType, ContextType>;
   batchItem?: Resolver<Maybe<ResolversTypes['BatchItem']>, ParentType, ContextType>;
-  channel?: Resolver<ResolversTypes['ConversationChannel'], ParentType, ContextType>;
+  channel?: Resolver<Maybe<ResolversTypes['ConversationChannel']>, ParentType, ContextType>;
   cost?: Resolver<Maybe<ResolversTypes['Cost']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   durationSeconds?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
@@ -1708,7 +1708,7 @@ export type ConversationResolvers<ContextType = GatewayContext, ParentType exten
   ringSeconds?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   sipTrunkAddress?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
-  status?: Resolver<ResolversTypes['ConversationStatus'], ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['ConversationStatus']>, ParentType, ContextType>;
   summary?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   talkSeconds?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   toNumber?: Resolver<Maybe<ResolversTypes['PhoneNumber']>, ParentType, ContextType>;

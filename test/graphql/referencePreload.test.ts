@@ -93,19 +93,27 @@ describe('conversation pages preload the references they select', () => {
     );
   });
 
-  it('loads nothing for a page that a broken non-null field nulls as a whole', async () => {
-    // Found trying the preload against the code before it: a Trata status that is not a string
-    // nulls the page at the first Trata conversation's `status`, before its `agent` runs; the
-    // preload had asked Trata for the page's agents and prospects all the same.
+  it('answers a page whose provider broke a status: that field errs on each of its conversations, the rest of the page and its references stay', async () => {
+    // Until status was nullable, a Trata status that is not a string nulled the whole page
+    // (`data: null`) for every provider's conversations.
     sims().trata.server.setFault('GET /v1/conversations', { kind: 'drift', field: 'status', to: { value: 42 } });
-    const { body } = await gw.query(`{ conversations(first: 50) { nodes { id status agent { name } prospect { name } } } }`);
-    expect(body.data).toBeNull();
-    expect(body.errors?.map((error) => [error.extensions?.['code'], error.extensions?.['provider'], error.path?.at(-1)])).toEqual([
-      ['PROVIDER_BAD_RESPONSE', 'TRATA', 'status'],
-    ]);
+    const { body } = await gw.query<{ conversations: { nodes: (Node & { status: string | null })[] } }>(
+      `{ conversations(first: 50) { nodes { id provider status agent { name } prospect { name } } } }`,
+    );
+    const nodes = body.data!.conversations.nodes;
+    expect(nodes).toHaveLength(50);
+    const trataAt = nodes.flatMap((node, index) => (node.provider === 'TRATA' ? [index] : []));
+    expect(trataAt.length).toBeGreaterThan(0);
+    expect(body.errors?.map((error) => [error.extensions?.['code'], error.extensions?.['provider'], error.path])).toEqual(
+      trataAt.map((index) => ['PROVIDER_BAD_RESPONSE', 'TRATA', ['conversations', 'nodes', index, 'status']]),
+    );
+    expect(trataAt.map((index) => nodes[index]!.status)).toEqual(trataAt.map(() => null));
+    expect(nodes.filter((node) => node.provider !== 'TRATA' && node.status === null)).toEqual([]);
+    // The page's references load as for an unbroken page: once per provider and kind.
+    expect(trataAt.every((index) => nodes[index]!.prospect !== null)).toBe(true);
     const { trata } = sims();
-    expect(trata.server.count('GET /v1/agents')).toBe(0);
-    expect(trata.server.count('GET /v1/prospects')).toBe(0);
+    expect(trata.server.count('GET /v1/agents')).toBe(1);
+    expect(trata.server.count('GET /v1/prospects')).toBe(1);
   });
 
   it('fails only the references of a provider whose batch request failed, on those fields', async () => {

@@ -197,7 +197,8 @@ describe('fault suite: what a user sees when one provider misbehaves', () => {
     // Trata's status reads its end time too (an end means ENDED): not known, so not answered.
     fault('trata', 'GET /v1/conversations', { kind: 'drift', field: 'timestampEnd', to: { value: 'not-a-date' } });
     const trata = await gw.query('{ conversations(first: 1, filter: { providers: [TRATA] }) { nodes { status } } }');
-    expect(trata.body.data).toBeNull();
+    // The status alone is null (it nulled the whole answer while it was non-null).
+    expect(trata.body.data).toEqual({ conversations: { nodes: [{ status: null }] } });
     expect(trata.body.errors?.map((error) => [error.path, error.extensions?.code, error.extensions?.invalidFields])).toEqual([
       [['conversations', 'nodes', 0, 'status'], 'PROVIDER_BAD_RESPONSE', ['data.0.timestampEnd']],
     ]);
@@ -229,6 +230,36 @@ describe('fault suite: what a user sees when one provider misbehaves', () => {
       expect(error.extensions).toMatchObject({ code: 'PROVIDER_BAD_RESPONSE', provider: 'ORATION' });
       expect(error.path?.at(-1)).toBe('agent');
     }
+  });
+
+  it('drift on a field every record has (status, adminComments, hooks): that field errs, the rest of the page answers', async () => {
+    // These fields were non-null: one garbled record nulled the whole answer (`data: null`) for
+    // every provider's conversations or agents (an outside trial).
+    fault('voiceos', 'GET /v1/conversations', { kind: 'drift', field: 'status', to: { value: 7 } });
+    fault('trata', 'GET /v1/conversations', { kind: 'drift', field: 'adminComments', to: { value: 'none' } });
+    const page = await query(gw, 'demo-key', '{ conversations(first: 30) { edges { node { provider status adminComments { comment } } } } }');
+    const nodes = (page.body.data as unknown as { conversations: { edges: { node: { provider: string; status: string | null; adminComments: unknown[] | null } }[] } }).conversations.edges.map((edge) => edge.node);
+    expect(nodes).toHaveLength(30);
+    const broken = nodes.flatMap((node, index) =>
+      node.provider === 'VOICEOS' ? [[index, 'status', 'VOICEOS']] : node.provider === 'TRATA' ? [[index, 'adminComments', 'TRATA']] : [],
+    );
+    expect(broken.length).toBeGreaterThan(0);
+    expect(page.body.errors?.map((error) => [error.path?.[2], error.path?.[4], error.extensions?.provider, error.extensions?.code])).toEqual(
+      broken.map(([index, field, provider]) => [index, field, provider, 'PROVIDER_BAD_RESPONSE']),
+    );
+    expect(nodes.filter((node) => node.provider === 'ORATION').every((node) => node.status !== null && Array.isArray(node.adminComments))).toBe(true);
+
+    fault('voiceos', 'GET /v1/agents', { kind: 'drift', field: 'hooks', to: { value: 'hang_up' } });
+    const agents = await query(gw, 'demo-key', '{ agents(first: 50) { nodes { provider name hooks { type } hookEvents } } }');
+    const agentNodes = (agents.body.data as unknown as { agents: { nodes: { provider: string; name: string | null; hooks: unknown[] | null; hookEvents: string[] | null }[] } }).agents.nodes;
+    const voiceos = agentNodes.filter((agent) => agent.provider === 'VOICEOS');
+    expect(voiceos.length).toBeGreaterThan(0);
+    expect(voiceos.map((agent) => [agent.hooks, agent.hookEvents])).toEqual(voiceos.map(() => [null, null]));
+    expect(voiceos.every((agent) => agent.name !== null)).toBe(true);
+    expect(agentNodes.some((agent) => agent.provider !== 'VOICEOS')).toBe(true);
+    expect(new Set(agents.body.errors?.map((error) => `${error.extensions?.provider} ${error.extensions?.code} ${String(error.path?.at(-1))}`))).toEqual(
+      new Set(['VOICEOS PROVIDER_BAD_RESPONSE hooks', 'VOICEOS PROVIDER_BAD_RESPONSE hookEvents']),
+    );
   });
 
   it('drift, free-form JSON nested thousands deep: PROVIDER_BAD_RESPONSE on that field, the rest answers', async () => {
