@@ -45,16 +45,17 @@ export function cursorCodec<S extends z.ZodType<Record<string, unknown>>>(kind: 
       const { k: issuedFor, s: issuedUnder }: { k?: unknown; s?: unknown } = json;
       if (typeof issuedFor !== 'string' || (issuedUnder !== undefined && typeof issuedUnder !== 'string')) throw invalidCursor();
       if (issuedFor !== kind) throw new BadUserInputError('Argument "after" is a cursor of another list', { argument: 'after' });
-      // A cursor without `s` (issued before arguments were recorded) is read only by a list with
-      // none: under a filter or a parent it could be any of them, and a batch's items took another
-      // batch's old cursor as an index here (an outside trial).
+      // A position this list never issues is no cursor, whatever it was issued under.
+      const parsed = schema.safeParse(json);
+      if (!parsed.success) throw invalidCursor();
+      // Every list's scope names its workspace, so a cursor without `s` (issued before arguments
+      // were recorded) is read by none: it could be any workspace's or filter's, and a batch's
+      // items took another batch's old cursor as an index here (an outside trial).
       if ((issuedUnder ?? '') !== (scope ?? '')) {
-        throw new BadUserInputError('Argument "after" is a cursor of this list under other arguments (a filter or parent): page with the arguments it came from', {
+        throw new BadUserInputError('Argument "after" is a cursor of this list under other arguments (a filter, a parent or another API key\'s workspace): page with the arguments it came from', {
           argument: 'after',
         });
       }
-      const parsed = schema.safeParse(json);
-      if (!parsed.success) throw invalidCursor();
       return parsed.data;
     },
   };

@@ -34,9 +34,9 @@ const positionSchema = z.object({ p: z.enum(PROVIDERS), o: z.number().int().min(
 export async function listByProvider<T>(options: ListByProviderOptions<T>): Promise<ConnectionModel<T>> {
   const { workspace, first } = options;
   const cursor = cursorCodec(options.kind, positionSchema);
-  // Digested only when a cursor is read or written.
+  // The workspace and the arguments, digested only when a cursor is read or written.
   let scope: string | undefined;
-  const scopeOf = () => (scope ??= argumentsScope({ providers: options.providers }));
+  const scopeOf = () => (scope ??= argumentsScope({ workspace: workspace.id, providers: options.providers }));
   const after = decodeAfter(cursor, options.after, scopeOf);
   const listers = new Map<Provider, OffsetLister<T>>();
   for (const provider of PROVIDERS) {

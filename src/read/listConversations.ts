@@ -65,10 +65,10 @@ const conversationCursor = cursorCodec('conversations', mergedPositionSchema);
  */
 export async function listConversations(options: ListConversationsOptions): Promise<ConversationConnectionModel> {
   const { workspace, first, filter } = options;
-  // The filter is the list's arguments (an agent's or a prospect's conversations name it there
-  // too); digested only when a cursor is read or written, which most pages' queries never do.
+  // The workspace and the filter (an agent's or a prospect's conversations name it there too);
+  // digested only when a cursor is read or written, which most pages' queries never do.
   let scope: string | undefined;
-  const scopeOf = () => (scope ??= argumentsScope(filter));
+  const scopeOf = () => (scope ??= argumentsScope({ workspace: workspace.id, filter }));
   const after = decodeAfter(conversationCursor, options.after, scopeOf);
   const plans = planProviders(workspace, filter);
 

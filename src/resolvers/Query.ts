@@ -5,7 +5,7 @@ import type { QueryResolvers } from '../generated/graphql.ts';
 import type { GatewayContext } from '../context.ts';
 import { checkFirst, decodeAfter } from '../read/cursor.ts';
 import { listByProvider } from '../read/listByProvider.ts';
-import { batchCursorCodec, batchIdOf, batchPosition, connectionOfPage } from './batchSupport.ts';
+import { batchCursorCodec, batchesScope, batchIdOf, batchPosition, connectionOfPage } from './batchSupport.ts';
 import { conversationPage } from './conversationPage.ts';
 import { reportPartialFailure, selectsField } from './resolverSupport.ts';
 import type { BatchView } from '../fanout/views.ts';
@@ -48,12 +48,14 @@ export const Query: QueryResolvers = {
 
   batch: (_, { id }, context) => loadBatch(id, context),
   batches: async (_, { first, after }, { fanout, workspace }, info) => {
-    const request = { first: checkFirst(first, 20), after: decodeAfter(batchCursorCodec, after) };
+    // A cursor of another workspace's batches is refused: read here it skipped to its position.
+    const scope = batchesScope(workspace.id);
+    const request = { first: checkFirst(first, 20), after: decodeAfter(batchCursorCodec, after, () => scope) };
     if (!selectsField(info, 'totalCount')) {
-      return connectionOfPage(await fanout.listBatches(workspace.id, request), batchCursorCodec, batchPosition, request.after !== null, null);
+      return connectionOfPage(await fanout.listBatches(workspace.id, request), batchCursorCodec, batchPosition, request.after !== null, null, scope);
     }
     const { page, totalCount } = await fanout.listBatchesWithCount(workspace.id, request);
-    return connectionOfPage(page, batchCursorCodec, batchPosition, request.after !== null, totalCount);
+    return connectionOfPage(page, batchCursorCodec, batchPosition, request.after !== null, totalCount, scope);
   },
 
   prospects: (_, { first, after, providers }, context, info) =>

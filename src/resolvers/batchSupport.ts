@@ -38,9 +38,9 @@ const batchCursor = cursorCodec(
   z.object({ t: z.number().int().min(0).max(8.64e15), id: z.uuid() }),
 );
 export const batchCursorCodec: CursorCodec<{ createdAt: Date; id: string }> = {
-  encode: (position) => batchCursor.encode({ t: position.createdAt.getTime(), id: position.id }),
-  decode: (cursor) => {
-    const { t, id } = batchCursor.decode(cursor);
+  encode: (position, scope) => batchCursor.encode({ t: position.createdAt.getTime(), id: position.id }, scope),
+  decode: (cursor, scope) => {
+    const { t, id } = batchCursor.decode(cursor, scope);
     return { createdAt: new Date(t), id };
   },
 };
@@ -55,6 +55,9 @@ export const itemCursorCodec: CursorCodec<number> = {
   encode: (index, scope) => itemCursor.encode({ i: index }, scope),
   decode: (cursor, scope) => itemCursor.decode(cursor, scope).i,
 };
+
+/** The scope of a workspace's `batches` cursors: its own list, not another workspace's. */
+export const batchesScope = (workspaceId: string): string => argumentsScope({ workspace: workspaceId });
 
 /** The scope of a batch's item cursors: the batch. */
 export const itemsScope = (batch: BatchView): string => argumentsScope({ batch: batch.id });

@@ -133,7 +133,7 @@ describe('paging: every connection checks `first` and `after` the same way', () 
   it('a cursor of the same list under other arguments is BAD_USER_INPUT naming `after`; the same arguments written otherwise are the same', async () => {
     // Read as a position under another filter, a cursor skipped rows, or claimed a previous page
     // that was not there (agents: hasPreviousPage true on the first page; frontend and security trials).
-    const UNDER_OTHER_ARGUMENTS = 'Argument "after" is a cursor of this list under other arguments (a filter or parent): page with the arguments it came from';
+    const UNDER_OTHER_ARGUMENTS = 'Argument "after" is a cursor of this list under other arguments (a filter, a parent or another API key\'s workspace): page with the arguments it came from';
     const listed = async (query: string, variables: Record<string, unknown>) => {
       const { body } = await gw.query<Record<string, { edges: { cursor: string }[] } | { list: { edges: { cursor: string }[] } }>>(query, variables);
       expect(body.errors).toBeUndefined();

@@ -138,6 +138,29 @@ describe('tenant isolation between two workspaces', () => {
     expect(batches.data!.batches.nodes).toEqual([]);
   });
 
+  it('a cursor of the other workspace\'s list is refused, naming `after`, not read as a position in this one', async () => {
+    // Read as a position, the other workspace's `agents` cursor skipped that many of this one's (an outside trial).
+    const { body: agents } = await gw.query<{ agents: { nodes: { id: string }[] } }>('{ agents(first: 1, providers: [ORATION]) { nodes { id } } }');
+    await gw.query('mutation($input: CreateConversationsInput!) { createConversations(input: $input) { id } }', {
+      input: { conversations: [{ agentId: agents.data!.agents.nodes[0]!.id, channel: 'CHAT' }] },
+    });
+    const lists = ['conversations', 'agents', 'prospects', 'batches'] as const;
+    const cursors = await gw.query<Record<(typeof lists)[number], { pageInfo: { endCursor: string | null } }>>(
+      `{ ${lists.map((list) => `${list}(first: 1) { pageInfo { endCursor } }`).join(' ')} }`,
+    );
+    const refusals = [];
+    for (const list of lists) {
+      const after = cursors.body.data![list].pageInfo.endCursor;
+      expect([list, typeof after]).toEqual([list, 'string']);
+      const asOther = await gw.query(`query($after: String) { ${list}(first: 1, after: $after) { totalCount } }`, { after }, 'acme-key');
+      refusals.push([list, asOther.body.data ?? null, asOther.body.errors?.map((error) => [error.extensions?.code, error.extensions?.argument])]);
+      // The workspace that issued it pages on with it.
+      const asOwner = await gw.query(`query($after: String) { ${list}(first: 1, after: $after) { totalCount } }`, { after });
+      expect([list, asOwner.body.errors]).toEqual([list, undefined]);
+    }
+    expect(refusals).toEqual(lists.map((list) => [list, null, [['BAD_USER_INPUT', 'after']]]));
+  });
+
   it('a batch id of the other workspace is NOT_FOUND exactly like one that never existed', async () => {
     const { body: agents } = await gw.query<{ agents: { nodes: { id: string }[] } }>('{ agents(first: 1, providers: [ORATION]) { nodes { id } } }');
     const { body: created } = await gw.query<{ createConversations: { id: string } }>(
